@@ -1,0 +1,112 @@
+"""社区议事: a server-rendered site where neighbourhoods run their public business in the open."""
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from consult.config import Config, load_config
+
+TEMPLATES = "../templates"
+STATIC = "../static"
+
+
+def create_app(config: Config | dict | str | None = None) -> Flask:
+    """Build the application. No I/O: nothing here opens a database or the network."""
+    app = Flask(__name__, template_folder=TEMPLATES, static_folder=STATIC, instance_relative_config=False)
+    if isinstance(config, dict):
+        base = load_config(config.get("CONSULT_ENV", "testing" if config.get("TESTING") else None))
+        app.config.from_object(base)
+        app.config.update(config)
+    else:
+        app.config.from_object(config if isinstance(config, Config) else load_config(config))
+    if app.config.get("PROXY_FIX_X_FOR") or app.config.get("PROXY_FIX_X_PROTO"):
+        app.wsgi_app = ProxyFix(
+            app.wsgi_app, x_for=app.config["PROXY_FIX_X_FOR"], x_proto=app.config["PROXY_FIX_X_PROTO"]
+        )
+    logging.getLogger("consult").setLevel(app.config.get("LOG_LEVEL", "INFO"))
+    register_extensions(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_template_helpers(app)
+    register_commands(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    from consult.core import database, i18n
+    from consult.core.model import render_item
+    from consult.extensions import babel, csrf, db, limiter, login_manager, migrate
+
+    app.config.setdefault("RATELIMIT_STORAGE_URI", "memory://")
+    database.configure(app)
+    db.init_app(app)
+    migrate.init_app(
+        app,
+        db,
+        directory=str(Path(app.root_path).parent / "migrations"),
+        render_as_batch=True,
+        compare_type=True,
+        render_item=render_item,
+    )
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = None
+    login_manager.session_protection = "basic"
+
+    from consult.accounts.models import User
+
+    @login_manager.user_loader
+    def load_user(user_id: str):
+        if not user_id.isdigit():
+            return None
+        return db.session.get(User, int(user_id))
+
+
+def register_blueprints(app: Flask) -> None:
+    from consult.accounts.views import bp as accounts_bp
+    from consult.core.views import bp as core_bp
+    from consult.manage import bp as manage_bp
+    from consult.places.manage import bp as places_manage_bp
+    from consult.places.views import bp as places_bp
+
+    # Importing the domains registers their to-do items, personal data and tick jobs.
+    import consult.accounts.registrations  # noqa: F401
+    import consult.places.registrations  # noqa: F401
+
+    app.register_blueprint(core_bp)
+    app.register_blueprint(accounts_bp)
+    app.register_blueprint(places_bp)
+    app.register_blueprint(manage_bp)
+    app.register_blueprint(places_manage_bp)
+    if app.config.get("TESTING_CLOCK"):
+        from consult.core.testing import bp as testing_bp
+
+        app.register_blueprint(testing_bp)
+
+
+def register_errorhandlers(app: Flask) -> None:
+    from consult.core.handlers import register
+
+    register(app)
+
+
+def register_template_helpers(app: Flask) -> None:
+    from consult.core.templating import register
+
+    register(app)
+
+
+def register_commands(app: Flask) -> None:
+    from consult.accounts.cli import register as accounts_cli
+    from consult.core.cli import register as core_cli
+    from consult.demo import register as demo_cli
+
+    core_cli(app)
+    accounts_cli(app)
+    demo_cli(app)

@@ -1,0 +1,1 @@
+"""Accounts: users, log-in, profile, password reset codes, personal data, closing an account."""

@@ -1,0 +1,141 @@
+"""Account forms: they check the shape of input; rules live in services."""
+from flask_babel import lazy_gettext as _l
+from wtforms.fields.choices import SelectChoice
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, HiddenField, PasswordField, RadioField, StringField
+from wtforms.validators import DataRequired, EqualTo, Length, Optional, Regexp
+
+from consult.accounts.models import DISPLAY_NAME_MAX, PHONE_MAX, USERNAME_MAX
+from consult.accounts.services import PASSWORD_MIN
+from consult.core.forms import no_control_chars, single_line, strip
+from consult.places.models import ADDRESS_PART_MAX
+
+USERNAME_RE = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
+PHONE_RE = r"^\+?[0-9][0-9 -]{4,18}$"
+
+
+def _username_field():
+    return StringField(
+        _l("Username"),
+        filters=[strip],
+        validators=[
+            DataRequired(_l("Please enter a username.")),
+            Length(min=3, max=USERNAME_MAX, message=_l("Use 3 to %(max)d characters.", max=USERNAME_MAX)),
+            Regexp(USERNAME_RE, message=_l("Use letters, digits, dots, hyphens or underscores.")),
+        ],
+        description=_l("Letters and digits, used to log in."),
+    )
+
+
+def _display_name_field():
+    return StringField(
+        _l("Name shown to others"),
+        filters=[strip],
+        validators=[
+            DataRequired(_l("Please enter a name.")),
+            Length(max=DISPLAY_NAME_MAX, message=_l("Use at most %(max)d characters.", max=DISPLAY_NAME_MAX)),
+            no_control_chars,
+            single_line,
+        ],
+    )
+
+
+def _phone_field():
+    return StringField(
+        _l("Phone (optional)"),
+        filters=[strip],
+        validators=[
+            Optional(),
+            Length(max=PHONE_MAX, message=_l("Use at most %(max)d characters.", max=PHONE_MAX)),
+            Regexp(PHONE_RE, message=_l("Enter digits only, such as 13800138000.")),
+        ],
+        description=_l("Only you and your committee see it in full."),
+    )
+
+
+def _address_field(label):
+    return StringField(
+        label,
+        filters=[strip],
+        validators=[
+            Optional(),
+            Length(max=ADDRESS_PART_MAX, message=_l("Use at most %(max)d characters.", max=ADDRESS_PART_MAX)),
+            no_control_chars,
+            single_line,
+        ],
+    )
+
+
+def _new_password_fields():
+    password = PasswordField(
+        _l("Password"),
+        validators=[
+            DataRequired(_l("Please choose a password.")),
+            Length(min=PASSWORD_MIN, max=128, message=_l("Use %(min)d to %(max)d characters.", min=PASSWORD_MIN, max=128)),
+        ],
+    )
+    confirm = PasswordField(
+        _l("Password again"),
+        validators=[DataRequired(_l("Please type the password again.")), EqualTo("password", message=_l("The two passwords are not the same."))],
+    )
+    return password, confirm
+
+
+class AddressMixin:
+    building = _address_field(_l("Building (楼栋)"))
+    unit = _address_field(_l("Unit (单元)"))
+    room = _address_field(_l("Room (室)"))
+
+
+class RegisterForm(AddressMixin, FlaskForm):
+    community = HiddenField(validators=[DataRequired()])
+    username = _username_field()
+    display_name = _display_name_field()
+    phone = _phone_field()
+    password, confirm = _new_password_fields()
+
+
+class LoginForm(FlaskForm):
+    username = StringField(_l("Username"), filters=[strip], validators=[DataRequired(_l("Please enter your username.")), Length(max=64)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(_l("Please enter your password.")), Length(max=128)])
+    remember = BooleanField(_l("Keep me logged in on this device"))
+
+
+class ResetForm(FlaskForm):
+    username = StringField(_l("Username"), filters=[strip], validators=[DataRequired(_l("Please enter your username.")), Length(max=64)])
+    code = StringField(
+        _l("Reset code from your committee"),
+        filters=[strip],
+        validators=[DataRequired(_l("Please enter the code.")), Length(max=20, message=_l("That code is too long."))],
+    )
+    password, confirm = _new_password_fields()
+
+
+class ProfileForm(FlaskForm):
+    display_name = _display_name_field()
+    phone = _phone_field()
+    language = RadioField(_l("Language"), choices=[SelectChoice("zh_CN", "中文"), SelectChoice("en", "English")], default="zh_CN")
+    large_text = BooleanField(_l("Large text and high contrast"))
+
+
+class PasswordForm(FlaskForm):
+    current = PasswordField(_l("Current password"), validators=[DataRequired(_l("Please enter your current password.")), Length(max=128)])
+    password, confirm = _new_password_fields()
+
+
+class CloseAccountForm(FlaskForm):
+    password = PasswordField(_l("Your password"), validators=[DataRequired(_l("Please enter your password.")), Length(max=128)])
+    understand = BooleanField(
+        _l("I understand my name will be removed from everything I wrote, and I cannot log in again."),
+        validators=[DataRequired(_l("Please tick the box to confirm."))],
+    )
+
+
+class ApplyForm(AddressMixin, FlaskForm):
+    community = HiddenField(validators=[DataRequired()])
+
+
+class RecordResidentForm(AddressMixin, FlaskForm):
+    username = _username_field()
+    display_name = _display_name_field()
+    phone = _phone_field()

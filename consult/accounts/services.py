@@ -1,0 +1,259 @@
+"""Rules of accounts: registering, logging in, passwords, reset codes, closing an account."""
+from __future__ import annotations
+
+import logging
+import secrets
+from datetime import timedelta
+
+import sqlalchemy as sa
+from flask import current_app
+from flask_babel import gettext as _
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from consult.accounts.models import PasswordResetCode, User
+from consult.core import audit
+from consult.core.clock import now
+from consult.core.errors import Conflict, PermissionDenied, RuleViolation
+from consult.core.notifications import N_, notify
+from consult.extensions import db
+from consult.places import queries as places
+from consult.places import services as places_services
+from consult.places.models import Community
+
+log = logging.getLogger(__name__)
+
+PASSWORD_MIN = 8
+# Unambiguous characters for codes read aloud and typed on a phone.
+CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+_DUMMY_HASH = generate_password_hash("not a real password")
+
+
+def hash_password(password: str) -> str:
+    """Hash with werkzeug's current default (scrypt)."""
+    return generate_password_hash(password)
+
+
+def _check_new_password(password: str) -> None:
+    if len(password or "") < PASSWORD_MIN:
+        raise RuleViolation(
+            _("Choose a password of at least %(n)d characters.", n=PASSWORD_MIN), field="password"
+        )
+
+
+def user_by_username(username: str) -> User | None:
+    return db.session.scalar(sa.select(User).where(User.username == (username or "").strip().lower()))
+
+
+def _create_user(username: str, display_name: str, *, password: str | None, phone: str | None, language: str) -> User:
+    user = User(
+        username=username.strip().lower(),
+        display_name=display_name.strip(),
+        phone=(phone or "").strip() or None,
+        password_hash=hash_password(password) if password else None,
+        language=language if language in ("zh_CN", "en") else "zh_CN",
+    )
+    db.session.add(user)
+    try:
+        with db.session.begin_nested():
+            db.session.flush()
+    except sa.exc.IntegrityError:
+        raise Conflict(_("That username is taken. Please choose another."), field="username") from None
+    return user
+
+
+def register(
+    *,
+    username: str,
+    display_name: str,
+    password: str,
+    community: Community,
+    phone: str | None = None,
+    building: str | None = None,
+    unit: str | None = None,
+    room: str | None = None,
+    language: str = "zh_CN",
+) -> User:
+    """A person registers and applies to live in a community; the residence starts pending."""
+    _check_new_password(password)
+    user = _create_user(username, display_name, password=password, phone=phone, language=language)
+    places_services.apply_for_residence(user, community, building=building, unit=unit, room=room)
+    log.info("user %s registered in community %s", user.id, community.id)
+    return user
+
+
+def record_resident(
+    worker,
+    community: Community,
+    *,
+    username: str,
+    display_name: str,
+    phone: str | None = None,
+    building: str | None = None,
+    unit: str | None = None,
+    room: str | None = None,
+) -> User:
+    """A worker registers a resident who has no phone: confirmed at once, marked "recorded by"."""
+    if not places.can_manage_community(worker, community):
+        raise PermissionDenied(_("Only the committee of this community may do this."))
+    user = _create_user(username, display_name, password=None, phone=phone, language="zh_CN")
+    residence = places_services.apply_for_residence(
+        user, community, building=building, unit=unit, room=room, recorded_by=worker
+    )
+    places_services.confirm_residence(worker, residence)
+    return user
+
+
+def authenticate(username: str, password: str) -> User | None:
+    """The active user with this username and password, or None (same cost either way)."""
+    user = user_by_username(username)
+    if user is None or not user.password_hash or not user.active:
+        check_password_hash(_DUMMY_HASH, password or "")
+        return None
+    if not check_password_hash(user.password_hash, password or ""):
+        return None
+    return user
+
+
+def change_password(user: User, current: str, new: str) -> None:
+    """A person changes their password, knowing the current one."""
+    if not (user.password_hash and check_password_hash(user.password_hash, current or "")):
+        raise RuleViolation(_("Your current password is not right."), field="current")
+    _check_new_password(new)
+    user.password_hash = hash_password(new)
+    db.session.flush()
+
+
+def update_profile(user: User, *, display_name: str, phone: str | None, language: str, large_text: bool) -> None:
+    """A person edits their own profile."""
+    user.display_name = display_name.strip()
+    user.phone = (phone or "").strip() or None
+    user.language = language if language in ("zh_CN", "en") else user.language
+    user.large_text = bool(large_text)
+    db.session.flush()
+
+
+def issue_reset_code(worker, user: User, community: Community) -> str:
+    """A worker issues a one-time reset code for a resident of their community, in person.
+
+    Returns the code (shown once to the worker); only its hash is kept. Earlier unused codes
+    stop working.
+    """
+    if not places.can_manage_community(worker, community):
+        raise PermissionDenied(_("Only the committee of this community may do this."))
+    residence = places.active_residence(user)
+    if residence is None or residence.community_id != community.id:
+        raise PermissionDenied(_("This person is not a resident of your community."))
+    if user.is_closed:
+        raise RuleViolation(_("This account is closed."))
+    moment = now()
+    db.session.execute(
+        sa.update(PasswordResetCode)
+        .where(PasswordResetCode.user_id == user.id, PasswordResetCode.used_at.is_(None))
+        .values(used_at=moment)
+    )
+    code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(8))
+    entry = PasswordResetCode(
+        user_id=user.id,
+        code_hash=generate_password_hash(code),
+        issued_by_id=worker.id,
+        community_id=community.id,
+        created_at=moment,
+        expires_at=moment + timedelta(hours=current_app.config["RESET_CODE_HOURS"]),
+    )
+    db.session.add(entry)
+    db.session.flush()
+    audit.record(worker, "account.reset_code", entry, community_id=community.id, after={"user_id": user.id})
+    return code
+
+
+def normalise_code(code: str) -> str:
+    return "".join(ch for ch in (code or "").upper() if ch.isalnum())
+
+
+def use_reset_code(username: str, code: str, new_password: str) -> User:
+    """A person sets a new password with a code a worker gave them; the code works once, for 24 h."""
+    _check_new_password(new_password)
+    user = user_by_username(username)
+    message = _("That code is not right or has expired. Ask your committee for a new one.")
+    if user is None or not user.active:
+        raise RuleViolation(message, field="code")
+    entry = db.session.scalar(
+        sa.select(PasswordResetCode)
+        .where(
+            PasswordResetCode.user_id == user.id,
+            PasswordResetCode.used_at.is_(None),
+            PasswordResetCode.expires_at > now(),
+        )
+        .order_by(PasswordResetCode.created_at.desc())
+        .with_for_update()
+    )
+    if entry is None or not check_password_hash(entry.code_hash, normalise_code(code)):
+        raise RuleViolation(message, field="code")
+    entry.used_at = now()
+    user.password_hash = hash_password(new_password)
+    db.session.flush()
+    audit.record(user, "account.reset_used", entry, community_id=entry.community_id, after={"user_id": user.id})
+    notify(user.id, f"account.reset:{entry.id}", N_("Your password was reset with a code from your committee."))
+    return user
+
+
+def close_account(user: User, password: str) -> None:
+    """A person closes their account: anonymised, never deleted; ballots, ledger and counts stay."""
+    if not (user.password_hash and check_password_hash(user.password_hash, password or "")):
+        raise RuleViolation(_("Your password is not right."), field="password")
+    places_services.end_all_for_closed_account(user)
+    user.username = f"closed-{user.id}"
+    user.display_name = ""
+    user.phone = None
+    user.password_hash = None
+    user.active = False
+    user.closed_at = now()
+    db.session.flush()
+    log.info("user %s closed their account", user.id)
+
+
+def personal_data(user: User) -> dict:
+    """Everything the site holds about a person, from every domain's registered exporter."""
+    from consult.core.registries import personal_data as exporters
+
+    return {name: exporter(user) for name, exporter in sorted(exporters.items())}
+
+
+def export_account(user: User) -> dict:
+    return {
+        "username": user.username,
+        "display_name": user.display_name,
+        "phone": user.phone,
+        "language": user.language,
+        "large_text": user.large_text,
+        "created_at": user.created_at.isoformat(),
+    }
+
+
+def export_residences(user: User) -> list[dict]:
+    return [
+        {
+            "community": r.community.name,
+            "building": r.building,
+            "unit": r.unit,
+            "room": r.room,
+            "status": r.status,
+            "created_at": r.created_at.isoformat(),
+            "confirmed_at": r.confirmed_at.isoformat() if r.confirmed_at else None,
+            "ended_at": r.ended_at.isoformat() if r.ended_at else None,
+            "end_reason": r.end_reason,
+            "reason": r.reason,
+        }
+        for r in places.residences_of(user.id)
+    ]
+
+
+def export_notifications(user: User) -> list[dict]:
+    from consult.core.notifications import for_user
+
+    return [
+        {"text": n.message, "link": n.link, "created_at": n.created_at.isoformat(),
+         "read_at": n.read_at.isoformat() if n.read_at else None}
+        for n in db.session.scalars(for_user(user.id))
+    ]
+

@@ -1,0 +1,301 @@
+"""Account pages: register, log in and out, reset with a code, my profile, data and closing."""
+from __future__ import annotations
+
+import json
+
+from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from consult.accounts import services
+from consult.accounts.forms import (
+    ApplyForm,
+    CloseAccountForm,
+    LoginForm,
+    PasswordForm,
+    ProfileForm,
+    RegisterForm,
+    ResetForm,
+)
+from consult.core import notifications
+from consult.core.errors import DomainError, NotFound
+from consult.core.views import safe_next
+from consult.extensions import db, limiter
+from consult.places import queries as places
+from consult.places import services as places_services
+from consult.places.models import Residence
+
+bp = Blueprint("accounts", __name__)
+
+
+def _username_key() -> str:
+    username = (request.form.get("username") or "").strip().lower()[:64]
+    return f"login-user:{username}" if username else f"login-addr:{request.remote_addr}"
+
+
+def _address_key() -> str:
+    return f"login-addr:{request.remote_addr}"
+
+
+def _failed(response) -> bool:
+    return response.status_code == 401
+
+
+def _login_limits(view):
+    """Log-in limits key on the username first and the address second; only failures count."""
+    view = limiter.limit(
+        lambda: current_app.config["LOGIN_LIMIT_ADDRESS"], key_func=_address_key, methods=["POST"], deduct_when=_failed, scope="login-addr"
+    )(view)
+    return limiter.limit(
+        lambda: current_app.config["LOGIN_LIMIT_USERNAME"], key_func=_username_key, methods=["POST"], deduct_when=_failed, scope="login-user"
+    )(view)
+
+
+def _form_error(form, error: DomainError) -> None:
+    """Show a service's refusal next to the field it concerns (or above the form)."""
+    field = getattr(form, error.field, None) if error.field else None
+    if field is not None:
+        field.errors = list(field.errors) + [error.message]
+    else:
+        form.form_errors.append(error.message)
+
+
+def _community_picker():
+    q = (request.args.get("q") or "").strip()[:40]
+    street_slug = request.args.get("street")
+    street = None
+    if street_slug:
+        try:
+            street = places.street_by_slug(street_slug)
+        except NotFound:
+            street = None
+    results = places.search_communities(q, street.id if street else None) if (q or street) else []
+    return {"q": q, "street": street, "streets": places.all_streets(), "results": results}
+
+
+@bp.route("/auth/register", methods=["GET", "POST"])
+def register():
+    """Register: find the street, then the community, then fill in the form."""
+    if current_user.is_authenticated:
+        return redirect(url_for("accounts.apply"))
+    form = RegisterForm()
+    slug = request.values.get("community")
+    community = None
+    if slug:
+        try:
+            community = places.community_by_slug(slug)
+        except NotFound:
+            if request.method == "POST":
+                form.form_errors.append(_("That community does not exist. Please choose it again."))
+                return render_template("accounts/register.html", form=form, community=None, **_community_picker()), 400
+            return render_template("accounts/register.html", form=form, community=None, unknown=True, **_community_picker()), 404
+    if community is None:
+        return render_template("accounts/register.html", form=form, community=None, **_community_picker())
+    form.community.data = community.slug
+    if form.validate_on_submit():
+        try:
+            user = services.register(
+                username=form.username.data,
+                display_name=form.display_name.data,
+                password=form.password.data,
+                phone=form.phone.data,
+                community=community,
+                building=form.building.data,
+                unit=form.unit.data,
+                room=form.room.data,
+                language=request.cookies.get("lang") or "zh_CN",
+            )
+            db.session.commit()
+        except DomainError as error:
+            db.session.rollback()
+            _form_error(form, error)
+        else:
+            login_user(user)
+            flash(_("Welcome! Your committee will confirm that you live in %(community)s.", community=community.name), "success")
+            return redirect(url_for("accounts.me"))
+    status = 400 if request.method == "POST" else 200
+    return render_template("accounts/register.html", form=form, community=community), status
+
+
+@bp.route("/auth/login", methods=["GET", "POST"])
+@_login_limits
+def login():
+    """Log in with username and password."""
+    form = LoginForm()
+    next_url = safe_next(request.values.get("next"), url_for("places.home"))
+    if current_user.is_authenticated and request.method == "GET":
+        return redirect(next_url)
+    if form.validate_on_submit():
+        user = services.authenticate(form.username.data, form.password.data)
+        if user is None:
+            form.form_errors.append(_("The username or password is not right."))
+            return render_template("accounts/login.html", form=form, next=next_url), 401
+        login_user(user, remember=form.remember.data)
+        return redirect(next_url)
+    status = 400 if request.method == "POST" else 200
+    return render_template("accounts/login.html", form=form, next=next_url), status
+
+
+@bp.post("/auth/logout")
+def logout():
+    """Log out (a POST with the CSRF token, so a link elsewhere cannot log you out)."""
+    logout_user()
+    flash(_("You have logged out."), "success")
+    return redirect(url_for("places.home"))
+
+
+@bp.route("/auth/reset", methods=["GET", "POST"])
+@_login_limits
+def reset():
+    """Set a new password with the one-time code a worker gave you in person."""
+    form = ResetForm()
+    if form.validate_on_submit():
+        try:
+            user = services.use_reset_code(form.username.data, form.code.data, form.password.data)
+            db.session.commit()
+        except DomainError as error:
+            db.session.rollback()
+            _form_error(form, error)
+            return render_template("accounts/reset.html", form=form), 401
+        login_user(user)
+        flash(_("Your new password is set."), "success")
+        return redirect(url_for("accounts.me"))
+    status = 400 if request.method == "POST" else 200
+    return render_template("accounts/reset.html", form=form), status
+
+
+@bp.get("/me/")
+@login_required
+def me():
+    """My page: my residence and its history, my roles, links to everything that is mine."""
+    return render_template(
+        "accounts/me.html",
+        residences=places.residences_of(current_user.id),
+        active=places.active_residence(current_user),
+        phone=places.phone_for(current_user, current_user),
+    )
+
+
+@bp.route("/me/edit", methods=["GET", "POST"])
+@login_required
+def edit_profile():
+    """Edit my name, phone, language and display."""
+    form = ProfileForm(obj=current_user)
+    if form.validate_on_submit():
+        services.update_profile(
+            current_user,
+            display_name=form.display_name.data,
+            phone=form.phone.data,
+            language=form.language.data,
+            large_text=form.large_text.data,
+        )
+        db.session.commit()
+        flash(_("Your profile is saved."), "success")
+        return redirect(url_for("accounts.me"))
+    status = 400 if request.method == "POST" else 200
+    return render_template("accounts/edit.html", form=form), status
+
+
+@bp.route("/me/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    """Change my password."""
+    form = PasswordForm()
+    if form.validate_on_submit():
+        try:
+            services.change_password(current_user, form.current.data, form.password.data)
+            db.session.commit()
+        except DomainError as error:
+            db.session.rollback()
+            _form_error(form, error)
+        else:
+            flash(_("Your password is changed."), "success")
+            return redirect(url_for("accounts.me"))
+    status = 400 if request.method == "POST" else 200
+    return render_template("accounts/password.html", form=form), status
+
+
+@bp.route("/me/notifications", methods=["GET", "POST"])
+@login_required
+def my_notifications():
+    """My notifications, newest first; POST marks them all read."""
+    if request.method == "POST":
+        notifications.mark_all_read(current_user.id)
+        db.session.commit()
+        return redirect(url_for("accounts.my_notifications"))
+    page = db.paginate(notifications.for_user(current_user.id), per_page=30, error_out=False)
+    return render_template("accounts/notifications.html", page=page)
+
+
+@bp.get("/me/data")
+@login_required
+def my_data():
+    """Download everything the site holds about me, as JSON."""
+    data = services.personal_data(current_user)
+    body = json.dumps(data, ensure_ascii=False, indent=2)
+    return Response(
+        body,
+        mimetype="application/json",
+        headers={"Content-Disposition": f"attachment; filename=consult-{current_user.username}.json"},
+    )
+
+
+@bp.route("/me/close", methods=["GET", "POST"])
+@login_required
+def close_account():
+    """Close my account: my name leaves my contributions; counts, ballots and ledger stay."""
+    form = CloseAccountForm()
+    if form.validate_on_submit():
+        try:
+            services.close_account(current_user, form.password.data)
+            db.session.commit()
+        except DomainError as error:
+            db.session.rollback()
+            _form_error(form, error)
+        else:
+            logout_user()
+            flash(_("Your account is closed. Thank you for taking part."), "success")
+            return redirect(url_for("places.home"))
+    status = 400 if request.method == "POST" else 200
+    return render_template("accounts/close.html", form=form), status
+
+
+@bp.route("/me/residence", methods=["GET", "POST"])
+@login_required
+def apply():
+    """Apply to live in a community (again, after moving or a rejection)."""
+    form = ApplyForm()
+    active = places.active_residence(current_user)
+    slug = request.values.get("community")
+    community = None
+    if slug and active is None:
+        try:
+            community = places.community_by_slug(slug)
+        except NotFound:
+            return render_template("accounts/apply.html", form=form, community=None, active=None, unknown=True, **_community_picker()), 404
+        form.community.data = community.slug
+        if form.validate_on_submit():
+            try:
+                places_services.apply_for_residence(
+                    current_user, community, building=form.building.data, unit=form.unit.data, room=form.room.data
+                )
+                db.session.commit()
+            except DomainError as error:
+                db.session.rollback()
+                _form_error(form, error)
+            else:
+                flash(_("Your application was sent to the committee of %(community)s.", community=community.name), "success")
+                return redirect(url_for("accounts.me"))
+    status = 400 if request.method == "POST" else 200
+    return render_template("accounts/apply.html", form=form, community=community, active=active, **_community_picker()), status
+
+
+@bp.post("/me/residence/<int:residence_id>/withdraw")
+@login_required
+def withdraw(residence_id: int):
+    """Withdraw my pending application."""
+    residence = db.get_or_404(Residence, residence_id)
+    places_services.withdraw_application(current_user, residence)
+    db.session.commit()
+    flash(_("Your application is withdrawn."), "success")
+    return redirect(url_for("accounts.me"))

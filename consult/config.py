@@ -1,0 +1,111 @@
+"""Configuration, read from the environment.
+
+Development keeps a generated secret key under ``instance/``; production refuses to start
+without ``SECRET_KEY``. Nothing here touches a database or the network.
+"""
+import os
+import secrets
+from pathlib import Path
+
+INSTANCE_DIR = Path(os.environ.get("CONSULT_INSTANCE", Path(__file__).resolve().parent.parent / "instance"))
+
+
+def _dev_secret_key() -> str:
+    """Return the development secret kept under instance/, creating it once."""
+    path = INSTANCE_DIR / "secret_key"
+    if not path.exists():
+        INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def _bool(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+class Config:
+    """Settings shared by every environment."""
+
+    SQLALCHEMY_DATABASE_URI = os.environ.get(
+        "DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'consult.db'}"
+    )
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    REDIS_URL = os.environ.get("REDIS_URL") or None
+    SITE_TIMEZONE = os.environ.get("SITE_TIMEZONE", "Asia/Shanghai")
+    BABEL_DEFAULT_LOCALE = "zh_CN"
+    BABEL_TRANSLATION_DIRECTORIES = str(Path(__file__).resolve().parent / "translations")
+    LANGUAGES = ("zh_CN", "en")
+    #: Number of proxies in front of the app whose X-Forwarded-* headers are trusted.
+    PROXY_FIX_X_FOR = int(os.environ.get("PROXY_FIX_X_FOR", "0"))
+    PROXY_FIX_X_PROTO = int(os.environ.get("PROXY_FIX_X_PROTO", "0"))
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    WTF_CSRF_TIME_LIMIT = 8 * 3600
+    RATELIMIT_HEADERS_ENABLED = True
+    RATELIMIT_KEY_PREFIX = os.environ.get("RATELIMIT_KEY_PREFIX", "consult")
+    #: Log-in attempts allowed per username, then per address (a meeting room shares one).
+    LOGIN_LIMIT_USERNAME = "5 per 15 minutes"
+    LOGIN_LIMIT_ADDRESS = "60 per 15 minutes"
+    RESET_CODE_HOURS = 24
+    TESTING_CLOCK = False
+    SECRET_KEY: str | None = None
+
+    def __init__(self) -> None:
+        self.SECRET_KEY = os.environ.get("SECRET_KEY") or self.SECRET_KEY
+        self.RATELIMIT_STORAGE_URI = self.REDIS_URL or "memory://"
+
+
+class DevelopmentConfig(Config):
+    """Local development: a secret key kept under instance/."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        if not self.SECRET_KEY:
+            self.SECRET_KEY = _dev_secret_key()
+
+
+class TestingConfig(Config):
+    """Tests: CSRF stays on (tests send tokens), the clock can be set by the live server."""
+
+    TESTING = True
+    SECRET_KEY = "testing-secret-key"
+    TESTING_CLOCK = True
+    SQLALCHEMY_DATABASE_URI = "sqlite://"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.SECRET_KEY = "testing-secret-key"
+        self.RATELIMIT_STORAGE_URI = "memory://"
+
+
+class ProductionConfig(Config):
+    """Production: refuses to start without a secret key."""
+
+    SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", True)
+    REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
+
+    def __init__(self) -> None:
+        super().__init__()
+        if not self.SECRET_KEY:
+            raise RuntimeError("SECRET_KEY must be set in production")
+
+
+CONFIGS = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}
+
+
+def load_config(name: str | None = None) -> Config:
+    """Build the configuration named by ``name`` or ``CONSULT_ENV`` (default development)."""
+    name = name or os.environ.get("CONSULT_ENV", "development")
+    try:
+        return CONFIGS[name]()
+    except KeyError:
+        raise RuntimeError(f"unknown CONSULT_ENV {name!r}") from None

@@ -1,0 +1,1 @@
+"""Shared services: model base, clock, errors, access, audit, notifications, exports."""

@@ -1,0 +1,72 @@
+"""The one clock: every "now" in the code comes from here, so tests can set it.
+
+Times are stored in UTC and shown in the site's zone. In the testing configuration the
+live server used by browser tests can be told what time it is (see ``core.testing``).
+"""
+from __future__ import annotations
+
+import threading
+from contextlib import contextmanager
+from datetime import datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+from flask import current_app, has_app_context
+
+_lock = threading.Lock()
+_frozen: datetime | None = None
+_offset = timedelta(0)
+
+
+def now() -> datetime:
+    """Return the current time, timezone-aware in UTC."""
+    with _lock:
+        if _frozen is not None:
+            return _frozen
+        offset = _offset
+    return datetime.now(timezone.utc) + offset
+
+
+def set_now(moment: datetime | None) -> None:
+    """Freeze the clock at ``moment`` (aware), or let it run again with None."""
+    global _frozen, _offset
+    if moment is not None and moment.tzinfo is None:
+        raise ValueError("set_now needs an aware datetime")
+    with _lock:
+        _frozen = moment.astimezone(timezone.utc) if moment else None
+        _offset = timedelta(0)
+
+
+def advance(delta: timedelta) -> None:
+    """Move the clock forward (frozen or running)."""
+    global _frozen, _offset
+    with _lock:
+        if _frozen is not None:
+            _frozen = _frozen + delta
+        else:
+            _offset = _offset + delta
+
+
+@contextmanager
+def frozen(moment: datetime):
+    """Freeze the clock at ``moment`` for the duration of a block."""
+    set_now(moment)
+    try:
+        yield
+    finally:
+        set_now(None)
+
+
+def site_zone() -> ZoneInfo:
+    """The site's time zone (Asia/Shanghai unless configured)."""
+    name = current_app.config["SITE_TIMEZONE"] if has_app_context() else "Asia/Shanghai"
+    return ZoneInfo(name)
+
+
+def local(moment: datetime) -> datetime:
+    """Convert an aware datetime to the site's zone."""
+    return moment.astimezone(site_zone())
+
+
+def local_now() -> datetime:
+    """Now, in the site's zone."""
+    return local(now())

@@ -1,0 +1,78 @@
+"""Registries each domain adds to: the worker's to-do list, personal data, and `flask tick` jobs.
+
+A domain registers its part when its package is imported (in ``create_app``), so the core
+never imports a domain.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Callable
+
+from consult.core.clock import now
+
+
+@dataclass(frozen=True)
+class TodoItem:
+    """A pending item on a worker's to-do page."""
+
+    kind: str  #: translated kind label, e.g. "Residence to confirm"
+    title: str
+    since: datetime
+    link: str
+    target: timedelta = timedelta(hours=48)
+
+    @property
+    def age(self) -> timedelta:
+        return now() - self.since
+
+    @property
+    def overdue(self) -> bool:
+        return self.age > self.target
+
+
+#: name -> function(community) -> list[TodoItem]
+todo_providers: dict[str, Callable] = {}
+#: name -> function(user) -> JSON-able data about that person
+personal_data: dict[str, Callable] = {}
+#: name -> function() -> int (records changed); each must be idempotent
+tick_jobs: dict[str, Callable[[], int]] = {}
+
+
+def todo(name: str):
+    """Register a to-do provider."""
+
+    def decorator(fn):
+        todo_providers[name] = fn
+        return fn
+
+    return decorator
+
+
+def personal(name: str):
+    """Register a personal-data exporter for "download my data"."""
+
+    def decorator(fn):
+        personal_data[name] = fn
+        return fn
+
+    return decorator
+
+
+def tick(name: str):
+    """Register a time-driven job run by `flask tick`."""
+
+    def decorator(fn):
+        tick_jobs[name] = fn
+        return fn
+
+    return decorator
+
+
+#: status or action key -> lazily translated label, shown by status_label / action_label
+labels: dict[str, object] = {}
+
+
+def add_labels(mapping: dict[str, object]) -> None:
+    """Register translated labels for statuses and audit actions."""
+    labels.update(mapping)

@@ -1,0 +1,97 @@
+"""Template filters and globals: local times, ages, people's names, header data."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from flask import Flask, g, request, url_for
+from flask_babel import format_datetime, gettext as _, ngettext
+from flask_login import current_user
+
+from consult.core import i18n
+from consult.core.clock import now
+
+
+def dt(moment: datetime | None, fmt: str = "yyyy-MM-dd HH:mm") -> str:
+    """A moment in the site's time zone."""
+    if moment is None:
+        return ""
+    return format_datetime(moment, fmt)
+
+
+def date(moment: datetime | None) -> str:
+    return dt(moment, "yyyy-MM-dd")
+
+
+def age(moment: datetime | None) -> str:
+    """How long ago, in words: "3 hours", "2 days"."""
+    if moment is None:
+        return ""
+    return duration(now() - moment)
+
+
+def duration(delta: timedelta) -> str:
+    minutes = max(0, int(delta.total_seconds() // 60))
+    if minutes < 60:
+        return ngettext("%(num)d minute", "%(num)d minutes", minutes)
+    hours = minutes // 60
+    if hours < 48:
+        return ngettext("%(num)d hour", "%(num)d hours", hours)
+    return ngettext("%(num)d day", "%(num)d days", hours // 24)
+
+
+def person(user) -> str:
+    """A person's display name; a closed account shows as a former user."""
+    if user is None:
+        return _("the committee")
+    if getattr(user, "closed_at", None) is not None or not user.display_name:
+        return _("Former user")
+    return user.display_name
+
+
+def register(app: Flask) -> None:
+    app.jinja_env.filters.update(dt=dt, date=date, age=age, person=person, duration=duration, changes=changes)
+    app.jinja_env.globals.update(status_label=label, action_label=label)
+    app.jinja_env.add_extension("jinja2.ext.do")
+
+    @app.context_processor
+    def header_context():
+        from consult.core.notifications import unread_count
+        from consult.places.queries import roles_of
+
+        unread = 0
+        roles = None
+        if current_user.is_authenticated:
+            if "_unread" not in g:
+                g._unread = unread_count(current_user.id)
+            unread = g._unread
+            roles = roles_of(current_user)
+        return {
+            "html_lang": i18n.html_lang(),
+            "locale": i18n.select_locale(),
+            "large_text": i18n.large_text(),
+            "unread_count": unread,
+            "roles": roles,
+            "current_path": request.full_path.rstrip("?") if request else "/",
+        }
+
+    @app.template_global()
+    def page_url(page: int) -> str:
+        """The current URL with another page number."""
+        args = request.args.to_dict()
+        args["page"] = page
+        return url_for(request.endpoint, **(request.view_args or {}), **args)
+
+
+def label(key: str) -> str:
+    """The translated label of a status or audit action key (the key itself if none)."""
+    from consult.core.registries import labels
+
+    value = labels.get(key)
+    return str(value) if value is not None else key
+
+
+def changes(values: dict | None) -> str:
+    """An audit before/after dict as "key: value" pairs."""
+    if not values:
+        return ""
+    return ", ".join(f"{key}: {value}" for key, value in values.items())

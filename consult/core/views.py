@@ -1,0 +1,63 @@
+"""Site-wide pages: health check, language switch, large-text mode."""
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import Blueprint, current_app, jsonify, redirect, request, url_for
+from flask_login import current_user
+
+from consult.core import i18n
+from consult.core.clock import now
+from consult.extensions import db
+
+bp = Blueprint("core", __name__)
+YEAR = 365 * 24 * 3600
+
+
+def safe_next(target: str | None, fallback: str = "/") -> str:
+    """A local path to go back to; anything else (another host, //evil) becomes ``fallback``."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return fallback
+    return target
+
+
+@bp.get("/healthz")
+def healthz():
+    """Liveness and a database round trip, as JSON."""
+    try:
+        db.session.execute(sa.text("SELECT 1"))
+        database = "ok"
+    except sa.exc.SQLAlchemyError:
+        database = "error"
+    status = 200 if database == "ok" else 503
+    return jsonify(status="ok" if status == 200 else "error", database=database, time=now().isoformat()), status
+
+
+@bp.post("/settings/language")
+def set_language():
+    """Switch between 中文 and English; remembered in a cookie and on the account."""
+    lang = request.form.get("lang")
+    if lang not in current_app.config["LANGUAGES"]:
+        lang = current_app.config["BABEL_DEFAULT_LOCALE"]
+    if current_user.is_authenticated:
+        current_user.language = lang
+        db.session.commit()
+    response = redirect(safe_next(request.form.get("next")))
+    response.set_cookie(i18n.LANG_COOKIE, lang, max_age=YEAR, samesite="Lax", httponly=True)
+    return response
+
+
+@bp.post("/settings/display")
+def set_display():
+    """Turn the large-text, high-contrast mode on or off; remembered."""
+    large = request.form.get("large") == "1"
+    if current_user.is_authenticated:
+        current_user.large_text = large
+        db.session.commit()
+    response = redirect(safe_next(request.form.get("next")))
+    response.set_cookie(i18n.DISPLAY_COOKIE, "large" if large else "normal", max_age=YEAR, samesite="Lax", httponly=True)
+    return response
+
+
+@bp.get("/favicon.ico")
+def favicon():
+    return redirect(url_for("static", filename="favicon.svg"), code=301)

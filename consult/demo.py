@@ -1,0 +1,82 @@
+"""`flask demo`: one street, three communities and the demo accounts. Running it twice changes nothing.
+
+Every demo account has the password ``demo12345``: for demonstration only, never production.
+"""
+from __future__ import annotations
+
+import click
+import sqlalchemy as sa
+from flask import Flask
+
+from consult.accounts import services as accounts
+from consult.accounts.models import User
+from consult.extensions import db
+from consult.places import services as places
+from consult.places.models import Community, Street
+
+DEMO_PASSWORD = "demo12345"
+STREET = ("demo-street", "示范街道")
+COMMUNITIES = [("heping", "和平社区"), ("xinghua", "杏花社区"), ("binhe", "滨河社区")]
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
+GIVEN = ["建国", "秀英", "桂兰", "志强", "丽华", "海燕", "晓明", "玉兰", "文博", "思远"]
+
+
+def _user(username: str, display_name: str, phone: str | None = None) -> tuple[User, bool]:
+    user = accounts.user_by_username(username)
+    if user is not None:
+        return user, False
+    user = accounts._create_user(username, display_name, password=DEMO_PASSWORD, phone=phone, language="zh_CN")
+    return user, True
+
+
+def seed() -> bool:
+    """Seed the demo; returns False if it was already there."""
+    if db.session.scalar(sa.select(Street).where(Street.slug == STREET[0])) is not None:
+        return False
+    admin, _ = _user("admin", "系统管理员")
+    places.appoint_site_admin(None, admin)
+    street = places.create_street(admin, *STREET)
+    communities = [places.create_community(admin, street, slug, name) for slug, name in COMMUNITIES]
+    first = communities[0]
+    street_admin, _ = _user("street", "街道管理员")
+    places.appoint_street_admin(admin, street_admin, street)
+    worker, _ = _user("worker", "社区工作者 周敏", "13900000001")
+    places.appoint_worker(street_admin, worker, first)
+    for index, community in enumerate(communities[1:], start=2):
+        other, _ = _user(f"worker{index}", f"社区工作者 {index}", None)
+        places.appoint_worker(street_admin, other, community)
+
+    def resident(username: str, name: str, community: Community, building: str, unit: str, room: str, phone=None):
+        user, _ = _user(username, name, phone)
+        residence = places.apply_for_residence(user, community, building=building, unit=unit, room=room)
+        places.confirm_residence(worker if community is first else _worker_of(community), residence)
+        return user
+
+    resident("resident", "居民 李秀英", first, "3", "2", "301", "13800138000")
+    resident("party", "党员 张志强", first, "5", "1", "102", "13800138001")
+    pending, _ = _user("pending", "新居民 陈晓明", "13800138002")
+    places.apply_for_residence(pending, first, building="7", unit="1", room="501")
+    number = 0
+    for community in communities:
+        for i in range(12):
+            number += 1
+            name = SURNAMES[number % len(SURNAMES)] + GIVEN[number % len(GIVEN)]
+            resident(f"demo{number:03d}", name, community, str(1 + i % 6), str(1 + i % 2), f"{1 + i % 5}0{1 + i % 3}")
+    return True
+
+
+def _worker_of(community: Community) -> User:
+    from consult.places.queries import workers_of
+
+    return db.session.get(User, workers_of(community.id)[0].user_id)
+
+
+def register(app: Flask) -> None:
+    @app.cli.command("demo")
+    def demo_command():
+        """Seed demo data (idempotent). Demo accounts use the password demo12345."""
+        if seed():
+            db.session.commit()
+            click.echo("demo data created; log in as admin, street, worker, resident, party or pending with demo12345")
+        else:
+            click.echo("demo data already present; nothing changed")

@@ -1,0 +1,1 @@
+"""Places and people's standing in them: streets, communities, residences, staff appointments."""

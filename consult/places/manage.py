@@ -1,0 +1,326 @@
+"""Committee pages (/manage/c/...), street pages (/manage/streets/...) and site pages (/manage/site/)."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from wtforms.fields.choices import SelectChoice
+from flask_login import current_user
+
+from consult.accounts import services as accounts
+from consult.accounts.forms import RecordResidentForm
+from consult.accounts.models import User
+from consult.accounts.views import _form_error
+from consult.core import audit
+from consult.core.errors import DomainError, NotFound, RuleViolation
+from consult.core.registries import todo_providers
+from consult.extensions import db
+from consult.places import queries, services
+from consult.places.access import community_staff_required, site_admin_required, street_admin_required
+from consult.places.forms import (
+    AppointForm,
+    ConfirmForm,
+    OptionalReasonForm,
+    PlaceForm,
+    ReasonForm,
+    StreetAdminForm,
+)
+from consult.places.models import StaffRole
+
+bp = Blueprint("places_manage", __name__, url_prefix="/manage")
+
+
+# --- a community's committee -------------------------------------------------------------
+
+
+@bp.get("/c/<community>/")
+@community_staff_required
+def todo(community):
+    """The worker's to-do page: every pending item of every domain, oldest first, with its age."""
+    items = []
+    for provider in todo_providers.values():
+        items.extend(provider(community))
+    items.sort(key=lambda item: item.since)
+    return render_template("manage/todo.html", community=community, items=items)
+
+
+@bp.get("/c/<community>/residents/")
+@community_staff_required
+def residents(community):
+    """Applications to decide and confirmed residents, with their actions."""
+    pending = list(db.session.scalars(queries.pending_residences(community.id)))
+    confirmed = db.paginate(queries.confirmed_residences(community.id), per_page=50, error_out=False)
+    return render_template(
+        "manage/residents.html",
+        community=community,
+        pending=pending,
+        confirmed=confirmed,
+        reason_form=ReasonForm(),
+        end_form=OptionalReasonForm(),
+        confirm_form=ConfirmForm(),
+    )
+
+
+@bp.post("/c/<community>/residences/<int:residence_id>/confirm")
+@community_staff_required
+def confirm(community, residence_id: int):
+    """Confirm that a person lives here."""
+    residence = queries.residence_in(community, residence_id)
+    services.confirm_residence(current_user, residence)
+    db.session.commit()
+    flash(_("Residence confirmed."), "success")
+    return redirect(url_for("places_manage.residents", community=community.slug))
+
+
+@bp.post("/c/<community>/residences/<int:residence_id>/reject")
+@community_staff_required
+def reject(community, residence_id: int):
+    """Reject an application with a reason the person sees."""
+    residence = queries.residence_in(community, residence_id)
+    form = ReasonForm()
+    if not form.validate():
+        _bad_form(form)
+    services.reject_residence(current_user, residence, form.reason.data)
+    db.session.commit()
+    flash(_("Application rejected; the person has been told why."), "success")
+    return redirect(url_for("places_manage.residents", community=community.slug))
+
+
+@bp.post("/c/<community>/residences/<int:residence_id>/end")
+@community_staff_required
+def end(community, residence_id: int):
+    """End a residence: the person moved out."""
+    residence = queries.residence_in(community, residence_id)
+    form = OptionalReasonForm()
+    if not form.validate():
+        return _bad_form(form)
+    services.end_residence(current_user, residence, form.reason.data)
+    db.session.commit()
+    flash(_("Residence ended."), "success")
+    return redirect(url_for("places_manage.residents", community=community.slug))
+
+
+@bp.post("/c/<community>/residences/<int:residence_id>/reset-code")
+@community_staff_required
+def reset_code(community, residence_id: int):
+    """Issue a one-time password reset code, handed over in person; shown once."""
+    residence = queries.residence_in(community, residence_id)
+    user = db.session.get(User, residence.user_id)
+    code = accounts.issue_reset_code(current_user, user, community)
+    db.session.commit()
+    return render_template("manage/reset_code.html", community=community, person=user, code=code)
+
+
+@bp.route("/c/<community>/residents/new", methods=["GET", "POST"])
+@community_staff_required
+def record_resident(community):
+    """Register a resident who has no phone, on their behalf (marked "recorded by")."""
+    form = RecordResidentForm()
+    if form.validate_on_submit():
+        try:
+            accounts.record_resident(
+                current_user,
+                community,
+                username=form.username.data,
+                display_name=form.display_name.data,
+                phone=form.phone.data,
+                building=form.building.data,
+                unit=form.unit.data,
+                room=form.room.data,
+            )
+            db.session.commit()
+        except DomainError as error:
+            db.session.rollback()
+            _form_error(form, error)
+        else:
+            flash(_("%(name)s is registered as a resident.", name=form.display_name.data), "success")
+            return redirect(url_for("places_manage.residents", community=community.slug))
+    status = 400 if request.method == "POST" else 200
+    return render_template("manage/record_resident.html", community=community, form=form), status
+
+
+@bp.get("/c/<community>/audit")
+@community_staff_required
+def community_audit(community):
+    """The community's audit log."""
+    page = db.paginate(audit.for_community(community.id), per_page=50, error_out=False)
+    return render_template("manage/audit.html", scope_name=community.name, community=community, page=page)
+
+
+def _bad_form(form):
+    """A one-field form on a list page failed: say why on an error page (status 400)."""
+    messages = [str(m) for errors in form.errors.values() for m in errors]
+    raise RuleViolation(" ".join(messages) or _("Please check what you entered."))
+
+
+# --- a street ------------------------------------------------------------------------------
+
+
+def _street_page(street, form=None, status=200):
+    communities = queries.communities_of_street(street.id)
+    form = form or AppointForm()
+    form.community.choices = [SelectChoice(c.slug, c.name) for c in communities]
+    return (
+        render_template(
+            "manage/street.html",
+            street=street,
+            communities=communities,
+            workers=queries.street_workers(street.id),
+            form=form,
+            end_form=ConfirmForm(),
+        ),
+        status,
+    )
+
+
+@bp.get("/streets/<street>/")
+@street_admin_required
+def street(street):
+    """A street admin's page: communities, their workers, appointing."""
+    return _street_page(street)
+
+
+@bp.post("/streets/<street>/workers")
+@street_admin_required
+def appoint_worker(street):
+    """Appoint a committee worker of one of the street's communities."""
+    form = AppointForm()
+    form.community.choices = [SelectChoice(c.slug, c.name) for c in queries.communities_of_street(street.id)]
+    if form.validate_on_submit():
+        try:
+            user = accounts.user_by_username(form.username.data)
+            if user is None or not user.active:
+                raise NotFound(_("No one has that username."), field="username")
+            community = queries.community_by_slug(form.community.data)
+            if community.street_id != street.id:
+                raise NotFound(_("That community is not in this street."), field="community")
+            services.appoint_worker(current_user, user, community)
+            db.session.commit()
+        except DomainError as error:
+            db.session.rollback()
+            _form_error(form, error)
+            return _street_page(street, form, error.status)
+        flash(_("%(name)s now works for %(community)s.", name=user.display_name, community=community.name), "success")
+        return redirect(url_for("places_manage.street", street=street.slug))
+    return _street_page(street, form, 400)
+
+
+@bp.post("/streets/<street>/appointments/<int:appointment_id>/end")
+@street_admin_required
+def end_worker(street, appointment_id: int):
+    """Remove a worker from a community of the street."""
+    appointment = queries.appointment_by_id(appointment_id)
+    if appointment.role != StaffRole.WORKER:
+        abort(404)
+    services.end_appointment(current_user, appointment)
+    db.session.commit()
+    flash(_("The appointment has ended."), "success")
+    return redirect(url_for("places_manage.street", street=street.slug))
+
+
+@bp.get("/streets/<street>/audit")
+@street_admin_required
+def street_audit(street):
+    """The street's audit log: appointments and community changes."""
+    page = db.paginate(audit.for_street(street.id), per_page=50, error_out=False)
+    return render_template("manage/audit.html", scope_name=street.name, community=None, page=page)
+
+
+# --- the site --------------------------------------------------------------------------------
+
+
+def _site_page(street_form=None, community_form=None, admin_form=None, status=200):
+    streets = queries.all_streets()
+    choices = [SelectChoice(s.slug, s.name) for s in streets]
+    street_form = street_form or PlaceForm(prefix="street")
+    community_form = community_form or PlaceForm(prefix="community")
+    admin_form = admin_form or StreetAdminForm(prefix="admin")
+    community_form.street.choices = choices
+    admin_form.street.choices = choices
+    return (
+        render_template(
+            "manage/site.html",
+            streets=streets,
+            communities=queries.search_communities(None, limit=500),
+            admins=queries.street_admins(),
+            street_form=street_form,
+            community_form=community_form,
+            admin_form=admin_form,
+            end_form=ConfirmForm(),
+        ),
+        status,
+    )
+
+
+@bp.get("/site/")
+@site_admin_required
+def site():
+    """The site admin's page: streets, communities and street admins."""
+    return _site_page()
+
+
+@bp.post("/site/streets")
+@site_admin_required
+def create_street():
+    form = PlaceForm(prefix="street")
+    if form.validate_on_submit():
+        try:
+            street = services.create_street(current_user, form.slug.data, form.name.data)
+            db.session.commit()
+        except DomainError as error:
+            db.session.rollback()
+            _form_error(form, error)
+            return _site_page(street_form=form, status=error.status)
+        flash(_("Street %(name)s created.", name=street.name), "success")
+        return redirect(url_for("places_manage.site"))
+    return _site_page(street_form=form, status=400)
+
+
+@bp.post("/site/communities")
+@site_admin_required
+def create_community():
+    form = PlaceForm(prefix="community")
+    if form.validate_on_submit():
+        try:
+            street = queries.street_by_slug(form.street.data or "")
+            community = services.create_community(current_user, street, form.slug.data, form.name.data)
+            db.session.commit()
+        except DomainError as error:
+            db.session.rollback()
+            _form_error(form, error)
+            return _site_page(community_form=form, status=error.status)
+        flash(_("Community %(name)s created.", name=community.name), "success")
+        return redirect(url_for("places_manage.site"))
+    return _site_page(community_form=form, status=400)
+
+
+@bp.post("/site/street-admins")
+@site_admin_required
+def appoint_street_admin():
+    form = StreetAdminForm(prefix="admin")
+    if form.validate_on_submit():
+        try:
+            user = accounts.user_by_username(form.username.data)
+            if user is None or not user.active:
+                raise NotFound(_("No one has that username."), field="username")
+            street = queries.street_by_slug(form.street.data or "")
+            services.appoint_street_admin(current_user, user, street)
+            db.session.commit()
+        except DomainError as error:
+            db.session.rollback()
+            _form_error(form, error)
+            return _site_page(admin_form=form, status=error.status)
+        flash(_("%(name)s now administers %(street)s.", name=user.display_name, street=street.name), "success")
+        return redirect(url_for("places_manage.site"))
+    return _site_page(admin_form=form, status=400)
+
+
+@bp.post("/site/appointments/<int:appointment_id>/end")
+@site_admin_required
+def end_street_admin(appointment_id: int):
+    appointment = queries.appointment_by_id(appointment_id)
+    if appointment.role == StaffRole.WORKER:
+        abort(404)
+    services.end_appointment(current_user, appointment)
+    db.session.commit()
+    flash(_("The appointment has ended."), "success")
+    return redirect(url_for("places_manage.site"))

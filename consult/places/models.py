@@ -1,0 +1,179 @@
+"""Streets, communities, residences and staff appointments."""
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from consult.core.clock import now
+from consult.extensions import db
+
+SLUG_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
+NAME_MAX = 60
+ADDRESS_PART_MAX = 20
+
+
+class Street(db.Model):
+    """A street (街道): the communities it oversees. Its slug never changes."""
+
+    __tablename__ = "streets"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(sa.String(40), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(NAME_MAX))
+    created_at: Mapped[datetime] = mapped_column(default=now)
+
+    communities: Mapped[list[Community]] = relationship(
+        back_populates="street", order_by="Community.name", lazy="raise_on_sql"
+    )
+
+
+class Community(db.Model):
+    """A community (社区) run by its neighbourhood committee. Its slug never changes."""
+
+    __tablename__ = "communities"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    street_id: Mapped[int] = mapped_column(sa.ForeignKey("streets.id"), index=True)
+    slug: Mapped[str] = mapped_column(sa.String(40), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(NAME_MAX))
+    #: Confirmed residences, kept in the same transaction as each confirmation or ending.
+    member_count: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(default=now)
+
+    street: Mapped[Street] = relationship(back_populates="communities", lazy="joined")
+
+    __table_args__ = (sa.CheckConstraint("member_count >= 0", name="member_count"),)
+
+
+class ResidenceStatus(enum.StrEnum):
+    PENDING = "pending"
+    CONFIRMED = "confirmed"
+    REJECTED = "rejected"
+    ENDED = "ended"
+
+
+class EndReason(enum.StrEnum):
+    MOVED_OUT = "moved_out"
+    REJECTED = "rejected"
+    CLOSED_ACCOUNT = "closed_account"
+    WITHDRAWN = "withdrawn"
+
+
+ACTIVE_RESIDENCE = "status IN ('pending', 'confirmed')"
+
+
+class Residence(db.Model):
+    """That a person lives in a community, as the committee confirmed it (or not yet)."""
+
+    __tablename__ = "residences"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    community_id: Mapped[int] = mapped_column(sa.ForeignKey("communities.id"))
+    building: Mapped[str | None] = mapped_column(sa.String(ADDRESS_PART_MAX))
+    unit: Mapped[str | None] = mapped_column(sa.String(ADDRESS_PART_MAX))
+    room: Mapped[str | None] = mapped_column(sa.String(ADDRESS_PART_MAX))
+    status: Mapped[str] = mapped_column(sa.String(12), default=ResidenceStatus.PENDING)
+    created_at: Mapped[datetime] = mapped_column(default=now)
+    confirmed_at: Mapped[datetime | None]
+    ended_at: Mapped[datetime | None]
+    end_reason: Mapped[str | None] = mapped_column(sa.String(20))
+    #: The committee's words on a rejection or an ending, shown to the person.
+    reason: Mapped[str | None] = mapped_column(sa.String(200))
+    decided_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    #: Set when a worker registered this person on their behalf (no phone).
+    recorded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+
+    user = relationship("User", foreign_keys=[user_id], lazy="raise_on_sql")
+    community: Mapped[Community] = relationship(lazy="raise_on_sql")
+    recorded_by = relationship("User", foreign_keys=[recorded_by_id], lazy="raise_on_sql")
+
+    __table_args__ = (
+        sa.CheckConstraint(
+            "status IN ('pending', 'confirmed', 'rejected', 'ended')", name="status"
+        ),
+        sa.CheckConstraint(
+            "(status != 'confirmed') OR (confirmed_at IS NOT NULL)", name="confirmed_has_time"
+        ),
+        sa.CheckConstraint(
+            "(status NOT IN ('rejected', 'ended')) OR (ended_at IS NOT NULL AND end_reason IS NOT NULL)",
+            name="ended_has_time",
+        ),
+        # One active residence per person: a rejected or moved-out person may apply again.
+        sa.Index(
+            "uq_residences_active_user",
+            "user_id",
+            unique=True,
+            sqlite_where=sa.text(ACTIVE_RESIDENCE),
+            postgresql_where=sa.text(ACTIVE_RESIDENCE),
+        ),
+        sa.Index("ix_residences_community_status", "community_id", "status"),
+    )
+
+    @property
+    def household(self) -> tuple[str, str, str] | None:
+        """The household (building, unit, room) this residence belongs to, if fully named."""
+        if self.building and self.room:
+            return (self.building, self.unit or "", self.room)
+        return None
+
+
+class StaffRole(enum.StrEnum):
+    WORKER = "worker"
+    STREET_ADMIN = "street_admin"
+    SITE_ADMIN = "site_admin"
+
+
+class StaffAppointment(db.Model):
+    """An appointment as committee worker, street admin or site admin; kept apart from residence."""
+
+    __tablename__ = "staff_appointments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    role: Mapped[str] = mapped_column(sa.String(16))
+    community_id: Mapped[int | None] = mapped_column(sa.ForeignKey("communities.id"), index=True)
+    street_id: Mapped[int | None] = mapped_column(sa.ForeignKey("streets.id"), index=True)
+    appointed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=now)
+    ended_at: Mapped[datetime | None]
+    ended_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+
+    user = relationship("User", foreign_keys=[user_id], lazy="raise_on_sql")
+    community: Mapped[Community | None] = relationship(lazy="raise_on_sql")
+    street: Mapped[Street | None] = relationship(lazy="raise_on_sql")
+
+    __table_args__ = (
+        sa.CheckConstraint(
+            "(role = 'worker' AND community_id IS NOT NULL AND street_id IS NULL)"
+            " OR (role = 'street_admin' AND street_id IS NOT NULL AND community_id IS NULL)"
+            " OR (role = 'site_admin' AND street_id IS NULL AND community_id IS NULL)",
+            name="role_scope",
+        ),
+        sa.Index(
+            "uq_staff_appointments_active_worker",
+            "user_id",
+            "community_id",
+            unique=True,
+            sqlite_where=sa.text("role = 'worker' AND ended_at IS NULL"),
+            postgresql_where=sa.text("role = 'worker' AND ended_at IS NULL"),
+        ),
+        sa.Index(
+            "uq_staff_appointments_active_street_admin",
+            "user_id",
+            "street_id",
+            unique=True,
+            sqlite_where=sa.text("role = 'street_admin' AND ended_at IS NULL"),
+            postgresql_where=sa.text("role = 'street_admin' AND ended_at IS NULL"),
+        ),
+        sa.Index(
+            "uq_staff_appointments_active_site_admin",
+            "user_id",
+            unique=True,
+            sqlite_where=sa.text("role = 'site_admin' AND ended_at IS NULL"),
+            postgresql_where=sa.text("role = 'site_admin' AND ended_at IS NULL"),
+        ),
+    )

@@ -1,0 +1,262 @@
+"""Reads of places, residences and appointments, for views and other domains."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+from flask import g, has_request_context
+from flask_babel import gettext as _
+
+from consult.core.errors import NotFound
+from consult.extensions import db
+from consult.places.models import (
+    Community,
+    Residence,
+    ResidenceStatus,
+    StaffAppointment,
+    StaffRole,
+    Street,
+)
+
+
+@dataclass(frozen=True)
+class Roles:
+    """What a person is appointed to, read once per request."""
+
+    worker_of: frozenset[int] = field(default_factory=frozenset)
+    admin_of_streets: frozenset[int] = field(default_factory=frozenset)
+    site_admin: bool = False
+
+    @property
+    def is_staff(self) -> bool:
+        return bool(self.worker_of or self.admin_of_streets or self.site_admin)
+
+
+def roles_of(user) -> Roles:
+    """The active appointments of ``user`` (cached for the request)."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return Roles()
+    cache = g.setdefault("_roles", {}) if has_request_context() else {}
+    if user.id not in cache:
+        rows = db.session.execute(
+            sa.select(StaffAppointment.role, StaffAppointment.community_id, StaffAppointment.street_id).where(
+                StaffAppointment.user_id == user.id, StaffAppointment.ended_at.is_(None)
+            )
+        ).all()
+        cache[user.id] = Roles(
+            worker_of=frozenset(r.community_id for r in rows if r.role == StaffRole.WORKER),
+            admin_of_streets=frozenset(r.street_id for r in rows if r.role == StaffRole.STREET_ADMIN),
+            site_admin=any(r.role == StaffRole.SITE_ADMIN for r in rows),
+        )
+    return cache[user.id]
+
+
+def forget_roles() -> None:
+    """Drop the per-request roles cache (after an appointment changes)."""
+    if has_request_context():
+        g.pop("_roles", None)
+
+
+def can_manage_community(user, community: Community) -> bool:
+    """Workers of the community and admins of its street run its committee pages."""
+    roles = roles_of(user)
+    return community.id in roles.worker_of or community.street_id in roles.admin_of_streets
+
+
+def can_manage_street(user, street: Street) -> bool:
+    """Admins of the street run its pages."""
+    return street.id in roles_of(user).admin_of_streets
+
+
+def is_site_admin(user) -> bool:
+    return roles_of(user).site_admin
+
+
+def street_by_slug(slug: str) -> Street:
+    street = db.session.scalar(sa.select(Street).where(Street.slug == slug))
+    if street is None:
+        raise NotFound(_("No such street."))
+    return street
+
+
+def community_by_slug(slug: str) -> Community:
+    community = db.session.scalar(sa.select(Community).where(Community.slug == slug))
+    if community is None:
+        raise NotFound(_("No such community."))
+    return community
+
+
+def active_residence(user) -> Residence | None:
+    """The person's pending or confirmed residence, if any."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return None
+    cache = g.setdefault("_residence", {}) if has_request_context() else {}
+    if user.id not in cache:
+        cache[user.id] = db.session.scalar(
+            sa.select(Residence)
+            .where(
+                Residence.user_id == user.id,
+                Residence.status.in_([ResidenceStatus.PENDING, ResidenceStatus.CONFIRMED]),
+            )
+            .options(sa.orm.joinedload(Residence.community))
+        )
+    return cache[user.id]
+
+
+def forget_residence() -> None:
+    if has_request_context():
+        g.pop("_residence", None)
+
+
+def is_confirmed_member(user, community: Community) -> bool:
+    """Whether ``user`` is a confirmed resident of ``community``."""
+    residence = active_residence(user)
+    return bool(
+        residence and residence.community_id == community.id and residence.status == ResidenceStatus.CONFIRMED
+    )
+
+
+def residences_of(user_id: int) -> list[Residence]:
+    """Every residence of a person, newest first (history included)."""
+    return list(
+        db.session.scalars(
+            sa.select(Residence)
+            .where(Residence.user_id == user_id)
+            .options(sa.orm.joinedload(Residence.community))
+            .order_by(Residence.created_at.desc(), Residence.id.desc())
+        )
+    )
+
+
+def pending_residences(community_id: int):
+    """A select of pending residences of a community, oldest first."""
+    return (
+        sa.select(Residence)
+        .where(Residence.community_id == community_id, Residence.status == ResidenceStatus.PENDING)
+        .options(sa.orm.joinedload(Residence.user), sa.orm.joinedload(Residence.recorded_by))
+        .order_by(Residence.created_at, Residence.id)
+    )
+
+
+def confirmed_residences(community_id: int):
+    """A select of confirmed residences of a community, by address."""
+    return (
+        sa.select(Residence)
+        .where(Residence.community_id == community_id, Residence.status == ResidenceStatus.CONFIRMED)
+        .options(sa.orm.joinedload(Residence.user), sa.orm.joinedload(Residence.recorded_by))
+        .order_by(Residence.building, Residence.unit, Residence.room, Residence.id)
+    )
+
+
+def search_communities(q: str | None, street_id: int | None = None, limit: int = 50) -> list[Community]:
+    """Communities whose name or street name contains ``q`` (a plain substring match)."""
+    stmt = sa.select(Community).join(Community.street)
+    if street_id is not None:
+        stmt = stmt.where(Community.street_id == street_id)
+    if q:
+        pattern = "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        stmt = stmt.where(
+            sa.or_(
+                Community.name.like(pattern, escape="\\"),
+                Street.name.like(pattern, escape="\\"),
+                Community.slug.like(pattern, escape="\\"),
+            )
+        )
+    return list(db.session.scalars(stmt.order_by(Street.name, Community.name).limit(limit)))
+
+
+def all_streets() -> list[Street]:
+    return list(db.session.scalars(sa.select(Street).order_by(Street.name)))
+
+
+def communities_of_street(street_id: int) -> list[Community]:
+    return list(
+        db.session.scalars(sa.select(Community).where(Community.street_id == street_id).order_by(Community.name))
+    )
+
+
+def workers_of(community_id: int) -> list[StaffAppointment]:
+    """Active worker appointments of a community (its committee)."""
+    return list(
+        db.session.scalars(
+            sa.select(StaffAppointment)
+            .where(
+                StaffAppointment.community_id == community_id,
+                StaffAppointment.role == StaffRole.WORKER,
+                StaffAppointment.ended_at.is_(None),
+            )
+            .options(sa.orm.joinedload(StaffAppointment.user))
+            .order_by(StaffAppointment.created_at)
+        )
+    )
+
+
+def street_workers(street_id: int) -> list[StaffAppointment]:
+    """Active worker appointments in every community of a street."""
+    return list(
+        db.session.scalars(
+            sa.select(StaffAppointment)
+            .join(Community, StaffAppointment.community_id == Community.id)
+            .where(
+                Community.street_id == street_id,
+                StaffAppointment.role == StaffRole.WORKER,
+                StaffAppointment.ended_at.is_(None),
+            )
+            .options(sa.orm.joinedload(StaffAppointment.user), sa.orm.joinedload(StaffAppointment.community))
+            .order_by(Community.name, StaffAppointment.created_at)
+        )
+    )
+
+
+def street_admins() -> list[StaffAppointment]:
+    """Active street-admin appointments, every street."""
+    return list(
+        db.session.scalars(
+            sa.select(StaffAppointment)
+            .where(StaffAppointment.role == StaffRole.STREET_ADMIN, StaffAppointment.ended_at.is_(None))
+            .options(sa.orm.joinedload(StaffAppointment.user), sa.orm.joinedload(StaffAppointment.street))
+            .order_by(StaffAppointment.street_id, StaffAppointment.created_at)
+        )
+    )
+
+
+def mask_phone(phone: str | None) -> str:
+    """138****5678: the first three and last four digits."""
+    if not phone:
+        return ""
+    if len(phone) <= 7:
+        return phone[:1] + "*" * (len(phone) - 1)
+    return phone[:3] + "*" * (len(phone) - 7) + phone[-4:]
+
+
+def phone_for(viewer, user) -> str:
+    """The phone of ``user`` as ``viewer`` may see it: whole to the owner and their committee."""
+    if not user.phone:
+        return ""
+    if viewer is not None and getattr(viewer, "is_authenticated", False):
+        if viewer.id == user.id:
+            return user.phone
+        residence = db.session.scalar(
+            sa.select(Residence).where(
+                Residence.user_id == user.id,
+                Residence.status.in_([ResidenceStatus.PENDING, ResidenceStatus.CONFIRMED]),
+            )
+        )
+        if residence is not None and residence.community_id in roles_of(viewer).worker_of:
+            return user.phone
+    return mask_phone(user.phone)
+
+
+def residence_in(community: Community, residence_id: int) -> Residence:
+    """A residence of ``community`` by id (a tampered id, or one of elsewhere, is not found)."""
+    residence = db.session.get(Residence, residence_id)
+    if residence is None or residence.community_id != community.id:
+        raise NotFound(_("No such residence in this community."))
+    return residence
+
+
+def appointment_by_id(appointment_id: int) -> StaffAppointment:
+    appointment = db.session.get(StaffAppointment, appointment_id)
+    if appointment is None:
+        raise NotFound(_("No such appointment."))
+    return appointment

@@ -1,0 +1,43 @@
+"""What places adds to the shared registries: pending residences on the to-do page, residences in personal data."""
+from flask import url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from consult.core.registries import TodoItem, add_labels, todo
+from consult.extensions import db
+from consult.places import queries
+
+
+@todo("residences")
+def pending_residences(community):
+    """Each application waiting for the committee's confirmation."""
+    rows = db.session.scalars(queries.pending_residences(community.id).limit(200))
+    link = url_for("places_manage.residents", community=community.slug)
+    return [
+        TodoItem(kind=_("Residence to confirm"), title=r.user.display_name, since=r.created_at, link=f"{link}#residence-{r.id}")
+        for r in rows
+    ]
+
+
+add_labels(
+    {
+        "pending": _l("waiting for confirmation"),
+        "confirmed": _l("confirmed"),
+        "rejected": _l("not accepted"),
+        "ended": _l("ended"),
+        "street.create": _l("street created"),
+        "community.create": _l("community created"),
+        "staff.appoint_worker": _l("worker appointed"),
+        "staff.appoint_street_admin": _l("street administrator appointed"),
+        "staff.appoint_site_admin": _l("site administrator appointed"),
+        "staff.end_worker": _l("worker removed"),
+        "staff.end_street_admin": _l("street administrator removed"),
+        "staff.end_site_admin": _l("site administrator removed"),
+        "residence.record": _l("resident registered by the committee"),
+        "residence.confirm": _l("residence confirmed"),
+        "residence.reject": _l("application rejected"),
+        "residence.end": _l("residence ended"),
+        "account.reset_code": _l("reset code issued"),
+        "account.reset_used": _l("password reset with a code"),
+    }
+)

@@ -1,0 +1,147 @@
+"""Factories building demo-like records directly, for tests of every domain."""
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+
+from werkzeug.security import generate_password_hash
+
+from consult.accounts.models import User
+from consult.core.clock import now
+from consult.places.models import Community, Residence, ResidenceStatus, StaffAppointment, StaffRole, Street
+
+PASSWORD = "secret-pass-1"
+# A cheap hash keeps the suite fast; the real code uses werkzeug's default (scrypt).
+FAST_HASH = generate_password_hash(PASSWORD, method="pbkdf2:sha256:1000")
+_seq = itertools.count(1)
+
+
+@dataclass
+class World:
+    """Two communities (a, b) in one street, a community (c) in another, one person per role."""
+
+    street: Street
+    other_street: Street
+    a: Community
+    b: Community
+    c: Community
+    pending: User
+    resident: User
+    party: User
+    worker: User
+    other_worker: User
+    street_admin: User
+    other_street_admin: User
+    site_admin: User
+
+    def roles(self) -> dict[str, User | None]:
+        return {
+            "visitor": None,
+            "pending": self.pending,
+            "resident": self.resident,
+            "party": self.party,
+            "other_worker": self.other_worker,
+            "worker": self.worker,
+            "other_street_admin": self.other_street_admin,
+            "street_admin": self.street_admin,
+            "site_admin": self.site_admin,
+        }
+
+
+class Factory:
+    def __init__(self, session):
+        self.session = session
+
+    def _add(self, obj):
+        self.session.add(obj)
+        self.session.flush()
+        return obj
+
+    def street(self, name: str | None = None, slug: str | None = None) -> Street:
+        n = next(_seq)
+        return self._add(Street(slug=slug or f"street-{n}", name=name or f"街道{n}"))
+
+    def community(self, street: Street | None = None, name: str | None = None, slug: str | None = None) -> Community:
+        n = next(_seq)
+        street = street or self.street()
+        return self._add(Community(street_id=street.id, slug=slug or f"community-{n}", name=name or f"社区{n}"))
+
+    def user(self, username: str | None = None, display_name: str | None = None, phone: str | None = None, **kwargs) -> User:
+        n = next(_seq)
+        return self._add(
+            User(
+                username=username or f"user{n}",
+                display_name=display_name or f"用户{n}",
+                phone=phone,
+                password_hash=FAST_HASH,
+                **kwargs,
+            )
+        )
+
+    def residence(self, user: User, community: Community, status: str = ResidenceStatus.CONFIRMED, **address) -> Residence:
+        moment = now()
+        residence = Residence(
+            user_id=user.id,
+            community_id=community.id,
+            status=status,
+            confirmed_at=moment if status == ResidenceStatus.CONFIRMED else None,
+            created_at=moment,
+            **address,
+        )
+        if status == ResidenceStatus.CONFIRMED:
+            community.member_count += 1
+        self._add(residence)
+        return residence
+
+    def resident(self, community: Community, status: str = ResidenceStatus.CONFIRMED, **kwargs) -> User:
+        address = {k: kwargs.pop(k) for k in ("building", "unit", "room") if k in kwargs}
+        user = self.user(**kwargs)
+        self.residence(user, community, status, **address)
+        return user
+
+    def appoint(self, user: User, role: str, community: Community | None = None, street: Street | None = None) -> StaffAppointment:
+        return self._add(
+            StaffAppointment(
+                user_id=user.id,
+                role=role,
+                community_id=community.id if community else None,
+                street_id=street.id if street else None,
+            )
+        )
+
+    def worker(self, community: Community, **kwargs) -> User:
+        user = self.user(**kwargs)
+        self.appoint(user, StaffRole.WORKER, community=community)
+        return user
+
+    def street_admin(self, street: Street, **kwargs) -> User:
+        user = self.user(**kwargs)
+        self.appoint(user, StaffRole.STREET_ADMIN, street=street)
+        return user
+
+    def site_admin(self, **kwargs) -> User:
+        user = self.user(**kwargs)
+        self.appoint(user, StaffRole.SITE_ADMIN)
+        return user
+
+    def world(self) -> World:
+        street = self.street(name="示范街道")
+        other_street = self.street(name="远方街道")
+        a = self.community(street, name="和平社区")
+        b = self.community(street, name="杏花社区")
+        c = self.community(other_street, name="远方社区")
+        return World(
+            street=street,
+            other_street=other_street,
+            a=a,
+            b=b,
+            c=c,
+            pending=self.resident(a, ResidenceStatus.PENDING, username="pending", display_name="新居民", phone="13800138002"),
+            resident=self.resident(a, username="resident", display_name="居民李", phone="13800138000", building="3", unit="2", room="301"),
+            party=self.resident(a, username="party", display_name="党员张", building="5", unit="1", room="102"),
+            worker=self.worker(a, username="worker", display_name="工作者周"),
+            other_worker=self.worker(b, username="otherworker", display_name="工作者吴"),
+            street_admin=self.street_admin(street, username="street", display_name="街道管理员"),
+            other_street_admin=self.street_admin(other_street, username="otherstreet", display_name="远方管理员"),
+            site_admin=self.site_admin(username="admin", display_name="系统管理员"),
+        )

@@ -1,0 +1,138 @@
+"""The route registry: every route of the app with a sample URL and who may open it.
+
+Every GET route in ``app.url_map`` must be here (tests/test_registry.py fails otherwise). It
+drives the view test of every page, the permission matrix for nine kinds of person, the
+CSRF check of every POST, and the axe-core check of every page in Chromium. Later domains
+register their routes with ``route(...)`` in this file.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+ROLES = (
+    "visitor",
+    "pending",
+    "resident",
+    "party",
+    "other_worker",
+    "worker",
+    "other_street_admin",
+    "street_admin",
+    "site_admin",
+)
+
+# Access levels: which roles get the page (others: visitors are sent to log in, the rest 403).
+PUBLIC = "public"  # everyone, 200
+ANONYMOUS = "anonymous"  # visitors 200; logged-in people are sent on (302)
+LOGGED_IN = "logged_in"  # any logged-in person
+STAFF = "staff"  # any appointed person (sent on to their own pages)
+COMMUNITY_STAFF = "community_staff"  # workers of world.a and admins of its street
+STREET_ADMIN = "street_admin"  # admins of world.street
+SITE_ADMIN = "site_admin"
+
+ALLOWED = {
+    PUBLIC: set(ROLES),
+    ANONYMOUS: {"visitor"},
+    LOGGED_IN: set(ROLES) - {"visitor"},
+    STAFF: {"other_worker", "worker", "other_street_admin", "street_admin", "site_admin"},
+    COMMUNITY_STAFF: {"worker", "street_admin"},
+    STREET_ADMIN: {"street_admin"},
+    SITE_ADMIN: {"site_admin"},
+}
+
+
+@dataclass(frozen=True)
+class Route:
+    endpoint: str
+    sample: Callable  #: world -> URL
+    access: str
+    html: bool = True  #: an HTML page (axe-checked); False for JSON, downloads, redirects
+    ok_status: int = 200  #: the status an allowed person gets
+
+    def expected(self, role: str) -> int:
+        if role in ALLOWED[self.access]:
+            return self.ok_status
+        if self.access == ANONYMOUS:
+            return 302
+        return 302 if role == "visitor" else 403
+
+    def viewer(self) -> str:
+        """A role that may open the page (for the browser checks)."""
+        return next(role for role in ROLES if role in ALLOWED[self.access])
+
+
+GET_ROUTES: dict[str, Route] = {}
+#: POST endpoint -> world -> URL (for the CSRF check)
+POST_ROUTES: dict[str, Callable] = {}
+
+
+def route(endpoint: str, sample: Callable, access: str, **kwargs) -> None:
+    GET_ROUTES[endpoint] = Route(endpoint, sample, access, **kwargs)
+
+
+def post(endpoint: str, sample: Callable) -> None:
+    POST_ROUTES[endpoint] = sample
+
+
+# --- places and accounts -------------------------------------------------------------------
+route("places.home", lambda w: "/", PUBLIC)
+route("places.street", lambda w: f"/streets/{w.street.slug}/", PUBLIC)
+route("places.community", lambda w: f"/c/{w.a.slug}/", PUBLIC)
+route("core.healthz", lambda w: "/healthz", PUBLIC, html=False)
+route("core.favicon", lambda w: "/favicon.ico", PUBLIC, html=False, ok_status=301)
+route("accounts.register", lambda w: f"/auth/register?community={w.a.slug}", ANONYMOUS)
+route("accounts.login", lambda w: "/auth/login", ANONYMOUS)
+route("accounts.reset", lambda w: "/auth/reset", PUBLIC)
+route("accounts.me", lambda w: "/me/", LOGGED_IN)
+route("accounts.edit_profile", lambda w: "/me/edit", LOGGED_IN)
+route("accounts.change_password", lambda w: "/me/password", LOGGED_IN)
+route("accounts.my_notifications", lambda w: "/me/notifications", LOGGED_IN)
+route("accounts.my_data", lambda w: "/me/data", LOGGED_IN, html=False)
+route("accounts.close_account", lambda w: "/me/close", LOGGED_IN)
+route("accounts.apply", lambda w: f"/me/residence?street={w.street.slug}", LOGGED_IN)
+route("manage.index", lambda w: "/manage/", STAFF, html=False, ok_status=302)
+route("places_manage.todo", lambda w: f"/manage/c/{w.a.slug}/", COMMUNITY_STAFF)
+route("places_manage.residents", lambda w: f"/manage/c/{w.a.slug}/residents/", COMMUNITY_STAFF)
+route("places_manage.record_resident", lambda w: f"/manage/c/{w.a.slug}/residents/new", COMMUNITY_STAFF)
+route("places_manage.community_audit", lambda w: f"/manage/c/{w.a.slug}/audit", COMMUNITY_STAFF)
+route("places_manage.street", lambda w: f"/manage/streets/{w.street.slug}/", STREET_ADMIN)
+route("places_manage.street_audit", lambda w: f"/manage/streets/{w.street.slug}/audit", STREET_ADMIN)
+route("places_manage.site", lambda w: "/manage/site/", SITE_ADMIN)
+
+
+def _pending_residence(w):
+    from consult.places.queries import active_residence
+
+    return active_residence(w.pending).id
+
+
+def _resident_residence(w):
+    from consult.places.queries import active_residence
+
+    return active_residence(w.resident).id
+
+
+post("core.set_language", lambda w: "/settings/language")
+post("core.set_display", lambda w: "/settings/display")
+post("accounts.register", lambda w: f"/auth/register?community={w.a.slug}")
+post("accounts.login", lambda w: "/auth/login")
+post("accounts.logout", lambda w: "/auth/logout")
+post("accounts.reset", lambda w: "/auth/reset")
+post("accounts.edit_profile", lambda w: "/me/edit")
+post("accounts.change_password", lambda w: "/me/password")
+post("accounts.my_notifications", lambda w: "/me/notifications")
+post("accounts.close_account", lambda w: "/me/close")
+post("accounts.apply", lambda w: f"/me/residence?community={w.b.slug}")
+post("accounts.withdraw", lambda w: f"/me/residence/{_pending_residence(w)}/withdraw")
+post("places_manage.confirm", lambda w: f"/manage/c/{w.a.slug}/residences/{_pending_residence(w)}/confirm")
+post("places_manage.reject", lambda w: f"/manage/c/{w.a.slug}/residences/{_pending_residence(w)}/reject")
+post("places_manage.end", lambda w: f"/manage/c/{w.a.slug}/residences/{_resident_residence(w)}/end")
+post("places_manage.reset_code", lambda w: f"/manage/c/{w.a.slug}/residences/{_resident_residence(w)}/reset-code")
+post("places_manage.record_resident", lambda w: f"/manage/c/{w.a.slug}/residents/new")
+post("places_manage.appoint_worker", lambda w: f"/manage/streets/{w.street.slug}/workers")
+post("places_manage.end_worker", lambda w: f"/manage/streets/{w.street.slug}/appointments/1/end")
+post("places_manage.create_street", lambda w: "/manage/site/streets")
+post("places_manage.create_community", lambda w: "/manage/site/communities")
+post("places_manage.appoint_street_admin", lambda w: "/manage/site/street-admins")
+post("places_manage.end_street_admin", lambda w: "/manage/site/appointments/1/end")
