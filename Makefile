@@ -24,8 +24,8 @@ catalogues: $(VENV)/.installed
 
 # Refresh the catalogue after changing user-facing text, then translate the new zh_CN entries.
 extract: $(VENV)/.installed
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k N_ -k lazy_gettext -o messages.pot --no-location --omit-header .
-	$(BIN)/pybabel update -i messages.pot -d consult/translations --no-fuzzy-matching --omit-header
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k N_ -k lazy_gettext -o messages.pot --no-location --sort-output .
+	$(BIN)/pybabel update -i messages.pot -d consult/translations --no-fuzzy-matching --no-wrap
 
 test: $(VENV)/.installed catalogues
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -13,6 +13,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from consult.accounts.models import PasswordResetCode, User
 from consult.core import audit
 from consult.core.clock import now
+from consult.core.database import add_unique
 from consult.core.errors import Conflict, PermissionDenied, RuleViolation
 from consult.core.notifications import N_, notify
 from consult.extensions import db
@@ -52,13 +53,7 @@ def _create_user(username: str, display_name: str, *, password: str | None, phon
         password_hash=hash_password(password) if password else None,
         language=language if language in ("zh_CN", "en") else "zh_CN",
     )
-    db.session.add(user)
-    try:
-        with db.session.begin_nested():
-            db.session.flush()
-    except sa.exc.IntegrityError:
-        raise Conflict(_("That username is taken. Please choose another."), field="username") from None
-    return user
+    return add_unique(user, _("That username is taken. Please choose another."), field="username")
 
 
 def register(

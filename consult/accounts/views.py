@@ -18,6 +18,7 @@ from consult.accounts.forms import (
     ResetForm,
 )
 from consult.core import notifications
+from consult.core.forms import form_error, form_status
 from consult.core.errors import DomainError, NotFound
 from consult.core.views import safe_next
 from consult.extensions import db, limiter
@@ -49,15 +50,6 @@ def _login_limits(view):
     return limiter.limit(
         lambda: current_app.config["LOGIN_LIMIT_USERNAME"], key_func=_username_key, methods=["POST"], deduct_when=_failed, scope="login-user"
     )(view)
-
-
-def _form_error(form, error: DomainError) -> None:
-    """Show a service's refusal next to the field it concerns (or above the form)."""
-    field = getattr(form, error.field, None) if error.field else None
-    if field is not None:
-        field.errors = list(field.errors) + [error.message]
-    else:
-        form.form_errors.append(error.message)
 
 
 def _community_picker():
@@ -108,12 +100,12 @@ def register():
             db.session.commit()
         except DomainError as error:
             db.session.rollback()
-            _form_error(form, error)
+            form_error(form, error)
         else:
             login_user(user)
             flash(_("Welcome! Your committee will confirm that you live in %(community)s.", community=community.name), "success")
             return redirect(url_for("accounts.me"))
-    status = 400 if request.method == "POST" else 200
+    status = form_status(form)
     return render_template("accounts/register.html", form=form, community=community), status
 
 
@@ -132,7 +124,7 @@ def login():
             return render_template("accounts/login.html", form=form, next=next_url), 401
         login_user(user, remember=form.remember.data)
         return redirect(next_url)
-    status = 400 if request.method == "POST" else 200
+    status = form_status(form)
     return render_template("accounts/login.html", form=form, next=next_url), status
 
 
@@ -155,12 +147,12 @@ def reset():
             db.session.commit()
         except DomainError as error:
             db.session.rollback()
-            _form_error(form, error)
+            form_error(form, error)
             return render_template("accounts/reset.html", form=form), 401
         login_user(user)
         flash(_("Your new password is set."), "success")
         return redirect(url_for("accounts.me"))
-    status = 400 if request.method == "POST" else 200
+    status = form_status(form)
     return render_template("accounts/reset.html", form=form), status
 
 
@@ -192,7 +184,7 @@ def edit_profile():
         db.session.commit()
         flash(_("Your profile is saved."), "success")
         return redirect(url_for("accounts.me"))
-    status = 400 if request.method == "POST" else 200
+    status = form_status(form)
     return render_template("accounts/edit.html", form=form), status
 
 
@@ -207,11 +199,11 @@ def change_password():
             db.session.commit()
         except DomainError as error:
             db.session.rollback()
-            _form_error(form, error)
+            form_error(form, error)
         else:
             flash(_("Your password is changed."), "success")
             return redirect(url_for("accounts.me"))
-    status = 400 if request.method == "POST" else 200
+    status = form_status(form)
     return render_template("accounts/password.html", form=form), status
 
 
@@ -251,12 +243,12 @@ def close_account():
             db.session.commit()
         except DomainError as error:
             db.session.rollback()
-            _form_error(form, error)
+            form_error(form, error)
         else:
             logout_user()
             flash(_("Your account is closed. Thank you for taking part."), "success")
             return redirect(url_for("places.home"))
-    status = 400 if request.method == "POST" else 200
+    status = form_status(form)
     return render_template("accounts/close.html", form=form), status
 
 
@@ -282,11 +274,11 @@ def apply():
                 db.session.commit()
             except DomainError as error:
                 db.session.rollback()
-                _form_error(form, error)
+                form_error(form, error)
             else:
                 flash(_("Your application was sent to the committee of %(community)s.", community=community.name), "success")
                 return redirect(url_for("accounts.me"))
-    status = 400 if request.method == "POST" else 200
+    status = form_status(form)
     return render_template("accounts/apply.html", form=form, community=community, active=active, **_community_picker()), status
 
 

@@ -3,6 +3,7 @@ import sqlite3
 
 from flask import Flask
 from sqlalchemy import event
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.engine import Engine
 
 
@@ -32,3 +33,20 @@ def configure(app: Flask) -> None:
     if uri.startswith("postgresql://"):
         # psycopg 3 is the driver; accept the common URL form.
         app.config["SQLALCHEMY_DATABASE_URI"] = "postgresql+psycopg://" + uri[len("postgresql://"):]
+
+
+def add_unique(obj, message: str, field: str | None = None):
+    """Add and flush ``obj`` inside a savepoint; a unique violation becomes a Conflict.
+
+    The savepoint keeps the rest of the transaction usable (PostgreSQL aborts a transaction
+    on a failed INSERT) and takes the refused object out of the session again.
+    """
+    from consult.core.errors import Conflict
+    from consult.extensions import db
+
+    try:
+        with db.session.begin_nested():
+            db.session.add(obj)
+    except IntegrityError:
+        raise Conflict(message, field=field) from None
+    return obj

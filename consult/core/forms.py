@@ -24,3 +24,22 @@ def no_control_chars(form, field):
 def single_line(form, field):
     if isinstance(field.data, str) and ("\n" in field.data or "\r" in field.data):
         raise ValidationError(_l("Please keep this on one line."))
+
+
+def form_error(form, error) -> None:
+    """Show a service's refusal (a DomainError) next to its field, or above the form."""
+    field = getattr(form, error.field, None) if error.field else None
+    if field is not None:
+        field.errors = list(field.errors) + [error.message]
+    else:
+        form.form_errors.append(error.message)
+    form.domain_status = error.status
+
+
+def form_status(form) -> int:
+    """The status of a form page: 200 to show it, else the refusal's (400 for bad input)."""
+    from flask import request
+
+    if request.method != "POST":
+        return 200
+    return getattr(form, "domain_status", 400)

@@ -9,8 +9,8 @@ from flask_login import current_user
 from consult.accounts import services as accounts
 from consult.accounts.forms import RecordResidentForm
 from consult.accounts.models import User
-from consult.accounts.views import _form_error
 from consult.core import audit
+from consult.core.forms import form_error, form_status
 from consult.core.errors import DomainError, NotFound, RuleViolation
 from consult.core.registries import todo_providers
 from consult.extensions import db
@@ -130,11 +130,11 @@ def record_resident(community):
             db.session.commit()
         except DomainError as error:
             db.session.rollback()
-            _form_error(form, error)
+            form_error(form, error)
         else:
             flash(_("%(name)s is registered as a resident.", name=form.display_name.data), "success")
             return redirect(url_for("places_manage.residents", community=community.slug))
-    status = 400 if request.method == "POST" else 200
+    status = form_status(form)
     return render_template("manage/record_resident.html", community=community, form=form), status
 
 
@@ -197,7 +197,7 @@ def appoint_worker(street):
             db.session.commit()
         except DomainError as error:
             db.session.rollback()
-            _form_error(form, error)
+            form_error(form, error)
             return _street_page(street, form, error.status)
         flash(_("%(name)s now works for %(community)s.", name=user.display_name, community=community.name), "success")
         return redirect(url_for("places_manage.street", street=street.slug))
@@ -268,7 +268,7 @@ def create_street():
             db.session.commit()
         except DomainError as error:
             db.session.rollback()
-            _form_error(form, error)
+            form_error(form, error)
             return _site_page(street_form=form, status=error.status)
         flash(_("Street %(name)s created.", name=street.name), "success")
         return redirect(url_for("places_manage.site"))
@@ -286,7 +286,7 @@ def create_community():
             db.session.commit()
         except DomainError as error:
             db.session.rollback()
-            _form_error(form, error)
+            form_error(form, error)
             return _site_page(community_form=form, status=error.status)
         flash(_("Community %(name)s created.", name=community.name), "success")
         return redirect(url_for("places_manage.site"))
@@ -307,7 +307,7 @@ def appoint_street_admin():
             db.session.commit()
         except DomainError as error:
             db.session.rollback()
-            _form_error(form, error)
+            form_error(form, error)
             return _site_page(admin_form=form, status=error.status)
         flash(_("%(name)s now administers %(street)s.", name=user.display_name, street=street.name), "success")
         return redirect(url_for("places_manage.site"))

@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 
 from consult.core import audit
 from consult.core.clock import now
+from consult.core.database import add_unique
 from consult.core.errors import Conflict, PermissionDenied, RuleViolation
 from consult.core.notifications import N_, notify
 from consult.extensions import db
@@ -55,21 +56,11 @@ def _check_slug(slug: str) -> str:
     return slug
 
 
-def _flush_unique(message: str, field: str | None = None) -> None:
-    """Flush inside a savepoint; a unique violation becomes a Conflict with ``message``."""
-    try:
-        with db.session.begin_nested():
-            db.session.flush()
-    except sa.exc.IntegrityError:
-        raise Conflict(message, field=field) from None
-
-
 def create_street(actor, slug: str, name: str) -> Street:
     """A site admin creates a street; its slug is fixed from now on."""
     _require_site_admin(actor)
     street = Street(slug=_check_slug(slug), name=name.strip())
-    db.session.add(street)
-    _flush_unique(_("That short name is already taken."), "slug")
+    add_unique(street, _("That short name is already taken."), "slug")
     audit.record(actor, "street.create", street, street_id=street.id, after={"slug": street.slug, "name": street.name})
     return street
 
@@ -78,8 +69,7 @@ def create_community(actor, street: Street, slug: str, name: str) -> Community:
     """A site admin creates a community in a street; its slug is fixed from now on."""
     _require_site_admin(actor)
     community = Community(street_id=street.id, slug=_check_slug(slug), name=name.strip())
-    db.session.add(community)
-    _flush_unique(_("That short name is already taken."), "slug")
+    add_unique(community, _("That short name is already taken."), "slug")
     audit.record(
         actor,
         "community.create",
@@ -97,8 +87,7 @@ def appoint_worker(actor, user, community: Community) -> StaffAppointment:
     appointment = StaffAppointment(
         user_id=user.id, role=StaffRole.WORKER, community_id=community.id, appointed_by_id=actor.id
     )
-    db.session.add(appointment)
-    _flush_unique(_("%(name)s already works for this community.", name=user.display_name), "username")
+    add_unique(appointment, _("%(name)s already works for this community.", name=user.display_name), "username")
     audit.record(
         actor,
         "staff.appoint_worker",
@@ -124,8 +113,7 @@ def appoint_street_admin(actor, user, street: Street) -> StaffAppointment:
     appointment = StaffAppointment(
         user_id=user.id, role=StaffRole.STREET_ADMIN, street_id=street.id, appointed_by_id=actor.id
     )
-    db.session.add(appointment)
-    _flush_unique(_("%(name)s is already an administrator of this street.", name=user.display_name), "username")
+    add_unique(appointment, _("%(name)s is already an administrator of this street.", name=user.display_name), "username")
     audit.record(
         actor,
         "staff.appoint_street_admin",
@@ -151,8 +139,7 @@ def appoint_site_admin(actor, user) -> StaffAppointment:
     appointment = StaffAppointment(
         user_id=user.id, role=StaffRole.SITE_ADMIN, appointed_by_id=actor.id if actor else None
     )
-    db.session.add(appointment)
-    _flush_unique(_("%(name)s is already a site administrator.", name=user.display_name))
+    add_unique(appointment, _("%(name)s is already a site administrator.", name=user.display_name))
     audit.record(actor, "staff.appoint_site_admin", appointment, after={"user_id": user.id})
     queries.forget_roles()
     return appointment
@@ -202,9 +189,8 @@ def apply_for_residence(
         status=ResidenceStatus.PENDING,
         recorded_by_id=recorded_by.id if recorded_by else None,
     )
-    db.session.add(residence)
-    _flush_unique(
-        _("You already have a residence that is pending or confirmed. End it before applying again.")
+    add_unique(
+        residence, _("You already have a residence that is pending or confirmed. End it before applying again.")
     )
     if recorded_by is not None:
         audit.record(

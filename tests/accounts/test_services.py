@@ -1,0 +1,126 @@
+"""Rules of accounts, tested without HTTP."""
+from datetime import timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from consult.accounts import services
+from consult.accounts.models import PasswordResetCode, User
+from consult.core.audit import AuditEntry
+from consult.core.errors import Conflict, PermissionDenied, RuleViolation
+from consult.places import queries
+from consult.places.models import EndReason, ResidenceStatus
+
+
+def test_register_creates_a_pending_residence_with_a_strong_hash(db, world):
+    user = services.register(
+        username="NewPerson", display_name="新人", password="long-enough-1", community=world.a, building="9", room="101"
+    )
+    assert user.username == "newperson"
+    assert user.password_hash.startswith("scrypt:")
+    residence = queries.active_residence(user)
+    assert residence.status == ResidenceStatus.PENDING and residence.building == "9"
+
+
+def test_duplicate_username_is_a_conflict_and_writes_nothing(db, world):
+    users = db.session.scalar(sa.select(sa.func.count()).select_from(User))
+    with pytest.raises(Conflict) as error:
+        services.register(username="Resident", display_name="x", password="long-enough-1", community=world.a)
+    assert error.value.field == "username"
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(User)) == users
+
+
+def test_short_password_refused(db, world):
+    with pytest.raises(RuleViolation):
+        services.register(username="shorty", display_name="x", password="short", community=world.a)
+
+
+def test_authenticate(db, world):
+    from tests.factories import PASSWORD
+
+    assert services.authenticate("RESIDENT", PASSWORD) == world.resident
+    assert services.authenticate("resident", "wrong") is None
+    assert services.authenticate("nobody", PASSWORD) is None
+    world.resident.active = False
+    assert services.authenticate("resident", PASSWORD) is None
+
+
+def test_change_password_needs_the_current_one(db, world):
+    from tests.factories import PASSWORD
+
+    with pytest.raises(RuleViolation):
+        services.change_password(world.resident, "wrong", "new-password-1")
+    services.change_password(world.resident, PASSWORD, "new-password-1")
+    assert services.authenticate("resident", "new-password-1") == world.resident
+
+
+def test_reset_code_works_once_for_24_hours(db, world, clock):
+    code = services.issue_reset_code(world.worker, world.resident, world.a)
+    assert len(code) == 8
+    entry = db.session.scalar(sa.select(PasswordResetCode).where(PasswordResetCode.user_id == world.resident.id))
+    assert code not in entry.code_hash
+    assert db.session.scalar(sa.select(AuditEntry.action).where(AuditEntry.target_id == entry.id, AuditEntry.target_type == "password_reset_codes")) == "account.reset_code"
+    clock.advance(hours=23, minutes=59)
+    services.use_reset_code("resident", code.lower()[:4] + "-" + code[4:], "brand-new-pass")
+    assert services.authenticate("resident", "brand-new-pass") == world.resident
+    with pytest.raises(RuleViolation):
+        services.use_reset_code("resident", code, "another-pass-1")
+
+
+def test_expired_reset_code_refused(db, world, clock):
+    code = services.issue_reset_code(world.worker, world.resident, world.a)
+    clock.advance(hours=24, seconds=1)
+    with pytest.raises(RuleViolation):
+        services.use_reset_code("resident", code, "brand-new-pass")
+
+
+def test_new_code_replaces_the_old_one(db, world):
+    old = services.issue_reset_code(world.worker, world.resident, world.a)
+    new = services.issue_reset_code(world.worker, world.resident, world.a)
+    with pytest.raises(RuleViolation):
+        services.use_reset_code("resident", old, "brand-new-pass")
+    services.use_reset_code("resident", new, "brand-new-pass")
+
+
+def test_reset_code_only_by_the_persons_committee(db, world):
+    with pytest.raises(PermissionDenied):
+        services.issue_reset_code(world.other_worker, world.resident, world.b)
+    with pytest.raises(PermissionDenied):
+        services.issue_reset_code(world.other_worker, world.resident, world.a)
+
+
+def test_record_resident_without_phone_is_confirmed_and_marked(db, world):
+    before = world.a.member_count
+    user = services.record_resident(world.worker, world.a, username="oldwang", display_name="王大爷", building="2", room="101")
+    residence = queries.active_residence(user)
+    assert residence.status == ResidenceStatus.CONFIRMED and residence.recorded_by_id == world.worker.id
+    assert user.password_hash is None and services.authenticate("oldwang", "") is None
+    db.session.refresh(world.a)
+    assert world.a.member_count == before + 1
+    with pytest.raises(PermissionDenied):
+        services.record_resident(world.other_worker, world.a, username="x1", display_name="x")
+
+
+def test_close_account_anonymises_and_keeps_counts(db, world):
+    from tests.factories import PASSWORD
+
+    with pytest.raises(RuleViolation):
+        services.close_account(world.resident, "wrong")
+    residence = queries.active_residence(world.resident)
+    before = world.a.member_count
+    services.close_account(world.resident, PASSWORD)
+    db.session.refresh(world.a)
+    assert world.resident.username == f"closed-{world.resident.id}"
+    assert world.resident.display_name == "" and world.resident.phone is None
+    assert not world.resident.active and world.resident.closed_at is not None
+    assert residence.status == ResidenceStatus.ENDED and residence.end_reason == EndReason.CLOSED_ACCOUNT
+    assert world.a.member_count == before - 1
+    assert db.session.get(User, world.resident.id) is not None  # anonymised, never deleted
+    assert services.authenticate(f"closed-{world.resident.id}", PASSWORD) is None
+
+
+def test_personal_data_holds_every_registered_part(db, world):
+    data = services.personal_data(world.resident)
+    assert data["account"]["username"] == "resident"
+    assert data["residences"][0]["community"] == world.a.name
+    assert "notifications" in data

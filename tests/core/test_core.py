@@ -1,0 +1,150 @@
+"""Shared services: clock, notifications, audit, tick, health, configuration, error pages."""
+from datetime import datetime, timedelta, timezone
+
+import pytest
+import sqlalchemy as sa
+
+from consult import create_app
+from consult.config import ProductionConfig
+from consult.core import clock as clock_module
+from consult.core.cli import run_tick
+from consult.core.notifications import N_, Notification, notify, unread_count
+from consult.core.registries import tick_jobs
+
+
+def test_clock_is_aware_utc_and_can_be_frozen(app_ctx, clock):
+    moment = clock.set(2026, 1, 31, 16, 30)
+    assert clock_module.now() == moment and clock_module.now().tzinfo is not None
+    assert clock_module.local_now().strftime("%Y-%m-%d %H:%M") == "2026-02-01 00:30"  # Asia/Shanghai
+    clock.advance(minutes=90)
+    assert clock_module.now() - moment == timedelta(minutes=90)
+
+
+def test_naive_datetimes_are_refused_on_the_way_in(db, world):
+    world.resident.closed_at = datetime(2026, 1, 1)
+    with pytest.raises(sa.exc.StatementError):
+        db.session.flush()
+    db.session.rollback()
+
+
+def test_times_come_back_aware_in_utc(db, world):
+    db.session.expire_all()
+    assert world.resident.created_at.tzinfo == timezone.utc
+
+
+def test_notify_once_per_event(db, world):
+    assert notify(world.resident.id, "e:1", N_("Your password was reset with a code from your committee."))
+    assert not notify(world.resident.id, "e:1", N_("Your password was reset with a code from your committee."))
+    assert notify(world.party.id, "e:1", N_("Your password was reset with a code from your committee."))
+    assert unread_count(world.resident.id) == 1
+
+
+def test_notification_text_follows_the_readers_language(app, db, world):
+    notify(world.resident.id, "e:2", N_("Your residence in %(community)s was confirmed. Welcome!"), community="和平社区")
+    note = db.session.scalar(sa.select(Notification).where(Notification.event_key == "e:2"))
+    from flask import g
+
+    with app.test_request_context(headers={"Cookie": "lang=en"}):
+        g.__dict__.clear()
+        assert note.message == "Your residence in 和平社区 was confirmed. Welcome!"
+    with app.test_request_context():
+        g.__dict__.clear()
+        assert "和平社区" in note.message and "Welcome" not in note.message
+
+
+def test_header_shows_unread_count(login_as, world, db):
+    notify(world.resident.id, "e:3", N_("Your password was reset with a code from your committee."))
+    page = login_as(world.resident).get("/me/").get_data(as_text=True)
+    assert '<span class="badge"' in page and ">1</span>" in page
+
+
+def test_tick_runs_registered_jobs_and_is_idempotent(db, world, monkeypatch):
+    calls = []
+
+    def close_things():
+        done = 0 if calls else 1
+        calls.append(1)
+        return done
+
+    monkeypatch.setitem(tick_jobs, "test-job", close_things)
+    assert run_tick()["test-job"] == 1
+    assert run_tick()["test-job"] == 0
+
+
+def test_tick_command(app, committed_db):
+    result = app.test_cli_runner().invoke(args=["tick"])
+    assert result.exit_code == 0 and "tick done" in result.output
+
+
+def test_healthz(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.get_json()["database"] == "ok"
+
+
+def test_production_refuses_to_start_without_secret_key(monkeypatch):
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    with pytest.raises(RuntimeError, match="SECRET_KEY"):
+        ProductionConfig()
+    monkeypatch.setenv("SECRET_KEY", "x" * 32)
+    assert ProductionConfig().SECRET_KEY == "x" * 32
+
+
+def test_create_app_does_no_io(tmp_path):
+    # A database that does not exist yet is not touched until a request needs it.
+    target = tmp_path / "never.db"
+    create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{target}"})
+    assert not target.exists()
+
+
+def test_proxy_fix_gives_the_real_address(app):
+    proxied = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"], "PROXY_FIX_X_FOR": 1})
+    seen = {}
+
+    @proxied.get("/_whoami")
+    def whoami():
+        from flask import request
+
+        seen["addr"] = request.remote_addr
+        return "ok"
+
+    proxied.test_client().get("/_whoami", headers={"X-Forwarded-For": "203.0.113.9"}, environ_base={"REMOTE_ADDR": "127.0.0.1"})
+    assert seen["addr"] == "203.0.113.9"
+
+
+def test_unexpected_errors_give_a_500_page_in_both_languages(app):
+    broken = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"], "PROPAGATE_TEST_ERRORS": False})
+
+    @broken.get("/_boom")
+    def boom():
+        raise RuntimeError("boom")
+
+    client = broken.test_client()
+    zh = client.get("/_boom")
+    assert zh.status_code == 500 and "RuntimeError" not in zh.get_data(as_text=True)
+    client.set_cookie("lang", "en")
+    assert "Something went wrong on our side" in client.get("/_boom").get_data(as_text=True)
+
+
+def test_405_and_csrf_pages(client):
+    assert client.get("/auth/logout").status_code == 405
+    response = client.post("/settings/language", {"lang": "en"}, csrf=False)
+    assert response.status_code == 400
+
+
+def test_language_and_display_switch_are_remembered(client):
+    response = client.post("/settings/language", {"lang": "en", "next": "/auth/login"})
+    assert response.status_code == 302 and response.headers["Location"] == "/auth/login"
+    assert '<html lang="en"' in client.get("/").get_data(as_text=True)
+    client.post("/settings/display", {"large": "1", "next": "//evil.example"})
+    page = client.get("/").get_data(as_text=True)
+    assert 'class="large-text"' in page
+    assert client.post("/settings/language", {"lang": "xx"}).status_code == 302
+    assert '<html lang="zh-CN"' in client.get("/").get_data(as_text=True)
+
+
+def test_favicon_and_static_are_local(client):
+    assert client.get("/favicon.ico").status_code == 301
+    assert client.get("/static/favicon.svg").status_code == 200
+    page = client.get("/").get_data(as_text=True)
+    assert "http://" not in page.split("<body")[0] and "https://" not in page.split("<body")[0]
