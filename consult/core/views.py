@@ -14,8 +14,14 @@ YEAR = 365 * 24 * 3600
 
 
 def safe_next(target: str | None, fallback: str = "/") -> str:
-    """A local path to go back to; anything else (another host, //evil) becomes ``fallback``."""
-    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+    """A local path to go back to; anything else (another host, //evil) becomes ``fallback``.
+
+    Browsers drop tabs and newlines from URLs, so "/\t/evil" would become "//evil": any
+    control character or space makes the target unsafe too.
+    """
+    if not target or not target.startswith("/") or "\\" in target:
+        return fallback
+    if any(ord(ch) < 33 or ord(ch) == 127 for ch in target) or target.startswith("//"):
         return fallback
     return target
 

@@ -9,6 +9,9 @@ from consult.places.queries import mask_phone
 def test_safe_next_only_returns_local_paths(target):
     result = safe_next(target)
     assert result.startswith("/") and not result.startswith("//") and "\\" not in result
+    assert not any(ord(ch) < 33 for ch in result)
+    cleaned = "".join(ch for ch in result if ch not in "\t\n\r")
+    assert not cleaned.startswith("//")
 
 
 @given(st.from_regex(r"1[3-9][0-9]{9}", fullmatch=True))
