@@ -77,6 +77,7 @@ class Contexts:
         context = self.browser.new_context(**options)
         context.set_default_timeout(10_000)
         context.on("response", self._watch)
+        context.consult_javascript = java_script_enabled  # read by axe_violations
         self.opened.append(context)
         return context
 
@@ -159,8 +160,12 @@ def html_classes(page) -> list[str]:
 
 
 def axe_violations(page) -> list[dict]:
-    """axe-core's violations on the current page."""
+    """axe-core's violations on the current page (JavaScript contexts only: with the page's
+    JavaScript off, axe-core's timers never fire and the call would hang)."""
     from axe_playwright_python.sync_playwright import Axe
+
+    if getattr(page.context, "consult_javascript", True) is False:
+        raise AssertionError("axe-core cannot run in a context with JavaScript off")
 
     return Axe().run(page, options=AXE_OPTIONS).response["violations"]
 
