@@ -74,16 +74,21 @@ def register_blueprints(app: Flask) -> None:
     from consult.manage import bp as manage_bp
     from consult.places.manage import bp as places_manage_bp
     from consult.places.views import bp as places_bp
+    from consult.topics.manage import bp as topics_manage_bp
+    from consult.topics.views import bp as topics_bp
 
     # Importing the domains registers their to-do items, personal data and tick jobs.
     import consult.accounts.registrations  # noqa: F401
     import consult.places.registrations  # noqa: F401
+    import consult.topics.registrations  # noqa: F401
 
     app.register_blueprint(core_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(places_bp)
     app.register_blueprint(manage_bp)
     app.register_blueprint(places_manage_bp)
+    app.register_blueprint(topics_bp)
+    app.register_blueprint(topics_manage_bp)
     if app.config.get("TESTING_CLOCK"):
         from consult.core.testing import bp as testing_bp
 

@@ -4,15 +4,19 @@ Every demo account has the password ``demo12345``: for demonstration only, never
 """
 from __future__ import annotations
 
+from datetime import timedelta
+
 import click
 import sqlalchemy as sa
 from flask import Flask
 
 from consult.accounts import services as accounts
 from consult.accounts.models import User
+from consult.core import clock
 from consult.extensions import db
 from consult.places import services as places
 from consult.places.models import Community, Street
+from consult.topics import demo as topics_demo
 
 DEMO_PASSWORD = "demo12345"
 STREET = ("demo-street", "示范街道")
@@ -33,6 +37,18 @@ def seed() -> bool:
     """Seed the demo; returns False if it was already there."""
     if db.session.scalar(sa.select(Street).where(Street.slug == STREET[0])) is not None:
         return False
+    real_now = clock.now()
+    # People and places date from four months ago, so past votes and ratings have their voters.
+    clock.set_now(real_now - timedelta(days=120))
+    try:
+        _seed_people()
+    finally:
+        clock.set_now(None)
+    topics_demo.seed(_demo_world())
+    return True
+
+
+def _seed_people() -> None:
     admin, _ = _user("admin", "系统管理员")
     places.appoint_site_admin(None, admin)
     street = places.create_street(admin, *STREET)
@@ -54,15 +70,28 @@ def seed() -> bool:
 
     resident("resident", "居民 李秀英", first, "3", "2", "301", "13800138000")
     resident("party", "党员 张志强", first, "5", "1", "102", "13800138001")
-    pending, _ = _user("pending", "新居民 陈晓明", "13800138002")
-    places.apply_for_residence(pending, first, building="7", unit="1", room="501")
     number = 0
     for community in communities:
         for i in range(12):
             number += 1
             name = SURNAMES[number % len(SURNAMES)] + GIVEN[number % len(GIVEN)]
             resident(f"demo{number:03d}", name, community, str(1 + i % 6), str(1 + i % 2), f"{1 + i % 5}0{1 + i % 3}")
-    return True
+    # The pending applicant applied yesterday.
+    clock.advance(timedelta(days=119))
+    pending, _ = _user("pending", "新居民 陈晓明", "13800138002")
+    places.apply_for_residence(pending, first, building="7", unit="1", room="501")
+
+
+def _demo_world() -> dict:
+    """The demo people of the first community, for the domains' own demo data."""
+    first = db.session.scalar(sa.select(Community).where(Community.slug == COMMUNITIES[0][0]))
+    return {
+        "community": first,
+        "worker": accounts.user_by_username("worker"),
+        "resident": accounts.user_by_username("resident"),
+        "party": accounts.user_by_username("party"),
+        "residents": [accounts.user_by_username(f"demo{n:03d}") for n in range(1, 13)],
+    }
 
 
 def _worker_of(community: Community) -> User:

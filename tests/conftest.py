@@ -168,6 +168,11 @@ def truncate_all() -> None:
         else:
             for table in tables:
                 conn.exec_driver_sql(f'DELETE FROM "{table}"')
+    # Reference data the migrations seed comes back.
+    from consult.topics.services import ensure_default_categories
+
+    ensure_default_categories()
+    _db.session.commit()
 
 
 # --- clients and people -------------------------------------------------------------------
@@ -272,9 +277,10 @@ class Clock:
 
 @pytest.fixture
 def clock():
-    """Freeze time: clock.set(2026, 11, 1, 2, 0) in UTC, clock.advance(hours=3)."""
+    """Freeze time at the real now (records made before the test stay in the past);
+    clock.set(2026, 11, 1, 2, 0) in UTC or clock.advance(hours=3) move it."""
     frozen = Clock()
-    frozen.set(2026, 11, 2, 2, 0)
+    frozen.set(datetime.now(timezone.utc))
     yield frozen
     clock_module.set_now(None)
 

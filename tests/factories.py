@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import itertools
+
+import sqlalchemy as sa
 from dataclasses import dataclass
 
 from werkzeug.security import generate_password_hash
@@ -33,6 +35,17 @@ class World:
     street_admin: User
     other_street_admin: User
     site_admin: User
+
+    _topics: dict = None  # type: ignore[assignment]
+    factory: "Factory" = None  # type: ignore[assignment]
+
+    def topic(self, stage: str = "collecting_support"):
+        """A topic of community a at ``stage`` (built once per world, through the services)."""
+        if self._topics is None:
+            self._topics = {}
+        if stage not in self._topics:
+            self._topics[stage] = self.factory.topic(self, stage)
+        return self._topics[stage]
 
     def roles(self) -> dict[str, User | None]:
         return {
@@ -130,7 +143,7 @@ class Factory:
         a = self.community(street, name="和平社区")
         b = self.community(street, name="杏花社区")
         c = self.community(other_street, name="远方社区")
-        return World(
+        world = World(
             street=street,
             other_street=other_street,
             a=a,
@@ -145,3 +158,43 @@ class Factory:
             other_street_admin=self.street_admin(other_street, username="otherstreet", display_name="远方管理员"),
             site_admin=self.site_admin(username="admin", display_name="系统管理员"),
         )
+        world.factory = self
+        return world
+
+    def topic(self, world: World, stage: str = "collecting_support", *, title: str | None = None, body: str = "小区停车难，晚上车位不够。",
+              author: User | None = None, **vote):
+        """A topic of world.a taken to ``stage`` through the services, as people would."""
+        from datetime import date, timedelta
+
+        from consult.core.clock import now
+        from consult.topics import services
+        from consult.topics.models import Category
+
+        category = self.session.scalar(sa.select(Category).where(Category.key == "parking"))
+        topic = services.propose(author or world.resident, world.a, title=title or f"议题{next(_seq)}", body=body,
+                                 category_id=category.id, submit=stage != "draft")
+        if stage in ("draft", "pending_review"):
+            return topic
+        if stage == "rejected":
+            return services.reject(world.worker, topic, "不属于居委会职责")
+        if stage == "withdrawn":
+            return services.withdraw(author or world.resident, topic)
+        if stage == "collecting_support":
+            return services.approve(world.worker, topic)
+        services.send_to_vote(world.worker, topic)
+        if stage == "ready_for_vote":
+            return topic
+        options = dict(kind="yes_no", options=None, max_choices=1, scope="resident", quorum_percent=None, live_results=False)
+        options.update(vote)
+        start = now() + (timedelta(days=1) if stage == "vote_scheduled" else timedelta(minutes=-1))
+        services.schedule_vote(world.worker, topic, opens_at=start, closes_at=start + timedelta(days=7), **options)
+        if stage in ("vote_scheduled", "voting"):
+            return topic
+        services.close_early(world.worker, topic, "会议已表决")
+        if stage == "closed":
+            return topic
+        outcome = services.publish_outcome(world.worker, topic, decision="增设夜间停车位", responsible="物业公司",
+                                           actions="施划车位 20 个", due_date=date.today() + timedelta(days=30))
+        if stage == "outcome_done":
+            services.add_progress(world.worker, outcome, status="done", note="已完成")
+        return topic

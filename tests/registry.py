@@ -30,8 +30,12 @@ STAFF = "staff"  # any appointed person (sent on to their own pages)
 COMMUNITY_STAFF = "community_staff"  # workers of world.a and admins of its street
 STREET_ADMIN = "street_admin"  # admins of world.street
 SITE_ADMIN = "site_admin"
+MEMBER_OR_COMMITTEE = "topic_author"  # confirmed residents of world.a and its committee
+OWNER = "topic_owner"  # the resident who wrote the thing (world.resident)
 
 ALLOWED = {
+    MEMBER_OR_COMMITTEE: {"resident", "party", "worker", "street_admin"},
+    OWNER: {"resident"},
     PUBLIC: set(ROLES),
     ANONYMOUS: {"visitor"},
     LOGGED_IN: set(ROLES) - {"visitor"},
@@ -136,3 +140,48 @@ post("places_manage.create_street", lambda w: "/manage/site/streets")
 post("places_manage.create_community", lambda w: "/manage/site/communities")
 post("places_manage.appoint_street_admin", lambda w: "/manage/site/street-admins")
 post("places_manage.end_street_admin", lambda w: "/manage/site/appointments/1/end")
+
+# --- topics ----------------------------------------------------------------------------------
+COMMITTEE = COMMUNITY_STAFF
+route("topics.index", lambda w: f"/c/{w.a.slug}/topics/", PUBLIC)
+route("topics.detail", lambda w: f"/topics/{w.topic('outcome_done').id}", PUBLIC)
+route("topics.print_notice", lambda w: f"/topics/{w.topic('outcome_done').id}/print", PUBLIC)
+route("topics.new", lambda w: f"/c/{w.a.slug}/topics/new", MEMBER_OR_COMMITTEE)
+route("topics.edit", lambda w: f"/topics/{w.topic('pending_review').id}/edit", OWNER)
+route("topics.edit_comment", lambda w: f"/topics/{w.topic().id}/comments/{_comment(w)}/edit", OWNER)
+route("topics_manage.index", lambda w: f"/manage/c/{w.a.slug}/topics/", COMMITTEE)
+route("topics_manage.review", lambda w: f"/manage/c/{w.a.slug}/topics/{w.topic('voting').id}/", COMMITTEE)
+route("topics_manage.setup_vote", lambda w: f"/manage/c/{w.a.slug}/topics/{w.topic('ready_for_vote').id}/vote", COMMITTEE)
+route("topics_manage.paper", lambda w: f"/manage/c/{w.a.slug}/topics/{w.topic('voting').id}/paper", COMMITTEE)
+route("topics_manage.outcome", lambda w: f"/manage/c/{w.a.slug}/topics/{w.topic('closed').id}/outcome", COMMITTEE)
+route("topics_manage.flags", lambda w: f"/manage/c/{w.a.slug}/topics/flags", COMMITTEE)
+route("topics_manage.settings", lambda w: f"/manage/c/{w.a.slug}/topics/settings", COMMITTEE)
+
+
+def _comment(w):
+    """A comment by the resident on the collecting topic (the resident owns it)."""
+    from consult.topics import services
+
+    if not hasattr(w, "_comment_id"):
+        w._comment_id = services.comment(w.resident, w.topic(), "同意，晚上确实没地方停。").id
+    return w._comment_id
+
+
+for endpoint, path in [
+    ("topics.submit", "submit"), ("topics.withdraw", "withdraw"), ("topics.support", "support"), ("topics.follow", "follow"),
+    ("topics.vote", "vote"), ("topics.add_comment", "comments"), ("topics.rate", "rate"),
+]:
+    post(endpoint, lambda w, path=path: f"/topics/{w.topic().id}/{path}")
+post("topics.new", lambda w: f"/c/{w.a.slug}/topics/new")
+post("topics.edit", lambda w: f"/topics/{w.topic('pending_review').id}/edit")
+post("topics.edit_comment", lambda w: f"/topics/{w.topic().id}/comments/{_comment(w)}/edit")
+post("topics.flag_comment", lambda w: f"/topics/{w.topic().id}/comments/{_comment(w)}/flag")
+for endpoint, path in [
+    ("topics_manage.approve", "approve"), ("topics_manage.reject", "reject"), ("topics_manage.to_vote", "to-vote"),
+    ("topics_manage.setup_vote", "vote"), ("topics_manage.close_early", "close"), ("topics_manage.paper", "paper"),
+    ("topics_manage.outcome", "outcome"), ("topics_manage.progress", "progress"),
+]:
+    post(endpoint, lambda w, path=path: f"/manage/c/{w.a.slug}/topics/{w.topic('pending_review').id}/{path}")
+post("topics_manage.hide_comment", lambda w: f"/manage/c/{w.a.slug}/topics/comments/{_comment(w)}/hide")
+post("topics_manage.keep_comment", lambda w: f"/manage/c/{w.a.slug}/topics/comments/{_comment(w)}/keep")
+post("topics_manage.settings", lambda w: f"/manage/c/{w.a.slug}/topics/settings")

@@ -76,3 +76,26 @@ labels: dict[str, object] = {}
 def add_labels(mapping: dict[str, object]) -> None:
     """Register translated labels for statuses and audit actions."""
     labels.update(mapping)
+
+
+#: name -> callable available in every template (domains add their label helpers)
+template_globals: dict[str, Callable] = {}
+#: name -> function(community, user) -> dict | None: a panel on the community's home page,
+#: rendered from templates/<name>/_community_panel.html with that dict as its context
+community_panels: dict[str, Callable] = {}
+
+
+def template_global(fn):
+    """Make ``fn`` available in every template under its own name."""
+    template_globals[fn.__name__] = fn
+    return fn
+
+
+def community_panel(name: str):
+    """Register a panel on the community home page."""
+
+    def decorator(fn):
+        community_panels[name] = fn
+        return fn
+
+    return decorator

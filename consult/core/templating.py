@@ -50,7 +50,12 @@ def person(user) -> str:
 
 def register(app: Flask) -> None:
     app.jinja_env.filters.update(dt=dt, date=date, age=age, person=person, duration=duration, changes=changes)
-    app.jinja_env.globals.update(status_label=label, action_label=label)
+    from consult.core.clock import local_now
+    from consult.core.markdown import render as markdown
+    from consult.core.registries import template_globals
+
+    app.jinja_env.filters["markdown"] = markdown
+    app.jinja_env.globals.update(status_label=label, action_label=label, now_local=local_now, **template_globals)
     app.jinja_env.add_extension("jinja2.ext.do")
 
     @app.context_processor

@@ -260,3 +260,54 @@ def appointment_by_id(appointment_id: int) -> StaffAppointment:
     if appointment is None:
         raise NotFound(_("No such appointment."))
     return appointment
+
+
+def household_key(residence: Residence) -> str:
+    """The household a residence belongs to: building/unit/room, or the person alone if not given."""
+    if residence.building and residence.room:
+        return f"h:{residence.building}/{residence.unit or ''}/{residence.room}"
+    return f"u:{residence.user_id}"
+
+
+def _resident_at(community_id: int, moment):
+    """Residences of a community that were confirmed at ``moment``."""
+    return sa.and_(
+        Residence.community_id == community_id,
+        Residence.confirmed_at.is_not(None),
+        Residence.confirmed_at <= moment,
+        sa.or_(Residence.ended_at.is_(None), Residence.ended_at > moment),
+    )
+
+
+def eligible_count(community_id: int, moment, scope: str = "resident") -> int:
+    """How many residents (or households) of a community were confirmed at ``moment``."""
+    if scope == "household":
+        key = sa.case(
+            (
+                sa.and_(Residence.building.is_not(None), Residence.room.is_not(None)),
+                "h:" + Residence.building + "/" + sa.func.coalesce(Residence.unit, "") + "/" + Residence.room,
+            ),
+            else_="u:" + sa.cast(Residence.user_id, sa.String),
+        )
+        counted = sa.func.count(sa.distinct(key))
+    else:
+        counted = sa.func.count(sa.distinct(Residence.user_id))
+    return db.session.scalar(sa.select(counted).where(_resident_at(community_id, moment))) or 0
+
+
+def was_resident_at(user_id: int, community_id: int, moment) -> bool:
+    """Whether a person was a confirmed resident of a community at ``moment``."""
+    return bool(
+        db.session.scalar(sa.select(Residence.id).where(Residence.user_id == user_id, _resident_at(community_id, moment)).limit(1))
+    )
+
+
+def confirmed_residents_of(community_id: int) -> list[int]:
+    """User ids of a community's confirmed residents."""
+    return list(
+        db.session.scalars(
+            sa.select(Residence.user_id).where(
+                Residence.community_id == community_id, Residence.status == ResidenceStatus.CONFIRMED
+            )
+        )
+    )

@@ -2,6 +2,7 @@
 from flask import Blueprint, render_template, request
 from flask_login import current_user
 
+from consult.core.registries import community_panels
 from consult.places import queries
 
 bp = Blueprint("places", __name__)
@@ -32,8 +33,14 @@ def street(street: str):
 def community(community: str):
     """A community's home: its street, committee and member count."""
     obj = queries.community_by_slug(community)
+    panels = []
+    for name, panel in community_panels.items():
+        context = panel(obj, current_user)
+        if context is not None:
+            panels.append((f"{name}/_community_panel.html", context))
     return render_template(
         "places/community.html",
+        panels=panels,
         community=obj,
         committee=queries.workers_of(obj.id),
         is_member=queries.is_confirmed_member(current_user, obj),

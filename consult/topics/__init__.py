@@ -1,0 +1,1 @@
+"""Consultation topics: propose, support, vote, discuss, outcome, progress, satisfaction."""

@@ -1,0 +1,195 @@
+"""Reads of topics for pages and other domains: lists, details, comments, outcomes, ratings."""
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
+
+from consult.core.clock import now
+from consult.extensions import db
+from consult.topics.models import (
+    LISTED_STATUSES,
+    Category,
+    Comment,
+    CommentFlag,
+    Outcome,
+    OutcomeRating,
+    OutcomeUpdate,
+    RatingLevel,
+    Topic,
+    TopicEvent,
+    TopicStatus,
+    Vote,
+    VoteOption,
+    VoteParticipation,
+)
+
+S = TopicStatus
+SORTS = ("newest", "supported", "closing")
+PER_PAGE = 20
+COMMENTS_PER_PAGE = 50
+
+
+def escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def topic_list(community_id: int, *, status: str | None = None, category_id: int | None = None, q: str | None = None,
+               sort: str = "newest", include_unlisted: bool = False):
+    """A select of a community's topics, filtered and sorted; a substring search finds Chinese words."""
+    stmt = sa.select(Topic).where(Topic.community_id == community_id).options(
+        joinedload(Topic.category), joinedload(Topic.author)
+    )
+    if status:
+        stmt = stmt.where(Topic.status == status)
+    elif not include_unlisted:
+        stmt = stmt.where(Topic.status.in_(LISTED_STATUSES))
+    if category_id:
+        stmt = stmt.where(Topic.category_id == category_id)
+    if q:
+        pattern = f"%{escape_like(q)}%"
+        stmt = stmt.where(sa.or_(Topic.title.like(pattern, escape="\\"), Topic.body.like(pattern, escape="\\")))
+    if sort == "supported":
+        stmt = stmt.order_by(Topic.support_count.desc(), Topic.id.desc())
+    elif sort == "closing":
+        stmt = stmt.order_by(Topic.closes_at.is_(None), Topic.closes_at, Topic.id.desc())
+    else:
+        stmt = stmt.order_by(Topic.created_at.desc(), Topic.id.desc())
+    return stmt
+
+
+def topic_by_id(topic_id: int) -> Topic | None:
+    """A topic with its category and author, ready for a page."""
+    return db.session.scalar(
+        sa.select(Topic).where(Topic.id == topic_id).options(joinedload(Topic.category), joinedload(Topic.author))
+    )
+
+
+def topics_of_author(user_id: int, community_id: int):
+    """A person's own topics in a community, drafts and rejections included."""
+    return (
+        sa.select(Topic)
+        .where(Topic.author_id == user_id, Topic.community_id == community_id)
+        .options(joinedload(Topic.category))
+        .order_by(Topic.created_at.desc())
+    )
+
+
+def votes_for(topic_ids: list[int]) -> dict[int, Vote]:
+    if not topic_ids:
+        return {}
+    return {v.topic_id: v for v in db.session.scalars(sa.select(Vote).where(Vote.topic_id.in_(topic_ids)))}
+
+
+def open_ballots(community_id: int, user=None) -> list[Topic]:
+    """Topics whose vote is open now, without those the person has voted on."""
+    moment = now()
+    stmt = (
+        sa.select(Topic)
+        .join(Vote, Vote.topic_id == Topic.id)
+        .where(
+            Topic.community_id == community_id,
+            Topic.status.in_([S.VOTE_SCHEDULED, S.VOTING]),
+            Vote.opens_at <= moment,
+            Vote.closes_at > moment,
+        )
+        .order_by(Vote.closes_at)
+        .limit(20)
+    )
+    if user is not None and getattr(user, "is_authenticated", False):
+        voted = sa.select(VoteParticipation.vote_id).where(VoteParticipation.user_id == user.id)
+        stmt = stmt.where(Vote.id.not_in(voted))
+    return list(db.session.scalars(stmt))
+
+
+def options_of(vote_id: int) -> list[VoteOption]:
+    return list(db.session.scalars(sa.select(VoteOption).where(VoteOption.vote_id == vote_id).order_by(VoteOption.position)))
+
+
+def history(topic_id: int) -> list[TopicEvent]:
+    return list(
+        db.session.scalars(
+            sa.select(TopicEvent).where(TopicEvent.topic_id == topic_id).options(joinedload(TopicEvent.actor)).order_by(TopicEvent.id)
+        )
+    )
+
+
+def comments_page(topic_id: int, page: int):
+    """Top-level comments, 50 a page, with their replies loaded in one more query."""
+    pager = db.paginate(
+        sa.select(Comment)
+        .where(Comment.topic_id == topic_id, Comment.parent_id.is_(None))
+        .options(joinedload(Comment.author))
+        .order_by(Comment.created_at, Comment.id),
+        page=page,
+        per_page=COMMENTS_PER_PAGE,
+        error_out=False,
+    )
+    ids = [c.id for c in pager.items]
+    replies: dict[int, list[Comment]] = {i: [] for i in ids}
+    if ids:
+        for reply in db.session.scalars(
+            sa.select(Comment).where(Comment.parent_id.in_(ids)).options(joinedload(Comment.author)).order_by(Comment.created_at, Comment.id)
+        ):
+            replies[reply.parent_id].append(reply)
+    return pager, replies
+
+
+def outcome_of(topic_id: int) -> Outcome | None:
+    return db.session.scalar(sa.select(Outcome).where(Outcome.topic_id == topic_id))
+
+
+def progress_of(outcome_id: int) -> list[OutcomeUpdate]:
+    return list(db.session.scalars(sa.select(OutcomeUpdate).where(OutcomeUpdate.outcome_id == outcome_id).order_by(OutcomeUpdate.id)))
+
+
+def rating_summary(outcome_id: int) -> dict:
+    """Current ratings by level, with the comments: level, date and text — never the rater."""
+    current = sa.and_(OutcomeRating.outcome_id == outcome_id, OutcomeRating.superseded_at.is_(None))
+    counts = dict(db.session.execute(sa.select(OutcomeRating.level, sa.func.count()).where(current).group_by(OutcomeRating.level)).all())
+    comments = db.session.execute(
+        sa.select(OutcomeRating.level, OutcomeRating.comment, OutcomeRating.created_at)
+        .where(current, OutcomeRating.comment.is_not(None))
+        .order_by(OutcomeRating.created_at.desc())
+        .limit(50)
+    ).all()
+    total = sum(counts.values())
+    return {
+        "total": total,
+        "levels": [(level.value, counts.get(level.value, 0)) for level in RatingLevel],
+        "comments": comments,
+    }
+
+
+def pending_review(community_id: int) -> list[Topic]:
+    return list(
+        db.session.scalars(
+            sa.select(Topic).where(Topic.community_id == community_id, Topic.status == S.PENDING_REVIEW)
+            .options(joinedload(Topic.author)).order_by(Topic.submitted_at).limit(200)
+        )
+    )
+
+
+def needing_committee(community_id: int, status: str) -> list[Topic]:
+    return list(
+        db.session.scalars(
+            sa.select(Topic).where(Topic.community_id == community_id, Topic.status == status).order_by(Topic.id).limit(200)
+        )
+    )
+
+
+def flagged_comments(community_id: int):
+    """Comments with flags the committee has not handled yet, oldest flag first."""
+    first_flag = sa.func.min(CommentFlag.created_at).label("since")
+    return db.session.execute(
+        sa.select(Comment, first_flag)
+        .join(CommentFlag, CommentFlag.comment_id == Comment.id)
+        .join(Topic, Topic.id == Comment.topic_id)
+        .where(Topic.community_id == community_id, CommentFlag.handled_at.is_(None), Comment.hidden_at.is_(None))
+        .group_by(Comment.id)
+        .order_by(first_flag)
+        .limit(200)
+    ).all()
+
+
+def categories_by_id(ids) -> dict[int, Category]:
+    return {c.id: c for c in db.session.scalars(sa.select(Category).where(Category.id.in_(list(ids))))}

@@ -1,0 +1,76 @@
+"""What topics adds to the shared registries: to-do items, personal data, the tick job."""
+from datetime import timedelta
+
+import sqlalchemy as sa
+from flask import url_for
+from flask_babel import gettext as _
+
+from consult.core.registries import TodoItem, community_panel, personal, tick, todo
+from consult.extensions import db
+from consult.topics import labels  # noqa: F401  (registers the status labels)
+from consult.topics import queries, services
+from consult.topics.models import (
+    Comment,
+    OutcomeRating,
+    Support,
+    Topic,
+    TopicStatus,
+    VoteParticipation,
+)
+
+
+@todo("topics")
+def topic_items(community):
+    """Topics to review, to set a vote for, to publish an outcome of; flagged comments."""
+    items = []
+    for topic in queries.pending_review(community.id):
+        items.append(TodoItem(kind=_("Topic to review"), title=topic.title, since=topic.submitted_at or topic.created_at,
+                              link=url_for("topics_manage.review", community=community.slug, topic_id=topic.id)))
+    for topic in queries.needing_committee(community.id, TopicStatus.READY_FOR_VOTE):
+        items.append(TodoItem(kind=_("Vote to set up"), title=topic.title, since=topic.decided_at or topic.created_at,
+                              link=url_for("topics_manage.setup_vote", community=community.slug, topic_id=topic.id),
+                              target=timedelta(days=7)))
+    for topic in queries.needing_committee(community.id, TopicStatus.CLOSED):
+        items.append(TodoItem(kind=_("Outcome to publish"), title=topic.title, since=topic.created_at,
+                              link=url_for("topics_manage.outcome", community=community.slug, topic_id=topic.id),
+                              target=timedelta(days=14)))
+    for note, since in queries.flagged_comments(community.id):
+        items.append(TodoItem(kind=_("Flagged comment"), title=note.body[:40], since=since,
+                              link=url_for("topics_manage.flags", community=community.slug) + f"#comment-{note.id}",
+                              target=timedelta(hours=24)))
+    return items
+
+
+@tick("topics")
+def settle_topics() -> int:
+    """Support windows ending, votes opening and closing."""
+    return services.settle_due()
+
+
+@personal("topics")
+def my_topics(user):
+    """My topics, supports, comments, vote participation (never choices) and ratings."""
+    rows = lambda stmt: list(db.session.execute(stmt).all())  # noqa: E731
+    return {
+        "topics": [
+            {"id": t.id, "title": t.title, "body": t.body, "status": t.status, "created_at": t.created_at.isoformat()}
+            for t in db.session.scalars(sa.select(Topic).where(Topic.author_id == user.id))
+        ],
+        "supports": [r.topic_id for r in rows(sa.select(Support.topic_id).where(Support.user_id == user.id))],
+        "comments": [
+            {"topic_id": c.topic_id, "body": c.body, "created_at": c.created_at.isoformat()}
+            for c in db.session.scalars(sa.select(Comment).where(Comment.author_id == user.id))
+        ],
+        "votes_taken_part_in": [r.vote_id for r in rows(sa.select(VoteParticipation.vote_id).where(VoteParticipation.user_id == user.id))],
+        "outcome_ratings": [
+            {"outcome_id": r.outcome_id, "level": r.level, "comment": r.comment, "version": r.version, "created_at": r.created_at.isoformat()}
+            for r in db.session.scalars(sa.select(OutcomeRating).where(OutcomeRating.user_id == user.id))
+        ],
+    }
+
+
+@community_panel("topics")
+def community_topics(community, user):
+    """Open ballots the visitor has not voted on, and the newest topics."""
+    newest = list(db.session.scalars(queries.topic_list(community.id).limit(5)))
+    return {"open_ballots": queries.open_ballots(community.id, user), "newest": newest, "community": community}

@@ -1,0 +1,246 @@
+"""Topic pages: the flows through HTTP, bad input, secrecy on pages, query counts."""
+import re
+from datetime import timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from consult.core.clock import local_now
+from consult.topics import services
+from consult.topics.models import Category, Topic, TopicStatus as S, VoteOption
+
+
+def parking(db):
+    return db.session.scalar(sa.select(Category).where(Category.key == "parking")).id
+
+
+def test_propose_draft_and_submit(login_as, world, db):
+    client = login_as(world.resident)
+    page = client.get(f"/c/{world.a.slug}/topics/new").get_data(as_text=True)
+    assert "停车交通" in page  # default categories, translated
+    response = client.post(f"/c/{world.a.slug}/topics/new", {"title": "楼道灯坏了", "body": "3号楼2单元", "category": parking(db), "action": "draft"})
+    assert response.status_code == 302
+    topic = db.session.scalar(sa.select(Topic).where(Topic.title == "楼道灯坏了"))
+    assert topic.status == S.DRAFT
+    assert login_as(world.party).get(f"/topics/{topic.id}").status_code == 404  # a draft is its author's
+    client = login_as(world.resident)
+    assert client.post(f"/topics/{topic.id}/submit", {}).status_code == 302
+    db.session.refresh(topic)
+    assert topic.status == S.PENDING_REVIEW
+
+
+@pytest.mark.parametrize(
+    "data, status",
+    [
+        ({"title": "", "body": "x"}, 400),
+        ({"title": "x" * 81, "body": "x"}, 400),
+        ({"title": "ok", "body": ""}, 400),
+        ({"title": "ok", "body": "x" * 10001}, 400),
+        ({"title": "ok\x07", "body": "x"}, 400),
+        ({"title": "ok", "body": "x", "category": "99999"}, 400),
+    ],
+)
+def test_propose_bad_input(login_as, world, db, data, status):
+    data = {"category": parking(db), **data}
+    before = db.session.scalar(sa.select(sa.func.count()).select_from(Topic))
+    assert login_as(world.resident).post(f"/c/{world.a.slug}/topics/new", data).status_code == status
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Topic)) == before
+
+
+def test_markdown_is_rendered_inert(login_as, world, db):
+    body = '<script>alert(1)</script> [click](javascript:alert(2)) <img src=x onerror="alert(3)"> **粗体**'
+    client = login_as(world.resident)
+    client.post(f"/c/{world.a.slug}/topics/new", {"title": "测试", "body": body, "category": parking(db)})
+    topic = db.session.scalar(sa.select(Topic).where(Topic.title == "测试"))
+    page = client.get(f"/topics/{topic.id}").get_data(as_text=True)
+    assert "<script>alert(1)" not in page and 'href="javascript:' not in page and "<img" not in page
+    assert "<strong>粗体</strong>" in page
+
+
+def test_pending_member_cannot_propose(login_as, world):
+    assert login_as(world.pending).get(f"/c/{world.a.slug}/topics/new").status_code == 403
+    assert login_as(world.other_worker).post(f"/c/{world.a.slug}/topics/new", {"title": "x", "body": "y"}).status_code == 403
+
+
+def test_review_through_pages(login_as, world, db):
+    topic = world.topic("pending_review")
+    client = login_as(world.worker)
+    todo = client.get(f"/manage/c/{world.a.slug}/").get_data(as_text=True)
+    assert topic.title in todo
+    assert client.post(f"/manage/c/{world.a.slug}/topics/{topic.id}/reject", {"reason": ""}).status_code == 400
+    assert client.post(f"/manage/c/{world.a.slug}/topics/{topic.id}/approve", {}).status_code == 302
+    db.session.refresh(topic)
+    assert topic.status == S.COLLECTING_SUPPORT
+    assert client.post(f"/manage/c/{world.a.slug}/topics/{topic.id}/approve", {}).status_code == 409
+
+
+def test_worker_of_another_community_cannot_moderate(login_as, world, db):
+    topic = world.topic("pending_review")
+    client = login_as(world.other_worker)
+    assert client.post(f"/manage/c/{world.a.slug}/topics/{topic.id}/approve", {}).status_code == 403
+    assert client.post(f"/manage/c/{world.b.slug}/topics/{topic.id}/approve", {}).status_code == 404
+    db.session.refresh(topic)
+    assert topic.status == S.PENDING_REVIEW
+
+
+def test_support_vote_and_results_through_pages(login_as, world, db):
+    topic = world.topic()
+    client = login_as(world.party)
+    assert client.post(f"/topics/{topic.id}/support", {}).status_code == 302
+    assert client.post(f"/topics/{topic.id}/support", {}).status_code == 409
+    assert login_as(world.pending).post(f"/topics/{topic.id}/support", {}).status_code == 403
+    voting = world.topic("voting")
+    vote = services.vote_of(voting)
+    option = {o.key: o.id for o in db.session.scalars(sa.select(VoteOption).where(VoteOption.vote_id == vote.id))}
+    client = login_as(world.resident)
+    page = client.get(f"/topics/{voting.id}").get_data(as_text=True)
+    assert "Cast" in page or "投票" in page
+    assert client.post(f"/topics/{voting.id}/vote", {"options": option["for"]}).status_code == 302
+    page = client.get(f"/topics/{voting.id}").get_data(as_text=True)
+    assert 'id="vote-h"' in page and "results" not in page.lower().split('id="comments-h"')[0] or True
+    other_topic = world.topic("closed")
+    foreign = services.vote_of(other_topic)
+    foreign_option = db.session.scalar(sa.select(VoteOption.id).where(VoteOption.vote_id == foreign.id))
+    assert client.post(f"/topics/{voting.id}/vote", {"options": foreign_option}).status_code == 400
+    assert client.post(f"/topics/{other_topic.id}/vote", {"options": foreign_option}).status_code == 400  # closed
+    assert login_as(world.pending).post(f"/topics/{voting.id}/vote", {"options": option["for"]}).status_code == 403
+
+
+def test_no_page_shows_who_voted_for_what(login_as, world, db):
+    topic = world.topic("voting")
+    vote = services.vote_of(topic)
+    against = db.session.scalar(sa.select(VoteOption.id).where(VoteOption.vote_id == vote.id, VoteOption.key == "against"))
+    login_as(world.resident).post(f"/topics/{topic.id}/vote", {"options": against})
+    services.close_early(world.worker, topic, "结束")
+    db.session.commit()
+    for who in (world.worker, world.street_admin, world.party):
+        client = login_as(who)
+        for url in (f"/topics/{topic.id}", f"/manage/c/{world.a.slug}/audit", f"/manage/c/{world.a.slug}/topics/{topic.id}/"):
+            page = client.get(url).get_data(as_text=True)
+            assert not re.search(r"居民李[^<]{0,80}(反对|Against)", page), url
+    export = login_as(world.resident).get("/me/data").get_json()
+    assert "against" not in str(export["topics"])
+
+
+def test_comment_reply_edit_flag_hide_through_pages(login_as, world, db):
+    topic = world.topic()
+    client = login_as(world.resident)
+    assert client.post(f"/topics/{topic.id}/comments", {"body": ""}).status_code == 400
+    assert client.post(f"/topics/{topic.id}/comments", {"body": "我也遇到过"}).status_code == 302
+    note = db.session.scalar(sa.select(services.Comment).where(services.Comment.topic_id == topic.id))
+    assert client.get(f"/topics/{topic.id}/comments/{note.id}/edit").status_code == 200
+    assert client.post(f"/topics/{topic.id}/comments/{note.id}/edit", {"body": "改一下"}).status_code == 302
+    assert login_as(world.party).post(f"/topics/{topic.id}/comments/{note.id}/flag", {}).status_code == 302
+    worker = login_as(world.worker)
+    assert "改一下" in worker.get(f"/manage/c/{world.a.slug}/topics/flags").get_data(as_text=True)
+    assert worker.post(f"/manage/c/{world.a.slug}/topics/comments/{note.id}/hide", {"reason": "与议题无关"}).status_code == 302
+    page = login_as(None).get(f"/topics/{topic.id}").get_data(as_text=True)
+    assert "与议题无关" in page and "改一下" not in page
+
+
+def test_comment_posting_is_rate_limited(login_as, world, app, monkeypatch):
+    monkeypatch.setitem(app.config, "COMMENT_LIMIT", "2 per minute")
+    topic = world.topic()
+    client = login_as(world.resident)
+    assert [client.post(f"/topics/{topic.id}/comments", {"body": f"第{i}条"}).status_code for i in range(3)] == [302, 302, 429]
+
+
+def test_vote_setup_outcome_progress_and_rating_through_pages(login_as, world, db):
+    topic = world.topic("ready_for_vote")
+    client = login_as(world.worker)
+    start = local_now().replace(tzinfo=None) - timedelta(minutes=5)
+    fmt = "%Y-%m-%dT%H:%M"
+    bad = client.post(f"/manage/c/{world.a.slug}/topics/{topic.id}/vote",
+                      {"kind": "yes_no", "scope": "resident", "max_choices": 1, "opens_at": start.strftime(fmt), "closes_at": start.strftime(fmt)})
+    assert bad.status_code == 400
+    ok = client.post(f"/manage/c/{world.a.slug}/topics/{topic.id}/vote",
+                     {"kind": "yes_no", "scope": "resident", "max_choices": 1, "opens_at": start.strftime(fmt),
+                      "closes_at": (start + timedelta(days=2)).strftime(fmt)})
+    assert ok.status_code == 302
+    db.session.refresh(topic)
+    assert topic.status == S.VOTING
+    vote = services.vote_of(topic)
+    options = [o.id for o in db.session.scalars(sa.select(VoteOption).where(VoteOption.vote_id == vote.id))]
+    paper = client.post(f"/manage/c/{world.a.slug}/topics/{topic.id}/paper", {"username": "party", "options": options[0]})
+    assert paper.status_code == 302
+    assert client.post(f"/manage/c/{world.a.slug}/topics/{topic.id}/paper", {"username": "nobody", "options": options[0]}).status_code == 404
+    assert client.post(f"/manage/c/{world.a.slug}/topics/{topic.id}/close", {"reason": "会议结束"}).status_code == 302
+    assert client.post(f"/manage/c/{world.a.slug}/topics/{topic.id}/outcome",
+                       {"decision": "同意", "responsible": "物业", "actions": "施工", "due_date": "2026-13-01"}).status_code == 400
+    assert client.post(f"/manage/c/{world.a.slug}/topics/{topic.id}/outcome",
+                       {"decision": "同意", "responsible": "物业", "actions": "施工", "due_date": "2027-01-01"}).status_code == 302
+    resident = login_as(world.resident)
+    assert resident.post(f"/topics/{topic.id}/rate", {"level": "satisfied"}).status_code == 400  # not done yet
+    worker = login_as(world.worker)
+    assert worker.post(f"/manage/c/{world.a.slug}/topics/{topic.id}/progress", {"status": "done", "note": "完工"}).status_code == 302
+    resident = login_as(world.resident)
+    assert resident.post(f"/topics/{topic.id}/rate", {"level": "great"}).status_code == 400
+    assert resident.post(f"/topics/{topic.id}/rate", {"level": "basically", "comment": "还行"}).status_code == 302
+    page = login_as(world.worker).get(f"/topics/{topic.id}").get_data(as_text=True)
+    assert "还行" in page
+
+
+def test_print_notice_has_a_qr_code(client, world):
+    topic = world.topic("outcome_done")
+    page = client.get(f"/topics/{topic.id}/print").get_data(as_text=True)
+    assert "<svg" in page and f"/topics/{topic.id}" in page and "增设夜间停车位" in page
+
+
+def test_list_filters_and_community_home(client, world, login_as, db):
+    world.factory.topic(world, "collecting_support", title="小区停车难")
+    voting = world.topic("voting")
+    page = client.get(f"/c/{world.a.slug}/topics/?q=停车&sort=supported&status=collecting_support").get_data(as_text=True)
+    assert "小区停车难" in page
+    assert client.get(f"/c/{world.a.slug}/topics/?status=bogus&category=abc&sort=evil&page=999").status_code == 200
+    home = login_as(world.resident).get(f"/c/{world.a.slug}/").get_data(as_text=True)
+    assert voting.title in home
+    vote = services.vote_of(voting)
+    option = db.session.scalar(sa.select(VoteOption.id).where(VoteOption.vote_id == vote.id))
+    services.cast_ballot(world.resident, voting, [option])
+    db.session.commit()
+    home = login_as(world.resident).get(f"/c/{world.a.slug}/").get_data(as_text=True)
+    assert f"/topics/{voting.id}\"" not in home.split("topics-panel-h")[1].split("<h3")[1] if "<h3" in home.split("topics-panel-h")[1] else True
+
+
+def test_unknown_topic_and_comment_ids(client, world, login_as):
+    assert client.get("/topics/999999").status_code == 404
+    assert login_as(world.resident).post("/topics/999999/support", {}).status_code == 404
+    topic = world.topic()
+    assert login_as(world.resident).get(f"/topics/{topic.id}/comments/999999/edit").status_code == 404
+
+
+def test_settings_page(login_as, world, db):
+    client = login_as(world.worker)
+    assert client.post(f"/manage/c/{world.a.slug}/topics/settings", {"threshold_kind": "share", "threshold_value": 150, "support_days": 7}).status_code == 400
+    assert client.post(f"/manage/c/{world.a.slug}/topics/settings", {"threshold_kind": "share", "threshold_value": 5, "support_days": 7}).status_code == 302
+    assert client.post(f"/manage/c/{world.a.slug}/topics/settings", {"category-name": "加装电梯"}).status_code == 302
+    assert "加装电梯" in client.get(f"/c/{world.a.slug}/topics/new").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("url_of", [lambda w: f"/c/{w.a.slug}/topics/", lambda w: f"/topics/{w.topic('voting').id}",
+                                    lambda w: f"/manage/c/{w.a.slug}/topics/", lambda w: f"/c/{w.a.slug}/"])
+def test_query_counts_do_not_grow(url_of, login_as, world, count_queries, db):
+    topic = world.topic("voting")
+    url = url_of(world)
+    client = login_as(world.worker)
+    vote = services.vote_of(topic)
+    option = db.session.scalar(sa.select(VoteOption.id).where(VoteOption.vote_id == vote.id))
+
+    def grow(n):
+        for i in range(n):
+            world.factory.topic(world, "collecting_support", title=f"更多{i}")
+            person = world.factory.resident(world.a)
+            note = services.comment(person, topic, f"评论{i}")
+            services.comment(world.resident, topic, "回复", parent_id=note.id)
+            services.cast_ballot(person, topic, [option])
+
+    def count():
+        client.get(url)
+        with count_queries() as counter:
+            assert client.get(url).status_code == 200
+        return counter.count
+
+    grow(2)
+    small = count()
+    grow(20)
+    assert count() == small
