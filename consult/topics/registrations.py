@@ -30,8 +30,12 @@ def topic_items(community):
         items.append(TodoItem(kind=_("Vote to set up"), title=topic.title, since=topic.decided_at or topic.created_at,
                               link=url_for("topics_manage.setup_vote", community=community.slug, topic_id=topic.id),
                               target=timedelta(days=7)))
-    for topic in queries.needing_committee(community.id, TopicStatus.CLOSED):
-        items.append(TodoItem(kind=_("Outcome to publish"), title=topic.title, since=topic.created_at,
+    closed = queries.needing_committee(community.id, TopicStatus.CLOSED)
+    votes = queries.votes_for([t.id for t in closed])
+    for topic in closed:
+        vote = votes.get(topic.id)
+        items.append(TodoItem(kind=_("Outcome to publish"), title=topic.title,
+                              since=vote.closed_at if vote and vote.closed_at else topic.created_at,
                               link=url_for("topics_manage.outcome", community=community.slug, topic_id=topic.id),
                               target=timedelta(days=14)))
     for note, since in queries.flagged_comments(community.id):
