@@ -28,6 +28,7 @@ extract: $(VENV)/.installed
 	$(BIN)/pybabel update -i messages.pot -d consult/translations --no-fuzzy-matching --no-wrap
 
 test: $(VENV)/.installed catalogues
+	$(BIN)/ruff check consult tests migrations
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 clean:

@@ -70,6 +70,9 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from consult.accounts.views import bp as accounts_bp
+    from consult.activities.manage import bp as activities_manage_bp
+    from consult.activities.views import bp as activities_bp
+    from consult.core.verify import bp as documents_bp
     from consult.core.views import bp as core_bp
     from consult.manage import bp as manage_bp
     from consult.places.manage import bp as places_manage_bp
@@ -79,6 +82,7 @@ def register_blueprints(app: Flask) -> None:
 
     # Importing the domains registers their to-do items, personal data and tick jobs.
     import consult.accounts.registrations  # noqa: F401
+    import consult.activities.registrations  # noqa: F401
     import consult.places.registrations  # noqa: F401
     import consult.topics.registrations  # noqa: F401
 
@@ -89,6 +93,9 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(places_manage_bp)
     app.register_blueprint(topics_bp)
     app.register_blueprint(topics_manage_bp)
+    app.register_blueprint(activities_bp)
+    app.register_blueprint(activities_manage_bp)
+    app.register_blueprint(documents_bp)
     if app.config.get("TESTING_CLOCK"):
         from consult.core.testing import bp as testing_bp
 

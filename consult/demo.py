@@ -16,6 +16,7 @@ from consult.core import clock
 from consult.extensions import db
 from consult.places import services as places
 from consult.places.models import Community, Street
+from consult.activities import demo as activities_demo
 from consult.topics import demo as topics_demo
 
 DEMO_PASSWORD = "demo12345"
@@ -45,6 +46,7 @@ def seed() -> bool:
     finally:
         clock.set_now(None)
     topics_demo.seed(_demo_world())
+    activities_demo.seed(_demo_world())
     return True
 
 

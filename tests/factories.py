@@ -159,7 +159,28 @@ class Factory:
             site_admin=self.site_admin(username="admin", display_name="系统管理员"),
         )
         world.factory = self
+        self.party_registration(world.party, a)
         return world
+
+    def party_registration(self, user: User, community: Community, status: str = "confirmed", work_unit: str = "区税务局"):
+        from consult.activities.models import PartyRegistration
+
+        return self._add(PartyRegistration(user_id=user.id, community_id=community.id, work_unit=work_unit,
+                                           party_branch="第一党支部", status=status,
+                                           decided_at=now() if status == "confirmed" else None))
+
+    def activity(self, world: World, *, starts_in=None, hours: float = 2, capacity: int = 10, **kw):
+        """An activity of world.a created by its worker, starting ``starts_in`` from now (default: tomorrow)."""
+        from datetime import timedelta
+
+        from consult.activities import services
+
+        start = now() + (starts_in if starts_in is not None else timedelta(days=1))
+        data = dict(title=f"活动{next(_seq)}", description="清理楼道杂物", kind="volunteer", place="3号楼",
+                    points_per_hour=10, checkin_minutes_before=30)
+        data.update(kw)
+        return services.create_activity(world.worker, world.a, starts_at=start, ends_at=start + timedelta(hours=hours),
+                                        capacity=capacity, **data)
 
     def topic(self, world: World, stage: str = "collecting_support", *, title: str | None = None, body: str = "小区停车难，晚上车位不够。",
               author: User | None = None, **vote):

@@ -185,3 +185,67 @@ for endpoint, path in [
 post("topics_manage.hide_comment", lambda w: f"/manage/c/{w.a.slug}/topics/comments/{_comment(w)}/hide")
 post("topics_manage.keep_comment", lambda w: f"/manage/c/{w.a.slug}/topics/comments/{_comment(w)}/keep")
 post("topics_manage.settings", lambda w: f"/manage/c/{w.a.slug}/topics/settings")
+
+# --- activities, micro-wishes, documents -----------------------------------------------------
+def _activity(w):
+    if not hasattr(w, "_activity"):
+        w._activity = w.factory.activity(w)
+    return w._activity
+
+
+def _wish(w):
+    from consult.activities import services
+
+    if not hasattr(w, "_wish"):
+        w._wish = services.post_wish(w.resident, w.a, title="帮忙换灯泡", description="厨房灯泡坏了")
+        services.approve_wish(w.worker, w._wish)
+    return w._wish
+
+
+def _document(w):
+    from consult.activities import services
+    from consult.core.documents import check_code
+
+    if not hasattr(w, "_document"):
+        w._document = services.issue_service_record(w.party, w.party, w.a, 2026)
+    return w._document.number, check_code(w._document.number)
+
+
+route("activities.index", lambda w: f"/c/{w.a.slug}/activities/", PUBLIC)
+route("activities.detail", lambda w: f"/activities/{_activity(w).id}", PUBLIC)
+route("activities.print_notice", lambda w: f"/activities/{_activity(w).id}/print", PUBLIC)
+route("activities.kiosk", lambda w: f"/activities/{_activity(w).id}/kiosk", COMMUNITY_STAFF)
+route("activities.kiosk_json", lambda w: f"/activities/{_activity(w).id}/kiosk.json", COMMUNITY_STAFF, html=False)
+route("activities.checkin", lambda w: f"/activities/{_activity(w).id}/checkin", LOGGED_IN)
+route("activities.wishes", lambda w: f"/c/{w.a.slug}/wishes/", PUBLIC)
+route("activities.wish", lambda w: f"/wishes/{_wish(w).id}", PUBLIC)
+route("activities.party", lambda w: "/me/party", LOGGED_IN)
+route("activities.my_record", lambda w: "/me/record", LOGGED_IN)
+route("documents.verify", lambda w: "/verify/{}?c={}".format(*_document(w)), PUBLIC)
+route("documents.show", lambda w: "/documents/{}?c={}".format(*_document(w)), PUBLIC)
+route("activities_manage.party", lambda w: f"/manage/c/{w.a.slug}/party/", COMMUNITY_STAFF)
+route("activities_manage.member_record", lambda w: f"/manage/c/{w.a.slug}/party/{w.party.id}/record", COMMUNITY_STAFF)
+route("activities_manage.activities", lambda w: f"/manage/c/{w.a.slug}/activities/", COMMUNITY_STAFF)
+route("activities_manage.new_activity", lambda w: f"/manage/c/{w.a.slug}/activities/new", COMMUNITY_STAFF)
+route("activities_manage.attendance", lambda w: f"/manage/c/{w.a.slug}/activities/{_activity(w).id}/", COMMUNITY_STAFF)
+route("activities_manage.wishes", lambda w: f"/manage/c/{w.a.slug}/wishes/", COMMUNITY_STAFF)
+
+for endpoint, path in [("activities.signup", "signup"), ("activities.cancel", "cancel"), ("activities.checkin", "checkin"),
+                       ("activities.checkout", "checkout")]:
+    post(endpoint, lambda w, path=path: f"/activities/{_activity(w).id}/{path}")
+for endpoint, path in [("activities.claim_wish", "claim"), ("activities.release_wish", "release"), ("activities.fulfil_wish", "fulfil"),
+                       ("activities.confirm_wish", "confirm"), ("activities.withdraw_wish", "withdraw")]:
+    post(endpoint, lambda w, path=path: f"/wishes/{_wish(w).id}/{path}")
+post("activities.wishes", lambda w: f"/c/{w.a.slug}/wishes/")
+post("activities.party", lambda w: "/me/party")
+post("activities.my_record", lambda w: "/me/record")
+post("activities_manage.confirm_party", lambda w: f"/manage/c/{w.a.slug}/party/1/confirm")
+post("activities_manage.reject_party", lambda w: f"/manage/c/{w.a.slug}/party/1/reject")
+post("activities_manage.member_record", lambda w: f"/manage/c/{w.a.slug}/party/{w.party.id}/record")
+post("activities_manage.new_activity", lambda w: f"/manage/c/{w.a.slug}/activities/new")
+post("activities_manage.record_signup", lambda w: f"/manage/c/{w.a.slug}/activities/{_activity(w).id}/signups")
+post("activities_manage.mark", lambda w: f"/manage/c/{w.a.slug}/activities/{_activity(w).id}/attendance/{w.resident.id}/mark")
+post("activities_manage.confirm_minutes", lambda w: f"/manage/c/{w.a.slug}/activities/{_activity(w).id}/attendance/1/confirm")
+post("activities_manage.approve_wish", lambda w: f"/manage/c/{w.a.slug}/wishes/{_wish(w).id}/approve")
+post("activities_manage.reject_wish", lambda w: f"/manage/c/{w.a.slug}/wishes/{_wish(w).id}/reject")
+post("activities_manage.revoke_document", lambda w: "/manage/c/{}/documents/{}/revoke".format(w.a.slug, _document(w)[0]))

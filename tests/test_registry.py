@@ -1,7 +1,7 @@
 """The route registry drives a view test of every page, the permission matrix and the CSRF check."""
 import pytest
 
-from tests.registry import GET_ROUTES, POST_ROUTES, ROLES
+from tests.registry import GET_ROUTES, POST_ROUTES
 
 UNREGISTERED_OK = {"static", "testing.set_clock"}
 

@@ -14,7 +14,7 @@ from consult.accounts.models import PasswordResetCode, User
 from consult.core import audit
 from consult.core.clock import now
 from consult.core.database import add_unique
-from consult.core.errors import Conflict, PermissionDenied, RuleViolation
+from consult.core.errors import PermissionDenied, RuleViolation
 from consult.core.notifications import N_, notify
 from consult.extensions import db
 from consult.places import queries as places

@@ -43,3 +43,13 @@ def form_status(form) -> int:
     if request.method != "POST":
         return 200
     return getattr(form, "domain_status", 400)
+
+
+def refuse(form) -> None:
+    """A small form on a list page failed: raise its messages as one RuleViolation (status 400)."""
+    from flask_babel import gettext
+
+    from consult.core.errors import RuleViolation
+
+    messages = [str(m) for errors in form.errors.values() for m in errors]
+    raise RuleViolation(" ".join(messages) or gettext("Please check what you entered."))

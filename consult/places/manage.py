@@ -1,7 +1,7 @@
 """Committee pages (/manage/c/...), street pages (/manage/streets/...) and site pages (/manage/site/)."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from wtforms.fields.choices import SelectChoice
 from flask_login import current_user
@@ -10,8 +10,8 @@ from consult.accounts import services as accounts
 from consult.accounts.forms import RecordResidentForm
 from consult.accounts.models import User
 from consult.core import audit
-from consult.core.forms import form_error, form_status
-from consult.core.errors import DomainError, NotFound, RuleViolation
+from consult.core.forms import form_error, form_status, refuse
+from consult.core.errors import DomainError, NotFound
 from consult.core.registries import todo_providers
 from consult.extensions import db
 from consult.places import queries, services
@@ -78,7 +78,7 @@ def reject(community, residence_id: int):
     residence = queries.residence_in(community, residence_id)
     form = ReasonForm()
     if not form.validate():
-        _bad_form(form)
+        refuse(form)
     services.reject_residence(current_user, residence, form.reason.data)
     db.session.commit()
     flash(_("Application rejected; the person has been told why."), "success")
@@ -92,7 +92,7 @@ def end(community, residence_id: int):
     residence = queries.residence_in(community, residence_id)
     form = OptionalReasonForm()
     if not form.validate():
-        return _bad_form(form)
+        refuse(form)
     services.end_residence(current_user, residence, form.reason.data)
     db.session.commit()
     flash(_("Residence ended."), "success")
@@ -144,12 +144,6 @@ def community_audit(community):
     """The community's audit log."""
     page = db.paginate(audit.for_community(community.id), per_page=50, error_out=False)
     return render_template("manage/audit.html", scope_name=community.name, community=community, page=page)
-
-
-def _bad_form(form):
-    """A one-field form on a list page failed: say why on an error page (status 400)."""
-    messages = [str(m) for errors in form.errors.values() for m in errors]
-    raise RuleViolation(" ".join(messages) or _("Please check what you entered."))
 
 
 # --- a street ------------------------------------------------------------------------------

@@ -2,7 +2,7 @@
 with the clock moved back so that windows have ended and ratings fall in past months."""
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import sqlalchemy as sa
 

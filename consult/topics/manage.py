@@ -12,7 +12,7 @@ from wtforms.fields.choices import SelectChoice
 from consult.accounts import services as accounts
 from consult.core.clock import local_now, site_zone
 from consult.core.errors import DomainError, NotFound
-from consult.core.forms import form_error, form_status
+from consult.core.forms import form_error, form_status, refuse
 from consult.core.views import safe_next
 from consult.extensions import db
 from consult.places.access import community_staff_required
@@ -205,9 +205,7 @@ def progress(community, topic_id: int):
     form = ProgressForm()
     form.status.choices = progress_choices()
     if not form.validate():
-        from consult.core.errors import RuleViolation
-
-        raise RuleViolation(" ".join(str(m) for errors in form.errors.values() for m in errors))
+        refuse(form)
     services.add_progress(current_user, outcome, status=form.status.data, note=form.note.data, due_date=form.due_date.data)
     db.session.commit()
     flash(_("Progress added."), "success")

@@ -10,7 +10,7 @@ from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
 from consult.core.errors import DomainError
-from consult.core.forms import form_error, form_status
+from consult.core.forms import form_error, form_status, refuse
 from consult.extensions import db, limiter
 from consult.places import queries as places
 from consult.places.models import Community
@@ -250,7 +250,7 @@ def add_comment(topic_id: int):
     """Comment on the topic or reply to a comment."""
     form = CommentForm()
     if not form.validate():
-        raise _form_refusal(form)
+        refuse(form)
     topic = _topic_or_404(topic_id)
     if not _visible(topic):
         abort(404)
@@ -258,13 +258,6 @@ def add_comment(topic_id: int):
     db.session.commit()
     flash(_("Your comment is posted."), "success")
     return redirect(url_for("topics.detail", topic_id=topic_id, _anchor=f"comment-{note.id}"))
-
-
-def _form_refusal(form):
-    from consult.core.errors import RuleViolation
-
-    messages = [str(m) for errors in form.errors.values() for m in errors]
-    return RuleViolation(" ".join(messages) or _("Please check what you entered."))
 
 
 def _comment_or_404(topic_id: int, comment_id: int) -> Comment:
@@ -317,7 +310,7 @@ def rate(topic_id: int):
     form = RatingForm()
     form.level.choices = rating_levels()
     if not form.validate():
-        raise _form_refusal(form)
+        refuse(form)
     services.rate(current_user, outcome, form.level.data, form.comment.data)
     db.session.commit()
     flash(_("Thank you for your rating."), "success")

@@ -1,5 +1,4 @@
 """Rules of accounts, tested without HTTP."""
-from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa

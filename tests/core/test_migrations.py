@@ -1,5 +1,4 @@
 """Migrations: upgrade an empty SQLite and PostgreSQL database; models and migrations agree."""
-import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext

@@ -19,7 +19,7 @@ from tests.e2e.conftest import (
     set_large_text,
     switch_language,
 )
-from tests.factories import PASSWORD, Factory
+from tests.factories import Factory
 
 pytestmark = pytest.mark.browser
 

@@ -1,0 +1,78 @@
+"""Demo 报到, activities past and upcoming, and micro-wishes, made through the services."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+from consult.activities import services
+from consult.core import clock
+
+
+def seed(world: dict) -> None:
+    community, worker, party, resident = world["community"], world["worker"], world["party"], world["resident"]
+    neighbours = world["residents"]
+    real_now = clock.now()
+
+    def at(days_ago: float):
+        clock.set_now(real_now - timedelta(days=days_ago))
+
+    try:
+        # 报到: the demo party member and two neighbours (one still waiting).
+        at(100)
+        registration = services.register_party_member(party, community, work_unit="区税务局", party_branch="机关第一党支部")
+        services.confirm_registration(worker, registration)
+        other = services.register_party_member(neighbours[8], community, work_unit="市第一医院", party_branch="医院第三党支部")
+        services.confirm_registration(worker, other)
+        at(1)
+        services.register_party_member(neighbours[9], community, work_unit="区教育局", party_branch="机关第二党支部")
+
+        # Past activities with check-ins and confirmed minutes.
+        for days_ago, title, kind, hours in ((50, "敬老院陪伴服务", "party", 2), (20, "楼道杂物清理", "volunteer", 3)):
+            at(days_ago + 5)
+            activity = services.create_activity(
+                worker, community, title=title, description="欢迎居民和在职党员参加。", kind=kind,
+                starts_at=real_now - timedelta(days=days_ago), ends_at=real_now - timedelta(days=days_ago) + timedelta(hours=hours),
+                place="社区活动中心", capacity=10, points_per_hour=10,
+            )
+            for person in [party, neighbours[8], resident]:
+                services.sign_up(person, activity)
+            clock.set_now(activity.starts_at + timedelta(minutes=2))
+            for person in [party, neighbours[8]]:
+                services.check_in(person, activity, services.checkin_code(activity))
+            services.mark_attendance(worker, activity, resident)
+            clock.set_now(activity.ends_at + timedelta(hours=1))
+            for attendance_user in (party, neighbours[8], resident):
+                attendance = services.attendance_of(attendance_user, activity)
+                services.confirm_minutes(worker, activity, attendance, services.suggested_minutes(activity, attendance) - 5)
+
+        # Upcoming: one with places, one full with a waitlist, one for party members only.
+        at(2)
+        services.create_activity(worker, community, title="社区议事会：加装电梯", description="讨论 5 号楼加装电梯方案。", kind="meeting",
+                                 starts_at=real_now + timedelta(days=3), ends_at=real_now + timedelta(days=3, hours=2),
+                                 place="居委会会议室", capacity=30, points_per_hour=5)
+        full = services.create_activity(worker, community, title="周末义务理发", description="为老人义务理发。", kind="volunteer",
+                                        starts_at=real_now + timedelta(days=5), ends_at=real_now + timedelta(days=5, hours=3),
+                                        place="社区活动中心", capacity=2, points_per_hour=10)
+        for person in neighbours[:4]:
+            services.sign_up(person, full)
+        services.create_activity(worker, community, title="在职党员垃圾分类督导", description="早高峰垃圾分类督导。", kind="party",
+                                 starts_at=real_now + timedelta(days=7), ends_at=real_now + timedelta(days=7, hours=2),
+                                 place="东门垃圾站", capacity=6, points_per_hour=15, party_only=True)
+
+        # Micro-wishes in several states.
+        at(30)
+        done = services.post_wish(neighbours[0], community, title="帮忙更换厨房灯泡", description="老人独居，够不着。")
+        services.approve_wish(worker, done)
+        services.claim_wish(party, done)
+        at(28)
+        services.fulfil_wish(party, done)
+        services.confirm_wish(neighbours[0], done, "satisfied", "很及时，谢谢！")
+        at(6)
+        claimed = services.post_wish(neighbours[1], community, title="陪同去医院复查", description="下周二上午。")
+        services.approve_wish(worker, claimed)
+        services.claim_wish(neighbours[8], claimed)
+        at(3)
+        services.approve_wish(worker, services.post_wish(neighbours[2], community, title="代取药品", description="每月一次。"))
+        at(0.5)
+        services.post_wish(resident, community, title="帮忙调试电视机顶盒", description="换了新机顶盒不会用。")
+    finally:
+        clock.set_now(None)

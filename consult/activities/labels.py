@@ -1,0 +1,46 @@
+"""Translated names of the activities domain."""
+from flask_babel import lazy_gettext as _l
+from wtforms.fields.choices import SelectChoice
+
+from consult.core.registries import add_labels, template_global
+
+LABELS = {
+    "volunteer": _l("Volunteer service"),
+    "party": _l("Party-member service"),
+    "meeting": _l("Consultation meeting"),
+    "waitlisted": _l("on the waitlist"),
+    "cancelled": _l("cancelled"),
+    "open": _l("waiting for a party member"),
+    "claimed": _l("taken on"),
+    "fulfilled": _l("fulfilled, waiting for confirmation"),
+    "wish.pending_review": _l("waiting for review"),
+    "wish.rejected": _l("not approved"),
+    "wish.open": _l("waiting for a party member"),
+    "wish.claimed": _l("taken on"),
+    "wish.fulfilled": _l("fulfilled, waiting for confirmation"),
+    "wish.confirmed": _l("confirmed"),
+    "wish.withdrawn": _l("withdrawn"),
+    "party.confirmed": _l("报到 confirmed"),
+    "party.rejected": _l("报到 rejected"),
+    "party.end": _l("报到 ended"),
+    "activity.create": _l("activity created"),
+    "activity.signup_recorded": _l("sign-up recorded for a resident"),
+    "activity.mark_attendance": _l("attendance marked by hand"),
+    "activity.confirm_minutes": _l("minutes confirmed"),
+    "wish.approve": _l("micro-wish approved"),
+    "wish.reject": _l("micro-wish rejected"),
+    "document.issue_service_record": _l("service record issued"),
+    "document.revoke": _l("document revoked"),
+}
+add_labels(LABELS)
+
+
+@template_global
+def wish_status(status: str) -> str:
+    return str(LABELS[f"wish.{status}"])
+
+
+def rating_choices() -> list:
+    from consult.core.templating import label
+
+    return [SelectChoice(key, label(key)) for key in ("satisfied", "basically", "unsatisfied")]

@@ -1,0 +1,223 @@
+"""报到 registrations, activities, sign-ups, attendances, micro-wishes and their history."""
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from consult.core.clock import now
+from consult.extensions import db
+
+UNIT_MAX = 60
+TITLE_MAX = 80
+TEXT_MAX = 5000
+
+
+def _in(column: str, values) -> str:
+    return f"{column} IN (" + ", ".join(f"'{v}'" for v in values) + ")"
+
+
+class RegistrationStatus(enum.StrEnum):
+    PENDING = "pending"
+    CONFIRMED = "confirmed"
+    REJECTED = "rejected"
+    ENDED = "ended"
+
+
+ACTIVE_REGISTRATION = "status IN ('pending', 'confirmed')"
+
+
+class PartyRegistration(db.Model):
+    """An in-service party member's 报到 at the community they live in."""
+
+    __tablename__ = "party_registrations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    community_id: Mapped[int] = mapped_column(sa.ForeignKey("communities.id"))
+    work_unit: Mapped[str] = mapped_column(sa.String(UNIT_MAX))
+    party_branch: Mapped[str] = mapped_column(sa.String(UNIT_MAX))
+    status: Mapped[str] = mapped_column(sa.String(12), default=RegistrationStatus.PENDING)
+    created_at: Mapped[datetime] = mapped_column(default=now)
+    decided_at: Mapped[datetime | None]
+    decided_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    reason: Mapped[str | None] = mapped_column(sa.String(300))
+    ended_at: Mapped[datetime | None]
+
+    user = relationship("User", foreign_keys=[user_id], lazy="raise_on_sql")
+
+    __table_args__ = (
+        sa.CheckConstraint(_in("status", [s.value for s in RegistrationStatus]), name="status"),
+        sa.Index("uq_party_registrations_active_user", "user_id", unique=True,
+                 sqlite_where=sa.text(ACTIVE_REGISTRATION), postgresql_where=sa.text(ACTIVE_REGISTRATION)),
+        sa.Index("ix_party_registrations_community_status", "community_id", "status"),
+    )
+
+
+class ActivityKind(enum.StrEnum):
+    VOLUNTEER = "volunteer"
+    PARTY = "party"
+    MEETING = "meeting"
+
+
+class Activity(db.Model):
+    """A service activity: when and where, how many places, points per hour, check-in window."""
+
+    __tablename__ = "activities"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    community_id: Mapped[int] = mapped_column(sa.ForeignKey("communities.id"))
+    title: Mapped[str] = mapped_column(sa.String(TITLE_MAX))
+    description: Mapped[str] = mapped_column(sa.Text)
+    kind: Mapped[str] = mapped_column(sa.String(10))
+    starts_at: Mapped[datetime]
+    ends_at: Mapped[datetime]
+    place: Mapped[str] = mapped_column(sa.String(80))
+    capacity: Mapped[int]
+    points_per_hour: Mapped[int] = mapped_column(default=10)
+    #: Check-in opens this many minutes before the start and closes at the end.
+    checkin_minutes_before: Mapped[int] = mapped_column(default=30)
+    #: Until when a cancelled place goes to the next person on the waitlist.
+    waitlist_cutoff_at: Mapped[datetime]
+    organiser_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    party_only: Mapped[bool] = mapped_column(default=False)
+    created_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=now)
+    #: Confirmed sign-ups and the waitlist, kept with each sign-up and cancellation.
+    signup_count: Mapped[int] = mapped_column(default=0)
+    waitlist_count: Mapped[int] = mapped_column(default=0)
+
+    organiser = relationship("User", foreign_keys=[organiser_id], lazy="raise_on_sql")
+
+    __table_args__ = (
+        sa.CheckConstraint(_in("kind", [k.value for k in ActivityKind]), name="kind"),
+        sa.CheckConstraint("ends_at > starts_at", name="window"),
+        sa.CheckConstraint("capacity >= 1", name="capacity"),
+        sa.CheckConstraint("points_per_hour >= 0 AND points_per_hour <= 1000", name="points"),
+        sa.CheckConstraint("checkin_minutes_before BETWEEN 0 AND 240", name="checkin"),
+        sa.CheckConstraint("signup_count >= 0 AND signup_count <= capacity AND waitlist_count >= 0", name="counts"),
+        sa.Index("ix_activities_community_starts", "community_id", "starts_at"),
+    )
+
+
+class SignupStatus(enum.StrEnum):
+    CONFIRMED = "confirmed"
+    WAITLISTED = "waitlisted"
+    CANCELLED = "cancelled"
+
+
+ACTIVE_SIGNUP = "status IN ('confirmed', 'waitlisted')"
+
+
+class Signup(db.Model):
+    """A person's place (or place on the waitlist) at an activity."""
+
+    __tablename__ = "activity_signups"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    activity_id: Mapped[int] = mapped_column(sa.ForeignKey("activities.id"))
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    status: Mapped[str] = mapped_column(sa.String(12))
+    created_at: Mapped[datetime] = mapped_column(default=now)
+    promoted_at: Mapped[datetime | None]
+    cancelled_at: Mapped[datetime | None]
+    #: Set when a worker signed the person up (no phone).
+    recorded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+
+    user = relationship("User", foreign_keys=[user_id], lazy="raise_on_sql")
+
+    __table_args__ = (
+        sa.CheckConstraint(_in("status", [s.value for s in SignupStatus]), name="status"),
+        sa.Index("uq_activity_signups_active", "activity_id", "user_id", unique=True,
+                 sqlite_where=sa.text(ACTIVE_SIGNUP), postgresql_where=sa.text(ACTIVE_SIGNUP)),
+        sa.Index("ix_activity_signups_activity_status_created", "activity_id", "status", "created_at"),
+    )
+
+
+class Attendance(db.Model):
+    """That a person was at an activity: check-in and check-out, and the minutes the organiser confirmed.
+
+    ``minutes`` is set once, on confirmation; the points ledger turns it into points exactly once.
+    """
+
+    __tablename__ = "activity_attendances"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    activity_id: Mapped[int] = mapped_column(sa.ForeignKey("activities.id"))
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    checked_in_at: Mapped[datetime | None]
+    checked_out_at: Mapped[datetime | None]
+    #: Marked by hand by the organiser (audited) rather than checked in with a code.
+    marked_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    minutes: Mapped[int | None]
+    confirmed_at: Mapped[datetime | None]
+    confirmed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+
+    user = relationship("User", foreign_keys=[user_id], lazy="raise_on_sql")
+
+    __table_args__ = (
+        sa.UniqueConstraint("activity_id", "user_id"),
+        sa.CheckConstraint("minutes IS NULL OR minutes >= 0", name="minutes"),
+        sa.CheckConstraint("(minutes IS NULL) = (confirmed_at IS NULL)", name="confirmed"),
+    )
+
+
+class WishStatus(enum.StrEnum):
+    PENDING_REVIEW = "pending_review"
+    REJECTED = "rejected"
+    OPEN = "open"
+    CLAIMED = "claimed"
+    FULFILLED = "fulfilled"
+    CONFIRMED = "confirmed"
+    WITHDRAWN = "withdrawn"
+
+
+class Wish(db.Model):
+    """A micro-wish (微心愿): a resident's small need that a party member fulfils."""
+
+    __tablename__ = "wishes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    community_id: Mapped[int] = mapped_column(sa.ForeignKey("communities.id"))
+    author_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    title: Mapped[str] = mapped_column(sa.String(TITLE_MAX))
+    description: Mapped[str] = mapped_column(sa.Text)
+    status: Mapped[str] = mapped_column(sa.String(16), default=WishStatus.PENDING_REVIEW)
+    created_at: Mapped[datetime] = mapped_column(default=now)
+    decided_at: Mapped[datetime | None]
+    reject_reason: Mapped[str | None] = mapped_column(sa.String(300))
+    claimer_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    claimed_at: Mapped[datetime | None]
+    fulfilled_at: Mapped[datetime | None]
+    confirmed_at: Mapped[datetime | None]
+    #: True when the clock confirmed it seven days after fulfilment (the author did not).
+    auto_confirmed: Mapped[bool] = mapped_column(default=False)
+    rating: Mapped[str | None] = mapped_column(sa.String(12))
+    rating_comment: Mapped[str | None] = mapped_column(sa.String(500))
+
+    author = relationship("User", foreign_keys=[author_id], lazy="raise_on_sql")
+    claimer = relationship("User", foreign_keys=[claimer_id], lazy="raise_on_sql")
+
+    __table_args__ = (
+        sa.CheckConstraint(_in("status", [s.value for s in WishStatus]), name="status"),
+        sa.CheckConstraint("rating IS NULL OR rating IN ('satisfied', 'basically', 'unsatisfied')", name="rating"),
+        sa.Index("ix_wishes_community_status_created", "community_id", "status", "created_at"),
+    )
+
+
+class WishEvent(db.Model):
+    """A micro-wish's status history."""
+
+    __tablename__ = "wish_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    wish_id: Mapped[int] = mapped_column(sa.ForeignKey("wishes.id"), index=True)
+    from_status: Mapped[str | None] = mapped_column(sa.String(16))
+    to_status: Mapped[str] = mapped_column(sa.String(16))
+    actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    reason: Mapped[str | None] = mapped_column(sa.String(300))
+    created_at: Mapped[datetime] = mapped_column(default=now)
+
+    actor = relationship("User", lazy="raise_on_sql")

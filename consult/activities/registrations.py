@@ -1,0 +1,69 @@
+"""What activities adds to the registries: to-do items, the tick job, personal data, a home panel."""
+from datetime import timedelta
+
+import sqlalchemy as sa
+from flask import url_for
+from flask_babel import gettext as _
+
+from consult.activities import labels  # noqa: F401  (registers labels)
+from consult.activities import queries, services
+from consult.activities.models import Attendance, Signup, Wish, WishStatus
+from consult.core.registries import TodoItem, community_panel, personal, tick, todo
+from consult.extensions import db
+
+
+@todo("activities")
+def activity_items(community):
+    """报到 to confirm, micro-wishes to review, minutes to confirm after activities."""
+    items = []
+    for registration in queries.pending_registrations(community.id):
+        items.append(TodoItem(kind=_("报到 to confirm"), title=registration.user.display_name, since=registration.created_at,
+                              link=url_for("activities_manage.party", community=community.slug)))
+    for wish in db.session.scalars(queries.wishes(community.id, WishStatus.PENDING_REVIEW).limit(200)):
+        items.append(TodoItem(kind=_("Micro-wish to review"), title=wish.title, since=wish.created_at,
+                              link=url_for("activities_manage.wishes", community=community.slug)))
+    for activity, count in queries.minutes_to_confirm(community.id):
+        items.append(TodoItem(kind=_("Minutes to confirm"), title=f"{activity.title} ({count})", since=activity.ends_at,
+                              link=url_for("activities_manage.attendance", community=community.slug, activity_id=activity.id),
+                              target=timedelta(days=3)))
+    return items
+
+
+@tick("wishes")
+def confirm_old_wishes() -> int:
+    """Micro-wishes fulfilled seven days ago are confirmed for the resident."""
+    return services.auto_confirm_due()
+
+
+@personal("activities")
+def my_activities(user):
+    """My 报到, sign-ups, attendances and micro-wishes."""
+    return {
+        "party_registrations": [
+            {"community_id": r.community_id, "work_unit": r.work_unit, "party_branch": r.party_branch, "status": r.status,
+             "created_at": r.created_at.isoformat()} for r in queries.registrations_of(user.id)
+        ],
+        "signups": [
+            {"activity_id": s.activity_id, "status": s.status, "created_at": s.created_at.isoformat()}
+            for s in db.session.scalars(sa.select(Signup).where(Signup.user_id == user.id))
+        ],
+        "attendances": [
+            {"activity_id": a.activity_id, "checked_in_at": a.checked_in_at.isoformat() if a.checked_in_at else None,
+             "checked_out_at": a.checked_out_at.isoformat() if a.checked_out_at else None, "minutes": a.minutes}
+            for a in db.session.scalars(sa.select(Attendance).where(Attendance.user_id == user.id))
+        ],
+        "wishes": [
+            {"title": w.title, "description": w.description, "status": w.status, "rating": w.rating,
+             "created_at": w.created_at.isoformat()}
+            for w in db.session.scalars(sa.select(Wish).where(Wish.author_id == user.id))
+        ],
+    }
+
+
+@community_panel("activities")
+def community_activities(community, user):
+    """Upcoming activities and open micro-wishes on the community's home page."""
+    return {
+        "upcoming": list(db.session.scalars(queries.upcoming(community.id, limit=5))),
+        "open_wishes": list(db.session.scalars(queries.wishes(community.id, WishStatus.OPEN).limit(5))),
+    }

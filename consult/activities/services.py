@@ -1,0 +1,639 @@
+"""Rules of 报到, activities, check-ins, micro-wishes and service records.
+
+Every function takes the acting person, checks them against the object, writes history and
+audit where DESIGN asks for it, notifies the people involved, and flushes.
+"""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import logging
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from flask import current_app
+from flask_babel import gettext as _
+
+from consult.activities.models import (
+    Activity,
+    ActivityKind,
+    Attendance,
+    PartyRegistration,
+    RegistrationStatus,
+    Signup,
+    SignupStatus,
+    Wish,
+    WishEvent,
+    WishStatus,
+)
+from consult.core import audit
+from consult.core.clock import now, site_zone
+from consult.core.database import add_unique
+from consult.core.errors import Conflict, NotFound, PermissionDenied, RuleViolation
+from consult.core.notifications import N_, notify
+from consult.core.registries import hooks
+from consult.extensions import db
+from consult.places import queries as places
+from consult.places.models import Community
+
+log = logging.getLogger(__name__)
+CODE_STEP_SECONDS = 60
+CODE_GRACE = timedelta(minutes=10)
+CHECKOUT_GRACE = timedelta(minutes=30)
+AUTO_CONFIRM_AFTER = timedelta(days=7)
+
+
+def _community(community_id: int) -> Community:
+    return db.session.get(Community, community_id)
+
+
+def _require_member(user, community: Community) -> None:
+    if not places.is_confirmed_member(user, community):
+        raise PermissionDenied(_("Only confirmed residents of this community can do this."))
+
+
+def _require_committee(user, community: Community) -> None:
+    if not places.can_manage_community(user, community):
+        raise PermissionDenied(_("Only the committee of this community may do this."))
+
+
+def _text(value: str | None, field: str, maximum: int, message: str) -> str:
+    value = (value or "").strip()
+    if not value or len(value) > maximum:
+        raise RuleViolation(message, field=field)
+    return value
+
+
+# --- 报到 ------------------------------------------------------------------------------------
+
+
+def active_registration(user) -> PartyRegistration | None:
+    if not getattr(user, "is_authenticated", False):
+        return None
+    return db.session.scalar(
+        sa.select(PartyRegistration).where(
+            PartyRegistration.user_id == user.id,
+            PartyRegistration.status.in_([RegistrationStatus.PENDING, RegistrationStatus.CONFIRMED]),
+        )
+    )
+
+
+def is_party_member(user, community: Community) -> bool:
+    """A confirmed resident with a confirmed 报到 at this community."""
+    registration = active_registration(user)
+    return bool(
+        registration and registration.status == RegistrationStatus.CONFIRMED and registration.community_id == community.id
+        and places.is_confirmed_member(user, community)
+    )
+
+
+def register_party_member(user, community: Community, *, work_unit: str, party_branch: str) -> PartyRegistration:
+    """A confirmed resident registers (报到) as an in-service party member; a worker confirms it."""
+    _require_member(user, community)
+    registration = PartyRegistration(
+        user_id=user.id, community_id=community.id,
+        work_unit=_text(work_unit, "work_unit", 60, _("Give your work unit (at most 60 characters).")),
+        party_branch=_text(party_branch, "party_branch", 60, _("Give your party branch (at most 60 characters).")),
+    )
+    return add_unique(registration, _("You already have a 报到 registration that is pending or confirmed."))
+
+
+def _decide_registration(worker, registration: PartyRegistration, to: str, reason: str | None) -> PartyRegistration:
+    community = _community(registration.community_id)
+    _require_committee(worker, community)
+    registration = db.session.scalar(
+        sa.select(PartyRegistration).where(PartyRegistration.id == registration.id).with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    if registration.status != RegistrationStatus.PENDING:
+        raise Conflict(_("This registration has already been decided."))
+    registration.status, registration.decided_at, registration.decided_by_id = to, now(), worker.id
+    registration.reason = reason
+    if to == RegistrationStatus.REJECTED:
+        registration.ended_at = now()
+    db.session.flush()
+    audit.record(worker, f"party.{to}", registration, community_id=community.id,
+                 before={"status": "pending"}, after={"status": to, "user_id": registration.user_id, "reason": reason})
+    text = (N_("Your 报到 at %(community)s was confirmed.") if to == RegistrationStatus.CONFIRMED
+            else N_("Your 报到 at %(community)s was not accepted: %(reason)s"))
+    notify(registration.user_id, f"party.{to}:{registration.id}", text, link="/me/party", community=community.name, reason=reason or "")
+    return registration
+
+
+def confirm_registration(worker, registration: PartyRegistration) -> PartyRegistration:
+    return _decide_registration(worker, registration, RegistrationStatus.CONFIRMED, None)
+
+
+def reject_registration(worker, registration: PartyRegistration, reason: str) -> PartyRegistration:
+    reason = _text(reason, "reason", 300, _("Give a reason the person will see."))
+    return _decide_registration(worker, registration, RegistrationStatus.REJECTED, reason)
+
+
+def end_registration(actor, registration: PartyRegistration) -> None:
+    """The member (or the committee) ends a 报到; the history stays."""
+    if actor.id != registration.user_id:
+        _require_committee(actor, _community(registration.community_id))
+    if registration.status not in (RegistrationStatus.PENDING, RegistrationStatus.CONFIRMED):
+        raise Conflict(_("This registration has already ended."))
+    registration.status, registration.ended_at = RegistrationStatus.ENDED, now()
+    db.session.flush()
+    audit.record(actor, "party.end", registration, community_id=registration.community_id, after={"user_id": registration.user_id})
+
+
+# --- activities ------------------------------------------------------------------------------
+
+
+def create_activity(
+    worker, community: Community, *, title: str, description: str, kind: str, starts_at: datetime, ends_at: datetime,
+    place: str, capacity: int, points_per_hour: int, checkin_minutes_before: int = 30,
+    waitlist_cutoff_at: datetime | None = None, organiser=None, party_only: bool = False,
+) -> Activity:
+    """The committee creates an activity."""
+    _require_committee(worker, community)
+    if kind not in {k.value for k in ActivityKind}:
+        raise RuleViolation(_("Choose the kind of activity."), field="kind")
+    if ends_at <= starts_at:
+        raise RuleViolation(_("The activity must end after it starts."), field="ends_at")
+    if ends_at - starts_at > timedelta(days=2):
+        raise RuleViolation(_("An activity lasts at most two days."), field="ends_at")
+    if not 1 <= capacity <= 10000:
+        raise RuleViolation(_("Places must be between 1 and 10000."), field="capacity")
+    if not 0 <= points_per_hour <= 1000:
+        raise RuleViolation(_("Points per hour must be between 0 and 1000."), field="points_per_hour")
+    if not 0 <= checkin_minutes_before <= 240:
+        raise RuleViolation(_("Check-in may open at most 240 minutes before the start."), field="checkin_minutes_before")
+    cutoff = waitlist_cutoff_at or starts_at
+    if cutoff > starts_at:
+        raise RuleViolation(_("The waitlist cut-off must be before the start."), field="waitlist_cutoff_at")
+    organiser = organiser or worker
+    if not (places.can_manage_community(organiser, community) or places.is_confirmed_member(organiser, community)):
+        raise RuleViolation(_("The organiser must be a worker or a confirmed resident of this community."), field="organiser")
+    activity = Activity(
+        community_id=community.id, title=_text(title, "title", 80, _("Give a title of 1 to 80 characters.")),
+        description=_text(description, "description", 5000, _("Describe the activity in 1 to 5000 characters.")),
+        kind=kind, starts_at=starts_at, ends_at=ends_at, place=_text(place, "place", 80, _("Say where (at most 80 characters).")),
+        capacity=capacity, points_per_hour=points_per_hour, checkin_minutes_before=checkin_minutes_before,
+        waitlist_cutoff_at=cutoff, organiser_id=organiser.id, party_only=party_only, created_by_id=worker.id,
+    )
+    db.session.add(activity)
+    db.session.flush()
+    audit.record(worker, "activity.create", activity, community_id=community.id,
+                 after={"title": activity.title, "starts_at": starts_at, "capacity": capacity, "points_per_hour": points_per_hour})
+    return activity
+
+
+def can_run(user, activity: Activity) -> bool:
+    """The organiser and the community's committee run the kiosk and the attendance."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return user.id == activity.organiser_id or places.can_manage_community(user, _community(activity.community_id))
+
+
+def _lock(activity: Activity) -> Activity:
+    return db.session.scalar(
+        sa.select(Activity).where(Activity.id == activity.id).with_for_update().execution_options(populate_existing=True)
+    )
+
+
+def active_signup(user, activity: Activity) -> Signup | None:
+    if not getattr(user, "is_authenticated", False):
+        return None
+    return db.session.scalar(
+        sa.select(Signup).where(Signup.activity_id == activity.id, Signup.user_id == user.id,
+                                Signup.status.in_([SignupStatus.CONFIRMED, SignupStatus.WAITLISTED]))
+    )
+
+
+def sign_up(user, activity: Activity, *, recorded_by=None) -> Signup:
+    """A resident takes a place, or a place on the waitlist once the activity is full.
+
+    The activity row is locked, so places hold under concurrent sign-ups.
+    """
+    community = _community(activity.community_id)
+    if recorded_by is not None:
+        _require_committee(recorded_by, community)
+    _require_member(user, community)
+    if activity.party_only and not is_party_member(user, community):
+        raise PermissionDenied(_("This activity is for party members registered here."))
+    activity = _lock(activity)
+    if now() >= activity.starts_at:
+        raise RuleViolation(_("Sign-up has closed: the activity has started."))
+    full = activity.signup_count >= activity.capacity
+    signup = Signup(activity_id=activity.id, user_id=user.id, status=SignupStatus.WAITLISTED if full else SignupStatus.CONFIRMED,
+                    recorded_by_id=recorded_by.id if recorded_by else None)
+    add_unique(signup, _("You have already signed up for this activity."))
+    if full:
+        activity.waitlist_count += 1
+    else:
+        activity.signup_count += 1
+    db.session.flush()
+    if recorded_by is not None:
+        audit.record(recorded_by, "activity.signup_recorded", signup, community_id=community.id,
+                     after={"user_id": user.id, "activity_id": activity.id, "status": signup.status})
+    return signup
+
+
+def cancel_signup(user, activity: Activity) -> Signup:
+    """Give up a place (or a place on the waitlist); the next person moves up until the cut-off."""
+    activity = _lock(activity)
+    signup = active_signup(user, activity)
+    if signup is None:
+        raise Conflict(_("You are not signed up for this activity."))
+    if now() >= activity.starts_at:
+        raise RuleViolation(_("The activity has started; it can no longer be cancelled."))
+    was = signup.status
+    signup.status, signup.cancelled_at = SignupStatus.CANCELLED, now()
+    if was == SignupStatus.WAITLISTED:
+        activity.waitlist_count -= 1
+    else:
+        activity.signup_count -= 1
+        if now() < activity.waitlist_cutoff_at:
+            _promote_next(activity)
+    db.session.flush()
+    return signup
+
+
+def _promote_next(activity: Activity) -> None:
+    nxt = db.session.scalar(
+        sa.select(Signup).where(Signup.activity_id == activity.id, Signup.status == SignupStatus.WAITLISTED)
+        .order_by(Signup.created_at, Signup.id).limit(1).with_for_update()
+    )
+    if nxt is None:
+        return
+    nxt.status, nxt.promoted_at = SignupStatus.CONFIRMED, now()
+    activity.waitlist_count -= 1
+    activity.signup_count += 1
+    notify(nxt.user_id, f"activity.promoted:{nxt.id}", N_("A place came free: you are now signed up for “%(title)s”."),
+           link=f"/activities/{activity.id}", title=activity.title)
+
+
+# --- check-in --------------------------------------------------------------------------------
+
+
+def _step(moment: datetime) -> int:
+    return int(moment.timestamp() // CODE_STEP_SECONDS)
+
+
+def checkin_code(activity: Activity, moment: datetime | None = None) -> str:
+    """The six-digit code for the minute ``moment`` falls in (HMAC of the secret, the activity and the step)."""
+    step = _step(moment or now())
+    key = current_app.config["SECRET_KEY"].encode()
+    digest = hmac.new(key, f"checkin:{activity.id}:{step}".encode(), hashlib.sha256).digest()
+    return f"{int.from_bytes(digest[:8], 'big') % 1_000_000:06d}"
+
+
+def seconds_to_next_code(moment: datetime | None = None) -> int:
+    moment = moment or now()
+    return CODE_STEP_SECONDS - int(moment.timestamp()) % CODE_STEP_SECONDS
+
+
+def code_is_valid(activity: Activity, code: str | None) -> bool:
+    """The current code or the previous minute's."""
+    code = (code or "").strip()
+    if len(code) != 6 or not code.isdigit():
+        return False
+    moment = now()
+    candidates = (checkin_code(activity, moment), checkin_code(activity, moment - timedelta(seconds=CODE_STEP_SECONDS)))
+    return any(hmac.compare_digest(code, c) for c in candidates)
+
+
+def checkin_window(activity: Activity) -> tuple[datetime, datetime]:
+    return activity.starts_at - timedelta(minutes=activity.checkin_minutes_before), activity.ends_at
+
+
+def check_in(user, activity: Activity, code: str | None, *, validated_at: datetime | None = None) -> Attendance:
+    """Check in with the kiosk's code (or one validated in the last 10 minutes, kept through log-in)."""
+    opens, closes = checkin_window(activity)
+    moment = now()
+    if not (opens <= moment <= closes):
+        raise RuleViolation(_("Check-in is open from %(opens)s to %(closes)s.", opens=_local(opens), closes=_local(closes)))
+    fresh = validated_at is not None and moment - validated_at <= CODE_GRACE
+    if not (code_is_valid(activity, code) or fresh):
+        raise RuleViolation(_("That code is not right or has expired. Scan the code on the screen again."), field="code")
+    signup = active_signup(user, activity)
+    if signup is None or signup.status != SignupStatus.CONFIRMED:
+        raise PermissionDenied(_("Only people signed up for this activity can check in."))
+    return add_unique(Attendance(activity_id=activity.id, user_id=user.id, checked_in_at=moment),
+                      _("You have already checked in."))
+
+
+def attendance_of(user, activity: Activity) -> Attendance | None:
+    if not getattr(user, "is_authenticated", False):
+        return None
+    return db.session.scalar(sa.select(Attendance).where(Attendance.activity_id == activity.id, Attendance.user_id == user.id))
+
+
+def check_out(user, activity: Activity) -> Attendance:
+    """Check out, until 30 minutes after the end."""
+    attendance = attendance_of(user, activity)
+    if attendance is None or attendance.checked_in_at is None:
+        raise Conflict(_("You have not checked in."))
+    if attendance.checked_out_at is not None:
+        raise Conflict(_("You have already checked out."))
+    if now() > activity.ends_at + CHECKOUT_GRACE:
+        raise RuleViolation(_("Check-out closed 30 minutes after the end. The organiser will confirm your time."))
+    attendance.checked_out_at = now()
+    db.session.flush()
+    return attendance
+
+
+def mark_attendance(actor, activity: Activity, person) -> Attendance:
+    """The organiser marks by hand that a person was there (audited)."""
+    if not can_run(actor, activity):
+        raise PermissionDenied(_("Only the organiser or the committee may do this."))
+    if now() < checkin_window(activity)[0]:
+        raise RuleViolation(_("Attendance can be marked once check-in opens."))
+    signup = active_signup(person, activity)
+    if signup is None or signup.status != SignupStatus.CONFIRMED:
+        raise RuleViolation(_("This person is not signed up for the activity."))
+    attendance = add_unique(Attendance(activity_id=activity.id, user_id=person.id, marked_by_id=actor.id),
+                            _("This person is already marked as present."))
+    audit.record(actor, "activity.mark_attendance", attendance, community_id=activity.community_id,
+                 after={"user_id": person.id, "activity_id": activity.id})
+    return attendance
+
+
+def length_minutes(activity: Activity) -> int:
+    return int((activity.ends_at - activity.starts_at).total_seconds() // 60)
+
+
+def suggested_minutes(activity: Activity, attendance: Attendance) -> int:
+    """Minutes from check-in (or the start) to check-out (or the end), capped at the activity's length."""
+    start = max(attendance.checked_in_at or activity.starts_at, activity.starts_at)
+    end = min(attendance.checked_out_at or activity.ends_at, activity.ends_at)
+    return max(0, min(length_minutes(activity), int((end - start).total_seconds() // 60)))
+
+
+def confirm_minutes(actor, activity: Activity, attendance: Attendance, minutes: int) -> Attendance:
+    """The organiser confirms a person's minutes after the activity; once (the ledger posts points from it)."""
+    if not can_run(actor, activity):
+        raise PermissionDenied(_("Only the organiser or the committee may do this."))
+    if attendance.activity_id != activity.id:
+        raise NotFound(_("No such attendance at this activity."))
+    if now() < activity.ends_at:
+        raise RuleViolation(_("Minutes are confirmed after the activity ends."))
+    if minutes is None or not 0 <= minutes <= length_minutes(activity):
+        raise RuleViolation(_("Minutes must be between 0 and %(n)d, the activity's length.", n=length_minutes(activity)), field="minutes")
+    attendance = db.session.scalar(
+        sa.select(Attendance).where(Attendance.id == attendance.id).with_for_update().execution_options(populate_existing=True)
+    )
+    if attendance.confirmed_at is not None:
+        raise Conflict(_("These minutes are already confirmed."))
+    attendance.minutes, attendance.confirmed_at, attendance.confirmed_by_id = minutes, now(), actor.id
+    db.session.flush()
+    audit.record(actor, "activity.confirm_minutes", attendance, community_id=activity.community_id,
+                 after={"user_id": attendance.user_id, "activity_id": activity.id, "minutes": minutes})
+    notify(attendance.user_id, f"activity.minutes:{attendance.id}", N_("Your %(minutes)d minutes at “%(title)s” are confirmed."),
+           link="/me/record", minutes=minutes, title=activity.title)
+    for hook in hooks.get("attendance_confirmed", []):
+        hook(actor, activity, attendance)
+    return attendance
+
+
+def _local(moment: datetime) -> str:
+    return moment.astimezone(site_zone()).strftime("%Y-%m-%d %H:%M")
+
+
+# --- micro-wishes ----------------------------------------------------------------------------
+
+WISH_TRANSITIONS = {
+    WishStatus.PENDING_REVIEW: {WishStatus.OPEN, WishStatus.REJECTED, WishStatus.WITHDRAWN},
+    WishStatus.OPEN: {WishStatus.CLAIMED, WishStatus.WITHDRAWN},
+    WishStatus.CLAIMED: {WishStatus.OPEN, WishStatus.FULFILLED},
+    WishStatus.FULFILLED: {WishStatus.CONFIRMED},
+}
+
+WISH_NOTICES = {
+    WishStatus.OPEN: N_("Your micro-wish “%(title)s” was approved and is waiting for a party member."),
+    WishStatus.REJECTED: N_("Your micro-wish “%(title)s” was not approved: %(reason)s"),
+    WishStatus.CLAIMED: N_("A party member has taken on your micro-wish “%(title)s”."),
+    WishStatus.FULFILLED: N_("Your micro-wish “%(title)s” is marked fulfilled. Please confirm and rate it."),
+    WishStatus.CONFIRMED: N_("The micro-wish “%(title)s” is confirmed. Thank you!"),
+}
+
+
+def _wish_lock(wish: Wish) -> Wish:
+    return db.session.scalar(sa.select(Wish).where(Wish.id == wish.id).with_for_update().execution_options(populate_existing=True))
+
+
+def _wish_move(wish: Wish, to: str, actor, reason: str | None = None, notify_ids: tuple = ()) -> None:
+    if to not in WISH_TRANSITIONS.get(wish.status, set()):
+        raise Conflict(_("This cannot be done while the micro-wish is “%(status)s”.", status=_wish_status_name(wish.status)))
+    before = wish.status
+    wish.status = to
+    db.session.add(WishEvent(wish_id=wish.id, from_status=before, to_status=to, actor_id=actor.id if actor else None, reason=reason))
+    db.session.flush()
+    text = WISH_NOTICES.get(to)
+    if to == WishStatus.OPEN and before == WishStatus.CLAIMED:
+        text = N_("The party member gave up your micro-wish “%(title)s”; it is open again.")
+    if text:
+        for user_id in {i for i in notify_ids if i and (actor is None or i != actor.id)}:
+            notify(user_id, f"wish:{wish.id}:{to}:{len(_events(wish))}", text, link=f"/wishes/{wish.id}", title=wish.title, reason=reason or "")
+
+
+def _events(wish: Wish) -> list[WishEvent]:
+    return list(db.session.scalars(sa.select(WishEvent).where(WishEvent.wish_id == wish.id)))
+
+
+def _wish_status_name(status: str) -> str:
+    from consult.core.templating import label
+
+    return label(f"wish.{status}")
+
+
+def post_wish(user, community: Community, *, title: str, description: str) -> Wish:
+    """A confirmed resident posts a small need; the committee reviews it."""
+    _require_member(user, community)
+    wish = Wish(community_id=community.id, author_id=user.id,
+                title=_text(title, "title", 80, _("Give a title of 1 to 80 characters.")),
+                description=_text(description, "description", 2000, _("Describe what you need in 1 to 2000 characters.")))
+    db.session.add(wish)
+    db.session.flush()
+    db.session.add(WishEvent(wish_id=wish.id, from_status=None, to_status=WishStatus.PENDING_REVIEW, actor_id=user.id))
+    db.session.flush()
+    return wish
+
+
+def approve_wish(worker, wish: Wish) -> Wish:
+    _require_committee(worker, _community(wish.community_id))
+    wish = _wish_lock(wish)
+    _wish_move(wish, WishStatus.OPEN, worker, notify_ids=(wish.author_id,))
+    wish.decided_at = now()
+    audit.record(worker, "wish.approve", wish, community_id=wish.community_id, after={"status": wish.status})
+    return wish
+
+
+def reject_wish(worker, wish: Wish, reason: str) -> Wish:
+    _require_committee(worker, _community(wish.community_id))
+    reason = _text(reason, "reason", 300, _("Give a reason the resident will see."))
+    wish = _wish_lock(wish)
+    _wish_move(wish, WishStatus.REJECTED, worker, reason, notify_ids=(wish.author_id,))
+    wish.decided_at, wish.reject_reason = now(), reason
+    audit.record(worker, "wish.reject", wish, community_id=wish.community_id, after={"status": wish.status, "reason": reason})
+    return wish
+
+
+def claim_wish(member, wish: Wish) -> Wish:
+    """A party member registered here takes on an open micro-wish."""
+    community = _community(wish.community_id)
+    if not is_party_member(member, community):
+        raise PermissionDenied(_("Only party members registered at this community can take on micro-wishes."))
+    wish = _wish_lock(wish)
+    if wish.author_id == member.id:
+        raise RuleViolation(_("You cannot take on your own micro-wish."))
+    if wish.status == WishStatus.CLAIMED:
+        raise Conflict(_("Someone has already taken on this micro-wish."))
+    _wish_move(wish, WishStatus.CLAIMED, member, notify_ids=(wish.author_id,))
+    wish.claimer_id, wish.claimed_at = member.id, now()
+    db.session.flush()
+    return wish
+
+
+def release_wish(member, wish: Wish) -> Wish:
+    """The claimer gives the micro-wish up; it is open again."""
+    wish = _wish_lock(wish)
+    if wish.claimer_id != member.id:
+        raise PermissionDenied(_("Only the party member who took it on can give it up."))
+    _wish_move(wish, WishStatus.OPEN, member, notify_ids=(wish.author_id,))
+    wish.claimer_id, wish.claimed_at = None, None
+    db.session.flush()
+    return wish
+
+
+def fulfil_wish(member, wish: Wish) -> Wish:
+    wish = _wish_lock(wish)
+    if wish.claimer_id != member.id:
+        raise PermissionDenied(_("Only the party member who took it on can mark it fulfilled."))
+    _wish_move(wish, WishStatus.FULFILLED, member, notify_ids=(wish.author_id,))
+    wish.fulfilled_at = now()
+    db.session.flush()
+    return wish
+
+
+def confirm_wish(author, wish: Wish, rating: str, comment: str | None = None) -> Wish:
+    """The resident confirms the micro-wish was fulfilled and rates it."""
+    wish = _wish_lock(wish)
+    if wish.author_id != author.id:
+        raise PermissionDenied(_("Only the resident who posted it can confirm it."))
+    if rating not in ("satisfied", "basically", "unsatisfied"):
+        raise RuleViolation(_("Choose how satisfied you are."), field="rating")
+    comment = (comment or "").strip() or None
+    if comment and len(comment) > 500:
+        raise RuleViolation(_("Keep the comment to 500 characters."), field="comment")
+    _confirm(wish, author)
+    wish.rating, wish.rating_comment = rating, comment
+    db.session.flush()
+    return wish
+
+
+def _confirm(wish: Wish, actor) -> None:
+    _wish_move(wish, WishStatus.CONFIRMED, actor, notify_ids=(wish.claimer_id,))
+    wish.confirmed_at = now()
+    db.session.flush()
+    for hook in hooks.get("wish_confirmed", []):
+        hook(actor, wish)
+
+
+def withdraw_wish(author, wish: Wish) -> Wish:
+    """The resident withdraws the micro-wish until someone has taken it on."""
+    wish = _wish_lock(wish)
+    if wish.author_id != author.id:
+        raise PermissionDenied(_("Only the resident who posted it can withdraw it."))
+    if wish.status == WishStatus.CLAIMED:
+        raise Conflict(_("A party member has already taken it on; ask them to give it up first."))
+    _wish_move(wish, WishStatus.WITHDRAWN, author)
+    return wish
+
+
+def auto_confirm_due() -> int:
+    """`flask tick`: micro-wishes fulfilled seven days ago and not confirmed are confirmed for the resident."""
+    due = list(db.session.scalars(
+        sa.select(Wish.id).where(Wish.status == WishStatus.FULFILLED, Wish.fulfilled_at <= now() - AUTO_CONFIRM_AFTER)
+    ))
+    for wish_id in due:
+        wish = _wish_lock(db.session.get(Wish, wish_id))
+        if wish.status != WishStatus.FULFILLED:
+            continue
+        wish.auto_confirmed = True
+        _confirm(wish, None)
+    return len(due)
+
+
+def wish_in(community: Community, wish_id: int) -> Wish:
+    wish = db.session.get(Wish, wish_id)
+    if wish is None or wish.community_id != community.id:
+        raise NotFound(_("No such micro-wish in this community."))
+    return wish
+
+
+def activity_in(community: Community, activity_id: int) -> Activity:
+    activity = db.session.get(Activity, activity_id)
+    if activity is None or activity.community_id != community.id:
+        raise NotFound(_("No such activity in this community."))
+    return activity
+
+
+# --- service record --------------------------------------------------------------------------
+
+
+def period_bounds(year: int, quarter: int | None) -> tuple[datetime, datetime]:
+    """A year or quarter as [start, end) in the site's time zone."""
+    if not 2000 <= year <= 2100 or (quarter is not None and quarter not in (1, 2, 3, 4)):
+        raise RuleViolation(_("Choose a year and, if you like, a quarter."))
+    zone = site_zone()
+    if quarter is None:
+        start, end = datetime(year, 1, 1, tzinfo=zone), datetime(year + 1, 1, 1, tzinfo=zone)
+    else:
+        month = 3 * (quarter - 1) + 1
+        start = datetime(year, month, 1, tzinfo=zone)
+        end = datetime(year + (1 if quarter == 4 else 0), 1 if quarter == 4 else month + 3, 1, tzinfo=zone)
+    return start, end
+
+
+def can_see_record(viewer, subject_id: int, community: Community) -> bool:
+    return getattr(viewer, "is_authenticated", False) and (viewer.id == subject_id or places.can_manage_community(viewer, community))
+
+
+def service_record(subject, community: Community, year: int, quarter: int | None = None) -> dict:
+    """A party member's service in a year or quarter: activities and minutes, micro-wishes and ratings."""
+    start, end = period_bounds(year, quarter)
+    registration = db.session.scalar(
+        sa.select(PartyRegistration).where(PartyRegistration.user_id == subject.id, PartyRegistration.community_id == community.id)
+        .order_by(PartyRegistration.status != RegistrationStatus.CONFIRMED, PartyRegistration.created_at.desc()).limit(1)
+    )
+    rows = db.session.execute(
+        sa.select(Activity.starts_at, Activity.title, Activity.kind, Attendance.minutes)
+        .join(Attendance, Attendance.activity_id == Activity.id)
+        .where(Attendance.user_id == subject.id, Activity.community_id == community.id, Attendance.confirmed_at.is_not(None),
+               Activity.starts_at >= start, Activity.starts_at < end)
+        .order_by(Activity.starts_at)
+    ).all()
+    wishes = db.session.execute(
+        sa.select(Wish.confirmed_at, Wish.title, Wish.rating)
+        .where(Wish.claimer_id == subject.id, Wish.community_id == community.id, Wish.status == WishStatus.CONFIRMED,
+               Wish.confirmed_at >= start, Wish.confirmed_at < end)
+        .order_by(Wish.confirmed_at)
+    ).all()
+    return {
+        "name": subject.display_name,
+        "community": community.name,
+        "street": community.street.name,
+        "work_unit": registration.work_unit if registration else "",
+        "party_branch": registration.party_branch if registration else "",
+        "period": f"{year}" + (f"-Q{quarter}" if quarter else ""),
+        "activities": [
+            {"date": _local(r.starts_at)[:10], "title": r.title, "kind": r.kind, "minutes": r.minutes} for r in rows
+        ],
+        "total_minutes": sum(r.minutes for r in rows),
+        "wishes": [{"date": _local(w.confirmed_at)[:10], "title": w.title, "rating": w.rating} for w in wishes],
+    }
+
+
+def issue_service_record(actor, subject, community: Community, year: int, quarter: int | None = None):
+    """Issue the record as a verifiable document (the person, or the committee for them)."""
+    if not can_see_record(actor, subject.id, community):
+        raise PermissionDenied(_("Only the member or the committee may issue this record."))
+    from consult.core import documents
+
+    content = service_record(subject, community, year, quarter)
+    return documents.issue("service_record", subject=subject, community_id=community.id, content=content, issued_by=actor)

@@ -1,0 +1,101 @@
+"""Verifiable documents: a number, an HMAC check code, a snapshot of the content, a revocation flag.
+
+``/verify/<number>?c=<code>`` shows the snapshot and its status to anyone holding both; a
+number alone (or a wrong code) reveals nothing.
+"""
+from __future__ import annotations
+
+import hashlib
+import hmac
+from datetime import datetime
+
+import sqlalchemy as sa
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy.orm import Mapped, mapped_column
+
+from consult.core import audit
+from consult.core.clock import now
+from consult.core.errors import Conflict, NotFound, RuleViolation
+from consult.extensions import db
+
+CODE_LENGTH = 12
+
+
+class Document(db.Model):
+    """An issued document: what it said when issued, and whether it still stands."""
+
+    __tablename__ = "documents"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: Printed on the document, e.g. SR-2026-000017.
+    number: Mapped[str] = mapped_column(sa.String(24), unique=True)
+    kind: Mapped[str] = mapped_column(sa.String(24))
+    subject_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    community_id: Mapped[int] = mapped_column(sa.ForeignKey("communities.id"))
+    content: Mapped[dict] = mapped_column(sa.JSON)
+    issued_at: Mapped[datetime] = mapped_column(default=now)
+    issued_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    revoked_at: Mapped[datetime | None]
+    revoked_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    revoke_reason: Mapped[str | None] = mapped_column(sa.String(300))
+
+
+PREFIXES = {"service_record": "SR", "volunteer_certificate": "VC"}
+
+
+def check_code(number: str) -> str:
+    """The check code of a document number: an HMAC of the server secret, never stored."""
+    key = current_app.config["SECRET_KEY"].encode()
+    digest = hmac.new(key, f"document:{number}".encode(), hashlib.sha256).hexdigest()
+    return digest[:CODE_LENGTH].upper()
+
+
+def issue(kind: str, *, subject, community_id: int, content: dict, issued_by) -> Document:
+    """Issue a document of ``kind`` about ``subject`` with a snapshot of ``content``."""
+    prefix = PREFIXES[kind]
+    year = now().year
+    document = Document(number=f"tmp-{now().timestamp()}", kind=kind, subject_id=subject.id, community_id=community_id,
+                        content=content, issued_by_id=issued_by.id)
+    db.session.add(document)
+    db.session.flush()
+    document.number = f"{prefix}-{year}-{document.id:06d}"
+    db.session.flush()
+    audit.record(issued_by, f"document.issue_{kind}", document, community_id=community_id,
+                 after={"number": document.number, "subject_id": subject.id})
+    return document
+
+
+def verify_url(document: Document, external: bool = True) -> str:
+    from flask import url_for
+
+    return url_for("documents.verify", number=document.number, c=check_code(document.number), _external=external)
+
+
+def find(number: str, code: str | None) -> Document:
+    """The document with this number and check code; anything else is simply not found."""
+    document = db.session.scalar(sa.select(Document).where(Document.number == (number or "")[:24]))
+    expected = check_code(document.number) if document else check_code(number or "")
+    if document is None or not hmac.compare_digest(expected, (code or "").strip().upper()):
+        raise NotFound(_("No document matches this number and check code."))
+    return document
+
+
+def revoke(actor, document: Document, reason: str) -> None:
+    """The committee revokes a document (it stays verifiable, marked revoked with the reason)."""
+    from consult.places.models import Community
+    from consult.places.queries import can_manage_community
+
+    from consult.core.errors import PermissionDenied
+
+    if not can_manage_community(actor, db.session.get(Community, document.community_id)):
+        raise PermissionDenied(_("Only the committee of this community may do this."))
+    reason = (reason or "").strip()
+    if not reason:
+        raise RuleViolation(_("Give a reason for revoking."), field="reason")
+    if document.revoked_at is not None:
+        raise Conflict(_("This document is already revoked."))
+    document.revoked_at, document.revoked_by_id, document.revoke_reason = now(), actor.id, reason
+    db.session.flush()
+    audit.record(actor, "document.revoke", document, community_id=document.community_id,
+                 after={"number": document.number, "reason": reason})
