@@ -19,7 +19,7 @@ WORKERS=${WORKERS:-2}
 THREADS=${THREADS:-2}
 CONNECTIONS=${CONNECTIONS:-16}
 DURATION=${DURATION:-15s}
-SOLO_DURATION=${SOLO_DURATION:-3s}   # 0: skip the one-connection runs
+SOLO_DURATION=${SOLO_DURATION:-5s}   # 0: skip the one-connection runs
 SLOW_MS=${SLOW_MS:-200}
 
 case "$DB" in consult_bench*) ;; *) echo "BENCH_DB must start with consult_bench (it is dropped)" >&2; exit 2 ;; esac
@@ -112,6 +112,7 @@ done
 
 echo "== wrk -t$THREADS -c$CONNECTIONS -d$DURATION --latency per page, then -t1 -c1 -d$SOLO_DURATION"
 : >"$LOG/results.tsv"
+LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 for entry in "${PAGES[@]}"; do
   name=${entry%%|*}
   path=${entry#*|}
@@ -130,5 +131,6 @@ echo
 STATUS=0
 "$VENV/bin/python" bench/table.py "$LOG/results.tsv" "$SLOW_MS" || STATUS=$?
 echo "(wrk -t$THREADS -c$CONNECTIONS -d$DURATION under load, -t1 -c1 -d$SOLO_DURATION for 1-conn;" \
-     "gunicorn -w $WORKERS sync workers; $(nproc) CPUs shared by wrk, gunicorn and PostgreSQL)"
+     "gunicorn -w $WORKERS sync workers; $(nproc) CPUs shared by wrk, gunicorn and PostgreSQL;" \
+     "load average before: $LOAD_BEFORE, after: $(cut -d' ' -f1-3 /proc/loadavg))"
 exit "$STATUS"

@@ -77,6 +77,8 @@ def register_blueprints(app: Flask) -> None:
     from consult.manage import bp as manage_bp
     from consult.places.manage import bp as places_manage_bp
     from consult.places.views import bp as places_bp
+    from consult.points.manage import bp as points_manage_bp
+    from consult.points.views import bp as points_bp
     from consult.topics.manage import bp as topics_manage_bp
     from consult.topics.views import bp as topics_bp
 
@@ -84,6 +86,7 @@ def register_blueprints(app: Flask) -> None:
     import consult.accounts.registrations  # noqa: F401
     import consult.activities.registrations  # noqa: F401
     import consult.places.registrations  # noqa: F401
+    import consult.points.registrations  # noqa: F401
     import consult.topics.registrations  # noqa: F401
 
     app.register_blueprint(core_bp)
@@ -96,6 +99,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(activities_bp)
     app.register_blueprint(activities_manage_bp)
     app.register_blueprint(documents_bp)
+    app.register_blueprint(points_bp)
+    app.register_blueprint(points_manage_bp)
     if app.config.get("TESTING_CLOCK"):
         from consult.core.testing import bp as testing_bp
 
@@ -118,7 +123,9 @@ def register_commands(app: Flask) -> None:
     from consult.accounts.cli import register as accounts_cli
     from consult.core.cli import register as core_cli
     from consult.demo import register as demo_cli
+    from consult.points.cli import register as points_cli
 
     core_cli(app)
     accounts_cli(app)
     demo_cli(app)
+    points_cli(app)

@@ -17,6 +17,7 @@ from consult.extensions import db
 from consult.places import services as places
 from consult.places.models import Community, Street
 from consult.activities import demo as activities_demo
+from consult.points import demo as points_demo
 from consult.topics import demo as topics_demo
 
 DEMO_PASSWORD = "demo12345"
@@ -47,6 +48,7 @@ def seed() -> bool:
         clock.set_now(None)
     topics_demo.seed(_demo_world())
     activities_demo.seed(_demo_world())
+    points_demo.seed(_demo_world())
     return True
 
 

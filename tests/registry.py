@@ -249,3 +249,19 @@ post("activities_manage.confirm_minutes", lambda w: f"/manage/c/{w.a.slug}/activ
 post("activities_manage.approve_wish", lambda w: f"/manage/c/{w.a.slug}/wishes/{_wish(w).id}/approve")
 post("activities_manage.reject_wish", lambda w: f"/manage/c/{w.a.slug}/wishes/{_wish(w).id}/reject")
 post("activities_manage.revoke_document", lambda w: "/manage/c/{}/documents/{}/revoke".format(w.a.slug, _document(w)[0]))
+
+# --- points ----------------------------------------------------------------------------------
+route("points.mine", lambda w: "/me/points", LOGGED_IN)
+route("points.my_certificate", lambda w: "/me/certificate", LOGGED_IN)
+route("points_manage.index", lambda w: f"/manage/c/{w.a.slug}/points/", COMMUNITY_STAFF)
+route("points_manage.export", lambda w: f"/manage/c/{w.a.slug}/points/export?month=2026-11", COMMUNITY_STAFF, html=False)
+route("points_manage.certificate", lambda w: f"/manage/c/{w.a.slug}/points/members/{w.party.id}/certificate", COMMUNITY_STAFF)
+post("points.redeem", lambda w: "/me/points/rewards/1/redeem")
+post("points.cancel", lambda w: "/me/points/redemptions/1/cancel")
+post("points.my_certificate", lambda w: "/me/certificate")
+for endpoint, path in [("points_manage.bonus", "bonus"), ("points_manage.reverse", "entries/1/reverse"),
+                       ("points_manage.correct", "entries/1/correct"), ("points_manage.create_reward", "rewards"),
+                       ("points_manage.update_reward", "rewards/1"), ("points_manage.hand_over", "redemptions/1/hand-over"),
+                       ("points_manage.cancel_redemption", "redemptions/1/cancel"), ("points_manage.settings", "settings"),
+                       ("points_manage.certificate", "members/1/certificate")]:
+    post(endpoint, lambda w, path=path: f"/manage/c/{w.a.slug}/points/{path}")

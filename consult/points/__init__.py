@@ -1,0 +1,1 @@
+"""Volunteer points: an append-only ledger, balances, rewards and redemption, the volunteer certificate."""

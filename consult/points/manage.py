@@ -1,0 +1,158 @@
+"""The committee's points pages: balances, bonuses, reversals and corrections, rewards,
+redemptions to hand over, settings, the month's ledger as CSV, certificates for members."""
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from consult.accounts import services as accounts
+from consult.accounts.models import User
+from consult.core.clock import local, local_now
+from consult.core.errors import NotFound
+from consult.core.exports import csv_response
+from consult.core.forms import refuse
+from consult.core.templating import label
+from consult.extensions import db
+from consult.places.access import community_staff_required
+from consult.points import queries, services
+from consult.points.forms import BonusForm, CorrectForm, ReasonForm, RewardForm, SettingsForm, StockForm
+
+bp = Blueprint("points_manage", __name__, url_prefix="/manage/c/<community>/points")
+
+
+def _back(community):
+    return redirect(url_for("points_manage.index", community=community.slug))
+
+
+@bp.get("/")
+@community_staff_required
+def index(community):
+    """Balances, the ledger with its actions, rewards and redemptions waiting to be handed over."""
+    entries = db.paginate(queries.community_entries(community.id), per_page=50, error_out=False)
+    balances = db.paginate(queries.community_balances(community.id), per_page=50, error_out=False, page=request.args.get("bpage", 1, type=int))
+    settings = services.settings_for(community.id)
+    return render_template(
+        "points/manage.html", community=community, entries=entries, balances=balances,
+        reversed=queries.reversed_ids([e.id for e in entries.items]), rewards=queries.rewards(community.id),
+        pending=queries.pending_redemptions(community.id), bonus_form=BonusForm(), reward_form=RewardForm(),
+        settings_form=SettingsForm(obj=settings), month=local_now().strftime("%Y-%m"),
+    )
+
+
+@bp.post("/bonus")
+@community_staff_required
+def bonus(community):
+    form = BonusForm()
+    if not form.validate():
+        refuse(form)
+    person = accounts.user_by_username(form.username.data)
+    if person is None:
+        raise NotFound(_("No one has that username."))
+    services.bonus(current_user, person, community, form.points.data, form.reason.data)
+    db.session.commit()
+    flash(_("%(points)d points awarded to %(name)s.", points=form.points.data, name=person.display_name), "success")
+    return _back(community)
+
+
+@bp.post("/entries/<int:entry_id>/reverse")
+@community_staff_required
+def reverse(community, entry_id: int):
+    form = ReasonForm()
+    services.reverse(current_user, services.entry_in(community, entry_id), form.reason.data if form.validate() else "")
+    db.session.commit()
+    flash(_("The entry is reversed."), "success")
+    return _back(community)
+
+
+@bp.post("/entries/<int:entry_id>/correct")
+@community_staff_required
+def correct(community, entry_id: int):
+    form = CorrectForm()
+    if not form.validate():
+        refuse(form)
+    services.correct(current_user, services.entry_in(community, entry_id), form.points.data, form.reason.data)
+    db.session.commit()
+    flash(_("The entry is corrected."), "success")
+    return _back(community)
+
+
+@bp.post("/rewards")
+@community_staff_required
+def create_reward(community):
+    form = RewardForm()
+    if not form.validate():
+        refuse(form)
+    services.create_reward(current_user, community, name=form.name.data, price=form.price.data, stock=form.stock.data)
+    db.session.commit()
+    flash(_("Reward added."), "success")
+    return _back(community)
+
+
+@bp.post("/rewards/<int:reward_id>")
+@community_staff_required
+def update_reward(community, reward_id: int):
+    form = StockForm()
+    if not form.validate():
+        refuse(form)
+    services.update_reward(current_user, services.reward_in(community, reward_id), stock=form.stock.data, active=form.active.data)
+    db.session.commit()
+    flash(_("Reward updated."), "success")
+    return _back(community)
+
+
+@bp.post("/redemptions/<int:redemption_id>/hand-over")
+@community_staff_required
+def hand_over(community, redemption_id: int):
+    services.hand_over(current_user, services.redemption_in(community, redemption_id))
+    db.session.commit()
+    flash(_("Marked as handed over."), "success")
+    return _back(community)
+
+
+@bp.post("/redemptions/<int:redemption_id>/cancel")
+@community_staff_required
+def cancel_redemption(community, redemption_id: int):
+    services.cancel_redemption(current_user, services.redemption_in(community, redemption_id))
+    db.session.commit()
+    flash(_("Cancelled; the points and the stock are back."), "success")
+    return _back(community)
+
+
+@bp.post("/settings")
+@community_staff_required
+def settings(community):
+    form = SettingsForm()
+    if not form.validate():
+        refuse(form)
+    services.update_settings(current_user, community, default_points_per_hour=form.default_points_per_hour.data,
+                             wish_points=form.wish_points.data)
+    db.session.commit()
+    flash(_("The points rules are saved."), "success")
+    return _back(community)
+
+
+@bp.get("/export")
+@community_staff_required
+def export(community):
+    """The community's ledger for a month (YYYY-MM) as CSV."""
+    month = request.args.get("month") or local_now().strftime("%Y-%m")
+    start, end = services.month_bounds(month)
+    entries = db.session.scalars(queries.community_entries(community.id, start, end).order_by(None).order_by("created_at", "id"))
+    return csv_response(
+        f"ledger-{community.slug}-{month}.csv",
+        [_("Entry"), _("Time"), _("Resident"), _("Points"), _("Reason"), _("Source"), _("Reverses"), _("Replaces"), _("Note")],
+        [(e.id, local(e.created_at).strftime("%Y-%m-%d %H:%M"), e.user.display_name, e.delta, label(f"points.{e.reason}"),
+          f"{e.source_type}:{e.source_id}" if e.source_type else "", e.reverses_id or "", e.replaces_id or "", e.note or "")
+         for e in entries],
+    )
+
+
+@bp.route("/members/<int:user_id>/certificate", methods=["GET", "POST"])
+@community_staff_required
+def certificate(community, user_id: int):
+    """A member's volunteer record certificate, for the committee to issue and seal."""
+    from consult.points.views import certificate_page
+
+    return certificate_page(db.get_or_404(User, user_id), community, "points_manage.certificate",
+                            {"community": community.slug, "user_id": user_id})

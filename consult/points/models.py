@@ -1,0 +1,150 @@
+"""The points ledger (append-only), balances, rewards and redemptions.
+
+Nothing updates or deletes a ledger entry: a mistake is a reversal naming the entry, and a
+correction is a reversal plus a new entry naming the one it replaces. On PostgreSQL a
+trigger refuses UPDATE and DELETE on ``ledger_entries``.
+"""
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from consult.core.clock import now
+from consult.extensions import db
+
+
+class Reason(enum.StrEnum):
+    ATTENDANCE = "attendance"
+    WISH = "wish"
+    BONUS = "bonus"
+    REDEMPTION = "redemption"
+    REVERSAL = "reversal"
+
+
+EARNING = ("attendance", "wish")
+
+
+class LedgerEntry(db.Model):
+    """One change of a person's points in a community."""
+
+    __tablename__ = "ledger_entries"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    community_id: Mapped[int] = mapped_column(sa.ForeignKey("communities.id"))
+    delta: Mapped[int]
+    reason: Mapped[str] = mapped_column(sa.String(12))
+    #: What the entry is for: ``attendance``, ``wish`` or ``redemption`` with its id.
+    source_type: Mapped[str | None] = mapped_column(sa.String(12))
+    source_id: Mapped[int | None]
+    reverses_id: Mapped[int | None] = mapped_column(sa.ForeignKey("ledger_entries.id"))
+    replaces_id: Mapped[int | None] = mapped_column(sa.ForeignKey("ledger_entries.id"))
+    note: Mapped[str | None] = mapped_column(sa.String(300))
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=now)
+
+    user = relationship("User", foreign_keys=[user_id], lazy="raise_on_sql")
+    created_by = relationship("User", foreign_keys=[created_by_id], lazy="raise_on_sql")
+
+    __table_args__ = (
+        sa.CheckConstraint("reason IN ('attendance', 'wish', 'bonus', 'redemption', 'reversal')", name="reason"),
+        sa.CheckConstraint("delta != 0", name="delta"),
+        sa.CheckConstraint("(reason = 'reversal') = (reverses_id IS NOT NULL)", name="reversal"),
+        # A mistake is reversed once.
+        sa.Index("uq_ledger_entries_reverses", "reverses_id", unique=True,
+                 sqlite_where=sa.text("reverses_id IS NOT NULL"), postgresql_where=sa.text("reverses_id IS NOT NULL")),
+        # An entry is replaced by one correction at most.
+        sa.Index("uq_ledger_entries_replaces", "replaces_id", unique=True,
+                 sqlite_where=sa.text("replaces_id IS NOT NULL"), postgresql_where=sa.text("replaces_id IS NOT NULL")),
+        # Points for an attendance or a micro-wish are posted once; corrections name what they replace.
+        sa.Index("uq_ledger_entries_earning", "source_type", "source_id", unique=True,
+                 sqlite_where=sa.text("reason IN ('attendance', 'wish') AND replaces_id IS NULL"),
+                 postgresql_where=sa.text("reason IN ('attendance', 'wish') AND replaces_id IS NULL")),
+        sa.Index("ix_ledger_entries_user_community_created", "user_id", "community_id", "created_at"),
+        sa.Index("ix_ledger_entries_community_created", "community_id", "created_at"),
+    )
+
+
+class Balance(db.Model):
+    """A person's points in a community, changed in the same transaction as each entry."""
+
+    __tablename__ = "point_balances"
+
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), primary_key=True)
+    community_id: Mapped[int] = mapped_column(sa.ForeignKey("communities.id"), primary_key=True, index=True)
+    balance: Mapped[int] = mapped_column(default=0)
+    updated_at: Mapped[datetime] = mapped_column(default=now)
+
+    user = relationship("User", lazy="raise_on_sql")
+
+    __table_args__ = (sa.CheckConstraint("balance >= 0", name="not_negative"),)
+
+
+class PointsSettings(db.Model):
+    """A community's points rules: the default points per hour, and a micro-wish's points."""
+
+    __tablename__ = "points_settings"
+
+    community_id: Mapped[int] = mapped_column(sa.ForeignKey("communities.id"), primary_key=True)
+    default_points_per_hour: Mapped[int] = mapped_column(default=10)
+    wish_points: Mapped[int] = mapped_column(default=5)
+
+    __table_args__ = (
+        sa.CheckConstraint("default_points_per_hour BETWEEN 0 AND 1000", name="rate"),
+        sa.CheckConstraint("wish_points BETWEEN 0 AND 1000", name="wish_points"),
+    )
+
+
+class Reward(db.Model):
+    """Something residents can redeem points for."""
+
+    __tablename__ = "rewards"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    community_id: Mapped[int] = mapped_column(sa.ForeignKey("communities.id"), index=True)
+    name: Mapped[str] = mapped_column(sa.String(60))
+    price: Mapped[int]
+    stock: Mapped[int]
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(default=now)
+
+    __table_args__ = (
+        sa.CheckConstraint("price >= 1", name="price"),
+        sa.CheckConstraint("stock >= 0", name="stock"),
+    )
+
+
+class RedemptionStatus(enum.StrEnum):
+    PENDING = "pending"
+    HANDED_OVER = "handed_over"
+    CANCELLED = "cancelled"
+
+
+class Redemption(db.Model):
+    """A reward redeemed: points taken at once, the reward handed over by the committee."""
+
+    __tablename__ = "redemptions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    community_id: Mapped[int] = mapped_column(sa.ForeignKey("communities.id"))
+    reward_id: Mapped[int] = mapped_column(sa.ForeignKey("rewards.id"))
+    price: Mapped[int]
+    status: Mapped[str] = mapped_column(sa.String(12), default=RedemptionStatus.PENDING)
+    entry_id: Mapped[int | None] = mapped_column(sa.ForeignKey("ledger_entries.id"))
+    created_at: Mapped[datetime] = mapped_column(default=now)
+    handed_over_at: Mapped[datetime | None]
+    handed_over_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    cancelled_at: Mapped[datetime | None]
+    cancelled_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+
+    user = relationship("User", foreign_keys=[user_id], lazy="raise_on_sql")
+    reward: Mapped[Reward] = relationship(lazy="raise_on_sql")
+
+    __table_args__ = (
+        sa.CheckConstraint("status IN ('pending', 'handed_over', 'cancelled')", name="status"),
+        sa.Index("ix_redemptions_community_status", "community_id", "status"),
+    )

@@ -1,0 +1,55 @@
+"""What points adds: the ledger hooks (importing services registers them), to-do items, personal data, labels."""
+from datetime import timedelta
+
+import sqlalchemy as sa
+from flask import url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from consult.core.registries import TodoItem, add_labels, personal, todo
+from consult.extensions import db
+from consult.points import queries, services  # noqa: F401  (services registers the ledger hooks)
+from consult.points.models import LedgerEntry
+
+add_labels({
+    "points.attendance": _l("service hours"),
+    "points.wish": _l("micro-wish"),
+    "points.bonus": _l("bonus"),
+    "points.redemption": _l("reward redeemed"),
+    "points.reversal": _l("reversal"),
+    "points.post": _l("points posted"),
+    "points.reverse": _l("points reversed"),
+    "points.correct": _l("points corrected"),
+    "points.settings": _l("points rules changed"),
+    "reward.create": _l("reward added"),
+    "reward.update": _l("reward updated"),
+    "reward.hand_over": _l("reward handed over"),
+    "reward.cancel": _l("redemption cancelled"),
+    "handed_over": _l("handed over"),
+    "document.issue_volunteer_certificate": _l("volunteer certificate issued"),
+})
+
+
+@todo("points")
+def redemption_items(community):
+    """Rewards redeemed and waiting to be handed over."""
+    return [
+        TodoItem(kind=_("Reward to hand over"), title=f"{r.reward.name} · {r.user.display_name}", since=r.created_at,
+                 link=url_for("points_manage.index", community=community.slug) + "#redemptions", target=timedelta(days=7))
+        for r in queries.pending_redemptions(community.id)
+    ]
+
+
+@personal("points")
+def my_points(user):
+    """My ledger entries and redemptions."""
+    return {
+        "entries": [
+            {"community_id": e.community_id, "delta": e.delta, "reason": e.reason, "note": e.note, "created_at": e.created_at.isoformat()}
+            for e in db.session.scalars(sa.select(LedgerEntry).where(LedgerEntry.user_id == user.id).order_by(LedgerEntry.id))
+        ],
+        "redemptions": [
+            {"reward": r.reward.name, "price": r.price, "status": r.status, "created_at": r.created_at.isoformat()}
+            for r in queries.redemptions_of(user.id)
+        ],
+    }

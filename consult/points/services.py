@@ -1,0 +1,348 @@
+"""Rules of the points ledger. Every entry goes through ``_post``, which writes the entry and
+changes the balance row (locked) in the same transaction, so a balance can be checked against
+the sum of its entries at any time (`flask points verify`)."""
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from decimal import ROUND_HALF_UP, Decimal
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+
+from consult.core import audit
+from consult.core.clock import now
+from consult.core.database import add_unique
+from consult.core.errors import Conflict, NotFound, PermissionDenied, RuleViolation
+from consult.core.notifications import N_, notify
+from consult.core.registries import on
+from consult.extensions import db
+from consult.places import queries as places
+from consult.places.models import Community
+from consult.points.models import (
+    Balance,
+    LedgerEntry,
+    PointsSettings,
+    Reason,
+    Redemption,
+    RedemptionStatus,
+    Reward,
+)
+
+log = logging.getLogger(__name__)
+BONUS_MAX = 1000
+
+
+def _require_committee(user, community: Community) -> None:
+    if not places.can_manage_community(user, community):
+        raise PermissionDenied(_("Only the committee of this community may do this."))
+
+
+def _community(community_id: int) -> Community:
+    return db.session.get(Community, community_id)
+
+
+def points_for(minutes: int, rate: int) -> int:
+    """minutes × rate ÷ 60, rounded half up."""
+    return int((Decimal(minutes) * Decimal(rate) / Decimal(60)).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def _balance_row(user_id: int, community_id: int) -> Balance:
+    """The balance row, locked; created (at zero) if the person has none yet."""
+    stmt = sa.select(Balance).where(Balance.user_id == user_id, Balance.community_id == community_id)
+    row = db.session.scalar(stmt.with_for_update().execution_options(populate_existing=True))
+    if row is None:
+        try:
+            with db.session.begin_nested():
+                db.session.add(Balance(user_id=user_id, community_id=community_id, balance=0))
+        except sa.exc.IntegrityError:
+            pass  # created by a concurrent request; lock it below
+        row = db.session.scalar(stmt.with_for_update().execution_options(populate_existing=True))
+    return row
+
+
+def _post(user_id: int, community_id: int, delta: int, reason: str, *, actor=None, source: tuple | None = None,
+          reverses: LedgerEntry | None = None, replaces: LedgerEntry | None = None, note: str | None = None,
+          duplicate: str | None = None) -> LedgerEntry:
+    balance = _balance_row(user_id, community_id)
+    if balance.balance + delta < 0:
+        raise Conflict(_("Not enough points: the balance is %(balance)d.", balance=balance.balance))
+    entry = LedgerEntry(
+        user_id=user_id, community_id=community_id, delta=delta, reason=reason,
+        source_type=source[0] if source else None, source_id=source[1] if source else None,
+        reverses_id=reverses.id if reverses else None, replaces_id=replaces.id if replaces else None,
+        note=note, created_by_id=actor.id if actor else None,
+    )
+    add_unique(entry, duplicate or _("This has already been posted."))
+    balance.balance += delta
+    balance.updated_at = now()
+    db.session.flush()
+    return entry
+
+
+def settings_for(community_id: int) -> PointsSettings:
+    return db.session.get(PointsSettings, community_id) or PointsSettings(community_id=community_id, default_points_per_hour=10, wish_points=5)
+
+
+def update_settings(actor, community: Community, *, default_points_per_hour: int, wish_points: int) -> PointsSettings:
+    _require_committee(actor, community)
+    for value, field in ((default_points_per_hour, "default_points_per_hour"), (wish_points, "wish_points")):
+        if value is None or not 0 <= value <= 1000:
+            raise RuleViolation(_("Points must be between 0 and 1000."), field=field)
+    settings = db.session.get(PointsSettings, community.id)
+    if settings is None:
+        settings = PointsSettings(community_id=community.id)
+        db.session.add(settings)
+    settings.default_points_per_hour, settings.wish_points = default_points_per_hour, wish_points
+    db.session.flush()
+    audit.record(actor, "points.settings", community, community_id=community.id,
+                 after={"default_points_per_hour": default_points_per_hour, "wish_points": wish_points})
+    return settings
+
+
+# --- earning ---------------------------------------------------------------------------------
+
+
+@on("attendance_confirmed")
+def post_attendance(actor, activity, attendance) -> LedgerEntry | None:
+    """Confirmed minutes become points once: minutes × the activity's rate ÷ 60, rounded half up."""
+    points = points_for(attendance.minutes, activity.points_per_hour)
+    if points == 0:
+        return None
+    entry = _post(attendance.user_id, activity.community_id, points, Reason.ATTENDANCE, actor=actor,
+                  source=("attendance", attendance.id), note=activity.title[:300],
+                  duplicate=_("Points for this attendance were already posted."))
+    audit.record(actor, "points.post", entry, community_id=activity.community_id,
+                 after={"user_id": attendance.user_id, "delta": points, "reason": "attendance", "attendance_id": attendance.id})
+    notify(attendance.user_id, f"points:{entry.id}", N_("You earned %(points)d points for “%(title)s”."), link="/me/points",
+           points=points, title=activity.title)
+    return entry
+
+
+@on("wish_confirmed")
+def post_wish(actor, wish) -> LedgerEntry | None:
+    """A confirmed micro-wish earns its claimer the community's micro-wish points, once."""
+    points = settings_for(wish.community_id).wish_points
+    if not points or wish.claimer_id is None:
+        return None
+    entry = _post(wish.claimer_id, wish.community_id, points, Reason.WISH, actor=actor, source=("wish", wish.id),
+                  note=wish.title[:300], duplicate=_("Points for this micro-wish were already posted."))
+    audit.record(actor, "points.post", entry, community_id=wish.community_id,
+                 after={"user_id": wish.claimer_id, "delta": points, "reason": "wish", "wish_id": wish.id})
+    notify(wish.claimer_id, f"points:{entry.id}", N_("You earned %(points)d points for “%(title)s”."), link="/me/points",
+           points=points, title=wish.title)
+    return entry
+
+
+def bonus(worker, person, community: Community, points: int, reason: str) -> LedgerEntry:
+    """The committee awards a bonus to a resident, with a reason."""
+    _require_committee(worker, community)
+    if not isinstance(points, int) or not 1 <= points <= BONUS_MAX:
+        raise RuleViolation(_("A bonus is between 1 and %(max)d points.", max=BONUS_MAX), field="points")
+    reason = (reason or "").strip()
+    if not reason or len(reason) > 300:
+        raise RuleViolation(_("Give the reason for the bonus (at most 300 characters)."), field="reason")
+    if not places.is_confirmed_member(person, community):
+        raise RuleViolation(_("Bonuses go to confirmed residents of this community."), field="username")
+    entry = _post(person.id, community.id, points, Reason.BONUS, actor=worker, note=reason)
+    audit.record(worker, "points.bonus", entry, community_id=community.id, after={"user_id": person.id, "delta": points, "note": reason})
+    notify(person.id, f"points:{entry.id}", N_("You were awarded %(points)d points: %(reason)s"), link="/me/points", points=points, reason=reason)
+    return entry
+
+
+# --- mistakes --------------------------------------------------------------------------------
+
+
+def entry_in(community: Community, entry_id: int) -> LedgerEntry:
+    entry = db.session.get(LedgerEntry, entry_id)
+    if entry is None or entry.community_id != community.id:
+        raise NotFound(_("No such ledger entry in this community."))
+    return entry
+
+
+def reverse(worker, entry: LedgerEntry, reason: str) -> LedgerEntry:
+    """Undo an entry with a reason: a new entry of the opposite amount naming it (once per entry)."""
+    _require_committee(worker, _community(entry.community_id))
+    reason = (reason or "").strip()
+    if not reason or len(reason) > 300:
+        raise RuleViolation(_("Give the reason for the reversal (at most 300 characters)."), field="reason")
+    if entry.reason == Reason.REVERSAL:
+        raise Conflict(_("A reversal cannot itself be reversed."))
+    if entry.reason == Reason.REDEMPTION:
+        raise Conflict(_("Cancel the redemption instead: that returns the points and the stock."))
+    reversal = _post(entry.user_id, entry.community_id, -entry.delta, Reason.REVERSAL, actor=worker, reverses=entry, note=reason,
+                     duplicate=_("This entry has already been reversed."))
+    audit.record(worker, "points.reverse", reversal, community_id=entry.community_id,
+                 before={"entry_id": entry.id, "delta": entry.delta}, after={"delta": reversal.delta, "reason": reason})
+    notify(entry.user_id, f"points:{reversal.id}", N_("%(points)d points were taken back: %(reason)s"), link="/me/points",
+           points=entry.delta, reason=reason)
+    return reversal
+
+
+def correct(worker, entry: LedgerEntry, points: int, reason: str) -> LedgerEntry:
+    """A correction: the entry is reversed and a new one of ``points`` names the one it replaces."""
+    if entry.reason not in (Reason.ATTENDANCE, Reason.WISH, Reason.BONUS):
+        raise Conflict(_("Only earned points and bonuses can be corrected."))
+    if not isinstance(points, int) or not 1 <= points <= BONUS_MAX:
+        raise RuleViolation(_("The corrected amount is between 1 and %(max)d points.", max=BONUS_MAX), field="points")
+    reverse(worker, entry, reason)
+    corrected = _post(entry.user_id, entry.community_id, points, entry.reason, actor=worker,
+                      source=(entry.source_type, entry.source_id) if entry.source_type else None, replaces=entry,
+                      note=(reason or "").strip(), duplicate=_("This entry has already been corrected."))
+    audit.record(worker, "points.correct", corrected, community_id=entry.community_id,
+                 before={"entry_id": entry.id, "delta": entry.delta}, after={"delta": points})
+    return corrected
+
+
+# --- rewards and redemption ------------------------------------------------------------------
+
+
+def create_reward(worker, community: Community, *, name: str, price: int, stock: int) -> Reward:
+    _require_committee(worker, community)
+    name = (name or "").strip()
+    if not name or len(name) > 60:
+        raise RuleViolation(_("Name the reward (at most 60 characters)."), field="name")
+    if not isinstance(price, int) or not 1 <= price <= 100000:
+        raise RuleViolation(_("The price is between 1 and 100000 points."), field="price")
+    if not isinstance(stock, int) or not 0 <= stock <= 100000:
+        raise RuleViolation(_("The stock is between 0 and 100000."), field="stock")
+    reward = Reward(community_id=community.id, name=name, price=price, stock=stock)
+    db.session.add(reward)
+    db.session.flush()
+    audit.record(worker, "reward.create", reward, community_id=community.id, after={"name": name, "price": price, "stock": stock})
+    return reward
+
+
+def update_reward(worker, reward: Reward, *, stock: int, active: bool) -> Reward:
+    _require_committee(worker, _community(reward.community_id))
+    if not isinstance(stock, int) or not 0 <= stock <= 100000:
+        raise RuleViolation(_("The stock is between 0 and 100000."), field="stock")
+    before = {"stock": reward.stock, "active": reward.active}
+    reward.stock, reward.active = stock, active
+    db.session.flush()
+    audit.record(worker, "reward.update", reward, community_id=reward.community_id, before=before, after={"stock": stock, "active": active})
+    return reward
+
+
+def redeem(user, reward: Reward) -> Redemption:
+    """Redeem a reward: the balance row and the reward are locked, so neither goes below zero."""
+    community = _community(reward.community_id)
+    if not places.is_confirmed_member(user, community):
+        raise PermissionDenied(_("Only confirmed residents of this community can redeem its rewards."))
+    balance = _balance_row(user.id, community.id)  # locked first: one redemption per person at a time
+    reward = db.session.scalar(sa.select(Reward).where(Reward.id == reward.id).with_for_update().execution_options(populate_existing=True))
+    if not reward.active:
+        raise Conflict(_("This reward is not offered at the moment."))
+    if reward.stock < 1:
+        raise Conflict(_("This reward is out of stock."))
+    if balance.balance < reward.price:
+        raise Conflict(_("Not enough points: this reward costs %(price)d and your balance is %(balance)d.",
+                         price=reward.price, balance=balance.balance))
+    redemption = Redemption(user_id=user.id, community_id=community.id, reward_id=reward.id, price=reward.price)
+    db.session.add(redemption)
+    db.session.flush()
+    entry = _post(user.id, community.id, -reward.price, Reason.REDEMPTION, actor=user, source=("redemption", redemption.id), note=reward.name)
+    redemption.entry_id = entry.id
+    reward.stock -= 1
+    db.session.flush()
+    return redemption
+
+
+def hand_over(worker, redemption: Redemption) -> Redemption:
+    _require_committee(worker, _community(redemption.community_id))
+    redemption = _lock_redemption(redemption)
+    if redemption.status != RedemptionStatus.PENDING:
+        raise Conflict(_("This redemption is already handed over or cancelled."))
+    redemption.status, redemption.handed_over_at, redemption.handed_over_by_id = RedemptionStatus.HANDED_OVER, now(), worker.id
+    db.session.flush()
+    audit.record(worker, "reward.hand_over", redemption, community_id=redemption.community_id, after={"user_id": redemption.user_id})
+    notify(redemption.user_id, f"redemption:{redemption.id}:handed_over", N_("Your reward has been handed over."), link="/me/points")
+    return redemption
+
+
+def cancel_redemption(actor, redemption: Redemption) -> Redemption:
+    """Cancel a redemption not yet handed over: the points come back (a reversal) and so does the stock."""
+    if actor.id != redemption.user_id:
+        _require_committee(actor, _community(redemption.community_id))
+    redemption = _lock_redemption(redemption)
+    if redemption.status != RedemptionStatus.PENDING:
+        raise Conflict(_("Only a redemption not yet handed over can be cancelled."))
+    entry = db.session.get(LedgerEntry, redemption.entry_id)
+    reversal = _post(entry.user_id, entry.community_id, -entry.delta, Reason.REVERSAL, actor=actor, reverses=entry,
+                     note=_("Redemption cancelled"), duplicate=_("This redemption is already cancelled."))
+    db.session.execute(sa.update(Reward).where(Reward.id == redemption.reward_id).values(stock=Reward.stock + 1))
+    redemption.status, redemption.cancelled_at, redemption.cancelled_by_id = RedemptionStatus.CANCELLED, now(), actor.id
+    db.session.flush()
+    audit.record(actor, "reward.cancel", redemption, community_id=redemption.community_id,
+                 after={"user_id": redemption.user_id, "reversal_id": reversal.id})
+    return redemption
+
+
+def _lock_redemption(redemption: Redemption) -> Redemption:
+    return db.session.scalar(sa.select(Redemption).where(Redemption.id == redemption.id).with_for_update()
+                             .execution_options(populate_existing=True))
+
+
+def redemption_in(community: Community, redemption_id: int) -> Redemption:
+    redemption = db.session.get(Redemption, redemption_id)
+    if redemption is None or redemption.community_id != community.id:
+        raise NotFound(_("No such redemption in this community."))
+    return redemption
+
+
+def reward_in(community: Community, reward_id: int) -> Reward:
+    reward = db.session.get(Reward, reward_id)
+    if reward is None or reward.community_id != community.id:
+        raise NotFound(_("No such reward in this community."))
+    return reward
+
+
+# --- checking --------------------------------------------------------------------------------
+
+
+def verify_balances() -> list[dict]:
+    """Every balance that differs from the sum of its ledger entries (none, if all is well)."""
+    sums = (
+        sa.select(LedgerEntry.user_id, LedgerEntry.community_id, sa.func.sum(LedgerEntry.delta).label("total"))
+        .group_by(LedgerEntry.user_id, LedgerEntry.community_id).subquery()
+    )
+    rows = db.session.execute(
+        sa.select(Balance.user_id, Balance.community_id, Balance.balance, sums.c.total)
+        .outerjoin(sums, sa.and_(sums.c.user_id == Balance.user_id, sums.c.community_id == Balance.community_id))
+        .where(Balance.balance != sa.func.coalesce(sums.c.total, 0))
+    ).all()
+    missing = db.session.execute(
+        sa.select(sums.c.user_id, sums.c.community_id, sums.c.total)
+        .outerjoin(Balance, sa.and_(sums.c.user_id == Balance.user_id, sums.c.community_id == Balance.community_id))
+        .where(Balance.user_id.is_(None), sums.c.total != 0)
+    ).all()
+    problems = [{"user_id": r.user_id, "community_id": r.community_id, "balance": r.balance, "ledger": r.total or 0} for r in rows]
+    problems += [{"user_id": r.user_id, "community_id": r.community_id, "balance": None, "ledger": r.total} for r in missing]
+    return problems
+
+
+def monthly_totals(entries: list[LedgerEntry]) -> list[tuple[str, int, int]]:
+    """(YYYY-MM in the site's zone, points in, points out) for a person's entries, newest month first."""
+    from consult.core.clock import local
+
+    months: dict[str, list[int]] = {}
+    for entry in entries:
+        key = local(entry.created_at).strftime("%Y-%m")
+        bucket = months.setdefault(key, [0, 0])
+        bucket[0 if entry.delta > 0 else 1] += abs(entry.delta)
+    return [(month, totals[0], totals[1]) for month, totals in sorted(months.items(), reverse=True)]
+
+
+def month_bounds(month: str) -> tuple[datetime, datetime]:
+    """A YYYY-MM month as [start, end) in the site's zone."""
+    from consult.core.clock import site_zone
+
+    import re
+
+    match = re.fullmatch(r"(\d{4})-(\d{2})", month or "")
+    if not match or not 2000 <= int(match.group(1)) <= 2100 or not 1 <= int(match.group(2)) <= 12:
+        raise RuleViolation(_("Give the month as YYYY-MM, for example 2026-11."))
+    year, number = int(match.group(1)), int(match.group(2))
+    start = datetime(year, number, 1, tzinfo=site_zone())
+    end = datetime(year + (number == 12), 1 if number == 12 else number + 1, 1, tzinfo=site_zone())
+    return start, end

@@ -1,0 +1,61 @@
+"""In Chromium: confirmed minutes become a balance, a reward is redeemed, the certificate is
+issued and its verify page shows the same hours. axe-core on every page."""
+from datetime import timedelta
+
+import pytest
+
+from consult.activities import services as activities
+from consult.core import clock
+from consult.points import services
+from tests.e2e.conftest import check_axe, check_no_sideways_scroll, login, logout
+from tests.factories import Factory
+
+pytestmark = pytest.mark.browser
+
+
+def visit(page, url):
+    page.goto(url)
+    check_axe(page)
+    check_no_sideways_scroll(page)
+
+
+def press(page, selector):
+    with page.expect_navigation():
+        page.locator(selector).first.click()
+
+
+def test_minutes_to_points_to_reward_to_certificate(committed_db, contexts, live_server):
+    world = Factory(committed_db.session).world()
+    activity = world.factory.activity(world, starts_in=timedelta(minutes=10), hours=2, points_per_hour=12, title="敬老院陪伴")
+    activities.sign_up(world.party, activity)
+    attendance = activities.check_in(world.party, activity, activities.checkin_code(activity))
+    services.create_reward(world.worker, world.a, name="环保购物袋", price=20, stock=5)
+    committed_db.session.commit()
+    clock.set_now(clock.now() + timedelta(hours=3))
+    page = contexts.new_page()
+
+    # The worker confirms 100 minutes: 100 × 12 ÷ 60 = 20 points.
+    login(page, live_server, "worker")
+    visit(page, f"/manage/c/{world.a.slug}/activities/{activity.id}/")
+    page.locator('input[name="minutes"]').fill("100")
+    press(page, f'form[action$="/attendance/{attendance.id}/confirm"] button')
+    visit(page, f"/manage/c/{world.a.slug}/points/")
+    logout(page)
+
+    login(page, live_server, "party")
+    visit(page, "/me/points")
+    assert "20" in page.locator(".big-link").first.inner_text()
+    press(page, 'form[action*="/redeem"] button')
+    check_axe(page)
+    assert "0" in page.locator(".big-link").first.inner_text()
+    assert page.locator("li", has_text="环保购物袋").count() >= 1
+
+    visit(page, "/me/certificate")
+    press(page, 'main form[method="post"] button')
+    assert "/documents/VC-" in page.url
+    check_axe(page)
+    verify = page.locator("figcaption .url").inner_text().strip()
+    visit(page, verify)
+    text = page.locator("main").inner_text()
+    assert "敬老院陪伴" in text and "1.7" in text  # 100 minutes
+    clock.set_now(None)
