@@ -100,8 +100,12 @@ def _aware(value):
 @bp.route("/activities/new", methods=["GET", "POST"])
 @community_staff_required
 def new_activity(community):
-    """Create an activity."""
+    """Create an activity (points per hour start from the community's points rules)."""
     form = ActivityForm()
+    if request.method == "GET":
+        from consult.points.services import settings_for
+
+        form.points_per_hour.data = settings_for(community.id).default_points_per_hour
     if form.validate_on_submit():
         try:
             organiser = None

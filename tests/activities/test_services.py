@@ -146,6 +146,8 @@ def test_code_rotates_every_minute_previous_accepted(running, clock):
     assert not services.code_is_valid(running, code)  # two steps old
     for bad in ("", "12345", "abcdef", "1234567", None, " 12 34 "):
         assert not services.code_is_valid(running, bad)
+    future = services.checkin_code(running, clock.now() + timedelta(seconds=60))
+    assert not services.code_is_valid(running, future)  # next minute's code is not accepted yet
 
 
 def test_codes_differ_between_activities_and_minutes(db, world, running, clock):

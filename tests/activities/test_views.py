@@ -11,7 +11,11 @@ from consult.core.clock import local_now
 
 
 def test_create_activity_page(login_as, world, db):
+    from consult.points import services as points
+
+    points.update_settings(world.worker, world.a, default_points_per_hour=15, wish_points=5)
     client = login_as(world.worker)
+    assert 'value="15"' in client.get(f"/manage/c/{world.a.slug}/activities/new").get_data(as_text=True)
     start = local_now().replace(tzinfo=None) + timedelta(days=2)
     fmt = "%Y-%m-%dT%H:%M"
     data = {"title": "敬老院志愿服务", "description": "陪老人聊天", "kind": "volunteer", "starts_at": start.strftime(fmt),
