@@ -70,3 +70,31 @@ def local(moment: datetime) -> datetime:
 def local_now() -> datetime:
     """Now, in the site's zone."""
     return local(now())
+
+
+def month_bounds(month: str) -> tuple[datetime, datetime]:
+    """A calendar month "YYYY-MM" as [start, end) in the site's time zone; a malformed one raises."""
+    import re
+
+    from flask_babel import gettext as _
+
+    from consult.core.errors import RuleViolation
+
+    match = re.fullmatch(r"(\d{4})-(\d{2})", month or "")
+    if not match or not 2000 <= int(match.group(1)) <= 2100 or not 1 <= int(match.group(2)) <= 12:
+        raise RuleViolation(_("Give the month as YYYY-MM, for example 2026-11."))
+    year, number = int(match.group(1)), int(match.group(2))
+    zone = site_zone()
+    start = datetime(year, number, 1, tzinfo=zone)
+    end = datetime(year + (number == 12), 1 if number == 12 else number + 1, 1, tzinfo=zone)
+    return start, end
+
+
+def month_of(moment: datetime) -> str:
+    """The "YYYY-MM" month a moment falls in, in the site's time zone."""
+    return local(moment).strftime("%Y-%m")
+
+
+def previous_month(month: str) -> str:
+    year, number = int(month[:4]), int(month[5:7])
+    return f"{year - (number == 1)}-{12 if number == 1 else number - 1:02d}"

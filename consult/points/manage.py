@@ -8,7 +8,7 @@ from flask_login import current_user
 
 from consult.accounts import services as accounts
 from consult.accounts.models import User
-from consult.core.clock import local, local_now
+from consult.core.clock import local, local_now, month_bounds
 from consult.core.errors import NotFound
 from consult.core.exports import csv_response
 from consult.core.forms import refuse
@@ -137,7 +137,7 @@ def settings(community):
 def export(community):
     """The community's ledger for a month (YYYY-MM) as CSV."""
     month = request.args.get("month") or local_now().strftime("%Y-%m")
-    start, end = services.month_bounds(month)
+    start, end = month_bounds(month)
     entries = db.session.scalars(queries.community_entries(community.id, start, end).order_by(None).order_by("created_at", "id"))
     return csv_response(
         f"ledger-{community.slug}-{month}.csv",

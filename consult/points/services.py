@@ -4,7 +4,6 @@ the sum of its entries at any time (`flask points verify`)."""
 from __future__ import annotations
 
 import logging
-from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 import sqlalchemy as sa
@@ -331,18 +330,3 @@ def monthly_totals(entries: list[LedgerEntry]) -> list[tuple[str, int, int]]:
         bucket = months.setdefault(key, [0, 0])
         bucket[0 if entry.delta > 0 else 1] += abs(entry.delta)
     return [(month, totals[0], totals[1]) for month, totals in sorted(months.items(), reverse=True)]
-
-
-def month_bounds(month: str) -> tuple[datetime, datetime]:
-    """A YYYY-MM month as [start, end) in the site's zone."""
-    from consult.core.clock import site_zone
-
-    import re
-
-    match = re.fullmatch(r"(\d{4})-(\d{2})", month or "")
-    if not match or not 2000 <= int(match.group(1)) <= 2100 or not 1 <= int(match.group(2)) <= 12:
-        raise RuleViolation(_("Give the month as YYYY-MM, for example 2026-11."))
-    year, number = int(match.group(1)), int(match.group(2))
-    start = datetime(year, number, 1, tzinfo=site_zone())
-    end = datetime(year + (number == 12), 1 if number == 12 else number + 1, 1, tzinfo=site_zone())
-    return start, end

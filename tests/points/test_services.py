@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from consult.activities import services as activities
 from consult.core.audit import AuditEntry
 from consult.core.errors import Conflict, PermissionDenied, RuleViolation
+from consult.core.clock import month_bounds
 from consult.points import services
 from consult.points.models import Balance, LedgerEntry
 
@@ -192,4 +193,4 @@ def test_monthly_totals_and_month_bounds(db, world):
     assert earned == 25 and spent == 0
     for bad in ("2026-13", "26-1", "abc", ""):
         with pytest.raises(RuleViolation):
-            services.month_bounds(bad)
+            month_bounds(bad)
