@@ -74,6 +74,8 @@ def register_blueprints(app: Flask) -> None:
     from consult.activities.views import bp as activities_bp
     from consult.core.verify import bp as documents_bp
     from consult.core.views import bp as core_bp
+    from consult.evaluation.manage import bp as evaluation_manage_bp
+    from consult.evaluation.views import bp as evaluation_bp
     from consult.manage import bp as manage_bp
     from consult.places.manage import bp as places_manage_bp
     from consult.places.views import bp as places_bp
@@ -85,6 +87,7 @@ def register_blueprints(app: Flask) -> None:
     # Importing the domains registers their to-do items, personal data and tick jobs.
     import consult.accounts.registrations  # noqa: F401
     import consult.activities.registrations  # noqa: F401
+    import consult.evaluation.registrations  # noqa: F401
     import consult.places.registrations  # noqa: F401
     import consult.points.registrations  # noqa: F401
     import consult.topics.registrations  # noqa: F401
@@ -101,6 +104,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(documents_bp)
     app.register_blueprint(points_bp)
     app.register_blueprint(points_manage_bp)
+    app.register_blueprint(evaluation_bp)
+    app.register_blueprint(evaluation_manage_bp)
     if app.config.get("TESTING_CLOCK"):
         from consult.core.testing import bp as testing_bp
 
@@ -123,9 +128,11 @@ def register_commands(app: Flask) -> None:
     from consult.accounts.cli import register as accounts_cli
     from consult.core.cli import register as core_cli
     from consult.demo import register as demo_cli
+    from consult.evaluation.cli import register as evaluation_cli
     from consult.points.cli import register as points_cli
 
     core_cli(app)
     accounts_cli(app)
     demo_cli(app)
     points_cli(app)
+    evaluation_cli(app)

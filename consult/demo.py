@@ -49,7 +49,19 @@ def seed() -> bool:
     topics_demo.seed(_demo_world())
     activities_demo.seed(_demo_world())
     points_demo.seed(_demo_world())
+    # Two months of stored figures and rankings for the street.
+    from consult.evaluation import services as evaluation
+
+    evaluation.update_settings(accounts.user_by_username("street"), street_of_demo(), response_hours=48, min_records=3,
+                               weights={"response": 30, "resolution": 30, "satisfaction": 30, "participation": 10})
+    last = evaluation.previous_month(evaluation.current_month())
+    for month in (evaluation.previous_month(last), last):
+        evaluation.store_month(street_of_demo(), month)
     return True
+
+
+def street_of_demo() -> Street:
+    return db.session.scalar(sa.select(Street).where(Street.slug == STREET[0]))
 
 
 def _seed_people() -> None:

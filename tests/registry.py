@@ -265,3 +265,11 @@ for endpoint, path in [("points_manage.bonus", "bonus"), ("points_manage.reverse
                        ("points_manage.cancel_redemption", "redemptions/1/cancel"), ("points_manage.settings", "settings"),
                        ("points_manage.certificate", "members/1/certificate")]:
     post(endpoint, lambda w, path=path: f"/manage/c/{w.a.slug}/points/{path}")
+
+# --- evaluation ------------------------------------------------------------------------------
+route("evaluation.ranking", lambda w: f"/streets/{w.street.slug}/ranking", PUBLIC)
+route("evaluation.community", lambda w: f"/c/{w.a.slug}/evaluation/", PUBLIC)
+route("evaluation.records", lambda w: f"/c/{w.a.slug}/evaluation/records?figure=response", PUBLIC)
+route("evaluation_manage.settings", lambda w: f"/manage/streets/{w.street.slug}/evaluation/", STREET_ADMIN)
+post("activities.rate", lambda w: f"/activities/{_activity(w).id}/rate")
+post("evaluation_manage.settings", lambda w: f"/manage/streets/{w.street.slug}/evaluation/")

@@ -221,3 +221,22 @@ class WishEvent(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=now)
 
     actor = relationship("User", lazy="raise_on_sql")
+
+
+class ActivityRating(db.Model):
+    """A participant's rating of an activity, within 7 days of its end; anonymous to the committee."""
+
+    __tablename__ = "activity_ratings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    activity_id: Mapped[int] = mapped_column(sa.ForeignKey("activities.id"), index=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    level: Mapped[str] = mapped_column(sa.String(12))
+    comment: Mapped[str | None] = mapped_column(sa.String(500))
+    created_at: Mapped[datetime] = mapped_column(default=now)
+
+    __table_args__ = (
+        sa.UniqueConstraint("activity_id", "user_id"),
+        sa.CheckConstraint("level IN ('satisfied', 'basically', 'unsatisfied')", name="level"),
+        sa.Index("ix_activity_ratings_created", "created_at"),
+    )

@@ -390,6 +390,45 @@ def confirm_minutes(actor, activity: Activity, attendance: Attendance, minutes: 
     return attendance
 
 
+RATING_DAYS = timedelta(days=7)
+
+
+def can_rate_activity(user, activity: Activity) -> bool:
+    """People who were there may rate it from its end until seven days later."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    moment = now()
+    return activity.ends_at <= moment <= activity.ends_at + RATING_DAYS and attendance_of(user, activity) is not None
+
+
+def rate_activity(user, activity: Activity, level: str, comment: str | None = None):
+    """Rate an activity once (满意 / 基本满意 / 不满意); the committee sees the rating, never the rater."""
+    from consult.activities.models import ActivityRating
+
+    if attendance_of(user, activity) is None:
+        raise PermissionDenied(_("Only people who took part can rate this activity."))
+    moment = now()
+    if moment < activity.ends_at:
+        raise RuleViolation(_("You can rate the activity once it has ended."))
+    if moment > activity.ends_at + RATING_DAYS:
+        raise RuleViolation(_("Ratings close seven days after the activity."))
+    if level not in ("satisfied", "basically", "unsatisfied"):
+        raise RuleViolation(_("Choose how satisfied you are."), field="level")
+    comment = (comment or "").strip() or None
+    if comment and len(comment) > 500:
+        raise RuleViolation(_("Keep the comment to 500 characters."), field="comment")
+    return add_unique(ActivityRating(activity_id=activity.id, user_id=user.id, level=level, comment=comment),
+                      _("You have already rated this activity."))
+
+
+def activity_rating_of(user, activity: Activity):
+    from consult.activities.models import ActivityRating
+
+    if not getattr(user, "is_authenticated", False):
+        return None
+    return db.session.scalar(sa.select(ActivityRating).where(ActivityRating.activity_id == activity.id, ActivityRating.user_id == user.id))
+
+
 def _local(moment: datetime) -> str:
     return moment.astimezone(site_zone()).strftime("%Y-%m-%d %H:%M")
 

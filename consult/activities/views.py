@@ -66,8 +66,32 @@ def detail(activity_id: int):
         member=places.is_confirmed_member(current_user, community),
         party_member=services.is_party_member(current_user, community),
         can_run=services.can_run(current_user, activity), window=services.checkin_window(activity), now=now(),
+        can_rate=services.can_rate_activity(current_user, activity), my_rating=services.activity_rating_of(current_user, activity),
+        rating_form=_rating_form(),
         organiser=db.session.get(User, activity.organiser_id),
     )
+
+
+def _rating_form() -> ConfirmWishForm:
+    from consult.activities.labels import rating_choices
+
+    form = ConfirmWishForm()
+    form.rating.choices = rating_choices()
+    return form
+
+
+@bp.post("/activities/<int:activity_id>/rate")
+@login_required
+def rate(activity_id: int):
+    """Rate the activity (people who took part, within seven days)."""
+    activity = _activity_or_404(activity_id)
+    form = _rating_form()
+    if not form.validate():
+        refuse(form)
+    services.rate_activity(current_user, activity, form.rating.data, form.comment.data)
+    db.session.commit()
+    flash(_("Thank you for your rating."), "success")
+    return redirect(url_for("activities.detail", activity_id=activity_id))
 
 
 @bp.post("/activities/<int:activity_id>/signup")

@@ -1,0 +1,41 @@
+"""What evaluation adds: the month just ended is stored by `flask tick`; labels."""
+from flask_babel import lazy_gettext as _l
+
+from consult.core.registries import add_labels, template_global, tick
+from consult.evaluation import services
+
+LABELS = {
+    "response": _l("Response rate"),
+    "resolution": _l("Resolution rate"),
+    "satisfaction": _l("Satisfaction rate"),
+    "participation": _l("Participation"),
+    "evaluation.settings": _l("evaluation settings changed"),
+}
+add_labels(LABELS)
+
+
+@template_global
+def rate_label(rate: str) -> str:
+    return str(LABELS[rate])
+
+
+RECORD_KINDS = {
+    "topic": _l("topic submitted"),
+    "wish": _l("micro-wish posted"),
+    "outcome": _l("outcome due"),
+    "outcome_rating": _l("outcome rating"),
+    "wish_rating": _l("micro-wish rating"),
+    "activity_rating": _l("activity rating"),
+    "vote": _l("vote closed"),
+}
+
+
+@template_global
+def record_kind(kind: str) -> str:
+    return str(RECORD_KINDS.get(kind, kind))
+
+
+@tick("evaluation")
+def store_last_month() -> int:
+    """The month just ended, stored once for every street."""
+    return services.store_last_month()

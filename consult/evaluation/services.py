@@ -1,0 +1,283 @@
+"""Monthly figures per community, computed from the records (never typed in), and a street's ranking.
+
+Each rate keeps the records it was computed from, so a figure links to exactly the records
+behind its denominator. A rate with fewer records than the street's minimum is "not enough
+data" (None), and the composite spreads its weight over the other rates. Past months are
+stored with the weights in force when they were computed; the current month is computed on
+demand.
+"""
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+
+from consult.activities.models import Activity, ActivityRating, Attendance, PartyRegistration, Wish, WishStatus
+from consult.core import audit
+from consult.core.clock import local, local_now, month_bounds, month_of, now, previous_month
+from consult.core.errors import NotFound, PermissionDenied, RuleViolation
+from consult.evaluation.models import DEFAULT_WEIGHTS, RATES, EvaluationSettings, MonthlyResult, StreetRanking
+from consult.extensions import db
+from consult.places import queries as places
+from consult.places.models import Community, Street
+from consult.topics.models import Outcome, OutcomeRating, Topic, Vote, VoteParticipation
+
+log = logging.getLogger(__name__)
+GOOD = ("satisfied", "basically")
+
+
+def settings_for(street_id: int) -> EvaluationSettings:
+    return db.session.get(EvaluationSettings, street_id) or EvaluationSettings(
+        street_id=street_id, response_hours=48, min_records=5,
+        **{f"weight_{rate}": weight for rate, weight in DEFAULT_WEIGHTS.items()},
+    )
+
+
+def update_settings(actor, street: Street, *, response_hours: int, min_records: int, weights: dict[str, int]) -> EvaluationSettings:
+    """The street admin sets the target response time, the minimum records and the weights."""
+    if not places.can_manage_street(actor, street):
+        raise PermissionDenied(_("Only an administrator of this street may do this."))
+    if response_hours is None or not 1 <= response_hours <= 720:
+        raise RuleViolation(_("The target response time is between 1 and 720 hours."), field="response_hours")
+    if min_records is None or not 1 <= min_records <= 1000:
+        raise RuleViolation(_("The minimum number of records is between 1 and 1000."), field="min_records")
+    if any(weights.get(rate) is None or weights[rate] < 0 or weights[rate] > 1000 for rate in RATES):
+        raise RuleViolation(_("Each weight is a whole number from 0 to 1000."), field="weight_response")
+    if sum(weights[rate] for rate in RATES) <= 0:
+        raise RuleViolation(_("At least one weight must be above zero."), field="weight_response")
+    settings = db.session.get(EvaluationSettings, street.id)
+    before = settings.weights if settings else None
+    if settings is None:
+        settings = EvaluationSettings(street_id=street.id)
+        db.session.add(settings)
+    settings.response_hours, settings.min_records = response_hours, min_records
+    for rate in RATES:
+        setattr(settings, f"weight_{rate}", weights[rate])
+    db.session.flush()
+    audit.record(actor, "evaluation.settings", street, street_id=street.id, before={"weights": before},
+                 after={"weights": settings.weights, "response_hours": response_hours, "min_records": min_records})
+    return settings
+
+
+def check_month(month: str) -> str:
+    """A month that exists and is not in the future (the current month is allowed)."""
+    month_bounds(month)
+    if month > month_of(now()):
+        raise NotFound(_("There are no figures for a month that has not begun."))
+    return month
+
+
+def _rate(num: int, den: int, minimum: int) -> float | None:
+    return num / den if den >= minimum and den > 0 else None
+
+
+def composite(figures: dict, weights: dict) -> float | None:
+    """The weighted mean of the rates that have enough data, 0–100; missing rates' weight is spread over the rest."""
+    available = [(weights.get(rate, 0), figures[rate]["rate"]) for rate in RATES if figures[rate]["rate"] is not None]
+    total = sum(weight for weight, _ in available)
+    if not available or total <= 0:
+        return None
+    return round(100 * sum(weight * value for weight, value in available) / total, 1)
+
+
+def compute(community_ids: list[int], month: str, settings: EvaluationSettings) -> dict[int, dict]:
+    """The month's figures for several communities of one street, a fixed number of queries in all."""
+    start, end = month_bounds(month)
+    moment = now()
+    target = timedelta(hours=settings.response_hours)
+    empty = lambda: {"num": 0, "den": 0, "records": []}  # noqa: E731
+    out = {cid: {"response": empty(), "resolution": empty(), "satisfaction": {**empty(), "levels": dict.fromkeys(("satisfied", "basically", "unsatisfied"), 0)},
+                 "participation": empty(), "volunteer_minutes": 0, "party_services": 0, "wishes_fulfilled": 0}
+           for cid in community_ids}
+    if not community_ids:
+        return out
+
+    # Response: topics submitted and micro-wishes posted in the month, decided within the target.
+    submitted = db.session.execute(
+        sa.select(sa.literal("topic"), Topic.id, Topic.community_id, Topic.submitted_at, Topic.decided_at)
+        .where(Topic.community_id.in_(community_ids), Topic.submitted_at >= start, Topic.submitted_at < end)
+    ).all() + db.session.execute(
+        sa.select(sa.literal("wish"), Wish.id, Wish.community_id, Wish.created_at, Wish.decided_at)
+        .where(Wish.community_id.in_(community_ids), Wish.created_at >= start, Wish.created_at < end)
+    ).all()
+    for kind, record_id, cid, at, decided in submitted:
+        deadline = at + target
+        if decided is None and deadline > moment:
+            continue  # still inside its target time: not yet counted either way
+        figure = out[cid]["response"]
+        figure["den"] += 1
+        figure["records"].append([kind, record_id])
+        if decided is not None and decided <= deadline:
+            figure["num"] += 1
+
+    # Resolution: outcomes whose original due date falls in the month, done by that date.
+    first_day, last_day = start.date(), (end - timedelta(days=1)).date()
+    for outcome_id, topic_id, cid, due, done_at in db.session.execute(
+        sa.select(Outcome.id, Outcome.topic_id, Topic.community_id, Outcome.original_due_date, Outcome.done_at)
+        .join(Topic, Topic.id == Outcome.topic_id)
+        .where(Topic.community_id.in_(community_ids), Outcome.original_due_date >= first_day, Outcome.original_due_date <= last_day)
+    ).all():
+        on_time = done_at is not None and local(done_at).date() <= due
+        if not on_time and due >= local(moment).date():
+            continue  # not due yet and not done: not counted yet
+        figure = out[cid]["resolution"]
+        figure["den"] += 1
+        figure["records"].append(["outcome", topic_id])
+        figure["num"] += on_time
+
+    # Satisfaction: ratings first given in the month (outcomes, micro-wishes, activities).
+    ratings = db.session.execute(
+        sa.select(sa.literal("outcome_rating"), OutcomeRating.id, Topic.community_id, OutcomeRating.level)
+        .join(Outcome, Outcome.id == OutcomeRating.outcome_id).join(Topic, Topic.id == Outcome.topic_id)
+        .where(Topic.community_id.in_(community_ids), OutcomeRating.version == 1,
+               OutcomeRating.created_at >= start, OutcomeRating.created_at < end)
+    ).all() + db.session.execute(
+        sa.select(sa.literal("wish_rating"), Wish.id, Wish.community_id, Wish.rating)
+        .where(Wish.community_id.in_(community_ids), Wish.rating.is_not(None), Wish.confirmed_at >= start, Wish.confirmed_at < end)
+    ).all() + db.session.execute(
+        sa.select(sa.literal("activity_rating"), ActivityRating.id, Activity.community_id, ActivityRating.level)
+        .join(Activity, Activity.id == ActivityRating.activity_id)
+        .where(Activity.community_id.in_(community_ids), ActivityRating.created_at >= start, ActivityRating.created_at < end)
+    ).all()
+    for kind, record_id, cid, level in ratings:
+        figure = out[cid]["satisfaction"]
+        figure["den"] += 1
+        figure["records"].append([kind, record_id])
+        figure["levels"][level] += 1
+        figure["num"] += level in GOOD
+
+    # Participation: distinct voters in the votes closed in the month / residents who could vote.
+    closed = db.session.execute(
+        sa.select(Vote.id, Topic.id, Topic.community_id).join(Topic, Topic.id == Vote.topic_id)
+        .where(Topic.community_id.in_(community_ids), Vote.closed_at >= start, Vote.closed_at < end)
+    ).all()
+    if closed:
+        vote_community = {vote_id: cid for vote_id, _, cid in closed}
+        voters: dict[int, set] = {}
+        for vote_id, user_id in db.session.execute(
+            sa.select(VoteParticipation.vote_id, VoteParticipation.user_id).where(VoteParticipation.vote_id.in_(list(vote_community)))
+        ).all():
+            voters.setdefault(vote_community[vote_id], set()).add(user_id)
+        for vote_id, topic_id, cid in closed:
+            out[cid]["participation"]["records"].append(["vote", topic_id])
+        for cid in {cid for _, _, cid in closed}:
+            figure = out[cid]["participation"]
+            figure["num"] = len(voters.get(cid, ()))
+            figure["den"] = places.eligible_count(cid, min(end, moment))
+
+    # Volunteer minutes, party-member services, micro-wishes fulfilled.
+    for cid, minutes in db.session.execute(
+        sa.select(Activity.community_id, sa.func.sum(Attendance.minutes)).join(Attendance, Attendance.activity_id == Activity.id)
+        .where(Activity.community_id.in_(community_ids), Attendance.confirmed_at.is_not(None), Activity.starts_at >= start, Activity.starts_at < end)
+        .group_by(Activity.community_id)
+    ).all():
+        out[cid]["volunteer_minutes"] = int(minutes or 0)
+    for cid, count in db.session.execute(
+        sa.select(Activity.community_id, sa.func.count(sa.distinct(Attendance.id)))
+        .join(Attendance, Attendance.activity_id == Activity.id)
+        .join(PartyRegistration, sa.and_(PartyRegistration.user_id == Attendance.user_id, PartyRegistration.community_id == Activity.community_id))
+        .where(Activity.community_id.in_(community_ids), Attendance.confirmed_at.is_not(None), Attendance.minutes > 0,
+               Activity.starts_at >= start, Activity.starts_at < end,
+               PartyRegistration.decided_at.is_not(None), PartyRegistration.decided_at <= Activity.starts_at,
+               PartyRegistration.status.in_(["confirmed", "ended"]),
+               sa.or_(PartyRegistration.ended_at.is_(None), PartyRegistration.ended_at > Activity.starts_at))
+        .group_by(Activity.community_id)
+    ).all():
+        out[cid]["party_services"] = int(count)
+    for cid, count in db.session.execute(
+        sa.select(Wish.community_id, sa.func.count()).where(Wish.community_id.in_(community_ids), Wish.status == WishStatus.CONFIRMED,
+                                                             Wish.confirmed_at >= start, Wish.confirmed_at < end)
+        .group_by(Wish.community_id)
+    ).all():
+        out[cid]["wishes_fulfilled"] = int(count)
+
+    for figures in out.values():
+        for rate in RATES:
+            figures[rate]["rate"] = _rate(figures[rate]["num"], figures[rate]["den"], settings.min_records)
+    return out
+
+
+def street_month(street: Street, month: str) -> dict:
+    """A street's month: stored if it has ended and was computed, else computed now (and not stored)."""
+    check_month(month)
+    ranking = db.session.scalar(sa.select(StreetRanking).where(StreetRanking.street_id == street.id, StreetRanking.month == month))
+    communities = places.communities_of_street(street.id)
+    if ranking is not None:
+        stored = {r.community_id: r for r in db.session.scalars(
+            sa.select(MonthlyResult).where(MonthlyResult.community_id.in_([c.id for c in communities]), MonthlyResult.month == month))}
+        rows = [(c, stored[c.id].figures, stored[c.id].composite) for c in communities if c.id in stored]
+        weights, final = ranking.weights, True
+    else:
+        settings = settings_for(street.id)
+        figures = compute([c.id for c in communities], month, settings)
+        weights = settings.weights
+        rows = [(c, figures[c.id], composite(figures[c.id], weights)) for c in communities]
+        final = False
+    rows.sort(key=lambda row: (row[2] is None, -(row[2] or 0), row[0].name))
+    return {"month": month, "weights": weights, "rows": rows, "final": final, "settings": settings_for(street.id)}
+
+
+def store_month(street: Street, month: str) -> bool:
+    """Compute and store an ended month's figures and ranking with today's weights (once; idempotent)."""
+    check_month(month)
+    if month >= month_of(now()):
+        raise RuleViolation(_("Only a month that has ended can be stored."))
+    if db.session.scalar(sa.select(StreetRanking.id).where(StreetRanking.street_id == street.id, StreetRanking.month == month)):
+        return False
+    settings = settings_for(street.id)
+    communities = places.communities_of_street(street.id)
+    figures = compute([c.id for c in communities], month, settings)
+    for community in communities:
+        db.session.add(MonthlyResult(community_id=community.id, month=month, figures=figures[community.id],
+                                     composite=composite(figures[community.id], settings.weights), weights=settings.weights))
+    db.session.add(StreetRanking(street_id=street.id, month=month, weights=settings.weights))
+    db.session.flush()
+    log.info("stored evaluation of street %s for %s", street.id, month)
+    return True
+
+
+def store_all(month: str) -> int:
+    """Store ``month`` for every street; returns how many streets were newly stored."""
+    return sum(store_month(street, month) for street in places.all_streets())
+
+
+def store_last_month() -> int:
+    """`flask tick`: the month just ended is stored once for every street."""
+    return store_all(previous_month(month_of(now())))
+
+
+def community_months(community: Community, count: int = 12) -> list[tuple[str, dict, float | None]]:
+    """The last ``count`` months of a community, oldest first: stored where stored, computed otherwise."""
+    months = [month_of(now())]
+    while len(months) < count:
+        months.append(previous_month(months[-1]))
+    months.reverse()
+    stored = {r.month: r for r in db.session.scalars(
+        sa.select(MonthlyResult).where(MonthlyResult.community_id == community.id, MonthlyResult.month.in_(months)))}
+    settings = settings_for(community.street_id)
+    out = []
+    for month in months:
+        if month in stored:
+            out.append((month, stored[month].figures, stored[month].composite))
+        else:
+            figures = compute([community.id], month, settings)[community.id]
+            out.append((month, figures, composite(figures, settings.weights)))
+    return out
+
+
+def figure_records(community: Community, month: str, figure: str) -> list[list]:
+    """The records behind one figure of a community's month (as many as its denominator)."""
+    if figure not in RATES:
+        raise NotFound(_("No such figure."))
+    check_month(month)
+    stored = db.session.scalar(sa.select(MonthlyResult).where(MonthlyResult.community_id == community.id, MonthlyResult.month == month))
+    figures = stored.figures if stored else compute([community.id], month, settings_for(community.street_id))[community.id]
+    return figures[figure]["records"]
+
+
+def current_month() -> str:
+    return local_now().strftime("%Y-%m")
+
+

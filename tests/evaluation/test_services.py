@@ -1,0 +1,172 @@
+"""Monthly figures from hand-built months: rates, minimums, time zones, changed ratings, frozen weights."""
+from datetime import date, datetime, timedelta, timezone
+
+import pytest
+import sqlalchemy as sa
+
+from consult.core.cli import run_tick
+from consult.core.errors import NotFound, PermissionDenied, RuleViolation
+from consult.evaluation import services
+from consult.evaluation.models import MonthlyResult, StreetRanking
+from consult.topics import queries as topic_queries
+from consult.topics import services as topics
+
+UTC = timezone.utc
+
+
+def figures_of(world, month, community=None):
+    community = community or world.a
+    return services.compute([community.id], month, services.settings_for(world.street.id))[community.id]
+
+
+@pytest.fixture
+def past(clock):
+    """Residents and topics are built in October 2026 (Asia/Shanghai); "now" is mid-December."""
+    clock.set(2026, 10, 1, 2, 0)
+    yield clock
+
+
+def submit_topics(world, n, decide_after_hours=None):
+    made = []
+    for i in range(n):
+        topic = world.factory.topic(world, "pending_review", title=f"议题{i}")
+        if decide_after_hours is not None:
+            from consult.core import clock
+
+            clock.advance(timedelta(hours=decide_after_hours))
+            topics.approve(world.worker, topic)
+            clock.advance(timedelta(hours=-decide_after_hours))
+        made.append(topic)
+    return made
+
+
+def test_no_records_means_not_enough_data(db, past, world):
+    figures = figures_of(world, "2026-10")
+    assert all(figures[rate]["rate"] is None and figures[rate]["den"] == 0 for rate in services.RATES)
+    assert services.composite(figures, services.settings_for(world.street.id).weights) is None
+
+
+def test_response_rate_with_minimum(db, past, world):
+    submit_topics(world, 3, decide_after_hours=10)  # on time
+    submit_topics(world, 1, decide_after_hours=60)  # late
+    past.set(2026, 12, 15, 2, 0)
+    figures = figures_of(world, "2026-10")
+    assert (figures["response"]["num"], figures["response"]["den"]) == (3, 4)
+    assert figures["response"]["rate"] is None  # 4 < 5 records
+    past.set(2026, 10, 2, 2, 0)
+    submit_topics(world, 1)  # never decided, long overdue by December
+    past.set(2026, 12, 15, 2, 0)
+    figures = figures_of(world, "2026-10")
+    assert (figures["response"]["num"], figures["response"]["den"]) == (3, 5)
+    assert figures["response"]["rate"] == pytest.approx(0.6)
+    assert len(figures["response"]["records"]) == figures["response"]["den"]
+
+
+def test_items_still_inside_their_target_are_not_counted_yet(db, past, world):
+    submit_topics(world, 1)
+    past.advance(hours=47)
+    assert figures_of(world, "2026-10")["response"]["den"] == 0
+    past.advance(hours=2)
+    assert figures_of(world, "2026-10")["response"]["den"] == 1
+
+
+def test_month_boundary_in_the_site_time_zone(db, past, world):
+    past.set(datetime(2026, 10, 31, 17, 0, tzinfo=UTC))  # 2026-11-01 01:00 in Shanghai
+    submit_topics(world, 1, decide_after_hours=1)
+    past.set(2026, 12, 15, 2, 0)
+    assert figures_of(world, "2026-10")["response"]["den"] == 0
+    assert figures_of(world, "2026-11")["response"]["den"] == 1
+
+
+def test_resolution_by_the_original_due_date(db, past, world):
+    made = []
+    for i in range(5):
+        topic = world.factory.topic(world, "closed", title=f"结果{i}")
+        outcome = topics.publish_outcome(world.worker, topic, decision="同意", responsible="物业", actions="施工", due_date=date(2026, 11, 10 + i))
+        made.append(outcome)
+    past.set(2026, 11, 11, 2, 0)
+    topics.add_progress(world.worker, made[0], status="done", note="按时完成")  # due 11-10: late
+    topics.add_progress(world.worker, made[1], status="in_progress", note="延期", due_date=date(2026, 12, 30))
+    topics.add_progress(world.worker, made[2], status="done", note="按时")  # due 11-12: on time
+    past.set(2026, 12, 15, 2, 0)
+    figures = figures_of(world, "2026-11")
+    assert (figures["resolution"]["num"], figures["resolution"]["den"]) == (1, 5)  # moving a due date changes nothing
+    assert figures_of(world, "2026-12")["resolution"]["den"] == 0
+
+
+def test_satisfaction_counts_first_ratings_in_their_month(db, past, world, factory):
+    topic = world.topic("outcome_done")
+    outcome = topic_queries.outcome_of(topic.id)
+    voters = [world.resident, world.party]
+    past.set(2026, 10, 20, 2, 0)
+    for person, level in zip(voters, ("satisfied", "unsatisfied")):
+        topics.rate(person, outcome, level)
+    past.set(2026, 11, 5, 2, 0)
+    topics.rate(world.party, outcome, "satisfied")  # a change: a new version, counted nowhere new
+    past.set(2026, 12, 15, 2, 0)
+    october = figures_of(world, "2026-10")["satisfaction"]
+    assert (october["num"], october["den"]) == (1, 2) and october["levels"]["unsatisfied"] == 1
+    assert figures_of(world, "2026-11")["satisfaction"]["den"] == 0
+
+
+def test_composite_spreads_a_missing_rates_weight():
+    figures = {"response": {"rate": 0.8}, "resolution": {"rate": None}, "satisfaction": {"rate": 0.6}, "participation": {"rate": None}}
+    assert services.composite(figures, {"response": 30, "resolution": 30, "satisfaction": 10, "participation": 30}) == pytest.approx(75.0)
+
+
+def test_stored_ranking_keeps_its_weights(db, past, world):
+    submit_topics(world, 5, decide_after_hours=1)
+    past.set(2026, 12, 15, 2, 0)
+    assert services.store_month(world.street, "2026-10") is True
+    assert services.store_month(world.street, "2026-10") is False
+    stored = services.street_month(world.street, "2026-10")
+    assert stored["final"] and stored["weights"]["response"] == 30
+    score = stored["rows"][0][2]
+    services.update_settings(world.street_admin, world.street, response_hours=48, min_records=5,
+                             weights={"response": 1, "resolution": 0, "satisfaction": 0, "participation": 0})
+    again = services.street_month(world.street, "2026-10")
+    assert again["weights"]["response"] == 30 and again["rows"][0][2] == score
+    assert services.street_month(world.street, "2026-11")["weights"]["response"] == 1
+
+
+def test_settings_refusals(db, world):
+    ok = {"response": 1, "resolution": 1, "satisfaction": 1, "participation": 1}
+    with pytest.raises(PermissionDenied):
+        services.update_settings(world.other_street_admin, world.street, response_hours=48, min_records=5, weights=ok)
+    with pytest.raises(RuleViolation):
+        services.update_settings(world.street_admin, world.street, response_hours=48, min_records=5, weights={**ok, "response": -1})
+    with pytest.raises(RuleViolation):
+        services.update_settings(world.street_admin, world.street, response_hours=48, min_records=5,
+                                 weights=dict.fromkeys(ok, 0))
+    with pytest.raises(RuleViolation):
+        services.update_settings(world.street_admin, world.street, response_hours=0, min_records=5, weights=ok)
+
+
+def test_months_malformed_future_or_unstored(db, world, clock):
+    for bad in ("2026-13", "2026-1", "x", ""):
+        with pytest.raises(RuleViolation):
+            services.check_month(bad)
+    with pytest.raises(NotFound):
+        services.check_month("2099-01")
+    with pytest.raises(RuleViolation):
+        services.store_month(world.street, services.current_month())
+
+
+def test_tick_stores_the_month_just_ended_once(db, past, world):
+    past.set(2026, 12, 1, 2, 0)
+    assert run_tick()["evaluation"] == 2  # both streets
+    assert run_tick()["evaluation"] == 0
+    assert db.session.scalar(sa.select(StreetRanking.month).where(StreetRanking.street_id == world.street.id)) == "2026-11"
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(MonthlyResult)) == 3
+
+
+def test_participation_and_service_counts(db, past, world):
+    topic = world.topic("voting")
+    vote = topics.vote_of(topic)
+    option = topic_queries.options_of(vote.id)[0].id
+    for person in (world.resident, world.party):
+        topics.cast_ballot(person, topic, [option])
+    topics.close_early(world.worker, topic, "结束")
+    figures = figures_of(world, "2026-10")
+    assert (figures["participation"]["num"], figures["participation"]["den"]) == (2, 2)
+    assert figures["participation"]["records"] == [["vote", topic.id]]
