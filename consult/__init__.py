@@ -63,13 +63,14 @@ def register_extensions(app: Flask) -> None:
 
     @login_manager.user_loader
     def load_user(user_id: str):
-        if not user_id.isdigit():
+        if not (user_id.isascii() and user_id.isdigit()):
             return None
         return db.session.get(User, int(user_id))
 
 
 def register_blueprints(app: Flask) -> None:
     from consult.accounts.views import bp as accounts_bp
+    from consult.api.views import bp as api_bp
     from consult.activities.manage import bp as activities_manage_bp
     from consult.activities.views import bp as activities_bp
     from consult.core.verify import bp as documents_bp
@@ -106,6 +107,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(points_manage_bp)
     app.register_blueprint(evaluation_bp)
     app.register_blueprint(evaluation_manage_bp)
+    app.register_blueprint(api_bp)
     if app.config.get("TESTING_CLOCK"):
         from consult.core.testing import bp as testing_bp
 

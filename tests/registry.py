@@ -273,3 +273,12 @@ route("evaluation.records", lambda w: f"/c/{w.a.slug}/evaluation/records?figure=
 route("evaluation_manage.settings", lambda w: f"/manage/streets/{w.street.slug}/evaluation/", STREET_ADMIN)
 post("activities.rate", lambda w: f"/activities/{_activity(w).id}/rate")
 post("evaluation_manage.settings", lambda w: f"/manage/streets/{w.street.slug}/evaluation/")
+
+# --- open data -------------------------------------------------------------------------------
+route("api.communities", lambda w: "/api/v1/communities", PUBLIC, html=False)
+route("api.community_topics", lambda w: f"/api/v1/communities/{w.a.slug}/topics", PUBLIC, html=False)
+route("api.community_outcomes", lambda w: f"/api/v1/communities/{w.a.slug}/outcomes", PUBLIC, html=False)
+route("api.community_activities", lambda w: f"/api/v1/communities/{w.a.slug}/activities", PUBLIC, html=False)
+route("api.street_figures", lambda w: f"/api/v1/streets/{w.street.slug}/figures", PUBLIC, html=False)
+route("api.openapi", lambda w: "/api/v1/openapi.json", PUBLIC, html=False)
+post("activities.end_party", lambda w: "/me/party/end")

@@ -14,7 +14,7 @@ from consult.accounts.models import PasswordResetCode, User
 from consult.core import audit
 from consult.core.clock import now
 from consult.core.database import add_unique
-from consult.core.errors import PermissionDenied, RuleViolation
+from consult.core.errors import Conflict, PermissionDenied, RuleViolation
 from consult.core.notifications import N_, notify
 from consult.extensions import db
 from consult.places import queries as places
@@ -24,6 +24,8 @@ from consult.places.models import Community
 log = logging.getLogger(__name__)
 
 PASSWORD_MIN = 8
+#: Closed accounts are renamed with this prefix, which nobody may register.
+CLOSED_PREFIX = "closed-"
 # Unambiguous characters for codes read aloud and typed on a phone.
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 _DUMMY_HASH = generate_password_hash("not a real password")
@@ -46,6 +48,8 @@ def user_by_username(username: str) -> User | None:
 
 
 def _create_user(username: str, display_name: str, *, password: str | None, phone: str | None, language: str) -> User:
+    if username.strip().lower().startswith(CLOSED_PREFIX):
+        raise Conflict(_("That username is taken. Please choose another."), field="username")
     user = User(
         username=username.strip().lower(),
         display_name=display_name.strip(),
@@ -140,6 +144,9 @@ def issue_reset_code(worker, user: User, community: Community) -> str:
         raise PermissionDenied(_("This person is not a resident of your community."))
     if user.is_closed:
         raise RuleViolation(_("This account is closed."))
+    if places.roles_of(user).is_staff:
+        # A worker must not be able to take over a colleague's or an administrator's account.
+        raise PermissionDenied(_("Staff accounts are reset by a site administrator, not with a code."))
     moment = now()
     db.session.execute(
         sa.update(PasswordResetCode)
@@ -197,7 +204,7 @@ def close_account(user: User, password: str) -> None:
     if not (user.password_hash and check_password_hash(user.password_hash, password or "")):
         raise RuleViolation(_("Your password is not right."), field="password")
     places_services.end_all_for_closed_account(user)
-    user.username = f"closed-{user.id}"
+    user.username = f"{CLOSED_PREFIX}{user.id}"
     user.display_name = ""
     user.phone = None
     user.password_hash = None

@@ -22,6 +22,7 @@ from consult.core.forms import form_error, form_status
 from consult.core.errors import DomainError, NotFound
 from consult.core.views import safe_next
 from consult.extensions import db, limiter
+from consult.core.pagination import paginate
 from consult.places import queries as places
 from consult.places import services as places_services
 from consult.places.models import Residence
@@ -215,7 +216,7 @@ def my_notifications():
         notifications.mark_all_read(current_user.id)
         db.session.commit()
         return redirect(url_for("accounts.my_notifications"))
-    page = db.paginate(notifications.for_user(current_user.id), per_page=30, error_out=False)
+    page = paginate(notifications.for_user(current_user.id), per_page=30)
     return render_template("accounts/notifications.html", page=page)
 
 

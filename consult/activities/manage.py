@@ -16,6 +16,7 @@ from consult.core.errors import DomainError, NotFound
 from consult.core.exports import csv_response
 from consult.core.forms import form_error, form_status, refuse
 from consult.extensions import db
+from consult.core.pagination import paginate
 from consult.places.access import community_staff_required
 
 bp = Blueprint("activities_manage", __name__, url_prefix="/manage/c/<community>")
@@ -88,7 +89,7 @@ def member_record(community, user_id: int):
 @community_staff_required
 def activities(community):
     """The community's activities for the committee, and what waits for confirmed minutes."""
-    page = db.paginate(queries.upcoming(community.id), per_page=50, error_out=False)
+    page = paginate(queries.upcoming(community.id), per_page=50)
     return render_template("activities/manage/index.html", community=community, page=page,
                            to_confirm=queries.minutes_to_confirm(community.id))
 
@@ -196,7 +197,7 @@ def confirm_minutes(community, activity_id: int, attendance_id: int):
 def wishes(community):
     """Micro-wishes waiting for review, and the rest by status."""
     pending = list(db.session.scalars(queries.wishes(community.id, WishStatus.PENDING_REVIEW)))
-    page = db.paginate(queries.wishes(community.id), per_page=50, error_out=False)
+    page = paginate(queries.wishes(community.id), per_page=50)
     return render_template("activities/manage/wishes.html", community=community, pending=pending, page=page, reason_form=ReasonForm())
 
 

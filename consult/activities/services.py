@@ -31,7 +31,7 @@ from consult.core.clock import now, site_zone
 from consult.core.database import add_unique
 from consult.core.errors import Conflict, NotFound, PermissionDenied, RuleViolation
 from consult.core.notifications import N_, notify
-from consult.core.registries import hooks
+from consult.core.registries import hooks, on
 from consult.extensions import db
 from consult.places import queries as places
 from consult.places.models import Community
@@ -129,6 +129,19 @@ def reject_registration(worker, registration: PartyRegistration, reason: str) ->
     return _decide_registration(worker, registration, RegistrationStatus.REJECTED, reason)
 
 
+@on("residence_ended")
+def end_with_residence(residence, actor) -> None:
+    """A 报到 ends when its member stops living in the community (moved out, closed account)."""
+    for registration in db.session.scalars(
+        sa.select(PartyRegistration).where(
+            PartyRegistration.user_id == residence.user_id, PartyRegistration.community_id == residence.community_id,
+            PartyRegistration.status.in_([RegistrationStatus.PENDING, RegistrationStatus.CONFIRMED]))
+    ):
+        registration.status, registration.ended_at = RegistrationStatus.ENDED, now()
+        registration.reason = _("The residence ended.")
+    db.session.flush()
+
+
 def end_registration(actor, registration: PartyRegistration) -> None:
     """The member (or the committee) ends a 报到; the history stays."""
     if actor.id != registration.user_id:
@@ -152,6 +165,8 @@ def create_activity(
     _require_committee(worker, community)
     if kind not in {k.value for k in ActivityKind}:
         raise RuleViolation(_("Choose the kind of activity."), field="kind")
+    if not (starts_at.year >= 2000 and ends_at.year <= 2100):
+        raise RuleViolation(_("Give dates between 2000 and 2100."), field="starts_at")
     if ends_at <= starts_at:
         raise RuleViolation(_("The activity must end after it starts."), field="ends_at")
     if ends_at - starts_at > timedelta(days=2):
@@ -163,7 +178,7 @@ def create_activity(
     if not 0 <= checkin_minutes_before <= 240:
         raise RuleViolation(_("Check-in may open at most 240 minutes before the start."), field="checkin_minutes_before")
     cutoff = waitlist_cutoff_at or starts_at
-    if cutoff > starts_at:
+    if cutoff > starts_at or cutoff.year < 2000:
         raise RuleViolation(_("The waitlist cut-off must be before the start."), field="waitlist_cutoff_at")
     organiser = organiser or worker
     if not (places.can_manage_community(organiser, community) or places.is_confirmed_member(organiser, community)):
@@ -218,7 +233,8 @@ def sign_up(user, activity: Activity, *, recorded_by=None) -> Signup:
     activity = _lock(activity)
     if now() >= activity.starts_at:
         raise RuleViolation(_("Sign-up has closed: the activity has started."))
-    full = activity.signup_count >= activity.capacity
+    # Anyone already waiting goes first: a newcomer joins the waitlist even if a place is free.
+    full = activity.signup_count >= activity.capacity or activity.waitlist_count > 0
     signup = Signup(activity_id=activity.id, user_id=user.id, status=SignupStatus.WAITLISTED if full else SignupStatus.CONFIRMED,
                     recorded_by_id=recorded_by.id if recorded_by else None)
     add_unique(signup, _("You have already signed up for this activity."))
@@ -241,6 +257,8 @@ def cancel_signup(user, activity: Activity) -> Signup:
         raise Conflict(_("You are not signed up for this activity."))
     if now() >= activity.starts_at:
         raise RuleViolation(_("The activity has started; it can no longer be cancelled."))
+    if attendance_of(user, activity) is not None:
+        raise Conflict(_("You have already checked in; ask the organiser instead of cancelling."))
     was = signup.status
     signup.status, signup.cancelled_at = SignupStatus.CANCELLED, now()
     if was == SignupStatus.WAITLISTED:
@@ -290,7 +308,7 @@ def seconds_to_next_code(moment: datetime | None = None) -> int:
 def code_is_valid(activity: Activity, code: str | None) -> bool:
     """The current code or the previous minute's."""
     code = (code or "").strip()
-    if len(code) != 6 or not code.isdigit():
+    if len(code) != 6 or not (code.isascii() and code.isdigit()):
         return False
     moment = now()
     candidates = (checkin_code(activity, moment), checkin_code(activity, moment - timedelta(seconds=CODE_STEP_SECONDS)))
@@ -341,6 +359,8 @@ def mark_attendance(actor, activity: Activity, person) -> Attendance:
     """The organiser marks by hand that a person was there (audited)."""
     if not can_run(actor, activity):
         raise PermissionDenied(_("Only the organiser or the committee may do this."))
+    if person.id == actor.id:
+        raise PermissionDenied(_("Someone else must mark your own attendance."))
     if now() < checkin_window(activity)[0]:
         raise RuleViolation(_("Attendance can be marked once check-in opens."))
     signup = active_signup(person, activity)
@@ -370,6 +390,8 @@ def confirm_minutes(actor, activity: Activity, attendance: Attendance, minutes: 
         raise PermissionDenied(_("Only the organiser or the committee may do this."))
     if attendance.activity_id != activity.id:
         raise NotFound(_("No such attendance at this activity."))
+    if attendance.user_id == actor.id:
+        raise PermissionDenied(_("Someone else must confirm your own minutes."))
     if now() < activity.ends_at:
         raise RuleViolation(_("Minutes are confirmed after the activity ends."))
     if minutes is None or not 0 <= minutes <= length_minutes(activity):
@@ -630,7 +652,12 @@ def period_bounds(year: int, quarter: int | None) -> tuple[datetime, datetime]:
 
 
 def can_see_record(viewer, subject_id: int, community: Community) -> bool:
-    return getattr(viewer, "is_authenticated", False) and (viewer.id == subject_id or places.can_manage_community(viewer, community))
+    """The person themselves, or the committee of a community the person lives or lived in."""
+    if not getattr(viewer, "is_authenticated", False):
+        return False
+    if viewer.id == subject_id:
+        return True
+    return places.can_manage_community(viewer, community) and places.has_lived_in(subject_id, community.id)
 
 
 def service_record(subject, community: Community, year: int, quarter: int | None = None) -> dict:

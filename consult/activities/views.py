@@ -20,6 +20,7 @@ from consult.core.errors import DomainError, RuleViolation
 from consult.core.exports import csv_response
 from consult.core.forms import form_error, form_status, refuse
 from consult.extensions import db
+from consult.core.pagination import paginate
 from consult.places import queries as places
 from consult.places.models import Community
 
@@ -49,7 +50,7 @@ def index(community: str):
     """Upcoming and past activities of a community."""
     community = places.community_by_slug(community)
     coming = list(db.session.scalars(queries.upcoming(community.id, limit=100)))
-    page = db.paginate(queries.past(community.id), per_page=20, error_out=False)
+    page = paginate(queries.past(community.id), per_page=20)
     mine = queries.my_signups(current_user.id, [a.id for a in coming]) if current_user.is_authenticated else {}
     return render_template("activities/index.html", community=community, coming=coming, page=page, mine=mine,
                            can_manage=places.can_manage_community(current_user, community))
@@ -227,7 +228,7 @@ def wishes(community: str):
                 flash(_("Your micro-wish was sent to the committee."), "success")
                 return redirect(url_for("activities.wish", wish_id=wish.id))
         status = form_status(form)
-    page = db.paginate(queries.wishes(community.id), per_page=30, error_out=False)
+    page = paginate(queries.wishes(community.id), per_page=30)
     mine = queries.my_wishes(current_user.id, community.id) if current_user.is_authenticated else []
     return render_template("activities/wishes.html", community=community, page=page, form=form, member=member, mine=mine,
                            party_member=services.is_party_member(current_user, community)), status
@@ -329,6 +330,19 @@ def party():
     return render_template("activities/party.html", form=form, residence=residence,
                            active=services.active_registration(current_user),
                            history=queries.registrations_of(current_user.id)), form_status(form)
+
+
+@bp.post("/me/party/end")
+@login_required
+def end_party():
+    """End my 报到 (I no longer serve here); its history stays."""
+    registration = services.active_registration(current_user)
+    if registration is None:
+        raise RuleViolation(_("You have no 报到 to end."))
+    services.end_registration(current_user, registration)
+    db.session.commit()
+    flash(_("Your 报到 has ended."), "success")
+    return redirect(url_for("activities.party"))
 
 
 def _period_args():

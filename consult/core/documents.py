@@ -54,7 +54,9 @@ def check_code(number: str) -> str:
 def issue(kind: str, *, subject, community_id: int, content: dict, issued_by) -> Document:
     """Issue a document of ``kind`` about ``subject`` with a snapshot of ``content``."""
     prefix = PREFIXES[kind]
-    year = now().year
+    from consult.core.clock import local_now
+
+    year = local_now().year
     document = Document(number=f"tmp-{now().timestamp()}", kind=kind, subject_id=subject.id, community_id=community_id,
                         content=content, issued_by_id=issued_by.id)
     db.session.add(document)

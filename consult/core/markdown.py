@@ -1,4 +1,6 @@
 """Markdown for people's text: markdown-it-py with raw HTML off, then nh3 as the last word."""
+from functools import lru_cache
+
 import nh3
 from markupsafe import Markup
 from markdown_it import MarkdownIt
@@ -9,6 +11,7 @@ ALLOWED_TAGS = {"p", "br", "strong", "em", "ul", "ol", "li", "blockquote", "code
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}}
 
 
+@lru_cache(maxsize=4096)
 def render(text: str | None) -> Markup:
     """Safe HTML from Markdown: scripts, event handlers and javascript: links never survive."""
     html = _md.render(text or "")

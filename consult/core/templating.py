@@ -80,6 +80,13 @@ def register(app: Flask) -> None:
         }
 
     @app.template_global()
+    def request_key() -> str:
+        """A fresh one-time key for a form whose double submit must not act twice."""
+        import uuid
+
+        return uuid.uuid4().hex
+
+    @app.template_global()
     def page_url(page: int) -> str:
         """The current URL with another page number."""
         args = request.args.to_dict()

@@ -14,6 +14,7 @@ from consult.core.forms import form_error, form_status, refuse
 from consult.core.errors import DomainError, NotFound
 from consult.core.registries import todo_providers
 from consult.extensions import db
+from consult.core.pagination import paginate
 from consult.places import queries, services
 from consult.places.access import community_staff_required, site_admin_required, street_admin_required
 from consult.places.forms import (
@@ -48,7 +49,7 @@ def todo(community):
 def residents(community):
     """Applications to decide and confirmed residents, with their actions."""
     pending = list(db.session.scalars(queries.pending_residences(community.id)))
-    confirmed = db.paginate(queries.confirmed_residences(community.id), per_page=50, error_out=False)
+    confirmed = paginate(queries.confirmed_residences(community.id), per_page=50)
     return render_template(
         "manage/residents.html",
         community=community,
@@ -142,7 +143,7 @@ def record_resident(community):
 @community_staff_required
 def community_audit(community):
     """The community's audit log."""
-    page = db.paginate(audit.for_community(community.id), per_page=50, error_out=False)
+    page = paginate(audit.for_community(community.id), per_page=50)
     return render_template("manage/audit.html", scope_name=community.name, community=community, page=page)
 
 
@@ -215,7 +216,7 @@ def end_worker(street, appointment_id: int):
 @street_admin_required
 def street_audit(street):
     """The street's audit log: appointments and community changes."""
-    page = db.paginate(audit.for_street(street.id), per_page=50, error_out=False)
+    page = paginate(audit.for_street(street.id), per_page=50)
     return render_template("manage/audit.html", scope_name=street.name, community=None, page=page)
 
 

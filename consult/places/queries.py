@@ -247,6 +247,14 @@ def phone_for(viewer, user) -> str:
     return mask_phone(user.phone)
 
 
+def has_lived_in(user_id: int, community_id: int) -> bool:
+    """Whether a person has (or had) a confirmed residence in a community."""
+    return db.session.scalar(
+        sa.select(Residence.id).where(Residence.user_id == user_id, Residence.community_id == community_id,
+                                      Residence.confirmed_at.is_not(None)).limit(1)
+    ) is not None
+
+
 def residence_in(community: Community, residence_id: int) -> Residence:
     """A residence of ``community`` by id (a tampered id, or one of elsewhere, is not found)."""
     residence = db.session.get(Residence, residence_id)

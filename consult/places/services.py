@@ -16,6 +16,7 @@ from consult.core.clock import now
 from consult.core.database import add_unique
 from consult.core.errors import Conflict, PermissionDenied, RuleViolation
 from consult.core.notifications import N_, notify
+from consult.core.registries import hooks
 from consult.extensions import db
 from consult.places import queries
 from consult.places.models import (
@@ -326,6 +327,8 @@ def _end(residence: Residence, end_reason: str, reason: str | None, actor) -> No
         )
     db.session.flush()
     queries.forget_residence()
+    for hook in hooks.get("residence_ended", []):
+        hook(residence, actor)
 
 
 def withdraw_application(user, residence: Residence) -> Residence:

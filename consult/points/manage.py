@@ -14,6 +14,7 @@ from consult.core.exports import csv_response
 from consult.core.forms import refuse
 from consult.core.templating import label
 from consult.extensions import db
+from consult.core.pagination import paginate
 from consult.places.access import community_staff_required
 from consult.points import queries, services
 from consult.points.forms import BonusForm, CorrectForm, ReasonForm, RewardForm, SettingsForm, StockForm
@@ -29,8 +30,8 @@ def _back(community):
 @community_staff_required
 def index(community):
     """Balances, the ledger with its actions, rewards and redemptions waiting to be handed over."""
-    entries = db.paginate(queries.community_entries(community.id), per_page=50, error_out=False)
-    balances = db.paginate(queries.community_balances(community.id), per_page=50, error_out=False, page=request.args.get("bpage", 1, type=int))
+    entries = paginate(queries.community_entries(community.id), per_page=50)
+    balances = paginate(queries.community_balances(community.id), per_page=50, arg="bpage")
     settings = services.settings_for(community.id)
     return render_template(
         "points/manage.html", community=community, entries=entries, balances=balances,
@@ -49,7 +50,7 @@ def bonus(community):
     person = accounts.user_by_username(form.username.data)
     if person is None:
         raise NotFound(_("No one has that username."))
-    services.bonus(current_user, person, community, form.points.data, form.reason.data)
+    services.bonus(current_user, person, community, form.points.data, form.reason.data, request.form.get("request_key"))
     db.session.commit()
     flash(_("%(points)d points awarded to %(name)s.", points=form.points.data, name=person.display_name), "success")
     return _back(community)

@@ -43,6 +43,8 @@ class LedgerEntry(db.Model):
     reverses_id: Mapped[int | None] = mapped_column(sa.ForeignKey("ledger_entries.id"))
     replaces_id: Mapped[int | None] = mapped_column(sa.ForeignKey("ledger_entries.id"))
     note: Mapped[str | None] = mapped_column(sa.String(300))
+    #: A one-time key from the form that asked for this entry: a double submit posts once.
+    request_key: Mapped[str | None] = mapped_column(sa.String(36))
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=now)
 
@@ -63,6 +65,8 @@ class LedgerEntry(db.Model):
         sa.Index("uq_ledger_entries_earning", "source_type", "source_id", unique=True,
                  sqlite_where=sa.text("reason IN ('attendance', 'wish') AND replaces_id IS NULL"),
                  postgresql_where=sa.text("reason IN ('attendance', 'wish') AND replaces_id IS NULL")),
+        sa.Index("uq_ledger_entries_request_key", "request_key", unique=True,
+                 sqlite_where=sa.text("request_key IS NOT NULL"), postgresql_where=sa.text("request_key IS NOT NULL")),
         sa.Index("ix_ledger_entries_user_community_created", "user_id", "community_id", "created_at"),
         sa.Index("ix_ledger_entries_community_created", "community_id", "created_at"),
     )

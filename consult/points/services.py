@@ -62,7 +62,7 @@ def _balance_row(user_id: int, community_id: int) -> Balance:
 
 def _post(user_id: int, community_id: int, delta: int, reason: str, *, actor=None, source: tuple | None = None,
           reverses: LedgerEntry | None = None, replaces: LedgerEntry | None = None, note: str | None = None,
-          duplicate: str | None = None) -> LedgerEntry:
+          duplicate: str | None = None, request_key: str | None = None) -> LedgerEntry:
     balance = _balance_row(user_id, community_id)
     if balance.balance + delta < 0:
         raise Conflict(_("Not enough points: the balance is %(balance)d.", balance=balance.balance))
@@ -70,13 +70,19 @@ def _post(user_id: int, community_id: int, delta: int, reason: str, *, actor=Non
         user_id=user_id, community_id=community_id, delta=delta, reason=reason,
         source_type=source[0] if source else None, source_id=source[1] if source else None,
         reverses_id=reverses.id if reverses else None, replaces_id=replaces.id if replaces else None,
-        note=note, created_by_id=actor.id if actor else None,
+        note=note, created_by_id=actor.id if actor else None, request_key=_key(request_key),
     )
     add_unique(entry, duplicate or _("This has already been posted."))
     balance.balance += delta
     balance.updated_at = now()
     db.session.flush()
     return entry
+
+
+def _key(request_key: str | None) -> str | None:
+    """A form's one-time key (32 hex characters), or None if it is missing or malformed."""
+    key = (request_key or "").strip().lower()
+    return key if len(key) == 32 and all(ch in "0123456789abcdef" for ch in key) else None
 
 
 def settings_for(community_id: int) -> PointsSettings:
@@ -133,7 +139,7 @@ def post_wish(actor, wish) -> LedgerEntry | None:
     return entry
 
 
-def bonus(worker, person, community: Community, points: int, reason: str) -> LedgerEntry:
+def bonus(worker, person, community: Community, points: int, reason: str, request_key: str | None = None) -> LedgerEntry:
     """The committee awards a bonus to a resident, with a reason."""
     _require_committee(worker, community)
     if not isinstance(points, int) or not 1 <= points <= BONUS_MAX:
@@ -143,7 +149,8 @@ def bonus(worker, person, community: Community, points: int, reason: str) -> Led
         raise RuleViolation(_("Give the reason for the bonus (at most 300 characters)."), field="reason")
     if not places.is_confirmed_member(person, community):
         raise RuleViolation(_("Bonuses go to confirmed residents of this community."), field="username")
-    entry = _post(person.id, community.id, points, Reason.BONUS, actor=worker, note=reason)
+    entry = _post(person.id, community.id, points, Reason.BONUS, actor=worker, note=reason, request_key=request_key,
+                  duplicate=_("This was already done: the form was sent twice."))
     audit.record(worker, "points.bonus", entry, community_id=community.id, after={"user_id": person.id, "delta": points, "note": reason})
     notify(person.id, f"points:{entry.id}", N_("You were awarded %(points)d points: %(reason)s"), link="/me/points", points=points, reason=reason)
     return entry
@@ -223,7 +230,7 @@ def update_reward(worker, reward: Reward, *, stock: int, active: bool) -> Reward
     return reward
 
 
-def redeem(user, reward: Reward) -> Redemption:
+def redeem(user, reward: Reward, request_key: str | None = None) -> Redemption:
     """Redeem a reward: the balance row and the reward are locked, so neither goes below zero."""
     community = _community(reward.community_id)
     if not places.is_confirmed_member(user, community):
@@ -240,7 +247,8 @@ def redeem(user, reward: Reward) -> Redemption:
     redemption = Redemption(user_id=user.id, community_id=community.id, reward_id=reward.id, price=reward.price)
     db.session.add(redemption)
     db.session.flush()
-    entry = _post(user.id, community.id, -reward.price, Reason.REDEMPTION, actor=user, source=("redemption", redemption.id), note=reward.name)
+    entry = _post(user.id, community.id, -reward.price, Reason.REDEMPTION, actor=user, source=("redemption", redemption.id),
+                  note=reward.name, request_key=request_key, duplicate=_("This was already done: the form was sent twice."))
     redemption.entry_id = entry.id
     reward.stock -= 1
     db.session.flush()

@@ -8,6 +8,7 @@ from flask_login import current_user, login_required
 from consult.core import documents
 from consult.core.clock import local_now
 from consult.extensions import db
+from consult.core.pagination import paginate
 from consult.places import queries as places
 from consult.places.models import Community
 from consult.points import certificate, queries, services
@@ -20,7 +21,7 @@ bp = Blueprint("points", __name__)
 @login_required
 def mine():
     """My balances, my entries (paginated), monthly totals, rewards I can redeem and my redemptions."""
-    page = db.paginate(queries.entries_of(current_user.id), per_page=30, error_out=False)
+    page = paginate(queries.entries_of(current_user.id), per_page=30)
     recent = list(db.session.scalars(queries.entries_of(current_user.id).limit(500)))
     residence = places.active_residence(current_user)
     rewards = queries.rewards(residence.community_id, active_only=True) if residence and residence.status == "confirmed" else []
@@ -34,7 +35,7 @@ def mine():
 def redeem(reward_id: int):
     """Redeem a reward for points."""
     reward = db.get_or_404(Reward, reward_id)
-    services.redeem(current_user, reward)
+    services.redeem(current_user, reward, request.form.get("request_key"))
     db.session.commit()
     flash(_("Redeemed. The committee will hand you “%(name)s”.", name=reward.name), "success")
     return redirect(url_for("points.mine"))

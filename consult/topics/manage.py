@@ -15,6 +15,7 @@ from consult.core.errors import DomainError, NotFound
 from consult.core.forms import form_error, form_status, refuse
 from consult.core.views import safe_next
 from consult.extensions import db
+from consult.core.pagination import paginate
 from consult.places.access import community_staff_required
 from consult.topics import queries, services
 from consult.topics.forms import (
@@ -49,9 +50,9 @@ def index(community):
     status = request.args.get("status") or None
     if status not in {s.value for s in S} or status == S.DRAFT:
         status = None
-    page = db.paginate(
+    page = paginate(
         queries.topic_list(community.id, status=status, include_unlisted=True).where(Topic.status != S.DRAFT),
-        per_page=50, error_out=False,
+        per_page=50,
     )
     return render_template("topics/manage/index.html", community=community, page=page, status=status,
                            votes=queries.votes_for([t.id for t in page.items]), effective=services.effective_status)

@@ -117,7 +117,8 @@ class Topic(db.Model):
         sa.CheckConstraint(_in("status", [s.value for s in TopicStatus]), name="status"),
         sa.CheckConstraint("support_count >= 0 AND comment_count >= 0 AND ballot_count >= 0", name="counters"),
         sa.Index("ix_topics_community_status_created", "community_id", "status", "created_at"),
-        sa.Index("ix_topics_community_support", "community_id", "support_count"),
+        sa.Index("ix_topics_community_created", "community_id", "created_at", "id"),
+        sa.Index("ix_topics_community_support", "community_id", "support_count", "id"),
         sa.Index("ix_topics_community_closes", "community_id", "closes_at"),
         sa.Index("ix_topics_status_closes", "status", "closes_at"),
     )
@@ -210,12 +211,23 @@ class VoteOption(db.Model):
     position: Mapped[int] = mapped_column(default=0)
 
 
+def _random_id() -> int:
+    """A random id: ballots are not numbered in the order they were cast (which would pair them
+    with the participation rows, numbered in the same order)."""
+    import secrets
+
+    return secrets.randbits(62) + 1
+
+
+RANDOM_ID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")  # SQLite: the rowid itself, so rows are not in cast order
+
+
 class Ballot(db.Model):
     """One ballot per voter (or household) per vote: keyed by an HMAC token, with no time and no person."""
 
     __tablename__ = "ballots"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[int] = mapped_column(RANDOM_ID, primary_key=True, autoincrement=False, default=_random_id)
     vote_id: Mapped[int] = mapped_column(sa.ForeignKey("votes.id"))
     token: Mapped[str] = mapped_column(sa.String(64))
     paper: Mapped[bool] = mapped_column(default=False)
@@ -228,8 +240,11 @@ class BallotChoice(db.Model):
 
     __tablename__ = "ballot_choices"
 
-    ballot_id: Mapped[int] = mapped_column(sa.ForeignKey("ballots.id", ondelete="CASCADE"), primary_key=True)
+    ballot_id: Mapped[int] = mapped_column(RANDOM_ID, sa.ForeignKey("ballots.id", ondelete="CASCADE"), primary_key=True)
     option_id: Mapped[int] = mapped_column(sa.ForeignKey("vote_options.id"), primary_key=True, index=True)
+
+    # Stored in key order on SQLite (no hidden rowid in insertion order).
+    __table_args__ = ({"sqlite_with_rowid": False},)
 
 
 class VoteParticipation(db.Model):

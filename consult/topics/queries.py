@@ -6,6 +6,7 @@ from sqlalchemy.orm import joinedload
 
 from consult.core.clock import now
 from consult.extensions import db
+from consult.core.pagination import paginate
 from consult.topics.models import (
     LISTED_STATUSES,
     Category,
@@ -36,9 +37,7 @@ def escape_like(text: str) -> str:
 def topic_list(community_id: int, *, status: str | None = None, category_id: int | None = None, q: str | None = None,
                sort: str = "newest", include_unlisted: bool = False):
     """A select of a community's topics, filtered and sorted; a substring search finds Chinese words."""
-    stmt = sa.select(Topic).where(Topic.community_id == community_id).options(
-        joinedload(Topic.category), joinedload(Topic.author)
-    )
+    stmt = sa.select(Topic).where(Topic.community_id == community_id).options(joinedload(Topic.category))
     if status:
         stmt = stmt.where(Topic.status == status)
     elif not include_unlisted:
@@ -115,14 +114,13 @@ def history(topic_id: int) -> list[TopicEvent]:
 
 def comments_page(topic_id: int, page: int):
     """Top-level comments, 50 a page, with their replies loaded in one more query."""
-    pager = db.paginate(
+    pager = paginate(
         sa.select(Comment)
         .where(Comment.topic_id == topic_id, Comment.parent_id.is_(None))
         .options(joinedload(Comment.author))
         .order_by(Comment.created_at, Comment.id),
         page=page,
         per_page=COMMENTS_PER_PAGE,
-        error_out=False,
     )
     ids = [c.id for c in pager.items]
     replies: dict[int, list[Comment]] = {i: [] for i in ids}

@@ -21,6 +21,7 @@ from consult.core import audit
 from consult.core.clock import now
 from consult.core.database import add_unique
 from consult.core.errors import Conflict, NotFound, PermissionDenied, RuleViolation
+from consult.core.pagination import parse_id
 from consult.core.notifications import N_, notify
 from consult.extensions import db
 from consult.places import queries as places
@@ -218,7 +219,7 @@ def add_category(actor, community: Community, name: str) -> Category:
 
 
 def _category(community: Community, category_id) -> Category:
-    category = db.session.get(Category, int(category_id)) if str(category_id).isdigit() else None
+    category = db.session.get(Category, parse_id(category_id)) if parse_id(category_id) is not None else None
     if category is None or category.community_id not in (None, community.id):
         raise RuleViolation(_("Choose one of this community's categories."), field="category")
     return category
@@ -452,6 +453,8 @@ def schedule_vote(
         raise Conflict(_("A vote can only be set up for a topic that is ready for a vote."))
     if scope not in ("resident", "household"):
         raise RuleViolation(_("Choose who votes: each resident or each household."), field="scope")
+    if not (opens_at.year >= 2000 and closes_at.year <= 2100):
+        raise RuleViolation(_("Give dates between 2000 and 2100."), field="opens_at")
     if closes_at <= opens_at:
         raise RuleViolation(_("The vote must close after it opens."), field="closes_at")
     if closes_at <= now():
@@ -546,9 +549,12 @@ def cast_ballot(voter, topic: Topic, option_ids: list, *, recorded_by=None) -> N
         ballot = add_unique(Ballot(vote_id=vote.id, token=token, paper=recorded_by is not None), _("Your ballot was already cast."))
         db.session.execute(sa.update(Vote).where(Vote.id == vote.id).values(ballot_count=Vote.ballot_count + 1))
         db.session.execute(sa.update(Topic).where(Topic.id == topic.id).values(ballot_count=Topic.ballot_count + 1))
+    elif recorded_by is not None:
+        # A worker never changes (or learns by changing) a ballot already cast.
+        raise Conflict(_("This resident (or their household) has already voted."))
     else:
         db.session.execute(sa.delete(BallotChoice).where(BallotChoice.ballot_id == ballot.id))
-        ballot.paper = recorded_by is not None
+        ballot.paper = False
     for option_id in chosen:
         db.session.add(BallotChoice(ballot_id=ballot.id, option_id=option_id))
     participation = db.session.scalar(
@@ -616,8 +622,8 @@ def results(topic: Topic, vote: Vote, *, viewer_is_committee: bool = False) -> d
     counts = dict(
         db.session.execute(
             sa.select(BallotChoice.option_id, sa.func.count())
-            .join(Ballot, Ballot.id == BallotChoice.ballot_id)
-            .where(Ballot.vote_id == vote.id)
+            .join(VoteOption, VoteOption.id == BallotChoice.option_id)
+            .where(VoteOption.vote_id == vote.id)
             .group_by(BallotChoice.option_id)
         ).all()
     )
@@ -650,7 +656,7 @@ def comment(user, topic: Topic, body: str, parent_id=None) -> Comment:
         raise RuleViolation(_("Write a comment of 1 to %(max)d characters.", max=COMMENT_MAX), field="body")
     parent = None
     if parent_id:
-        parent = db.session.get(Comment, int(parent_id)) if str(parent_id).isdigit() else None
+        parent = db.session.get(Comment, parse_id(parent_id)) if parse_id(parent_id) is not None else None
         if parent is None or parent.topic_id != topic.id:
             raise RuleViolation(_("That comment is not on this topic."), field="parent_id")
         if parent.parent_id is not None:

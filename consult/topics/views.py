@@ -12,6 +12,7 @@ from wtforms.fields.choices import SelectChoice
 from consult.core.errors import DomainError
 from consult.core.forms import form_error, form_status, refuse
 from consult.extensions import db, limiter
+from consult.core.pagination import page_number, paginate, parse_id
 from consult.places import queries as places
 from consult.places.models import Community
 from consult.topics import queries, services
@@ -55,14 +56,12 @@ def index(community: str):
         status = None
     if status in (S.DRAFT,):
         status = None
-    category_id = request.args.get("category", "")
-    category_id = int(category_id) if category_id.isdigit() else None
+    category_id = parse_id(request.args.get("category"))
     sort = request.args.get("sort") if request.args.get("sort") in queries.SORTS else "newest"
     q = (request.args.get("q") or "").strip()[:40]
-    page = db.paginate(
+    page = paginate(
         queries.topic_list(community.id, status=status, category_id=category_id, q=q or None, sort=sort),
         per_page=queries.PER_PAGE,
-        error_out=False,
     )
     votes = queries.votes_for([t.id for t in page.items])
     mine = []
@@ -150,7 +149,7 @@ def detail(topic_id: int):
     outcome = queries.outcome_of(topic.id)
     member = places.is_confirmed_member(current_user, community)
     committee = places.can_manage_community(current_user, community)
-    comments, replies = queries.comments_page(topic.id, request.args.get("page", 1, type=int))
+    comments, replies = queries.comments_page(topic.id, page_number())
     ballot_form = None
     options = []
     if vote is not None:

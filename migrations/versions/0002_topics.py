@@ -73,7 +73,8 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_topics_author_id'), ['author_id'], unique=False)
         batch_op.create_index('ix_topics_community_closes', ['community_id', 'closes_at'], unique=False)
         batch_op.create_index('ix_topics_community_status_created', ['community_id', 'status', 'created_at'], unique=False)
-        batch_op.create_index('ix_topics_community_support', ['community_id', 'support_count'], unique=False)
+        batch_op.create_index('ix_topics_community_created', ['community_id', 'created_at', 'id'], unique=False)
+        batch_op.create_index('ix_topics_community_support', ['community_id', 'support_count', 'id'], unique=False)
         batch_op.create_index('ix_topics_status_closes', ['status', 'closes_at'], unique=False)
 
     op.create_table('topic_comments',
@@ -190,7 +191,7 @@ def upgrade():
     sa.UniqueConstraint('topic_id', name=op.f('uq_votes_topic_id'))
     )
     op.create_table('ballots',
-    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=False, nullable=False),
     sa.Column('vote_id', sa.Integer(), nullable=False),
     sa.Column('token', sa.String(length=64), nullable=False),
     sa.Column('paper', sa.Boolean(), nullable=False),
@@ -275,11 +276,12 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_vote_participations_user_id'), ['user_id'], unique=False)
 
     op.create_table('ballot_choices',
-    sa.Column('ballot_id', sa.Integer(), nullable=False),
+    sa.Column('ballot_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
     sa.Column('option_id', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['ballot_id'], ['ballots.id'], name=op.f('fk_ballot_choices_ballot_id_ballots'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['option_id'], ['vote_options.id'], name=op.f('fk_ballot_choices_option_id_vote_options')),
-    sa.PrimaryKeyConstraint('ballot_id', 'option_id', name=op.f('pk_ballot_choices'))
+    sa.PrimaryKeyConstraint('ballot_id', 'option_id', name=op.f('pk_ballot_choices')),
+    sqlite_with_rowid=False
     )
     with op.batch_alter_table('ballot_choices', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_ballot_choices_option_id'), ['option_id'], unique=False)
@@ -351,6 +353,7 @@ def downgrade():
     with op.batch_alter_table('topics', schema=None) as batch_op:
         batch_op.drop_index('ix_topics_status_closes')
         batch_op.drop_index('ix_topics_community_support')
+        batch_op.drop_index('ix_topics_community_created')
         batch_op.drop_index('ix_topics_community_status_created')
         batch_op.drop_index('ix_topics_community_closes')
         batch_op.drop_index(batch_op.f('ix_topics_author_id'))

@@ -41,6 +41,7 @@ def upgrade():
     sa.Column('reverses_id', sa.Integer(), nullable=True),
     sa.Column('replaces_id', sa.Integer(), nullable=True),
     sa.Column('note', sa.String(length=300), nullable=True),
+    sa.Column('request_key', sa.String(length=36), nullable=True),
     sa.Column('created_by_id', sa.Integer(), nullable=True),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.CheckConstraint("(reason = 'reversal') = (reverses_id IS NOT NULL)", name=op.f('ck_ledger_entries_reversal')),
@@ -57,6 +58,7 @@ def upgrade():
         batch_op.create_index('ix_ledger_entries_community_created', ['community_id', 'created_at'], unique=False)
         batch_op.create_index('ix_ledger_entries_user_community_created', ['user_id', 'community_id', 'created_at'], unique=False)
         batch_op.create_index('uq_ledger_entries_earning', ['source_type', 'source_id'], unique=True, sqlite_where=sa.text("reason IN ('attendance', 'wish') AND replaces_id IS NULL"), postgresql_where=sa.text("reason IN ('attendance', 'wish') AND replaces_id IS NULL"))
+        batch_op.create_index('uq_ledger_entries_request_key', ['request_key'], unique=True, sqlite_where=sa.text('request_key IS NOT NULL'), postgresql_where=sa.text('request_key IS NOT NULL'))
         batch_op.create_index('uq_ledger_entries_replaces', ['replaces_id'], unique=True, sqlite_where=sa.text('replaces_id IS NOT NULL'), postgresql_where=sa.text('replaces_id IS NOT NULL'))
         batch_op.create_index('uq_ledger_entries_reverses', ['reverses_id'], unique=True, sqlite_where=sa.text('reverses_id IS NOT NULL'), postgresql_where=sa.text('reverses_id IS NOT NULL'))
 

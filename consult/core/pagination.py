@@ -1,0 +1,27 @@
+"""Pagination with the page number read safely: absurd or huge page numbers become the last sane one."""
+from flask import request
+
+from consult.extensions import db
+
+MAX_PAGE = 100_000
+
+
+def page_number(arg: str = "page") -> int:
+    """The page asked for in the query string, between 1 and MAX_PAGE (bad values give 1)."""
+    value = request.args.get(arg, "1")
+    if not (value.isascii() and value.isdigit()) or len(value) > 6:
+        return 1 if not (value.isascii() and value.isdigit()) else MAX_PAGE
+    return min(max(int(value), 1), MAX_PAGE)
+
+
+def paginate(select, *, per_page: int, arg: str = "page", page: int | None = None):
+    """``db.paginate`` with a checked page number (a huge one would overflow SQLite's OFFSET)."""
+    return db.paginate(select, page=page or page_number(arg), per_page=per_page, error_out=False, count=True)
+
+
+def parse_id(value) -> int | None:
+    """A database id from a form or query string, or None ("²".isdigit() is True, int("²") fails)."""
+    text = str(value or "")
+    if text.isascii() and text.isdigit() and len(text) <= 12:
+        return int(text)
+    return None

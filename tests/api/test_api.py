@@ -1,0 +1,86 @@
+"""The open-data API: every response validated against the OpenAPI description; paging; CSV; nothing personal."""
+import json
+
+import pytest
+from jsonschema import Draft202012Validator
+
+from consult.api.spec import spec
+
+
+def check(response, schema: str):
+    """Validate a JSON response against a component schema of /api/v1/openapi.json."""
+    document = spec()
+    validator = Draft202012Validator({"$ref": f"#/components/schemas/{schema}", "components": document["components"]})
+    errors = sorted(validator.iter_errors(response.get_json()), key=str)
+    assert not errors, [e.message for e in errors[:5]]
+
+
+@pytest.fixture
+def full(world):
+    """A community with topics in several states, an outcome with progress, activities and figures."""
+    world.topic("outcome_done")
+    world.topic("voting")
+    world.topic("collecting_support")
+    world.factory.activity(world)
+    return world
+
+
+def test_openapi_description_is_served_and_valid(client):
+    from jsonschema.validators import validator_for
+
+    document = client.get("/api/v1/openapi.json").get_json()
+    assert document["openapi"].startswith("3.1")
+    for name, schema in document["components"]["schemas"].items():
+        validator_for(schema).check_schema(schema)
+    assert set(document["paths"]) == {"/api/v1/communities", "/api/v1/communities/{slug}/topics", "/api/v1/communities/{slug}/outcomes",
+                                      "/api/v1/communities/{slug}/activities", "/api/v1/streets/{slug}/figures"}
+
+
+@pytest.mark.parametrize("path, schema", [
+    ("/api/v1/communities", "CommunityList"),
+    ("/api/v1/communities/{a}/topics", "TopicList"),
+    ("/api/v1/communities/{a}/outcomes", "OutcomeList"),
+    ("/api/v1/communities/{a}/activities", "ActivityList"),
+    ("/api/v1/streets/{street}/figures", "FiguresList"),
+])
+def test_every_list_matches_its_schema_and_pages(client, full, path, schema):
+    url = path.format(a=full.a.slug, street=full.street.slug)
+    response = client.get(url)
+    assert response.status_code == 200 and response.mimetype == "application/json"
+    check(response, schema)
+    body = response.get_json()
+    assert body["total"] >= 1 and len(body["items"]) >= 1
+    one = client.get(url + "?per_page=1&page=1").get_json()
+    assert len(one["items"]) == 1 and one["pages"] == one["total"]
+    beyond = client.get(url + f"?per_page=1&page={one['total'] + 1}")
+    check(beyond, schema)
+    assert beyond.get_json()["items"] == []
+    csv = client.get(url + "?format=csv")
+    assert csv.mimetype == "text/csv" and csv.data.decode("utf-8").startswith("\ufeff")
+
+
+@pytest.mark.parametrize("query", ["per_page=0", "per_page=101", "per_page=abc", "page=0", "page=-1"])
+def test_page_sizes_out_of_range(client, world, query):
+    response = client.get(f"/api/v1/communities?{query}")
+    assert response.status_code == 400
+    check(response, "Error")
+
+
+def test_unknown_places_and_bad_months(client, world):
+    for url in ("/api/v1/communities/nowhere/topics", "/api/v1/streets/nowhere/figures"):
+        response = client.get(url)
+        assert response.status_code == 404 and response.mimetype == "application/json"
+        check(response, "Error")
+    assert client.get(f"/api/v1/streets/{world.street.slug}/figures?month=2026-13").status_code == 400
+    assert client.get(f"/api/v1/streets/{world.street.slug}/figures?month=2099-01").status_code == 404
+
+
+def test_results_only_when_shown_and_nothing_personal(client, full, db):
+    topics = {t["id"]: t for t in client.get(f"/api/v1/communities/{full.a.slug}/topics?per_page=100").get_json()["items"]}
+    assert topics[full.topic("voting").id]["results"] is None  # results after closing
+    done = topics[full.topic("outcome_done").id]["results"]
+    assert done["final"] is True and {o["option"] for o in done["options"]} >= {"赞成"}
+    text = json.dumps(client.get(f"/api/v1/communities/{full.a.slug}/topics?per_page=100").get_json(), ensure_ascii=False)
+    text += json.dumps(client.get(f"/api/v1/communities/{full.a.slug}/outcomes").get_json(), ensure_ascii=False)
+    for personal in ("居民李", "党员张", "resident", "13800138000", "author"):
+        assert personal not in text

@@ -1,0 +1,136 @@
+"""Regression tests for the review of the services: each one was a real hole."""
+from datetime import timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from consult.accounts import services as accounts
+from consult.activities import services as activities
+from consult.core.errors import Conflict, PermissionDenied, RuleViolation
+from consult.places import queries as places
+from consult.places import services as places_services
+from consult.points import services as points
+from consult.points.models import LedgerEntry
+from consult.topics import queries as topic_queries
+from consult.topics import services as topics
+from consult.topics.models import Ballot, VoteParticipation
+
+
+def test_a_paper_ballot_never_overwrites_a_cast_ballot(db, world):
+    topic = world.topic("voting")
+    options = topic_queries.options_of(topics.vote_of(topic).id)
+    topics.cast_ballot(world.resident, topic, [options[1].id])
+    with pytest.raises(Conflict):
+        topics.cast_ballot(world.resident, topic, [options[0].id], recorded_by=world.worker)
+    topics.close_early(world.worker, topic, "结束")
+    counts = {r["option"].key: r["count"] for r in topics.results(topic, topics.vote_of(topic))["rows"]}
+    assert counts["against"] == 1 and counts["for"] == 0
+
+
+def test_ballot_ids_do_not_follow_the_order_of_participation(db, world, factory):
+    topic = world.topic("voting")
+    option = topic_queries.options_of(topics.vote_of(topic).id)[0].id
+    people = [factory.resident(world.a) for _ in range(12)]
+    for person in people:
+        topics.cast_ballot(person, topic, [option])
+    ballots = list(db.session.scalars(sa.select(Ballot.id).order_by(Ballot.id)))
+    inserted = list(db.session.scalars(sa.select(Ballot.id).order_by(sa.text("rowid")))) if db.engine.dialect.name == "sqlite" else None
+    participants = list(db.session.scalars(sa.select(VoteParticipation.user_id).order_by(VoteParticipation.id)))
+    assert participants == [p.id for p in people]
+    # Random 62-bit ids: twelve ballots in cast order would be an increasing run.
+    assert len(set(ballots)) == 12 and max(ballots) > 10**9
+    if inserted is not None:
+        assert inserted == ballots  # SQLite keeps the rows in id order, not in cast order
+
+
+def test_workers_cannot_reset_staff_accounts(db, world, factory):
+    places_services.confirm_residence(world.worker, places_services.apply_for_residence(world.site_admin, world.a))
+    with pytest.raises(PermissionDenied):
+        accounts.issue_reset_code(world.worker, world.site_admin, world.a)
+
+
+def test_odd_digits_and_huge_numbers_are_not_500s(client, world, login_as):
+    for url in (f"/c/{world.a.slug}/topics/?category=%C2%B2", f"/c/{world.a.slug}/topics/?category=99999999999999999999",
+                f"/c/{world.a.slug}/topics/?page=99999999999999999999", f"/c/{world.a.slug}/activities/?page=99999999999999999999",
+                f"/c/{world.a.slug}/wishes/?page=%C2%B2", f"/topics/{world.topic().id}?page=99999999999999999999"):
+        assert client.get(url).status_code == 200, url
+    resident = login_as(world.resident)
+    assert resident.post(f"/topics/{world.topic().id}/comments", {"body": "hi", "parent_id": "²"}).status_code == 400
+    assert resident.post(f"/c/{world.a.slug}/topics/new", {"title": "t", "body": "b", "category": "²"}).status_code == 400
+    party = login_as(world.party)
+    activity = world.factory.activity(world)
+    assert party.post(f"/activities/{activity.id}/checkin", {"code": "²²²²²²"}).status_code in (400, 403)
+
+
+def test_absurd_dates_refused(db, world):
+    from datetime import datetime, timezone
+
+    with pytest.raises(RuleViolation):
+        world.factory.activity(world, starts_in=datetime(1, 1, 1, tzinfo=timezone.utc) - activities.now())
+
+
+def test_moving_out_ends_the_party_registration(db, world):
+    places_services.end_residence(world.worker, places.active_residence(world.party), "搬走")
+    assert activities.active_registration(world.party) is None
+    places_services.confirm_residence(world.other_worker, places_services.apply_for_residence(world.party, world.b))
+    activities.register_party_member(world.party, world.b, work_unit="区税务局", party_branch="支部")
+
+
+def test_closed_prefix_cannot_be_registered(db, world):
+    with pytest.raises(Conflict):
+        accounts.register(username=f"closed-{world.resident.id}", display_name="x", password="long-enough-1", community=world.a)
+
+
+def test_double_submitted_bonus_posts_once(db, world):
+    key = "a" * 32
+    points.bonus(world.worker, world.resident, world.a, 50, "清雪", key)
+    with pytest.raises(Conflict):
+        points.bonus(world.worker, world.resident, world.a, 50, "清雪", key)
+    assert db.session.scalar(sa.select(sa.func.sum(LedgerEntry.delta))) == 50
+
+
+def test_waitlist_keeps_its_turn_after_the_cutoff(db, world, factory, clock):
+    activity = world.factory.activity(world, capacity=1, waitlist_cutoff_at=clock.now() + timedelta(hours=1))
+    first, second, late = (factory.resident(world.a) for _ in range(3))
+    activities.sign_up(first, activity)
+    activities.sign_up(second, activity)
+    clock.advance(hours=2)
+    activities.cancel_signup(first, activity)
+    assert activities.sign_up(late, activity).status == "waitlisted"
+
+
+def test_no_cancelling_after_check_in(db, world, clock):
+    activity = world.factory.activity(world, starts_in=timedelta(minutes=20))
+    activities.sign_up(world.party, activity)
+    activities.check_in(world.party, activity, activities.checkin_code(activity))
+    with pytest.raises(Conflict):
+        activities.cancel_signup(world.party, activity)
+
+
+def test_nobody_confirms_their_own_minutes(db, world, clock, factory):
+    activity = world.factory.activity(world, starts_in=timedelta(minutes=20))
+    places_services.confirm_residence(world.worker, places_services.apply_for_residence(world.worker, world.a))
+    activities.sign_up(world.worker, activity)
+    with pytest.raises(PermissionDenied):
+        activities.mark_attendance(world.worker, activity, world.worker)
+    attendance = activities.check_in(world.worker, activity, activities.checkin_code(activity))
+    clock.advance(hours=3)
+    with pytest.raises(PermissionDenied):
+        activities.confirm_minutes(world.worker, activity, attendance, 60)
+    activities.confirm_minutes(world.street_admin, activity, attendance, 60)
+
+
+def test_document_numbers_use_the_local_year(db, world, clock):
+    from datetime import datetime, timezone
+
+    clock.set(datetime(2026, 12, 31, 23, 0, tzinfo=timezone.utc))  # 2027-01-01 07:00 in Shanghai
+    document = activities.issue_service_record(world.party, world.party, world.a, 2026)
+    assert document.number.startswith("SR-2027-")
+
+
+def test_records_only_of_people_of_the_community(login_as, world, factory):
+    stranger = factory.resident(world.c)
+    client = login_as(world.worker)
+    assert client.get(f"/manage/c/{world.a.slug}/party/{stranger.id}/record").status_code == 403
+    assert client.get(f"/manage/c/{world.a.slug}/points/members/{stranger.id}/certificate").status_code == 403
+    assert client.get(f"/manage/c/{world.a.slug}/party/{world.party.id}/record").status_code == 200
