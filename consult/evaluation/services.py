@@ -162,10 +162,11 @@ def compute(community_ids: list[int], month: str, settings: EvaluationSettings) 
             voters.setdefault(vote_community[vote_id], set()).add(user_id)
         for vote_id, topic_id, cid in closed:
             out[cid]["participation"]["records"].append(["vote", topic_id])
-        for cid in {cid for _, _, cid in closed}:
+        eligible = places.eligible_counts(sorted({cid for _, _, cid in closed}), min(end, moment))
+        for cid, count in eligible.items():
             figure = out[cid]["participation"]
             figure["num"] = len(voters.get(cid, ()))
-            figure["den"] = places.eligible_count(cid, min(end, moment))
+            figure["den"] = count
 
     # Volunteer minutes, party-member services, micro-wishes fulfilled.
     for cid, minutes in db.session.execute(

@@ -303,6 +303,19 @@ def eligible_count(community_id: int, moment, scope: str = "resident") -> int:
     return db.session.scalar(sa.select(counted).where(_resident_at(community_id, moment))) or 0
 
 
+def eligible_counts(community_ids: list[int], moment) -> dict[int, int]:
+    """Confirmed residents at ``moment`` of several communities, in one query."""
+    if not community_ids:
+        return {}
+    rows = db.session.execute(
+        sa.select(Residence.community_id, sa.func.count(sa.distinct(Residence.user_id)))
+        .where(Residence.community_id.in_(community_ids), Residence.confirmed_at.is_not(None), Residence.confirmed_at <= moment,
+               sa.or_(Residence.ended_at.is_(None), Residence.ended_at > moment))
+        .group_by(Residence.community_id)
+    ).all()
+    return {cid: 0 for cid in community_ids} | dict(rows)
+
+
 def was_resident_at(user_id: int, community_id: int, moment) -> bool:
     """Whether a person was a confirmed resident of a community at ``moment``."""
     return bool(

@@ -26,6 +26,9 @@ add_labels({
     "reward.hand_over": _l("reward handed over"),
     "reward.cancel": _l("redemption cancelled"),
     "handed_over": _l("handed over"),
+    "redemption.pending": _l("waiting to be handed over"),
+    "redemption.handed_over": _l("handed over"),
+    "redemption.cancelled": _l("cancelled"),
     "document.issue_volunteer_certificate": _l("volunteer certificate issued"),
 })
 

@@ -66,3 +66,34 @@ def test_activity_rating_page(login_as, world, db, clock):
     activities.check_in(world.party, other, activities.checkin_code(other))
     clock.advance(days=8)
     assert login_as(world.party).post(f"/activities/{other.id}/rate", {"rating": "satisfied"}).status_code == 400  # too late
+
+
+def test_evaluation_pages_cost_does_not_grow_with_communities(client, world, factory, count_queries, db):
+    from consult.topics import services as topics
+
+    def grow(n):
+        for _ in range(n):
+            community = factory.community(world.street)
+            worker = factory.worker(community)
+            factory.resident(community)
+            category = topics.categories_for(community)[0].id
+            topic = topics.propose(worker, community, title="x", body="y", category_id=category)
+            topics.send_to_vote(worker, topic)
+            from consult.core.clock import now
+
+            topics.schedule_vote(worker, topic, kind="yes_no", options=None, max_choices=1, scope="resident", quorum_percent=None,
+                                 live_results=False, opens_at=now() - timedelta(minutes=1), closes_at=now() + timedelta(days=1))
+            topics.close_early(worker, topic, "结束")
+
+    def count(url):
+        client.get(url)
+        with count_queries() as counter:
+            assert client.get(url).status_code == 200
+        return counter.count
+
+    grow(2)
+    ranking = count(f"/streets/{world.street.slug}/ranking")
+    api = count(f"/api/v1/streets/{world.street.slug}/figures")
+    grow(6)
+    assert count(f"/streets/{world.street.slug}/ranking") == ranking
+    assert count(f"/api/v1/streets/{world.street.slug}/figures") == api
