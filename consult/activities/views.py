@@ -5,7 +5,7 @@ import io
 from datetime import datetime
 
 import segno
-from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
@@ -19,7 +19,7 @@ from consult.core.clock import local_now, now
 from consult.core.errors import DomainError, RuleViolation
 from consult.core.exports import csv_response
 from consult.core.forms import form_error, form_status, refuse
-from consult.extensions import db
+from consult.extensions import db, limiter
 from consult.core.pagination import paginate
 from consult.places import queries as places
 from consult.places.models import Community
@@ -155,7 +155,13 @@ def _validated_at(activity: Activity) -> datetime | None:
         return None
 
 
+def _checkin_key() -> str:
+    return f"checkin-user:{current_user.get_id() or request.remote_addr}"
+
+
 @bp.route("/activities/<int:activity_id>/checkin", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config.get("CHECKIN_LIMIT", "10 per minute"), key_func=_checkin_key, methods=["POST"],
+               scope="checkin")
 def checkin(activity_id: int):
     """Check in: opening the link only shows a confirm button; a valid code is kept for 10 minutes."""
     activity = _activity_or_404(activity_id)

@@ -189,3 +189,14 @@ def test_unknown_ids(login_as, world):
     assert client.get("/wishes/999999").status_code == 404
     assert client.get(f"/manage/c/{world.a.slug}/activities/999999/").status_code == 404
     assert client.post(f"/manage/c/{world.a.slug}/wishes/999999/approve", {}).status_code == 404
+
+
+def test_guessing_codes_is_rate_limited(login_as, world, db, app, monkeypatch):
+    monkeypatch.setitem(app.config, "CHECKIN_LIMIT", "3 per minute")
+    activity = world.factory.activity(world, starts_in=timedelta(minutes=10))
+    services.sign_up(world.party, activity)
+    client = login_as(world.party)
+    token_page = f"/activities/{activity.id}"
+    statuses = [client.post(f"/activities/{activity.id}/checkin", {"code": f"{n:06d}"}, token_from=token_page).status_code
+                for n in range(4)]
+    assert statuses[-1] == 429 and services.attendance_of(world.party, activity) is None
