@@ -80,7 +80,7 @@ def month_bounds(month: str) -> tuple[datetime, datetime]:
 
     from consult.core.errors import RuleViolation
 
-    match = re.fullmatch(r"(\d{4})-(\d{2})", month or "")
+    match = re.fullmatch(r"([0-9]{4})-([0-9]{2})", month or "")
     if not match or not 2000 <= int(match.group(1)) <= 2100 or not 1 <= int(match.group(2)) <= 12:
         raise RuleViolation(_("Give the month as YYYY-MM, for example 2026-11."))
     year, number = int(match.group(1)), int(match.group(2))

@@ -76,8 +76,11 @@ def verify_url(document: Document, external: bool = True) -> str:
 
 def find(number: str, code: str | None) -> Document:
     """The document with this number and check code; anything else is simply not found."""
-    document = db.session.scalar(sa.select(Document).where(Document.number == (number or "")[:24]))
-    expected = check_code(document.number) if document else check_code(number or "")
+    import re
+
+    valid = re.fullmatch(r"[A-Z]{2}-[0-9]{4}-[0-9]{6}", number or "") is not None
+    document = db.session.scalar(sa.select(Document).where(Document.number == number)) if valid else None
+    expected = check_code(document.number) if document else check_code("none")
     if document is None or not hmac.compare_digest(expected, (code or "").strip().upper()):
         raise NotFound(_("No document matches this number and check code."))
     return document

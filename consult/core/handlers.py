@@ -40,6 +40,10 @@ def _explanations():
 
 def render_error(status: int, message: str | None = None):
     titles, explanations = _titles(), _explanations()
+    if request.path.startswith("/api/"):
+        from flask import jsonify
+
+        return jsonify(error=message or titles.get(status, titles[400]), status=status), status
     return (
         render_template(
             "errors/error.html",

@@ -67,6 +67,8 @@ class StreetRanking(db.Model):
     street_id: Mapped[int] = mapped_column(sa.ForeignKey("streets.id"))
     month: Mapped[str] = mapped_column(sa.String(7))
     weights: Mapped[dict] = mapped_column(sa.JSON)
+    #: The target response time and minimum records the month was computed with.
+    rules: Mapped[dict] = mapped_column(sa.JSON, default=dict)
     computed_at: Mapped[datetime] = mapped_column(default=now)
 
     __table_args__ = (sa.UniqueConstraint("street_id", "month"),)

@@ -95,17 +95,19 @@ def compute(community_ids: list[int], month: str, settings: EvaluationSettings) 
         return out
 
     # Response: topics submitted and micro-wishes posted in the month, decided within the target.
+    # A committee's own topics do not count (it would answer itself); withdrawn items are the author's doing.
     submitted = db.session.execute(
-        sa.select(sa.literal("topic"), Topic.id, Topic.community_id, Topic.submitted_at, Topic.decided_at)
-        .where(Topic.community_id.in_(community_ids), Topic.submitted_at >= start, Topic.submitted_at < end)
+        sa.select(sa.literal("topic"), Topic.id, Topic.community_id, Topic.submitted_at, Topic.decided_at, Topic.status)
+        .where(Topic.community_id.in_(community_ids), Topic.submitted_at >= start, Topic.submitted_at < end,
+               Topic.committee_initiated.is_(False))
     ).all() + db.session.execute(
-        sa.select(sa.literal("wish"), Wish.id, Wish.community_id, Wish.created_at, Wish.decided_at)
+        sa.select(sa.literal("wish"), Wish.id, Wish.community_id, Wish.created_at, Wish.decided_at, Wish.status)
         .where(Wish.community_id.in_(community_ids), Wish.created_at >= start, Wish.created_at < end)
     ).all()
-    for kind, record_id, cid, at, decided in submitted:
+    for kind, record_id, cid, at, decided, status in submitted:
         deadline = at + target
-        if decided is None and deadline > moment:
-            continue  # still inside its target time: not yet counted either way
+        if decided is None and (deadline > moment or status == "withdrawn"):
+            continue  # still inside its target time, or withdrawn before any decision: not counted
         figure = out[cid]["response"]
         figure["den"] += 1
         figure["records"].append([kind, record_id])
@@ -162,11 +164,11 @@ def compute(community_ids: list[int], month: str, settings: EvaluationSettings) 
             voters.setdefault(vote_community[vote_id], set()).add(user_id)
         for vote_id, topic_id, cid in closed:
             out[cid]["participation"]["records"].append(["vote", topic_id])
-        eligible = places.eligible_counts(sorted({cid for _, _, cid in closed}), min(end, moment))
-        for cid, count in eligible.items():
+        eligible = _eligible_for_votes([vote_id for vote_id, _, _ in closed])
+        for cid in {cid for _, _, cid in closed}:
             figure = out[cid]["participation"]
             figure["num"] = len(voters.get(cid, ()))
-            figure["den"] = count
+            figure["den"] = eligible.get(cid, 0)
 
     # Volunteer minutes, party-member services, micro-wishes fulfilled.
     for cid, minutes in db.session.execute(
@@ -200,6 +202,21 @@ def compute(community_ids: list[int], month: str, settings: EvaluationSettings) 
     return out
 
 
+def _eligible_for_votes(vote_ids: list[int]) -> dict[int, int]:
+    """Per community: distinct residents who were confirmed when one of these votes closed."""
+    from consult.places.models import Residence
+
+    rows = db.session.execute(
+        sa.select(Residence.community_id, sa.func.count(sa.distinct(Residence.user_id)))
+        .join(Topic, Topic.community_id == Residence.community_id)
+        .join(Vote, Vote.topic_id == Topic.id)
+        .where(Vote.id.in_(vote_ids), Residence.confirmed_at.is_not(None), Residence.confirmed_at <= Vote.closed_at,
+               sa.or_(Residence.ended_at.is_(None), Residence.ended_at > Vote.closed_at))
+        .group_by(Residence.community_id)
+    ).all()
+    return dict(rows)
+
+
 def street_month(street: Street, month: str) -> dict:
     """A street's month: stored if it has ended and was computed, else computed now (and not stored)."""
     check_month(month)
@@ -210,14 +227,16 @@ def street_month(street: Street, month: str) -> dict:
             sa.select(MonthlyResult).where(MonthlyResult.community_id.in_([c.id for c in communities]), MonthlyResult.month == month))}
         rows = [(c, stored[c.id].figures, stored[c.id].composite) for c in communities if c.id in stored]
         weights, final = ranking.weights, True
+        rules = ranking.rules or {}
     else:
         settings = settings_for(street.id)
         figures = compute([c.id for c in communities], month, settings)
         weights = settings.weights
         rows = [(c, figures[c.id], composite(figures[c.id], weights)) for c in communities]
         final = False
+        rules = {"min_records": settings.min_records, "response_hours": settings.response_hours}
     rows.sort(key=lambda row: (row[2] is None, -(row[2] or 0), row[0].name))
-    return {"month": month, "weights": weights, "rows": rows, "final": final, "settings": settings_for(street.id)}
+    return {"month": month, "weights": weights, "rows": rows, "final": final, "rules": rules}
 
 
 def store_month(street: Street, month: str) -> bool:
@@ -228,15 +247,23 @@ def store_month(street: Street, month: str) -> bool:
     if db.session.scalar(sa.select(StreetRanking.id).where(StreetRanking.street_id == street.id, StreetRanking.month == month)):
         return False
     settings = settings_for(street.id)
+    if not ready_to_store(month, settings):
+        return False  # items posted at its end are still inside their target time
     communities = places.communities_of_street(street.id)
     figures = compute([c.id for c in communities], month, settings)
     for community in communities:
         db.session.add(MonthlyResult(community_id=community.id, month=month, figures=figures[community.id],
                                      composite=composite(figures[community.id], settings.weights), weights=settings.weights))
-    db.session.add(StreetRanking(street_id=street.id, month=month, weights=settings.weights))
+    db.session.add(StreetRanking(street_id=street.id, month=month, weights=settings.weights,
+                                 rules={"min_records": settings.min_records, "response_hours": settings.response_hours}))
     db.session.flush()
     log.info("stored evaluation of street %s for %s", street.id, month)
     return True
+
+
+def ready_to_store(month: str, settings: EvaluationSettings) -> bool:
+    """A month is final once its end plus the target response time has passed."""
+    return month_bounds(month)[1] + timedelta(hours=settings.response_hours) <= now()
 
 
 def store_all(month: str) -> int:
@@ -245,8 +272,17 @@ def store_all(month: str) -> int:
 
 
 def store_last_month() -> int:
-    """`flask tick`: the month just ended is stored once for every street."""
-    return store_all(previous_month(month_of(now())))
+    """`flask tick`: the months just ended are stored once for every street, when final.
+
+    Votes due to close by now are settled first, so a vote closing at the end of a month
+    counts in it; the two months before this one are tried, since a long target time can
+    keep a month open past the next month's end.
+    """
+    from consult.topics import services as topics
+
+    topics.settle_due()
+    last = previous_month(month_of(now()))
+    return store_all(previous_month(last)) + store_all(last)
 
 
 def community_months(community: Community, count: int = 12) -> list[tuple[str, dict, float | None]]:
@@ -269,7 +305,8 @@ def community_months(community: Community, count: int = 12) -> list[tuple[str, d
 
 
 def figure_records(community: Community, month: str, figure: str) -> list[list]:
-    """The records behind one figure of a community's month (as many as its denominator)."""
+    """The records behind one figure of a community's month: as many as its denominator, except
+    participation, whose records are the votes closed (its denominator is residents, never listed)."""
     if figure not in RATES:
         raise NotFound(_("No such figure."))
     check_month(month)

@@ -72,7 +72,17 @@ def is_site_admin(user) -> bool:
     return roles_of(user).site_admin
 
 
+def _valid_slug(slug: str) -> bool:
+    import re
+
+    from consult.places.models import SLUG_PATTERN
+
+    return bool(slug) and len(slug) <= 40 and re.fullmatch(SLUG_PATTERN, slug) is not None
+
+
 def street_by_slug(slug: str) -> Street:
+    if not _valid_slug(slug):
+        raise NotFound(_("No such street."))
     street = db.session.scalar(sa.select(Street).where(Street.slug == slug))
     if street is None:
         raise NotFound(_("No such street."))
@@ -80,6 +90,8 @@ def street_by_slug(slug: str) -> Street:
 
 
 def community_by_slug(slug: str) -> Community:
+    if not _valid_slug(slug):
+        raise NotFound(_("No such community."))
     community = db.session.scalar(sa.select(Community).where(Community.slug == slug))
     if community is None:
         raise NotFound(_("No such community."))
@@ -301,19 +313,6 @@ def eligible_count(community_id: int, moment, scope: str = "resident") -> int:
     else:
         counted = sa.func.count(sa.distinct(Residence.user_id))
     return db.session.scalar(sa.select(counted).where(_resident_at(community_id, moment))) or 0
-
-
-def eligible_counts(community_ids: list[int], moment) -> dict[int, int]:
-    """Confirmed residents at ``moment`` of several communities, in one query."""
-    if not community_ids:
-        return {}
-    rows = db.session.execute(
-        sa.select(Residence.community_id, sa.func.count(sa.distinct(Residence.user_id)))
-        .where(Residence.community_id.in_(community_ids), Residence.confirmed_at.is_not(None), Residence.confirmed_at <= moment,
-               sa.or_(Residence.ended_at.is_(None), Residence.ended_at > moment))
-        .group_by(Residence.community_id)
-    ).all()
-    return {cid: 0 for cid in community_ids} | dict(rows)
 
 
 def was_resident_at(user_id: int, community_id: int, moment) -> bool:

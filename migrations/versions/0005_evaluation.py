@@ -23,6 +23,7 @@ def upgrade():
     sa.Column('street_id', sa.Integer(), nullable=False),
     sa.Column('month', sa.String(length=7), nullable=False),
     sa.Column('weights', sa.JSON(), nullable=False),
+    sa.Column('rules', sa.JSON(), nullable=False),
     sa.Column('computed_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['street_id'], ['streets.id'], name=op.f('fk_evaluation_rankings_street_id_streets')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_evaluation_rankings')),

@@ -152,12 +152,62 @@ def test_months_malformed_future_or_unstored(db, world, clock):
         services.store_month(world.street, services.current_month())
 
 
-def test_tick_stores_the_month_just_ended_once(db, past, world):
-    past.set(2026, 12, 1, 2, 0)
-    assert run_tick()["evaluation"] == 2  # both streets
+def test_tick_stores_a_month_once_it_is_final(db, past, world):
+    past.set(2026, 12, 2, 2, 0)  # November's last items are still inside their 48 hours
+    assert run_tick()["evaluation"] == 2  # October, for both streets
+    past.set(2026, 12, 3, 2, 0)
+    assert run_tick()["evaluation"] == 2  # now November
     assert run_tick()["evaluation"] == 0
-    assert db.session.scalar(sa.select(StreetRanking.month).where(StreetRanking.street_id == world.street.id)) == "2026-11"
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(MonthlyResult)) == 3
+    months = set(db.session.scalars(sa.select(StreetRanking.month).where(StreetRanking.street_id == world.street.id)))
+    assert months == {"2026-10", "2026-11"}
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(MonthlyResult)) == 6
+
+
+def test_a_vote_closing_at_the_end_of_the_month_counts_in_it(db, past, world):
+    from datetime import datetime
+
+    topic = world.factory.topic(world, "ready_for_vote")
+    topics.schedule_vote(world.worker, topic, kind="yes_no", options=None, max_choices=1, scope="resident", quorum_percent=None,
+                         live_results=False, opens_at=datetime(2026, 10, 1, 1, 0, tzinfo=UTC),
+                         closes_at=datetime(2026, 10, 31, 15, 59, tzinfo=UTC))  # 23:59 on 31 October in Shanghai
+    option = topic_queries.options_of(topics.vote_of(topic).id)[0].id
+    topics.cast_ballot(world.resident, topic, [option])
+    past.set(2026, 11, 3, 2, 0)  # the tick was down over the month end; nothing settled the vote yet
+    run_tick()
+    stored = db.session.scalar(sa.select(MonthlyResult).where(MonthlyResult.community_id == world.a.id, MonthlyResult.month == "2026-10"))
+    assert stored.figures["participation"]["num"] == 1
+
+
+def test_withdrawn_and_committee_topics_are_not_counted(db, past, world):
+    mine = world.factory.topic(world, "pending_review")
+    topics.withdraw(world.resident, mine)
+    topics.propose(world.worker, world.a, title="居委会议题", body="x", category_id=topics.categories_for(world.a)[0].id)
+    past.set(2026, 12, 15, 2, 0)
+    assert figures_of(world, "2026-10")["response"]["den"] == 0
+
+
+def test_participation_never_above_everyone(db, past, world, factory):
+    from consult.places import queries as places
+    from consult.places import services as places_services
+
+    topic = world.topic("voting")
+    option = topic_queries.options_of(topics.vote_of(topic).id)[0].id
+    for person in (world.resident, world.party):
+        topics.cast_ballot(person, topic, [option])
+    topics.close_early(world.worker, topic, "结束")
+    places_services.end_residence(world.worker, places.active_residence(world.resident), "搬走")
+    factory.resident(world.a)  # moved in after the vote
+    figures = figures_of(world, "2026-10")
+    assert (figures["participation"]["num"], figures["participation"]["den"]) == (2, 2)
+
+
+def test_a_stored_month_keeps_its_rules(db, past, world):
+    past.set(2026, 12, 15, 2, 0)
+    services.store_month(world.street, "2026-10")
+    services.update_settings(world.street_admin, world.street, response_hours=48, min_records=10,
+                             weights={"response": 1, "resolution": 1, "satisfaction": 1, "participation": 1})
+    assert services.street_month(world.street, "2026-10")["rules"]["min_records"] == 5
+    assert services.street_month(world.street, "2026-11")["rules"]["min_records"] == 10
 
 
 def test_participation_and_service_counts(db, past, world):

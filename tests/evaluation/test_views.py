@@ -97,3 +97,12 @@ def test_evaluation_pages_cost_does_not_grow_with_communities(client, world, fac
     grow(6)
     assert count(f"/streets/{world.street.slug}/ranking") == ranking
     assert count(f"/api/v1/streets/{world.street.slug}/figures") == api
+
+
+def test_odd_slugs_months_and_unknown_api_routes(client, world):
+    assert client.get("/streets/%00/ranking").status_code == 404
+    assert client.get("/api/v1/communities/%00/topics").status_code == 404
+    assert client.get("/verify/%00?c=x").status_code == 404
+    assert client.get(f"/streets/{world.street.slug}/ranking?month=%EF%BC%92%EF%BC%90%EF%BC%92%EF%BC%96-%EF%BC%91%EF%BC%91").status_code == 400
+    missing = client.get("/api/v1/nope")
+    assert missing.status_code == 404 and missing.mimetype == "application/json" and missing.get_json()["status"] == 404

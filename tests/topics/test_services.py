@@ -217,7 +217,7 @@ def test_window_ends_below_threshold_as_of_now_and_by_tick(db, world, clock):
 def test_tick_settles_and_is_idempotent(db, world, clock):
     topic = world.topic()
     clock.advance(days=15)
-    assert run_tick()["topics"] == 1
+    run_tick()
     db.session.refresh(topic)
     assert topic.status == S.NOT_ENOUGH_SUPPORT
     assert run_tick()["topics"] == 0
