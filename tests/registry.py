@@ -282,3 +282,4 @@ route("api.community_activities", lambda w: f"/api/v1/communities/{w.a.slug}/act
 route("api.street_figures", lambda w: f"/api/v1/streets/{w.street.slug}/figures", PUBLIC, html=False)
 route("api.openapi", lambda w: "/api/v1/openapi.json", PUBLIC, html=False)
 post("activities.end_party", lambda w: "/me/party/end")
+post("places_manage.staff_reset_code", lambda w: "/manage/site/reset-code")

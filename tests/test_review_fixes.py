@@ -134,3 +134,16 @@ def test_records_only_of_people_of_the_community(login_as, world, factory):
     assert client.get(f"/manage/c/{world.a.slug}/party/{stranger.id}/record").status_code == 403
     assert client.get(f"/manage/c/{world.a.slug}/points/members/{stranger.id}/certificate").status_code == 403
     assert client.get(f"/manage/c/{world.a.slug}/party/{world.party.id}/record").status_code == 200
+
+
+def test_site_admin_resets_a_staff_account(login_as, world, db):
+    client = login_as(world.site_admin)
+    page = client.post("/manage/site/reset-code", {"reset-username": "street"}, token_from="/manage/site/")
+    assert page.status_code == 200
+    import re
+
+    code = re.search(r'class="code"[^>]*>([A-Z0-9]{4})-([A-Z0-9]{4})<', page.get_data(as_text=True))
+    accounts.use_reset_code("street", code.group(1) + code.group(2), "a-new-password")
+    assert accounts.authenticate("street", "a-new-password") is not None
+    assert client.post("/manage/site/reset-code", {"reset-username": "nobody"}).status_code == 404
+    assert login_as(world.worker).post("/manage/site/reset-code", {"reset-username": "street"}).status_code == 403

@@ -59,7 +59,8 @@ class PasswordResetCode(db.Model):
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), index=True)
     code_hash: Mapped[str] = mapped_column(sa.String(255))
     issued_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
-    community_id: Mapped[int] = mapped_column(sa.ForeignKey("communities.id"))
+    #: The community whose worker issued it; None when a site administrator did.
+    community_id: Mapped[int | None] = mapped_column(sa.ForeignKey("communities.id"))
     created_at: Mapped[datetime] = mapped_column(default=now)
     expires_at: Mapped[datetime]
     used_at: Mapped[datetime | None]

@@ -168,6 +168,28 @@ def issue_reset_code(worker, user: User, community: Community) -> str:
     return code
 
 
+def issue_staff_reset_code(site_admin, user: User) -> str:
+    """A site administrator issues a reset code for anyone, staff included (audited); shown once."""
+    if not places.is_site_admin(site_admin):
+        raise PermissionDenied(_("Only a site administrator may do this."))
+    if user.is_closed or not user.active:
+        raise RuleViolation(_("This account is closed."))
+    moment = now()
+    db.session.execute(
+        sa.update(PasswordResetCode)
+        .where(PasswordResetCode.user_id == user.id, PasswordResetCode.used_at.is_(None))
+        .values(used_at=moment)
+    )
+    code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(8))
+    entry = PasswordResetCode(user_id=user.id, code_hash=generate_password_hash(code), issued_by_id=site_admin.id,
+                              community_id=None, created_at=moment,
+                              expires_at=moment + timedelta(hours=current_app.config["RESET_CODE_HOURS"]))
+    db.session.add(entry)
+    db.session.flush()
+    audit.record(site_admin, "account.reset_code", entry, after={"user_id": user.id})
+    return code
+
+
 def normalise_code(code: str) -> str:
     return "".join(ch for ch in (code or "").upper() if ch.isalnum())
 

@@ -1,7 +1,7 @@
 """Committee pages (/manage/c/...), street pages (/manage/streets/...) and site pages (/manage/site/)."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from wtforms.fields.choices import SelectChoice
 from flask_login import current_user
@@ -307,6 +307,18 @@ def appoint_street_admin():
         flash(_("%(name)s now administers %(street)s.", name=user.display_name, street=street.name), "success")
         return redirect(url_for("places_manage.site"))
     return _site_page(admin_form=form, status=400)
+
+
+@bp.post("/site/reset-code")
+@site_admin_required
+def staff_reset_code():
+    """Issue a one-time reset code for any account (staff accounts can only be reset here)."""
+    user = accounts.user_by_username(request.form.get("reset-username", ""))
+    if user is None:
+        raise NotFound(_("No one has that username."))
+    code = accounts.issue_staff_reset_code(current_user, user)
+    db.session.commit()
+    return render_template("manage/reset_code.html", community=None, person=user, code=code)
 
 
 @bp.post("/site/appointments/<int:appointment_id>/end")
