@@ -147,6 +147,11 @@ def issue_reset_code(worker, user: User, community: Community) -> str:
     if places.roles_of(user).is_staff:
         # A worker must not be able to take over a colleague's or an administrator's account.
         raise PermissionDenied(_("Staff accounts are reset by a site administrator, not with a code."))
+    return _new_reset_code(worker, user, community.id)
+
+
+def _new_reset_code(issuer, user: User, community_id: int | None) -> str:
+    """Replace any unused code of ``user`` with a new one (only its hash is kept); audited."""
     moment = now()
     db.session.execute(
         sa.update(PasswordResetCode)
@@ -155,16 +160,12 @@ def issue_reset_code(worker, user: User, community: Community) -> str:
     )
     code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(8))
     entry = PasswordResetCode(
-        user_id=user.id,
-        code_hash=generate_password_hash(code),
-        issued_by_id=worker.id,
-        community_id=community.id,
-        created_at=moment,
-        expires_at=moment + timedelta(hours=current_app.config["RESET_CODE_HOURS"]),
+        user_id=user.id, code_hash=generate_password_hash(code), issued_by_id=issuer.id, community_id=community_id,
+        created_at=moment, expires_at=moment + timedelta(hours=current_app.config["RESET_CODE_HOURS"]),
     )
     db.session.add(entry)
     db.session.flush()
-    audit.record(worker, "account.reset_code", entry, community_id=community.id, after={"user_id": user.id})
+    audit.record(issuer, "account.reset_code", entry, community_id=community_id, after={"user_id": user.id})
     return code
 
 
@@ -174,20 +175,7 @@ def issue_staff_reset_code(site_admin, user: User) -> str:
         raise PermissionDenied(_("Only a site administrator may do this."))
     if user.is_closed or not user.active:
         raise RuleViolation(_("This account is closed."))
-    moment = now()
-    db.session.execute(
-        sa.update(PasswordResetCode)
-        .where(PasswordResetCode.user_id == user.id, PasswordResetCode.used_at.is_(None))
-        .values(used_at=moment)
-    )
-    code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(8))
-    entry = PasswordResetCode(user_id=user.id, code_hash=generate_password_hash(code), issued_by_id=site_admin.id,
-                              community_id=None, created_at=moment,
-                              expires_at=moment + timedelta(hours=current_app.config["RESET_CODE_HOURS"]))
-    db.session.add(entry)
-    db.session.flush()
-    audit.record(site_admin, "account.reset_code", entry, after={"user_id": user.id})
-    return code
+    return _new_reset_code(site_admin, user, None)
 
 
 def normalise_code(code: str) -> str:

@@ -39,14 +39,6 @@ def statuses(db, topic):
     return [e.to_status for e in db.session.scalars(sa.select(TopicEvent).where(TopicEvent.topic_id == topic.id).order_by(TopicEvent.id))]
 
 
-def voting(world, topic, **kw):
-    services.send_to_vote(world.worker, topic)
-    options = dict(kind="yes_no", options=None, max_choices=1, scope="resident", quorum_percent=None, live_results=False,
-                   opens_at=now() - timedelta(minutes=1), closes_at=now() + timedelta(days=3))
-    options.update(kw)
-    return services.schedule_vote(world.worker, topic, **options)
-
-
 def option_ids(db, vote, *keys):
     options = {o.key or o.label: o.id for o in db.session.scalars(sa.select(VoteOption).where(VoteOption.vote_id == vote.id))}
     return [options[k] for k in keys]
@@ -316,10 +308,10 @@ def test_own_choices_up_to_k(db, world):
 )
 def test_bad_vote_setup_refused(db, world, kw):
     topic = world.topic("ready_for_vote")
+    base = dict(kind="yes_no", options=None, max_choices=1, scope="resident", quorum_percent=None, live_results=False,
+                opens_at=now(), closes_at=now() + timedelta(days=1))
     with pytest.raises(RuleViolation):
-        voting(world, world.topic("pending_review"), **kw) if False else services.schedule_vote(
-            world.worker, topic, **{**dict(kind="yes_no", options=None, max_choices=1, scope="resident", quorum_percent=None,
-                                        live_results=False, opens_at=now(), closes_at=now() + timedelta(days=1)), **kw})
+        services.schedule_vote(world.worker, topic, **{**base, **kw})
     assert topic.status == S.READY_FOR_VOTE
 
 
