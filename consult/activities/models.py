@@ -12,7 +12,6 @@ from consult.extensions import db
 
 UNIT_MAX = 60
 TITLE_MAX = 80
-TEXT_MAX = 5000
 
 
 def _in(column: str, values) -> str:

@@ -6,7 +6,6 @@ live server used by browser tests can be told what time it is (see ``core.testin
 from __future__ import annotations
 
 import threading
-from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
@@ -44,16 +43,6 @@ def advance(delta: timedelta) -> None:
             _frozen = _frozen + delta
         else:
             _offset = _offset + delta
-
-
-@contextmanager
-def frozen(moment: datetime):
-    """Freeze the clock at ``moment`` for the duration of a block."""
-    set_now(moment)
-    try:
-        yield
-    finally:
-        set_now(None)
 
 
 def site_zone() -> ZoneInfo:

@@ -1,7 +1,7 @@
 """Committee, street and site forms."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, SelectField, StringField
+from wtforms import SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
 from consult.core.forms import no_control_chars, single_line, strip
@@ -51,7 +51,3 @@ class PlaceForm(FlaskForm):
         description=_l("Lower-case letters, digits and hyphens, e.g. hongqiao-east. It never changes, because it is printed in QR codes."),
     )
     street = SelectField(_l("Street"), coerce=str, validate_choice=False)
-
-
-class UserIdForm(FlaskForm):
-    user_id = HiddenField(validators=[DataRequired()])

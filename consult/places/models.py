@@ -113,13 +113,6 @@ class Residence(db.Model):
         sa.Index("ix_residences_community_status", "community_id", "status"),
     )
 
-    @property
-    def household(self) -> tuple[str, str, str] | None:
-        """The household (building, unit, room) this residence belongs to, if fully named."""
-        if self.building and self.room:
-            return (self.building, self.unit or "", self.room)
-        return None
-
 
 class StaffRole(enum.StrEnum):
     WORKER = "worker"

@@ -320,14 +320,3 @@ def was_resident_at(user_id: int, community_id: int, moment) -> bool:
     return bool(
         db.session.scalar(sa.select(Residence.id).where(Residence.user_id == user_id, _resident_at(community_id, moment)).limit(1))
     )
-
-
-def confirmed_residents_of(community_id: int) -> list[int]:
-    """User ids of a community's confirmed residents."""
-    return list(
-        db.session.scalars(
-            sa.select(Residence.user_id).where(
-                Residence.community_id == community_id, Residence.status == ResidenceStatus.CONFIRMED
-            )
-        )
-    )

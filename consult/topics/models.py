@@ -187,8 +187,6 @@ class Vote(db.Model):
     eligible_count: Mapped[int | None]
     ballot_count: Mapped[int] = mapped_column(default=0)
 
-    options: Mapped[list[VoteOption]] = relationship(order_by="VoteOption.position", lazy="raise_on_sql")
-
     __table_args__ = (
         sa.CheckConstraint("kind IN ('yes_no', 'choices')", name="kind"),
         sa.CheckConstraint("scope IN ('resident', 'household')", name="scope"),

@@ -9,7 +9,6 @@ from consult.extensions import db
 from consult.core.pagination import paginate
 from consult.topics.models import (
     LISTED_STATUSES,
-    Category,
     Comment,
     CommentFlag,
     Outcome,
@@ -187,7 +186,3 @@ def flagged_comments(community_id: int):
         .order_by(first_flag)
         .limit(200)
     ).all()
-
-
-def categories_by_id(ids) -> dict[int, Category]:
-    return {c.id: c for c in db.session.scalars(sa.select(Category).where(Category.id.in_(list(ids))))}
