@@ -59,13 +59,9 @@ def register_extensions(app: Flask) -> None:
     login_manager.login_message = None
     login_manager.session_protection = "basic"
 
-    from consult.accounts.models import User
+    from consult.accounts import auth
 
-    @login_manager.user_loader
-    def load_user(user_id: str):
-        if not (user_id.isascii() and user_id.isdigit()):
-            return None
-        return db.session.get(User, int(user_id))
+    auth.init_app(app)
 
 
 def register_blueprints(app: Flask) -> None:

@@ -52,6 +52,10 @@ class Config:
     LOGIN_LIMIT_USERNAME = "5 per 15 minutes"
     LOGIN_LIMIT_ADDRESS = "60 per 15 minutes"
     RESET_CODE_HOURS = 24
+    #: A session without "keep me logged in" ends after this many hours without a request.
+    SESSION_IDLE_HOURS = 12
+    #: "Keep me logged in" lasts this many days from the log-in.
+    REMEMBER_DAYS = 30
     TESTING_CLOCK = False
     SECRET_KEY: str | None = None
 

@@ -218,8 +218,14 @@ class Client:
         return self.raw.post(url, data=data, **kwargs)
 
     def login(self, user) -> None:
+        """Log in as the log-in page would: a new open ``user_sessions`` row for this client."""
+        from consult.accounts import sessions
+        from consult.accounts.auth import SESSION_KEY
+
+        _row, token, _remember = sessions.start(user, user_agent="test client")
         with self.raw.session_transaction() as session:
             session["_user_id"] = str(user.id)
+            session[SESSION_KEY] = token
             session["_fresh"] = True
 
     def logout(self) -> None:

@@ -283,3 +283,7 @@ route("api.street_figures", lambda w: f"/api/v1/streets/{w.street.slug}/figures"
 route("api.openapi", lambda w: "/api/v1/openapi.json", PUBLIC, html=False)
 post("activities.end_party", lambda w: "/me/party/end")
 post("places_manage.staff_reset_code", lambda w: "/manage/site/reset-code")
+post("places_manage.staff_end_sessions", lambda w: "/manage/site/end-sessions")
+post("places_manage.end_sessions", lambda w: f"/manage/c/{w.a.slug}/residences/{_resident_residence(w)}/end-sessions")
+post("accounts.end_session", lambda w: "/me/sessions/1/end")
+post("accounts.end_other_sessions", lambda w: "/me/sessions/end-others")

@@ -64,3 +64,35 @@ class PasswordResetCode(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=now)
     expires_at: Mapped[datetime]
     used_at: Mapped[datetime | None]
+
+
+class UserSession(db.Model):
+    """One signed-in device: a session cookie (and maybe a remember cookie) that can be ended.
+
+    Only hashes of the tokens are kept, so a copy of the database opens no session. A row is
+    checked on every request; ending it (``ended_at``) logs that device out at once.
+    """
+
+    __tablename__ = "user_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    #: SHA-256 of the random token kept in the (signed) session cookie; changes when rotated.
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    #: SHA-256 of the secret in the "keep me logged in" cookie; None when not remembered.
+    remember_hash: Mapped[str | None] = mapped_column(sa.String(64))
+    created_at: Mapped[datetime] = mapped_column(default=now)
+    last_seen_at: Mapped[datetime] = mapped_column(default=now)
+    #: Without "keep me logged in": last seen plus the idle limit; with it: log-in plus 30 days.
+    expires_at: Mapped[datetime]
+    #: A short description of the browser, e.g. "Chrome on Android".
+    user_agent: Mapped[str] = mapped_column(sa.String(80), default="")
+    ended_at: Mapped[datetime | None]
+    #: logout, password, reset, ended by the person, ended by a worker, account closed
+    end_reason: Mapped[str | None] = mapped_column(sa.String(20))
+
+    __table_args__ = (sa.Index("ix_user_sessions_user_active", "user_id", "ended_at"),)
+
+    @property
+    def remembered(self) -> bool:
+        return self.remember_hash is not None

@@ -10,7 +10,8 @@ from flask import current_app
 from flask_babel import gettext as _
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from consult.accounts.models import PasswordResetCode, User
+from consult.accounts import sessions
+from consult.accounts.models import PasswordResetCode, User, UserSession
 from consult.core import audit
 from consult.core.clock import now
 from consult.core.database import add_unique
@@ -113,12 +114,14 @@ def authenticate(username: str, password: str) -> User | None:
     return user
 
 
-def change_password(user: User, current: str, new: str) -> None:
-    """A person changes their password, knowing the current one."""
+def change_password(user: User, current: str, new: str, *, keep: UserSession | None = None) -> None:
+    """A person changes their password, knowing the current one: every other session ends
+    (``keep`` is the device they are using)."""
     if not (user.password_hash and check_password_hash(user.password_hash, current or "")):
         raise RuleViolation(_("Your current password is not right."), field="current")
     _check_new_password(new)
     user.password_hash = hash_password(new)
+    sessions.end_all(user, sessions.EndReason.PASSWORD, keep=keep)
     db.session.flush()
 
 
@@ -203,6 +206,7 @@ def use_reset_code(username: str, code: str, new_password: str) -> User:
         raise RuleViolation(message, field="code")
     entry.used_at = now()
     user.password_hash = hash_password(new_password)
+    sessions.end_all(user, sessions.EndReason.RESET)
     db.session.flush()
     audit.record(user, "account.reset_used", entry, community_id=entry.community_id, after={"user_id": user.id})
     notify(user.id, f"account.reset:{entry.id}", N_("Your password was reset with a code from your committee."))
@@ -214,6 +218,7 @@ def close_account(user: User, password: str) -> None:
     if not (user.password_hash and check_password_hash(user.password_hash, password or "")):
         raise RuleViolation(_("Your password is not right."), field="password")
     places_services.end_all_for_closed_account(user)
+    sessions.end_all(user, sessions.EndReason.CLOSED)
     user.username = f"{CLOSED_PREFIX}{user.id}"
     user.display_name = ""
     user.phone = None

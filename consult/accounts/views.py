@@ -5,9 +5,10 @@ import json
 
 from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_babel import ngettext
+from flask_login import current_user, login_required
 
-from consult.accounts import services
+from consult.accounts import auth, services, sessions
 from consult.accounts.forms import (
     ApplyForm,
     CloseAccountForm,
@@ -103,7 +104,8 @@ def register():
             db.session.rollback()
             form_error(form, error)
         else:
-            login_user(user)
+            auth.log_in(user)
+            db.session.commit()
             flash(_("Welcome! Your committee will confirm that you live in %(community)s.", community=community.name), "success")
             return redirect(url_for("accounts.me"))
     status = form_status(form)
@@ -123,7 +125,8 @@ def login():
         if user is None:
             form.form_errors.append(_("The username or password is not right."))
             return render_template("accounts/login.html", form=form, next=next_url), 401
-        login_user(user, remember=form.remember.data)
+        auth.log_in(user, remember=form.remember.data)
+        db.session.commit()
         return redirect(next_url)
     status = form_status(form)
     return render_template("accounts/login.html", form=form, next=next_url), status
@@ -131,8 +134,10 @@ def login():
 
 @bp.post("/auth/logout")
 def logout():
-    """Log out (a POST with the CSRF token, so a link elsewhere cannot log you out)."""
-    logout_user()
+    """Log out (a POST with the CSRF token, so a link elsewhere cannot log you out): this
+    device's session ends on the server, so a copy of its cookies no longer works either."""
+    auth.log_out()
+    db.session.commit()
     flash(_("You have logged out."), "success")
     return redirect(url_for("places.home"))
 
@@ -150,7 +155,8 @@ def reset():
             db.session.rollback()
             form_error(form, error)
             return render_template("accounts/reset.html", form=form), 401
-        login_user(user)
+        auth.log_in(user)
+        db.session.commit()
         flash(_("Your new password is set."), "success")
         return redirect(url_for("accounts.me"))
     status = form_status(form)
@@ -166,7 +172,35 @@ def me():
         residences=places.residences_of(current_user.id),
         active=places.active_residence(current_user),
         phone=places.phone_for(current_user, current_user),
+        devices=sessions.open_sessions(current_user),
+        current=auth.current_session(),
     )
+
+
+@bp.post("/me/sessions/<int:session_id>/end")
+@login_required
+def end_session(session_id: int):
+    """Log out one of my devices (a lost phone, a shared computer)."""
+    current = auth.current_session()
+    if current is not None and current.id == session_id:
+        auth.log_out()
+        db.session.commit()
+        flash(_("You have logged out."), "success")
+        return redirect(url_for("places.home"))
+    sessions.end_own(current_user, session_id)
+    db.session.commit()
+    flash(_("That device is logged out."), "success")
+    return redirect(url_for("accounts.me"))
+
+
+@bp.post("/me/sessions/end-others")
+@login_required
+def end_other_sessions():
+    """Log out every device but this one."""
+    count = sessions.end_all(current_user, sessions.EndReason.BY_PERSON, keep=auth.current_session())
+    db.session.commit()
+    flash(ngettext("%(num)d other device is logged out.", "%(num)d other devices are logged out.", count), "success")
+    return redirect(url_for("accounts.me"))
 
 
 @bp.route("/me/edit", methods=["GET", "POST"])
@@ -196,7 +230,7 @@ def change_password():
     form = PasswordForm()
     if form.validate_on_submit():
         try:
-            services.change_password(current_user, form.current.data, form.password.data)
+            services.change_password(current_user, form.current.data, form.password.data, keep=auth.current_session())
             db.session.commit()
         except DomainError as error:
             db.session.rollback()
@@ -246,7 +280,8 @@ def close_account():
             db.session.rollback()
             form_error(form, error)
         else:
-            logout_user()
+            auth.log_out()
+            db.session.commit()
             flash(_("Your account is closed. Thank you for taking part."), "success")
             return redirect(url_for("places.home"))
     status = form_status(form)

@@ -7,6 +7,7 @@ from wtforms.fields.choices import SelectChoice
 from flask_login import current_user
 
 from consult.accounts import services as accounts
+from consult.accounts import sessions as account_sessions
 from consult.accounts.forms import RecordResidentForm
 from consult.accounts.models import User
 from consult.core import audit
@@ -109,6 +110,18 @@ def reset_code(community, residence_id: int):
     code = accounts.issue_reset_code(current_user, user, community)
     db.session.commit()
     return render_template("manage/reset_code.html", community=community, person=user, code=code)
+
+
+@bp.post("/c/<community>/residences/<int:residence_id>/end-sessions")
+@community_staff_required
+def end_sessions(community, residence_id: int):
+    """Log a resident out on every device (a lost phone); audited."""
+    residence = queries.residence_in(community, residence_id)
+    user = db.session.get(User, residence.user_id)
+    count = account_sessions.end_all_by_worker(current_user, user, community)
+    db.session.commit()
+    flash(_("%(name)s is logged out on every device (%(num)d).", name=user.display_name, num=count), "success")
+    return redirect(url_for("places_manage.residents", community=community.slug))
 
 
 @bp.route("/c/<community>/residents/new", methods=["GET", "POST"])
@@ -319,6 +332,19 @@ def staff_reset_code():
     code = accounts.issue_staff_reset_code(current_user, user)
     db.session.commit()
     return render_template("manage/reset_code.html", community=None, person=user, code=code)
+
+
+@bp.post("/site/end-sessions")
+@site_admin_required
+def staff_end_sessions():
+    """Log anyone out on every device, staff included (audited)."""
+    user = accounts.user_by_username(request.form.get("sessions-username", ""))
+    if user is None:
+        raise NotFound(_("No one has that username."))
+    count = account_sessions.end_all_by_site_admin(current_user, user)
+    db.session.commit()
+    flash(_("%(name)s is logged out on every device (%(num)d).", name=user.display_name, num=count), "success")
+    return redirect(url_for("places_manage.site"))
 
 
 @bp.post("/site/appointments/<int:appointment_id>/end")

@@ -39,5 +39,7 @@ add_labels(
         "residence.end": _l("residence ended"),
         "account.reset_code": _l("reset code issued"),
         "account.reset_used": _l("password reset with a code"),
+        "account.sessions_ended": _l("logged out on every device"),
+        "account.reset_codes_revoked": _l("unused reset codes revoked"),
     }
 )

@@ -1,0 +1,218 @@
+"""Rules of signed-in devices (``user_sessions``): starting, checking, rotating and ending them.
+
+Every log-in starts a row holding the SHA-256 of a random token; the token itself lives only in
+the person's signed session cookie. With "keep me logged in", a second random secret lives in
+a cookie of its own and is replaced each time it is used. A request is logged in only while its
+row is open and unexpired, so ending a row logs that device out at once, wherever the cookies
+went. Nothing here reads the request; :mod:`consult.accounts.auth` does the cookies.
+"""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+import secrets
+from datetime import timedelta
+
+import sqlalchemy as sa
+from flask import current_app
+from flask_babel import gettext as _
+
+from consult.accounts.models import User, UserSession
+from consult.core import audit
+from consult.core.clock import now
+from consult.core.errors import NotFound, PermissionDenied
+from consult.extensions import db
+from consult.places import queries as places
+from consult.places.models import Community
+
+
+class EndReason:
+    LOGOUT = "logout"
+    PASSWORD = "password"
+    RESET = "reset"
+    BY_PERSON = "by_person"
+    BY_WORKER = "by_worker"
+    CLOSED = "closed"
+    ROTATED = "rotated"
+
+
+#: How often ``last_seen_at`` (and the idle expiry) is written: not on every request.
+TOUCH_EVERY = timedelta(minutes=5)
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _idle() -> timedelta:
+    return timedelta(hours=current_app.config["SESSION_IDLE_HOURS"])
+
+
+def _remember_for() -> timedelta:
+    return timedelta(days=current_app.config["REMEMBER_DAYS"])
+
+
+_BROWSERS = [
+    ("MicroMessenger", "WeChat"), ("Edg/", "Edge"), ("OPR/", "Opera"), ("Firefox/", "Firefox"),
+    ("Chrome/", "Chrome"), ("Chromium/", "Chromium"), ("Safari/", "Safari"),
+]
+_SYSTEMS = [
+    ("HarmonyOS", "HarmonyOS"), ("Android", "Android"), ("iPhone", "iPhone"), ("iPad", "iPad"),
+    ("Windows", "Windows"), ("Mac OS X", "macOS"), ("CrOS", "ChromeOS"), ("Linux", "Linux"),
+]
+
+
+def describe_user_agent(user_agent: str | None) -> str:
+    """A short, language-neutral description of a browser, e.g. "Chrome · Android" (never the raw header)."""
+    text = user_agent or ""
+    browser = next((name for marker, name in _BROWSERS if marker in text), "")
+    system = next((name for marker, name in _SYSTEMS if marker in text), "")
+    summary = " · ".join(part for part in (browser, system) if part)
+    return re.sub(r"[^\w ·.-]", "", summary)[:80]
+
+
+def start(user: User, *, remember: bool = False, user_agent: str | None = None) -> tuple[UserSession, str, str | None]:
+    """Start a session for ``user`` on one device.
+
+    Returns the row, the session token (for the session cookie) and, when remembered, the
+    remember cookie's value; only their hashes are stored. Flushed, not committed.
+    """
+    moment = now()
+    token = secrets.token_urlsafe(32)
+    secret = secrets.token_urlsafe(32) if remember else None
+    row = UserSession(
+        user_id=user.id,
+        token_hash=hash_token(token),
+        remember_hash=hash_token(secret) if secret else None,
+        created_at=moment,
+        last_seen_at=moment,
+        expires_at=moment + (_remember_for() if remember else _idle()),
+        user_agent=describe_user_agent(user_agent),
+    )
+    db.session.add(row)
+    db.session.flush()
+    return row, token, (f"{row.id}.{secret}" if secret else None)
+
+
+def _usable(row: UserSession | None, moment) -> User | None:
+    if row is None or row.ended_at is not None or row.expires_at <= moment:
+        return None
+    user = db.session.get(User, row.user_id)
+    if user is None or not user.active:
+        return None
+    return user
+
+
+def check(user_id: str, token: str | None) -> tuple[User, UserSession, bool] | None:
+    """The person and open session behind a session cookie, or None if it was ended or expired.
+
+    Every few minutes the row's last-seen time (and, without "keep me logged in", its idle
+    expiry) moves on: the third value says so, and the caller commits.
+    """
+    if not token or not (user_id.isascii() and user_id.isdigit()):
+        return None
+    row = db.session.scalar(sa.select(UserSession).where(UserSession.token_hash == hash_token(token)))
+    moment = now()
+    user = _usable(row, moment)
+    if user is None or user.id != int(user_id):
+        return None
+    touched = moment - row.last_seen_at >= TOUCH_EVERY
+    if touched:
+        row.last_seen_at = moment
+        if not row.remembered:
+            row.expires_at = moment + _idle()
+        db.session.flush()
+    return user, row, touched
+
+
+def resume(cookie: str | None) -> tuple[User, UserSession, str, str] | None:
+    """Log a device back in from its "keep me logged in" cookie, replacing both its secrets.
+
+    Returns the person, the row, a new session token and the new remember cookie value; the
+    cookie just used never works again. None when the cookie is malformed, ended, expired or
+    already used. The expiry stays where the log-in put it. Flushed, not committed.
+    """
+    row_id, _sep, secret = (cookie or "").partition(".")
+    if not (row_id.isascii() and row_id.isdigit() and secret) or len(row_id) > 18:
+        return None
+    row = db.session.get(UserSession, int(row_id), with_for_update=True)
+    moment = now()
+    user = _usable(row, moment)
+    if user is None or row.remember_hash is None or not hmac.compare_digest(row.remember_hash, hash_token(secret)):
+        return None
+    token = secrets.token_urlsafe(32)
+    new_secret = secrets.token_urlsafe(32)
+    row.token_hash = hash_token(token)
+    row.remember_hash = hash_token(new_secret)
+    row.last_seen_at = moment
+    db.session.flush()
+    return user, row, token, f"{row.id}.{new_secret}"
+
+
+def end(row: UserSession, reason: str) -> None:
+    """End one session (logging out): both its cookies stop working. Flushed."""
+    if row.ended_at is None:
+        row.ended_at = now()
+        row.end_reason = reason
+        db.session.flush()
+
+
+def end_all(user: User, reason: str, *, keep: UserSession | None = None) -> int:
+    """End every open session of ``user`` (but ``keep``, the device asking); returns how many."""
+    query = sa.update(UserSession).where(UserSession.user_id == user.id, UserSession.ended_at.is_(None))
+    if keep is not None:
+        query = query.where(UserSession.id != keep.id)
+    result = db.session.execute(query.values(ended_at=now(), end_reason=reason).execution_options(synchronize_session="fetch"))
+    return result.rowcount
+
+
+def open_sessions(user: User) -> list[UserSession]:
+    """The person's signed-in devices, most recently seen first."""
+    return list(
+        db.session.scalars(
+            sa.select(UserSession)
+            .where(UserSession.user_id == user.id, UserSession.ended_at.is_(None), UserSession.expires_at > now())
+            .order_by(UserSession.last_seen_at.desc(), UserSession.id.desc())
+        )
+    )
+
+
+def end_own(user: User, session_id: int) -> None:
+    """A person ends one of their own devices' sessions."""
+    row = db.session.get(UserSession, session_id)
+    if row is None or row.user_id != user.id:
+        raise NotFound(_("That device is not signed in to your account."))
+    end(row, EndReason.BY_PERSON)
+
+
+def end_all_by_worker(worker: User, user: User, community: Community) -> int:
+    """A worker ends all of a resident's sessions (a lost phone), audited; returns how many.
+
+    Only for a resident of the worker's own community, never for staff (a site administrator
+    does that) and never for oneself (use "log out everywhere" on one's own page).
+    """
+    if not places.can_manage_community(worker, community):
+        raise PermissionDenied(_("Only the committee of this community may do this."))
+    residence = places.active_residence(user)
+    if residence is None or residence.community_id != community.id:
+        raise PermissionDenied(_("This person is not a resident of your community."))
+    if user.id == worker.id:
+        raise PermissionDenied(_("Another staff member must do this for you."))
+    if places.roles_of(user).is_staff:
+        raise PermissionDenied(_("Staff sessions are ended by a site administrator."))
+    count = end_all(user, EndReason.BY_WORKER)
+    audit.record(
+        worker, "account.sessions_ended", user, community_id=community.id,
+        after={"user_id": user.id, "sessions": count},
+    )
+    return count
+
+
+def end_all_by_site_admin(site_admin: User, user: User) -> int:
+    """A site administrator ends all sessions of anyone, staff included (audited)."""
+    if not places.is_site_admin(site_admin):
+        raise PermissionDenied(_("Only a site administrator may do this."))
+    count = end_all(user, EndReason.BY_WORKER)
+    audit.record(site_admin, "account.sessions_ended", user, after={"user_id": user.id, "sessions": count})
+    return count
