@@ -17,6 +17,7 @@ from consult.core.clock import now
 from consult.core.database import add_unique
 from consult.core.errors import Conflict, PermissionDenied, RuleViolation
 from consult.core.notifications import N_, notify
+from consult.core.registries import on
 from consult.extensions import db
 from consult.places import queries as places
 from consult.places import services as places_services
@@ -147,6 +148,8 @@ def issue_reset_code(worker, user: User, community: Community) -> str:
         raise PermissionDenied(_("This person is not a resident of your community."))
     if user.is_closed:
         raise RuleViolation(_("This account is closed."))
+    if user.id == worker.id:
+        raise PermissionDenied(_("Nobody issues their own reset code: another staff member must."))
     if places.roles_of(user).is_staff:
         # A worker must not be able to take over a colleague's or an administrator's account.
         raise PermissionDenied(_("Staff accounts are reset by a site administrator, not with a code."))
@@ -176,9 +179,26 @@ def issue_staff_reset_code(site_admin, user: User) -> str:
     """A site administrator issues a reset code for anyone, staff included (audited); shown once."""
     if not places.is_site_admin(site_admin):
         raise PermissionDenied(_("Only a site administrator may do this."))
+    if user.id == site_admin.id:
+        raise PermissionDenied(_("Nobody issues their own reset code: another staff member must."))
     if user.is_closed or not user.active:
         raise RuleViolation(_("This account is closed."))
     return _new_reset_code(site_admin, user, None)
+
+
+@on("staff_appointed")
+def revoke_reset_codes(actor, user: User) -> int:
+    """Someone was appointed staff: their unused reset codes stop working (a worker may have
+    issued one while they were a resident; staff codes come from a site administrator)."""
+    moment = now()
+    revoked = db.session.execute(
+        sa.update(PasswordResetCode)
+        .where(PasswordResetCode.user_id == user.id, PasswordResetCode.used_at.is_(None), PasswordResetCode.expires_at > moment)
+        .values(used_at=moment)
+    ).rowcount
+    if revoked:
+        audit.record(actor, "account.reset_codes_revoked", user, after={"user_id": user.id, "codes": revoked})
+    return revoked
 
 
 def normalise_code(code: str) -> str:
@@ -204,6 +224,9 @@ def use_reset_code(username: str, code: str, new_password: str) -> User:
     )
     if entry is None or not check_password_hash(entry.code_hash, normalise_code(code)):
         raise RuleViolation(message, field="code")
+    if entry.community_id is not None and places.roles_of(user).is_staff:
+        # A worker's code, issued before the person was appointed: staff are reset by a site administrator.
+        raise RuleViolation(_("This code no longer works: staff accounts are reset by a site administrator."), field="code")
     entry.used_at = now()
     user.password_hash = hash_password(new_password)
     sessions.end_all(user, sessions.EndReason.RESET)

@@ -105,6 +105,7 @@ def appoint_worker(actor, user, community: Community) -> StaffAppointment:
         link=f"/manage/c/{community.slug}/",
     )
     queries.forget_roles()
+    _appointed(actor, user)
     return appointment
 
 
@@ -130,6 +131,7 @@ def appoint_street_admin(actor, user, street: Street) -> StaffAppointment:
         link=f"/manage/streets/{street.slug}/",
     )
     queries.forget_roles()
+    _appointed(actor, user)
     return appointment
 
 
@@ -143,7 +145,14 @@ def appoint_site_admin(actor, user) -> StaffAppointment:
     add_unique(appointment, _("%(name)s is already a site administrator.", name=user.display_name))
     audit.record(actor, "staff.appoint_site_admin", appointment, after={"user_id": user.id})
     queries.forget_roles()
+    _appointed(actor, user)
     return appointment
+
+
+def _appointed(actor, user) -> None:
+    """Tell other domains that ``user`` became staff (accounts revokes their unused reset codes)."""
+    for hook in hooks.get("staff_appointed", []):
+        hook(actor, user)
 
 
 def end_appointment(actor, appointment: StaffAppointment) -> None:

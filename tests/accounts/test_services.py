@@ -123,3 +123,47 @@ def test_personal_data_holds_every_registered_part(db, world):
     assert data["account"]["username"] == "resident"
     assert data["residences"][0]["community"] == world.a.name
     assert "notifications" in data
+
+
+# --- reset codes and appointments (issue 9, Medium 4 and 9.5) ------------------------------
+
+
+def test_appointing_someone_revokes_their_unused_reset_codes(db, world):
+    from consult.places import services as places_services
+
+    code = services.issue_reset_code(world.worker, world.resident, world.a)
+    places_services.appoint_worker(world.street_admin, world.resident, world.a)
+    with pytest.raises(RuleViolation):
+        services.use_reset_code("resident", code, "taken-over-1")
+    entry = db.session.scalar(sa.select(AuditEntry).where(AuditEntry.action == "account.reset_codes_revoked"))
+    assert entry.actor_id == world.street_admin.id and entry.after == {"user_id": world.resident.id, "codes": 1}
+
+
+def test_a_workers_code_never_opens_a_staff_account(db, world, factory):
+    """Even a code that escaped revocation is refused once its holder is staff."""
+    from consult.places.models import StaffRole
+
+    code = services.issue_reset_code(world.worker, world.resident, world.a)
+    factory.appoint(world.resident, StaffRole.WORKER, community=world.b)  # bypasses the appointment rules
+    queries.forget_roles()
+    with pytest.raises(RuleViolation, match="staff accounts are reset by a site administrator"):
+        services.use_reset_code("resident", code, "taken-over-1")
+    assert services.authenticate("resident", "taken-over-1") is None
+
+
+def test_a_site_administrators_code_still_works_for_staff(db, world):
+    code = services.issue_staff_reset_code(world.site_admin, world.worker)
+    services.use_reset_code("worker", code, "brand-new-pass")
+    assert services.authenticate("worker", "brand-new-pass") is not None
+
+
+def test_nobody_issues_their_own_reset_code(db, world, factory):
+    from consult.places.models import StaffRole
+
+    with pytest.raises(PermissionDenied, match="another staff member must"):
+        services.issue_staff_reset_code(world.site_admin, world.site_admin)
+    living_worker = factory.resident(world.a, username="livingworker")
+    factory.appoint(living_worker, StaffRole.WORKER, community=world.a)
+    queries.forget_roles()
+    with pytest.raises(PermissionDenied, match="another staff member must"):
+        services.issue_reset_code(living_worker, living_worker, world.a)
