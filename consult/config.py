@@ -51,6 +51,8 @@ class Config:
     #: Log-in attempts allowed per username, then per address (a meeting room shares one).
     LOGIN_LIMIT_USERNAME = "5 per 15 minutes"
     LOGIN_LIMIT_ADDRESS = "60 per 15 minutes"
+    #: Accounts registered per address (a shared network: workers can also record residents).
+    REGISTER_LIMIT_ADDRESS = os.environ.get("REGISTER_LIMIT_ADDRESS", "10 per hour")
     RESET_CODE_HOURS = 24
     #: A session without "keep me logged in" ends after this many hours without a request.
     SESSION_IDLE_HOURS = 12

@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
 
-from consult.accounts import auth, services, sessions
+from consult.accounts import auth, limits, services, sessions
 from consult.accounts.forms import (
     ApplyForm,
     CloseAccountForm,
@@ -22,7 +22,7 @@ from consult.core import notifications
 from consult.core.forms import form_error, form_status
 from consult.core.errors import DomainError, NotFound
 from consult.core.views import safe_next
-from consult.extensions import db, limiter
+from consult.extensions import db
 from consult.core.pagination import paginate
 from consult.places import queries as places
 from consult.places import services as places_services
@@ -31,27 +31,18 @@ from consult.places.models import Residence
 bp = Blueprint("accounts", __name__)
 
 
-def _username_key() -> str:
-    username = (request.form.get("username") or "").strip().lower()[:64]
-    return f"login-user:{username}" if username else f"login-addr:{request.remote_addr}"
+def _login_rules(username: str) -> tuple[limits.Rule, ...]:
+    """Log-in limits key on the username first and the address second (a meeting room shares one)."""
+    username = (username or "").strip().lower()[:64]
+    config = current_app.config
+    return (
+        limits.Rule(config["LOGIN_LIMIT_USERNAME"], f"login-user:{username}", "login-user"),
+        limits.Rule(config["LOGIN_LIMIT_ADDRESS"], f"login-addr:{request.remote_addr}", "login-addr"),
+    )
 
 
-def _address_key() -> str:
-    return f"login-addr:{request.remote_addr}"
-
-
-def _failed(response) -> bool:
-    return response.status_code == 401
-
-
-def _login_limits(view):
-    """Log-in limits key on the username first and the address second; only failures count."""
-    view = limiter.limit(
-        lambda: current_app.config["LOGIN_LIMIT_ADDRESS"], key_func=_address_key, methods=["POST"], deduct_when=_failed, scope="login-addr"
-    )(view)
-    return limiter.limit(
-        lambda: current_app.config["LOGIN_LIMIT_USERNAME"], key_func=_username_key, methods=["POST"], deduct_when=_failed, scope="login-user"
-    )(view)
+def _register_rule() -> limits.Rule:
+    return limits.Rule(current_app.config["REGISTER_LIMIT_ADDRESS"], f"register-addr:{request.remote_addr}", "register-addr")
 
 
 def _community_picker():
@@ -87,6 +78,10 @@ def register():
         return render_template("accounts/register.html", form=form, community=None, **_community_picker())
     form.community.data = community.slug
     if form.validate_on_submit():
+        limits.attempt(_register_rule(), message=_(
+            "Too many accounts were registered from this network in the last hour. Please try again later, "
+            "or ask your committee to register you."
+        ))
         try:
             user = services.register(
                 username=form.username.data,
@@ -113,7 +108,6 @@ def register():
 
 
 @bp.route("/auth/login", methods=["GET", "POST"])
-@_login_limits
 def login():
     """Log in with username and password."""
     form = LoginForm()
@@ -121,10 +115,12 @@ def login():
     if current_user.is_authenticated and request.method == "GET":
         return redirect(next_url)
     if form.validate_on_submit():
+        taken = limits.attempt(*_login_rules(form.username.data))  # counted before the password is checked
         user = services.authenticate(form.username.data, form.password.data)
         if user is None:
             form.form_errors.append(_("The username or password is not right."))
             return render_template("accounts/login.html", form=form, next=next_url), 401
+        limits.give_back(taken)  # only failures count
         auth.log_in(user, remember=form.remember.data)
         db.session.commit()
         return redirect(next_url)
@@ -143,11 +139,11 @@ def logout():
 
 
 @bp.route("/auth/reset", methods=["GET", "POST"])
-@_login_limits
 def reset():
     """Set a new password with the one-time code a worker gave you in person."""
     form = ResetForm()
     if form.validate_on_submit():
+        taken = limits.attempt(*_login_rules(form.username.data))
         try:
             user = services.use_reset_code(form.username.data, form.code.data, form.password.data)
             db.session.commit()
@@ -155,6 +151,7 @@ def reset():
             db.session.rollback()
             form_error(form, error)
             return render_template("accounts/reset.html", form=form), 401
+        limits.give_back(taken)
         auth.log_in(user)
         db.session.commit()
         flash(_("Your new password is set."), "success")
