@@ -146,7 +146,7 @@ def test_a_workers_code_never_opens_a_staff_account(db, world, factory):
     code = services.issue_reset_code(world.worker, world.resident, world.a)
     factory.appoint(world.resident, StaffRole.WORKER, community=world.b)  # bypasses the appointment rules
     queries.forget_roles()
-    with pytest.raises(RuleViolation, match="staff accounts are reset by a site administrator"):
+    with pytest.raises(RuleViolation, match="工作人员账号由系统管理员重置密码"):
         services.use_reset_code("resident", code, "taken-over-1")
     assert services.authenticate("resident", "taken-over-1") is None
 
@@ -160,10 +160,10 @@ def test_a_site_administrators_code_still_works_for_staff(db, world):
 def test_nobody_issues_their_own_reset_code(db, world, factory):
     from consult.places.models import StaffRole
 
-    with pytest.raises(PermissionDenied, match="another staff member must"):
+    with pytest.raises(PermissionDenied, match="须由另一位工作人员办理"):
         services.issue_staff_reset_code(world.site_admin, world.site_admin)
     living_worker = factory.resident(world.a, username="livingworker")
     factory.appoint(living_worker, StaffRole.WORKER, community=world.a)
     queries.forget_roles()
-    with pytest.raises(PermissionDenied, match="another staff member must"):
+    with pytest.raises(PermissionDenied, match="须由另一位工作人员办理"):
         services.issue_reset_code(living_worker, living_worker, world.a)

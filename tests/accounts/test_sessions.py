@@ -214,11 +214,11 @@ def test_forged_user_id_without_a_session_token_is_not_logged_in(app, world, db)
 
 
 def test_my_page_lists_devices(app, world, db):
+    world.resident.language = "en"
     log_in(app)
     client = Client(app)
     client.post("/auth/login", {"username": "resident", "password": PASSWORD}, headers={
         "User-Agent": "Mozilla/5.0 (Linux; Android 13) AppleWebKit/537.36 Chrome/120.0 Mobile Safari/537.36"})
-    client.raw.set_cookie("lang", "en")
     page = client.get("/me/").get_data(as_text=True)
     assert "Chrome · Android" in page and "This device" in page and "Log out all other devices" in page
 
