@@ -11,8 +11,9 @@ from __future__ import annotations
 from flask import Flask, current_app, g, request, session
 from flask_login import current_user, login_user, logout_user
 
-from consult.accounts import sessions
+from consult.accounts import services, sessions
 from consult.accounts.models import User, UserSession
+from consult.core import i18n
 from consult.extensions import db, login_manager
 
 SESSION_KEY = "_sid"
@@ -36,9 +37,19 @@ def current_session() -> UserSession | None:
 
 
 def log_in(user: User, *, remember: bool = False) -> UserSession:
-    """Start a new session for ``user`` on this device (the caller commits)."""
+    """Start a new session for ``user`` on this device (the caller commits).
+
+    The language and large-text choices made on this device before logging in are kept and
+    saved to the account.
+    """
     for key in AUTH_KEYS:
         session.pop(key, None)
+    display = request.cookies.get(i18n.DISPLAY_COOKIE)
+    services.adopt_device_choices(
+        user,
+        language=request.cookies.get(i18n.LANG_COOKIE),
+        large_text={"large": True, "normal": False}.get(display or ""),
+    )
     row, token, remember_value = sessions.start(user, remember=remember, user_agent=request.user_agent.string)
     _enter(user, row, token, fresh=True)
     if remember_value:

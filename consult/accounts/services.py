@@ -135,6 +135,16 @@ def update_profile(user: User, *, display_name: str, phone: str | None, language
     db.session.flush()
 
 
+def adopt_device_choices(user: User, *, language: str | None, large_text: bool | None) -> None:
+    """Logging in on a device: the language and display chosen there before logging in win
+    over the account's and are saved to it (None: nothing was chosen on this device)."""
+    if language in ("zh_CN", "en"):
+        user.language = language
+    if large_text is not None:
+        user.large_text = large_text
+    db.session.flush()
+
+
 def issue_reset_code(worker, user: User, community: Community) -> str:
     """A worker issues a one-time reset code for a resident of their community, in person.
 

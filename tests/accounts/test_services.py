@@ -167,3 +167,12 @@ def test_nobody_issues_their_own_reset_code(db, world, factory):
     queries.forget_roles()
     with pytest.raises(PermissionDenied, match="须由另一位工作人员办理"):
         services.issue_reset_code(living_worker, living_worker, world.a)
+
+
+def test_choices_made_on_the_device_before_logging_in_win(db, world):
+    services.adopt_device_choices(world.resident, language="en", large_text=True)
+    assert world.resident.language == "en" and world.resident.large_text is True
+    services.adopt_device_choices(world.resident, language=None, large_text=None)  # nothing chosen there
+    assert world.resident.language == "en" and world.resident.large_text is True
+    services.adopt_device_choices(world.resident, language="fr", large_text=False)
+    assert world.resident.language == "en" and world.resident.large_text is False

@@ -225,3 +225,12 @@ def test_own_reset_code_page_says_another_staff_member_must(login_as, world):
     assert response.status_code == 403
     assert "another staff member must" in response.get_data(as_text=True)
     assert "another site administrator must" in client.get("/manage/site/").get_data(as_text=True)
+
+
+def test_log_in_keeps_the_choices_made_before(client, world, db):
+    client.raw.set_cookie("lang", "en")
+    client.raw.set_cookie("display", "large")
+    assert client.post("/auth/login", {"username": "resident", "password": PASSWORD}).status_code == 302
+    db.session.refresh(world.resident)
+    assert world.resident.language == "en" and world.resident.large_text is True
+    assert '<html lang="en" class="large-text">' in client.get("/me/").get_data(as_text=True)
