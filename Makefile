@@ -4,14 +4,18 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 export FLASK_APP := wsgi.py
 
-.PHONY: run setup test catalogues extract clean
+.PHONY: run setup secret-key test catalogues extract clean
 
 run: setup
 	$(BIN)/flask run --host 127.0.0.1 --port 5000
 
-setup: $(VENV)/.installed catalogues
+setup: $(VENV)/.installed catalogues secret-key
 	$(BIN)/flask db upgrade
 	$(BIN)/flask demo
+
+# The development secret key under instance/ (kept; create_app only reads it).
+secret-key: $(VENV)/.installed
+	$(BIN)/python -c 'from consult.config import write_dev_secret_key; print("secret key:", write_dev_secret_key())'
 
 $(VENV)/.installed: pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)

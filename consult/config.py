@@ -1,7 +1,8 @@
 """Configuration, read from the environment.
 
-Development keeps a generated secret key under ``instance/``; production refuses to start
-without ``SECRET_KEY``. Nothing here touches a database or the network.
+Development reads a generated secret key from ``instance/secret_key``, which ``make setup``
+creates (``make secret-key``); building the app never writes it. Production refuses
+to start without ``SECRET_KEY``. Nothing here touches a database or the network.
 """
 import os
 import secrets
@@ -10,14 +11,32 @@ from pathlib import Path
 INSTANCE_DIR = Path(os.environ.get("CONSULT_INSTANCE", Path(__file__).resolve().parent.parent / "instance"))
 
 
-def _dev_secret_key() -> str:
-    """Return the development secret kept under instance/, creating it once."""
-    path = INSTANCE_DIR / "secret_key"
+def dev_secret_key_path() -> Path:
+    """Where development keeps its secret key (``CONSULT_INSTANCE``, default ``instance/``)."""
+    return Path(os.environ.get("CONSULT_INSTANCE", INSTANCE_DIR)) / "secret_key"
+
+
+def write_dev_secret_key() -> Path:
+    """Create the development secret key once (readable by its owner only); run by ``make setup``."""
+    path = dev_secret_key_path()
     if not path.exists():
-        INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_hex(32))
-        path.chmod(0o600)
-    return path.read_text().strip()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as f:
+            f.write(secrets.token_hex(32))
+    return path
+
+
+def _dev_secret_key() -> str:
+    """Read the development secret key; never creates it (building the app does no I/O but this read)."""
+    path = dev_secret_key_path()
+    try:
+        return path.read_text().strip()
+    except FileNotFoundError:
+        raise RuntimeError(
+            f"No secret key at {path}. Run `make setup` (or `make secret-key`) to create one, "
+            "or set SECRET_KEY."
+        ) from None
 
 
 def _bool(name: str, default: bool = False) -> bool:
@@ -67,7 +86,7 @@ class Config:
 
 
 class DevelopmentConfig(Config):
-    """Local development: a secret key kept under instance/."""
+    """Local development: the secret key kept under instance/ (created by ``make setup``)."""
 
     def __init__(self) -> None:
         super().__init__()
