@@ -69,3 +69,24 @@ def test_choices_made_before_registering_stay(contexts, live_server, world, comm
     assert "large-text" in html_classes(page) and page.locator("html").get_attribute("lang") == "en"
     user = account(committed_db, "newcomer")
     assert user.large_text is True and user.language == "en"
+
+
+def test_my_devices_pass_axe_and_fit_a_phone(contexts, live_server, world):
+    from tests.e2e.conftest import check_axe, check_no_sideways_scroll
+
+    other = contexts.new_page()
+    login(other, live_server, "resident")
+    page = contexts.new_page()
+    login(page, live_server, "resident")
+    for large in (False, True):
+        if large:
+            set_large_text(page, True)
+        page.goto("/me/")
+        assert page.locator("main form[action$='/end']").count() == 1  # the other phone
+        assert page.locator("main form[action$='/end-others']").count() == 1
+        check_axe(page, "large" if large else "")
+        check_no_sideways_scroll(page)
+    with page.expect_navigation():
+        page.locator("main form[action$='/end-others'] button").click()
+    other.goto("/me/")
+    assert "/auth/login" in other.url, "the other phone is still logged in"
