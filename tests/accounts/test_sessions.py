@@ -286,3 +286,31 @@ def test_end_own_refuses_other_peoples_rows(db, world):
     row, _, _ = sessions.start(world.party)
     with pytest.raises(NotFound):
         sessions.end_own(world.resident, row.id)
+
+
+@pytest.mark.postgresql
+def test_a_remember_cookie_used_twice_at_once_logs_in_once(app, committed_db):
+    """The rotation locks the row: of parallel requests with one remember cookie, one gets in."""
+    import threading
+
+    from tests.factories import Factory
+
+    user = Factory(committed_db.session).user(username="twice")
+    _row, _token, cookie = sessions.start(user, remember=True)
+    committed_db.session.commit()
+    n = 8
+    barrier = threading.Barrier(n)
+    statuses = [0] * n
+
+    def run(i):
+        client = app.test_client()
+        client.set_cookie(REMEMBER_COOKIE, cookie)
+        barrier.wait()
+        statuses[i] = client.get("/me/").status_code
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert statuses.count(200) == 1 and statuses.count(302) == n - 1
