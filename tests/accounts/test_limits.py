@@ -177,3 +177,18 @@ def test_registration_limit_page_in_the_persons_language(client, world, app, mon
     client.raw.set_cookie("lang", "zh_CN")
     response = client.post(f"/auth/register?community={world.a.slug}", registration(world, username="third"))
     assert response.status_code == 429 and "居委会" in response.get_data(as_text=True)
+
+
+def test_attempts_are_counted_first_and_can_be_given_back(app):
+    from consult.accounts import limits
+
+    rule = limits.Rule("3 per hour", "unit-test", "unit")
+    with app.test_request_context():
+        taken = [limits.attempt(rule) for _ in range(3)]
+        with pytest.raises(limits.TooManyAttempts):
+            limits.attempt(rule)
+        limits.give_back(taken[0])
+        limits.attempt(rule)
+        with pytest.raises(limits.TooManyAttempts):  # a refused attempt took nothing, nor does it on another rule
+            limits.attempt(limits.Rule("5 per hour", "other", "unit"), rule)
+        limits.attempt(*[limits.Rule("5 per hour", "other", "unit")] * 5)

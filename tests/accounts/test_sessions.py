@@ -314,3 +314,17 @@ def test_a_remember_cookie_used_twice_at_once_logs_in_once(app, committed_db):
     for thread in threads:
         thread.join(timeout=60)
     assert statuses.count(200) == 1 and statuses.count(302) == n - 1
+
+
+def test_only_the_residents_committee_ends_their_sessions(app, world, db, login_as):
+    phone = log_in(app)
+    residence = active_residence(world.resident)
+    url = f"/manage/c/{world.a.slug}/residences/{residence.id}/end-sessions"
+    for person in (world.other_worker, world.party, world.other_street_admin):
+        client = login_as(person)
+        assert client.post(url, {}).status_code == 403
+    client = login_as(world.other_worker)
+    assert client.post(f"/manage/c/{world.b.slug}/residences/{residence.id}/end-sessions", {}).status_code == 404
+    assert logged_in(phone)
+    assert login_as(world.street_admin).post(url, {}).status_code == 302
+    assert not logged_in(phone)
