@@ -3,10 +3,12 @@ issued and its verify page shows the same hours. axe-core on every page."""
 from datetime import timedelta
 
 import pytest
+import sqlalchemy as sa
 
 from consult.activities import services as activities
 from consult.core import clock
 from consult.points import services
+from consult.points.models import Balance, Redemption
 from tests.e2e.conftest import check_axe, check_no_sideways_scroll, login, logout
 from tests.factories import Factory
 
@@ -44,11 +46,18 @@ def test_minutes_to_points_to_reward_to_certificate(committed_db, contexts, live
 
     login(page, live_server, "party")
     visit(page, "/me/points")
-    assert "20" in page.locator(".big-link").first.inner_text()
+    assert page.locator(".big-link").first.inner_text().strip() == f"{world.a.name}: 20 积分"
     press(page, 'form[action*="/redeem"] button')
     check_axe(page)
-    assert "0" in page.locator(".big-link").first.inner_text()
-    assert page.locator("li", has_text="环保购物袋").count() >= 1
+    # Exactly 0 left (not "20" or "10" containing a 0), and the redemption is listed as waiting.
+    assert page.locator(".big-link").first.inner_text().strip() == f"{world.a.name}: 0 积分"
+    redeemed = page.locator("#my-redemptions li", has_text="环保购物袋")
+    assert redeemed.count() == 1 and "待发放" in redeemed.inner_text()
+    committed_db.session.commit()  # end the read snapshot taken before the browser redeemed
+    (redemption,) = committed_db.session.scalars(sa.select(Redemption).where(Redemption.user_id == world.party.id)).all()
+    assert redemption.price == 20 and redemption.status == "pending"
+    assert committed_db.session.get(Balance, (world.party.id, world.a.id)).balance == 0
+    assert services.verify_balances() == []
 
     visit(page, "/me/certificate")
     press(page, 'main form[method="post"] button')

@@ -104,7 +104,7 @@ def test_reversal_of_spent_points_is_recorded_and_leaves_the_balance_owed(db, wo
     assert reversal.delta == -30 and reversal.balance_after == -25
     assert balance(db, world.resident, world.a) == -25
     assert services.verify_balances() == []
-    with pytest.raises(Conflict, match="owe 25"):
+    with pytest.raises(Conflict, match="欠 25"):
         services.redeem(world.resident, reward)  # owed: no redemption until the balance is positive again
     services.bonus(world.street_admin, world.resident, world.a, 45, "清雪")
     with pytest.raises(Conflict):
@@ -250,3 +250,23 @@ def test_monthly_totals_count_every_entry_in_one_query(db, world, clock, count_q
         totals = queries.monthly_totals(world.resident.id)
     assert totals == [("2026-11", 603, 0)] and q.count == 1
     assert services.verify_balances() == []
+
+
+def test_redemptions_are_audited_and_a_committee_cancellation_tells_the_member(db, world):
+    from consult.core.notifications import Notification
+
+    services.bonus(world.worker, world.resident, world.a, 25, "奖励")
+    reward = services.create_reward(world.worker, world.a, name="毛巾", price=10, stock=2)
+    redemption = services.redeem(world.resident, reward)
+    audited = db.session.scalar(sa.select(AuditEntry).where(AuditEntry.action == "reward.redeem"))
+    assert audited.actor_id == world.resident.id and audited.target_id == redemption.id and audited.community_id == world.a.id
+    assert audited.after["price"] == 10 and audited.after["balance_after"] == 15
+    services.cancel_redemption(world.worker, redemption)
+    told = db.session.scalar(sa.select(Notification).where(Notification.recipient_id == world.resident.id,
+                                                           Notification.event_key == f"redemption:{redemption.id}:cancelled"))
+    assert told is not None and "毛巾" in told.message and "10" in told.message
+    own = services.redeem(world.resident, reward)
+    services.cancel_redemption(world.resident, own)  # cancelling one's own: no notice to oneself
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Notification).where(
+        Notification.event_key == f"redemption:{own.id}:cancelled")) == 0
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditEntry).where(AuditEntry.action == "reward.cancel")) == 2
