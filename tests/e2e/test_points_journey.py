@@ -68,3 +68,35 @@ def test_minutes_to_points_to_reward_to_certificate(committed_db, contexts, live
     text = page.locator("main").inner_text()
     assert "敬老院陪伴" in text and "1.7" in text  # 100 minutes
     clock.set_now(None)
+
+
+def test_refusals_and_owed_balances_on_the_points_pages(committed_db, contexts, live_server):
+    """A worker's bonus to themselves is refused on the points page with the form kept; a member
+    whose spent points were taken back sees what they owe. axe-core on both states."""
+    world = Factory(committed_db.session).world()
+    world.factory.residence(world.worker, world.a)
+    entry = services.bonus(world.worker, world.resident, world.a, 30, "误发")
+    services.redeem(world.resident, services.create_reward(world.worker, world.a, name="洗衣液", price=25, stock=3))
+    services.create_reward(world.worker, world.a, name="体检套餐", price=200, stock=2)
+    services.reverse(world.worker, entry, "发错人了")
+    committed_db.session.commit()
+    page = contexts.new_page()
+
+    login(page, live_server, "worker")
+    visit(page, f"/manage/c/{world.a.slug}/points/")
+    form = page.locator(f'form[action="/manage/c/{world.a.slug}/points/bonus"]')
+    form.locator('input[name="username"]').fill("worker")
+    form.locator('input[name="points"]').fill("1000")
+    form.locator('input[name="reason"]').fill("自己奖励自己")
+    with page.expect_navigation():
+        form.locator('button[type="submit"]').click()
+    check_axe(page, "bonus to oneself refused")
+    check_no_sideways_scroll(page)
+    assert "须由其他工作人员" in page.locator('[role="alert"]').first.inner_text()
+    assert page.locator('input[name="reason"]#reason').input_value() == "自己奖励自己"
+    logout(page)
+
+    login(page, live_server, "resident")
+    visit(page, "/me/points")
+    assert page.locator(".big-link").first.inner_text().strip() == f"{world.a.name}: 欠 25 积分"
+    assert page.locator('form[action*="/redeem"]').count() == 0
