@@ -161,13 +161,26 @@ def committed_db(app):
 
 
 def truncate_all() -> None:
+    """Empty every table. Triggers that refuse it in production (the append-only ledger) are
+    set aside for this one transaction: disabled on PostgreSQL, dropped and re-created on SQLite."""
     tables = [t.name for t in reversed(_db.metadata.sorted_tables)]
     with _db.engine.begin() as conn:
         if conn.dialect.name == "postgresql":
+            guarded = list(conn.exec_driver_sql(
+                "SELECT DISTINCT tgrelid::regclass::text FROM pg_trigger WHERE NOT tgisinternal").scalars())
+            for table in guarded:
+                conn.exec_driver_sql(f"ALTER TABLE {table} DISABLE TRIGGER USER")
             conn.exec_driver_sql("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE")
+            for table in guarded:
+                conn.exec_driver_sql(f"ALTER TABLE {table} ENABLE TRIGGER USER")
         else:
+            triggers = conn.exec_driver_sql("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'").all()
+            for name, _sql in triggers:
+                conn.exec_driver_sql(f'DROP TRIGGER "{name}"')
             for table in tables:
                 conn.exec_driver_sql(f'DELETE FROM "{table}"')
+            for _name, sql in triggers:
+                conn.exec_driver_sql(sql)
     # Reference data the migrations seed comes back.
     from consult.topics.services import ensure_default_categories
 

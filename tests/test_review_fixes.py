@@ -109,7 +109,7 @@ def test_no_cancelling_after_check_in(db, world, clock):
 
 def test_nobody_confirms_their_own_minutes(db, world, clock, factory):
     activity = world.factory.activity(world, starts_in=timedelta(minutes=20))
-    places_services.confirm_residence(world.worker, places_services.apply_for_residence(world.worker, world.a))
+    places_services.confirm_residence(world.street_admin, places_services.apply_for_residence(world.worker, world.a))
     activities.sign_up(world.worker, activity)
     with pytest.raises(PermissionDenied):
         activities.mark_attendance(world.worker, activity, world.worker)

@@ -32,6 +32,7 @@ from consult.core.database import add_unique
 from consult.core.errors import Conflict, NotFound, PermissionDenied, RuleViolation
 from consult.core.notifications import N_, notify
 from consult.core.registries import hooks, on
+from consult.core.rules import require_not_self
 from consult.extensions import db
 from consult.places import queries as places
 from consult.places.models import Community
@@ -101,6 +102,7 @@ def register_party_member(user, community: Community, *, work_unit: str, party_b
 def _decide_registration(worker, registration: PartyRegistration, to: str, reason: str | None) -> PartyRegistration:
     community = _community(registration.community_id)
     _require_committee(worker, community)
+    require_not_self(worker, registration.user_id, _("Another staff member must decide your own 报到."))
     registration = db.session.scalar(
         sa.select(PartyRegistration).where(PartyRegistration.id == registration.id).with_for_update()
         .execution_options(populate_existing=True)
@@ -359,8 +361,7 @@ def mark_attendance(actor, activity: Activity, person) -> Attendance:
     """The organiser marks by hand that a person was there (audited)."""
     if not can_run(actor, activity):
         raise PermissionDenied(_("Only the organiser or the committee may do this."))
-    if person.id == actor.id:
-        raise PermissionDenied(_("Someone else must mark your own attendance."))
+    require_not_self(actor, person, _("Someone else must mark your own attendance."))
     if now() < checkin_window(activity)[0]:
         raise RuleViolation(_("Attendance can be marked once check-in opens."))
     signup = active_signup(person, activity)
@@ -390,8 +391,7 @@ def confirm_minutes(actor, activity: Activity, attendance: Attendance, minutes: 
         raise PermissionDenied(_("Only the organiser or the committee may do this."))
     if attendance.activity_id != activity.id:
         raise NotFound(_("No such attendance at this activity."))
-    if attendance.user_id == actor.id:
-        raise PermissionDenied(_("Someone else must confirm your own minutes."))
+    require_not_self(actor, attendance.user_id, _("Someone else must confirm your own minutes."))
     if now() < activity.ends_at:
         raise RuleViolation(_("Minutes are confirmed after the activity ends."))
     if minutes is None or not 0 <= minutes <= length_minutes(activity):

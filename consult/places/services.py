@@ -17,6 +17,7 @@ from consult.core.database import add_unique
 from consult.core.errors import Conflict, PermissionDenied, RuleViolation
 from consult.core.notifications import N_, notify
 from consult.core.registries import hooks
+from consult.core.rules import require_not_self
 from consult.extensions import db
 from consult.places import queries
 from consult.places.models import (
@@ -230,6 +231,7 @@ def confirm_residence(actor, residence: Residence) -> Residence:
     """A worker confirms a pending residence; the person becomes a resident."""
     community = db.session.get(Community, residence.community_id)
     _require_committee(actor, community)
+    require_not_self(actor, residence.user_id, _("Another staff member must confirm your own residence."))
     residence = _load_for_update(residence)
     if residence.status != ResidenceStatus.PENDING:
         raise Conflict(_("This application has already been decided."))

@@ -10,10 +10,11 @@ def register(app: Flask) -> None:
 
     @points.command("verify")
     def verify():
-        """Compare every balance with the sum of the ledger; exit 1 on any difference."""
+        """Compare every balance (and every entry's balance after it) with the ledger; exit 1 on any difference."""
         problems = verify_balances()
         for p in problems:
-            click.echo(f"user {p['user_id']} community {p['community_id']}: balance {p['balance']} but ledger {p['ledger']}")
+            where = f"user {p['user_id']} community {p['community_id']}" + (f" entry {p['entry_id']}" if "entry_id" in p else "")
+            click.echo(f"{where}: balance {p['balance']} but ledger {p['ledger']}")
         if problems:
             raise SystemExit(1)
         click.echo("all balances match the ledger")

@@ -1,8 +1,11 @@
 """The points ledger (append-only), balances, rewards and redemptions.
 
 Nothing updates or deletes a ledger entry: a mistake is a reversal naming the entry, and a
-correction is a reversal plus a new entry naming the one it replaces. On PostgreSQL a
-trigger refuses UPDATE and DELETE on ``ledger_entries``.
+correction is a reversal plus a new entry naming the one it replaces. Triggers (migration
+0009_points) make the database itself refuse UPDATE, DELETE and TRUNCATE on ``ledger_entries``
+on every engine, and refuse an entry whose ``balance_after`` does not follow from the balance
+row; a CHECK refuses a redemption whose ``balance_after`` is below zero. A balance may be
+negative (owed) after a reversal or a correction of points already spent. See docs/points.md.
 """
 from __future__ import annotations
 
@@ -43,6 +46,8 @@ class LedgerEntry(db.Model):
     reverses_id: Mapped[int | None] = mapped_column(sa.ForeignKey("ledger_entries.id"))
     replaces_id: Mapped[int | None] = mapped_column(sa.ForeignKey("ledger_entries.id"))
     note: Mapped[str | None] = mapped_column(sa.String(300))
+    #: The person's balance in the community after this entry (may be negative: owed).
+    balance_after: Mapped[int]
     #: A one-time key from the form that asked for this entry: a double submit posts once.
     request_key: Mapped[str | None] = mapped_column(sa.String(36))
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
@@ -55,6 +60,8 @@ class LedgerEntry(db.Model):
         sa.CheckConstraint("reason IN ('attendance', 'wish', 'bonus', 'redemption', 'reversal')", name="reason"),
         sa.CheckConstraint("delta != 0", name="delta"),
         sa.CheckConstraint("(reason = 'reversal') = (reverses_id IS NOT NULL)", name="reversal"),
+        # A redemption never overdraws; a reversal or a correction may leave the balance owed.
+        sa.CheckConstraint("reason != 'redemption' OR balance_after >= 0", name="redemption_covered"),
         # A mistake is reversed once.
         sa.Index("uq_ledger_entries_reverses", "reverses_id", unique=True,
                  sqlite_where=sa.text("reverses_id IS NOT NULL"), postgresql_where=sa.text("reverses_id IS NOT NULL")),
@@ -73,7 +80,10 @@ class LedgerEntry(db.Model):
 
 
 class Balance(db.Model):
-    """A person's points in a community, changed in the same transaction as each entry."""
+    """A person's points in a community, changed in the same transaction as each entry.
+
+    Negative when a reversal took back points already spent: the person owes them, and no
+    redemption is possible until earned points bring it back up."""
 
     __tablename__ = "point_balances"
 
@@ -83,8 +93,6 @@ class Balance(db.Model):
     updated_at: Mapped[datetime] = mapped_column(default=now)
 
     user = relationship("User", lazy="raise_on_sql")
-
-    __table_args__ = (sa.CheckConstraint("balance >= 0", name="not_negative"),)
 
 
 class PointsSettings(db.Model):

@@ -24,6 +24,7 @@ add_labels({
     "reward.create": _l("reward added"),
     "reward.update": _l("reward updated"),
     "reward.hand_over": _l("reward handed over"),
+    "reward.redeem": _l("reward redeemed"),
     "reward.cancel": _l("redemption cancelled"),
     "handed_over": _l("handed over"),
     "redemption.pending": _l("waiting to be handed over"),

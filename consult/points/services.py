@@ -1,6 +1,10 @@
-"""Rules of the points ledger. Every entry goes through ``_post``, which writes the entry and
-changes the balance row (locked) in the same transaction, so a balance can be checked against
-the sum of its entries at any time (`flask points verify`)."""
+"""Rules of the points ledger. Every entry goes through ``_post``, which writes the entry with
+the balance it leaves and changes the balance row (locked) in the same transaction, so a balance
+can be checked against the sum of its entries at any time (`flask points verify`).
+
+A reversal or a correction is always recorded, even when the points were already spent: the
+balance then goes below zero (owed). Only a redemption can never overdraw, here and in the
+database (a CHECK on ``balance_after``). Nobody acts on their own points (``require_not_self``)."""
 from __future__ import annotations
 
 import logging
@@ -15,6 +19,7 @@ from consult.core.database import add_unique
 from consult.core.errors import Conflict, NotFound, PermissionDenied, RuleViolation
 from consult.core.notifications import N_, notify
 from consult.core.registries import on
+from consult.core.rules import require_not_self
 from consult.extensions import db
 from consult.places import queries as places
 from consult.places.models import Community
@@ -64,16 +69,17 @@ def _post(user_id: int, community_id: int, delta: int, reason: str, *, actor=Non
           reverses: LedgerEntry | None = None, replaces: LedgerEntry | None = None, note: str | None = None,
           duplicate: str | None = None, request_key: str | None = None) -> LedgerEntry:
     balance = _balance_row(user_id, community_id)
-    if balance.balance + delta < 0:
+    after = balance.balance + delta
+    if reason == Reason.REDEMPTION and after < 0:
         raise Conflict(_("Not enough points: the balance is %(balance)d.", balance=balance.balance))
     entry = LedgerEntry(
-        user_id=user_id, community_id=community_id, delta=delta, reason=reason,
+        user_id=user_id, community_id=community_id, delta=delta, reason=reason, balance_after=after,
         source_type=source[0] if source else None, source_id=source[1] if source else None,
         reverses_id=reverses.id if reverses else None, replaces_id=replaces.id if replaces else None,
         note=note, created_by_id=actor.id if actor else None, request_key=_key(request_key),
     )
     add_unique(entry, duplicate or _("This has already been posted."))
-    balance.balance += delta
+    balance.balance = after
     balance.updated_at = now()
     db.session.flush()
     return entry
@@ -142,6 +148,7 @@ def post_wish(actor, wish) -> LedgerEntry | None:
 def bonus(worker, person, community: Community, points: int, reason: str, request_key: str | None = None) -> LedgerEntry:
     """The committee awards a bonus to a resident, with a reason."""
     _require_committee(worker, community)
+    require_not_self(worker, person, _("Another staff member must award you a bonus."), field="username")
     if not isinstance(points, int) or not 1 <= points <= BONUS_MAX:
         raise RuleViolation(_("A bonus is between 1 and %(max)d points.", max=BONUS_MAX), field="points")
     reason = (reason or "").strip()
@@ -167,8 +174,15 @@ def entry_in(community: Community, entry_id: int) -> LedgerEntry:
 
 
 def reverse(worker, entry: LedgerEntry, reason: str) -> LedgerEntry:
-    """Undo an entry with a reason: a new entry of the opposite amount naming it (once per entry)."""
+    """Undo an entry with a reason: a new entry of the opposite amount naming it (once per entry).
+
+    Recorded even when the points were already spent: the balance is then owed."""
+    return _reverse(worker, entry, reason, tell_member=True)
+
+
+def _reverse(worker, entry: LedgerEntry, reason: str, *, tell_member: bool) -> LedgerEntry:
     _require_committee(worker, _community(entry.community_id))
+    require_not_self(worker, entry.user_id, _("Another staff member must change your own points."))
     reason = (reason or "").strip()
     if not reason or len(reason) > 300:
         raise RuleViolation(_("Give the reason for the reversal (at most 300 characters)."), field="reason")
@@ -179,9 +193,11 @@ def reverse(worker, entry: LedgerEntry, reason: str) -> LedgerEntry:
     reversal = _post(entry.user_id, entry.community_id, -entry.delta, Reason.REVERSAL, actor=worker, reverses=entry, note=reason,
                      duplicate=_("This entry has already been reversed."))
     audit.record(worker, "points.reverse", reversal, community_id=entry.community_id,
-                 before={"entry_id": entry.id, "delta": entry.delta}, after={"delta": reversal.delta, "reason": reason})
-    notify(entry.user_id, f"points:{reversal.id}", N_("%(points)d points were taken back: %(reason)s"), link="/me/points",
-           points=entry.delta, reason=reason)
+                 before={"entry_id": entry.id, "delta": entry.delta}, after={"delta": reversal.delta, "reason": reason,
+                                                                            "balance_after": reversal.balance_after})
+    if tell_member:
+        notify(entry.user_id, f"points:{reversal.id}", N_("%(points)d points were taken back: %(reason)s"), link="/me/points",
+               points=entry.delta, reason=reason)
     return reversal
 
 
@@ -191,12 +207,14 @@ def correct(worker, entry: LedgerEntry, points: int, reason: str) -> LedgerEntry
         raise Conflict(_("Only earned points and bonuses can be corrected."))
     if not isinstance(points, int) or not 1 <= points <= BONUS_MAX:
         raise RuleViolation(_("The corrected amount is between 1 and %(max)d points.", max=BONUS_MAX), field="points")
-    reverse(worker, entry, reason)
+    _reverse(worker, entry, reason, tell_member=False)
     corrected = _post(entry.user_id, entry.community_id, points, entry.reason, actor=worker,
                       source=(entry.source_type, entry.source_id) if entry.source_type else None, replaces=entry,
                       note=(reason or "").strip(), duplicate=_("This entry has already been corrected."))
     audit.record(worker, "points.correct", corrected, community_id=entry.community_id,
-                 before={"entry_id": entry.id, "delta": entry.delta}, after={"delta": points})
+                 before={"entry_id": entry.id, "delta": entry.delta}, after={"delta": points, "balance_after": corrected.balance_after})
+    notify(entry.user_id, f"points:{corrected.id}", N_("Your %(before)d points were corrected to %(points)d: %(reason)s"),
+           link="/me/points", before=entry.delta, points=points, reason=corrected.note or "")
     return corrected
 
 
@@ -241,6 +259,9 @@ def redeem(user, reward: Reward, request_key: str | None = None) -> Redemption:
         raise Conflict(_("This reward is not offered at the moment."))
     if reward.stock < 1:
         raise Conflict(_("This reward is out of stock."))
+    if balance.balance < 0:
+        raise Conflict(_("You owe %(owed)d points: rewards can be redeemed again once your balance is above zero.",
+                         owed=-balance.balance))
     if balance.balance < reward.price:
         raise Conflict(_("Not enough points: this reward costs %(price)d and your balance is %(balance)d.",
                          price=reward.price, balance=balance.balance))
@@ -252,11 +273,16 @@ def redeem(user, reward: Reward, request_key: str | None = None) -> Redemption:
     redemption.entry_id = entry.id
     reward.stock -= 1
     db.session.flush()
+    audit.record(user, "reward.redeem", redemption, community_id=community.id,
+                 after={"reward_id": reward.id, "price": reward.price, "entry_id": entry.id, "balance_after": entry.balance_after})
+    log.info("user %s redeemed reward %s for %s points", user.id, reward.id, reward.price)
     return redemption
 
 
 def hand_over(worker, redemption: Redemption) -> Redemption:
+    """The committee marks a redeemed reward as handed over; never to oneself."""
     _require_committee(worker, _community(redemption.community_id))
+    require_not_self(worker, redemption.user_id, _("Another staff member must hand your own reward over to you."))
     redemption = _lock_redemption(redemption)
     if redemption.status != RedemptionStatus.PENDING:
         raise Conflict(_("This redemption is already handed over or cancelled."))
@@ -282,6 +308,10 @@ def cancel_redemption(actor, redemption: Redemption) -> Redemption:
     db.session.flush()
     audit.record(actor, "reward.cancel", redemption, community_id=redemption.community_id,
                  after={"user_id": redemption.user_id, "reversal_id": reversal.id})
+    if actor.id != redemption.user_id:
+        notify(redemption.user_id, f"redemption:{redemption.id}:cancelled",
+               N_("Your redemption of “%(reward)s” was cancelled by the committee; %(points)d points are back."),
+               link="/me/points", reward=entry.note or "", points=reversal.delta)
     return redemption
 
 
@@ -308,7 +338,8 @@ def reward_in(community: Community, reward_id: int) -> Reward:
 
 
 def verify_balances() -> list[dict]:
-    """Every balance that differs from the sum of its ledger entries (none, if all is well)."""
+    """Every balance that differs from the sum of its ledger entries, and every entry whose
+    ``balance_after`` differs from the running sum up to it (none, if all is well)."""
     sums = (
         sa.select(LedgerEntry.user_id, LedgerEntry.community_id, sa.func.sum(LedgerEntry.delta).label("total"))
         .group_by(LedgerEntry.user_id, LedgerEntry.community_id).subquery()
@@ -323,18 +354,14 @@ def verify_balances() -> list[dict]:
         .outerjoin(Balance, sa.and_(sums.c.user_id == Balance.user_id, sums.c.community_id == Balance.community_id))
         .where(Balance.user_id.is_(None), sums.c.total != 0)
     ).all()
+    running = sa.select(
+        LedgerEntry.id, LedgerEntry.user_id, LedgerEntry.community_id, LedgerEntry.balance_after,
+        sa.func.sum(LedgerEntry.delta).over(partition_by=(LedgerEntry.user_id, LedgerEntry.community_id), order_by=LedgerEntry.id)
+        .label("running"),
+    ).subquery()
+    chain = db.session.execute(sa.select(running).where(running.c.balance_after != running.c.running).order_by(running.c.id)).all()
     problems = [{"user_id": r.user_id, "community_id": r.community_id, "balance": r.balance, "ledger": r.total or 0} for r in rows]
     problems += [{"user_id": r.user_id, "community_id": r.community_id, "balance": None, "ledger": r.total} for r in missing]
+    problems += [{"user_id": r.user_id, "community_id": r.community_id, "entry_id": r.id, "balance": r.balance_after, "ledger": r.running}
+                 for r in chain]
     return problems
-
-
-def monthly_totals(entries: list[LedgerEntry]) -> list[tuple[str, int, int]]:
-    """(YYYY-MM in the site's zone, points in, points out) for a person's entries, newest month first."""
-    from consult.core.clock import local
-
-    months: dict[str, list[int]] = {}
-    for entry in entries:
-        key = local(entry.created_at).strftime("%Y-%m")
-        bucket = months.setdefault(key, [0, 0])
-        bucket[0 if entry.delta > 0 else 1] += abs(entry.delta)
-    return [(month, totals[0], totals[1]) for month, totals in sorted(months.items(), reverse=True)]

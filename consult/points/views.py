@@ -7,8 +7,9 @@ from flask_login import current_user, login_required
 
 from consult.core import documents
 from consult.core.clock import local_now
-from consult.extensions import db
+from consult.core.errors import DomainError
 from consult.core.pagination import paginate
+from consult.extensions import db
 from consult.places import queries as places
 from consult.places.models import Community
 from consult.points import certificate, queries, services
@@ -17,17 +18,25 @@ from consult.points.models import Redemption, Reward
 bp = Blueprint("points", __name__)
 
 
+def _mine(status: int = 200, refusal: str | None = None):
+    """My points page; a refused redemption or cancellation is shown on it, not on an error page."""
+    residence = places.active_residence(current_user)
+    community_id = residence.community_id if residence and residence.status == "confirmed" else None
+    rewards = queries.rewards(community_id, active_only=True) if community_id else []
+    return render_template(
+        "points/mine.html", balances=queries.balances_of(current_user.id),
+        page=paginate(queries.entries_of(current_user.id), per_page=30), months=queries.monthly_totals(current_user.id),
+        rewards=rewards, balance_here=queries.balance_in(current_user.id, community_id) if community_id else 0,
+        redemptions=queries.redemptions_of(current_user.id), refusal=refusal,
+    ), status
+
+
 @bp.get("/me/points")
 @login_required
 def mine():
-    """My balances, my entries (paginated), monthly totals, rewards I can redeem and my redemptions."""
-    page = paginate(queries.entries_of(current_user.id), per_page=30)
-    recent = list(db.session.scalars(queries.entries_of(current_user.id).limit(500)))
-    residence = places.active_residence(current_user)
-    rewards = queries.rewards(residence.community_id, active_only=True) if residence and residence.status == "confirmed" else []
-    return render_template("points/mine.html", balances=queries.balances_of(current_user.id), page=page,
-                           months=services.monthly_totals(recent)[:12], rewards=rewards,
-                           redemptions=queries.redemptions_of(current_user.id))
+    """My balances (owed when negative), my entries (paginated), monthly totals, the rewards and
+    what I can afford, my redemptions."""
+    return _mine()
 
 
 @bp.post("/me/points/rewards/<int:reward_id>/redeem")
@@ -35,8 +44,12 @@ def mine():
 def redeem(reward_id: int):
     """Redeem a reward for points."""
     reward = db.get_or_404(Reward, reward_id)
-    services.redeem(current_user, reward, request.form.get("request_key"))
-    db.session.commit()
+    try:
+        services.redeem(current_user, reward, request.form.get("request_key"))
+        db.session.commit()
+    except DomainError as error:
+        db.session.rollback()
+        return _mine(error.status, error.message)
     flash(_("Redeemed. The committee will hand you “%(name)s”.", name=reward.name), "success")
     return redirect(url_for("points.mine"))
 
@@ -48,8 +61,12 @@ def cancel(redemption_id: int):
     redemption = db.get_or_404(Redemption, redemption_id)
     if redemption.user_id != current_user.id:
         abort(403)
-    services.cancel_redemption(current_user, redemption)
-    db.session.commit()
+    try:
+        services.cancel_redemption(current_user, redemption)
+        db.session.commit()
+    except DomainError as error:
+        db.session.rollback()
+        return _mine(error.status, error.message)
     flash(_("Cancelled; your points are back."), "success")
     return redirect(url_for("points.mine"))
 

@@ -78,3 +78,80 @@ def test_certificate_issue_and_forgery(login_as, world, db):
     assert visitor.get(f"/verify/{number}?c=AAAAAAAAAAAA").status_code == 404
     assert visitor.get(f"/documents/{number}").status_code == 404
     assert login_as(world.worker).get(f"/manage/c/{world.a.slug}/points/members/{world.party.id}/certificate").status_code == 200
+
+
+def test_rewards_show_what_i_can_afford_and_refusals_stay_on_my_page(login_as, world, db):
+    services.bonus(world.worker, world.resident, world.a, 15, "组织议事会")
+    cheap = services.create_reward(world.worker, world.a, name="环保袋", price=10, stock=1)
+    dear = services.create_reward(world.worker, world.a, name="体检套餐", price=200, stock=5)
+    gone = services.create_reward(world.worker, world.a, name="雨伞", price=5, stock=0)
+    client = login_as(world.resident)
+    page = client.get("/me/points").get_data(as_text=True)
+    assert f"/rewards/{cheap.id}/redeem" in page
+    assert f"/rewards/{dear.id}/redeem" not in page and "还差 185 积分" in page
+    assert f"/rewards/{gone.id}/redeem" not in page and "已兑完" in page
+    # A forged or stale redeem: the refusal is a message on my points page, not a bare error page.
+    for reward, message in ((dear, "积分不足"), (gone, "已兑完")):
+        response = client.post(f"/me/points/rewards/{reward.id}/redeem", {})
+        text = response.get_data(as_text=True)
+        assert response.status_code == 409 and 'role="alert"' in text and "<h1>我的积分</h1>" in text, text[:3000]
+    form = client.get("/me/points").get_data(as_text=True)
+    key = re.search(r'name="request_key" value="([0-9a-f]+)"', form).group(1)
+    assert client.post(f"/me/points/rewards/{cheap.id}/redeem", {"request_key": key}).status_code == 302
+    twice = client.post(f"/me/points/rewards/{cheap.id}/redeem", {"request_key": key})
+    assert twice.status_code == 409 and "<h1>我的积分</h1>" in twice.get_data(as_text=True)
+    redemption = db.session.scalar(sa.select(Redemption))
+    services.hand_over(world.worker, redemption)
+    late = client.post(f"/me/points/redemptions/{redemption.id}/cancel", {})
+    assert late.status_code == 409 and "<h1>我的积分</h1>" in late.get_data(as_text=True)
+    assert services.verify_balances() == []
+
+
+def test_an_owed_balance_is_shown_and_blocks_redemption(login_as, world, db):
+    entry = services.bonus(world.worker, world.resident, world.a, 30, "误发")
+    reward = services.create_reward(world.worker, world.a, name="洗衣液", price=25, stock=3)
+    services.redeem(world.resident, reward)
+    services.reverse(world.worker, entry, "发错人了")
+    page = login_as(world.resident).get("/me/points").get_data(as_text=True)
+    assert "欠 25 积分" in page and f"/rewards/{reward.id}/redeem" not in page
+    staff = login_as(world.worker).get(f"/manage/c/{world.a.slug}/points/").get_data(as_text=True)
+    assert "欠 25" in staff
+
+
+def test_committee_refusals_stay_on_the_points_page_with_the_form_kept(login_as, world, db):
+    entry = services.bonus(world.worker, world.resident, world.a, 40, "清雪")
+    services.reverse(world.worker, entry, "误发")
+    reversal = db.session.scalar(sa.select(LedgerEntry).where(LedgerEntry.reverses_id == entry.id))
+    other = services.bonus(world.worker, world.resident, world.a, 5, "x")
+    client = login_as(world.worker)
+    base = f"/manage/c/{world.a.slug}/points"
+    heading = "<h1>和平社区积分</h1>"
+    for url, data in ((f"{base}/entries/{entry.id}/reverse", {"reason": "再收一次"}),
+                      (f"{base}/entries/{reversal.id}/reverse", {"reason": "撤销撤销"}),
+                      (f"{base}/entries/{entry.id}/correct", {"points": 30, "reason": "少记"})):
+        response = client.post(url, data)
+        text = response.get_data(as_text=True)
+        assert response.status_code == 409 and heading in text and 'role="alert"' in text
+    response = client.post(f"{base}/entries/{other.id}/correct", {"points": 5000, "reason": "多给点"})
+    text = response.get_data(as_text=True)
+    assert response.status_code == 400 and heading in text
+    assert f'id="cor-{other.id}" name="points" type="number" min="1" max="1000" required value="5000"' in text
+    assert "<details open>" in text and 'value="多给点"' in text
+    response = client.post(f"{base}/bonus", {"username": "nobody", "points": 5, "reason": "清雪"})
+    assert response.status_code == 404 and heading in response.get_data(as_text=True) and 'value="nobody"' in response.get_data(as_text=True)
+    assert services.verify_balances() == []
+
+
+def test_my_points_page_costs_the_same_with_many_entries(login_as, world, db, count_queries):
+    """Monthly totals come from SQL over all entries, not from the last 500 loaded into Python."""
+    client = login_as(world.resident)
+    services.bonus(world.worker, world.resident, world.a, 3, "x")
+    client.get("/me/points")
+    with count_queries() as few:
+        client.get("/me/points")
+    for i in range(40):
+        services.bonus(world.street_admin, world.resident, world.a, 1, f"x{i}")
+    with count_queries() as many:
+        page = client.get("/me/points").get_data(as_text=True)
+    assert many.count == few.count
+    assert re.search(r"<td class=\"num\">43</td>", page)
