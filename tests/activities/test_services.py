@@ -362,8 +362,13 @@ def test_service_record_and_document(db, world, clock):
 def test_snapshot_does_not_change_afterwards(db, world, clock):
     served(world, clock, minutes=60)
     document = services.issue_service_record(world.worker, world.party, world.a, clock.now().year)
+    number = document.number
+    db.session.commit()
     served(world, clock, minutes=30)
-    assert document.content["total_minutes"] == 60
+    db.session.commit()
+    db.session.expire_all()  # read the stored snapshot back, not the dict still held in memory
+    stored = documents.find(number, documents.check_code(number))
+    assert stored.content["total_minutes"] == 60 and len(stored.content["activities"]) == 1
     assert services.service_record(world.party, world.a, clock.now().year)["total_minutes"] == 90
 
 
