@@ -456,12 +456,12 @@ def seconds_to_next_code(moment: datetime | None = None) -> int:
     return CODE_STEP_SECONDS - int(moment.timestamp()) % CODE_STEP_SECONDS
 
 
-def code_is_valid(activity: Activity, code: str | None) -> bool:
-    """The current code or the previous minute's."""
+def code_is_valid(activity: Activity, code: str | None, moment: datetime | None = None) -> bool:
+    """The code of the minute ``moment`` (default now) falls in, or the previous minute's."""
     code = (code or "").strip()
     if len(code) != 6 or not (code.isascii() and code.isdigit()):
         return False
-    moment = now()
+    moment = moment or now()
     candidates = (checkin_code(activity, moment), checkin_code(activity, moment - timedelta(seconds=CODE_STEP_SECONDS)))
     return any(hmac.compare_digest(code, c) for c in candidates)
 
@@ -470,16 +470,21 @@ def checkin_window(activity: Activity) -> tuple[datetime, datetime]:
     return activity.starts_at - timedelta(minutes=activity.checkin_minutes_before), activity.ends_at
 
 
-def check_in(user, activity: Activity, code: str | None, *, validated_at: datetime | None = None) -> Attendance:
-    """Check in with the kiosk's code (or one validated in the last 10 minutes, kept through log-in)."""
+def check_in(user, activity: Activity, code: str | None, *, presented_at: datetime | None = None) -> Attendance:
+    """Check in with the kiosk's code.
+
+    ``presented_at`` is when the person opened the QR link carrying this code (kept through
+    log-in): within 10 minutes, the code is checked against the screen as it was then, so
+    logging in first does not make it expire. Nothing before this call says whether a code is right.
+    """
     if activity.cancelled_at is not None:
         raise Conflict(_("This activity was called off."))
     opens, closes = checkin_window(activity)
     moment = now()
     if not (opens <= moment <= closes):
         raise RuleViolation(_("Check-in is open from %(opens)s to %(closes)s.", opens=_local(opens), closes=_local(closes)))
-    fresh = validated_at is not None and moment - validated_at <= CODE_GRACE
-    if not (code_is_valid(activity, code) or fresh):
+    fresh = presented_at is not None and timedelta(0) <= moment - presented_at <= CODE_GRACE
+    if not (code_is_valid(activity, code) or (fresh and code_is_valid(activity, code, presented_at))):
         raise RuleViolation(_("That code is not right or has expired. Scan the code on the screen again."), field="code")
     signup = active_signup(user, activity)
     if signup is None or signup.status != SignupStatus.CONFIRMED:
