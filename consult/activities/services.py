@@ -835,6 +835,26 @@ def withdraw_wish(author, wish: Wish) -> Wish:
     return wish
 
 
+def contact_for_claimer(viewer, wish: Wish, author) -> dict | None:
+    """How the party member who took a wish on reaches the resident (DESIGN: phones masked except to owner and committee).
+
+    The claimer sees the building and unit (never the room) and the phone masked; the full
+    phone stays with the committee, which the claimer calls to be put through.
+    """
+    if not getattr(viewer, "is_authenticated", False) or wish.claimer_id != viewer.id:
+        return None
+    if wish.state_at(now()) not in (WishStatus.CLAIMED, WishStatus.FULFILLED):
+        return None
+    residence = places.active_residence(author)
+    here = residence is not None and residence.community_id == wish.community_id
+    return {
+        "building": residence.building if here else None,
+        "unit": residence.unit if here else None,
+        "phone": places.phone_for(viewer, author),
+        "committee": _community(wish.community_id).name,
+    }
+
+
 def _auto_confirm(wish: Wish) -> None:
     """Confirm for the resident seven days after fulfilment (dated then, not when tick ran), and tell them."""
     wish.auto_confirmed = True

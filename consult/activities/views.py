@@ -12,7 +12,7 @@ from wtforms.fields.choices import SelectChoice
 
 from consult.accounts.models import User
 from consult.activities import queries, services
-from consult.activities.forms import CodeForm, ConfirmWishForm, PartyForm, PeriodForm, WishForm
+from consult.activities.forms import CodeForm, ConfirmWishForm, PartyForm, PeriodForm, ReasonForm, WishForm
 from consult.activities.models import Activity, Wish
 from consult.core import documents
 from consult.core.clock import local_now, now
@@ -284,10 +284,14 @@ def wish(wish_id: int):
     from consult.activities.labels import rating_choices
 
     form.rating.choices = rating_choices()
+    author = db.session.get(User, item.author_id)
     return render_template("activities/wish.html", wish=item, community=community, history=queries.wish_history(item.id),
-                           party_member=services.is_party_member(current_user, community), confirm_form=form,
-                           author=db.session.get(User, item.author_id),
-                           claimer=db.session.get(User, item.claimer_id) if item.claimer_id else None)
+                           state=services.wish_state(item), party_member=services.is_party_member(current_user, community),
+                           confirm_form=form, reason_form=ReasonForm(), author=author,
+                           claimer=db.session.get(User, item.claimer_id) if item.claimer_id else None,
+                           contact=services.contact_for_claimer(current_user, item, author),
+                           can_manage=places.can_manage_community(current_user, community),
+                           recorder=db.session.get(User, item.recorded_by_id) if item.recorded_by_id else None)
 
 
 def _wish_act(wish_id: int, action, message: str):

@@ -1,4 +1,4 @@
-"""activities: called-off activities, who cancelled a sign-up, micro-wishes recorded by a worker
+"""activities: called-off activities, who cancelled a sign-up, micro-wishes recorded by a worker, documents by community
 
 Revision ID: 0010_activities
 Revises: 0005_evaluation
@@ -26,9 +26,13 @@ def upgrade():
     with op.batch_alter_table('wishes', schema=None) as batch_op:
         batch_op.add_column(sa.Column('recorded_by_id', sa.Integer(), nullable=True))
         batch_op.create_foreign_key(batch_op.f('fk_wishes_recorded_by_id_users'), 'users', ['recorded_by_id'], ['id'])
+    with op.batch_alter_table('documents', schema=None) as batch_op:
+        batch_op.create_index('ix_documents_community_issued', ['community_id', 'issued_at'], unique=False)
 
 
 def downgrade():
+    with op.batch_alter_table('documents', schema=None) as batch_op:
+        batch_op.drop_index('ix_documents_community_issued')
     with op.batch_alter_table('wishes', schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f('fk_wishes_recorded_by_id_users'), type_='foreignkey')
         batch_op.drop_column('recorded_by_id')
