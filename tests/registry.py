@@ -229,6 +229,14 @@ route("activities_manage.activities", lambda w: f"/manage/c/{w.a.slug}/activitie
 route("activities_manage.new_activity", lambda w: f"/manage/c/{w.a.slug}/activities/new", COMMUNITY_STAFF)
 route("activities_manage.attendance", lambda w: f"/manage/c/{w.a.slug}/activities/{_activity(w).id}/", COMMUNITY_STAFF)
 route("activities_manage.wishes", lambda w: f"/manage/c/{w.a.slug}/wishes/", COMMUNITY_STAFF)
+route("activities_manage.edit_activity", lambda w: f"/manage/c/{w.a.slug}/activities/{_activity(w).id}/edit", COMMUNITY_STAFF)
+route("activities_manage.record_wish", lambda w: f"/manage/c/{w.a.slug}/wishes/new", COMMUNITY_STAFF)
+route("activities_manage.documents_list", lambda w: (_document(w), f"/manage/c/{w.a.slug}/documents/")[1], COMMUNITY_STAFF)
+post("activities_manage.edit_activity", lambda w: f"/manage/c/{w.a.slug}/activities/{_activity(w).id}/edit")
+post("activities_manage.cancel_activity", lambda w: f"/manage/c/{w.a.slug}/activities/{_activity(w).id}/cancel")
+post("activities_manage.cancel_signup", lambda w: f"/manage/c/{w.a.slug}/activities/{_activity(w).id}/signups/{w.resident.id}/cancel")
+post("activities_manage.record_wish", lambda w: f"/manage/c/{w.a.slug}/wishes/new")
+post("activities_manage.release_wish", lambda w: f"/manage/c/{w.a.slug}/wishes/{_wish(w).id}/release")
 
 for endpoint, path in [("activities.signup", "signup"), ("activities.cancel", "cancel"), ("activities.checkin", "checkin"),
                        ("activities.checkout", "checkout")]:

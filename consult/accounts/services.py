@@ -247,9 +247,18 @@ def use_reset_code(username: str, code: str, new_password: str) -> User:
 
 
 def close_account(user: User, password: str) -> None:
-    """A person closes their account: anonymised, never deleted; ballots, ledger and counts stay."""
+    """A person closes their account: anonymised, never deleted; ballots, ledger and counts stay.
+
+    What they still hold elsewhere is cancelled or released through the ``closing_account`` registry.
+    """
     if not (user.password_hash and check_password_hash(user.password_hash, password or "")):
         raise RuleViolation(_("Your password is not right."), field="password")
+    from consult.core.registries import closing_account
+
+    # Each domain gives up what the person still holds (sign-ups, claims, redemptions, appointments)
+    # while their name is still on the account, so the notices sent to others make sense.
+    for _name, release in sorted(closing_account.items()):
+        release(user)
     places_services.end_all_for_closed_account(user)
     sessions.end_all(user, sessions.EndReason.CLOSED)
     user.username = f"{CLOSED_PREFIX}{user.id}"

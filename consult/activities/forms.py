@@ -66,3 +66,8 @@ class PeriodForm(FlaskForm):
 
     year = IntegerField(_l("Year"), validators=[Optional(), NumberRange(min=2000, max=2100)])
     quarter = SelectField(_l("Quarter"), coerce=str, validate_choice=False)
+
+
+class RecordWishForm(WishForm):
+    username = StringField(_l("Username of the resident"), filters=[strip],
+                           validators=[DataRequired(_l("Please enter a username.")), Length(max=64)])

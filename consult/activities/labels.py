@@ -27,16 +27,29 @@ LABELS = {
     "activity.signup_recorded": _l("sign-up recorded for a resident"),
     "activity.mark_attendance": _l("attendance marked by hand"),
     "activity.confirm_minutes": _l("minutes confirmed"),
+    "activity.update": _l("activity changed"),
+    "activity.cancel": _l("activity called off"),
+    "activity.signup_cancelled": _l("sign-up cancelled for a resident"),
+    "wish.recorded": _l("micro-wish posted for a resident"),
+    "wish.release": _l("micro-wish claim released"),
     "wish.approve": _l("micro-wish approved"),
     "wish.reject": _l("micro-wish rejected"),
     "document.issue_service_record": _l("service record issued"),
     "document.revoke": _l("document revoked"),
+    "document.service_record": _l("service record"),
+    "document.volunteer_certificate": _l("volunteer record certificate"),
 }
 add_labels(LABELS)
 
 
 @template_global
-def wish_status(status: str) -> str:
+def wish_status(wish_or_status) -> str:
+    """The label of a status, or of a wish's status as of now (confirmed seven days after fulfilment, tick or not)."""
+    status = wish_or_status
+    if not isinstance(wish_or_status, str):
+        from consult.core.clock import now
+
+        status = wish_or_status.state_at(now())
     return str(LABELS[f"wish.{status}"])
 
 

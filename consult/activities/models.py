@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -12,6 +12,8 @@ from consult.extensions import db
 
 UNIT_MAX = 60
 TITLE_MAX = 80
+#: A fulfilled micro-wish the resident has not confirmed counts as confirmed this long after.
+AUTO_CONFIRM_AFTER = timedelta(days=7)
 
 
 def _in(column: str, values) -> str:
@@ -87,6 +89,10 @@ class Activity(db.Model):
     #: Confirmed sign-ups and the waitlist, kept with each sign-up and cancellation.
     signup_count: Mapped[int] = mapped_column(default=0)
     waitlist_count: Mapped[int] = mapped_column(default=0)
+    #: Set when the committee called the activity off; sign-ups were cancelled and told why.
+    cancelled_at: Mapped[datetime | None]
+    cancelled_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    cancel_reason: Mapped[str | None] = mapped_column(sa.String(300))
 
     organiser = relationship("User", foreign_keys=[organiser_id], lazy="raise_on_sql")
 
@@ -124,6 +130,8 @@ class Signup(db.Model):
     cancelled_at: Mapped[datetime | None]
     #: Set when a worker signed the person up (no phone).
     recorded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    #: Set when someone other than the person cancelled it (a worker, or the activity was called off).
+    cancelled_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
 
     user = relationship("User", foreign_keys=[user_id], lazy="raise_on_sql")
 
@@ -195,9 +203,35 @@ class Wish(db.Model):
     auto_confirmed: Mapped[bool] = mapped_column(default=False)
     rating: Mapped[str | None] = mapped_column(sa.String(12))
     rating_comment: Mapped[str | None] = mapped_column(sa.String(500))
+    #: Set when a worker posted it for a resident who asked in person (no phone).
+    recorded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
 
     author = relationship("User", foreign_keys=[author_id], lazy="raise_on_sql")
     claimer = relationship("User", foreign_keys=[claimer_id], lazy="raise_on_sql")
+
+    def state_at(self, moment: datetime) -> str:
+        """The status as of ``moment``: fulfilled seven days ago counts as confirmed before `flask tick` runs."""
+        if self.status == WishStatus.FULFILLED and self.fulfilled_at is not None and self.fulfilled_at <= moment - AUTO_CONFIRM_AFTER:
+            return WishStatus.CONFIRMED
+        return self.status
+
+    def confirmed_as_of(self, moment: datetime) -> datetime | None:
+        """When it was (or counts as) confirmed, as of ``moment``."""
+        if self.confirmed_at is not None:
+            return self.confirmed_at
+        if self.state_at(moment) == WishStatus.CONFIRMED:
+            return self.fulfilled_at + AUTO_CONFIRM_AFTER
+        return None
+
+    @classmethod
+    def confirmed_between(cls, start: datetime, end: datetime, moment: datetime):
+        """SQL: confirmed in [start, end) as of ``moment``, counting automatic confirmations tick has not made yet."""
+        due = moment - AUTO_CONFIRM_AFTER
+        return sa.or_(
+            sa.and_(cls.status == WishStatus.CONFIRMED, cls.confirmed_at >= start, cls.confirmed_at < end),
+            sa.and_(cls.status == WishStatus.FULFILLED, cls.fulfilled_at <= due,
+                    cls.fulfilled_at >= start - AUTO_CONFIRM_AFTER, cls.fulfilled_at < end - AUTO_CONFIRM_AFTER),
+        )
 
     __table_args__ = (
         sa.CheckConstraint(_in("status", [s.value for s in WishStatus]), name="status"),

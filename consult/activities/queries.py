@@ -70,8 +70,7 @@ def members(community_id: int, work_unit: str | None, year_start: datetime, year
     )
     wishes = (
         sa.select(Wish.claimer_id.label("user_id"), sa.func.count().label("n"))
-        .where(Wish.community_id == community_id, Wish.status == WishStatus.CONFIRMED,
-               Wish.confirmed_at >= year_start, Wish.confirmed_at < year_end)
+        .where(Wish.community_id == community_id, Wish.confirmed_between(year_start, year_end, now()))
         .group_by(Wish.claimer_id).subquery()
     )
     stmt = (

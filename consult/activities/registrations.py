@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from consult.activities import labels  # noqa: F401  (registers labels)
 from consult.activities import queries, services
 from consult.activities.models import Attendance, Signup, Wish, WishStatus
-from consult.core.registries import TodoItem, community_panel, personal, tick, todo
+from consult.core.registries import TodoItem, closing, community_panel, personal, tick, todo
 from consult.extensions import db
 
 
@@ -67,3 +67,12 @@ def community_activities(community, user):
         "upcoming": list(db.session.scalars(queries.upcoming(community.id, limit=5))),
         "open_wishes": list(db.session.scalars(queries.wishes(community.id, WishStatus.OPEN).limit(5))),
     }
+
+
+@closing("activities")
+def give_up_on_closing(user) -> None:
+    """Cancel sign-ups for activities not yet started (the waitlist moves up), release claimed
+    micro-wishes and withdraw the person's own ones not yet fulfilled."""
+    services.cancel_signups_of_closed_account(user)
+    services.release_claims_of_closed_account(user)
+    services.withdraw_wishes_of_closed_account(user)

@@ -14,7 +14,9 @@ import sqlalchemy as sa
 from flask import current_app
 from flask_babel import gettext as _
 
+from consult.accounts.models import User
 from consult.activities.models import (
+    AUTO_CONFIRM_AFTER,
     Activity,
     ActivityKind,
     Attendance,
@@ -41,7 +43,6 @@ log = logging.getLogger(__name__)
 CODE_STEP_SECONDS = 60
 CODE_GRACE = timedelta(minutes=10)
 CHECKOUT_GRACE = timedelta(minutes=30)
-AUTO_CONFIRM_AFTER = timedelta(days=7)
 
 
 def _community(community_id: int) -> Community:
@@ -158,15 +159,11 @@ def end_registration(actor, registration: PartyRegistration) -> None:
 # --- activities ------------------------------------------------------------------------------
 
 
-def create_activity(
-    worker, community: Community, *, title: str, description: str, kind: str, starts_at: datetime, ends_at: datetime,
-    place: str, capacity: int, points_per_hour: int, checkin_minutes_before: int = 30,
-    waitlist_cutoff_at: datetime | None = None, organiser=None, party_only: bool = False,
-) -> Activity:
-    """The committee creates an activity."""
-    _require_committee(worker, community)
-    if kind not in {k.value for k in ActivityKind}:
-        raise RuleViolation(_("Choose the kind of activity."), field="kind")
+def _checked_activity_fields(
+    community: Community, *, starts_at: datetime, ends_at: datetime, capacity: int, points_per_hour: int,
+    checkin_minutes_before: int, waitlist_cutoff_at: datetime | None,
+) -> datetime:
+    """Check the times and numbers of an activity; returns the waitlist cut-off (default: the start)."""
     if not (starts_at.year >= 2000 and ends_at.year <= 2100):
         raise RuleViolation(_("Give dates between 2000 and 2100."), field="starts_at")
     if ends_at <= starts_at:
@@ -182,9 +179,28 @@ def create_activity(
     cutoff = waitlist_cutoff_at or starts_at
     if cutoff > starts_at or cutoff.year < 2000:
         raise RuleViolation(_("The waitlist cut-off must be before the start."), field="waitlist_cutoff_at")
-    organiser = organiser or worker
+    return cutoff
+
+
+def _check_organiser(organiser, community: Community) -> None:
     if not (places.can_manage_community(organiser, community) or places.is_confirmed_member(organiser, community)):
         raise RuleViolation(_("The organiser must be a worker or a confirmed resident of this community."), field="organiser")
+
+
+def create_activity(
+    worker, community: Community, *, title: str, description: str, kind: str, starts_at: datetime, ends_at: datetime,
+    place: str, capacity: int, points_per_hour: int, checkin_minutes_before: int = 30,
+    waitlist_cutoff_at: datetime | None = None, organiser=None, party_only: bool = False,
+) -> Activity:
+    """The committee creates an activity."""
+    _require_committee(worker, community)
+    if kind not in {k.value for k in ActivityKind}:
+        raise RuleViolation(_("Choose the kind of activity."), field="kind")
+    cutoff = _checked_activity_fields(community, starts_at=starts_at, ends_at=ends_at, capacity=capacity,
+                                      points_per_hour=points_per_hour, checkin_minutes_before=checkin_minutes_before,
+                                      waitlist_cutoff_at=waitlist_cutoff_at)
+    organiser = organiser or worker
+    _check_organiser(organiser, community)
     activity = Activity(
         community_id=community.id, title=_text(title, "title", 80, _("Give a title of 1 to 80 characters.")),
         description=_text(description, "description", 5000, _("Describe the activity in 1 to 5000 characters.")),
@@ -196,6 +212,102 @@ def create_activity(
     db.session.flush()
     audit.record(worker, "activity.create", activity, community_id=community.id,
                  after={"title": activity.title, "starts_at": starts_at, "capacity": capacity, "points_per_hour": points_per_hour})
+    return activity
+
+
+#: Fields a worker may change before the start, as (attribute, whether people signed up are told of the change).
+EDITABLE = (("title", False), ("description", False), ("kind", False), ("starts_at", True), ("ends_at", True),
+            ("place", True), ("capacity", False), ("points_per_hour", False), ("checkin_minutes_before", False),
+            ("waitlist_cutoff_at", False), ("organiser_id", False), ("party_only", False))
+
+
+def _require_changeable(worker, activity: Activity) -> Community:
+    community = _community(activity.community_id)
+    _require_committee(worker, community)
+    if activity.cancelled_at is not None:
+        raise Conflict(_("This activity was called off."))
+    if now() >= activity.starts_at:
+        raise RuleViolation(_("The activity has started; it can no longer be changed or called off."))
+    return community
+
+
+def update_activity(
+    worker, activity: Activity, *, title: str, description: str, kind: str, starts_at: datetime, ends_at: datetime,
+    place: str, capacity: int, points_per_hour: int, checkin_minutes_before: int = 30,
+    waitlist_cutoff_at: datetime | None = None, organiser=None, party_only: bool = False,
+) -> Activity:
+    """The committee changes an activity before it starts; people signed up are told of a new time or place.
+
+    Places cannot go below the people already confirmed; more places move the waitlist up.
+    """
+    activity = _lock(activity)
+    community = _require_changeable(worker, activity)
+    if kind not in {k.value for k in ActivityKind}:
+        raise RuleViolation(_("Choose the kind of activity."), field="kind")
+    cutoff = _checked_activity_fields(community, starts_at=starts_at, ends_at=ends_at, capacity=capacity,
+                                      points_per_hour=points_per_hour, checkin_minutes_before=checkin_minutes_before,
+                                      waitlist_cutoff_at=waitlist_cutoff_at)
+    if starts_at <= now():
+        raise RuleViolation(_("The new start must be in the future."), field="starts_at")
+    if capacity < activity.signup_count:
+        raise RuleViolation(_("%(n)d people already have a place: places cannot be fewer.", n=activity.signup_count),
+                            field="capacity")
+    organiser = organiser or db.session.get(User, activity.organiser_id)
+    _check_organiser(organiser, community)
+    values = {
+        "title": _text(title, "title", 80, _("Give a title of 1 to 80 characters.")),
+        "description": _text(description, "description", 5000, _("Describe the activity in 1 to 5000 characters.")),
+        "kind": kind, "starts_at": starts_at, "ends_at": ends_at,
+        "place": _text(place, "place", 80, _("Say where (at most 80 characters).")),
+        "capacity": capacity, "points_per_hour": points_per_hour, "checkin_minutes_before": checkin_minutes_before,
+        "waitlist_cutoff_at": cutoff, "organiser_id": organiser.id, "party_only": bool(party_only),
+    }
+    before, after, tell = {}, {}, False
+    for name, told in EDITABLE:
+        if getattr(activity, name) != values[name]:
+            before[name], after[name] = getattr(activity, name), values[name]
+            setattr(activity, name, values[name])
+            tell = tell or told
+    if not after:
+        return activity
+    while activity.signup_count < activity.capacity and activity.waitlist_count > 0 and now() < activity.waitlist_cutoff_at:
+        if not _promote_next(activity):
+            break
+    db.session.flush()
+    entry = audit.record(worker, "activity.update", activity, community_id=community.id, before=before, after=after)
+    if tell:
+        for user_id in _signed_up_ids(activity):
+            notify(user_id, f"activity.changed:{activity.id}:{entry.id}",
+                   N_("“%(title)s” has changed: now %(when)s at %(place)s."), link=f"/activities/{activity.id}",
+                   title=activity.title, when=_local(activity.starts_at), place=activity.place)
+    return activity
+
+
+def _signed_up_ids(activity: Activity) -> list[int]:
+    return list(db.session.scalars(
+        sa.select(Signup.user_id).where(Signup.activity_id == activity.id,
+                                        Signup.status.in_([SignupStatus.CONFIRMED, SignupStatus.WAITLISTED]))
+    ))
+
+
+def cancel_activity(worker, activity: Activity, reason: str) -> Activity:
+    """The committee calls an activity off before it starts: every sign-up is cancelled and its person told why."""
+    reason = _text(reason, "reason", 300, _("Give a reason the people signed up will see."))
+    activity = _lock(activity)
+    community = _require_changeable(worker, activity)
+    signups = list(db.session.scalars(
+        sa.select(Signup).where(Signup.activity_id == activity.id,
+                                Signup.status.in_([SignupStatus.CONFIRMED, SignupStatus.WAITLISTED])).with_for_update()
+    ))
+    for signup in signups:
+        signup.status, signup.cancelled_at, signup.cancelled_by_id = SignupStatus.CANCELLED, now(), worker.id
+        notify(signup.user_id, f"activity.called_off:{activity.id}", N_("“%(title)s” on %(when)s is called off: %(reason)s"),
+               link=f"/activities/{activity.id}", title=activity.title, when=_local(activity.starts_at), reason=reason)
+    activity.signup_count = activity.waitlist_count = 0
+    activity.cancelled_at, activity.cancelled_by_id, activity.cancel_reason = now(), worker.id, reason
+    db.session.flush()
+    audit.record(worker, "activity.cancel", activity, community_id=community.id,
+                 after={"reason": reason, "signups_cancelled": len(signups)})
     return activity
 
 
@@ -233,6 +345,8 @@ def sign_up(user, activity: Activity, *, recorded_by=None) -> Signup:
     if activity.party_only and not is_party_member(user, community):
         raise PermissionDenied(_("This activity is for party members registered here."))
     activity = _lock(activity)
+    if activity.cancelled_at is not None:
+        raise Conflict(_("This activity was called off."))
     if now() >= activity.starts_at:
         raise RuleViolation(_("Sign-up has closed: the activity has started."))
     # Anyone already waiting goes first: a newcomer joins the waitlist even if a place is free.
@@ -251,18 +365,39 @@ def sign_up(user, activity: Activity, *, recorded_by=None) -> Signup:
     return signup
 
 
-def cancel_signup(user, activity: Activity) -> Signup:
-    """Give up a place (or a place on the waitlist); the next person moves up until the cut-off."""
+def cancel_signup(actor, activity: Activity, person=None) -> Signup:
+    """Give up a place (or a place on the waitlist); the next person moves up until the cut-off.
+
+    ``person`` defaults to the actor; the committee may cancel anyone's sign-up (a resident
+    without a phone who asks in person), marked as cancelled by the worker and audited.
+    """
+    person = person or actor
+    by_staff = person.id != actor.id
+    community = _community(activity.community_id)
+    if by_staff:
+        _require_committee(actor, community)
     activity = _lock(activity)
-    signup = active_signup(user, activity)
+    signup = active_signup(person, activity)
     if signup is None:
-        raise Conflict(_("You are not signed up for this activity."))
+        raise Conflict(_("This person is not signed up for this activity.") if by_staff else _("You are not signed up for this activity."))
     if now() >= activity.starts_at:
         raise RuleViolation(_("The activity has started; it can no longer be cancelled."))
-    if attendance_of(user, activity) is not None:
+    if attendance_of(person, activity) is not None:
         raise Conflict(_("You have already checked in; ask the organiser instead of cancelling."))
+    _cancel(activity, signup, actor if by_staff else None)
+    if by_staff:
+        audit.record(actor, "activity.signup_cancelled", signup, community_id=community.id,
+                     after={"user_id": person.id, "activity_id": activity.id})
+        notify(person.id, f"activity.signup_cancelled:{signup.id}", N_("The committee cancelled your sign-up for “%(title)s”."),
+               link=f"/activities/{activity.id}", title=activity.title)
+    return signup
+
+
+def _cancel(activity: Activity, signup: Signup, by) -> None:
+    """Cancel a sign-up of the locked ``activity``; a freed place goes to the waitlist until the cut-off."""
     was = signup.status
     signup.status, signup.cancelled_at = SignupStatus.CANCELLED, now()
+    signup.cancelled_by_id = by.id if by is not None else None
     if was == SignupStatus.WAITLISTED:
         activity.waitlist_count -= 1
     else:
@@ -270,21 +405,37 @@ def cancel_signup(user, activity: Activity) -> Signup:
         if now() < activity.waitlist_cutoff_at:
             _promote_next(activity)
     db.session.flush()
-    return signup
 
 
-def _promote_next(activity: Activity) -> None:
+def cancel_signups_of_closed_account(user) -> int:
+    """Closing an account gives up the person's places at activities not yet started (not the ones they checked in at)."""
+    moment = now()
+    ids = list(db.session.scalars(
+        sa.select(Signup.activity_id).join(Activity, Activity.id == Signup.activity_id)
+        .where(Signup.user_id == user.id, Signup.status.in_([SignupStatus.CONFIRMED, SignupStatus.WAITLISTED]),
+               Activity.starts_at > moment).order_by(Signup.activity_id)
+    ))
+    for activity_id in ids:
+        activity = _lock(db.session.get(Activity, activity_id))
+        signup = active_signup(user, activity)
+        if signup is not None and attendance_of(user, activity) is None:
+            _cancel(activity, signup, None)
+    return len(ids)
+
+
+def _promote_next(activity: Activity) -> Signup | None:
     nxt = db.session.scalar(
         sa.select(Signup).where(Signup.activity_id == activity.id, Signup.status == SignupStatus.WAITLISTED)
         .order_by(Signup.created_at, Signup.id).limit(1).with_for_update()
     )
     if nxt is None:
-        return
+        return None
     nxt.status, nxt.promoted_at = SignupStatus.CONFIRMED, now()
     activity.waitlist_count -= 1
     activity.signup_count += 1
     notify(nxt.user_id, f"activity.promoted:{nxt.id}", N_("A place came free: you are now signed up for “%(title)s”."),
            link=f"/activities/{activity.id}", title=activity.title)
+    return nxt
 
 
 # --- check-in --------------------------------------------------------------------------------
@@ -307,12 +458,12 @@ def seconds_to_next_code(moment: datetime | None = None) -> int:
     return CODE_STEP_SECONDS - int(moment.timestamp()) % CODE_STEP_SECONDS
 
 
-def code_is_valid(activity: Activity, code: str | None) -> bool:
-    """The current code or the previous minute's."""
+def code_is_valid(activity: Activity, code: str | None, moment: datetime | None = None) -> bool:
+    """The code of the minute ``moment`` (default now) falls in, or the previous minute's."""
     code = (code or "").strip()
     if len(code) != 6 or not (code.isascii() and code.isdigit()):
         return False
-    moment = now()
+    moment = moment or now()
     candidates = (checkin_code(activity, moment), checkin_code(activity, moment - timedelta(seconds=CODE_STEP_SECONDS)))
     return any(hmac.compare_digest(code, c) for c in candidates)
 
@@ -321,14 +472,21 @@ def checkin_window(activity: Activity) -> tuple[datetime, datetime]:
     return activity.starts_at - timedelta(minutes=activity.checkin_minutes_before), activity.ends_at
 
 
-def check_in(user, activity: Activity, code: str | None, *, validated_at: datetime | None = None) -> Attendance:
-    """Check in with the kiosk's code (or one validated in the last 10 minutes, kept through log-in)."""
+def check_in(user, activity: Activity, code: str | None, *, presented_at: datetime | None = None) -> Attendance:
+    """Check in with the kiosk's code.
+
+    ``presented_at`` is when the person opened the QR link carrying this code (kept through
+    log-in): within 10 minutes, the code is checked against the screen as it was then, so
+    logging in first does not make it expire. Nothing before this call says whether a code is right.
+    """
+    if activity.cancelled_at is not None:
+        raise Conflict(_("This activity was called off."))
     opens, closes = checkin_window(activity)
     moment = now()
     if not (opens <= moment <= closes):
         raise RuleViolation(_("Check-in is open from %(opens)s to %(closes)s.", opens=_local(opens), closes=_local(closes)))
-    fresh = validated_at is not None and moment - validated_at <= CODE_GRACE
-    if not (code_is_valid(activity, code) or fresh):
+    fresh = presented_at is not None and timedelta(0) <= moment - presented_at <= CODE_GRACE
+    if not (code_is_valid(activity, code) or (fresh and code_is_valid(activity, code, presented_at))):
         raise RuleViolation(_("That code is not right or has expired. Scan the code on the screen again."), field="code")
     signup = active_signup(user, activity)
     if signup is None or signup.status != SignupStatus.CONFIRMED:
@@ -460,7 +618,8 @@ def _local(moment: datetime) -> str:
 WISH_TRANSITIONS = {
     WishStatus.PENDING_REVIEW: {WishStatus.OPEN, WishStatus.REJECTED, WishStatus.WITHDRAWN},
     WishStatus.OPEN: {WishStatus.CLAIMED, WishStatus.WITHDRAWN},
-    WishStatus.CLAIMED: {WishStatus.OPEN, WishStatus.FULFILLED},
+    # Withdrawn while claimed only when the resident closes their account.
+    WishStatus.CLAIMED: {WishStatus.OPEN, WishStatus.FULFILLED, WishStatus.WITHDRAWN},
     WishStatus.FULFILLED: {WishStatus.CONFIRMED},
 }
 
@@ -474,7 +633,16 @@ WISH_NOTICES = {
 
 
 def _wish_lock(wish: Wish) -> Wish:
-    return db.session.scalar(sa.select(Wish).where(Wish.id == wish.id).with_for_update().execution_options(populate_existing=True))
+    """Lock the wish and make a due automatic confirmation permanent, so every action sees the state as of now."""
+    wish = db.session.scalar(sa.select(Wish).where(Wish.id == wish.id).with_for_update().execution_options(populate_existing=True))
+    if wish.status == WishStatus.FULFILLED and wish.state_at(now()) == WishStatus.CONFIRMED:
+        _auto_confirm(wish)
+    return wish
+
+
+def wish_state(wish: Wish) -> str:
+    """The wish's status as of now (a wish fulfilled seven days ago is confirmed, whether or not tick has run)."""
+    return wish.state_at(now())
 
 
 def _wish_move(wish: Wish, to: str, actor, reason: str | None = None, notify_ids: tuple = ()) -> None:
@@ -515,6 +683,25 @@ def post_wish(user, community: Community, *, title: str, description: str) -> Wi
     return wish
 
 
+def record_wish(worker, resident, community: Community, *, title: str, description: str) -> Wish:
+    """A worker posts a micro-wish for a resident who asked in person (no phone).
+
+    The worker has heard the need, so it is open for party members at once; marked "recorded by", audited.
+    """
+    _require_committee(worker, community)
+    if not places.is_confirmed_member(resident, community):
+        raise RuleViolation(_("This person is not a confirmed resident of this community."), field="username")
+    if resident.id == worker.id:
+        raise RuleViolation(_("Post your own micro-wish yourself, on the micro-wishes page."), field="username")
+    wish = post_wish(resident, community, title=title, description=description)
+    wish.recorded_by_id = worker.id
+    _wish_move(wish, WishStatus.OPEN, worker, notify_ids=(wish.author_id,))
+    wish.decided_at = now()
+    db.session.flush()
+    audit.record(worker, "wish.recorded", wish, community_id=community.id, after={"author_id": resident.id, "title": wish.title})
+    return wish
+
+
 def approve_wish(worker, wish: Wish) -> Wish:
     _require_committee(worker, _community(wish.community_id))
     wish = _wish_lock(wish)
@@ -550,15 +737,53 @@ def claim_wish(member, wish: Wish) -> Wish:
     return wish
 
 
-def release_wish(member, wish: Wish) -> Wish:
-    """The claimer gives the micro-wish up; it is open again."""
+def release_wish(actor, wish: Wish, reason: str | None = None) -> Wish:
+    """The claimer gives the micro-wish up, or the committee releases a claim that is stuck (with a reason); it is open again."""
     wish = _wish_lock(wish)
-    if wish.claimer_id != member.id:
-        raise PermissionDenied(_("Only the party member who took it on can give it up."))
-    _wish_move(wish, WishStatus.OPEN, member, notify_ids=(wish.author_id,))
+    by_staff = wish.claimer_id != actor.id
+    if by_staff:
+        if not places.can_manage_community(actor, _community(wish.community_id)):
+            raise PermissionDenied(_("Only the party member who took it on can give it up."))
+        reason = _text(reason, "reason", 300, _("Give a reason the party member will see."))
+    claimer_id = wish.claimer_id
+    _wish_move(wish, WishStatus.OPEN, actor, reason if by_staff else None,
+               notify_ids=(wish.author_id, claimer_id) if by_staff else (wish.author_id,))
     wish.claimer_id, wish.claimed_at = None, None
     db.session.flush()
+    if by_staff:
+        audit.record(actor, "wish.release", wish, community_id=wish.community_id,
+                     after={"claimer_id": claimer_id, "reason": reason})
     return wish
+
+
+def release_claims_of_closed_account(user) -> int:
+    """Closing an account gives its claimed micro-wishes back (open again; the resident is told)."""
+    ids = list(db.session.scalars(sa.select(Wish.id).where(Wish.claimer_id == user.id, Wish.status == WishStatus.CLAIMED)))
+    for wish_id in ids:
+        wish = _wish_lock(db.session.get(Wish, wish_id))
+        if wish.status == WishStatus.CLAIMED and wish.claimer_id == user.id:
+            _wish_move(wish, WishStatus.OPEN, user, notify_ids=(wish.author_id,))
+            wish.claimer_id, wish.claimed_at = None, None
+    db.session.flush()
+    return len(ids)
+
+
+def withdraw_wishes_of_closed_account(user) -> int:
+    """Closing an account withdraws its own micro-wishes not yet fulfilled; a claimer and the committee are told."""
+    ids = list(db.session.scalars(
+        sa.select(Wish.id).where(Wish.author_id == user.id,
+                                 Wish.status.in_([WishStatus.PENDING_REVIEW, WishStatus.OPEN, WishStatus.CLAIMED]))
+    ))
+    for wish_id in ids:
+        wish = _wish_lock(db.session.get(Wish, wish_id))
+        if wish.status == WishStatus.CLAIMED:
+            _wish_move(wish, WishStatus.WITHDRAWN, user)
+            notify(wish.claimer_id, f"wish:{wish.id}:withdrawn",
+                   N_("The resident of the micro-wish “%(title)s” closed their account; nothing more needs doing."),
+                   link=f"/wishes/{wish.id}", title=wish.title)
+        elif wish.status in (WishStatus.PENDING_REVIEW, WishStatus.OPEN):
+            withdraw_wish(user, wish)
+    return len(ids)
 
 
 def fulfil_wish(member, wish: Wish) -> Wish:
@@ -587,23 +812,56 @@ def confirm_wish(author, wish: Wish, rating: str, comment: str | None = None) ->
     return wish
 
 
-def _confirm(wish: Wish, actor) -> None:
+def _confirm(wish: Wish, actor, at: datetime | None = None) -> None:
     _wish_move(wish, WishStatus.CONFIRMED, actor, notify_ids=(wish.claimer_id,))
-    wish.confirmed_at = now()
+    wish.confirmed_at = at or now()
     db.session.flush()
     for hook in hooks.get("wish_confirmed", []):
         hook(actor, wish)
 
 
 def withdraw_wish(author, wish: Wish) -> Wish:
-    """The resident withdraws the micro-wish until someone has taken it on."""
+    """The resident withdraws the micro-wish until someone has taken it on; the committee is told."""
     wish = _wish_lock(wish)
     if wish.author_id != author.id:
         raise PermissionDenied(_("Only the resident who posted it can withdraw it."))
     if wish.status == WishStatus.CLAIMED:
         raise Conflict(_("A party member has already taken it on; ask them to give it up first."))
     _wish_move(wish, WishStatus.WITHDRAWN, author)
+    told = {a.user_id for a in places.workers_of(wish.community_id)} | {wish.claimer_id}
+    for user_id in sorted(i for i in told if i and i != author.id):
+        notify(user_id, f"wish:{wish.id}:withdrawn", N_("The micro-wish “%(title)s” was withdrawn by the resident."),
+               link=f"/wishes/{wish.id}", title=wish.title)
     return wish
+
+
+def contact_for_claimer(viewer, wish: Wish, author) -> dict | None:
+    """How the party member who took a wish on reaches the resident (DESIGN: phones masked except to owner and committee).
+
+    The claimer sees the building and unit (never the room) and the phone masked; the full
+    phone stays with the committee, which the claimer calls to be put through.
+    """
+    if not getattr(viewer, "is_authenticated", False) or wish.claimer_id != viewer.id:
+        return None
+    if wish.state_at(now()) not in (WishStatus.CLAIMED, WishStatus.FULFILLED):
+        return None
+    residence = places.active_residence(author)
+    here = residence is not None and residence.community_id == wish.community_id
+    return {
+        "building": residence.building if here else None,
+        "unit": residence.unit if here else None,
+        "phone": places.phone_for(viewer, author),
+        "committee": _community(wish.community_id).name,
+    }
+
+
+def _auto_confirm(wish: Wish) -> None:
+    """Confirm for the resident seven days after fulfilment (dated then, not when tick ran), and tell them."""
+    wish.auto_confirmed = True
+    _confirm(wish, None, at=wish.fulfilled_at + AUTO_CONFIRM_AFTER)
+    notify(wish.author_id, f"wish:{wish.id}:auto_confirmed",
+           N_("Your micro-wish “%(title)s” was confirmed automatically seven days after it was marked fulfilled."),
+           link=f"/wishes/{wish.id}", title=wish.title)
 
 
 def auto_confirm_due() -> int:
@@ -611,13 +869,11 @@ def auto_confirm_due() -> int:
     due = list(db.session.scalars(
         sa.select(Wish.id).where(Wish.status == WishStatus.FULFILLED, Wish.fulfilled_at <= now() - AUTO_CONFIRM_AFTER)
     ))
+    confirmed = 0
     for wish_id in due:
-        wish = _wish_lock(db.session.get(Wish, wish_id))
-        if wish.status != WishStatus.FULFILLED:
-            continue
-        wish.auto_confirmed = True
-        _confirm(wish, None)
-    return len(due)
+        wish = _wish_lock(db.session.get(Wish, wish_id))  # the lock confirms it if still due
+        confirmed += wish.auto_confirmed and wish.status == WishStatus.CONFIRMED
+    return confirmed
 
 
 def wish_in(community: Community, wish_id: int) -> Wish:
@@ -674,12 +930,11 @@ def service_record(subject, community: Community, year: int, quarter: int | None
                Activity.starts_at >= start, Activity.starts_at < end)
         .order_by(Activity.starts_at)
     ).all()
-    wishes = db.session.execute(
-        sa.select(Wish.confirmed_at, Wish.title, Wish.rating)
-        .where(Wish.claimer_id == subject.id, Wish.community_id == community.id, Wish.status == WishStatus.CONFIRMED,
-               Wish.confirmed_at >= start, Wish.confirmed_at < end)
-        .order_by(Wish.confirmed_at)
-    ).all()
+    moment = now()
+    wishes = sorted(db.session.scalars(
+        sa.select(Wish).where(Wish.claimer_id == subject.id, Wish.community_id == community.id,
+                              Wish.confirmed_between(start, end, moment))
+    ), key=lambda w: (w.confirmed_as_of(moment), w.id))
     return {
         "name": subject.display_name,
         "community": community.name,
@@ -691,7 +946,7 @@ def service_record(subject, community: Community, year: int, quarter: int | None
             {"date": _local(r.starts_at)[:10], "title": r.title, "kind": r.kind, "minutes": r.minutes} for r in rows
         ],
         "total_minutes": sum(r.minutes for r in rows),
-        "wishes": [{"date": _local(w.confirmed_at)[:10], "title": w.title, "rating": w.rating} for w in wishes],
+        "wishes": [{"date": _local(w.confirmed_as_of(moment))[:10], "title": w.title, "rating": w.rating} for w in wishes],
     }
 
 

@@ -12,7 +12,7 @@ from wtforms.fields.choices import SelectChoice
 
 from consult.accounts.models import User
 from consult.activities import queries, services
-from consult.activities.forms import CodeForm, ConfirmWishForm, PartyForm, PeriodForm, WishForm
+from consult.activities.forms import CodeForm, ConfirmWishForm, PartyForm, PeriodForm, ReasonForm, WishForm
 from consult.activities.models import Activity, Wish
 from consult.core import documents
 from consult.core.clock import local_now, now
@@ -141,41 +141,63 @@ def kiosk_json(activity_id: int):
     return jsonify(_kiosk_state(activity))
 
 
+def _code_from_link(value: str | None) -> str:
+    """The digits of a code in a link, as typed (never checked here)."""
+    return "".join(ch for ch in (value or "") if ch.isascii() and ch.isdigit())[:6]
+
+
 def _remember_code(activity: Activity, code: str) -> None:
+    """Keep the code from the QR link and when it was opened, unchecked, for the POST after logging in."""
     codes = dict(session.get(SESSION_KEY, {}))
-    codes[str(activity.id)] = now().isoformat()
+    codes[str(activity.id)] = {"code": code, "at": now().isoformat()}
     session[SESSION_KEY] = codes
 
 
-def _validated_at(activity: Activity) -> datetime | None:
+def _remembered(activity: Activity) -> tuple[str, datetime | None]:
     value = (session.get(SESSION_KEY) or {}).get(str(activity.id))
+    if not isinstance(value, dict):
+        return "", None
     try:
-        return datetime.fromisoformat(value) if value else None
-    except ValueError:
-        return None
+        return str(value.get("code", "")), datetime.fromisoformat(value["at"])
+    except (KeyError, TypeError, ValueError):
+        return "", None
 
 
-def _checkin_key() -> str:
+def _checkin_person_key() -> str:
     return f"checkin-user:{current_user.get_id() or request.remote_addr}"
 
 
+def _checkin_address_key() -> str:
+    return f"checkin-address:{request.remote_addr}"
+
+
+def _not_a_guess() -> bool:
+    """Opening the page without a code tries nothing; every code sent (link or form) counts."""
+    return request.method == "GET" and not request.args.get("code")
+
+
 @bp.route("/activities/<int:activity_id>/checkin", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config.get("CHECKIN_LIMIT", "10 per minute"), key_func=_checkin_key, methods=["POST"],
-               scope="checkin")
+@limiter.limit(lambda: current_app.config.get("CHECKIN_LIMIT", "10 per minute"), key_func=_checkin_person_key,
+               scope="checkin", exempt_when=_not_a_guess)
+@limiter.limit(lambda: current_app.config.get("CHECKIN_ADDRESS_LIMIT", "60 per minute"), key_func=_checkin_address_key,
+               scope="checkin-address", exempt_when=_not_a_guess)
 def checkin(activity_id: int):
-    """Check in: opening the link only shows a confirm button; a valid code is kept for 10 minutes."""
+    """Check in: opening the link only shows the code in a confirm form, saying nothing of whether it is right."""
     activity = _activity_or_404(activity_id)
     form = CodeForm()
-    code = request.values.get("code", "")
-    if request.method == "GET" and code and services.code_is_valid(activity, code):
-        _remember_code(activity, code)
+    if request.method == "GET" and request.args.get("code"):
+        code = _code_from_link(request.args.get("code"))
+        if code:
+            _remember_code(activity, code)
     if not current_user.is_authenticated:
         return redirect(url_for("accounts.login", next=url_for("activities.checkin", activity_id=activity_id)))
     attendance = services.attendance_of(current_user, activity)
+    remembered, presented_at = _remembered(activity)
     status = 200
     if form.validate_on_submit():
+        code = form.code.data or remembered
         try:
-            services.check_in(current_user, activity, form.code.data, validated_at=_validated_at(activity))
+            services.check_in(current_user, activity, code, presented_at=presented_at if code == remembered else None)
             db.session.commit()
         except DomainError as error:
             db.session.rollback()
@@ -183,13 +205,14 @@ def checkin(activity_id: int):
             status = error.status
         else:
             session.get(SESSION_KEY, {}).pop(str(activity.id), None)
+            session.modified = True
             flash(_("You are checked in. Thank you for serving!"), "success")
             return redirect(url_for("activities.detail", activity_id=activity_id))
     elif request.method == "POST":
         status = 400
-    form.code.data = form.code.data or (code if services.code_is_valid(activity, code) else "")
+    form.code.data = form.code.data or remembered
     return render_template("activities/checkin.html", activity=activity, form=form, attendance=attendance,
-                           remembered=_validated_at(activity) is not None, window=services.checkin_window(activity)), status
+                           from_link=bool(remembered), window=services.checkin_window(activity)), status
 
 
 @bp.post("/activities/<int:activity_id>/checkout")
@@ -261,10 +284,14 @@ def wish(wish_id: int):
     from consult.activities.labels import rating_choices
 
     form.rating.choices = rating_choices()
+    author = db.session.get(User, item.author_id)
     return render_template("activities/wish.html", wish=item, community=community, history=queries.wish_history(item.id),
-                           party_member=services.is_party_member(current_user, community), confirm_form=form,
-                           author=db.session.get(User, item.author_id),
-                           claimer=db.session.get(User, item.claimer_id) if item.claimer_id else None)
+                           state=services.wish_state(item), party_member=services.is_party_member(current_user, community),
+                           confirm_form=form, reason_form=ReasonForm(), author=author,
+                           claimer=db.session.get(User, item.claimer_id) if item.claimer_id else None,
+                           contact=services.contact_for_claimer(current_user, item, author),
+                           can_manage=places.can_manage_community(current_user, community),
+                           recorder=db.session.get(User, item.recorded_by_id) if item.recorded_by_id else None)
 
 
 def _wish_act(wish_id: int, action, message: str):

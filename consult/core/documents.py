@@ -40,6 +40,8 @@ class Document(db.Model):
     revoked_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     revoke_reason: Mapped[str | None] = mapped_column(sa.String(300))
 
+    __table_args__ = (sa.Index("ix_documents_community_issued", "community_id", "issued_at"),)
+
 
 PREFIXES = {"service_record": "SR", "volunteer_certificate": "VC"}
 
@@ -66,6 +68,11 @@ def issue(kind: str, *, subject, community_id: int, content: dict, issued_by) ->
     audit.record(issued_by, f"document.issue_{kind}", document, community_id=community_id,
                  after={"number": document.number, "subject_id": subject.id})
     return document
+
+
+def for_community(community_id: int):
+    """A select of the documents issued in a community, newest first."""
+    return sa.select(Document).where(Document.community_id == community_id).order_by(Document.issued_at.desc(), Document.id.desc())
 
 
 def verify_url(document: Document, external: bool = True) -> str:

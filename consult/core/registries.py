@@ -1,4 +1,4 @@
-"""Registries each domain adds to: the worker's to-do list, personal data, and `flask tick` jobs.
+"""Registries each domain adds to: the worker's to-do list, personal data, `flask tick` jobs, closing an account.
 
 A domain registers its part when its package is imported (in ``create_app``), so the core
 never imports a domain.
@@ -37,6 +37,9 @@ todo_providers: dict[str, Callable] = {}
 personal_data: dict[str, Callable] = {}
 #: name -> function() -> int (records changed); each must be idempotent
 tick_jobs: dict[str, Callable[[], int]] = {}
+#: name -> function(user) -> None: what a domain cancels or releases when a person closes their
+#: account (run in name order, in the closing transaction, before the account is anonymised)
+closing_account: dict[str, Callable] = {}
 
 
 def todo(name: str):
@@ -64,6 +67,16 @@ def tick(name: str):
 
     def decorator(fn):
         tick_jobs[name] = fn
+        return fn
+
+    return decorator
+
+
+def closing(name: str):
+    """Register what a domain cancels or releases when a person closes their account."""
+
+    def decorator(fn):
+        closing_account[name] = fn
         return fn
 
     return decorator

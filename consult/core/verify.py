@@ -12,7 +12,7 @@ bp = Blueprint("documents", __name__)
 def verify(number: str):
     """Check a document: its content as issued, and whether it was revoked."""
     document = documents.find(number, request.args.get("c"))
-    return render_template("documents/verify.html", document=document)
+    return render_template("documents/verify.html", document=document, issuer=db.session.get(User, document.issued_by_id))
 
 
 @bp.get("/documents/<number>")

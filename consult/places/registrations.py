@@ -5,7 +5,7 @@ from flask_babel import lazy_gettext as _l
 
 from consult.core.registries import TodoItem, add_labels, todo
 from consult.extensions import db
-from consult.places import queries
+from consult.places import closing, queries  # noqa: F401  (closing registers its closing-account step)
 
 
 @todo("residences")

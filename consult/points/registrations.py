@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 
 from consult.core.registries import TodoItem, add_labels, personal, todo
 from consult.extensions import db
-from consult.points import queries, services  # noqa: F401  (services registers the ledger hooks)
+from consult.points import closing, queries, services  # noqa: F401  (services and closing register hooks)
 from consult.points.models import LedgerEntry
 
 add_labels({

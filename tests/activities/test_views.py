@@ -200,3 +200,45 @@ def test_guessing_codes_is_rate_limited(login_as, world, db, app, monkeypatch):
     statuses = [client.post(f"/activities/{activity.id}/checkin", {"code": f"{n:06d}"}, token_from=token_page).status_code
                 for n in range(4)]
     assert statuses[-1] == 429 and services.attendance_of(world.party, activity) is None
+
+
+def _without_token(html: str, code: str) -> str:
+    html = re.sub(r'name="csrf_token" type="hidden" value="[^"]*"', "", html)
+    return html.replace(code, "CODE")
+
+
+def test_opening_a_link_says_nothing_about_the_code(login_as, world, db, clock):
+    clock.set(clock.now().replace(second=5))
+    activity = world.factory.activity(world, starts_in=timedelta(minutes=10))
+    services.sign_up(world.party, activity)
+    right = services.checkin_code(activity)
+    wrong = "000000" if right != "000000" else "111111"
+    client = login_as(world.party)
+    pages = {code: client.get(f"/activities/{activity.id}/checkin?code={code}") for code in (wrong, right)}
+    assert {p.status_code for p in pages.values()} == {200}
+    assert _without_token(pages[wrong].get_data(as_text=True), wrong) == _without_token(pages[right].get_data(as_text=True), right)
+    assert f'value="{right}"' in pages[right].get_data(as_text=True)  # prefilled, to confirm with one press
+    client.get(f"/activities/{activity.id}/checkin?code={wrong}")
+    assert client.post(f"/activities/{activity.id}/checkin", {"code": ""}, token_from=f"/activities/{activity.id}").status_code == 400
+    assert services.attendance_of(world.party, activity) is None
+
+
+def test_guessing_through_links_is_rate_limited_per_person(login_as, world, db, app, monkeypatch):
+    monkeypatch.setitem(app.config, "CHECKIN_LIMIT", "3 per minute")
+    activity = world.factory.activity(world, starts_in=timedelta(minutes=10))
+    client = login_as(world.party)
+    assert client.get(f"/activities/{activity.id}/checkin").status_code == 200  # no code: not a guess
+    statuses = [client.get(f"/activities/{activity.id}/checkin?code={n:06d}").status_code for n in range(4)]
+    assert statuses == [200, 200, 200, 429]
+    assert client.post(f"/activities/{activity.id}/checkin", {"code": "123456"},
+                       token_from=f"/activities/{activity.id}").status_code == 429  # the same budget for both paths
+
+
+def test_guessing_is_rate_limited_per_address(login_as, client, world, db, app, monkeypatch, factory):
+    monkeypatch.setitem(app.config, "CHECKIN_ADDRESS_LIMIT", "3 per minute")
+    activity = world.factory.activity(world, starts_in=timedelta(minutes=10))
+    statuses = []
+    for n in range(4):  # a new account for each guess, all from one address
+        statuses.append(login_as(factory.resident(world.a)).get(f"/activities/{activity.id}/checkin?code={n:06d}").status_code)
+    assert statuses == [200, 200, 200, 429]
+    assert login_as(None).get(f"/activities/{activity.id}/checkin?code=123456").status_code == 429  # visitors too

@@ -53,3 +53,53 @@ def test_reset_code_page(committed_db, contexts, live_server):
     assert page.locator(".code").count() == 1
     check_axe(page)
     check_no_sideways_scroll(page)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_activity_and_wish_states(committed_db, contexts, live_server, lang):
+    """A called-off activity, a claimer's wish page with the resident's contact, the edit form with
+    errors, and the issued documents list with a revoked document."""
+    from datetime import timedelta
+
+    from consult.activities import services
+
+    world = Factory(committed_db.session).world()
+    world.resident.phone = "13800138000"
+    activity = world.factory.activity(world)
+    services.sign_up(world.party, activity)
+    services.cancel_activity(world.worker, activity, "暴雨预警")
+    coming = world.factory.activity(world, starts_in=timedelta(days=2))
+    wish = services.post_wish(world.resident, world.a, title="修门锁", description="门锁坏了")
+    services.approve_wish(world.worker, wish)
+    services.claim_wish(world.party, wish)
+    document = services.issue_service_record(world.party, world.party, world.a, 2026)
+    services.issue_service_record(world.worker, world.party, world.a, 2026)
+    from consult.core import documents
+
+    documents.revoke(world.worker, document, "重新开具")
+    committed_db.session.commit()
+
+    page = contexts.new_page()
+    login(page, live_server, "party")
+    if lang == "en":
+        switch_language(page, "en")
+    for url in (f"/activities/{activity.id}", f"/wishes/{wish.id}"):
+        page.goto(url)
+        check_axe(page)
+        check_no_sideways_scroll(page)
+    assert page.locator("#contact-h").count() == 1
+    page.context.clear_cookies()
+    login(page, live_server, "worker")
+    if lang == "en":
+        switch_language(page, "en")
+    page.goto(f"/manage/c/{world.a.slug}/activities/{coming.id}/edit")
+    page.fill('input[name="capacity"]', "0")
+    with page.expect_navigation():
+        page.locator('main form button.primary[type="submit"]').click()
+    assert page.locator("[aria-invalid=true]").count() >= 1
+    check_axe(page)
+    check_no_sideways_scroll(page)
+    for url in (f"/manage/c/{world.a.slug}/documents/", f"/wishes/{wish.id}", f"/manage/c/{world.a.slug}/activities/{activity.id}/"):
+        page.goto(url)
+        check_axe(page)
+        check_no_sideways_scroll(page)
