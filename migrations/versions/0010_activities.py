@@ -1,7 +1,7 @@
 """activities: called-off activities, who cancelled a sign-up, micro-wishes recorded by a worker, documents by community
 
 Revision ID: 0010_activities
-Revises: 0005_evaluation
+Revises: 0009_points
 
 """
 from alembic import op
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0010_activities'
-down_revision = '0005_evaluation'
+down_revision = '0009_points'
 branch_labels = None
 depends_on = None
 
