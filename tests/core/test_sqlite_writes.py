@@ -133,7 +133,7 @@ def test_twenty_simultaneous_signups_for_five_places(file_app, only_once):
         assert (fresh.signup_count, fresh.waitlist_count) == (5, 15)
 
 
-@pytest.mark.parametrize("scope", ["resident"])
+@pytest.mark.parametrize("scope", ["resident", "household"])
 def test_twenty_simultaneous_ballots(file_app, only_once, scope):
     """Twenty residents vote at once; per household, two of each flat (one typed in full-width digits)."""
     with file_app.app_context():
