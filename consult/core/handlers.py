@@ -14,6 +14,8 @@ from consult.extensions import db
 
 log = logging.getLogger(__name__)
 
+BUSY_FALLBACK = "网站正忙，请过几秒钟再试。 The site is busy right now. Please try again in a few seconds."
+
 
 def _titles():
     return {
@@ -92,8 +94,9 @@ def register(app: Flask) -> None:
         try:
             body, status = render_error(503)
         except OperationalError:
+            # Not even a snapshot could be read: a plain answer in both languages, no database.
             db.session.rollback()
-            body, status = _("The site is busy right now. Please try again in a few seconds."), 503
+            body, status = BUSY_FALLBACK, 503
         return body, status, {"Retry-After": retry}
 
     @app.errorhandler(Exception)
