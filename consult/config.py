@@ -53,6 +53,10 @@ class Config:
         "DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'consult.db'}"
     )
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    #: SQLite only: seconds a write waits for the database's single write lock, then 503.
+    SQLITE_BUSY_TIMEOUT = float(os.environ.get("SQLITE_BUSY_TIMEOUT", "10"))
+    #: Seconds a "busy, try again" (503) page asks the browser to wait (Retry-After).
+    RETRY_AFTER_SECONDS = 5
     REDIS_URL = os.environ.get("REDIS_URL") or None
     SITE_TIMEZONE = os.environ.get("SITE_TIMEZONE", "Asia/Shanghai")
     BABEL_DEFAULT_LOCALE = "zh_CN"

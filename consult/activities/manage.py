@@ -18,6 +18,7 @@ from consult.core.exports import csv_response
 from consult.core.forms import form_error, form_status, refuse
 from consult.extensions import db
 from consult.core.pagination import paginate
+from consult.places import queries as places
 from consult.places.access import community_staff_required
 
 bp = Blueprint("activities_manage", __name__, url_prefix="/manage/c/<community>")
@@ -35,10 +36,11 @@ def party(community):
     start, end = services.period_bounds(year, None)
     rows = queries.members(community.id, work_unit, start, end)
     if request.args.get("format") == "csv":
+        places.remember_home_communities([r.user_id for r, *_counts in rows])
         return csv_response(
             f"party-members-{community.slug}-{year}.csv",
             [_("Name"), _("Phone"), _("Work unit"), _("Party branch"), _("Confirmed on"), _("Activities"), _("Minutes"), _("Micro-wishes")],
-            [(r.user.display_name, r.user.phone, r.work_unit, r.party_branch, r.decided_at.astimezone(site_zone()).date().isoformat() if r.decided_at else "",
+            [(r.user.display_name, places.phone_for(current_user, r.user), r.work_unit, r.party_branch, r.decided_at.astimezone(site_zone()).date().isoformat() if r.decided_at else "",
               n, minutes, wishes) for r, n, minutes, wishes in rows],
         )
     return render_template("activities/manage/party.html", community=community, pending=queries.pending_registrations(community.id),

@@ -1,15 +1,20 @@
-"""One place where errors become pages: domain errors, HTTP errors, CSRF failures, rate limits."""
+"""One place where errors become pages: domain errors, HTTP errors, CSRF failures, rate limits,
+and a busy database (503, try again)."""
 import logging
 
 from flask import Flask, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
+from consult.core import database
 from consult.core.errors import DomainError
 from consult.extensions import db
 
 log = logging.getLogger(__name__)
+
+BUSY_FALLBACK = "网站正忙，请过几秒钟再试。 The site is busy right now. Please try again in a few seconds."
 
 
 def _titles():
@@ -22,6 +27,7 @@ def _titles():
         413: _("That is too large"),
         429: _("Too many attempts"),
         500: _("Something went wrong on our side"),
+        503: _("The site is busy right now"),
     }
 
 
@@ -35,6 +41,7 @@ def _explanations():
         413: _("Please send something smaller."),
         429: _("Please wait a few minutes before trying again."),
         500: _("The problem has been logged. Please try again in a moment."),
+        503: _("Many people are doing the same thing at this moment, and nothing was saved. Please try again in a few seconds."),
     }
 
 
@@ -74,6 +81,23 @@ def register(app: Flask) -> None:
         if error.code is None or error.code < 400:
             return error
         return render_error(error.code)
+
+    @app.errorhandler(OperationalError)
+    def database_error(error: OperationalError):
+        if not database.is_busy(error):
+            return unexpected(error)
+        log.warning("database busy on %s %s: %s", request.method, request.path, error.orig)
+        db.session.rollback()
+        # The page itself reads (header, language) without waiting for the write lock again.
+        database.read_only_rest_of_request()
+        retry = str(app.config.get("RETRY_AFTER_SECONDS", 5))
+        try:
+            body, status = render_error(503)
+        except OperationalError:
+            # Not even a snapshot could be read: a plain answer in both languages, no database.
+            db.session.rollback()
+            body, status = BUSY_FALLBACK, 503
+        return body, status, {"Retry-After": retry}
 
     @app.errorhandler(Exception)
     def unexpected(error: Exception):

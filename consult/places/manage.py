@@ -51,6 +51,7 @@ def residents(community):
     """Applications to decide and confirmed residents, with their actions."""
     pending = list(db.session.scalars(queries.pending_residences(community.id)))
     confirmed = paginate(queries.confirmed_residences(community.id), per_page=50)
+    queries.remember_home_communities([r.user_id for r in pending] + [r.user_id for r in confirmed.items])
     return render_template(
         "manage/residents.html",
         community=community,

@@ -5,14 +5,14 @@ import enum
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from consult.core.clock import now
 from consult.extensions import db
+from consult.places.addresses import ADDRESS_PART_MAX, normalise
 
 SLUG_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 NAME_MAX = 60
-ADDRESS_PART_MAX = 20
 
 
 class Street(db.Model):
@@ -90,6 +90,11 @@ class Residence(db.Model):
     user = relationship("User", foreign_keys=[user_id], lazy="raise_on_sql")
     community: Mapped[Community] = relationship(lazy="raise_on_sql")
     recorded_by = relationship("User", foreign_keys=[recorded_by_id], lazy="raise_on_sql")
+
+    @validates("building", "unit", "room")
+    def _normalise_address(self, key: str, value: str | None) -> str | None:
+        # Every write stores the one form of an address, so one flat is one household.
+        return normalise(value, key)
 
     __table_args__ = (
         sa.CheckConstraint(

@@ -118,6 +118,7 @@ def active_residence(user) -> Residence | None:
 def forget_residence() -> None:
     if has_request_context():
         g.pop("_residence", None)
+        g.pop("_home_community", None)
 
 
 def is_confirmed_member(user, community: Community) -> bool:
@@ -233,30 +234,53 @@ def street_admins() -> list[StaffAppointment]:
 
 
 def mask_phone(phone: str | None) -> str:
-    """138****5678: the first three and last four digits."""
+    """A phone as others see it: 138****5678 (a mobile); shorter numbers keep only their last four."""
     if not phone:
         return ""
-    if len(phone) <= 7:
-        return phone[:1] + "*" * (len(phone) - 1)
-    return phone[:3] + "*" * (len(phone) - 7) + phone[-4:]
+    if len(phone) >= 11:
+        return phone[:3] + "*" * (len(phone) - 7) + phone[-4:]
+    if len(phone) >= 7:
+        return "*" * (len(phone) - 4) + phone[-4:]
+    return "*" * len(phone)
+
+
+def may_see_phone(viewer, user_id: int) -> bool:
+    """The one phone rule: only the person and the workers of the community they live in
+    (an active residence, pending or confirmed) see the whole number. Street and site
+    administrators are not the committee: they see it masked (docs/operations.md)."""
+    if viewer is None or not getattr(viewer, "is_authenticated", False):
+        return False
+    if viewer.id == user_id:
+        return True
+    worker_of = roles_of(viewer).worker_of
+    return bool(worker_of) and _home_communities([user_id]).get(user_id) in worker_of
 
 
 def phone_for(viewer, user) -> str:
-    """The phone of ``user`` as ``viewer`` may see it: whole to the owner and their committee."""
-    if not user.phone:
+    """The phone of ``user`` as ``viewer`` may see it (every page and export shows phones so)."""
+    if user is None or not user.phone:
         return ""
-    if viewer is not None and getattr(viewer, "is_authenticated", False):
-        if viewer.id == user.id:
-            return user.phone
-        residence = db.session.scalar(
-            sa.select(Residence).where(
-                Residence.user_id == user.id,
+    return user.phone if may_see_phone(viewer, user.id) else mask_phone(user.phone)
+
+
+def remember_home_communities(user_ids) -> None:
+    """Read, in one query, where each of a page's people lives (for ``phone_for`` on each)."""
+    _home_communities(user_ids)
+
+
+def _home_communities(user_ids) -> dict[int, int | None]:
+    """user id -> community of their active residence (None: none), cached for the request."""
+    cache = g.setdefault("_home_community", {}) if has_request_context() else {}
+    missing = {i for i in user_ids if i not in cache}
+    if missing:
+        cache.update(dict.fromkeys(missing))
+        cache.update(db.session.execute(
+            sa.select(Residence.user_id, Residence.community_id).where(
+                Residence.user_id.in_(missing),
                 Residence.status.in_([ResidenceStatus.PENDING, ResidenceStatus.CONFIRMED]),
             )
-        )
-        if residence is not None and residence.community_id in roles_of(viewer).worker_of:
-            return user.phone
-    return mask_phone(user.phone)
+        ).tuples().all())
+    return {i: cache[i] for i in user_ids}
 
 
 def has_lived_in(user_id: int, community_id: int) -> bool:

@@ -1,9 +1,11 @@
-"""What places adds to the shared registries: pending residences on the to-do page, residences in personal data."""
+"""What places adds to the shared registries: pending residences on the to-do page, labels, and
+``phone_of`` for templates (the one phone rule)."""
 from flask import url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 
-from consult.core.registries import TodoItem, add_labels, todo
+from consult.core.registries import TodoItem, add_labels, template_global, todo
 from consult.extensions import db
 from consult.places import closing, queries  # noqa: F401  (closing registers its closing-account step)
 
@@ -17,6 +19,12 @@ def pending_residences(community):
         TodoItem(kind=_("Residence to confirm"), title=r.user.display_name, since=r.created_at, link=f"{link}#residence-{r.id}")
         for r in rows
     ]
+
+
+@template_global
+def phone_of(user) -> str:
+    """A person's phone as the one viewing the page may see it: ``{{ phone_of(r.user) }}``."""
+    return queries.phone_for(current_user, user)
 
 
 add_labels(

@@ -194,9 +194,9 @@ def apply_for_residence(
     residence = Residence(
         user_id=user.id,
         community_id=community.id,
-        building=(building or "").strip() or None,
-        unit=(unit or "").strip() or None,
-        room=(room or "").strip() or None,
+        building=building,  # normalised by the model (consult/places/addresses.py)
+        unit=unit,
+        room=room,
         status=ResidenceStatus.PENDING,
         recorded_by_id=recorded_by.id if recorded_by else None,
     )

@@ -58,17 +58,52 @@ def test_header_shows_unread_count(login_as, world, db):
     assert '<span class="badge"' in page and ">1</span>" in page
 
 
-def test_tick_runs_registered_jobs_and_is_idempotent(db, world, monkeypatch):
-    calls = []
+def _fulfilled_wish(world, title):
+    from consult.activities import services as activities
 
-    def close_things():
-        done = 0 if calls else 1
-        calls.append(1)
-        return done
+    wish = activities.post_wish(world.resident, world.a, title=title, description="楼道灯坏了")
+    activities.approve_wish(world.worker, wish)
+    activities.claim_wish(world.party, wish)
+    return activities.fulfil_wish(world.party, wish)
 
-    monkeypatch.setitem(tick_jobs, "test-job", close_things)
-    assert run_tick()["test-job"] == 1
-    assert run_tick()["test-job"] == 0
+
+def test_tick_runs_the_registered_jobs_on_due_records_once(db, world, clock):
+    """The real jobs against real due records: each due record moves on, nothing else does, and
+    a second run changes nothing (no record, stored month or notification twice)."""
+    from consult.evaluation.models import MonthlyResult, StreetRanking
+    from consult.topics.models import TopicStatus
+
+    clock.set(2026, 11, 20, 2, 0)
+    collecting, scheduled, voting = world.topic("collecting_support"), world.topic("vote_scheduled"), world.topic("voting")
+    old_wish = _fulfilled_wish(world, "换灯泡")
+    clock.advance(days=15)  # past the 14-day support window, both votes' closing and the 7-day confirmation
+    new_wish = _fulfilled_wish(world, "修门铃")  # fulfilled just now: not due for a week
+    not_yet = world.factory.topic(world, "collecting_support")  # its window has just opened
+    assert {"evaluation", "topics", "wishes"} <= set(tick_jobs)
+
+    def count(model):
+        return db.session.scalar(sa.select(sa.func.count()).select_from(model))
+
+    def snapshot():
+        db.session.expire_all()
+        return ([t.status for t in (collecting, scheduled, voting, not_yet)], [w.status for w in (old_wish, new_wish)],
+                count(StreetRanking), count(MonthlyResult), count(Notification))
+
+    rankings_before = count(StreetRanking)
+    first = run_tick()
+    after_first = snapshot()
+    assert set(first) == set(tick_jobs)
+    assert after_first[0] == [TopicStatus.NOT_ENOUGH_SUPPORT, TopicStatus.CLOSED, TopicStatus.CLOSED, TopicStatus.COLLECTING_SUPPORT]
+    assert after_first[1] == ["confirmed", "fulfilled"] and old_wish.auto_confirmed
+    assert first["wishes"] == 1
+    # November has ended (and its target time passed): stored once for each street.
+    assert first["evaluation"] == after_first[2] - rankings_before >= 1
+    assert db.session.scalar(sa.select(MonthlyResult.id).where(MonthlyResult.community_id == world.a.id,
+                                                               MonthlyResult.month == "2026-11")) is not None
+
+    second = run_tick()
+    assert second == dict.fromkeys(tick_jobs, 0)
+    assert snapshot() == after_first
 
 
 def test_tick_command(app, committed_db):

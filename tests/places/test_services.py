@@ -175,12 +175,20 @@ def test_role_scope_is_a_database_constraint(db, world):
         db.session.flush()
 
 
-def test_phone_masked_except_for_owner_and_committee(db, world):
+def test_the_phone_rule_for_each_kind_of_viewer(db, world):
+    """The rule itself; tests/test_phone_masking.py checks that every page and export applies it."""
     assert queries.mask_phone("13800138000") == "138****8000"
-    assert queries.phone_for(world.resident, world.resident) == "13800138000"
-    assert queries.phone_for(world.worker, world.resident) == "13800138000"
-    assert queries.phone_for(world.other_worker, world.resident) == "138****8000"
-    assert queries.phone_for(None, world.resident) == "138****8000"
+    assert queries.mask_phone("62345678") == "****5678" and queries.mask_phone("12345") == "*****"
+    whole = {"resident", "worker"}
+    for role, viewer in world.roles().items():
+        expected = "13800138000" if role in whole else "138****8000"
+        assert queries.phone_for(viewer, world.resident) == expected, role
+    # A pending applicant's committee sees the number too (to call before confirming).
+    assert queries.phone_for(world.worker, world.pending) == "13800138002"
+    assert queries.phone_for(world.street_admin, world.pending) == "138****8002"
+    # After moving out, the old committee no longer does.
+    services.end_residence(world.worker, queries.active_residence(world.resident), "搬走")
+    assert queries.phone_for(world.worker, world.resident) == "138****8000"
 
 
 def test_search_finds_chinese_inside_names(db, world):
