@@ -9,7 +9,7 @@ No schema change. The downgrade keeps the normalised values: the typed forms are
 the normal form is a valid address for the older code too.
 
 Revision ID: 0013_places
-Revises: 0005_evaluation
+Revises: 0010_activities
 Create Date: 2026-11-30 19:40:00
 """
 import logging
@@ -22,7 +22,7 @@ from consult.places.addresses import normalise_address
 
 # revision identifiers, used by Alembic.
 revision = '0013_places'
-down_revision = '0005_evaluation'
+down_revision = '0010_activities'
 branch_labels = None
 depends_on = None
 
