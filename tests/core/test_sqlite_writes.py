@@ -77,9 +77,17 @@ def _world():
 
 def _client(app, user_id: int, page: str):
     """A test client logged in as ``user_id``, with the CSRF token ``page`` gives it."""
+    from consult.accounts import sessions
+    from consult.accounts.auth import SESSION_KEY
+    from consult.accounts.models import User
+
+    with app.app_context():
+        _row, token, _remember = sessions.start(db.session.get(User, user_id), user_agent="test client")
+        db.session.commit()
     client = app.test_client()
     with client.session_transaction() as session:
         session["_user_id"] = str(user_id)
+        session[SESSION_KEY] = token
         session["_fresh"] = True
     body = client.get(page).get_data(as_text=True)
     match = CSRF_RE.search(body)
