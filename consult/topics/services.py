@@ -7,14 +7,12 @@ Time-driven changes (support window ending, vote opening and closing) are made p
 """
 from __future__ import annotations
 
-import hashlib
-import hmac
 import logging
 import math
+import random
 from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
-from flask import current_app
 from flask_babel import gettext as _
 
 from consult.core import audit
@@ -26,6 +24,7 @@ from consult.core.notifications import N_, notify
 from consult.extensions import db
 from consult.places import queries as places
 from consult.places.models import Community
+from consult.topics import secrecy
 from consult.topics.models import (
     Ballot,
     BallotChoice,
@@ -38,6 +37,7 @@ from consult.topics.models import (
     OutcomeUpdate,
     ProgressStatus,
     RatingLevel,
+    SealedBallot,
     Support,
     Topic,
     TopicEvent,
@@ -46,6 +46,7 @@ from consult.topics.models import (
     Vote,
     VoteOption,
     VoteParticipation,
+    _random_id,
 )
 
 log = logging.getLogger(__name__)
@@ -493,8 +494,49 @@ def schedule_vote(
 
 
 def _token(vote: Vote, voter_key: str) -> str:
-    secret = current_app.config["SECRET_KEY"].encode()
-    return hmac.new(secret, f"ballot:{vote.id}:{voter_key}".encode(), hashlib.sha256).hexdigest()
+    """The ballot's key: one per voter (or household) per vote, meaningless without SECRET_KEY."""
+    return secrecy.mac(f"ballot:{vote.id}:{voter_key}")
+
+
+def _slot(token: str) -> str:
+    """Where an open vote's sealed ballot is kept: another HMAC, so it never equals the counted ballot's token."""
+    return secrecy.mac(f"slot:{token}")
+
+
+def _seal_ballot(vote: Vote, token: str, chosen: list[int]) -> bytes:
+    return secrecy.seal("ballot", {"t": token, "o": chosen}, f"vote:{vote.id}")
+
+
+def _unseal_ballot(vote: Vote, sealed: bytes) -> dict:
+    return secrecy.unseal("ballot", sealed, f"vote:{vote.id}")
+
+
+def _tally(vote: Vote) -> dict[int, int]:
+    """The open vote's counts per option, from its sealed tally."""
+    if vote.sealed_tally is None:
+        return {}
+    return {int(k): v for k, v in secrecy.unseal("tally", vote.sealed_tally, f"vote:{vote.id}").items()}
+
+
+def _seal_tally(vote: Vote, counts: dict[int, int]) -> bytes:
+    return secrecy.seal("tally", {str(k): v for k, v in counts.items() if v}, f"vote:{vote.id}")
+
+
+def write_ballots(vote: Vote) -> int:
+    """At closing: unseal every ballot of the vote and write them as plain ballots, shuffled, in
+    this one transaction, with random ids; the sealed rows and tally go (docs/ballot-secrecy.md)."""
+    sealed = list(db.session.scalars(sa.select(SealedBallot).where(SealedBallot.vote_id == vote.id)))
+    entries = [_unseal_ballot(vote, row.sealed) for row in sealed]
+    random.SystemRandom().shuffle(entries)
+    ballots = [{"id": _random_id(), "vote_id": vote.id, "token": entry["t"]} for entry in entries]
+    if ballots:
+        db.session.execute(sa.insert(Ballot), ballots)
+        choices = [{"ballot_id": b["id"], "option_id": o} for b, entry in zip(ballots, entries) for o in entry["o"]]
+        db.session.execute(sa.insert(BallotChoice), choices)
+    db.session.execute(sa.delete(SealedBallot).where(SealedBallot.vote_id == vote.id))
+    vote.sealed_tally = None
+    db.session.flush()
+    return len(ballots)
 
 
 def _voter_key(vote: Vote, user, community: Community, moment: datetime) -> str:
@@ -544,19 +586,26 @@ def cast_ballot(voter, topic: Topic, option_ids: list, *, recorded_by=None) -> N
     chosen = _check_choice(vote, option_ids)
     voter_key = _voter_key(vote, voter, community, now())
     token = _token(vote, voter_key)
-    ballot = db.session.scalar(sa.select(Ballot).where(Ballot.vote_id == vote.id, Ballot.token == token))
-    if ballot is None:
-        ballot = add_unique(Ballot(vote_id=vote.id, token=token, paper=recorded_by is not None), _("Your ballot was already cast."))
-        db.session.execute(sa.update(Vote).where(Vote.id == vote.id).values(ballot_count=Vote.ballot_count + 1))
+    # Nothing written here says what was chosen without SECRET_KEY: this transaction also writes
+    # who took part (docs/ballot-secrecy.md). The vote row is locked through the topic's lock.
+    vote = db.session.scalar(sa.select(Vote).where(Vote.id == vote.id).execution_options(populate_existing=True))
+    counts = _tally(vote)
+    pending = db.session.scalar(sa.select(SealedBallot).where(SealedBallot.vote_id == vote.id, SealedBallot.slot == _slot(token)))
+    if pending is None:
+        add_unique(SealedBallot(vote_id=vote.id, slot=_slot(token), sealed=_seal_ballot(vote, token, chosen)),
+                   _("Your ballot was already cast."))
+        vote.ballot_count += 1
         db.session.execute(sa.update(Topic).where(Topic.id == topic.id).values(ballot_count=Topic.ballot_count + 1))
     elif recorded_by is not None:
         # A worker never changes (or learns by changing) a ballot already cast.
         raise Conflict(_("This resident (or their household) has already voted."))
     else:
-        db.session.execute(sa.delete(BallotChoice).where(BallotChoice.ballot_id == ballot.id))
-        ballot.paper = False
+        for option_id in _unseal_ballot(vote, pending.sealed)["o"]:
+            counts[option_id] = counts.get(option_id, 0) - 1
+        pending.sealed = _seal_ballot(vote, token, chosen)
     for option_id in chosen:
-        db.session.add(BallotChoice(ballot_id=ballot.id, option_id=option_id))
+        counts[option_id] = counts.get(option_id, 0) + 1
+    vote.sealed_tally = _seal_tally(vote, counts)
     participation = db.session.scalar(
         sa.select(VoteParticipation).where(VoteParticipation.vote_id == vote.id, VoteParticipation.user_id == voter.id)
     )
@@ -586,14 +635,17 @@ def has_voted(user, topic: Topic, vote: Vote | None) -> bool:
     if vote.scope == "household":
         residence = places.active_residence(user)
         if residence is not None and residence.community_id == topic.community_id:
-            token = _token(vote, places.household_key(residence))
-            return db.session.scalar(sa.select(Ballot.id).where(Ballot.vote_id == vote.id, Ballot.token == token)) is not None
+            household = places.household_key(residence)
+            return db.session.scalar(
+                sa.select(VoteParticipation.id).where(VoteParticipation.vote_id == vote.id, VoteParticipation.household == household).limit(1)
+            ) is not None
     return False
 
 
 def _close(topic: Topic, vote: Vote, moment: datetime, actor, reason: str | None = None) -> None:
     vote.closed_at = moment
     vote.eligible_count = places.eligible_count(topic.community_id, moment, vote.scope)
+    write_ballots(vote)
     if actor is not None:
         vote.closed_by_id = actor.id
         vote.closed_early_reason = reason
@@ -619,14 +671,17 @@ def results(topic: Topic, vote: Vote, *, viewer_is_committee: bool = False) -> d
     closed = status in (S.CLOSED, S.OUTCOME_PUBLISHED)
     if not closed and not (vote.live_results and status == S.VOTING):
         return None
-    counts = dict(
-        db.session.execute(
-            sa.select(BallotChoice.option_id, sa.func.count())
-            .join(VoteOption, VoteOption.id == BallotChoice.option_id)
-            .where(VoteOption.vote_id == vote.id)
-            .group_by(BallotChoice.option_id)
-        ).all()
-    )
+    if vote.closed_at is None:  # still sealed (voting, or closed by the clock before tick wrote the ballots)
+        counts = _tally(vote)
+    else:
+        counts = dict(
+            db.session.execute(
+                sa.select(BallotChoice.option_id, sa.func.count())
+                .join(VoteOption, VoteOption.id == BallotChoice.option_id)
+                .where(VoteOption.vote_id == vote.id)
+                .group_by(BallotChoice.option_id)
+            ).all()
+        )
     options = list(db.session.scalars(sa.select(VoteOption).where(VoteOption.vote_id == vote.id).order_by(VoteOption.position)))
     ballots = vote.ballot_count
     eligible = vote.eligible_count if vote.eligible_count is not None else places.eligible_count(topic.community_id, now(), vote.scope)

@@ -1,6 +1,7 @@
 """Rules of topics, without HTTP: DESIGN's state table, support, ballots, comments, outcomes, ratings."""
+import hashlib
 import logging
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -10,12 +11,14 @@ from consult.core.cli import run_tick
 from consult.core.clock import now
 from consult.core.errors import Conflict, PermissionDenied, RuleViolation
 from consult.core.notifications import Notification
+from consult.places import queries as places
 from consult.places import services as places_services
 from consult.topics import queries, services
 from consult.topics.models import (
     Ballot,
     BallotChoice,
     Category,
+    SealedBallot,
     OutcomeRating,
     TopicEvent,
     TopicStatus as S,
@@ -252,8 +255,11 @@ def test_one_ballot_per_voter_which_changes_until_closing(db, world):
     db.session.refresh(topic)
     db.session.refresh(vote)
     assert vote.ballot_count == 1 and topic.ballot_count == 1
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(Ballot).where(Ballot.vote_id == vote.id)) == 1
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(SealedBallot).where(SealedBallot.vote_id == vote.id)) == 1
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Ballot).where(Ballot.vote_id == vote.id)) == 0  # sealed until closing
     services.close_early(world.worker, topic, "会议结束")
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Ballot).where(Ballot.vote_id == vote.id)) == 1
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(SealedBallot).where(SealedBallot.vote_id == vote.id)) == 0
     result = services.results(topic, vote)
     assert [(r["option"].key, r["count"]) for r in result["rows"]] == [("for", 0), ("against", 1), ("abstain", 0)]
     with pytest.raises(RuleViolation):
@@ -264,10 +270,13 @@ def test_ballot_uniqueness_is_a_database_constraint(db, world):
     topic = world.topic("voting")
     vote = services.vote_of(topic)
     services.cast_ballot(world.resident, topic, option_ids(db, vote, "for"))
+    slot = db.session.scalar(sa.select(SealedBallot.slot).where(SealedBallot.vote_id == vote.id))
+    with pytest.raises(sa.exc.IntegrityError), db.session.begin_nested():  # while voting: one sealed ballot per voter
+        db.session.add(SealedBallot(vote_id=vote.id, slot=slot, sealed=b"x"))
+    services.close_early(world.worker, topic, "结束")
     token = db.session.scalar(sa.select(Ballot.token).where(Ballot.vote_id == vote.id))
-    db.session.add(Ballot(vote_id=vote.id, token=token))
-    with pytest.raises(sa.exc.IntegrityError):
-        db.session.flush()
+    with pytest.raises(sa.exc.IntegrityError), db.session.begin_nested():  # once closed: one counted ballot per voter
+        db.session.add(Ballot(vote_id=vote.id, token=token))
 
 
 def test_bad_choices_refused(db, world, parking):
@@ -382,8 +391,8 @@ def test_paper_ballots_are_marked_audited_and_secret(db, world, caplog):
     vote = services.vote_of(topic)
     with caplog.at_level(logging.DEBUG):
         services.cast_ballot(world.party, topic, option_ids(db, vote, "against"), recorded_by=world.worker)
-    ballot = db.session.scalar(sa.select(Ballot).where(Ballot.vote_id == vote.id))
-    assert ballot.paper
+    # Paper is marked on the participation only: a paper mark on the ballot would pair the two.
+    assert "paper" not in Ballot.__table__.columns and "paper" not in SealedBallot.__table__.columns
     participation = db.session.scalar(sa.select(VoteParticipation).where(VoteParticipation.vote_id == vote.id))
     assert participation.paper and participation.recorded_by_id == world.worker.id
     entry = db.session.scalar(sa.select(AuditEntry).where(AuditEntry.action == "ballot.paper"))
@@ -396,13 +405,39 @@ def test_paper_ballots_are_marked_audited_and_secret(db, world, caplog):
 
 
 def test_ballots_hold_no_person_and_no_time(db, world):
-    columns = set(Ballot.__table__.columns.keys()) | set(BallotChoice.__table__.columns.keys())
-    assert not {"user_id", "created_at", "updated_at", "voter_id"} & columns
+    """No value in any ballot table is a voter's id, name, household, time, or an unkeyed hash of them."""
+    columns = set(Ballot.__table__.columns.keys()) | set(BallotChoice.__table__.columns.keys()) | set(SealedBallot.__table__.columns.keys())
+    assert not {"user_id", "created_at", "updated_at", "voter_id", "household", "paper"} & columns
     topic = world.topic("voting")
     vote = services.vote_of(topic)
     services.cast_ballot(world.resident, topic, option_ids(db, vote, "for"))
-    token = db.session.scalar(sa.select(Ballot.token).where(Ballot.vote_id == vote.id))
-    assert len(token) == 64 and "resident" not in token
+    services.cast_ballot(world.party, topic, option_ids(db, vote, "against"))
+    identities = set()
+    for person in (world.resident, world.party):
+        residence = places.active_residence(person)
+        for text in (str(person.id), person.username, person.display_name, f"u:{person.id}", places.household_key(residence)):
+            identities |= {text, f"ballot:{vote.id}:{text}"}
+    digests = {d(text.encode()).hexdigest() for text in identities for d in (hashlib.sha256, hashlib.sha1, hashlib.md5)}
+
+    def values():
+        for model in (SealedBallot, Ballot, BallotChoice):
+            for row in db.session.execute(sa.select(model.__table__)).mappings():
+                yield from ((k, v) for k, v in row.items() if k not in ("vote_id", "option_id"))  # references, not people
+
+    def check():
+        seen = 0
+        for column, value in values():
+            seen += 1
+            assert not isinstance(value, (datetime, date)), column
+            text = value.hex() if isinstance(value, bytes) else str(value)
+            assert text not in identities and text not in digests, (column, text)
+            if isinstance(value, bytes):  # sealed: no name, household or token readable inside
+                assert not [i for i in identities | digests if not i.isdigit() and i.encode() in value], column
+        return seen
+
+    assert check() > 0  # while voting: the sealed ballots
+    services.close_early(world.worker, topic, "结束")
+    assert check() > 0  # after closing: the counted ballots
 
 
 # --- comments and following ----------------------------------------------------------------------
