@@ -55,7 +55,19 @@ def _write_shuffled(conn, vote_id, entries):
             conn.execute(sa.insert(choices), picked)
 
 
+def _read_all(conn):
+    """Every vote's ballots, read before any table is rebuilt (SQLite's batch rebuild of ``ballots``
+    would cascade into ``ballot_choices``), then deleted."""
+    found = {}
+    for vote_id, closed_at in conn.execute(sa.select(votes.c.id, votes.c.closed_at)).all():
+        found[vote_id] = (closed_at, _ballots_of(conn, vote_id))
+        _delete_ballots(conn, vote_id)
+    return found
+
+
 def upgrade():
+    conn = op.get_bind()
+    found = _read_all(conn)
     op.create_table('sealed_ballots',
     sa.Column('id', ID, autoincrement=False, nullable=False),
     sa.Column('vote_id', sa.Integer(), nullable=False),
@@ -69,17 +81,12 @@ def upgrade():
         batch_op.add_column(sa.Column('sealed_tally', sa.LargeBinary(), nullable=True))
     with op.batch_alter_table('ballots', schema=None) as batch_op:
         batch_op.drop_column('paper')
-
-    conn = op.get_bind()
-    vote_rows = conn.execute(sa.select(votes.c.id, votes.c.closed_at)).all()
-    if not vote_rows:
+    if not found:
         return
     from consult.topics import secrecy
     from consult.topics.models import _random_id
 
-    for vote_id, closed_at in vote_rows:
-        entries = _ballots_of(conn, vote_id)
-        _delete_ballots(conn, vote_id)
+    for vote_id, (closed_at, entries) in found.items():
         if closed_at is not None:
             _write_shuffled(conn, vote_id, entries)
             continue
@@ -99,18 +106,21 @@ def upgrade():
 
 def downgrade():
     conn = op.get_bind()
+    found = _read_all(conn)
     pending = conn.execute(sa.select(sealed.c.vote_id, sealed.c.sealed)).all()
     with op.batch_alter_table('ballots', schema=None) as batch_op:
         batch_op.add_column(sa.Column('paper', sa.Boolean(), nullable=False, server_default=sa.false()))
+    by_vote = {vote_id: entries for vote_id, (_, entries) in found.items()}
     if pending:
         from consult.topics import secrecy
 
-        by_vote = {}
         for vote_id, blob in pending:
             data = secrecy.unseal("ballot", blob, f"vote:{vote_id}")
             by_vote.setdefault(vote_id, []).append((data["t"], data["o"]))
-        for vote_id, entries in by_vote.items():
-            _write_shuffled(conn, vote_id, entries)
-    with op.batch_alter_table('votes', schema=None) as batch_op:
-        batch_op.drop_column('sealed_tally')
+    for vote_id, entries in by_vote.items():
+        _write_shuffled(conn, vote_id, entries)
     op.drop_table('sealed_ballots')
+    if conn.dialect.name == 'sqlite':  # in place: a batch rebuild of `votes` trips the foreign keys pointing at it
+        op.execute('ALTER TABLE votes DROP COLUMN sealed_tally')
+    else:
+        op.drop_column('votes', 'sealed_tally')
