@@ -47,6 +47,10 @@ LISTED_STATUSES = tuple(
 )
 
 
+#: Seen by their author and the committee only (others get 404; the public sees counts).
+PRIVATE_STATUSES = (TopicStatus.DRAFT.value, TopicStatus.PENDING_REVIEW.value, TopicStatus.REJECTED.value)
+
+
 def _in(column: str, values) -> str:
     return f"{column} IN (" + ", ".join(f"'{v}'" for v in values) + ")"
 
@@ -122,6 +126,24 @@ class Topic(db.Model):
         sa.Index("ix_topics_community_support", "community_id", "support_count", "id"),
         sa.Index("ix_topics_community_closes", "community_id", "closes_at"),
         sa.Index("ix_topics_status_closes", "status", "closes_at"),
+    )
+
+
+def is_public(topic: Topic) -> bool:
+    """Everything from collecting support on is public; drafts, reviews and rejections are not, nor a
+    topic withdrawn before the committee approved it (it never was public)."""
+    if topic.status in PRIVATE_STATUSES:
+        return False
+    if topic.status == TopicStatus.WITHDRAWN:
+        return topic.decided_at is not None
+    return True
+
+
+def public_clause():
+    """``is_public`` as a SQL condition, for lists and counts."""
+    return sa.and_(
+        Topic.status.not_in(PRIVATE_STATUSES),
+        sa.or_(Topic.status != TopicStatus.WITHDRAWN.value, Topic.decided_at.is_not(None)),
     )
 
 

@@ -25,7 +25,7 @@ from consult.extensions import db
 from consult.places import queries as places
 from consult.places.models import Community
 from consult.topics import secrecy
-from consult.topics.models import (
+from consult.topics.models import (  # noqa: F401  (is_public, public_clause: the rule lives beside the model)
     Ballot,
     BallotChoice,
     Category,
@@ -47,6 +47,8 @@ from consult.topics.models import (
     VoteOption,
     VoteParticipation,
     _random_id,
+    is_public,
+    public_clause,
 )
 
 log = logging.getLogger(__name__)
@@ -128,6 +130,21 @@ def _notify_followers(topic: Topic, event: str, text: str, *, exclude=None, **pa
         if exclude is not None and user_id == exclude.id:
             continue
         notify(user_id, event, text, link=f"/topics/{topic.id}", title=topic.title, **params)
+
+
+def can_see(user, topic: Topic) -> bool:
+    """Who may open a topic: anyone if it is public, else its author and the committee."""
+    if is_public(topic):
+        return True
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return user.id == topic.author_id or places.can_manage_community(user, _community(topic))
+
+
+def require_visible(user, topic: Topic) -> None:
+    """A topic the person may not see does not exist for them (no enumerating ids into reviews)."""
+    if not can_see(user, topic):
+        raise NotFound(_("No such topic."))
 
 
 def status_name(status: str) -> str:
@@ -702,9 +719,10 @@ def comment(user, topic: Topic, body: str, parent_id=None) -> Comment:
     from consult.topics.models import COMMENT_MAX
 
     community = _community(topic)
+    require_visible(user, topic)
     if not places.can_manage_community(user, community):
         _require_member(user, community)
-    if topic.status in (S.DRAFT, S.WITHDRAWN, S.REJECTED):
+    if not is_public(topic) or topic.status == S.WITHDRAWN:
         raise Conflict(_("Comments are closed on this topic."))
     body = (body or "").strip()
     if not body or len(body) > COMMENT_MAX:
@@ -749,6 +767,7 @@ def edit_comment(user, note: Comment, body: str) -> Comment:
 
 def flag_comment(user, note: Comment) -> None:
     """A logged-in person flags a comment for the committee's attention; once each."""
+    require_visible(user, db.session.get(Topic, note.topic_id))
     if note.author_id == user.id:
         raise RuleViolation(_("You cannot flag your own comment."))
     add_unique(CommentFlag(comment_id=note.id, user_id=user.id), _("You have already flagged this comment."))
@@ -786,6 +805,7 @@ def dismiss_flags(worker, note: Comment) -> None:
 
 def follow(user, topic: Topic) -> None:
     """Follow a topic to hear of its changes and new comments."""
+    require_visible(user, topic)
     _follow(topic, user)
     db.session.flush()
 

@@ -228,6 +228,25 @@ def test_support_settings_bounds(db, world):
         services.update_settings(world.other_worker, world.a, threshold_kind="count", threshold_value=3, support_days=7)
 
 
+def test_who_sees_a_topic_before_it_is_published(db, world):
+    from consult.topics.models import Topic, public_clause
+
+    cases = {stage: world.factory.topic(world, stage) for stage in ("draft", "pending_review", "rejected", "withdrawn")}
+    withdrawn_later = world.factory.topic(world, "collecting_support")
+    services.withdraw(world.resident, withdrawn_later)
+    published = {t.id for t in db.session.scalars(sa.select(Topic).where(public_clause()))}
+    for stage, topic in cases.items():
+        assert not services.is_public(topic) and topic.id not in published, stage
+        assert services.can_see(world.resident, topic)  # the author
+        assert services.can_see(world.worker, topic) and services.can_see(world.street_admin, topic)  # the committee
+        for other in (None, world.party, world.other_worker, world.other_street_admin):
+            assert not services.can_see(other, topic), (stage, other)
+        with pytest.raises(services.NotFound):
+            services.follow(world.party, topic)
+    assert services.is_public(withdrawn_later) and withdrawn_later.id in published  # it was public before
+    assert services.can_see(None, withdrawn_later)
+
+
 # --- votes -----------------------------------------------------------------------------------------
 
 
@@ -497,14 +516,16 @@ def test_flag_once_and_hide_with_reason(db, world):
 
 def test_followers_notified_once_per_event(db, world):
     topic = world.topic("pending_review")
-    services.follow(world.party, topic)
-    services.follow(world.party, topic)
+    with pytest.raises(services.NotFound):  # not published: others cannot even follow it
+        services.follow(world.party, topic)
+    services.follow(world.street_admin, topic)
+    services.follow(world.street_admin, topic)
     services.approve(world.worker, topic)
-    events = list(db.session.scalars(sa.select(Notification.event_key).where(Notification.recipient_id == world.party.id)))
+    events = list(db.session.scalars(sa.select(Notification.event_key).where(Notification.recipient_id == world.street_admin.id)))
     assert events == [f"topic:{topic.id}:collecting_support"]
-    services.unfollow(world.party, topic)
+    services.unfollow(world.street_admin, topic)
     services.send_to_vote(world.worker, topic)
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(Notification).where(Notification.recipient_id == world.party.id)) == 1
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Notification).where(Notification.recipient_id == world.street_admin.id)) == 1
 
 
 # --- outcome, progress, rating -------------------------------------------------------------------

@@ -186,20 +186,35 @@ def test_print_notice_has_a_qr_code(client, world):
     assert "<svg" in page and f"/topics/{topic.id}" in page and "增设夜间停车位" in page
 
 
-def test_list_filters_and_community_home(client, world, login_as, db):
+def open_votes(page: str) -> str:
+    """The "open votes waiting for you" list of a community home ('' when there is none)."""
+    found = re.search(r'<ul id="open-votes">(.*?)</ul>', page, re.S)
+    return found.group(1) if found else ""
+
+
+def test_list_filters_and_community_home(client, world, login_as, db, factory):
     world.factory.topic(world, "collecting_support", title="小区停车难")
-    voting = world.topic("voting")
+    world.factory.topic(world, "collecting_support", title="楼道堆物", body="楼道里堆满杂物。")
     page = client.get(f"/c/{world.a.slug}/topics/?q=停车&sort=supported&status=collecting_support").get_data(as_text=True)
-    assert "小区停车难" in page
+    assert "小区停车难" in page and "楼道堆物" not in page
     assert client.get(f"/c/{world.a.slug}/topics/?status=bogus&category=abc&sort=evil&page=999").status_code == 200
-    home = login_as(world.resident).get(f"/c/{world.a.slug}/").get_data(as_text=True)
-    assert voting.title in home
+    voting = world.topic("voting")
+    other = world.factory.topic(world, "voting", title="另一个投票")
+    household = world.factory.topic(world, "voting", title="按户投票", scope="household")
+    link = lambda t: f'href="/topics/{t.id}"'  # noqa: E731
+    waiting = open_votes(login_as(world.resident).get(f"/c/{world.a.slug}/").get_data(as_text=True))
+    assert link(voting) in waiting and link(other) in waiting and link(household) in waiting
     vote = services.vote_of(voting)
-    option = db.session.scalar(sa.select(VoteOption.id).where(VoteOption.vote_id == vote.id))
-    services.cast_ballot(world.resident, voting, [option])
+    services.cast_ballot(world.resident, voting, [db.session.scalar(sa.select(VoteOption.id).where(VoteOption.vote_id == vote.id))])
+    spouse = factory.resident(world.a, building="3", unit="2", room="301")  # same flat as world.resident
+    hvote = services.vote_of(household)
+    services.cast_ballot(spouse, household, [db.session.scalar(sa.select(VoteOption.id).where(VoteOption.vote_id == hvote.id))])
     db.session.commit()
-    home = login_as(world.resident).get(f"/c/{world.a.slug}/").get_data(as_text=True)
-    assert f"/topics/{voting.id}\"" not in home.split("topics-panel-h")[1].split("<h3")[1] if "<h3" in home.split("topics-panel-h")[1] else True
+    waiting = open_votes(login_as(world.resident).get(f"/c/{world.a.slug}/").get_data(as_text=True))
+    assert link(other) in waiting  # still waiting for them
+    assert link(voting) not in waiting  # they voted
+    assert link(household) not in waiting  # their household voted
+    assert link(household) in open_votes(login_as(world.party).get(f"/c/{world.a.slug}/").get_data(as_text=True))  # another flat
 
 
 def test_unknown_topic_and_comment_ids(client, world, login_as):
@@ -244,3 +259,41 @@ def test_query_counts_do_not_grow(url_of, login_as, world, count_queries, db):
     small = count()
     grow(20)
     assert count() == small
+
+
+def test_unpublished_topics_are_their_authors_and_the_committees(client, login_as, world, db):
+    """Drafts, reviews, rejections and topics withdrawn before approval: 404 for everyone else, counts for the public."""
+    pending = world.factory.topic(world, "pending_review", title="待审的议题")
+    rejected = world.factory.topic(world, "rejected", title="未通过的议题")
+    withdrawn_early = world.factory.topic(world, "withdrawn", title="审核前撤回的议题")
+    public = world.factory.topic(world, "collecting_support", title="公开的议题")
+    secret_titles = ("待审的议题", "未通过的议题", "审核前撤回的议题")
+    for topic in (pending, rejected, withdrawn_early):
+        for who in (None, world.party, world.pending, world.other_worker, world.other_street_admin):
+            c = login_as(who)
+            assert c.get(f"/topics/{topic.id}").status_code == 404, (topic.status, who)
+            assert c.get(f"/topics/{topic.id}/print").status_code == 404
+            if who is not None:
+                assert c.post(f"/topics/{topic.id}/follow", {}).status_code == 404
+                assert c.post(f"/topics/{topic.id}/comments", {"body": "看到了"}).status_code == 404
+                assert c.get(f"/topics/{topic.id}/edit").status_code == 404
+        assert login_as(world.resident).get(f"/topics/{topic.id}").status_code == 200  # the author
+        assert login_as(world.worker).get(f"/topics/{topic.id}").status_code == 200  # the committee
+        assert login_as(world.street_admin).get(f"/topics/{topic.id}").status_code == 200
+        assert login_as(world.worker).get(f"/topics/{topic.id}/print").status_code == 404  # notices are for published topics
+    assert login_as(world.party).get(f"/topics/{public.id}").status_code == 200
+    # Lists: every filter, for the public; the author sees their own, the committee all.
+    for query in ("", "?status=pending_review", "?status=rejected", "?status=withdrawn", "?q=议题", "?sort=closing"):
+        page = login_as(world.party).get(f"/c/{world.a.slug}/topics/{query}").get_data(as_text=True)
+        assert not [t for t in secret_titles if t in page], query
+    page = client.get(f"/c/{world.a.slug}/topics/").get_data(as_text=True)
+    assert "1 waiting for the committee" in page or "1 个等待居委会审核" in page  # counts, not titles
+    assert "待审的议题" in login_as(world.resident).get(f"/c/{world.a.slug}/topics/?status=pending_review").get_data(as_text=True)
+    assert "待审的议题" in login_as(world.worker).get(f"/c/{world.a.slug}/topics/?status=pending_review").get_data(as_text=True)
+    home = login_as(world.party).get(f"/c/{world.a.slug}/").get_data(as_text=True)
+    assert "公开的议题" in home and not [t for t in secret_titles if t in home]
+    api = client.get(f"/api/v1/communities/{world.a.slug}/topics?per_page=100").get_json()
+    assert {i["title"] for i in api["items"]} & set(secret_titles) == set() and "公开的议题" in {i["title"] for i in api["items"]}
+    assert not [t for t in secret_titles if t in client.get(f"/api/v1/communities/{world.a.slug}/topics?format=csv").get_data(as_text=True)]
+    records = client.get(f"/c/{world.a.slug}/evaluation/records?figure=response").get_data(as_text=True)
+    assert not [t for t in secret_titles if t in records]
