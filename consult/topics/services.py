@@ -590,8 +590,8 @@ def _open_vote(topic: Topic) -> Vote:
     return vote
 
 
-def cast_ballot(voter, topic: Topic, option_ids: list, *, recorded_by=None) -> None:
-    """Cast (or change, until closing) a ballot; one per voter or household, secret.
+def cast_ballot(voter, topic: Topic, option_ids: list, *, recorded_by=None) -> list[int]:
+    """Cast (or change, until closing) a ballot; one per voter or household, secret. Returns the options chosen.
 
     With ``recorded_by`` a worker records the ballot a resident gave on paper at a meeting.
     """
@@ -639,6 +639,41 @@ def cast_ballot(voter, topic: Topic, option_ids: list, *, recorded_by=None) -> N
         # Audited as recorded, never with the choice (DESIGN "Secrecy").
         audit.record(recorded_by, "ballot.paper", topic, community_id=community.id, after={"voter_id": voter.id})
     db.session.expire(topic)
+    return chosen
+
+
+RECEIPT_DAYS = 30
+
+
+def receipt_cookie(vote: Vote) -> str:
+    return f"ballot-{vote.id}"
+
+
+def seal_receipt(voter, vote: Vote, chosen: list[int]) -> str:
+    """What the voter chose, sealed to them and this vote, for a cookie on their own device only
+    (the site keeps no link from a person to a ballot: docs/ballot-secrecy.md)."""
+    import base64
+
+    blob = secrecy.seal("receipt", {"o": chosen}, f"receipt:{voter.id}:{vote.id}")
+    return base64.urlsafe_b64encode(blob).decode()
+
+
+def read_receipt(user, vote: Vote, value: str | None) -> list[VoteOption]:
+    """The options a receipt cookie names, if it was sealed to this person and this vote; else nothing."""
+    import base64
+    import binascii
+
+    from cryptography.exceptions import InvalidTag
+
+    if not value or vote is None or not getattr(user, "is_authenticated", False):
+        return []
+    try:
+        data = secrecy.unseal("receipt", base64.urlsafe_b64decode(value.encode()), f"receipt:{user.id}:{vote.id}")
+        chosen = {int(i) for i in data["o"]}
+    except (InvalidTag, ValueError, TypeError, KeyError, binascii.Error):
+        return []
+    return [o for o in db.session.scalars(sa.select(VoteOption).where(VoteOption.vote_id == vote.id).order_by(VoteOption.position))
+            if o.id in chosen]
 
 
 def has_voted(user, topic: Topic, vote: Vote | None) -> bool:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import io
+from datetime import timedelta
 
 import segno
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
@@ -179,6 +180,7 @@ def detail(topic_id: int):
         supported=services.has_supported(current_user, topic),
         following=services.is_following(current_user, topic),
         voted=services.has_voted(current_user, topic, vote),
+        my_choice=services.read_receipt(current_user, vote, request.cookies.get(services.receipt_cookie(vote))) if vote else [],
         results=services.results(topic, vote) if vote else None,
         outcome=outcome,
         progress=queries.progress_of(outcome.id) if outcome else [],
@@ -236,10 +238,20 @@ def follow(topic_id: int):
 @bp.post("/topics/<int:topic_id>/vote")
 @login_required
 def vote(topic_id: int):
-    """Cast or change a ballot."""
-    chosen = request.form.getlist("options")
-    return _act(topic_id, lambda t: services.cast_ballot(current_user, t, chosen),
-                _("Your ballot is recorded. You can change it until voting closes."))
+    """Cast or change a ballot; the choice is remembered on this device only, sealed to this person."""
+    topic = _topic_or_404(topic_id)
+    if not _visible(topic):
+        abort(404)
+    chosen = services.cast_ballot(current_user, topic, request.form.getlist("options"))
+    db.session.commit()
+    flash(_("Your ballot is recorded. You can change it until voting closes."), "success")
+    response = redirect(url_for("topics.detail", topic_id=topic_id, _anchor="vote-h"))
+    ballot = services.vote_of(topic)
+    expires = ballot.closes_at + timedelta(days=services.RECEIPT_DAYS)
+    response.set_cookie(services.receipt_cookie(ballot), services.seal_receipt(current_user, ballot, chosen), expires=expires,
+                        path=f"/topics/{topic_id}", httponly=True, samesite="Lax",
+                        secure=current_app.config.get("SESSION_COOKIE_SECURE", False))
+    return response
 
 
 def _comment_key() -> str:
