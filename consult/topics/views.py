@@ -77,6 +77,7 @@ def index(community: str):
         votes=votes,
         mine=mine,
         unpublished=queries.unpublished_counts(community.id),
+        filtered=bool(status or category_id or sort != "newest"),
         effective=services.effective_status,
         can_propose=places.is_confirmed_member(current_user, community) or committee,
     )
