@@ -165,6 +165,7 @@ route("topics.edit_comment", lambda w: f"/topics/{w.topic().id}/comments/{_comme
 route("topics_manage.index", lambda w: f"/manage/c/{w.a.slug}/topics/", COMMITTEE)
 route("topics_manage.review", lambda w: f"/manage/c/{w.a.slug}/topics/{w.topic('voting').id}/", COMMITTEE)
 route("topics_manage.setup_vote", lambda w: f"/manage/c/{w.a.slug}/topics/{w.topic('ready_for_vote').id}/vote", COMMITTEE)
+route("topics_manage.change_vote", lambda w: f"/manage/c/{w.a.slug}/topics/{w.topic('vote_scheduled').id}/vote/change", COMMITTEE)
 route("topics_manage.paper", lambda w: f"/manage/c/{w.a.slug}/topics/{w.topic('voting').id}/paper", COMMITTEE)
 route("topics_manage.outcome", lambda w: f"/manage/c/{w.a.slug}/topics/{w.topic('closed').id}/outcome", COMMITTEE)
 route("topics_manage.flags", lambda w: f"/manage/c/{w.a.slug}/topics/flags", COMMITTEE)
@@ -192,6 +193,7 @@ post("topics.flag_comment", lambda w: f"/topics/{w.topic().id}/comments/{_commen
 for endpoint, path in [
     ("topics_manage.approve", "approve"), ("topics_manage.reject", "reject"), ("topics_manage.to_vote", "to-vote"),
     ("topics_manage.setup_vote", "vote"), ("topics_manage.close_early", "close"), ("topics_manage.paper", "paper"),
+    ("topics_manage.change_vote", "vote/change"), ("topics_manage.cancel_vote", "vote/cancel"),
     ("topics_manage.outcome", "outcome"), ("topics_manage.progress", "progress"),
 ]:
     post(endpoint, lambda w, path=path: f"/manage/c/{w.a.slug}/topics/{w.topic('pending_review').id}/{path}")

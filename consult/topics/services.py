@@ -61,7 +61,7 @@ TRANSITIONS: dict[str, set[str]] = {
     S.PENDING_REVIEW: {S.REJECTED, S.COLLECTING_SUPPORT, S.READY_FOR_VOTE, S.WITHDRAWN},
     S.COLLECTING_SUPPORT: {S.NOT_ENOUGH_SUPPORT, S.READY_FOR_VOTE, S.WITHDRAWN},
     S.READY_FOR_VOTE: {S.VOTE_SCHEDULED, S.VOTING},
-    S.VOTE_SCHEDULED: {S.VOTING},
+    S.VOTE_SCHEDULED: {S.VOTING, S.READY_FOR_VOTE},  # back when the committee cancels the vote before it opens
     S.VOTING: {S.CLOSED},
     S.CLOSED: {S.OUTCOME_PUBLISHED},
 }
@@ -108,7 +108,7 @@ def vote_of(topic: Topic) -> Vote | None:
     return db.session.scalar(sa.select(Vote).where(Vote.topic_id == topic.id))
 
 
-def _transition(topic: Topic, to: str, actor, *, reason: str | None = None, committee: bool = False) -> None:
+def _transition(topic: Topic, to: str, actor, *, reason: str | None = None, committee: bool = False, notice: str | None = None) -> None:
     """Move a topic to ``to`` if DESIGN's table allows it; history, audit and followers follow."""
     if to not in TRANSITIONS.get(topic.status, set()):
         raise Conflict(_("This cannot be done while the topic is “%(status)s”.", status=status_name(topic.status)))
@@ -120,7 +120,11 @@ def _transition(topic: Topic, to: str, actor, *, reason: str | None = None, comm
         audit.record(
             actor, f"topic.{to}", topic, community_id=topic.community_id, before={"status": before}, after={"status": to, "reason": reason}
         )
-    _notify_followers(topic, f"topic:{topic.id}:{to}", STATUS_NOTICES[to], exclude=actor, reason=reason or "")
+    event = f"topic:{topic.id}:{to}"
+    times = db.session.scalar(sa.select(sa.func.count()).select_from(TopicEvent).where(TopicEvent.topic_id == topic.id, TopicEvent.to_status == to))
+    if times > 1:  # back in a status (a vote cancelled, then set up again): a new event for followers
+        event += f":{times}"
+    _notify_followers(topic, event, notice or STATUS_NOTICES[to], exclude=actor, reason=reason or "")
     log.info("topic %s %s -> %s by %s", topic.id, before, to, actor.id if actor else "clock")
 
 
@@ -469,6 +473,22 @@ def schedule_vote(
     topic = _lock(topic)
     if topic.status != S.READY_FOR_VOTE:
         raise Conflict(_("A vote can only be set up for a topic that is ready for a vote."))
+    vote = Vote(topic_id=topic.id, created_by_id=worker.id)
+    choices = _vote_settings(vote, kind=kind, options=options, max_choices=max_choices, scope=scope, opens_at=opens_at,
+                             closes_at=closes_at, quorum_percent=quorum_percent, live_results=live_results)
+    db.session.add(vote)
+    db.session.flush()
+    for option in choices:
+        option.vote_id = vote.id
+        db.session.add(option)
+    _transition(topic, S.VOTE_SCHEDULED if opens_at > now() else S.VOTING, worker, committee=True)
+    topic.closes_at = closes_at
+    db.session.flush()
+    return vote
+
+
+def _vote_settings(vote: Vote, *, kind, options, max_choices, scope, opens_at, closes_at, quorum_percent, live_results) -> list[VoteOption]:
+    """Check a vote's settings and put them on ``vote``; returns its options (not yet added)."""
     if scope not in ("resident", "household"):
         raise RuleViolation(_("Choose who votes: each resident or each household."), field="scope")
     if not (opens_at.year >= 2000 and closes_at.year <= 2100):
@@ -479,12 +499,9 @@ def schedule_vote(
         raise RuleViolation(_("The closing time has already passed."), field="closes_at")
     if quorum_percent is not None and not 1 <= quorum_percent <= 100:
         raise RuleViolation(_("A quorum is a percentage between 1 and 100."), field="quorum_percent")
-    vote = Vote(
-        topic_id=topic.id, kind=kind, scope=scope, opens_at=opens_at, closes_at=closes_at,
-        quorum_percent=quorum_percent, live_results=live_results, created_by_id=worker.id, max_choices=1,
-    )
     if kind == "yes_no":
         choices = [VoteOption(key=key, position=i) for i, key in enumerate(("for", "against", "abstain"))]
+        max_choices = 1
     elif kind == "choices":
         labels = [o.strip() for o in (options or []) if o and o.strip()]
         if len(labels) < 2 or len(labels) > 10:
@@ -495,19 +512,80 @@ def schedule_vote(
             raise RuleViolation(_("Keep each choice to 60 characters."), field="options")
         if not 1 <= max_choices <= len(labels):
             raise RuleViolation(_("Voters may choose between 1 and %(n)d options.", n=len(labels)), field="max_choices")
-        vote.max_choices = max_choices
         choices = [VoteOption(label=label, position=i) for i, label in enumerate(labels)]
     else:
         raise RuleViolation(_("Choose the kind of ballot."), field="kind")
-    db.session.add(vote)
-    db.session.flush()
+    vote.kind, vote.scope, vote.max_choices = kind, scope, max_choices
+    vote.opens_at, vote.closes_at, vote.quorum_percent, vote.live_results = opens_at, closes_at, quorum_percent, live_results
+    return choices
+
+
+def _vote_summary(vote: Vote) -> dict:
+    """A vote's settings for the audit log and the change notice."""
+    labels = [o.label or o.key for o in db.session.scalars(sa.select(VoteOption).where(VoteOption.vote_id == vote.id).order_by(VoteOption.position))]
+    return {"kind": vote.kind, "options": labels, "max_choices": vote.max_choices, "scope": vote.scope,
+            "opens_at": vote.opens_at.isoformat(), "closes_at": vote.closes_at.isoformat(),
+            "quorum_percent": vote.quorum_percent, "live_results": vote.live_results}
+
+
+def _scheduled_vote(worker, topic: Topic) -> tuple[Topic, Vote]:
+    _require_committee(worker, _community(topic))
+    topic = _lock(topic)
+    settle(topic)
+    if topic.status != S.VOTE_SCHEDULED:
+        raise Conflict(_("A vote can only be changed or cancelled before it opens."))
+    return topic, vote_of(topic)
+
+
+def change_vote(worker, topic: Topic, *, kind: str, options: list[str] | None, max_choices: int, scope: str, opens_at: datetime,
+                closes_at: datetime, quorum_percent: int | None, live_results: bool) -> Vote:
+    """The committee changes a scheduled vote before it opens (no ballot can exist yet); audited, followers told."""
+    topic, vote = _scheduled_vote(worker, topic)
+    before = _vote_summary(vote)
+    choices = _vote_settings(vote, kind=kind, options=options, max_choices=max_choices, scope=scope, opens_at=opens_at,
+                             closes_at=closes_at, quorum_percent=quorum_percent, live_results=live_results)
+    db.session.execute(sa.delete(VoteOption).where(VoteOption.vote_id == vote.id))
     for option in choices:
         option.vote_id = vote.id
         db.session.add(option)
-    _transition(topic, S.VOTE_SCHEDULED if opens_at > now() else S.VOTING, worker, committee=True)
     topic.closes_at = closes_at
     db.session.flush()
+    after = _vote_summary(vote)
+    audit.record(worker, "vote.change", topic, community_id=topic.community_id, before=before, after=after)
+    db.session.add(TopicEvent(topic_id=topic.id, from_status=topic.status, to_status=topic.status, actor_id=worker.id,
+                              reason=_("The vote was changed before it opened.")))
+    _notify_followers(topic, f"vote:{vote.id}:changed:{now().isoformat()}",
+                      N_("The vote on “%(title)s” was changed before it opened. It now opens %(opens)s."), exclude=worker,
+                      opens=_local(opens_at))
+    if opens_at <= now():
+        _transition(topic, S.VOTING, worker, committee=True)
+    db.session.flush()
+    log.info("vote %s of topic %s changed by %s", vote.id, topic.id, worker.id)
     return vote
+
+
+def cancel_vote(worker, topic: Topic, reason: str) -> Topic:
+    """The committee cancels a scheduled vote before it opens: the topic is ready for a new one."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise RuleViolation(_("Give a reason for cancelling the vote."), field="reason")
+    topic, vote = _scheduled_vote(worker, topic)
+    before = _vote_summary(vote)
+    db.session.execute(sa.delete(VoteOption).where(VoteOption.vote_id == vote.id))
+    db.session.delete(vote)
+    db.session.flush()
+    audit.record(worker, "vote.cancel", topic, community_id=topic.community_id, before=before, after={"reason": reason})
+    _transition(topic, S.READY_FOR_VOTE, worker, reason=reason, committee=True,
+                notice=N_("The vote on “%(title)s” was cancelled before it opened: %(reason)s"))
+    topic.closes_at = None
+    db.session.flush()
+    return topic
+
+
+def _local(moment: datetime) -> str:
+    from consult.core.templating import dt
+
+    return dt(moment)
 
 
 def _token(vote: Vote, voter_key: str) -> str:

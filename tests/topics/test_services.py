@@ -266,6 +266,57 @@ def test_scheduled_vote_opens_and_closes_with_time(db, world, clock):
     assert topic.status == S.CLOSED and vote.eligible_count == 2 and vote.closed_at == vote.closes_at
 
 
+def test_a_scheduled_vote_is_changed_before_it_opens_audited_and_followers_told(db, world, clock):
+    topic = world.topic("vote_scheduled")
+    services.follow(world.party, topic)
+    vote = services.vote_of(topic)
+    opens = now() + timedelta(days=2)
+    services.change_vote(world.worker, topic, kind="choices", options=["东门", "西门"], max_choices=1, scope="household",
+                         opens_at=opens, closes_at=opens + timedelta(days=3), quorum_percent=20, live_results=True)
+    db.session.refresh(vote)
+    assert [o.label for o in queries.options_of(vote.id)] == ["东门", "西门"]
+    assert (vote.kind, vote.scope, vote.quorum_percent, vote.live_results, vote.opens_at) == ("choices", "household", 20, True, opens)
+    assert topic.status == S.VOTE_SCHEDULED and topic.closes_at == opens + timedelta(days=3)
+    entry = db.session.scalar(sa.select(AuditEntry).where(AuditEntry.action == "vote.change"))
+    assert entry.before["kind"] == "yes_no" and entry.after["options"] == ["东门", "西门"] and entry.actor_id == world.worker.id
+    for person in (world.party, world.resident):  # a follower, and the author (who follows their topic)
+        texts = [n.event_key for n in db.session.scalars(sa.select(Notification).where(Notification.recipient_id == person.id))]
+        assert any(k.startswith(f"vote:{vote.id}:changed:") for k in texts), person.username
+    with pytest.raises(RuleViolation):  # bad settings change nothing
+        services.change_vote(world.worker, topic, kind="yes_no", options=None, max_choices=1, scope="resident",
+                             opens_at=opens, closes_at=opens - timedelta(hours=1), quorum_percent=None, live_results=False)
+    with pytest.raises(PermissionDenied):
+        services.change_vote(world.other_worker, topic, kind="yes_no", options=None, max_choices=1, scope="resident",
+                             opens_at=opens, closes_at=opens + timedelta(days=1), quorum_percent=None, live_results=False)
+    clock.advance(days=2, minutes=1)  # it has opened: ballots may exist, nothing changes now
+    with pytest.raises(Conflict):
+        services.change_vote(world.worker, topic, kind="yes_no", options=None, max_choices=1, scope="resident",
+                             opens_at=now() + timedelta(days=1), closes_at=now() + timedelta(days=2), quorum_percent=None, live_results=False)
+    with pytest.raises(Conflict):
+        services.cancel_vote(world.worker, topic, "改期")
+
+
+def test_a_scheduled_vote_is_cancelled_with_a_reason_and_can_be_set_up_again(db, world):
+    topic = world.topic("vote_scheduled")
+    services.follow(world.party, topic)
+    with pytest.raises(RuleViolation):
+        services.cancel_vote(world.worker, topic, " ")
+    with pytest.raises(PermissionDenied):
+        services.cancel_vote(world.other_worker, topic, "改期")
+    services.cancel_vote(world.worker, topic, "议事会改期")
+    assert topic.status == S.READY_FOR_VOTE and services.vote_of(topic) is None and topic.closes_at is None
+    assert statuses(db, topic)[-2:] == [S.VOTE_SCHEDULED, S.READY_FOR_VOTE]
+    entry = db.session.scalar(sa.select(AuditEntry).where(AuditEntry.action == "vote.cancel"))
+    assert entry.after == {"reason": "议事会改期"} and entry.before["kind"] == "yes_no"
+    notes = list(db.session.scalars(sa.select(Notification).where(Notification.recipient_id == world.party.id)))
+    assert any(n.params.get("reason") == "议事会改期" for n in notes)
+    opens = now() + timedelta(days=1)
+    services.schedule_vote(world.worker, topic, kind="yes_no", options=None, max_choices=1, scope="resident", opens_at=opens,
+                           closes_at=opens + timedelta(days=7), quorum_percent=None, live_results=False)
+    keys = set(db.session.scalars(sa.select(Notification.event_key).where(Notification.recipient_id == world.party.id)))
+    assert f"topic:{topic.id}:vote_scheduled:2" in keys  # told of the new vote too
+
+
 def test_one_ballot_per_voter_which_changes_until_closing(db, world):
     topic = world.topic("voting")
     vote = services.vote_of(topic)

@@ -368,3 +368,32 @@ def test_a_voter_sees_their_choice_on_their_own_device_only(login_as, world, db,
     client.raw.set_cookie(f"ballot-{vote.id}", "AAAA" + cookie.value[4:], path=f"/topics/{topic.id}")
     page = client.get(f"/topics/{topic.id}")
     assert page.status_code == 200 and "最后在本设备上选择" not in page.get_data(as_text=True)
+
+
+def test_change_and_cancel_a_scheduled_vote_through_pages(login_as, world, db, clock):
+    topic = world.topic("vote_scheduled")
+    client = login_as(world.worker)
+    base = f"/manage/c/{world.a.slug}/topics/{topic.id}"
+    assert f"{base}/vote/change" in client.get(f"{base}/").get_data(as_text=True)
+    page = client.get(f"{base}/vote/change").get_data(as_text=True)
+    fmt = "%Y-%m-%dT%H:%M"
+    from consult.core.clock import site_zone
+
+    assert f'value="{services.vote_of(topic).opens_at.astimezone(site_zone()).strftime(fmt)}"' in page  # filled in as it is
+    assert re.search(r'<input checked[^>]*value="yes_no"', page)
+    start = (local_now() + timedelta(days=3)).replace(tzinfo=None)
+    data = {"kind": "yes_no", "scope": "household", "max_choices": 1, "opens_at": start.strftime(fmt)}
+    assert client.post(f"{base}/vote/change", {**data, "closes_at": start.strftime(fmt)}).status_code == 400
+    assert services.vote_of(topic).scope == "resident"  # nothing written
+    assert client.post(f"{base}/vote/change", {**data, "closes_at": (start + timedelta(days=2)).strftime(fmt)}).status_code == 302
+    db.session.expire_all()
+    assert services.vote_of(topic).scope == "household"
+    assert login_as(world.other_worker).post(f"{base}/vote/cancel", {"reason": "x"}).status_code == 403
+    client = login_as(world.worker)
+    assert client.post(f"{base}/vote/cancel", {"reason": ""}).status_code == 400
+    assert client.post(f"{base}/vote/cancel", {"reason": "改期"}).status_code == 302
+    db.session.expire_all()
+    assert services.vote_of(topic) is None and db.session.get(Topic, topic.id).status == S.READY_FOR_VOTE
+    assert client.get(f"{base}/vote/change").status_code == 404  # no vote to change any more
+    opened = world.topic("voting")
+    assert client.post(f"/manage/c/{world.a.slug}/topics/{opened.id}/vote/cancel", {"reason": "改期"}).status_code == 409
