@@ -219,6 +219,23 @@ def test_tick_settles_and_is_idempotent(db, world, clock):
     assert statuses(db, topic).count(S.NOT_ENOUGH_SUPPORT) == 1
 
 
+
+def test_tick_closes_a_vote_and_writes_its_ballots_once(db, world, clock):
+    topic = world.topic("voting")
+    vote = services.vote_of(topic)
+    services.cast_ballot(world.resident, topic, option_ids(db, vote, "against"))
+    services.cast_ballot(world.party, topic, option_ids(db, vote, "for"))
+    clock.advance(days=8)
+    assert services.results(topic, vote)["final"] and vote.closed_at is None  # closed as of now, still sealed
+    before = {r["option"].key: r["count"] for r in services.results(topic, vote)["rows"]}
+    run_tick()
+    assert run_tick()["topics"] == 0  # once
+    db.session.refresh(vote)
+    assert vote.closed_at is not None and vote.sealed_tally is None
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Ballot).where(Ballot.vote_id == vote.id)) == 2
+    assert {r["option"].key: r["count"] for r in services.results(topic, vote)["rows"]} == before == {"for": 1, "against": 1, "abstain": 0}
+
+
 def test_support_settings_bounds(db, world):
     with pytest.raises(RuleViolation):
         services.update_settings(world.worker, world.a, threshold_kind="share", threshold_value=101, support_days=7)
@@ -264,6 +281,10 @@ def test_scheduled_vote_opens_and_closes_with_time(db, world, clock):
     with pytest.raises(RuleViolation):  # closed
         services.cast_ballot(world.party, topic, option_ids(db, vote, "for"))
     assert topic.status == S.CLOSED and vote.eligible_count == 2 and vote.closed_at == vote.closes_at
+    # Closed by the clock: the sealed ballot was written out as a counted one, and the counts agree.
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Ballot).where(Ballot.vote_id == vote.id)) == 1
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(SealedBallot).where(SealedBallot.vote_id == vote.id)) == 0
+    assert {r["option"].key: r["count"] for r in services.results(topic, vote)["rows"]} == {"for": 1, "against": 0, "abstain": 0}
 
 
 def test_a_scheduled_vote_is_changed_before_it_opens_audited_and_followers_told(db, world, clock):
