@@ -6,9 +6,8 @@ from flask import Blueprint, render_template, request
 from consult.core.exports import csv_response
 from consult.evaluation import services
 from consult.evaluation.models import RATES
-from consult.extensions import db
 from consult.places import queries as places
-from consult.topics.models import Topic
+from consult.topics import queries as topic_queries
 
 bp = Blueprint("evaluation", __name__)
 
@@ -61,5 +60,5 @@ def records(community: str):
     figure = request.args.get("figure", "")
     items = services.figure_records(community, month, figure)
     topic_ids = [i for kind, i in items if kind in ("topic", "outcome", "vote")]
-    titles = {t.id: t.title for t in db.session.scalars(db.select(Topic).where(Topic.id.in_(topic_ids)))} if topic_ids else {}
+    titles = topic_queries.public_titles(topic_ids)  # a topic in review or rejected is counted, never named
     return render_template("evaluation/records.html", community=community, month=month, figure=figure, items=items, titles=titles)

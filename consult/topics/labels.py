@@ -35,6 +35,8 @@ STATUS_LABELS = {
     "topic.settings": _l("support rules changed"),
     "topic.category_add": _l("category added"),
     "ballot.paper": _l("paper ballot recorded"),
+    "vote.change": _l("scheduled vote changed"),
+    "vote.cancel": _l("scheduled vote cancelled"),
     "comment.hide": _l("comment hidden"),
     "comment.keep": _l("flags on a comment dismissed"),
     "outcome.publish": _l("outcome published"),

@@ -137,6 +137,51 @@ def setup_vote(community, topic_id: int):
     return render_template("topics/manage/vote.html", community=community, topic=topic, form=form), form_status(form)
 
 
+@bp.route("/<int:topic_id>/vote/change", methods=["GET", "POST"])
+@community_staff_required
+def change_vote(community, topic_id: int):
+    """Change a scheduled vote before it opens (followers are told)."""
+    topic = services.topic_in(community, topic_id)
+    vote = services.vote_of(topic)
+    if vote is None:
+        abort(404)
+    form = VoteSetupForm()
+    if request.method == "GET":
+        form.kind.data, form.scope.data, form.max_choices.data = vote.kind, vote.scope, vote.max_choices
+        form.options.data = "\n".join(o.label for o in queries.options_of(vote.id) if o.label)
+        form.opens_at.data = vote.opens_at.astimezone(site_zone()).replace(tzinfo=None)
+        form.closes_at.data = vote.closes_at.astimezone(site_zone()).replace(tzinfo=None)
+        form.quorum_percent.data, form.live_results.data = vote.quorum_percent, vote.live_results
+    if form.validate_on_submit():
+        try:
+            services.change_vote(
+                current_user, topic, kind=form.kind.data, options=(form.options.data or "").splitlines(),
+                max_choices=form.max_choices.data or 1, scope=form.scope.data,
+                opens_at=_aware(form.opens_at.data), closes_at=_aware(form.closes_at.data),
+                quorum_percent=form.quorum_percent.data, live_results=form.live_results.data,
+            )
+            db.session.commit()
+        except DomainError as error:
+            db.session.rollback()
+            form_error(form, error)
+        else:
+            flash(_("The vote is changed; those following the topic have been told."), "success")
+            return _back(community, topic_id)
+    return render_template("topics/manage/vote.html", community=community, topic=topic, form=form, change=True,
+                           cancel_form=ReasonForm(), status=services.effective_status(topic, vote)), form_status(form)
+
+
+@bp.post("/<int:topic_id>/vote/cancel")
+@community_staff_required
+def cancel_vote(community, topic_id: int):
+    """Cancel a scheduled vote before it opens, with a reason (followers are told)."""
+    form = ReasonForm()
+    services.cancel_vote(current_user, services.topic_in(community, topic_id), form.reason.data if form.validate() else "")
+    db.session.commit()
+    flash(_("The vote is cancelled. You can set up a new one."), "success")
+    return _back(community, topic_id)
+
+
 @bp.post("/<int:topic_id>/close")
 @community_staff_required
 def close_early(community, topic_id: int):

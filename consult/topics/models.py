@@ -1,8 +1,9 @@
 """Topics and everything hanging off them: history, supports, votes and ballots, comments,
 outcomes with progress, and satisfaction ratings.
 
-Secrecy (DESIGN): a ballot row holds an HMAC token of the voter (or household), never a user
-id or a time; who took part is kept apart in ``vote_participations``.
+Secrecy (DESIGN, docs/ballot-secrecy.md): who took part is kept in ``vote_participations``; what
+they chose is sealed in ``sealed_ballots`` while the vote is open and written as plain ``ballots``
+only at closing, shuffled, in one transaction, with random ids, never a person or a time.
 """
 from __future__ import annotations
 
@@ -44,6 +45,10 @@ LISTED_STATUSES = tuple(
     for s in TopicStatus
     if s not in (TopicStatus.DRAFT, TopicStatus.PENDING_REVIEW, TopicStatus.REJECTED, TopicStatus.WITHDRAWN)
 )
+
+
+#: Seen by their author and the committee only (others get 404; the public sees counts).
+PRIVATE_STATUSES = (TopicStatus.DRAFT.value, TopicStatus.PENDING_REVIEW.value, TopicStatus.REJECTED.value)
 
 
 def _in(column: str, values) -> str:
@@ -124,6 +129,24 @@ class Topic(db.Model):
     )
 
 
+def is_public(topic: Topic) -> bool:
+    """Everything from collecting support on is public; drafts, reviews and rejections are not, nor a
+    topic withdrawn before the committee approved it (it never was public)."""
+    if topic.status in PRIVATE_STATUSES:
+        return False
+    if topic.status == TopicStatus.WITHDRAWN:
+        return topic.decided_at is not None
+    return True
+
+
+def public_clause():
+    """``is_public`` as a SQL condition, for lists and counts."""
+    return sa.and_(
+        Topic.status.not_in(PRIVATE_STATUSES),
+        sa.or_(Topic.status != TopicStatus.WITHDRAWN.value, Topic.decided_at.is_not(None)),
+    )
+
+
 class TopicEvent(db.Model):
     """The status history: every state change with its time and actor (None: the clock)."""
 
@@ -186,6 +209,8 @@ class Vote(db.Model):
     #: Fixed at closing: residents (or households) who could vote.
     eligible_count: Mapped[int | None]
     ballot_count: Mapped[int] = mapped_column(default=0)
+    #: Counts per option while the vote is open, sealed (see secrecy.py); None once the ballots are written.
+    sealed_tally: Mapped[bytes | None] = mapped_column(sa.LargeBinary)
 
     __table_args__ = (
         sa.CheckConstraint("kind IN ('yes_no', 'choices')", name="kind"),
@@ -220,15 +245,36 @@ def _random_id() -> int:
 RANDOM_ID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")  # SQLite: the rowid itself, so rows are not in cast order
 
 
+class SealedBallot(db.Model):
+    """A ballot of an open vote, sealed: one per voter (or household), replaced when changed.
+
+    ``slot`` is an HMAC of the voter's ballot token (one per voter or household: the database
+    constraint while voting); ``sealed`` holds the token and the choice, encrypted. It is written
+    in the same transaction as the participation, so it must say nothing without the key.
+    """
+
+    __tablename__ = "sealed_ballots"
+
+    id: Mapped[int] = mapped_column(RANDOM_ID, primary_key=True, autoincrement=False, default=_random_id)
+    vote_id: Mapped[int] = mapped_column(sa.ForeignKey("votes.id"))
+    slot: Mapped[str] = mapped_column(sa.String(64))
+    sealed: Mapped[bytes] = mapped_column(sa.LargeBinary)
+
+    __table_args__ = (sa.UniqueConstraint("vote_id", "slot"),)
+
+
 class Ballot(db.Model):
-    """One ballot per voter (or household) per vote: keyed by an HMAC token, with no time and no person."""
+    """A counted ballot of a closed vote: an HMAC token (one per voter or household) and no time, person or order.
+
+    Written only when the vote closes, all at once and shuffled, so neither its place on disk,
+    its id nor its transaction follows the order in which people voted.
+    """
 
     __tablename__ = "ballots"
 
     id: Mapped[int] = mapped_column(RANDOM_ID, primary_key=True, autoincrement=False, default=_random_id)
     vote_id: Mapped[int] = mapped_column(sa.ForeignKey("votes.id"))
     token: Mapped[str] = mapped_column(sa.String(64))
-    paper: Mapped[bool] = mapped_column(default=False)
 
     __table_args__ = (sa.UniqueConstraint("vote_id", "token"),)
 

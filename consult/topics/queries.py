@@ -7,6 +7,7 @@ from sqlalchemy.orm import joinedload
 from consult.core.clock import now
 from consult.extensions import db
 from consult.core.pagination import paginate
+from consult.places import queries as places
 from consult.topics.models import (
     LISTED_STATUSES,
     Comment,
@@ -21,6 +22,7 @@ from consult.topics.models import (
     Vote,
     VoteOption,
     VoteParticipation,
+    public_clause,
 )
 
 S = TopicStatus
@@ -34,13 +36,19 @@ def escape_like(text: str) -> str:
 
 
 def topic_list(community_id: int, *, status: str | None = None, category_id: int | None = None, q: str | None = None,
-               sort: str = "newest", include_unlisted: bool = False):
-    """A select of a community's topics, filtered and sorted; a substring search finds Chinese words."""
+               sort: str = "newest", include_unlisted: bool = False, author_id: int | None = None):
+    """A select of a community's topics, filtered and sorted; a substring search finds Chinese words.
+
+    Without ``include_unlisted`` (the committee's view) only public topics come out, and the
+    topics of ``author_id`` (the viewer's own drafts, reviews and rejections).
+    """
     stmt = sa.select(Topic).where(Topic.community_id == community_id).options(joinedload(Topic.category))
     if status:
         stmt = stmt.where(Topic.status == status)
     elif not include_unlisted:
         stmt = stmt.where(Topic.status.in_(LISTED_STATUSES))
+    if not include_unlisted:
+        stmt = stmt.where(public_clause() if author_id is None else sa.or_(public_clause(), Topic.author_id == author_id))
     if category_id:
         stmt = stmt.where(Topic.category_id == category_id)
     if q:
@@ -53,6 +61,25 @@ def topic_list(community_id: int, *, status: str | None = None, category_id: int
     else:
         stmt = stmt.order_by(Topic.created_at.desc(), Topic.id.desc())
     return stmt
+
+
+def unpublished_counts(community_id: int) -> dict[str, int]:
+    """How many topics wait for review and how many were not approved: what the public sees of them."""
+    rows = db.session.execute(
+        sa.select(Topic.status, sa.func.count()).where(
+            Topic.community_id == community_id, Topic.status.in_([S.PENDING_REVIEW, S.REJECTED])
+        ).group_by(Topic.status)
+    ).all()
+    counts = {S.PENDING_REVIEW.value: 0, S.REJECTED.value: 0}
+    counts.update({status: n for status, n in rows})
+    return counts
+
+
+def public_titles(topic_ids: list[int]) -> dict[int, str]:
+    """Titles of those of ``topic_ids`` that are public (for pages listing records of other domains)."""
+    if not topic_ids:
+        return {}
+    return dict(db.session.execute(sa.select(Topic.id, Topic.title).where(Topic.id.in_(topic_ids), public_clause())).all())
 
 
 def topic_by_id(topic_id: int) -> Topic | None:
@@ -96,6 +123,11 @@ def open_ballots(community_id: int, user=None) -> list[Topic]:
     if user is not None and getattr(user, "is_authenticated", False):
         voted = sa.select(VoteParticipation.vote_id).where(VoteParticipation.user_id == user.id)
         stmt = stmt.where(Vote.id.not_in(voted))
+        residence = places.active_residence(user)
+        if residence is not None and residence.community_id == community_id:
+            # One ballot per household: another adult of the household may have cast it.
+            household = sa.select(VoteParticipation.vote_id).where(VoteParticipation.household == places.household_key(residence))
+            stmt = stmt.where(sa.or_(Vote.scope != "household", Vote.id.not_in(household)))
     return list(db.session.scalars(stmt))
 
 

@@ -7,14 +7,12 @@ Time-driven changes (support window ending, vote opening and closing) are made p
 """
 from __future__ import annotations
 
-import hashlib
-import hmac
 import logging
 import math
+import random
 from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
-from flask import current_app
 from flask_babel import gettext as _
 
 from consult.core import audit
@@ -26,7 +24,8 @@ from consult.core.notifications import N_, notify
 from consult.extensions import db
 from consult.places import queries as places
 from consult.places.models import Community
-from consult.topics.models import (
+from consult.topics import secrecy
+from consult.topics.models import (  # noqa: F401  (is_public, public_clause: the rule lives beside the model)
     Ballot,
     BallotChoice,
     Category,
@@ -38,6 +37,7 @@ from consult.topics.models import (
     OutcomeUpdate,
     ProgressStatus,
     RatingLevel,
+    SealedBallot,
     Support,
     Topic,
     TopicEvent,
@@ -46,6 +46,9 @@ from consult.topics.models import (
     Vote,
     VoteOption,
     VoteParticipation,
+    _random_id,
+    is_public,
+    public_clause,
 )
 
 log = logging.getLogger(__name__)
@@ -58,7 +61,7 @@ TRANSITIONS: dict[str, set[str]] = {
     S.PENDING_REVIEW: {S.REJECTED, S.COLLECTING_SUPPORT, S.READY_FOR_VOTE, S.WITHDRAWN},
     S.COLLECTING_SUPPORT: {S.NOT_ENOUGH_SUPPORT, S.READY_FOR_VOTE, S.WITHDRAWN},
     S.READY_FOR_VOTE: {S.VOTE_SCHEDULED, S.VOTING},
-    S.VOTE_SCHEDULED: {S.VOTING},
+    S.VOTE_SCHEDULED: {S.VOTING, S.READY_FOR_VOTE},  # back when the committee cancels the vote before it opens
     S.VOTING: {S.CLOSED},
     S.CLOSED: {S.OUTCOME_PUBLISHED},
 }
@@ -105,7 +108,7 @@ def vote_of(topic: Topic) -> Vote | None:
     return db.session.scalar(sa.select(Vote).where(Vote.topic_id == topic.id))
 
 
-def _transition(topic: Topic, to: str, actor, *, reason: str | None = None, committee: bool = False) -> None:
+def _transition(topic: Topic, to: str, actor, *, reason: str | None = None, committee: bool = False, notice: str | None = None) -> None:
     """Move a topic to ``to`` if DESIGN's table allows it; history, audit and followers follow."""
     if to not in TRANSITIONS.get(topic.status, set()):
         raise Conflict(_("This cannot be done while the topic is “%(status)s”.", status=status_name(topic.status)))
@@ -117,7 +120,11 @@ def _transition(topic: Topic, to: str, actor, *, reason: str | None = None, comm
         audit.record(
             actor, f"topic.{to}", topic, community_id=topic.community_id, before={"status": before}, after={"status": to, "reason": reason}
         )
-    _notify_followers(topic, f"topic:{topic.id}:{to}", STATUS_NOTICES[to], exclude=actor, reason=reason or "")
+    event = f"topic:{topic.id}:{to}"
+    times = db.session.scalar(sa.select(sa.func.count()).select_from(TopicEvent).where(TopicEvent.topic_id == topic.id, TopicEvent.to_status == to))
+    if times > 1:  # back in a status (a vote cancelled, then set up again): a new event for followers
+        event += f":{times}"
+    _notify_followers(topic, event, notice or STATUS_NOTICES[to], exclude=actor, reason=reason or "")
     log.info("topic %s %s -> %s by %s", topic.id, before, to, actor.id if actor else "clock")
 
 
@@ -127,6 +134,21 @@ def _notify_followers(topic: Topic, event: str, text: str, *, exclude=None, **pa
         if exclude is not None and user_id == exclude.id:
             continue
         notify(user_id, event, text, link=f"/topics/{topic.id}", title=topic.title, **params)
+
+
+def can_see(user, topic: Topic) -> bool:
+    """Who may open a topic: anyone if it is public, else its author and the committee."""
+    if is_public(topic):
+        return True
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return user.id == topic.author_id or places.can_manage_community(user, _community(topic))
+
+
+def require_visible(user, topic: Topic) -> None:
+    """A topic the person may not see does not exist for them (no enumerating ids into reviews)."""
+    if not can_see(user, topic):
+        raise NotFound(_("No such topic."))
 
 
 def status_name(status: str) -> str:
@@ -451,36 +473,9 @@ def schedule_vote(
     topic = _lock(topic)
     if topic.status != S.READY_FOR_VOTE:
         raise Conflict(_("A vote can only be set up for a topic that is ready for a vote."))
-    if scope not in ("resident", "household"):
-        raise RuleViolation(_("Choose who votes: each resident or each household."), field="scope")
-    if not (opens_at.year >= 2000 and closes_at.year <= 2100):
-        raise RuleViolation(_("Give dates between 2000 and 2100."), field="opens_at")
-    if closes_at <= opens_at:
-        raise RuleViolation(_("The vote must close after it opens."), field="closes_at")
-    if closes_at <= now():
-        raise RuleViolation(_("The closing time has already passed."), field="closes_at")
-    if quorum_percent is not None and not 1 <= quorum_percent <= 100:
-        raise RuleViolation(_("A quorum is a percentage between 1 and 100."), field="quorum_percent")
-    vote = Vote(
-        topic_id=topic.id, kind=kind, scope=scope, opens_at=opens_at, closes_at=closes_at,
-        quorum_percent=quorum_percent, live_results=live_results, created_by_id=worker.id, max_choices=1,
-    )
-    if kind == "yes_no":
-        choices = [VoteOption(key=key, position=i) for i, key in enumerate(("for", "against", "abstain"))]
-    elif kind == "choices":
-        labels = [o.strip() for o in (options or []) if o and o.strip()]
-        if len(labels) < 2 or len(labels) > 10:
-            raise RuleViolation(_("Give between 2 and 10 choices."), field="options")
-        if len(set(labels)) != len(labels):
-            raise RuleViolation(_("Each choice must be different."), field="options")
-        if any(len(label) > 60 for label in labels):
-            raise RuleViolation(_("Keep each choice to 60 characters."), field="options")
-        if not 1 <= max_choices <= len(labels):
-            raise RuleViolation(_("Voters may choose between 1 and %(n)d options.", n=len(labels)), field="max_choices")
-        vote.max_choices = max_choices
-        choices = [VoteOption(label=label, position=i) for i, label in enumerate(labels)]
-    else:
-        raise RuleViolation(_("Choose the kind of ballot."), field="kind")
+    vote = Vote(topic_id=topic.id, created_by_id=worker.id)
+    choices = _vote_settings(vote, kind=kind, options=options, max_choices=max_choices, scope=scope, opens_at=opens_at,
+                             closes_at=closes_at, quorum_percent=quorum_percent, live_results=live_results)
     db.session.add(vote)
     db.session.flush()
     for option in choices:
@@ -492,9 +487,151 @@ def schedule_vote(
     return vote
 
 
+def _vote_settings(vote: Vote, *, kind, options, max_choices, scope, opens_at, closes_at, quorum_percent, live_results) -> list[VoteOption]:
+    """Check a vote's settings and put them on ``vote``; returns its options (not yet added)."""
+    if scope not in ("resident", "household"):
+        raise RuleViolation(_("Choose who votes: each resident or each household."), field="scope")
+    if not (opens_at.year >= 2000 and closes_at.year <= 2100):
+        raise RuleViolation(_("Give dates between 2000 and 2100."), field="opens_at")
+    if closes_at <= opens_at:
+        raise RuleViolation(_("The vote must close after it opens."), field="closes_at")
+    if closes_at <= now():
+        raise RuleViolation(_("The closing time has already passed."), field="closes_at")
+    if quorum_percent is not None and not 1 <= quorum_percent <= 100:
+        raise RuleViolation(_("A quorum is a percentage between 1 and 100."), field="quorum_percent")
+    if kind == "yes_no":
+        choices = [VoteOption(key=key, position=i) for i, key in enumerate(("for", "against", "abstain"))]
+        max_choices = 1
+    elif kind == "choices":
+        labels = [o.strip() for o in (options or []) if o and o.strip()]
+        if len(labels) < 2 or len(labels) > 10:
+            raise RuleViolation(_("Give between 2 and 10 choices."), field="options")
+        if len(set(labels)) != len(labels):
+            raise RuleViolation(_("Each choice must be different."), field="options")
+        if any(len(label) > 60 for label in labels):
+            raise RuleViolation(_("Keep each choice to 60 characters."), field="options")
+        if not 1 <= max_choices <= len(labels):
+            raise RuleViolation(_("Voters may choose between 1 and %(n)d options.", n=len(labels)), field="max_choices")
+        choices = [VoteOption(label=label, position=i) for i, label in enumerate(labels)]
+    else:
+        raise RuleViolation(_("Choose the kind of ballot."), field="kind")
+    vote.kind, vote.scope, vote.max_choices = kind, scope, max_choices
+    vote.opens_at, vote.closes_at, vote.quorum_percent, vote.live_results = opens_at, closes_at, quorum_percent, live_results
+    return choices
+
+
+def _vote_summary(vote: Vote) -> dict:
+    """A vote's settings for the audit log and the change notice."""
+    labels = [o.label or o.key for o in db.session.scalars(sa.select(VoteOption).where(VoteOption.vote_id == vote.id).order_by(VoteOption.position))]
+    return {"kind": vote.kind, "options": labels, "max_choices": vote.max_choices, "scope": vote.scope,
+            "opens_at": vote.opens_at.isoformat(), "closes_at": vote.closes_at.isoformat(),
+            "quorum_percent": vote.quorum_percent, "live_results": vote.live_results}
+
+
+def _scheduled_vote(worker, topic: Topic) -> tuple[Topic, Vote]:
+    _require_committee(worker, _community(topic))
+    topic = _lock(topic)
+    settle(topic)
+    if topic.status != S.VOTE_SCHEDULED:
+        raise Conflict(_("A vote can only be changed or cancelled before it opens."))
+    return topic, vote_of(topic)
+
+
+def change_vote(worker, topic: Topic, *, kind: str, options: list[str] | None, max_choices: int, scope: str, opens_at: datetime,
+                closes_at: datetime, quorum_percent: int | None, live_results: bool) -> Vote:
+    """The committee changes a scheduled vote before it opens (no ballot can exist yet); audited, followers told."""
+    topic, vote = _scheduled_vote(worker, topic)
+    before = _vote_summary(vote)
+    choices = _vote_settings(vote, kind=kind, options=options, max_choices=max_choices, scope=scope, opens_at=opens_at,
+                             closes_at=closes_at, quorum_percent=quorum_percent, live_results=live_results)
+    db.session.execute(sa.delete(VoteOption).where(VoteOption.vote_id == vote.id))
+    for option in choices:
+        option.vote_id = vote.id
+        db.session.add(option)
+    topic.closes_at = closes_at
+    db.session.flush()
+    after = _vote_summary(vote)
+    audit.record(worker, "vote.change", topic, community_id=topic.community_id, before=before, after=after)
+    db.session.add(TopicEvent(topic_id=topic.id, from_status=topic.status, to_status=topic.status, actor_id=worker.id,
+                              reason=_("The vote was changed before it opened.")))
+    _notify_followers(topic, f"vote:{vote.id}:changed:{now().isoformat()}",
+                      N_("The vote on “%(title)s” was changed before it opened. It now opens %(opens)s."), exclude=worker,
+                      opens=_local(opens_at))
+    if opens_at <= now():
+        _transition(topic, S.VOTING, worker, committee=True)
+    db.session.flush()
+    log.info("vote %s of topic %s changed by %s", vote.id, topic.id, worker.id)
+    return vote
+
+
+def cancel_vote(worker, topic: Topic, reason: str) -> Topic:
+    """The committee cancels a scheduled vote before it opens: the topic is ready for a new one."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise RuleViolation(_("Give a reason for cancelling the vote."), field="reason")
+    topic, vote = _scheduled_vote(worker, topic)
+    before = _vote_summary(vote)
+    db.session.execute(sa.delete(VoteOption).where(VoteOption.vote_id == vote.id))
+    db.session.delete(vote)
+    db.session.flush()
+    audit.record(worker, "vote.cancel", topic, community_id=topic.community_id, before=before, after={"reason": reason})
+    _transition(topic, S.READY_FOR_VOTE, worker, reason=reason, committee=True,
+                notice=N_("The vote on “%(title)s” was cancelled before it opened: %(reason)s"))
+    topic.closes_at = None
+    db.session.flush()
+    return topic
+
+
+def _local(moment: datetime) -> str:
+    from consult.core.templating import dt
+
+    return dt(moment)
+
+
 def _token(vote: Vote, voter_key: str) -> str:
-    secret = current_app.config["SECRET_KEY"].encode()
-    return hmac.new(secret, f"ballot:{vote.id}:{voter_key}".encode(), hashlib.sha256).hexdigest()
+    """The ballot's key: one per voter (or household) per vote, meaningless without SECRET_KEY."""
+    return secrecy.mac(f"ballot:{vote.id}:{voter_key}")
+
+
+def _slot(token: str) -> str:
+    """Where an open vote's sealed ballot is kept: another HMAC, so it never equals the counted ballot's token."""
+    return secrecy.mac(f"slot:{token}")
+
+
+def _seal_ballot(vote: Vote, token: str, chosen: list[int]) -> bytes:
+    return secrecy.seal("ballot", {"t": token, "o": chosen}, f"vote:{vote.id}")
+
+
+def _unseal_ballot(vote: Vote, sealed: bytes) -> dict:
+    return secrecy.unseal("ballot", sealed, f"vote:{vote.id}")
+
+
+def _tally(vote: Vote) -> dict[int, int]:
+    """The open vote's counts per option, from its sealed tally."""
+    if vote.sealed_tally is None:
+        return {}
+    return {int(k): v for k, v in secrecy.unseal("tally", vote.sealed_tally, f"vote:{vote.id}").items()}
+
+
+def _seal_tally(vote: Vote, counts: dict[int, int]) -> bytes:
+    return secrecy.seal("tally", {str(k): v for k, v in counts.items() if v}, f"vote:{vote.id}")
+
+
+def write_ballots(vote: Vote) -> int:
+    """At closing: unseal every ballot of the vote and write them as plain ballots, shuffled, in
+    this one transaction, with random ids; the sealed rows and tally go (docs/ballot-secrecy.md)."""
+    sealed = list(db.session.scalars(sa.select(SealedBallot).where(SealedBallot.vote_id == vote.id)))
+    entries = [_unseal_ballot(vote, row.sealed) for row in sealed]
+    random.SystemRandom().shuffle(entries)
+    ballots = [{"id": _random_id(), "vote_id": vote.id, "token": entry["t"]} for entry in entries]
+    if ballots:
+        db.session.execute(sa.insert(Ballot), ballots)
+        choices = [{"ballot_id": b["id"], "option_id": o} for b, entry in zip(ballots, entries) for o in entry["o"]]
+        db.session.execute(sa.insert(BallotChoice), choices)
+    db.session.execute(sa.delete(SealedBallot).where(SealedBallot.vote_id == vote.id))
+    vote.sealed_tally = None
+    db.session.flush()
+    return len(ballots)
 
 
 def _voter_key(vote: Vote, user, community: Community, moment: datetime) -> str:
@@ -531,8 +668,8 @@ def _open_vote(topic: Topic) -> Vote:
     return vote
 
 
-def cast_ballot(voter, topic: Topic, option_ids: list, *, recorded_by=None) -> None:
-    """Cast (or change, until closing) a ballot; one per voter or household, secret.
+def cast_ballot(voter, topic: Topic, option_ids: list, *, recorded_by=None) -> list[int]:
+    """Cast (or change, until closing) a ballot; one per voter or household, secret. Returns the options chosen.
 
     With ``recorded_by`` a worker records the ballot a resident gave on paper at a meeting.
     """
@@ -544,19 +681,26 @@ def cast_ballot(voter, topic: Topic, option_ids: list, *, recorded_by=None) -> N
     chosen = _check_choice(vote, option_ids)
     voter_key = _voter_key(vote, voter, community, now())
     token = _token(vote, voter_key)
-    ballot = db.session.scalar(sa.select(Ballot).where(Ballot.vote_id == vote.id, Ballot.token == token))
-    if ballot is None:
-        ballot = add_unique(Ballot(vote_id=vote.id, token=token, paper=recorded_by is not None), _("Your ballot was already cast."))
-        db.session.execute(sa.update(Vote).where(Vote.id == vote.id).values(ballot_count=Vote.ballot_count + 1))
+    # Nothing written here says what was chosen without SECRET_KEY: this transaction also writes
+    # who took part (docs/ballot-secrecy.md). The vote row is locked through the topic's lock.
+    vote = db.session.scalar(sa.select(Vote).where(Vote.id == vote.id).execution_options(populate_existing=True))
+    counts = _tally(vote)
+    pending = db.session.scalar(sa.select(SealedBallot).where(SealedBallot.vote_id == vote.id, SealedBallot.slot == _slot(token)))
+    if pending is None:
+        add_unique(SealedBallot(vote_id=vote.id, slot=_slot(token), sealed=_seal_ballot(vote, token, chosen)),
+                   _("Your ballot was already cast."))
+        vote.ballot_count += 1
         db.session.execute(sa.update(Topic).where(Topic.id == topic.id).values(ballot_count=Topic.ballot_count + 1))
     elif recorded_by is not None:
         # A worker never changes (or learns by changing) a ballot already cast.
         raise Conflict(_("This resident (or their household) has already voted."))
     else:
-        db.session.execute(sa.delete(BallotChoice).where(BallotChoice.ballot_id == ballot.id))
-        ballot.paper = False
+        for option_id in _unseal_ballot(vote, pending.sealed)["o"]:
+            counts[option_id] = counts.get(option_id, 0) - 1
+        pending.sealed = _seal_ballot(vote, token, chosen)
     for option_id in chosen:
-        db.session.add(BallotChoice(ballot_id=ballot.id, option_id=option_id))
+        counts[option_id] = counts.get(option_id, 0) + 1
+    vote.sealed_tally = _seal_tally(vote, counts)
     participation = db.session.scalar(
         sa.select(VoteParticipation).where(VoteParticipation.vote_id == vote.id, VoteParticipation.user_id == voter.id)
     )
@@ -573,6 +717,41 @@ def cast_ballot(voter, topic: Topic, option_ids: list, *, recorded_by=None) -> N
         # Audited as recorded, never with the choice (DESIGN "Secrecy").
         audit.record(recorded_by, "ballot.paper", topic, community_id=community.id, after={"voter_id": voter.id})
     db.session.expire(topic)
+    return chosen
+
+
+RECEIPT_DAYS = 30
+
+
+def receipt_cookie(vote: Vote) -> str:
+    return f"ballot-{vote.id}"
+
+
+def seal_receipt(voter, vote: Vote, chosen: list[int]) -> str:
+    """What the voter chose, sealed to them and this vote, for a cookie on their own device only
+    (the site keeps no link from a person to a ballot: docs/ballot-secrecy.md)."""
+    import base64
+
+    blob = secrecy.seal("receipt", {"o": chosen}, f"receipt:{voter.id}:{vote.id}")
+    return base64.urlsafe_b64encode(blob).decode()
+
+
+def read_receipt(user, vote: Vote, value: str | None) -> list[VoteOption]:
+    """The options a receipt cookie names, if it was sealed to this person and this vote; else nothing."""
+    import base64
+    import binascii
+
+    from cryptography.exceptions import InvalidTag
+
+    if not value or vote is None or not getattr(user, "is_authenticated", False):
+        return []
+    try:
+        data = secrecy.unseal("receipt", base64.urlsafe_b64decode(value.encode()), f"receipt:{user.id}:{vote.id}")
+        chosen = {int(i) for i in data["o"]}
+    except (InvalidTag, ValueError, TypeError, KeyError, binascii.Error):
+        return []
+    return [o for o in db.session.scalars(sa.select(VoteOption).where(VoteOption.vote_id == vote.id).order_by(VoteOption.position))
+            if o.id in chosen]
 
 
 def has_voted(user, topic: Topic, vote: Vote | None) -> bool:
@@ -586,14 +765,17 @@ def has_voted(user, topic: Topic, vote: Vote | None) -> bool:
     if vote.scope == "household":
         residence = places.active_residence(user)
         if residence is not None and residence.community_id == topic.community_id:
-            token = _token(vote, places.household_key(residence))
-            return db.session.scalar(sa.select(Ballot.id).where(Ballot.vote_id == vote.id, Ballot.token == token)) is not None
+            household = places.household_key(residence)
+            return db.session.scalar(
+                sa.select(VoteParticipation.id).where(VoteParticipation.vote_id == vote.id, VoteParticipation.household == household).limit(1)
+            ) is not None
     return False
 
 
 def _close(topic: Topic, vote: Vote, moment: datetime, actor, reason: str | None = None) -> None:
     vote.closed_at = moment
     vote.eligible_count = places.eligible_count(topic.community_id, moment, vote.scope)
+    write_ballots(vote)
     if actor is not None:
         vote.closed_by_id = actor.id
         vote.closed_early_reason = reason
@@ -619,14 +801,17 @@ def results(topic: Topic, vote: Vote, *, viewer_is_committee: bool = False) -> d
     closed = status in (S.CLOSED, S.OUTCOME_PUBLISHED)
     if not closed and not (vote.live_results and status == S.VOTING):
         return None
-    counts = dict(
-        db.session.execute(
-            sa.select(BallotChoice.option_id, sa.func.count())
-            .join(VoteOption, VoteOption.id == BallotChoice.option_id)
-            .where(VoteOption.vote_id == vote.id)
-            .group_by(BallotChoice.option_id)
-        ).all()
-    )
+    if vote.closed_at is None:  # still sealed (voting, or closed by the clock before tick wrote the ballots)
+        counts = _tally(vote)
+    else:
+        counts = dict(
+            db.session.execute(
+                sa.select(BallotChoice.option_id, sa.func.count())
+                .join(VoteOption, VoteOption.id == BallotChoice.option_id)
+                .where(VoteOption.vote_id == vote.id)
+                .group_by(BallotChoice.option_id)
+            ).all()
+        )
     options = list(db.session.scalars(sa.select(VoteOption).where(VoteOption.vote_id == vote.id).order_by(VoteOption.position)))
     ballots = vote.ballot_count
     eligible = vote.eligible_count if vote.eligible_count is not None else places.eligible_count(topic.community_id, now(), vote.scope)
@@ -647,9 +832,10 @@ def comment(user, topic: Topic, body: str, parent_id=None) -> Comment:
     from consult.topics.models import COMMENT_MAX
 
     community = _community(topic)
+    require_visible(user, topic)
     if not places.can_manage_community(user, community):
         _require_member(user, community)
-    if topic.status in (S.DRAFT, S.WITHDRAWN, S.REJECTED):
+    if not is_public(topic) or topic.status == S.WITHDRAWN:
         raise Conflict(_("Comments are closed on this topic."))
     body = (body or "").strip()
     if not body or len(body) > COMMENT_MAX:
@@ -694,6 +880,7 @@ def edit_comment(user, note: Comment, body: str) -> Comment:
 
 def flag_comment(user, note: Comment) -> None:
     """A logged-in person flags a comment for the committee's attention; once each."""
+    require_visible(user, db.session.get(Topic, note.topic_id))
     if note.author_id == user.id:
         raise RuleViolation(_("You cannot flag your own comment."))
     add_unique(CommentFlag(comment_id=note.id, user_id=user.id), _("You have already flagged this comment."))
@@ -731,6 +918,7 @@ def dismiss_flags(worker, note: Comment) -> None:
 
 def follow(user, topic: Topic) -> None:
     """Follow a topic to hear of its changes and new comments."""
+    require_visible(user, topic)
     _follow(topic, user)
     db.session.flush()
 

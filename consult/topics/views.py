@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import io
+from datetime import timedelta
 
 import segno
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
@@ -32,10 +33,8 @@ def _topic_or_404(topic_id: int) -> Topic:
 
 
 def _visible(topic: Topic) -> bool:
-    """Drafts are their author's; everything submitted is public (rejections and withdrawals too)."""
-    if topic.status != S.DRAFT:
-        return True
-    return current_user.is_authenticated and current_user.id == topic.author_id
+    """Drafts, reviews and rejections are their author's and the committee's; the rest is public."""
+    return services.can_see(current_user, topic)
 
 
 def _category_choices(community):
@@ -59,8 +58,11 @@ def index(community: str):
     category_id = parse_id(request.args.get("category"))
     sort = request.args.get("sort") if request.args.get("sort") in queries.SORTS else "newest"
     q = (request.args.get("q") or "").strip()[:40]
+    committee = places.can_manage_community(current_user, community)
     page = paginate(
-        queries.topic_list(community.id, status=status, category_id=category_id, q=q or None, sort=sort),
+        queries.topic_list(community.id, status=status, category_id=category_id, q=q or None, sort=sort,
+                           include_unlisted=committee and status is not None,
+                           author_id=current_user.id if current_user.is_authenticated else None),
         per_page=queries.PER_PAGE,
     )
     votes = queries.votes_for([t.id for t in page.items])
@@ -74,8 +76,10 @@ def index(community: str):
         page=page,
         votes=votes,
         mine=mine,
+        unpublished=queries.unpublished_counts(community.id),
+        filtered=bool(status or category_id or sort != "newest"),
         effective=services.effective_status,
-        can_propose=places.is_confirmed_member(current_user, community) or places.can_manage_community(current_user, community),
+        can_propose=places.is_confirmed_member(current_user, community) or committee,
     )
 
 
@@ -118,6 +122,8 @@ def new(community: str):
 def edit(topic_id: int):
     """The author edits a draft or a topic waiting for review."""
     topic = _topic_or_404(topic_id)
+    if not _visible(topic):
+        abort(404)
     if topic.author_id != current_user.id:
         abort(403)
     community = db.session.get(Community, topic.community_id)
@@ -175,6 +181,7 @@ def detail(topic_id: int):
         supported=services.has_supported(current_user, topic),
         following=services.is_following(current_user, topic),
         voted=services.has_voted(current_user, topic, vote),
+        my_choice=services.read_receipt(current_user, vote, request.cookies.get(services.receipt_cookie(vote))) if vote else [],
         results=services.results(topic, vote) if vote else None,
         outcome=outcome,
         progress=queries.progress_of(outcome.id) if outcome else [],
@@ -232,10 +239,20 @@ def follow(topic_id: int):
 @bp.post("/topics/<int:topic_id>/vote")
 @login_required
 def vote(topic_id: int):
-    """Cast or change a ballot."""
-    chosen = request.form.getlist("options")
-    return _act(topic_id, lambda t: services.cast_ballot(current_user, t, chosen),
-                _("Your ballot is recorded. You can change it until voting closes."))
+    """Cast or change a ballot; the choice is remembered on this device only, sealed to this person."""
+    topic = _topic_or_404(topic_id)
+    if not _visible(topic):
+        abort(404)
+    chosen = services.cast_ballot(current_user, topic, request.form.getlist("options"))
+    db.session.commit()
+    flash(_("Your ballot is recorded. You can change it until voting closes."), "success")
+    response = redirect(url_for("topics.detail", topic_id=topic_id, _anchor="vote-h"))
+    ballot = services.vote_of(topic)
+    expires = ballot.closes_at + timedelta(days=services.RECEIPT_DAYS)
+    response.set_cookie(services.receipt_cookie(ballot), services.seal_receipt(current_user, ballot, chosen), expires=expires,
+                        path=f"/topics/{topic_id}", httponly=True, samesite="Lax",
+                        secure=current_app.config.get("SESSION_COOKIE_SECURE", False))
+    return response
 
 
 def _comment_key() -> str:
@@ -261,7 +278,7 @@ def add_comment(topic_id: int):
 
 def _comment_or_404(topic_id: int, comment_id: int) -> Comment:
     note = db.session.get(Comment, comment_id)
-    if note is None or note.topic_id != topic_id:
+    if note is None or note.topic_id != topic_id or not _visible(_topic_or_404(topic_id)):
         abort(404)
     return note
 
@@ -304,7 +321,7 @@ def rate(topic_id: int):
     """Rate the outcome (once; a change is kept as a new version)."""
     topic = _topic_or_404(topic_id)
     outcome = queries.outcome_of(topic.id)
-    if outcome is None:
+    if outcome is None or not _visible(topic):
         abort(404)
     form = RatingForm()
     form.level.choices = rating_levels()
@@ -320,7 +337,7 @@ def rate(topic_id: int):
 def print_notice(topic_id: int):
     """A printable A4 notice of the topic and its outcome, with a QR code of its address."""
     topic = _topic_or_404(topic_id)
-    if not _visible(topic) or topic.status in (S.DRAFT,):
+    if not services.is_public(topic):  # a notice is for the noticeboard: published topics only
         abort(404)
     community = db.session.get(Community, topic.community_id)
     vote = services.vote_of(topic)

@@ -1,6 +1,7 @@
 """Rules of topics, without HTTP: DESIGN's state table, support, ballots, comments, outcomes, ratings."""
+import hashlib
 import logging
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -10,12 +11,14 @@ from consult.core.cli import run_tick
 from consult.core.clock import now
 from consult.core.errors import Conflict, PermissionDenied, RuleViolation
 from consult.core.notifications import Notification
+from consult.places import queries as places
 from consult.places import services as places_services
 from consult.topics import queries, services
 from consult.topics.models import (
     Ballot,
     BallotChoice,
     Category,
+    SealedBallot,
     OutcomeRating,
     TopicEvent,
     TopicStatus as S,
@@ -216,6 +219,23 @@ def test_tick_settles_and_is_idempotent(db, world, clock):
     assert statuses(db, topic).count(S.NOT_ENOUGH_SUPPORT) == 1
 
 
+
+def test_tick_closes_a_vote_and_writes_its_ballots_once(db, world, clock):
+    topic = world.topic("voting")
+    vote = services.vote_of(topic)
+    services.cast_ballot(world.resident, topic, option_ids(db, vote, "against"))
+    services.cast_ballot(world.party, topic, option_ids(db, vote, "for"))
+    clock.advance(days=8)
+    assert services.results(topic, vote)["final"] and vote.closed_at is None  # closed as of now, still sealed
+    before = {r["option"].key: r["count"] for r in services.results(topic, vote)["rows"]}
+    run_tick()
+    assert run_tick()["topics"] == 0  # once
+    db.session.refresh(vote)
+    assert vote.closed_at is not None and vote.sealed_tally is None
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Ballot).where(Ballot.vote_id == vote.id)) == 2
+    assert {r["option"].key: r["count"] for r in services.results(topic, vote)["rows"]} == before == {"for": 1, "against": 1, "abstain": 0}
+
+
 def test_support_settings_bounds(db, world):
     with pytest.raises(RuleViolation):
         services.update_settings(world.worker, world.a, threshold_kind="share", threshold_value=101, support_days=7)
@@ -223,6 +243,25 @@ def test_support_settings_bounds(db, world):
         services.update_settings(world.worker, world.a, threshold_kind="count", threshold_value=3, support_days=0)
     with pytest.raises(PermissionDenied):
         services.update_settings(world.other_worker, world.a, threshold_kind="count", threshold_value=3, support_days=7)
+
+
+def test_who_sees_a_topic_before_it_is_published(db, world):
+    from consult.topics.models import Topic, public_clause
+
+    cases = {stage: world.factory.topic(world, stage) for stage in ("draft", "pending_review", "rejected", "withdrawn")}
+    withdrawn_later = world.factory.topic(world, "collecting_support")
+    services.withdraw(world.resident, withdrawn_later)
+    published = {t.id for t in db.session.scalars(sa.select(Topic).where(public_clause()))}
+    for stage, topic in cases.items():
+        assert not services.is_public(topic) and topic.id not in published, stage
+        assert services.can_see(world.resident, topic)  # the author
+        assert services.can_see(world.worker, topic) and services.can_see(world.street_admin, topic)  # the committee
+        for other in (None, world.party, world.other_worker, world.other_street_admin):
+            assert not services.can_see(other, topic), (stage, other)
+        with pytest.raises(services.NotFound):
+            services.follow(world.party, topic)
+    assert services.is_public(withdrawn_later) and withdrawn_later.id in published  # it was public before
+    assert services.can_see(None, withdrawn_later)
 
 
 # --- votes -----------------------------------------------------------------------------------------
@@ -242,6 +281,61 @@ def test_scheduled_vote_opens_and_closes_with_time(db, world, clock):
     with pytest.raises(RuleViolation):  # closed
         services.cast_ballot(world.party, topic, option_ids(db, vote, "for"))
     assert topic.status == S.CLOSED and vote.eligible_count == 2 and vote.closed_at == vote.closes_at
+    # Closed by the clock: the sealed ballot was written out as a counted one, and the counts agree.
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Ballot).where(Ballot.vote_id == vote.id)) == 1
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(SealedBallot).where(SealedBallot.vote_id == vote.id)) == 0
+    assert {r["option"].key: r["count"] for r in services.results(topic, vote)["rows"]} == {"for": 1, "against": 0, "abstain": 0}
+
+
+def test_a_scheduled_vote_is_changed_before_it_opens_audited_and_followers_told(db, world, clock):
+    topic = world.topic("vote_scheduled")
+    services.follow(world.party, topic)
+    vote = services.vote_of(topic)
+    opens = now() + timedelta(days=2)
+    services.change_vote(world.worker, topic, kind="choices", options=["东门", "西门"], max_choices=1, scope="household",
+                         opens_at=opens, closes_at=opens + timedelta(days=3), quorum_percent=20, live_results=True)
+    db.session.refresh(vote)
+    assert [o.label for o in queries.options_of(vote.id)] == ["东门", "西门"]
+    assert (vote.kind, vote.scope, vote.quorum_percent, vote.live_results, vote.opens_at) == ("choices", "household", 20, True, opens)
+    assert topic.status == S.VOTE_SCHEDULED and topic.closes_at == opens + timedelta(days=3)
+    entry = db.session.scalar(sa.select(AuditEntry).where(AuditEntry.action == "vote.change"))
+    assert entry.before["kind"] == "yes_no" and entry.after["options"] == ["东门", "西门"] and entry.actor_id == world.worker.id
+    for person in (world.party, world.resident):  # a follower, and the author (who follows their topic)
+        texts = [n.event_key for n in db.session.scalars(sa.select(Notification).where(Notification.recipient_id == person.id))]
+        assert any(k.startswith(f"vote:{vote.id}:changed:") for k in texts), person.username
+    with pytest.raises(RuleViolation):  # bad settings change nothing
+        services.change_vote(world.worker, topic, kind="yes_no", options=None, max_choices=1, scope="resident",
+                             opens_at=opens, closes_at=opens - timedelta(hours=1), quorum_percent=None, live_results=False)
+    with pytest.raises(PermissionDenied):
+        services.change_vote(world.other_worker, topic, kind="yes_no", options=None, max_choices=1, scope="resident",
+                             opens_at=opens, closes_at=opens + timedelta(days=1), quorum_percent=None, live_results=False)
+    clock.advance(days=2, minutes=1)  # it has opened: ballots may exist, nothing changes now
+    with pytest.raises(Conflict):
+        services.change_vote(world.worker, topic, kind="yes_no", options=None, max_choices=1, scope="resident",
+                             opens_at=now() + timedelta(days=1), closes_at=now() + timedelta(days=2), quorum_percent=None, live_results=False)
+    with pytest.raises(Conflict):
+        services.cancel_vote(world.worker, topic, "改期")
+
+
+def test_a_scheduled_vote_is_cancelled_with_a_reason_and_can_be_set_up_again(db, world):
+    topic = world.topic("vote_scheduled")
+    services.follow(world.party, topic)
+    with pytest.raises(RuleViolation):
+        services.cancel_vote(world.worker, topic, " ")
+    with pytest.raises(PermissionDenied):
+        services.cancel_vote(world.other_worker, topic, "改期")
+    services.cancel_vote(world.worker, topic, "议事会改期")
+    assert topic.status == S.READY_FOR_VOTE and services.vote_of(topic) is None and topic.closes_at is None
+    assert statuses(db, topic)[-2:] == [S.VOTE_SCHEDULED, S.READY_FOR_VOTE]
+    entry = db.session.scalar(sa.select(AuditEntry).where(AuditEntry.action == "vote.cancel"))
+    assert entry.after == {"reason": "议事会改期"} and entry.before["kind"] == "yes_no"
+    notes = list(db.session.scalars(sa.select(Notification).where(Notification.recipient_id == world.party.id)))
+    assert any(n.params.get("reason") == "议事会改期" for n in notes)
+    opens = now() + timedelta(days=1)
+    services.schedule_vote(world.worker, topic, kind="yes_no", options=None, max_choices=1, scope="resident", opens_at=opens,
+                           closes_at=opens + timedelta(days=7), quorum_percent=None, live_results=False)
+    keys = set(db.session.scalars(sa.select(Notification.event_key).where(Notification.recipient_id == world.party.id)))
+    assert f"topic:{topic.id}:vote_scheduled:2" in keys  # told of the new vote too
 
 
 def test_one_ballot_per_voter_which_changes_until_closing(db, world):
@@ -252,8 +346,11 @@ def test_one_ballot_per_voter_which_changes_until_closing(db, world):
     db.session.refresh(topic)
     db.session.refresh(vote)
     assert vote.ballot_count == 1 and topic.ballot_count == 1
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(Ballot).where(Ballot.vote_id == vote.id)) == 1
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(SealedBallot).where(SealedBallot.vote_id == vote.id)) == 1
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Ballot).where(Ballot.vote_id == vote.id)) == 0  # sealed until closing
     services.close_early(world.worker, topic, "会议结束")
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Ballot).where(Ballot.vote_id == vote.id)) == 1
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(SealedBallot).where(SealedBallot.vote_id == vote.id)) == 0
     result = services.results(topic, vote)
     assert [(r["option"].key, r["count"]) for r in result["rows"]] == [("for", 0), ("against", 1), ("abstain", 0)]
     with pytest.raises(RuleViolation):
@@ -264,10 +361,13 @@ def test_ballot_uniqueness_is_a_database_constraint(db, world):
     topic = world.topic("voting")
     vote = services.vote_of(topic)
     services.cast_ballot(world.resident, topic, option_ids(db, vote, "for"))
+    slot = db.session.scalar(sa.select(SealedBallot.slot).where(SealedBallot.vote_id == vote.id))
+    with pytest.raises(sa.exc.IntegrityError), db.session.begin_nested():  # while voting: one sealed ballot per voter
+        db.session.add(SealedBallot(vote_id=vote.id, slot=slot, sealed=b"x"))
+    services.close_early(world.worker, topic, "结束")
     token = db.session.scalar(sa.select(Ballot.token).where(Ballot.vote_id == vote.id))
-    db.session.add(Ballot(vote_id=vote.id, token=token))
-    with pytest.raises(sa.exc.IntegrityError):
-        db.session.flush()
+    with pytest.raises(sa.exc.IntegrityError), db.session.begin_nested():  # once closed: one counted ballot per voter
+        db.session.add(Ballot(vote_id=vote.id, token=token))
 
 
 def test_bad_choices_refused(db, world, parking):
@@ -382,8 +482,8 @@ def test_paper_ballots_are_marked_audited_and_secret(db, world, caplog):
     vote = services.vote_of(topic)
     with caplog.at_level(logging.DEBUG):
         services.cast_ballot(world.party, topic, option_ids(db, vote, "against"), recorded_by=world.worker)
-    ballot = db.session.scalar(sa.select(Ballot).where(Ballot.vote_id == vote.id))
-    assert ballot.paper
+    # Paper is marked on the participation only: a paper mark on the ballot would pair the two.
+    assert "paper" not in Ballot.__table__.columns and "paper" not in SealedBallot.__table__.columns
     participation = db.session.scalar(sa.select(VoteParticipation).where(VoteParticipation.vote_id == vote.id))
     assert participation.paper and participation.recorded_by_id == world.worker.id
     entry = db.session.scalar(sa.select(AuditEntry).where(AuditEntry.action == "ballot.paper"))
@@ -396,13 +496,39 @@ def test_paper_ballots_are_marked_audited_and_secret(db, world, caplog):
 
 
 def test_ballots_hold_no_person_and_no_time(db, world):
-    columns = set(Ballot.__table__.columns.keys()) | set(BallotChoice.__table__.columns.keys())
-    assert not {"user_id", "created_at", "updated_at", "voter_id"} & columns
+    """No value in any ballot table is a voter's id, name, household, time, or an unkeyed hash of them."""
+    columns = set(Ballot.__table__.columns.keys()) | set(BallotChoice.__table__.columns.keys()) | set(SealedBallot.__table__.columns.keys())
+    assert not {"user_id", "created_at", "updated_at", "voter_id", "household", "paper"} & columns
     topic = world.topic("voting")
     vote = services.vote_of(topic)
     services.cast_ballot(world.resident, topic, option_ids(db, vote, "for"))
-    token = db.session.scalar(sa.select(Ballot.token).where(Ballot.vote_id == vote.id))
-    assert len(token) == 64 and "resident" not in token
+    services.cast_ballot(world.party, topic, option_ids(db, vote, "against"))
+    identities = set()
+    for person in (world.resident, world.party):
+        residence = places.active_residence(person)
+        for text in (str(person.id), person.username, person.display_name, f"u:{person.id}", places.household_key(residence)):
+            identities |= {text, f"ballot:{vote.id}:{text}"}
+    digests = {d(text.encode()).hexdigest() for text in identities for d in (hashlib.sha256, hashlib.sha1, hashlib.md5)}
+
+    def values():
+        for model in (SealedBallot, Ballot, BallotChoice):
+            for row in db.session.execute(sa.select(model.__table__)).mappings():
+                yield from ((k, v) for k, v in row.items() if k not in ("vote_id", "option_id"))  # references, not people
+
+    def check():
+        seen = 0
+        for column, value in values():
+            seen += 1
+            assert not isinstance(value, (datetime, date)), column
+            text = value.hex() if isinstance(value, bytes) else str(value)
+            assert text not in identities and text not in digests, (column, text)
+            if isinstance(value, bytes):  # sealed: no name, household or token readable inside
+                assert not [i for i in identities | digests if not i.isdigit() and i.encode() in value], column
+        return seen
+
+    assert check() > 0  # while voting: the sealed ballots
+    services.close_early(world.worker, topic, "结束")
+    assert check() > 0  # after closing: the counted ballots
 
 
 # --- comments and following ----------------------------------------------------------------------
@@ -462,14 +588,16 @@ def test_flag_once_and_hide_with_reason(db, world):
 
 def test_followers_notified_once_per_event(db, world):
     topic = world.topic("pending_review")
-    services.follow(world.party, topic)
-    services.follow(world.party, topic)
+    with pytest.raises(services.NotFound):  # not published: others cannot even follow it
+        services.follow(world.party, topic)
+    services.follow(world.street_admin, topic)
+    services.follow(world.street_admin, topic)
     services.approve(world.worker, topic)
-    events = list(db.session.scalars(sa.select(Notification.event_key).where(Notification.recipient_id == world.party.id)))
+    events = list(db.session.scalars(sa.select(Notification.event_key).where(Notification.recipient_id == world.street_admin.id)))
     assert events == [f"topic:{topic.id}:collecting_support"]
-    services.unfollow(world.party, topic)
+    services.unfollow(world.street_admin, topic)
     services.send_to_vote(world.worker, topic)
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(Notification).where(Notification.recipient_id == world.party.id)) == 1
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Notification).where(Notification.recipient_id == world.street_admin.id)) == 1
 
 
 # --- outcome, progress, rating -------------------------------------------------------------------
