@@ -73,7 +73,8 @@ SCHEMAS = {
     "CommunityFigures": {
         "type": "object", "additionalProperties": False, "required": ["rank", "community", "composite", "figures"],
         "properties": {
-            "rank": {"type": "integer"}, "community": {"type": "string"}, "composite": {"type": ["number", "null"]},
+            "rank": {"type": ["integer", "null"], "description": "null: no rate had enough data, so the community is not ranked"},
+            "community": {"type": "string"}, "composite": {"type": ["number", "null"]},
             "figures": {"type": "object", "additionalProperties": False,
                         "required": ["response", "resolution", "satisfaction", "participation", "volunteer_minutes", "party_services",
                                      "wishes_fulfilled"],
@@ -95,10 +96,12 @@ SCHEMAS = {
 PAGING_PARAMS = [
     {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1, "default": 1}},
     {"name": "per_page", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 100, "default": 20}},
-    {"name": "format", "in": "query", "schema": {"type": "string", "enum": ["json", "csv"]}, "description": "csv: the same page as CSV (UTF-8 with BOM)"},
+    {"name": "format", "in": "query", "schema": {"type": "string", "enum": ["json", "csv"], "default": "json"},
+     "description": "csv: the whole list as CSV (UTF-8 with BOM), streamed; page and per_page are then ignored"},
 ]
 SLUG = {"name": "slug", "in": "path", "required": True, "schema": {"type": "string"}}
-MONTH = {"name": "month", "in": "query", "schema": {"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}$"}}
+MONTH = {"name": "month", "in": "query", "schema": {"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}$"},
+         "description": "YYYY-MM; by default the newest stored month"}
 
 
 def _op(summary: str, schema: str, params: list) -> dict:
