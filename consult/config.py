@@ -54,6 +54,8 @@ class Config:
     RESET_CODE_HOURS = 24
     TESTING_CLOCK = False
     SECRET_KEY: str | None = None
+    #: True only in ProductionConfig: `flask demo` refuses to run there unless forced.
+    PRODUCTION = False
 
     def __init__(self) -> None:
         self.SECRET_KEY = os.environ.get("SECRET_KEY") or self.SECRET_KEY
@@ -85,6 +87,8 @@ class TestingConfig(Config):
 
 class ProductionConfig(Config):
     """Production: refuses to start without a secret key."""
+
+    PRODUCTION = True
 
     SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", True)
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
