@@ -94,7 +94,7 @@ SCHEMAS = {
 }
 
 PAGING_PARAMS = [
-    {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1, "default": 1}},
+    {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 100000, "default": 1}},
     {"name": "per_page", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 100, "default": 20}},
     {"name": "format", "in": "query", "schema": {"type": "string", "enum": ["json", "csv"], "default": "json"},
      "description": "csv: the whole list as CSV (UTF-8 with BOM), streamed; page and per_page are then ignored"},

@@ -56,7 +56,9 @@ def _format() -> str:
 
 
 def _csv(stmt, render_batch, columns: list[str], name: str):
-    """The whole of ``stmt`` as a streamed CSV: read CSV_BATCH rows at a time, each batch rendered by ``render_batch``."""
+    """The whole of ``stmt`` as a streamed CSV: read CSV_BATCH rows at a time, each batch rendered by ``render_batch``.
+    Paging parameters are checked (a malformed one is refused as for JSON) and then ignored."""
+    _paging()
 
     def chunks():
         for batch in db.session.scalars(stmt.execution_options(yield_per=CSV_BATCH)).partitions():
@@ -189,6 +191,7 @@ def street_figures(slug: str):
     db.session.commit()  # a month that ended is stored on its first view
     items = [{"rank": rank, "community": c.slug, "composite": score, "figures": _figures(f)} for c, f, score, rank in result["rows"]]
     if _format() == "csv":
+        _paging()
         columns = ["rank", "community", "composite", "figures"]
         return csv_stream(f"figures-{street.slug}-{month}.csv", columns, [[[_flat(i[c]) for c in columns] for i in items]])
     page, per_page = _paging()

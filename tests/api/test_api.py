@@ -134,3 +134,13 @@ def test_an_unknown_format_is_refused(client, world):
     response = client.get("/api/v1/communities?format=xml")
     assert response.status_code == 400
     check(response, "Error")
+
+
+def test_csv_checks_paging_too_and_405_says_what_is_allowed(client, world):
+    """Found by schemathesis: a malformed per_page was accepted with CSV; a 405 lacked its Allow header."""
+    response = client.get("/api/v1/communities?format=csv&per_page=true")
+    assert response.status_code == 400
+    check(response, "Error")
+    assert client.get("/api/v1/communities?page=100001").status_code == 400
+    not_allowed = client.raw.open("/api/v1/communities", method="TRACE")
+    assert not_allowed.status_code == 405 and "GET" in not_allowed.headers["Allow"]
