@@ -100,8 +100,9 @@ PAGING_PARAMS = [
      "description": "csv: the whole list as CSV (UTF-8 with BOM), streamed; page and per_page are then ignored"},
 ]
 SLUG = {"name": "slug", "in": "path", "required": True, "schema": {"type": "string"}}
-MONTH = {"name": "month", "in": "query", "schema": {"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}$"},
-         "description": "YYYY-MM; by default the newest stored month"}
+MONTH_PATTERN = "^(20[0-9]{2}|2100)-(0[1-9]|1[0-2])$"  #: the months consult.core.clock.month_bounds accepts
+MONTH = {"name": "month", "in": "query", "schema": {"type": "string", "pattern": MONTH_PATTERN},
+         "description": "YYYY-MM (2000-01 to 2100-12); by default the newest stored month; a month not begun yet is 404"}
 
 
 def _op(summary: str, schema: str, params: list) -> dict:

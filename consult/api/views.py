@@ -188,7 +188,7 @@ def street_figures(slug: str):
     street = places.street_by_slug(slug)
     month = evaluation.check_month(request.args["month"]) if request.args.get("month") else evaluation.default_month(street)
     result = evaluation.street_month(street, month)
-    db.session.commit()  # a month that ended is stored on its first view
+    evaluation.commit_if_stored()  # a month that ended is stored on its first view
     items = [{"rank": rank, "community": c.slug, "composite": score, "figures": _figures(f)} for c, f, score, rank in result["rows"]]
     if _format() == "csv":
         _paging()

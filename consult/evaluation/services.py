@@ -33,6 +33,7 @@ GOOD = ("satisfied", "basically")
 COUNTS = ("volunteer_minutes", "party_services", "wishes_fulfilled")
 #: Every figure whose records can be listed: the rates, participation's votes, and the counts.
 FIGURES = RATES + COUNTS
+STORED_NOW = "evaluation_stored_now"  #: session.info flag: a view stored a month, so it must commit
 
 
 def settings_for(street_id: int) -> EvaluationSettings:
@@ -89,16 +90,28 @@ def composite(figures: dict, weights: dict) -> float | None:
     return round(100 * sum(weight * value for weight, value in available) / total, 1)
 
 
+def blank(community_ids: list[int], settings: EvaluationSettings) -> dict[int, dict]:
+    """Figures with no records at all (every rate "not enough data")."""
+    empty = lambda: {"num": 0, "den": 0, "records": [], "rate": None}  # noqa: E731
+    return {cid: {"response": empty(), "resolution": empty(), "satisfaction": {**empty(), "levels": dict.fromkeys(("satisfied", "basically", "unsatisfied"), 0)},
+                  "participation": empty(), "volunteer_minutes": 0, "party_services": 0, "wishes_fulfilled": 0,
+                  "count_records": {name: [] for name in COUNTS}}
+            for cid in community_ids}
+
+
+def _figures(street: Street, community_ids: list[int], month: str, settings: EvaluationSettings) -> dict[int, dict]:
+    """A month's figures computed now; a month before the street existed has no records, so no queries."""
+    if month < month_of(street.created_at):
+        return blank(community_ids, settings)
+    return compute(community_ids, month, settings)
+
+
 def compute(community_ids: list[int], month: str, settings: EvaluationSettings) -> dict[int, dict]:
     """The month's figures for several communities of one street, a fixed number of queries in all."""
     start, end = month_bounds(month)
     moment = now()
     target = timedelta(hours=settings.response_hours)
-    empty = lambda: {"num": 0, "den": 0, "records": []}  # noqa: E731
-    out = {cid: {"response": empty(), "resolution": empty(), "satisfaction": {**empty(), "levels": dict.fromkeys(("satisfied", "basically", "unsatisfied"), 0)},
-                 "participation": empty(), "volunteer_minutes": 0, "party_services": 0, "wishes_fulfilled": 0,
-                 "count_records": {name: [] for name in COUNTS}}
-           for cid in community_ids}
+    out = blank(community_ids, settings)
     if not community_ids:
         return out
 
@@ -245,7 +258,7 @@ def street_month(street: Street, month: str) -> dict:
         rules = ranking.rules or {}
     else:
         settings = settings_for(street.id)
-        figures = compute([c.id for c in communities], month, settings)
+        figures = _figures(street, [c.id for c in communities], month, settings)
         weights = settings.weights
         rows = [(c, figures[c.id], composite(figures[c.id], weights)) for c in communities]
         final = False
@@ -265,14 +278,22 @@ def _store_on_view(street: Street, month: str) -> StreetRanking | None:
     Two first views at once: both compute, one insert wins on the unique constraints and the
     other rolls back its savepoint and reads the winner's rows. The caller commits.
     """
-    if month >= month_of(now()) or not ready_to_store(month, settings_for(street.id)):
-        return None
+    if month >= month_of(now()) or month < month_of(street.created_at) or not ready_to_store(month, settings_for(street.id)):
+        return None  # not ended, before the street existed (nothing to keep; a visitor cannot fill the table), or not final
     try:
         with db.session.begin_nested():
-            store_month(street, month)
+            if store_month(street, month):
+                db.session.info[STORED_NOW] = True
     except IntegrityError:
         log.info("evaluation of street %s for %s was stored by a concurrent request", street.id, month)
     return _stored_ranking(street.id, month)
+
+
+def commit_if_stored() -> None:
+    """Commit what a view stored (a month stored on its first view); otherwise leave the session alone,
+    so that a plain read does not expire every loaded object."""
+    if db.session.info.pop(STORED_NOW, False):
+        db.session.commit()
 
 
 def latest_stored_month(street: Street) -> str | None:
@@ -349,9 +370,9 @@ def community_months(community: Community, count: int = 12) -> list[tuple[str, d
         months.append(previous_month(months[-1]))
     months.reverse()
     stored = _stored_results(community.id, months)
+    street = db.session.get(Street, community.street_id)
     missing = [m for m in months if m not in stored and m < months[-1]]
     if missing:
-        street = db.session.get(Street, community.street_id)
         for month in missing:
             _stored_ranking(street.id, month) or _store_on_view(street, month)
         stored = _stored_results(community.id, months)
@@ -361,7 +382,7 @@ def community_months(community: Community, count: int = 12) -> list[tuple[str, d
         if month in stored:
             out.append((month, stored[month].figures, stored[month].composite))
         else:
-            figures = compute([community.id], month, settings)[community.id]
+            figures = _figures(street, [community.id], month, settings)[community.id]
             out.append((month, figures, composite(figures, settings.weights)))
     return out
 
@@ -385,7 +406,7 @@ def figure_records(community: Community, month: str, figure: str) -> tuple[dict,
     figures = stored.figures if stored else None
     if figures is None or (figure in COUNTS and "count_records" not in figures):
         # Months stored before the counts kept their records: list them from the records as they are now.
-        figures = compute([community.id], month, settings_for(community.street_id))[community.id]
+        figures = _figures(street, [community.id], month, settings_for(community.street_id))[community.id]
     return figures, figures["count_records"][figure] if figure in COUNTS else figures[figure]["records"]
 
 

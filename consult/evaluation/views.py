@@ -9,7 +9,6 @@ from consult.core.i18n import large_text
 from consult.evaluation import charts, queries, services
 from consult.evaluation.models import RATES
 from consult.evaluation.registrations import rate_label
-from consult.extensions import db
 from consult.places import queries as places
 
 bp = Blueprint("evaluation", __name__)
@@ -56,7 +55,7 @@ def ranking(street: str):
     street = places.street_by_slug(street)
     month = _ranking_month(street)
     result = services.street_month(street, month)
-    db.session.commit()  # a month that ended is stored on its first view
+    services.commit_if_stored()  # a month that ended is stored on its first view
     if request.args.get("format") == "csv":
         header = [_("Rank"), _("Community"), _("Score")] + _figure_header()
         rows = [[rank or "", community.name, "" if score is None else score] + _figure_cells(figures)
@@ -74,7 +73,7 @@ def ranking_chart(street: str):
     street = places.street_by_slug(street)
     month = _ranking_month(street)
     result = services.street_month(street, month)
-    db.session.commit()
+    services.commit_if_stored()
     rows = [(f"{rank}. {community.name}", score) for community, _figures, score, rank in result["rows"] if rank is not None]
     return _svg(charts.bar_chart(_("Composite score, %(month)s", month=month), _("Score (0–100)"), rows,
                                  no_data=_("No community has enough data yet."), large=request.args.get("large") == "1"))
@@ -85,7 +84,7 @@ def community(community: str):
     """A community's last twelve months: rates and participation, as charts that are also tables."""
     community = places.community_by_slug(community)
     months = services.community_months(community)
-    db.session.commit()  # ended months are stored on their first view
+    services.commit_if_stored()  # ended months are stored on their first view
     if request.args.get("format") == "csv":
         header = [_("Month"), _("Score")] + _figure_header()
         return csv_response(f"evaluation-{community.slug}.csv", header, [
@@ -101,7 +100,7 @@ def community_chart(community: str, rate: str):
     if rate not in RATES:
         abort(404)
     months = services.community_months(community)
-    db.session.commit()
+    services.commit_if_stored()
     no_data = _("not enough data")
     rows = [(month if figures[rate]["rate"] is not None else f"{month} ({no_data})",
              None if figures[rate]["rate"] is None else 100 * figures[rate]["rate"]) for month, figures, _score in reversed(months)]
@@ -116,7 +115,7 @@ def records(community: str):
     month = services.check_month(request.args.get("month") or services.current_month())
     figure = request.args.get("figure", "")
     figures, items = services.figure_records(community, month, figure)
-    db.session.commit()
+    services.commit_if_stored()
     rows = queries.record_details(items)
     return render_template("evaluation/records.html", community=community, month=month, figure=figure, rows=rows, figures=figures,
                            levels=queries.level_counts(rows) if figure == "satisfaction" else None)

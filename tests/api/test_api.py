@@ -144,3 +144,17 @@ def test_csv_checks_paging_too_and_405_says_what_is_allowed(client, world):
     assert client.get("/api/v1/communities?page=100001").status_code == 400
     not_allowed = client.raw.open("/api/v1/communities", method="TRACE")
     assert not_allowed.status_code == 405 and "GET" in not_allowed.headers["Allow"]
+
+
+def test_the_month_pattern_of_the_description_is_the_one_the_api_accepts(client, world):
+    """Found by schemathesis: 0000-00 matched the documented pattern yet was refused."""
+    import re
+
+    from consult.api.spec import MONTH_PATTERN
+
+    for month in ("0000-00", "2026-13", "1999-12", "2101-01"):
+        assert not re.match(MONTH_PATTERN, month)
+        assert client.get(f"/api/v1/streets/{world.street.slug}/figures?month={month}").status_code == 400
+    for month in ("2000-01", "2026-11"):
+        assert re.match(MONTH_PATTERN, month)
+        assert client.get(f"/api/v1/streets/{world.street.slug}/figures?month={month}").status_code == 200

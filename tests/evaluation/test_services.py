@@ -253,3 +253,8 @@ def test_a_month_inside_its_response_window_is_not_stored_on_view(db, past, worl
     assert services.street_month(world.street, "2026-11")["final"] is False
     assert services.street_month(world.street, "2026-10")["final"] is True
     assert services.default_month(world.street) == "2026-10"
+
+
+def test_months_before_the_street_existed_are_shown_but_never_stored(db, world):
+    assert services.street_month(world.street, "2001-01")["final"] is False
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(StreetRanking).where(StreetRanking.month == "2001-01")) == 0

@@ -113,21 +113,29 @@ def test_odd_slugs_months_and_unknown_api_routes(client, world):
     assert missing.status_code == 404 and missing.mimetype == "application/json" and missing.get_json()["status"] == 404
 
 
-def db_session(world):
-    return world.factory.session
+def backdate(world):
+    """The world was built at today's date, before the test set the clock back: date it to January 2026."""
+    from datetime import datetime, timezone
+
+    from consult.activities.models import PartyRegistration
+    from consult.places.models import Residence
+
+    january = datetime(2026, 1, 1, tzinfo=timezone.utc)
+    session = world.factory.session
+    world.street.created_at = world.other_street.created_at = january
+    for residence in session.scalars(sa.select(Residence).where(Residence.confirmed_at.is_not(None))):
+        residence.confirmed_at = january
+    for registration in session.scalars(sa.select(PartyRegistration).where(PartyRegistration.decided_at.is_not(None))):
+        registration.decided_at = january
+    session.flush()
 
 
 def _served_month(clock, world):
     """An activity with confirmed minutes of two party members and a neighbour, a confirmed micro-wish, ratings; in October."""
     from consult.activities import services as activities
 
-    from datetime import datetime, timezone
-
-    from consult.activities.models import PartyRegistration
-
+    backdate(world)
     clock.set(2026, 10, 10, 2, 0)
-    for registration in db_session(world).scalars(sa.select(PartyRegistration)):
-        registration.decided_at = datetime(2026, 10, 1, tzinfo=timezone.utc)  # the world was built today, outside the clock
     party2 = world.factory.resident(world.a)
     world.factory.party_registration(party2, world.a)
     clock.advance(hours=1)
@@ -167,12 +175,7 @@ def test_participation_shows_its_votes_and_its_residents_apart(client, world, db
     from consult.topics import queries as topic_queries
     from consult.topics import services as topics
 
-    from datetime import datetime, timezone
-
-    from consult.places.models import Residence
-
-    for residence in db.session.scalars(sa.select(Residence)):
-        residence.confirmed_at = datetime(2026, 9, 1, tzinfo=timezone.utc)  # the world was built today, outside the clock
+    backdate(world)
     clock.set(2026, 10, 10, 2, 0)
     topic = world.topic("voting")
     option = topic_queries.options_of(topics.vote_of(topic).id)[0].id
@@ -221,6 +224,7 @@ def test_charts_are_pygal_svg_images_with_names_and_values(client, world, db, cl
 
 
 def test_ranking_opens_on_the_newest_stored_month_and_ranks_only_with_enough_data(client, world, db, clock):
+    backdate(world)
     clock.set(2026, 10, 5, 2, 0)
     for i in range(5):
         world.factory.topic(world, "pending_review", title=f"议题{i}")
