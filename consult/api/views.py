@@ -186,7 +186,7 @@ def _figures(figures: dict) -> dict:
 def street_figures(slug: str):
     """A street's monthly figures and ranking (?month=YYYY-MM, default the newest stored month, as on the ranking page)."""
     street = places.street_by_slug(slug)
-    month = evaluation.check_month(request.args["month"]) if request.args.get("month") else evaluation.default_month(street)
+    month = evaluation.check_month(request.args["month"]) if "month" in request.args else evaluation.default_month(street)
     result = evaluation.street_month(street, month)
     evaluation.commit_if_stored()  # a month that ended is stored on its first view
     items = [{"rank": rank, "community": c.slug, "composite": score, "figures": _figures(f)} for c, f, score, rank in result["rows"]]
