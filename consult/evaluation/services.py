@@ -371,7 +371,8 @@ def community_months(community: Community, count: int = 12) -> list[tuple[str, d
     months.reverse()
     stored = _stored_results(community.id, months)
     street = db.session.get(Street, community.street_id)
-    missing = [m for m in months if m not in stored and m < months[-1]]
+    since = month_of(street.created_at)
+    missing = [m for m in months if m not in stored and since <= m < months[-1]]
     if missing:
         for month in missing:
             _stored_ranking(street.id, month) or _store_on_view(street, month)
