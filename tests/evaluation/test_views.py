@@ -239,3 +239,12 @@ def test_ranking_opens_on_the_newest_stored_month_and_ranks_only_with_enough_dat
     assert csv[1].startswith(f"1,{world.a.name},") and csv[2].startswith(",")
 
 
+
+
+def test_an_activity_page_shows_its_ratings_without_raters(client, world, db, clock):
+    """Issue 10.12: the committee (and everyone) sees the levels and comments on the activity's page."""
+    activity, _wish = _served_month(clock, world)
+    page = client.get(f"/activities/{activity.id}").get_data(as_text=True)
+    assert "太早了，没有热水" in page and "满意 1，基本满意 0，不满意 1" in page
+    for person in (world.party, world.resident):
+        assert person.display_name not in page.split('id="ratings-heading"')[1]
