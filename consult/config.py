@@ -83,6 +83,8 @@ class Config:
     REMEMBER_DAYS = 30
     TESTING_CLOCK = False
     SECRET_KEY: str | None = None
+    #: True only in ProductionConfig: `flask demo` refuses to run there unless forced.
+    PRODUCTION = False
 
     def __init__(self) -> None:
         self.SECRET_KEY = os.environ.get("SECRET_KEY") or self.SECRET_KEY
@@ -114,6 +116,8 @@ class TestingConfig(Config):
 
 class ProductionConfig(Config):
     """Production: refuses to start without a secret key."""
+
+    PRODUCTION = True
 
     SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", True)
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE

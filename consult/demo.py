@@ -40,12 +40,13 @@ def seed() -> bool:
     if db.session.scalar(sa.select(Street).where(Street.slug == STREET[0])) is not None:
         return False
     real_now = clock.now()
+    frozen = clock.frozen_at()  # put back as it was: running in production, frozen in a test
     # People and places date from four months ago, so past votes and ratings have their voters.
     clock.set_now(real_now - timedelta(days=120))
     try:
         _seed_people()
     finally:
-        clock.set_now(None)
+        clock.set_now(frozen)
     topics_demo.seed(_demo_world())
     activities_demo.seed(_demo_world())
     points_demo.seed(_demo_world())
@@ -54,10 +55,23 @@ def seed() -> bool:
 
     evaluation.update_settings(accounts.user_by_username("street"), street_of_demo(), response_hours=48, min_records=3,
                                weights={"response": 30, "resolution": 30, "satisfaction": 30, "participation": 10})
-    last = evaluation.previous_month(evaluation.current_month())
-    for month in (evaluation.previous_month(last), last):
+    for month in demo_months():
         evaluation.store_month(street_of_demo(), month)
     return True
+
+
+def demo_months() -> list[str]:
+    """The two newest months that are final today (whatever the day: inside the target response time
+    after a month's end, that month is not final yet, so the two before it are taken)."""
+    from consult.evaluation import services as evaluation
+
+    settings = evaluation.settings_for(street_of_demo().id)
+    months, month = [], evaluation.previous_month(evaluation.current_month())
+    while len(months) < 2:
+        if evaluation.ready_to_store(month, settings):
+            months.append(month)
+        month = evaluation.previous_month(month)
+    return sorted(months)
 
 
 def street_of_demo() -> Street:
@@ -118,8 +132,17 @@ def _worker_of(community: Community) -> User:
 
 def register(app: Flask) -> None:
     @app.cli.command("demo")
-    def demo_command():
-        """Seed demo data (idempotent). Demo accounts use the password demo12345."""
+    @click.option("--force-in-production", is_flag=True,
+                  help="Seed even in production, creating the demo accounts (admin and others, password demo12345).")
+    def demo_command(force_in_production: bool):
+        """Seed demo data (idempotent). Demo accounts use the password demo12345; refused in production."""
+        if app.config.get("PRODUCTION"):
+            if not force_in_production:
+                raise click.ClickException(
+                    "refusing to seed demo data in production: it creates the site administrator 'admin' with the public "
+                    "password demo12345. Run it on a development or demo installation, or pass --force-in-production.")
+            click.secho("WARNING: seeding demo data in production. The accounts admin, street, worker, resident, party and "
+                        "pending have the public password demo12345: change or close them now.", fg="red", err=True)
         if seed():
             db.session.commit()
             click.echo("demo data created; log in as admin, street, worker, resident, party or pending with demo12345")

@@ -293,6 +293,8 @@ for endpoint, path in [("points_manage.bonus", "bonus"), ("points_manage.reverse
 route("evaluation.ranking", lambda w: f"/streets/{w.street.slug}/ranking", PUBLIC)
 route("evaluation.community", lambda w: f"/c/{w.a.slug}/evaluation/", PUBLIC)
 route("evaluation.records", lambda w: f"/c/{w.a.slug}/evaluation/records?figure=response", PUBLIC)
+route("evaluation.ranking_chart", lambda w: f"/streets/{w.street.slug}/ranking.svg", PUBLIC, html=False)
+route("evaluation.community_chart", lambda w: f"/c/{w.a.slug}/evaluation/response.svg", PUBLIC, html=False)
 route("evaluation_manage.settings", lambda w: f"/manage/streets/{w.street.slug}/evaluation/", STREET_ADMIN)
 post("activities.rate", lambda w: f"/activities/{_activity(w).id}/rate")
 post("evaluation_manage.settings", lambda w: f"/manage/streets/{w.street.slug}/evaluation/")

@@ -307,6 +307,33 @@ def export_residences(user: User) -> list[dict]:
     ]
 
 
+def export_appointments(user: User) -> list[dict]:
+    return [
+        {"role": a.role, "community_id": a.community_id, "street_id": a.street_id, "created_at": a.created_at.isoformat(),
+         "ended_at": a.ended_at.isoformat() if a.ended_at else None}
+        for a in places.appointments_of_user(user.id)
+    ]
+
+
+def export_reset_codes(user: User) -> list[dict]:
+    """Reset codes issued for the person: when, until when, whether used (never the code)."""
+    return [
+        {"created_at": c.created_at.isoformat(), "expires_at": c.expires_at.isoformat(), "used_at": c.used_at.isoformat() if c.used_at else None}
+        for c in db.session.scalars(sa.select(PasswordResetCode).where(PasswordResetCode.user_id == user.id).order_by(PasswordResetCode.id))
+    ]
+
+
+def export_documents(user: User) -> list[dict]:
+    """Verifiable documents about the person (service records, certificates) with their content at issue."""
+    from consult.core.documents import documents_about
+
+    return [
+        {"number": d.number, "kind": d.kind, "community_id": d.community_id, "content": d.content, "issued_at": d.issued_at.isoformat(),
+         "revoked_at": d.revoked_at.isoformat() if d.revoked_at else None, "revoke_reason": d.revoke_reason}
+        for d in documents_about(user.id)
+    ]
+
+
 def export_notifications(user: User) -> list[dict]:
     from consult.core.notifications import for_user
 

@@ -1,7 +1,7 @@
 """Demo 报到, activities past and upcoming, and micro-wishes, made through the services."""
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta, timezone
 
 from consult.activities import services
 from consult.core import clock
@@ -11,9 +11,15 @@ def seed(world: dict) -> None:
     community, worker, party, resident = world["community"], world["worker"], world["party"], world["resident"]
     neighbours = world["residents"]
     real_now = clock.now()
+    frozen = clock.frozen_at()  # put back as it was: running in production, frozen in a test
 
     def at(days_ago: float):
         clock.set_now(real_now - timedelta(days=days_ago))
+
+    def daytime(days: int, hour: int):
+        """``days`` from today (negative: ago) at ``hour`` o'clock in the site's time zone, as UTC."""
+        day = clock.local(real_now).date() + timedelta(days=days)
+        return datetime.combine(day, time(hour), tzinfo=clock.site_zone()).astimezone(timezone.utc)
 
     try:
         # 报到: the demo party member and two neighbours (one still waiting).
@@ -26,11 +32,12 @@ def seed(world: dict) -> None:
         services.register_party_member(neighbours[9], community, work_unit="区教育局", party_branch="机关第二党支部")
 
         # Past activities with check-ins and confirmed minutes.
-        for days_ago, title, kind, hours in ((50, "敬老院陪伴服务", "party", 2), (20, "楼道杂物清理", "volunteer", 3)):
+        for days_ago, title, kind, hours, hour in ((50, "敬老院陪伴服务", "party", 2, 9), (20, "楼道杂物清理", "volunteer", 3, 14)):
             at(days_ago + 5)
+            starts = daytime(-days_ago, hour)
             activity = services.create_activity(
                 worker, community, title=title, description="欢迎居民和在职党员参加。", kind=kind,
-                starts_at=real_now - timedelta(days=days_ago), ends_at=real_now - timedelta(days=days_ago) + timedelta(hours=hours),
+                starts_at=starts, ends_at=starts + timedelta(hours=hours),
                 place="社区活动中心", capacity=10, points_per_hour=10,
             )
             for person in [party, neighbours[8], resident]:
@@ -47,15 +54,15 @@ def seed(world: dict) -> None:
         # Upcoming: one with places, one full with a waitlist, one for party members only.
         at(2)
         services.create_activity(worker, community, title="社区议事会：加装电梯", description="讨论 5 号楼加装电梯方案。", kind="meeting",
-                                 starts_at=real_now + timedelta(days=3), ends_at=real_now + timedelta(days=3, hours=2),
+                                 starts_at=daytime(3, 15), ends_at=daytime(3, 17),
                                  place="居委会会议室", capacity=30, points_per_hour=5)
         full = services.create_activity(worker, community, title="周末义务理发", description="为老人义务理发。", kind="volunteer",
-                                        starts_at=real_now + timedelta(days=5), ends_at=real_now + timedelta(days=5, hours=3),
+                                        starts_at=daytime(5, 9), ends_at=daytime(5, 12),
                                         place="社区活动中心", capacity=2, points_per_hour=10)
         for person in neighbours[:4]:
             services.sign_up(person, full)
         services.create_activity(worker, community, title="在职党员垃圾分类督导", description="早高峰垃圾分类督导。", kind="party",
-                                 starts_at=real_now + timedelta(days=7), ends_at=real_now + timedelta(days=7, hours=2),
+                                 starts_at=daytime(7, 8), ends_at=daytime(7, 10),
                                  place="东门垃圾站", capacity=6, points_per_hour=15, party_only=True)
 
         # Micro-wishes in several states.
@@ -75,4 +82,4 @@ def seed(world: dict) -> None:
         at(0.5)
         services.post_wish(resident, community, title="帮忙调试电视机顶盒", description="换了新机顶盒不会用。")
     finally:
-        clock.set_now(None)
+        clock.set_now(frozen)

@@ -8,6 +8,7 @@ from sqlalchemy.orm import joinedload
 
 from consult.activities.models import (
     Activity,
+    ActivityRating,
     Attendance,
     PartyRegistration,
     RegistrationStatus,
@@ -128,3 +129,15 @@ def minutes_to_confirm(community_id: int):
         .where(Activity.community_id == community_id, Activity.ends_at < now(), Attendance.confirmed_at.is_(None))
         .group_by(Activity.id).order_by(Activity.ends_at).limit(100)
     ).all()
+
+
+def rating_summary(activity_id: int) -> dict:
+    """An activity's ratings by level, with the comments: level, date and text — never the rater."""
+    where = ActivityRating.activity_id == activity_id
+    counts = dict(db.session.execute(sa.select(ActivityRating.level, sa.func.count()).where(where).group_by(ActivityRating.level)).all())
+    comments = db.session.execute(
+        sa.select(ActivityRating.level, ActivityRating.comment, ActivityRating.created_at)
+        .where(where, ActivityRating.comment.is_not(None)).order_by(ActivityRating.created_at.desc()).limit(50)
+    ).all()
+    levels = [(level, counts.get(level, 0)) for level in ("satisfied", "basically", "unsatisfied")]
+    return {"total": sum(counts.values()), "levels": levels, "comments": comments}

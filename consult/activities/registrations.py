@@ -7,8 +7,8 @@ from flask_babel import gettext as _
 
 from consult.activities import labels  # noqa: F401  (registers labels)
 from consult.activities import queries, services
-from consult.activities.models import Attendance, Signup, Wish, WishStatus
-from consult.core.registries import TodoItem, closing, community_panel, personal, tick, todo
+from consult.activities.models import Activity, ActivityRating, Attendance, Signup, Wish, WishStatus
+from consult.core.registries import STAFF_ACTION, TodoItem, closing, community_panel, not_personal, personal, tick, todo
 from consult.extensions import db
 
 
@@ -35,9 +35,13 @@ def confirm_old_wishes() -> int:
     return services.auto_confirm_due()
 
 
-@personal("activities")
+@personal("activities", covers={
+    "party_registrations.user_id": "party_registrations", "activity_signups.user_id": "signups",
+    "activity_attendances.user_id": "attendances", "activity_ratings.user_id": "activity_ratings",
+    "wishes.author_id": "wishes", "wishes.claimer_id": "wishes_claimed", "activities.organiser_id": "activities_organised",
+})
 def my_activities(user):
-    """My 报到, sign-ups, attendances and micro-wishes."""
+    """My 报到, sign-ups, attendances, activity ratings, micro-wishes posted and claimed, activities I organised."""
     return {
         "party_registrations": [
             {"community_id": r.community_id, "work_unit": r.work_unit, "party_branch": r.party_branch, "status": r.status,
@@ -57,7 +61,30 @@ def my_activities(user):
              "created_at": w.created_at.isoformat()}
             for w in db.session.scalars(sa.select(Wish).where(Wish.author_id == user.id))
         ],
+        "wishes_claimed": [
+            {"wish_id": w.id, "title": w.title, "status": w.status, "claimed_at": w.claimed_at.isoformat() if w.claimed_at else None,
+             "fulfilled_at": w.fulfilled_at.isoformat() if w.fulfilled_at else None}
+            for w in db.session.scalars(sa.select(Wish).where(Wish.claimer_id == user.id))
+        ],
+        "activity_ratings": [
+            {"activity_id": r.activity_id, "level": r.level, "comment": r.comment, "created_at": r.created_at.isoformat()}
+            for r in db.session.scalars(sa.select(ActivityRating).where(ActivityRating.user_id == user.id))
+        ],
+        "activities_organised": [
+            {"activity_id": a.id, "title": a.title, "starts_at": a.starts_at.isoformat()}
+            for a in db.session.scalars(sa.select(Activity).where(Activity.organiser_id == user.id))
+        ],
     }
+
+
+not_personal({
+    "activities.created_by_id": STAFF_ACTION,
+    "party_registrations.decided_by_id": STAFF_ACTION,
+    "activity_signups.recorded_by_id": STAFF_ACTION,
+    "activity_attendances.marked_by_id": STAFF_ACTION,
+    "activity_attendances.confirmed_by_id": STAFF_ACTION,
+    "wish_events.actor_id": "a micro-wish's history; the person's own wishes, posted or claimed, are exported",
+})
 
 
 @community_panel("activities")

@@ -68,7 +68,7 @@ def detail(activity_id: int):
         party_member=services.is_party_member(current_user, community),
         can_run=services.can_run(current_user, activity), window=services.checkin_window(activity), now=now(),
         can_rate=services.can_rate_activity(current_user, activity), my_rating=services.activity_rating_of(current_user, activity),
-        rating_form=_rating_form(),
+        rating_form=_rating_form(), ratings=queries.rating_summary(activity.id),
         organiser=db.session.get(User, activity.organiser_id),
     )
 

@@ -73,7 +73,8 @@ SCHEMAS = {
     "CommunityFigures": {
         "type": "object", "additionalProperties": False, "required": ["rank", "community", "composite", "figures"],
         "properties": {
-            "rank": {"type": "integer"}, "community": {"type": "string"}, "composite": {"type": ["number", "null"]},
+            "rank": {"type": ["integer", "null"], "description": "null: no rate had enough data, so the community is not ranked"},
+            "community": {"type": "string"}, "composite": {"type": ["number", "null"]},
             "figures": {"type": "object", "additionalProperties": False,
                         "required": ["response", "resolution", "satisfaction", "participation", "volunteer_minutes", "party_services",
                                      "wishes_fulfilled"],
@@ -93,12 +94,15 @@ SCHEMAS = {
 }
 
 PAGING_PARAMS = [
-    {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1, "default": 1}},
+    {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 100000, "default": 1}},
     {"name": "per_page", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 100, "default": 20}},
-    {"name": "format", "in": "query", "schema": {"type": "string", "enum": ["json", "csv"]}, "description": "csv: the same page as CSV (UTF-8 with BOM)"},
+    {"name": "format", "in": "query", "schema": {"type": "string", "enum": ["json", "csv"], "default": "json"},
+     "description": "csv: the whole list as CSV (UTF-8 with BOM), streamed; page and per_page are then ignored"},
 ]
 SLUG = {"name": "slug", "in": "path", "required": True, "schema": {"type": "string"}}
-MONTH = {"name": "month", "in": "query", "schema": {"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}$"}}
+MONTH_PATTERN = "^(20[0-9]{2}|2100)-(0[1-9]|1[0-2])$"  #: the months consult.core.clock.month_bounds accepts
+MONTH = {"name": "month", "in": "query", "schema": {"type": "string", "pattern": MONTH_PATTERN},
+         "description": "YYYY-MM (2000-01 to 2100-12); by default the newest stored month; a month not begun yet is 404"}
 
 
 def _op(summary: str, schema: str, params: list) -> dict:

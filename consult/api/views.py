@@ -1,5 +1,6 @@
-"""The open-data API. Every list is paginated (``page``, ``per_page`` 1–100) and also downloads
-as CSV (``?format=csv``). No person is named: authors, voters and raters never appear."""
+"""The open-data API. Every list is paginated (``page``, ``per_page`` 1–100) as JSON; with
+``?format=csv`` the whole list downloads as CSV, streamed in batches (constant memory, paging
+ignored). No person is named: authors, voters and raters never appear."""
 from __future__ import annotations
 
 import sqlalchemy as sa
@@ -9,7 +10,7 @@ from flask_babel import gettext as _
 from consult.activities.models import Activity
 
 from consult.core.errors import DomainError, RuleViolation
-from consult.core.exports import csv_response
+from consult.core.exports import csv_stream
 from consult.evaluation import services as evaluation
 from consult.evaluation.models import RATES
 from consult.extensions import csrf, db
@@ -23,6 +24,7 @@ from consult.topics.models import LISTED_STATUSES, Outcome, OutcomeUpdate, Topic
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)
 MAX_PER_PAGE = 100
+CSV_BATCH = 500  #: rows read from the database at a time while a CSV streams
 
 
 @bp.errorhandler(DomainError)
@@ -46,13 +48,32 @@ def _paging() -> tuple[int, int]:
     return page, per_page
 
 
+def _format() -> str:
+    fmt = request.args.get("format", "json")
+    if fmt not in ("json", "csv"):
+        raise RuleViolation(_("format must be json or csv."))
+    return fmt
+
+
+def _csv(stmt, render_batch, columns: list[str], name: str):
+    """The whole of ``stmt`` as a streamed CSV: read CSV_BATCH rows at a time, each batch rendered by ``render_batch``.
+    Paging parameters are checked (a malformed one is refused as for JSON) and then ignored."""
+    _paging()
+
+    def chunks():
+        for batch in db.session.scalars(stmt.execution_options(yield_per=CSV_BATCH)).partitions():
+            yield [[_flat(item.get(c)) for c in columns] for item in render_batch(batch)]
+
+    return csv_stream(f"{name}.csv", columns, chunks())
+
+
 def _listing(stmt, render, columns: list[str], name: str):
-    """One page of ``stmt`` as JSON (items rendered by ``render``), or as CSV with ``columns``."""
+    """One page of ``stmt`` as JSON (items rendered by ``render``), or the whole list as CSV with ``columns``."""
+    if _format() == "csv":
+        return _csv(stmt, lambda batch: [render(obj) for obj in batch], columns, name)
     page, per_page = _paging()
     pager = db.paginate(stmt, page=page, per_page=per_page, error_out=False)
     items = [render(obj) for obj in pager.items]
-    if request.args.get("format") == "csv":
-        return csv_response(f"{name}.csv", columns, [[_flat(item.get(c)) for c in columns] for item in items])
     return jsonify(items=items, page=page, per_page=per_page, total=pager.total, pages=pager.pages)
 
 
@@ -99,13 +120,17 @@ def community_topics(slug: str):
     """A community's public topics with their status and, where shown, their results."""
     community = places.community_by_slug(slug)
     stmt = sa.select(Topic).where(Topic.community_id == community.id, Topic.status.in_(LISTED_STATUSES)).order_by(Topic.id)
+
+    def render(batch):
+        votes = topic_queries.votes_for([t.id for t in batch])
+        return [_topic(t, votes) for t in batch]
+
+    if _format() == "csv":
+        columns = ["id", "title", "status", "created_at", "support_count", "comment_count", "ballot_count", "results"]
+        return _csv(stmt, render, columns, f"topics-{community.slug}")
     page, per_page = _paging()
     pager = db.paginate(stmt, page=page, per_page=per_page, error_out=False)
-    votes = topic_queries.votes_for([t.id for t in pager.items])
-    items = [_topic(t, votes) for t in pager.items]
-    columns = ["id", "title", "status", "created_at", "support_count", "comment_count", "ballot_count", "results"]
-    if request.args.get("format") == "csv":
-        return csv_response(f"topics-{community.slug}.csv", columns, [[_flat(i.get(c)) for c in columns] for i in items])
+    items = render(pager.items)
     return jsonify(items=items, page=page, per_page=per_page, total=pager.total, pages=pager.pages)
 
 
@@ -115,21 +140,25 @@ def community_outcomes(slug: str):
     community = places.community_by_slug(slug)
     stmt = (sa.select(Outcome).join(Topic, Topic.id == Outcome.topic_id).where(Topic.community_id == community.id)
             .order_by(Outcome.id))
+
+    def render(batch, with_progress=True):
+        updates: dict[int, list] = {}
+        if batch and with_progress:
+            for u in db.session.scalars(sa.select(OutcomeUpdate).where(OutcomeUpdate.outcome_id.in_([o.id for o in batch]))
+                                        .order_by(OutcomeUpdate.id)):
+                updates.setdefault(u.outcome_id, []).append({"status": u.status, "note": u.note, "at": _iso(u.created_at),
+                                                             "new_due_date": u.new_due_date.isoformat() if u.new_due_date else None})
+        return [{"topic_id": o.topic_id, "decision": o.decision, "responsible": o.responsible, "actions": o.actions,
+                 "original_due_date": o.original_due_date.isoformat(), "due_date": o.due_date.isoformat(), "status": o.status,
+                 "published_at": _iso(o.published_at), "done_at": _iso(o.done_at), "progress": updates.get(o.id, [])}
+                for o in batch]
+
+    if _format() == "csv":
+        columns = ["topic_id", "decision", "responsible", "original_due_date", "due_date", "status", "published_at", "done_at"]
+        return _csv(stmt, lambda batch: render(batch, with_progress=False), columns, f"outcomes-{community.slug}")
     page, per_page = _paging()
     pager = db.paginate(stmt, page=page, per_page=per_page, error_out=False)
-    updates: dict[int, list] = {}
-    if pager.items:
-        for u in db.session.scalars(sa.select(OutcomeUpdate).where(OutcomeUpdate.outcome_id.in_([o.id for o in pager.items]))
-                                    .order_by(OutcomeUpdate.id)):
-            updates.setdefault(u.outcome_id, []).append({"status": u.status, "note": u.note, "at": _iso(u.created_at),
-                                                         "new_due_date": u.new_due_date.isoformat() if u.new_due_date else None})
-    items = [{"topic_id": o.topic_id, "decision": o.decision, "responsible": o.responsible, "actions": o.actions,
-              "original_due_date": o.original_due_date.isoformat(), "due_date": o.due_date.isoformat(), "status": o.status,
-              "published_at": _iso(o.published_at), "done_at": _iso(o.done_at), "progress": updates.get(o.id, [])}
-             for o in pager.items]
-    columns = ["topic_id", "decision", "responsible", "original_due_date", "due_date", "status", "published_at", "done_at"]
-    if request.args.get("format") == "csv":
-        return csv_response(f"outcomes-{community.slug}.csv", columns, [[_flat(i.get(c)) for c in columns] for i in items])
+    items = render(pager.items)
     return jsonify(items=items, page=page, per_page=per_page, total=pager.total, pages=pager.pages)
 
 
@@ -155,17 +184,18 @@ def _figures(figures: dict) -> dict:
 
 @bp.get("/streets/<slug>/figures")
 def street_figures(slug: str):
-    """A street's monthly figures and ranking (?month=YYYY-MM, default this month)."""
+    """A street's monthly figures and ranking (?month=YYYY-MM, default the newest stored month, as on the ranking page)."""
     street = places.street_by_slug(slug)
-    month = evaluation.check_month(request.args.get("month") or evaluation.current_month())
+    month = evaluation.check_month(request.args["month"]) if "month" in request.args else evaluation.default_month(street)
     result = evaluation.street_month(street, month)
-    items = [{"rank": rank, "community": c.slug, "composite": score, "figures": _figures(f)}
-             for rank, (c, f, score) in enumerate(result["rows"], start=1)]
+    evaluation.commit_if_stored()  # a month that ended is stored on its first view
+    items = [{"rank": rank, "community": c.slug, "composite": score, "figures": _figures(f)} for c, f, score, rank in result["rows"]]
+    if _format() == "csv":
+        _paging()
+        columns = ["rank", "community", "composite", "figures"]
+        return csv_stream(f"figures-{street.slug}-{month}.csv", columns, [[[_flat(i[c]) for c in columns] for i in items]])
     page, per_page = _paging()
     shown = items[(page - 1) * per_page: page * per_page]
-    if request.args.get("format") == "csv":
-        columns = ["rank", "community", "composite", "figures"]
-        return csv_response(f"figures-{street.slug}-{month}.csv", columns, [[_flat(i[c]) for c in columns] for i in shown])
     return jsonify(month=month, stored=result["final"], weights=result["weights"], items=shown, page=page, per_page=per_page,
                    total=len(items), pages=max(1, -(-len(items) // per_page)))
 

@@ -35,6 +35,12 @@ def set_now(moment: datetime | None) -> None:
         _offset = timedelta(0)
 
 
+def frozen_at() -> datetime | None:
+    """The moment the clock is frozen at, or None when it runs (to put it back after moving it)."""
+    with _lock:
+        return _frozen
+
+
 def advance(delta: timedelta) -> None:
     """Move the clock forward (frozen or running)."""
     global _frozen, _offset

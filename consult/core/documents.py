@@ -111,3 +111,8 @@ def revoke(actor, document: Document, reason: str) -> None:
     db.session.flush()
     audit.record(actor, "document.revoke", document, community_id=document.community_id,
                  after={"number": document.number, "reason": reason})
+
+
+def documents_about(user_id: int) -> list[Document]:
+    """Every document issued about a person, revoked ones included (for "download my data")."""
+    return list(db.session.scalars(sa.select(Document).where(Document.subject_id == user_id).order_by(Document.id)))

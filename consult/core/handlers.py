@@ -80,7 +80,13 @@ def register(app: Flask) -> None:
     def http_error(error: HTTPException):
         if error.code is None or error.code < 400:
             return error
-        return render_error(error.code)
+        from flask import make_response
+
+        response = make_response(render_error(error.code))
+        for name, value in error.get_headers():  # e.g. the Allow header a 405 must carry (RFC 9110)
+            if name.lower() != "content-type":
+                response.headers[name] = value
+        return response
 
     @app.errorhandler(OperationalError)
     def database_error(error: OperationalError):

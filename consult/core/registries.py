@@ -35,6 +35,14 @@ class TodoItem:
 todo_providers: dict[str, Callable] = {}
 #: name -> function(user) -> JSON-able data about that person
 personal_data: dict[str, Callable] = {}
+#: "table.column" (a foreign key to users.id) -> (exporter name, key of its output holding one entry per row;
+#: "" when the output itself is that list). tests/accounts/test_personal_data.py checks the counts.
+personal_columns: dict[str, tuple[str, str]] = {}
+#: "table.column" (a foreign key to users.id) -> why "download my data" leaves it out
+not_personal_columns: dict[str, str] = {}
+
+#: A reason shared by every column naming the staff member who acted on someone else's record.
+STAFF_ACTION = "the staff member who acted on another person's record: it is that person's data; the action is in the audit log"
 #: name -> function() -> int (records changed); each must be idempotent
 tick_jobs: dict[str, Callable[[], int]] = {}
 #: name -> function(user) -> None: what a domain cancels or releases when a person closes their
@@ -52,14 +60,25 @@ def todo(name: str):
     return decorator
 
 
-def personal(name: str):
-    """Register a personal-data exporter for "download my data"."""
+def personal(name: str, covers: dict[str, str] | None = None):
+    """Register a personal-data exporter for "download my data".
+
+    ``covers`` maps each "table.column" referencing users.id that the exporter reads to the key
+    of its output listing one entry per such row ("" when the output is that list itself).
+    """
 
     def decorator(fn):
         personal_data[name] = fn
+        for column, key in (covers or {}).items():
+            personal_columns[column] = (name, key)
         return fn
 
     return decorator
+
+
+def not_personal(reasons: dict[str, str]) -> None:
+    """Say why each "table.column" referencing users.id is left out of "download my data"."""
+    not_personal_columns.update(reasons)
 
 
 def tick(name: str):

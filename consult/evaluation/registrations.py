@@ -9,6 +9,9 @@ LABELS = {
     "resolution": _l("Resolution rate"),
     "satisfaction": _l("Satisfaction rate"),
     "participation": _l("Participation"),
+    "volunteer_minutes": _l("Volunteer hours"),
+    "party_services": _l("Party-member services"),
+    "wishes_fulfilled": _l("Micro-wishes fulfilled"),
     "evaluation.settings": _l("evaluation settings changed"),
 }
 add_labels(LABELS)
@@ -27,6 +30,9 @@ RECORD_KINDS = {
     "wish_rating": _l("micro-wish rating"),
     "activity_rating": _l("activity rating"),
     "vote": _l("vote closed"),
+    "activity": _l("activity"),
+    "party_service": _l("party-member service"),
+    "wish_fulfilled": _l("micro-wish fulfilled"),
 }
 
 

@@ -3,8 +3,10 @@
 Each rate keeps the records it was computed from, so a figure links to exactly the records
 behind its denominator. A rate with fewer records than the street's minimum is "not enough
 data" (None), and the composite spreads its weight over the other rates. Past months are
-stored with the weights in force when they were computed; the current month is computed on
-demand.
+stored with the weights in force when they were computed: by `flask tick`, or on the first view
+of a month that has ended (race-safe: the loser of two concurrent first views reads the
+winner's rows). Only the current month, and a month still inside its response window, is
+computed on demand.
 """
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
+from sqlalchemy.exc import IntegrityError
 
 from consult.activities.models import Activity, ActivityRating, Attendance, PartyRegistration, Wish, WishStatus
 from consult.core import audit
@@ -26,6 +29,11 @@ from consult.topics.models import Outcome, OutcomeRating, Topic, Vote, VoteParti
 
 log = logging.getLogger(__name__)
 GOOD = ("satisfied", "basically")
+#: Counts shown beside the rates; each links to its records as well.
+COUNTS = ("volunteer_minutes", "party_services", "wishes_fulfilled")
+#: Every figure whose records can be listed: the rates, participation's votes, and the counts.
+FIGURES = RATES + COUNTS
+STORED_NOW = "evaluation_stored_now"  #: session.info flag: a view stored a month, so it must commit
 
 
 def settings_for(street_id: int) -> EvaluationSettings:
@@ -82,15 +90,28 @@ def composite(figures: dict, weights: dict) -> float | None:
     return round(100 * sum(weight * value for weight, value in available) / total, 1)
 
 
+def blank(community_ids: list[int], settings: EvaluationSettings) -> dict[int, dict]:
+    """Figures with no records at all (every rate "not enough data")."""
+    empty = lambda: {"num": 0, "den": 0, "records": [], "rate": None}  # noqa: E731
+    return {cid: {"response": empty(), "resolution": empty(), "satisfaction": {**empty(), "levels": dict.fromkeys(("satisfied", "basically", "unsatisfied"), 0)},
+                  "participation": empty(), "volunteer_minutes": 0, "party_services": 0, "wishes_fulfilled": 0,
+                  "count_records": {name: [] for name in COUNTS}}
+            for cid in community_ids}
+
+
+def _figures(street: Street, community_ids: list[int], month: str, settings: EvaluationSettings) -> dict[int, dict]:
+    """A month's figures computed now; a month before the street existed has no records, so no queries."""
+    if month < month_of(street.created_at):
+        return blank(community_ids, settings)
+    return compute(community_ids, month, settings)
+
+
 def compute(community_ids: list[int], month: str, settings: EvaluationSettings) -> dict[int, dict]:
     """The month's figures for several communities of one street, a fixed number of queries in all."""
     start, end = month_bounds(month)
     moment = now()
     target = timedelta(hours=settings.response_hours)
-    empty = lambda: {"num": 0, "den": 0, "records": []}  # noqa: E731
-    out = {cid: {"response": empty(), "resolution": empty(), "satisfaction": {**empty(), "levels": dict.fromkeys(("satisfied", "basically", "unsatisfied"), 0)},
-                 "participation": empty(), "volunteer_minutes": 0, "party_services": 0, "wishes_fulfilled": 0}
-           for cid in community_ids}
+    out = blank(community_ids, settings)
     if not community_ids:
         return out
 
@@ -170,31 +191,34 @@ def compute(community_ids: list[int], month: str, settings: EvaluationSettings) 
             figure["num"] = len(voters.get(cid, ()))
             figure["den"] = eligible.get(cid, 0)
 
-    # Volunteer minutes, party-member services, micro-wishes fulfilled.
-    for cid, minutes in db.session.execute(
-        sa.select(Activity.community_id, sa.func.sum(Attendance.minutes)).join(Attendance, Attendance.activity_id == Activity.id)
-        .where(Activity.community_id.in_(community_ids), Attendance.confirmed_at.is_not(None), Activity.starts_at >= start, Activity.starts_at < end)
-        .group_by(Activity.community_id)
+    # Volunteer minutes, party-member services, micro-wishes fulfilled: each with the records it sums or counts.
+    in_month = (Activity.community_id.in_(community_ids), Attendance.confirmed_at.is_not(None),
+                Activity.starts_at >= start, Activity.starts_at < end)
+    for cid, activity_id, minutes in db.session.execute(
+        sa.select(Activity.community_id, Activity.id, sa.func.sum(Attendance.minutes)).join(Attendance, Attendance.activity_id == Activity.id)
+        .where(*in_month).group_by(Activity.community_id, Activity.id).order_by(Activity.id)
     ).all():
-        out[cid]["volunteer_minutes"] = int(minutes or 0)
-    for cid, count in db.session.execute(
-        sa.select(Activity.community_id, sa.func.count(sa.distinct(Attendance.id)))
+        if minutes:
+            out[cid]["volunteer_minutes"] += int(minutes)
+            out[cid]["count_records"]["volunteer_minutes"].append(["activity", activity_id, int(minutes)])
+    for cid, attendance_id, activity_id, minutes in db.session.execute(
+        sa.select(Activity.community_id, Attendance.id, Activity.id, Attendance.minutes)
         .join(Attendance, Attendance.activity_id == Activity.id)
         .join(PartyRegistration, sa.and_(PartyRegistration.user_id == Attendance.user_id, PartyRegistration.community_id == Activity.community_id))
-        .where(Activity.community_id.in_(community_ids), Attendance.confirmed_at.is_not(None), Attendance.minutes > 0,
-               Activity.starts_at >= start, Activity.starts_at < end,
+        .where(*in_month, Attendance.minutes > 0,
                PartyRegistration.decided_at.is_not(None), PartyRegistration.decided_at <= Activity.starts_at,
                PartyRegistration.status.in_(["confirmed", "ended"]),
                sa.or_(PartyRegistration.ended_at.is_(None), PartyRegistration.ended_at > Activity.starts_at))
-        .group_by(Activity.community_id)
+        .distinct().order_by(Attendance.id)
     ).all():
-        out[cid]["party_services"] = int(count)
-    for cid, count in db.session.execute(
-        sa.select(Wish.community_id, sa.func.count()).where(Wish.community_id.in_(community_ids), Wish.status == WishStatus.CONFIRMED,
-                                                             Wish.confirmed_at >= start, Wish.confirmed_at < end)
-        .group_by(Wish.community_id)
+        out[cid]["party_services"] += 1
+        out[cid]["count_records"]["party_services"].append(["party_service", activity_id, int(minutes)])
+    for cid, wish_id in db.session.execute(
+        sa.select(Wish.community_id, Wish.id).where(Wish.community_id.in_(community_ids), Wish.status == WishStatus.CONFIRMED,
+                                                    Wish.confirmed_at >= start, Wish.confirmed_at < end).order_by(Wish.id)
     ).all():
-        out[cid]["wishes_fulfilled"] = int(count)
+        out[cid]["wishes_fulfilled"] += 1
+        out[cid]["count_records"]["wishes_fulfilled"].append(["wish_fulfilled", wish_id])
 
     for figures in out.values():
         for rate in RATES:
@@ -218,9 +242,13 @@ def _eligible_for_votes(vote_ids: list[int]) -> dict[int, int]:
 
 
 def street_month(street: Street, month: str) -> dict:
-    """A street's month: stored if it has ended and was computed, else computed now (and not stored)."""
+    """A street's month: stored if it has ended (stored now on its first view when final), else computed now.
+
+    Rows are (community, figures, score, rank), best first; a community whose score is "not
+    enough data" is listed last and never ranked (its rank is None).
+    """
     check_month(month)
-    ranking = db.session.scalar(sa.select(StreetRanking).where(StreetRanking.street_id == street.id, StreetRanking.month == month))
+    ranking = _stored_ranking(street.id, month) or _store_on_view(street, month)
     communities = places.communities_of_street(street.id)
     if ranking is not None:
         stored = {r.community_id: r for r in db.session.scalars(
@@ -230,13 +258,62 @@ def street_month(street: Street, month: str) -> dict:
         rules = ranking.rules or {}
     else:
         settings = settings_for(street.id)
-        figures = compute([c.id for c in communities], month, settings)
+        figures = _figures(street, [c.id for c in communities], month, settings)
         weights = settings.weights
         rows = [(c, figures[c.id], composite(figures[c.id], weights)) for c in communities]
         final = False
         rules = {"min_records": settings.min_records, "response_hours": settings.response_hours}
     rows.sort(key=lambda row: (row[2] is None, -(row[2] or 0), row[0].name))
-    return {"month": month, "weights": weights, "rows": rows, "final": final, "rules": rules}
+    ranked = [(c, f, score, None if score is None else rank) for rank, (c, f, score) in enumerate(rows, start=1)]
+    return {"month": month, "weights": weights, "rows": ranked, "final": final, "rules": rules}
+
+
+def _stored_ranking(street_id: int, month: str) -> StreetRanking | None:
+    return db.session.scalar(sa.select(StreetRanking).where(StreetRanking.street_id == street_id, StreetRanking.month == month))
+
+
+def _store_on_view(street: Street, month: str) -> StreetRanking | None:
+    """Store an ended, final month the first time someone looks at it, so it is never recomputed.
+
+    Two first views at once: both compute, one insert wins on the unique constraints and the
+    other rolls back its savepoint and reads the winner's rows. The caller commits.
+    """
+    if month >= month_of(now()) or month < month_of(street.created_at) or not ready_to_store(month, settings_for(street.id)):
+        return None  # not ended, before the street existed (nothing to keep; a visitor cannot fill the table), or not final
+    try:
+        with db.session.begin_nested():
+            if store_month(street, month):
+                db.session.info[STORED_NOW] = True
+    except IntegrityError:
+        log.info("evaluation of street %s for %s was stored by a concurrent request", street.id, month)
+    return _stored_ranking(street.id, month)
+
+
+def commit_if_stored() -> None:
+    """Commit what a view stored (a month stored on its first view); otherwise leave the session alone,
+    so that a plain read does not expire every loaded object."""
+    if db.session.info.pop(STORED_NOW, False):
+        db.session.commit()
+
+
+def latest_stored_month(street: Street) -> str | None:
+    """The newest month stored for the street, if any."""
+    return db.session.scalar(sa.select(sa.func.max(StreetRanking.month)).where(StreetRanking.street_id == street.id))
+
+
+def default_month(street: Street) -> str:
+    """The month a ranking opens on: the newest final month (stored now if it was not yet), else this month.
+
+    Early in a month this month's rates are mostly "not enough data", so the last month that
+    is final is the useful one.
+    """
+    settings = settings_for(street.id)
+    last = previous_month(month_of(now()))
+    for month in (last, previous_month(last)):  # a long target time can keep last month open
+        if ready_to_store(month, settings):
+            _stored_ranking(street.id, month) or _store_on_view(street, month)
+            break
+    return latest_stored_month(street) or current_month()
 
 
 def store_month(street: Street, month: str) -> bool:
@@ -286,33 +363,57 @@ def store_last_month() -> int:
 
 
 def community_months(community: Community, count: int = 12) -> list[tuple[str, dict, float | None]]:
-    """The last ``count`` months of a community, oldest first: stored where stored, computed otherwise."""
+    """The last ``count`` months of a community, oldest first: stored where stored (ended months are
+    stored on this first view when final), computed otherwise."""
     months = [month_of(now())]
     while len(months) < count:
         months.append(previous_month(months[-1]))
     months.reverse()
-    stored = {r.month: r for r in db.session.scalars(
-        sa.select(MonthlyResult).where(MonthlyResult.community_id == community.id, MonthlyResult.month.in_(months)))}
+    stored = _stored_results(community.id, months)
+    street = db.session.get(Street, community.street_id)
+    since = month_of(street.created_at)
+    missing = [m for m in months if m not in stored and since <= m < months[-1]]
+    if missing:
+        for month in missing:
+            _stored_ranking(street.id, month) or _store_on_view(street, month)
+        stored = _stored_results(community.id, months)
     settings = settings_for(community.street_id)
     out = []
     for month in months:
         if month in stored:
             out.append((month, stored[month].figures, stored[month].composite))
         else:
-            figures = compute([community.id], month, settings)[community.id]
+            figures = _figures(street, [community.id], month, settings)[community.id]
             out.append((month, figures, composite(figures, settings.weights)))
     return out
 
 
-def figure_records(community: Community, month: str, figure: str) -> list[list]:
-    """The records behind one figure of a community's month: as many as its denominator, except
-    participation, whose records are the votes closed (its denominator is residents, never listed)."""
-    if figure not in RATES:
+def _stored_results(community_id: int, months: list[str]) -> dict[str, MonthlyResult]:
+    return {r.month: r for r in db.session.scalars(
+        sa.select(MonthlyResult).where(MonthlyResult.community_id == community_id, MonthlyResult.month.in_(months)))}
+
+
+def figure_records(community: Community, month: str, figure: str) -> tuple[dict, list[list]]:
+    """The records behind one figure of a community's month: exactly as many as its number (a
+    rate's denominator; participation's votes; the activities whose minutes sum to the hours;
+    the party members' services; the micro-wishes fulfilled), with the month's figures."""
+    if figure not in FIGURES:
         raise NotFound(_("No such figure."))
     check_month(month)
+    street = db.session.get(Street, community.street_id)
+    if month < month_of(now()) and _stored_ranking(street.id, month) is None:
+        _store_on_view(street, month)
     stored = db.session.scalar(sa.select(MonthlyResult).where(MonthlyResult.community_id == community.id, MonthlyResult.month == month))
-    figures = stored.figures if stored else compute([community.id], month, settings_for(community.street_id))[community.id]
-    return figures[figure]["records"]
+    figures = stored.figures if stored else None
+    if figures is None or (figure in COUNTS and "count_records" not in figures):
+        # Months stored before the counts kept their records: list them from the records as they are now.
+        figures = _figures(street, [community.id], month, settings_for(community.street_id))[community.id]
+    return figures, figures["count_records"][figure] if figure in COUNTS else figures[figure]["records"]
+
+
+def next_month(month: str) -> str:
+    year, number = int(month[:4]), int(month[5:7])
+    return f"{year + (number == 12)}-{1 if number == 12 else number + 1:02d}"
 
 
 def current_month() -> str:

@@ -1,13 +1,15 @@
-"""A street's monthly ranking, a community's twelve months, and the records behind each figure."""
+"""A street's monthly ranking, a community's twelve months, the records behind each figure, and their charts."""
 from __future__ import annotations
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, Response, abort, render_template, request
+from flask_babel import gettext as _
 
 from consult.core.exports import csv_response
-from consult.evaluation import services
+from consult.core.i18n import large_text
+from consult.evaluation import charts, queries, services
 from consult.evaluation.models import RATES
+from consult.evaluation.registrations import rate_label
 from consult.places import queries as places
-from consult.topics import queries as topic_queries
 
 bp = Blueprint("evaluation", __name__)
 
@@ -16,23 +18,65 @@ def _pct(value) -> str:
     return "" if value is None else f"{100 * value:.1f}"
 
 
+def _figure_header() -> list[str]:
+    """The CSV columns after the month or community, in the reader's language."""
+    header = []
+    for rate in RATES:
+        label = rate_label(rate)
+        if rate == "participation":
+            header += [_("%(rate)s: voters", rate=label), _("%(rate)s: residents who could vote", rate=label)]
+        else:
+            header += [_("%(rate)s: counted as met", rate=label), _("%(rate)s: records counted", rate=label)]
+        header.append(_("%(rate)s (%%)", rate=label))
+    return header + [_("Votes closed"), _("Volunteer minutes"), _("Party-member services"), _("Micro-wishes fulfilled")]
+
+
+def _figure_cells(figures: dict) -> list:
+    return ([v for rate in RATES for v in (figures[rate]["num"], figures[rate]["den"], _pct(figures[rate]["rate"]))]
+            + [len(figures["participation"]["records"]), figures["volunteer_minutes"], figures["party_services"], figures["wishes_fulfilled"]])
+
+
+def _svg(body: bytes) -> Response:
+    # The chart's CSS is inside the file; this policy is the image's own and allows nothing else.
+    return Response(body, mimetype="image/svg+xml", headers={
+        "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'", "X-Content-Type-Options": "nosniff",
+        "Cache-Control": "no-cache"})
+
+
+def _ranking_month(street) -> str:
+    month = request.args.get("month")
+    return services.check_month(month) if month else services.default_month(street)
+
+
 @bp.get("/streets/<street>/ranking")
 def ranking(street: str):
-    """The street's communities ranked for a month (?month=YYYY-MM), with every figure linked to its records."""
+    """The street's communities ranked for a month (?month=YYYY-MM; by default the newest stored month),
+    with every figure linked to its records."""
     street = places.street_by_slug(street)
-    month = services.check_month(request.args.get("month") or services.current_month())
+    month = _ranking_month(street)
     result = services.street_month(street, month)
+    services.commit_if_stored()  # a month that ended is stored on its first view
     if request.args.get("format") == "csv":
-        header = ["rank", "community", "composite"] + [f"{rate}_{part}" for rate in RATES for part in ("num", "den", "rate")] + \
-                 ["volunteer_minutes", "party_services", "wishes_fulfilled"]
-        rows = []
-        for rank, (community, figures, score) in enumerate(result["rows"], start=1):
-            rows.append([rank, community.name, "" if score is None else score]
-                        + [v for rate in RATES for v in (figures[rate]["num"], figures[rate]["den"], _pct(figures[rate]["rate"]))]
-                        + [figures["volunteer_minutes"], figures["party_services"], figures["wishes_fulfilled"]])
+        header = [_("Rank"), _("Community"), _("Score")] + _figure_header()
+        rows = [[rank or "", community.name, "" if score is None else score] + _figure_cells(figures)
+                for community, figures, score, rank in result["rows"]]
         return csv_response(f"ranking-{street.slug}-{month}.csv", header, rows)
+    following = services.next_month(month)
     return render_template("evaluation/ranking.html", street=street, month=month, result=result, rates=RATES,
-                           previous=services.previous_month(month))
+                           previous=services.previous_month(month), following=following if following <= services.current_month() else None,
+                           large=large_text())
+
+
+@bp.get("/streets/<street>/ranking.svg")
+def ranking_chart(street: str):
+    """The month's composite scores as a bar chart, one bar per ranked community (SVG, for <img>)."""
+    street = places.street_by_slug(street)
+    month = _ranking_month(street)
+    result = services.street_month(street, month)
+    services.commit_if_stored()
+    rows = [(f"{rank}. {community.name}", score) for community, _figures, score, rank in result["rows"] if rank is not None]
+    return _svg(charts.bar_chart(_("Composite score, %(month)s", month=month), _("Score (0–100)"), rows,
+                                 no_data=_("No community has enough data yet."), large=request.args.get("large") == "1"))
 
 
 @bp.get("/c/<community>/evaluation/")
@@ -40,25 +84,38 @@ def community(community: str):
     """A community's last twelve months: rates and participation, as charts that are also tables."""
     community = places.community_by_slug(community)
     months = services.community_months(community)
+    services.commit_if_stored()  # ended months are stored on their first view
     if request.args.get("format") == "csv":
-        header = ["month", "composite"] + [f"{rate}_{part}" for rate in RATES for part in ("num", "den", "rate")] + \
-                 ["volunteer_minutes", "party_services", "wishes_fulfilled"]
+        header = [_("Month"), _("Score")] + _figure_header()
         return csv_response(f"evaluation-{community.slug}.csv", header, [
-            [month, "" if score is None else score]
-            + [v for rate in RATES for v in (figures[rate]["num"], figures[rate]["den"], _pct(figures[rate]["rate"]))]
-            + [figures["volunteer_minutes"], figures["party_services"], figures["wishes_fulfilled"]]
-            for month, figures, score in months
+            [month, "" if score is None else score] + _figure_cells(figures) for month, figures, score in months
         ])
-    return render_template("evaluation/community.html", community=community, months=months, rates=RATES)
+    return render_template("evaluation/community.html", community=community, months=months, rates=RATES, large=large_text())
+
+
+@bp.get("/c/<community>/evaluation/<rate>.svg")
+def community_chart(community: str, rate: str):
+    """One rate of a community over twelve months as a bar chart (SVG, for <img>)."""
+    community = places.community_by_slug(community)
+    if rate not in RATES:
+        abort(404)
+    months = services.community_months(community)
+    services.commit_if_stored()
+    no_data = _("not enough data")
+    rows = [(month if figures[rate]["rate"] is not None else f"{month} ({no_data})",
+             None if figures[rate]["rate"] is None else 100 * figures[rate]["rate"]) for month, figures, _score in reversed(months)]
+    return _svg(charts.bar_chart(rate_label(rate), _("Percent"), rows, no_data=no_data, large=request.args.get("large") == "1"))
 
 
 @bp.get("/c/<community>/evaluation/records")
 def records(community: str):
-    """The records one figure was computed from (ratings without their raters, votes without choices)."""
+    """The records one figure was computed from (ratings with level, date and comment but never the rater;
+    votes without choices)."""
     community = places.community_by_slug(community)
     month = services.check_month(request.args.get("month") or services.current_month())
     figure = request.args.get("figure", "")
-    items = services.figure_records(community, month, figure)
-    topic_ids = [i for kind, i in items if kind in ("topic", "outcome", "vote")]
-    titles = topic_queries.public_titles(topic_ids)  # a topic in review or rejected is counted, never named
-    return render_template("evaluation/records.html", community=community, month=month, figure=figure, items=items, titles=titles)
+    figures, items = services.figure_records(community, month, figure)
+    services.commit_if_stored()
+    rows = queries.record_details(items)
+    return render_template("evaluation/records.html", community=community, month=month, figure=figure, rows=rows, figures=figures,
+                           levels=queries.level_counts(rows) if figure == "satisfaction" else None)

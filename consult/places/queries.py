@@ -129,6 +129,11 @@ def is_confirmed_member(user, community: Community) -> bool:
     )
 
 
+def appointments_of_user(user_id: int) -> list[StaffAppointment]:
+    """Every staff appointment of a person, ended ones included, oldest first."""
+    return list(db.session.scalars(sa.select(StaffAppointment).where(StaffAppointment.user_id == user_id).order_by(StaffAppointment.id)))
+
+
 def residences_of(user_id: int) -> list[Residence]:
     """Every residence of a person, newest first (history included)."""
     return list(

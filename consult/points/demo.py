@@ -10,6 +10,7 @@ from consult.points import services
 def seed(world: dict) -> None:
     community, worker, party, neighbours = world["community"], world["worker"], world["party"], world["residents"]
     real_now = clock.now()
+    frozen = clock.frozen_at()  # put back as it was: running in production, frozen in a test
     try:
         clock.set_now(real_now - timedelta(days=15))
         towel = services.create_reward(worker, community, name="毛巾", price=20, stock=10)
@@ -20,4 +21,4 @@ def seed(world: dict) -> None:
         clock.set_now(real_now - timedelta(days=2))
         services.redeem(party, towel)
     finally:
-        clock.set_now(None)
+        clock.set_now(frozen)

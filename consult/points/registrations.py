@@ -2,14 +2,15 @@
 from datetime import timedelta
 
 import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
 from flask import url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from consult.core.registries import TodoItem, add_labels, personal, todo
+from consult.core.registries import STAFF_ACTION, TodoItem, add_labels, not_personal, personal, todo
 from consult.extensions import db
 from consult.points import closing, queries, services  # noqa: F401  (services and closing register hooks)
-from consult.points.models import LedgerEntry
+from consult.points.models import Balance, LedgerEntry, Redemption
 
 add_labels({
     "points.attendance": _l("service hours"),
@@ -44,9 +45,9 @@ def redemption_items(community):
     ]
 
 
-@personal("points")
+@personal("points", covers={"ledger_entries.user_id": "entries", "redemptions.user_id": "redemptions", "point_balances.user_id": "balances"})
 def my_points(user):
-    """My ledger entries and redemptions."""
+    """My ledger entries, balances and redemptions."""
     return {
         "entries": [
             {"community_id": e.community_id, "delta": e.delta, "reason": e.reason, "note": e.note, "created_at": e.created_at.isoformat()}
@@ -54,6 +55,18 @@ def my_points(user):
         ],
         "redemptions": [
             {"reward": r.reward.name, "price": r.price, "status": r.status, "created_at": r.created_at.isoformat()}
-            for r in queries.redemptions_of(user.id)
+            for r in db.session.scalars(sa.select(Redemption).where(Redemption.user_id == user.id)
+                                        .options(joinedload(Redemption.reward)).order_by(Redemption.id))
+        ],
+        "balances": [
+            {"community_id": b.community_id, "balance": b.balance}
+            for b in db.session.scalars(sa.select(Balance).where(Balance.user_id == user.id))
         ],
     }
+
+
+not_personal({
+    "ledger_entries.created_by_id": STAFF_ACTION,
+    "redemptions.handed_over_by_id": STAFF_ACTION,
+    "redemptions.cancelled_by_id": STAFF_ACTION,
+})

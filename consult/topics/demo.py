@@ -35,6 +35,7 @@ def seed(world: dict) -> None:
     community, worker = world["community"], world["worker"]
     residents = world["residents"]
     real_now = clock.now()
+    frozen = clock.frozen_at()  # put back as it was: running in production, frozen in a test
 
     def at(days_ago: float):
         clock.set_now(real_now - timedelta(days=days_ago))
@@ -133,7 +134,7 @@ def seed(world: dict) -> None:
         for i, person in enumerate([resident, party] + residents[:5]):
             at(32 - i * 4)
             services.rate(person, outcome, levels[i], "车位够用了" if i == 0 else None)
-        clock.set_now(None)
+        clock.set_now(frozen)
         services.settle_due()
     finally:
-        clock.set_now(None)
+        clock.set_now(frozen)

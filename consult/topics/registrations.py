@@ -5,12 +5,14 @@ import sqlalchemy as sa
 from flask import url_for
 from flask_babel import gettext as _
 
-from consult.core.registries import TodoItem, community_panel, personal, tick, todo
+from consult.core.registries import STAFF_ACTION, TodoItem, community_panel, not_personal, personal, tick, todo
 from consult.extensions import db
 from consult.topics import labels  # noqa: F401  (registers the status labels)
 from consult.topics import queries, services
 from consult.topics.models import (
     Comment,
+    CommentFlag,
+    Follow,
     OutcomeRating,
     Support,
     Topic,
@@ -51,9 +53,14 @@ def settle_topics() -> int:
     return services.settle_due()
 
 
-@personal("topics")
+@personal("topics", covers={
+    "topics.author_id": "topics", "topic_supports.user_id": "supports", "topic_comments.author_id": "comments",
+    "vote_participations.user_id": "votes_taken_part_in", "topic_outcome_ratings.user_id": "outcome_ratings",
+    "topic_follows.user_id": "follows", "topic_comment_flags.user_id": "flags",
+})
 def my_topics(user):
-    """My topics, supports, comments, vote participation (never choices) and ratings."""
+    """My topics, supports, comments, vote participation (never choices: ballots hold no person), ratings,
+    the topics I follow and the comments I flagged."""
     rows = lambda stmt: list(db.session.execute(stmt).all())  # noqa: E731
     return {
         "topics": [
@@ -70,7 +77,26 @@ def my_topics(user):
             {"outcome_id": r.outcome_id, "level": r.level, "comment": r.comment, "version": r.version, "created_at": r.created_at.isoformat()}
             for r in db.session.scalars(sa.select(OutcomeRating).where(OutcomeRating.user_id == user.id))
         ],
+        "follows": [
+            {"topic_id": f.topic_id, "created_at": f.created_at.isoformat()}
+            for f in db.session.scalars(sa.select(Follow).where(Follow.user_id == user.id))
+        ],
+        "flags": [
+            {"comment_id": f.comment_id, "created_at": f.created_at.isoformat(), "handled_at": f.handled_at.isoformat() if f.handled_at else None}
+            for f in db.session.scalars(sa.select(CommentFlag).where(CommentFlag.user_id == user.id))
+        ],
     }
+
+
+not_personal({
+    "topic_events.actor_id": "a topic's status history; the person's own topics are exported",
+    "topic_comments.hidden_by_id": STAFF_ACTION,
+    "topic_outcomes.published_by_id": STAFF_ACTION,
+    "topic_outcome_updates.created_by_id": STAFF_ACTION,
+    "votes.created_by_id": STAFF_ACTION,
+    "votes.closed_by_id": STAFF_ACTION,
+    "vote_participations.recorded_by_id": STAFF_ACTION,
+})
 
 
 @community_panel("topics")

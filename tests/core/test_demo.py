@@ -1,4 +1,5 @@
 """`flask demo` seeds every demo account once; `flask create-admin` makes a site admin."""
+import pytest
 import sqlalchemy as sa
 
 from consult.accounts import services
@@ -31,3 +32,30 @@ def test_create_admin(app, committed_db):
         args=["create-admin", "--username", "chief", "--display-name", "x", "--password", "a-long-password"]
     )
     assert again.exit_code != 0 and "taken" in again.output or "已" in again.output
+
+
+@pytest.mark.parametrize("day", [(2026, 12, 2, 10), (2026, 12, 17, 9)])  # UTC; inside and past the 48 h after November
+def test_demo_stores_two_months_whatever_the_day_and_schedules_by_day(db, clock, day):
+    from consult import demo
+    from consult.activities.models import Activity
+    from consult.core.clock import local
+    from consult.evaluation.models import StreetRanking
+
+    clock.set(*day)
+    assert demo.seed()
+    months = sorted(db.session.scalars(sa.select(StreetRanking.month).where(StreetRanking.street_id == demo.street_of_demo().id)))
+    assert len(months) == 2 and months == demo.demo_months()
+    assert months[1] == ("2026-10" if day[2] < 3 else "2026-11")
+    for activity in db.session.scalars(sa.select(Activity)):
+        assert 8 <= local(activity.starts_at).hour and local(activity.ends_at).hour <= 18, (activity.title, local(activity.starts_at))
+
+
+def test_demo_refuses_production_unless_forced(app, db, monkeypatch):
+    monkeypatch.setitem(app.config, "PRODUCTION", True)
+    runner = app.test_cli_runner()
+    refused = runner.invoke(args=["demo"])
+    assert refused.exit_code != 0 and "--force-in-production" in refused.output
+    assert services.user_by_username("admin") is None
+    forced = runner.invoke(args=["demo", "--force-in-production"])
+    assert forced.exit_code == 0 and "WARNING" in forced.output and "demo12345" in forced.output
+    assert services.user_by_username("admin") is not None

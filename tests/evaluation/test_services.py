@@ -220,3 +220,41 @@ def test_participation_and_service_counts(db, past, world):
     figures = figures_of(world, "2026-10")
     assert (figures["participation"]["num"], figures["participation"]["den"]) == (2, 2)
     assert figures["participation"]["records"] == [["vote", topic.id]]
+
+
+def test_an_ended_month_is_stored_on_its_first_view_and_never_recomputed(db, past, world, monkeypatch):
+    """Issue 10.15: past months that were never stored were recomputed on every view."""
+    submit_topics(world, 5, decide_after_hours=1)
+    past.set(2026, 12, 15, 2, 0)
+    first = services.street_month(world.street, "2026-10")
+    assert first["final"] is True
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(StreetRanking).where(StreetRanking.month == "2026-10")) == 1
+
+    def no_compute(*args, **kwargs):
+        raise AssertionError("a stored month was recomputed")
+
+    monkeypatch.setattr(services, "compute", no_compute)
+    assert services.street_month(world.street, "2026-10")["rows"][0][2] == first["rows"][0][2]
+    monkeypatch.undo()
+    services.community_months(world.a)  # ended months of the last twelve are stored on this view
+    real = services.compute
+
+    def only_this_month(ids, month, settings):
+        assert month == services.current_month(), f"{month} was recomputed"
+        return real(ids, month, settings)
+
+    monkeypatch.setattr(services, "compute", only_this_month)
+    services.community_months(world.a)  # only the current month is computed again
+    services.figure_records(world.a, "2026-10", "response")
+
+
+def test_a_month_inside_its_response_window_is_not_stored_on_view(db, past, world):
+    past.set(2026, 12, 2, 2, 0)  # November ended under 48 hours ago
+    assert services.street_month(world.street, "2026-11")["final"] is False
+    assert services.street_month(world.street, "2026-10")["final"] is True
+    assert services.default_month(world.street) == "2026-10"
+
+
+def test_months_before_the_street_existed_are_shown_but_never_stored(db, world):
+    assert services.street_month(world.street, "2001-01")["final"] is False
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(StreetRanking).where(StreetRanking.month == "2001-01")) == 0
