@@ -7,7 +7,7 @@ with the paper participation. Run ``VACUUM FULL ballots, ballot_choices`` afterw
 PostgreSQL so the old row versions leave the disk (older backups keep the old order).
 
 Revision ID: 0007_ballots
-Revises: 0005_evaluation
+Revises: 0006_sessions
 """
 import random
 
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0007_ballots'
-down_revision = '0005_evaluation'
+down_revision = '0006_sessions'
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """points: owed balances, a redemption never overdraws, the ledger refuses change on every engine
 
 Revision ID: 0009_points
-Revises: 0006_sessions
+Revises: 0007_ballots
 Create Date: 2026-11-30 19:40:00
 
 - ``ledger_entries.balance_after``: the balance after each entry (back-filled as the running sum
@@ -23,7 +23,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0009_points'
-down_revision = '0006_sessions'
+down_revision = '0007_ballots'
 branch_labels = None
 depends_on = None
 
