@@ -7,6 +7,7 @@ personal("account")(services.export_account)
 personal("residences", covers={"residences.user_id": ""})(services.export_residences)
 personal("staff_appointments", covers={"staff_appointments.user_id": ""})(services.export_appointments)
 personal("reset_codes", covers={"password_reset_codes.user_id": ""})(services.export_reset_codes)
+personal("sessions", covers={"user_sessions.user_id": ""})(services.export_sessions)
 personal("documents", covers={"documents.subject_id": ""})(services.export_documents)
 personal("notifications", covers={"notifications.recipient_id": ""})(services.export_notifications)
 not_personal({

@@ -323,6 +323,18 @@ def export_reset_codes(user: User) -> list[dict]:
     ]
 
 
+def export_sessions(user: User) -> list[dict]:
+    """Devices the person signed in on: when, from what, until when (never a token)."""
+    from consult.accounts.models import UserSession
+
+    iso = lambda moment: moment.isoformat() if moment else None  # noqa: E731
+    return [
+        {"created_at": iso(s.created_at), "last_seen_at": iso(s.last_seen_at), "expires_at": iso(s.expires_at),
+         "device": s.user_agent, "ended_at": iso(s.ended_at), "end_reason": s.end_reason}
+        for s in db.session.scalars(sa.select(UserSession).where(UserSession.user_id == user.id).order_by(UserSession.id))
+    ]
+
+
 def export_documents(user: User) -> list[dict]:
     """Verifiable documents about the person (service records, certificates) with their content at issue."""
     from consult.core.documents import documents_about

@@ -79,6 +79,9 @@ def my_activities(user):
 
 not_personal({
     "activities.created_by_id": STAFF_ACTION,
+    "activities.cancelled_by_id": STAFF_ACTION,
+    "activity_signups.cancelled_by_id": STAFF_ACTION,
+    "wishes.recorded_by_id": STAFF_ACTION,
     "party_registrations.decided_by_id": STAFF_ACTION,
     "activity_signups.recorded_by_id": STAFF_ACTION,
     "activity_attendances.marked_by_id": STAFF_ACTION,

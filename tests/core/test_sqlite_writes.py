@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from consult import create_app
 from consult.activities.models import Activity, Signup
 from consult.extensions import db
-from consult.topics.models import Ballot, Topic, Vote, VoteOption, VoteParticipation
+from consult.topics.models import SealedBallot, Topic, Vote, VoteOption, VoteParticipation
 from tests.conftest import truncate_all
 from tests.factories import Factory
 
@@ -166,7 +166,8 @@ def test_twenty_simultaneous_ballots(file_app, only_once, scope):
     assert statuses == [302] * THREADS, statuses
     expected = THREADS if scope == "resident" else THREADS // 2
     with file_app.app_context():
-        assert db.session.scalar(sa.select(sa.func.count()).select_from(Ballot).where(Ballot.vote_id == vote_id)) == expected
+        # While the vote is open, ballots are sealed (see docs/ballot-secrecy.md): one sealed row per voter or household.
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(SealedBallot).where(SealedBallot.vote_id == vote_id)) == expected
         assert db.session.scalar(
             sa.select(sa.func.count()).select_from(VoteParticipation).where(VoteParticipation.vote_id == vote_id)
         ) == THREADS
