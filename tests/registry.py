@@ -283,3 +283,14 @@ route("api.street_figures", lambda w: f"/api/v1/streets/{w.street.slug}/figures"
 route("api.openapi", lambda w: "/api/v1/openapi.json", PUBLIC, html=False)
 post("activities.end_party", lambda w: "/me/party/end")
 post("places_manage.staff_reset_code", lambda w: "/manage/site/reset-code")
+
+
+def poster(endpoint: str) -> str:
+    """The kind of person who sends a form (for the hostile-input tests): staff for /manage, else a resident."""
+    if endpoint.startswith("places_manage.") and any(word in endpoint for word in ("street", "community", "staff_reset")):
+        return "site_admin"
+    if endpoint.startswith(("evaluation_manage.",)) or endpoint in {"places_manage.appoint_worker", "places_manage.end_worker"}:
+        return "street_admin"
+    if "manage" in endpoint:
+        return "worker"
+    return "resident"
