@@ -13,8 +13,9 @@ is not a string. Rather than each view defending itself, the request is checked 
 from __future__ import annotations
 
 from flask import Flask, Request, abort, request
+from werkzeug.utils import cached_property
 from flask_babel import gettext as _
-from werkzeug.datastructures import ImmutableMultiDict
+from werkzeug.datastructures import CombinedMultiDict, ImmutableMultiDict
 from werkzeug.routing import IntegerConverter
 
 from consult.core.errors import RuleViolation
@@ -30,8 +31,8 @@ class BoundedIntConverter(IntegerConverter):
         super().__init__(map, fixed_digits=fixed_digits, min=min, max=MAX_INT if max is None else max, signed=signed)
 
 
-class BoundedMultiDict(ImmutableMultiDict):
-    """Query-string and form values whose ``get(..., type=int)`` never returns an absurd number."""
+class _BoundedGet:
+    """``get(..., type=int)`` never returns an absurd number: out of range is a bad value like "abc"."""
 
     def get(self, key, default=None, type=None):  # noqa: A002 - Werkzeug's signature
         value = super().get(key, default=default, type=type)
@@ -40,8 +41,20 @@ class BoundedMultiDict(ImmutableMultiDict):
         return value
 
 
+class BoundedMultiDict(_BoundedGet, ImmutableMultiDict):
+    """Query-string and form values."""
+
+
+class BoundedCombinedMultiDict(_BoundedGet, CombinedMultiDict):
+    """``request.values``: the query string and the form together."""
+
+
 class GuardedRequest(Request):
     parameter_storage_class = BoundedMultiDict
+
+    @cached_property
+    def values(self) -> BoundedCombinedMultiDict:
+        return BoundedCombinedMultiDict(super().values.dicts)
 
 
 def _has_nul(values) -> bool:

@@ -103,3 +103,14 @@ def test_hostile_submissions_never_fail_the_server(world, login_as, db, endpoint
         assert response.status_code == 400
     if response.status_code >= 400:
         assert hostile.snapshot(db.session) == before
+
+
+def test_out_of_range_numbers_are_bad_values(app):
+    """request.args/form/values.get(name, type=int): beyond an integer column is the default, as "abc" is."""
+    from flask import request
+
+    with app.test_request_context("/?a=2147483648&b=-2147483648&c=2147483647&d=abc", method="POST", data={"year": "99999999999"}):
+        assert request.args.get("a", type=int) is None and request.args.get("b", 1, type=int) == 1
+        assert request.args.get("c", type=int) == 2147483647 and request.args.get("d", type=int) is None
+        assert request.form.get("year", type=int) is None and request.values.get("year", 7, type=int) == 7
+        assert request.values.get("c", type=int) == 2147483647
