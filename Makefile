@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 export FLASK_APP := wsgi.py
 
-.PHONY: run setup secret-key test catalogues extract clean
+.PHONY: run setup secret-key test lint audit fuzz catalogues extract clean
 
 run: setup
 	$(BIN)/flask run --host 127.0.0.1 --port 5000
@@ -31,9 +31,25 @@ extract: $(VENV)/.installed
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k N_ -k lazy_gettext -o messages.pot --no-location --sort-output .
 	$(BIN)/pybabel update -i messages.pot -d consult/translations --no-fuzzy-matching --no-wrap
 
-test: $(VENV)/.installed catalogues
-	$(BIN)/ruff check consult tests migrations
+test: lint
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Style and security lint: ruff, and bandit with no medium or high finding (each exception is a
+# `# nosec <id>` with its reason on the line above; see docs/security.md).
+lint: $(VENV)/.installed catalogues
+	$(BIN)/ruff check consult tests migrations
+	$(BIN)/bandit -q -r consult --severity-level medium
+
+# Known vulnerabilities in the pinned dependencies (asks PyPI's advisory database: needs the
+# network, so it is not part of `make test` / CI).
+audit: $(VENV)/.installed
+	$(BIN)/pip-audit --strict --skip-editable --progress-spinner off
+
+# Hostile submissions to every form and URL parameter as every kind of person, on PostgreSQL
+# (FUZZ_DATABASE_URL, default postgresql://postgres@127.0.0.1:5432/postgres); reports the statuses.
+FUZZ_EXAMPLES ?= 10000
+fuzz: $(VENV)/.installed catalogues
+	$(BIN)/python -m bench.fuzz --examples $(FUZZ_EXAMPLES)
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache

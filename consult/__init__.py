@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -13,9 +14,26 @@ TEMPLATES = "../templates"
 STATIC = "../static"
 
 
+class Consult(Flask):
+    """Flask, with absolute links built from ``SITE_URL`` rather than from the request's Host header.
+
+    A QR code, a verify link or the kiosk's check-in address that followed the Host header
+    could be made to point at another site by a forged request; with ``SITE_URL`` set, every
+    ``url_for(..., _external=True)`` uses the configured address (see docs/security.md).
+    """
+
+    def url_for(self, endpoint: str, *, _anchor=None, _method=None, _scheme=None, _external=None, **values) -> str:
+        site = self.config.get("SITE_URL")
+        if _external and site:
+            parts = urlsplit(site)
+            path = super().url_for(endpoint, _anchor=_anchor, _method=_method, _external=False, **values)
+            return f"{parts.scheme}://{parts.netloc}{path}"
+        return super().url_for(endpoint, _anchor=_anchor, _method=_method, _scheme=_scheme, _external=_external, **values)
+
+
 def create_app(config: Config | dict | str | None = None) -> Flask:
     """Build the application. No I/O: nothing here opens a database or the network."""
-    app = Flask(__name__, template_folder=TEMPLATES, static_folder=STATIC, instance_relative_config=False)
+    app = Consult(__name__, template_folder=TEMPLATES, static_folder=STATIC, instance_relative_config=False)
     if isinstance(config, dict):
         base = load_config(config.get("CONSULT_ENV", "testing" if config.get("TESTING") else None))
         app.config.from_object(base)
@@ -27,12 +45,20 @@ def create_app(config: Config | dict | str | None = None) -> Flask:
             app.wsgi_app, x_for=app.config["PROXY_FIX_X_FOR"], x_proto=app.config["PROXY_FIX_X_PROTO"]
         )
     logging.getLogger("consult").setLevel(app.config.get("LOG_LEVEL", "INFO"))
+    register_guard(app)
     register_extensions(app)
     register_blueprints(app)
     register_errorhandlers(app)
     register_template_helpers(app)
     register_commands(app)
     return app
+
+
+def register_guard(app: Flask) -> None:
+    from consult.core import guard, headers
+
+    guard.register(app)
+    headers.register(app)
 
 
 def register_extensions(app: Flask) -> None:

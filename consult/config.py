@@ -7,6 +7,7 @@ to start without ``SECRET_KEY``. Nothing here touches a database or the network.
 import os
 import secrets
 from pathlib import Path
+from urllib.parse import urlsplit
 
 INSTANCE_DIR = Path(os.environ.get("CONSULT_INSTANCE", Path(__file__).resolve().parent.parent / "instance"))
 
@@ -37,6 +38,10 @@ def _dev_secret_key() -> str:
             f"No secret key at {path}. Run `make setup` (or `make secret-key`) to create one, "
             "or set SECRET_KEY."
         ) from None
+
+
+def _list(name: str) -> list[str]:
+    return [item.strip() for item in os.environ.get(name, "").split(",") if item.strip()]
 
 
 def _bool(name: str, default: bool = False) -> bool:
@@ -85,10 +90,19 @@ class Config:
     SECRET_KEY: str | None = None
     #: True only in ProductionConfig: `flask demo` refuses to run there unless forced.
     PRODUCTION = False
+    #: The site's own address (scheme and host, e.g. https://yishi.example.cn): every absolute
+    #: link (QR codes, verify links, the kiosk) is built from it, never from the Host header.
+    SITE_URL: str | None = None
+    #: Host names the site answers to; others get 400. None accepts any (development).
+    TRUSTED_HOSTS: list[str] | None = None
+    #: Strict-Transport-Security max-age in seconds; 0 sends no HSTS header.
+    HSTS_SECONDS = 0
 
     def __init__(self) -> None:
         self.SECRET_KEY = os.environ.get("SECRET_KEY") or self.SECRET_KEY
         self.RATELIMIT_STORAGE_URI = self.REDIS_URL or "memory://"
+        self.SITE_URL = (os.environ.get("SITE_URL") or "").strip().rstrip("/") or self.SITE_URL
+        self.TRUSTED_HOSTS = _list("TRUSTED_HOSTS") or self.TRUSTED_HOSTS
 
 
 class DevelopmentConfig(Config):
@@ -115,7 +129,7 @@ class TestingConfig(Config):
 
 
 class ProductionConfig(Config):
-    """Production: refuses to start without a secret key."""
+    """Production: refuses to start without a secret key or the site's address; answers only its hosts."""
 
     PRODUCTION = True
 
@@ -126,6 +140,11 @@ class ProductionConfig(Config):
         super().__init__()
         if not self.SECRET_KEY:
             raise RuntimeError("SECRET_KEY must be set in production")
+        if not self.SITE_URL or urlsplit(self.SITE_URL).scheme not in {"http", "https"} or not urlsplit(self.SITE_URL).hostname:
+            raise RuntimeError("SITE_URL must be set in production, e.g. https://yishi.example.cn")
+        # The site's own host always; TRUSTED_HOSTS adds others (a health check's internal name).
+        self.TRUSTED_HOSTS = sorted({urlsplit(self.SITE_URL).hostname, *(self.TRUSTED_HOSTS or [])})
+        self.HSTS_SECONDS = int(os.environ.get("HSTS_SECONDS", 365 * 24 * 3600 if self.SITE_URL.startswith("https:") else 0))
 
 
 CONFIGS = {

@@ -312,3 +312,14 @@ post("places_manage.staff_end_sessions", lambda w: "/manage/site/end-sessions")
 post("places_manage.end_sessions", lambda w: f"/manage/c/{w.a.slug}/residences/{_resident_residence(w)}/end-sessions")
 post("accounts.end_session", lambda w: "/me/sessions/1/end")
 post("accounts.end_other_sessions", lambda w: "/me/sessions/end-others")
+
+
+def poster(endpoint: str) -> str:
+    """The kind of person who sends a form (for the hostile-input tests): staff for /manage, else a resident."""
+    if endpoint.startswith("places_manage.") and any(word in endpoint for word in ("street", "community", "staff_reset", "staff_end")):
+        return "site_admin"
+    if endpoint.startswith(("evaluation_manage.",)) or endpoint in {"places_manage.appoint_worker", "places_manage.end_worker"}:
+        return "street_admin"
+    if "manage" in endpoint:
+        return "worker"
+    return "resident"

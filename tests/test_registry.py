@@ -59,5 +59,36 @@ def test_page_renders_in_both_languages(endpoint, world, login_as, db):
 def test_post_without_csrf_token_is_refused(endpoint, world, login_as, db):
     """Every form needs its CSRF token: without one, 400 and nothing changes."""
     client = login_as(world.site_admin if "site" in endpoint else world.worker)
-    response = client.post(POST_ROUTES[endpoint](world), {"reason": "x", "username": "someone"}, csrf=False)
+    url = POST_ROUTES[endpoint](world)
+    before = database_rows(db.session)
+    response = client.post(url, {"reason": "x", "username": "someone"}, csrf=False)
     assert response.status_code == 400, response.status_code
+    assert database_rows(db.session) == before, f"{url} changed the database without a CSRF token"
+
+
+def database_rows(session) -> dict[str, str]:
+    """Every table's rows, as a hash per table: equal before and after means nothing was written."""
+    import hashlib
+
+    import sqlalchemy as sa
+
+    from consult.extensions import db
+
+    digests = {}
+    for table in db.metadata.sorted_tables:
+        rows = session.execute(sa.select(table).order_by(*table.primary_key.columns)).all()
+        digests[table.name] = hashlib.sha256(repr(rows).encode()).hexdigest()
+    return digests
+
+
+def test_the_csrf_check_sees_a_write(app, world, login_as, db):
+    """The snapshot above notices a change: with CSRF off, a token-less post writes and is caught."""
+    client = login_as(world.resident)
+    before = database_rows(db.session)
+    app.config["WTF_CSRF_ENABLED"] = False
+    try:
+        response = client.post("/settings/display", {"large": "1"}, csrf=False)
+    finally:
+        app.config["WTF_CSRF_ENABLED"] = True
+    assert response.status_code < 400
+    assert database_rows(db.session) != before

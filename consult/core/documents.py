@@ -88,7 +88,7 @@ def find(number: str, code: str | None) -> Document:
     valid = re.fullmatch(r"[A-Z]{2}-[0-9]{4}-[0-9]{6}", number or "") is not None
     document = db.session.scalar(sa.select(Document).where(Document.number == number)) if valid else None
     expected = check_code(document.number) if document else check_code("none")
-    if document is None or not hmac.compare_digest(expected, (code or "").strip().upper()):
+    if document is None or not hmac.compare_digest(expected.encode(), (code or "").strip().upper().encode()):
         raise NotFound(_("No document matches this number and check code."))
     return document
 

@@ -20,8 +20,13 @@ def paginate(select, *, per_page: int, arg: str = "page", page: int | None = Non
 
 
 def parse_id(value) -> int | None:
-    """A database id from a form or query string, or None ("²".isdigit() is True, int("²") fails)."""
+    """A database id from a form or query string, or None ("²".isdigit() is True, int("²") fails).
+
+    Ids beyond what an ``integer`` column holds are None too: PostgreSQL would refuse the query.
+    """
+    from consult.core.guard import MAX_INT
+
     text = str(value or "")
-    if text.isascii() and text.isdigit() and len(text) <= 12:
+    if text.isascii() and text.isdigit() and len(text) <= 10 and int(text) <= MAX_INT:
         return int(text)
     return None

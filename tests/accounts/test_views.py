@@ -51,7 +51,8 @@ def test_register_search_finds_communities(client, world):
         ({"confirm": "something-else"}, "The two passwords are not the same"),
         ({"username": "x" * 33}, "Use 3 to 32 characters"),
         ({"display_name": "名" * 41}, "Use at most 40 characters"),
-        ({"display_name": "bad\x00name"}, "invisible control characters"),
+        ({"display_name": "bad\x07name"}, "invisible control characters"),
+        ({"display_name": "bad\x00name"}, "characters that cannot be stored"),  # NUL: refused at the edge (core/guard.py)
         ({"display_name": "evil\u202ename"}, "invisible control characters"),
         ({"username": "no spaces"}, "Use letters, digits"),
         ({"phone": "call me"}, "Enter digits only"),

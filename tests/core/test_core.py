@@ -118,6 +118,7 @@ def test_healthz(client):
 
 
 def test_production_refuses_to_start_without_secret_key(monkeypatch):
+    monkeypatch.setenv("SITE_URL", "https://yishi.example.cn")
     monkeypatch.delenv("SECRET_KEY", raising=False)
     with pytest.raises(RuntimeError, match="SECRET_KEY"):
         ProductionConfig()

@@ -27,6 +27,9 @@ CHROMIUM_ARGS = [
     "--disable-quic",
 ]
 PHONE = {"width": 375, "height": 812}
+CSP_LISTENER = """document.addEventListener("securitypolicyviolation", function (e) {
+  console.error("CSP violation: " + e.violatedDirective + " blocked " + (e.blockedURI || "inline") + " at " + e.sourceFile + ":" + e.lineNumber);
+});"""
 #: axe-core's defaults plus the WCAG 2.2 target-size rule (off by default in axe 4.x).
 AXE_OPTIONS = {"resultTypes": ["violations"], "rules": {"target-size": {"enabled": True}}}
 
@@ -70,6 +73,7 @@ class Contexts:
     base_url: str
     opened: list = field(default_factory=list)
     server_errors: list = field(default_factory=list)
+    csp_violations: list = field(default_factory=list)
 
     def new(self, *, java_script_enabled: bool = True, **kwargs):
         options = {"viewport": PHONE, "locale": "zh-CN", "base_url": self.base_url, "java_script_enabled": java_script_enabled}
@@ -77,6 +81,11 @@ class Contexts:
         context = self.browser.new_context(**options)
         context.set_default_timeout(10_000)
         context.on("response", self._watch)
+        # The site's Content-Security-Policy is enforced: a blocked inline script or style fails
+        # the test. Chromium reports it on the console; the event catches what the console misses.
+        context.on("console", self._console)
+        if java_script_enabled:
+            context.add_init_script(CSP_LISTENER)
         context.consult_javascript = java_script_enabled  # read by axe_violations
         self.opened.append(context)
         return context
@@ -87,6 +96,11 @@ class Contexts:
     def _watch(self, response) -> None:
         if response.status >= 500:
             self.server_errors.append(f"{response.status} {response.request.method} {response.url}")
+
+    def _console(self, message) -> None:
+        text = message.text
+        if "Content Security Policy" in text or text.startswith("CSP violation"):
+            self.csp_violations.append(f"{message.page.url if message.page else ''}: {text}")
 
     def close(self) -> None:
         for context in self.opened:
@@ -100,6 +114,7 @@ def contexts(browser, live_server):
     yield made
     made.close()
     assert not made.server_errors, f"the server failed: {made.server_errors}"
+    assert not made.csp_violations, f"the Content-Security-Policy blocked something: {made.csp_violations}"
 
 
 @pytest.fixture
