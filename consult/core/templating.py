@@ -3,8 +3,9 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from flask import Flask, g, request, url_for
-from flask_babel import format_datetime, gettext as _, ngettext
+from babel.dates import get_timezone_location
+from flask import Flask, current_app, g, request, url_for
+from flask_babel import format_datetime, get_locale, gettext as _, ngettext
 from flask_login import current_user
 
 from consult.core import i18n
@@ -48,6 +49,18 @@ def person(user) -> str:
     return user.display_name
 
 
+def time_zone_hint() -> str:
+    """The hint under a form's time fields: which zone the times typed are in.
+
+    For Asia/Shanghai it says Beijing time (北京时间), the name people use; any other zone is
+    named by its place in the reader's language ("德国（柏林）时间").
+    """
+    zone = current_app.config["SITE_TIMEZONE"]
+    if zone == "Asia/Shanghai":
+        return _("Times are in Beijing time.")
+    return _("Times are in %(zone)s.", zone=get_timezone_location(zone, locale=get_locale()))
+
+
 def register(app: Flask) -> None:
     app.jinja_env.filters.update(dt=dt, date=date, age=age, person=person, duration=duration, changes=changes)
     from consult.core.clock import local_now
@@ -55,7 +68,8 @@ def register(app: Flask) -> None:
     from consult.core.registries import template_globals
 
     app.jinja_env.filters["markdown"] = markdown
-    app.jinja_env.globals.update(status_label=label, action_label=label, now_local=local_now, **template_globals)
+    app.jinja_env.globals.update(status_label=label, action_label=label, now_local=local_now, time_zone_hint=time_zone_hint,
+                                  **template_globals)
     app.jinja_env.add_extension("jinja2.ext.do")
 
     @app.context_processor
