@@ -134,7 +134,11 @@ def test_register_then_confirmed_by_worker(javascript, app, contexts, live_serve
     unread = page.locator("main .notifications li.unread")
     assert unread.count() == 1
     assert text(app, "Your residence in %(community)s was confirmed. Welcome!", community=a.name) in unread.inner_text()
-    assert unread.locator("a").get_attribute("href") == f"/c/{a.slug}/"
+    # Its link goes through /me/notifications/<id>/open, which marks it read on the way.
+    with page.expect_navigation():
+        unread.locator("a").click()
+    assert page.url.endswith(f"/c/{a.slug}/")
+    assert page.locator("header nav .badge").count() == 0
 
     # And the database agrees.
     from consult.accounts.models import User
