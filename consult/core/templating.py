@@ -94,6 +94,15 @@ def register(app: Flask) -> None:
         }
 
     @app.template_global()
+    def audit_lines(entries) -> list:
+        """(entry, Description) pairs of a page of the audit log, the people named looked up once."""
+        from consult.core import audit
+
+        entries = list(entries)
+        names = audit.people_names(entries)
+        return [(entry, audit.describe(entry, names)) for entry in entries]
+
+    @app.template_global()
     def request_key() -> str:
         """A fresh one-time key for a form whose double submit must not act twice."""
         import uuid

@@ -6,6 +6,7 @@ from flask import url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from consult.core.audit import describe_actions
 from consult.core.registries import TodoItem, add_labels, personal, todo
 from consult.extensions import db
 from consult.points import queries, services  # noqa: F401  (services registers the ledger hooks)
@@ -56,3 +57,18 @@ def my_points(user):
             for r in queries.redemptions_of(user.id)
         ],
     }
+
+
+# How the audit log tells these actions (consult/core/audit.py).
+describe_actions({
+    "points.post": (_l("Posted %(delta)s points to %(user_id)s."), ("reason",)),
+    "points.bonus": _l("Awarded %(delta)s bonus points to %(user_id)s."),
+    "points.reverse": _l("Reversed the ledger entry %(entry_id)s."),
+    "points.correct": _l("Corrected the ledger entry %(entry_id)s."),
+    "points.settings": _l("Changed the points rules."),
+    "reward.create": _l("Added the reward “%(name)s”."),
+    "reward.update": _l("Updated a reward."),
+    "reward.hand_over": _l("Handed a reward over to %(user_id)s."),
+    "reward.cancel": _l("Cancelled a redemption of %(user_id)s."),
+    "document.issue_volunteer_certificate": _l("Issued the volunteer certificate %(number)s of %(subject_id)s."),
+})
