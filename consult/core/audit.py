@@ -199,9 +199,7 @@ def _value(key: str, value: Any, names: dict[int, str]) -> str | None:
 
 def _list(items: list[str]) -> str:
     """Items joined the way the reader's language does ("甲，乙" / "a, b")."""
-    from flask_babel import get_locale
-
-    return ("，" if get_locale() is not None and get_locale().language == "zh" else ", ").join(items)
+    return _(", ").join(items)
 
 
 def describe(entry: AuditEntry, names: dict[int, str]) -> Description:

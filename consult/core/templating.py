@@ -5,6 +5,7 @@ from datetime import datetime, timedelta
 
 from babel.dates import get_timezone_location
 from flask import Flask, current_app, g, request, url_for
+from markupsafe import Markup, escape
 from flask_babel import format_datetime, get_locale, gettext as _, ngettext
 from flask_login import current_user
 
@@ -61,6 +62,27 @@ def time_zone_hint() -> str:
     return _("Times are in %(zone)s.", zone=get_timezone_location(zone, locale=get_locale()))
 
 
+def labelled(label, value) -> Markup:
+    """"Label: value" with the reader's punctuation ("地址：3号楼" in Chinese); both parts escaped."""
+    from flask_babel import gettext
+
+    return Markup(escape(gettext("%(label)s: %(value)s"))) % {"label": label, "value": value}
+
+
+def in_parens(text, extra) -> Markup:
+    """"text (extra)" with the reader's brackets ("评论（3）" in Chinese); both parts escaped."""
+    from flask_babel import gettext
+
+    return Markup(escape(gettext("%(text)s (%(extra)s)"))) % {"text": text, "extra": extra}
+
+
+def listed(items) -> str:
+    """Items joined the reader's way ("甲，乙" / "a, b")."""
+    from flask_babel import gettext
+
+    return gettext(", ").join(str(item) for item in items)
+
+
 def register(app: Flask) -> None:
     app.jinja_env.filters.update(dt=dt, date=date, age=age, person=person, duration=duration, changes=changes)
     from consult.core.clock import local_now
@@ -69,6 +91,7 @@ def register(app: Flask) -> None:
 
     app.jinja_env.filters["markdown"] = markdown
     app.jinja_env.globals.update(status_label=label, action_label=label, now_local=local_now, time_zone_hint=time_zone_hint,
+                                  labelled=labelled, in_parens=in_parens, listed=listed,
                                   **template_globals)
     app.jinja_env.add_extension("jinja2.ext.do")
 

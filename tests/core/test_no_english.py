@@ -76,6 +76,23 @@ class VisibleText(HTMLParser):
             self.texts.append((f"<{where}>", data.strip()))
 
 
+CJK = "\u3400-\u9fff"
+#: ASCII punctuation touching Chinese text ("居民: 和平社区.", "评论 (3)"): Chinese takes full-width forms.
+ASCII_PUNCTUATION = re.compile(rf"[{CJK}]\s?[:;,.!?()]|[:;,!?(]\s?[{CJK}]|\)\s?[{CJK}]")
+
+
+def visible_texts(html: str) -> list[tuple[str, str]]:
+    parser = VisibleText()
+    parser.feed(html)
+    return parser.texts
+
+
+def ascii_punctuation(html: str) -> list[str]:
+    """Visible text where ASCII punctuation sits against Chinese characters."""
+    return [f"{m.group()!r} in {where} {text[:80]!r}" for where, text in visible_texts(html)
+            for m in ASCII_PUNCTUATION.finditer(text)]
+
+
 def english_words(html: str, names: set[str]) -> list[str]:
     """The Latin words of a page's visible text that are not names, numbers, URLs or codes."""
     parser = VisibleText()
@@ -97,6 +114,8 @@ def test_the_scan_finds_english_and_spares_names_and_codes():
       <button lang="en">English</button><script>var x = "hello";</script><p>编号 SR-2026-0001，楼栋 3A</p></main></body></html>"""
     found = english_words(html, names={"resident"})
     assert [f.split()[0] for f in found] == ["'Please'", "'correct'", "'the'", "'marked'", "'fields'", "'Chart'"]
+    punctuation = ascii_punctuation("<p>居民: 和平社区.</p><p>评论 (3)</p><p>居民：和平社区。时间 10:30，共 3.5 小时</p>")
+    assert [f.split(" in ")[0] for f in punctuation] == ["'民:'", "'区.'", "'论 ('"]
 
 
 @pytest.mark.parametrize("endpoint", sorted(e for e, r in GET_ROUTES.items() if r.html))
@@ -116,6 +135,7 @@ def test_zh_pages_show_no_english(endpoint, world, login_as):
         body = response.get_data(as_text=True)
         assert '<html lang="zh-CN"' in body
         problems += [f"{url} as {role}: {word}" for word in english_words(body, names)]
+        problems += [f"{url} as {role}: ASCII punctuation {found}" for found in ascii_punctuation(body)]
     assert not problems, "English on a Chinese page:\n" + "\n".join(dict.fromkeys(problems))
 
 
