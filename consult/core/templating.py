@@ -24,6 +24,21 @@ def date(moment: datetime | None) -> str:
     return dt(moment, "yyyy-MM-dd")
 
 
+def when(moment: datetime | None, fmt: str = "yyyy-MM-dd HH:mm") -> Markup:
+    """A moment as ``<time class="nowrap">``: a date never breaks across lines."""
+    if moment is None:
+        return Markup("")
+    return Markup('<time class="nowrap" datetime="%s">%s</time>') % (moment.isoformat(), dt(moment, fmt))
+
+
+def day(moment) -> Markup:
+    """A date as ``<time class="nowrap">``."""
+    if moment is None:
+        return Markup("")
+    text = date(moment) if isinstance(moment, datetime) else moment.isoformat()
+    return Markup('<time class="nowrap" datetime="%s">%s</time>') % (text, text)
+
+
 def age(moment: datetime | None) -> str:
     """How long ago, in words: "3 hours", "2 days"."""
     if moment is None:
@@ -84,7 +99,7 @@ def listed(items) -> str:
 
 
 def register(app: Flask) -> None:
-    app.jinja_env.filters.update(dt=dt, date=date, age=age, person=person, duration=duration, changes=changes)
+    app.jinja_env.filters.update(dt=dt, date=date, when=when, day=day, age=age, person=person, duration=duration, changes=changes)
     from consult.core.clock import local_now
     from consult.core.markdown import render as markdown
     from consult.core.registries import template_globals
