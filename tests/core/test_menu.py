@@ -24,3 +24,9 @@ def test_every_committee_page_shows_the_one_menu(world, login_as):
         assert 'aria-current=' in found[0], f"{url}: no section marked as current"
     assert len(menus) >= 12
     assert len({tuple(links) for links in menus.values()}) == 1, "the committee menu differs from page to page"
+
+
+def test_a_refused_person_sees_no_committee_menu(world, login_as):
+    response = login_as(world.other_worker).get(f"/manage/c/{world.a.slug}/residents/")
+    assert response.status_code == 403
+    assert 'class="subnav"' not in response.get_data(as_text=True)
