@@ -1,7 +1,7 @@
 """Rules of 报到, activities, check-ins, micro-wishes and service records.
 
 Every function takes the acting person, checks them against the object, writes history and
-audit where DESIGN asks for it, notifies the people involved, and flushes.
+audit where docs/design.md asks for it, notifies the people involved, and flushes.
 """
 from __future__ import annotations
 

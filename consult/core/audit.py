@@ -1,7 +1,7 @@
 """The audit log: who did what to which record, with before and after, and when.
 
 Written by every moderation, confirmation, appointment, points and outcome change. Never
-holds a ballot choice (DESIGN "Secrecy").
+holds a ballot choice (docs/design.md, "Secrecy").
 """
 from __future__ import annotations
 

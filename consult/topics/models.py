@@ -1,7 +1,7 @@
 """Topics and everything hanging off them: history, supports, votes and ballots, comments,
 outcomes with progress, and satisfaction ratings.
 
-Secrecy (DESIGN): a ballot row holds an HMAC token of the voter (or household), never a user
+Secrecy (docs/design.md): a ballot row holds an HMAC token of the voter (or household), never a user
 id or a time; who took part is kept apart in ``vote_participations``.
 """
 from __future__ import annotations
