@@ -5,9 +5,9 @@ from datetime import datetime, timedelta
 
 from babel.dates import get_timezone_location
 from flask import Flask, current_app, g, request, url_for
-from markupsafe import Markup, escape
 from flask_babel import format_datetime, get_locale, gettext as _, ngettext
 from flask_login import current_user
+from markupsafe import Markup, escape
 
 from consult.core import i18n
 from consult.core.clock import now
@@ -79,27 +79,21 @@ def time_zone_hint() -> str:
 
 def labelled(label, value) -> Markup:
     """"Label: value" with the reader's punctuation ("地址：3号楼" in Chinese); both parts escaped."""
-    from flask_babel import gettext
-
-    return Markup(escape(gettext("%(label)s: %(value)s"))) % {"label": label, "value": value}
+    return Markup(escape(_("%(label)s: %(value)s"))) % {"label": label, "value": value}
 
 
 def in_parens(text, extra) -> Markup:
     """"text (extra)" with the reader's brackets ("评论（3）" in Chinese); both parts escaped."""
-    from flask_babel import gettext
-
-    return Markup(escape(gettext("%(text)s (%(extra)s)"))) % {"text": text, "extra": extra}
+    return Markup(escape(_("%(text)s (%(extra)s)"))) % {"text": text, "extra": extra}
 
 
 def listed(items) -> str:
     """Items joined the reader's way ("甲，乙" / "a, b")."""
-    from flask_babel import gettext
-
-    return gettext(", ").join(str(item) for item in items)
+    return _(", ").join(str(item) for item in items)
 
 
 def register(app: Flask) -> None:
-    app.jinja_env.filters.update(dt=dt, date=date, when=when, day=day, age=age, person=person, duration=duration, changes=changes)
+    app.jinja_env.filters.update(dt=dt, date=date, when=when, day=day, age=age, person=person, duration=duration)
     from consult.core.clock import local_now
     from consult.core.markdown import render as markdown
     from consult.core.registries import template_globals
@@ -161,10 +155,3 @@ def label(key: str) -> str:
 
     value = labels.get(key)
     return str(value) if value is not None else key
-
-
-def changes(values: dict | None) -> str:
-    """An audit before/after dict as "key: value" pairs."""
-    if not values:
-        return ""
-    return ", ".join(f"{key}: {value}" for key, value in values.items())
