@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import re
 from html.parser import HTMLParser
+from pathlib import Path
 
 import pytest
 
 from tests.registry import GET_ROUTES, ROLES
+
+ROOT = Path(__file__).resolve().parents[2]
 
 #: Latin words that are names or codes, not English: abbreviations people meet in Chinese text.
 ALLOWED_WORDS = {"QR", "CSV", "API", "PDF", "JSON", "OpenAPI", "URL", "ID", "PIN", "HMAC", "A4", "Excel", "PostgreSQL",
@@ -153,3 +156,16 @@ def test_time_zone_hint_says_beijing_time_in_chinese(app, monkeypatch):
         monkeypatch.setitem(app.config, "SITE_TIMEZONE", "Europe/Berlin")
         with force_locale("zh_CN"):
             assert time_zone_hint() == "时间按德国（柏林）时间填写。"
+
+
+def test_dates_are_written_not_to_break(app):
+    """``|when`` and ``|day`` wrap a moment in <time class="nowrap"> (site.css keeps it on one line)."""
+    from datetime import date, datetime, timezone
+
+    from consult.core.templating import day, when
+
+    with app.test_request_context("/"):
+        moment = datetime(2026, 11, 30, 2, 5, tzinfo=timezone.utc)
+        assert str(when(moment)) == '<time class="nowrap" datetime="2026-11-30T02:05:00+00:00">2026-11-30 10:05</time>'
+        assert str(day(date(2026, 12, 1))) == '<time class="nowrap" datetime="2026-12-01">2026-12-01</time>'
+    assert ".nowrap { white-space: nowrap; }" in (ROOT / "static/css/site.css").read_text()

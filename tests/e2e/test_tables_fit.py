@@ -1,6 +1,7 @@
 """No table cell is squeezed on a phone: at 375 px every cell of every registered page, opened by
 every kind of person who may see it, is at least two characters wide (and the page still does
-not scroll sideways: a wide table scrolls inside its own box, or its rows become cards).
+not scroll sideways: a wide table scrolls inside its own box, or its rows become cards); no
+date breaks across lines.
 """
 from __future__ import annotations
 
@@ -43,8 +44,14 @@ NARROW_CELLS = """() => {
 }"""
 
 
+#: Dates and times broken across lines (a <time> drawn as more than one line box).
+BROKEN_DATES = """() => [...document.querySelectorAll('time')]
+  .filter(t => new Set([...t.getClientRects()].map(r => Math.round(r.top))).size > 1)
+  .map(t => `date "${t.textContent.trim()}" breaks across lines`)"""
+
+
 def narrow_cells(page) -> list[str]:
-    return page.evaluate(NARROW_CELLS)
+    return page.evaluate(NARROW_CELLS) + page.evaluate(BROKEN_DATES)
 
 
 def test_the_check_finds_a_squeezed_cell(page, live_server):
@@ -52,6 +59,10 @@ def test_the_check_finds_a_squeezed_cell(page, live_server):
     page.goto("/healthz")
     page.set_content("<table style='width:100px'><tr>" + "<td>和平社区居民委员会</td>" * 4 + "</tr></table>")
     assert narrow_cells(page)
+    page.set_content("<p style='width:60px'><time>2026-11-30 10:00</time></p>")
+    assert page.evaluate(BROKEN_DATES)
+    page.set_content("<p style='width:60px'><time style='white-space:nowrap'>2026-11-30 10:00</time></p>")
+    assert not page.evaluate(BROKEN_DATES)
 
 
 @pytest.mark.parametrize("large", [False, True], ids=["normal", "large"])
