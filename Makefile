@@ -2,12 +2,15 @@
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
+# `make run PORT=8080 HOST=0.0.0.0` serves elsewhere.
+HOST ?= 127.0.0.1
+PORT ?= 5000
 export FLASK_APP := wsgi.py
 
 .PHONY: run setup secret-key test lint audit fuzz catalogues extract clean
 
 run: setup
-	$(BIN)/flask run --host 127.0.0.1 --port 5000
+	$(BIN)/flask run --host $(HOST) --port $(PORT)
 
 setup: $(VENV)/.installed catalogues secret-key
 	$(BIN)/flask db upgrade
@@ -27,8 +30,10 @@ catalogues: $(VENV)/.installed
 	$(BIN)/pybabel compile -d consult/translations
 
 # Refresh the catalogue after changing user-facing text, then translate the new zh_CN entries.
+# Babel skips folders starting with "_" by default; templates/_macros/ must be read too.
+EXTRACT_DIRS := --ignore-dirs '.* __pycache__ node_modules'
 extract: $(VENV)/.installed
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k N_ -k lazy_gettext -o messages.pot --no-location --sort-output .
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k N_ -k lazy_gettext -o messages.pot --no-location --sort-output $(EXTRACT_DIRS) .
 	$(BIN)/pybabel update -i messages.pot -d consult/translations --no-fuzzy-matching --no-wrap
 
 test: lint

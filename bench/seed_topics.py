@@ -1,5 +1,5 @@
 """Seed a benchmark database: one street, one community of ~2000 confirmed residents, ~5000
-topics in every status of DESIGN's table, and one "big" topic open for voting with ~1500
+topics in every status of the table in docs/design.md, and one "big" topic open for voting with ~1500
 comments (with replies) and ~1500 secret ballots.
 
 Rows go in with SQLAlchemy Core bulk inserts, built so that everything the services keep in

@@ -59,6 +59,7 @@ class Route:
     access: str
     html: bool = True  #: an HTML page (axe-checked); False for JSON, downloads, redirects
     ok_status: int = 200  #: the status an allowed person gets
+    refused_status: int = 403  #: the status a logged-in person who may not open it gets (404: "not yours")
 
     def expected(self, role: str) -> int:
         if role in ALLOWED[self.access]:
@@ -69,7 +70,7 @@ class Route:
             return 302 if role == "visitor" else 403 if role in ALLOWED[UNPUBLISHED] else 404
         if self.access == ANONYMOUS:
             return 302
-        return 302 if role == "visitor" else 403
+        return 302 if role == "visitor" else self.refused_status
 
     def viewer(self) -> str:
         """A role that may open the page (for the browser checks)."""
@@ -102,6 +103,8 @@ route("accounts.me", lambda w: "/me/", LOGGED_IN)
 route("accounts.edit_profile", lambda w: "/me/edit", LOGGED_IN)
 route("accounts.change_password", lambda w: "/me/password", LOGGED_IN)
 route("accounts.my_notifications", lambda w: "/me/notifications", LOGGED_IN)
+route("accounts.open_notification", lambda w: f"/me/notifications/{_notification(w)}/open", OWNER, html=False, ok_status=302,
+      refused_status=404)
 route("accounts.my_data", lambda w: "/me/data", LOGGED_IN, html=False)
 route("accounts.close_account", lambda w: "/me/close", LOGGED_IN)
 route("accounts.apply", lambda w: f"/me/residence?street={w.street.slug}", LOGGED_IN)
@@ -113,6 +116,17 @@ route("places_manage.community_audit", lambda w: f"/manage/c/{w.a.slug}/audit", 
 route("places_manage.street", lambda w: f"/manage/streets/{w.street.slug}/", STREET_ADMIN)
 route("places_manage.street_audit", lambda w: f"/manage/streets/{w.street.slug}/audit", STREET_ADMIN)
 route("places_manage.site", lambda w: "/manage/site/", SITE_ADMIN)
+
+
+def _notification(w):
+    """A notification of the resident (world.resident owns it; anyone else gets 404)."""
+    from consult.core.notifications import N_, notify, Notification
+    from consult.extensions import db
+
+    if not hasattr(w, "_notification_id"):
+        notify(w.resident.id, "registry:notification", N_("Your reward has been handed over."), link="/me/points")
+        w._notification_id = db.session.scalar(db.select(Notification.id).where(Notification.recipient_id == w.resident.id))
+    return w._notification_id
 
 
 def _pending_residence(w):

@@ -114,7 +114,8 @@ class ResetForm(FlaskForm):
 class ProfileForm(FlaskForm):
     display_name = _display_name_field()
     phone = _phone_field()
-    language = RadioField(_l("Language"), choices=[SelectChoice("zh_CN", "中文"), SelectChoice("en", "English")], default="zh_CN")
+    language = RadioField(_l("Language"), choices=[SelectChoice("zh_CN", "中文", render_kw={"lang": "zh-CN"}),
+                                                      SelectChoice("en", "English", render_kw={"lang": "en"})], default="zh_CN")
     large_text = BooleanField(_l("Large text and high contrast"))
 
 

@@ -248,7 +248,24 @@ def my_notifications():
         db.session.commit()
         return redirect(url_for("accounts.my_notifications"))
     page = paginate(notifications.for_user(current_user.id), per_page=30)
-    return render_template("accounts/notifications.html", page=page)
+    html = render_template("accounts/notifications.html", page=page, lines=notifications.group(page.items))
+    # Shown once as new, then read: a notification without a link has nowhere else to be opened.
+    notifications.mark_read_without_link(current_user.id, [n.id for n in page.items])
+    db.session.commit()
+    return html
+
+
+@bp.get("/me/notifications/<int:notification_id>/open")
+@login_required
+def open_notification(notification_id: int):
+    """Go to a notification's target and mark it (and the others of that target) read.
+
+    A GET that writes: it changes only the person's own read marks, so a link in the list can
+    do it; someone else's notification is 404, as if it did not exist.
+    """
+    link = notifications.open_notification(current_user.id, notification_id)
+    db.session.commit()
+    return redirect(safe_next(link, url_for("accounts.my_notifications")))
 
 
 @bp.get("/me/data")

@@ -1,7 +1,7 @@
 """Rules of 报到, activities, check-ins, micro-wishes and service records.
 
 Every function takes the acting person, checks them against the object, writes history and
-audit where DESIGN asks for it, notifies the people involved, and flushes.
+audit where docs/design.md asks for it, notifies the people involved, and flushes.
 """
 from __future__ import annotations
 
@@ -836,7 +836,7 @@ def withdraw_wish(author, wish: Wish) -> Wish:
 
 
 def contact_for_claimer(viewer, wish: Wish, author) -> dict | None:
-    """How the party member who took a wish on reaches the resident (DESIGN: phones masked except to owner and committee).
+    """How the party member who took a wish on reaches the resident (docs/design.md: phones masked except to owner and committee).
 
     The claimer sees the building and unit (never the room) and the phone masked; the full
     phone stays with the committee, which the claimer calls to be put through.

@@ -5,13 +5,15 @@ person who switches language reads their notifications in it.
 """
 from __future__ import annotations
 
-from datetime import datetime
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from flask_babel import gettext
 from sqlalchemy.orm import Mapped, mapped_column
 
 from consult.core.clock import now
+from consult.core.errors import NotFound
 from consult.extensions import db
 
 
@@ -64,11 +66,16 @@ def notify(recipient_id: int, event_key: str, text: str, *, link: str | None = N
     return True
 
 
+#: Notifications with the same link within this time of the newest are shown as one line.
+GROUP_WINDOW = timedelta(hours=24)
+
+
 def unread_count(user_id: int) -> int:
-    """How many notifications the person has not read."""
+    """How many things the person has not looked at: unread notifications, those with the same
+    link counted once (opening the link reads them all)."""
+    target = sa.func.coalesce(Notification.link, sa.literal("#") + sa.cast(Notification.id, sa.String))
     return db.session.scalar(
-        sa.select(sa.func.count())
-        .select_from(Notification)
+        sa.select(sa.func.count(sa.distinct(target)))
         .where(Notification.recipient_id == user_id, Notification.read_at.is_(None))
     )
 
@@ -80,6 +87,70 @@ def for_user(user_id: int):
         .where(Notification.recipient_id == user_id)
         .order_by(Notification.created_at.desc(), Notification.id.desc())
     )
+
+
+@dataclass
+class Line:
+    """One line of the notification list: the newest notification of a group and the others."""
+
+    newest: Notification
+    older: list[Notification] = field(default_factory=list)
+
+    @property
+    def count(self) -> int:
+        return 1 + len(self.older)
+
+    @property
+    def unread(self) -> bool:
+        return self.newest.read_at is None or any(n.read_at is None for n in self.older)
+
+
+def group(notifications: list[Notification]) -> list[Line]:
+    """Group a newest-first list: notifications with the same link within GROUP_WINDOW of the
+    group's newest one become one line (a busy topic gives "3 new updates", not three lines)."""
+    lines: list[Line] = []
+    open_groups: dict[str, Line] = {}
+    for notification in notifications:
+        line = open_groups.get(notification.link) if notification.link else None
+        if line is not None and line.newest.created_at - notification.created_at <= GROUP_WINDOW:
+            line.older.append(notification)
+            continue
+        line = Line(notification)
+        lines.append(line)
+        if notification.link:
+            open_groups[notification.link] = line
+    return lines
+
+
+def open_notification(user_id: int, notification_id: int) -> str | None:
+    """Mark a person's notification read, with the other unread ones of the same link, and
+    return its link. Someone else's notification is NotFound, like one that does not exist."""
+    notification = db.session.get(Notification, notification_id)
+    if notification is None or notification.recipient_id != user_id:
+        raise NotFound(gettext("No such notification."))
+    moment = now()
+    same = Notification.id == notification.id
+    if notification.link:
+        same = sa.or_(same, Notification.link == notification.link)
+    db.session.execute(
+        sa.update(Notification)
+        .where(Notification.recipient_id == user_id, Notification.read_at.is_(None), same)
+        .values(read_at=moment)
+        .execution_options(synchronize_session=False)
+    )
+    return notification.link
+
+
+def mark_read_without_link(user_id: int, ids: list[int]) -> None:
+    """Notifications with nowhere to open are read once shown in the list."""
+    if ids:
+        db.session.execute(
+            sa.update(Notification)
+            .where(Notification.recipient_id == user_id, Notification.id.in_(ids), Notification.link.is_(None),
+                   Notification.read_at.is_(None))
+            .values(read_at=now())
+            .execution_options(synchronize_session=False)
+        )
 
 
 def mark_all_read(user_id: int) -> int:

@@ -3,9 +3,11 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from flask import Flask, g, request, url_for
-from flask_babel import format_datetime, gettext as _, ngettext
+from babel.dates import get_timezone_location
+from flask import Flask, current_app, g, request, url_for
+from flask_babel import format_datetime, get_locale, gettext as _, ngettext
 from flask_login import current_user
+from markupsafe import Markup, escape
 
 from consult.core import i18n
 from consult.core.clock import now
@@ -20,6 +22,21 @@ def dt(moment: datetime | None, fmt: str = "yyyy-MM-dd HH:mm") -> str:
 
 def date(moment: datetime | None) -> str:
     return dt(moment, "yyyy-MM-dd")
+
+
+def when(moment: datetime | None, fmt: str = "yyyy-MM-dd HH:mm") -> Markup:
+    """A moment as ``<time class="nowrap">``: a date never breaks across lines."""
+    if moment is None:
+        return Markup("")
+    return Markup('<time class="nowrap" datetime="%s">%s</time>') % (moment.isoformat(), dt(moment, fmt))
+
+
+def day(moment) -> Markup:
+    """A date as ``<time class="nowrap">``."""
+    if moment is None:
+        return Markup("")
+    text = date(moment) if isinstance(moment, datetime) else moment.isoformat()
+    return Markup('<time class="nowrap" datetime="%s">%s</time>') % (text, text)
 
 
 def age(moment: datetime | None) -> str:
@@ -48,14 +65,43 @@ def person(user) -> str:
     return user.display_name
 
 
+def time_zone_hint() -> str:
+    """The hint under a form's time fields: which zone the times typed are in.
+
+    For Asia/Shanghai it says Beijing time (北京时间), the name people use; any other zone is
+    named by its place in the reader's language ("德国（柏林）时间").
+    """
+    zone = current_app.config["SITE_TIMEZONE"]
+    if zone == "Asia/Shanghai":
+        return _("Times are in Beijing time.")
+    return _("Times are in %(zone)s.", zone=get_timezone_location(zone, locale=get_locale()))
+
+
+def labelled(label, value) -> Markup:
+    """"Label: value" with the reader's punctuation ("地址：3号楼" in Chinese); both parts escaped."""
+    return Markup(escape(_("%(label)s: %(value)s"))) % {"label": label, "value": value}
+
+
+def in_parens(text, extra) -> Markup:
+    """"text (extra)" with the reader's brackets ("评论（3）" in Chinese); both parts escaped."""
+    return Markup(escape(_("%(text)s (%(extra)s)"))) % {"text": text, "extra": extra}
+
+
+def listed(items) -> str:
+    """Items joined the reader's way ("甲，乙" / "a, b")."""
+    return _(", ").join(str(item) for item in items)
+
+
 def register(app: Flask) -> None:
-    app.jinja_env.filters.update(dt=dt, date=date, age=age, person=person, duration=duration, changes=changes)
+    app.jinja_env.filters.update(dt=dt, date=date, when=when, day=day, age=age, person=person, duration=duration)
     from consult.core.clock import local_now
     from consult.core.markdown import render as markdown
     from consult.core.registries import template_globals
 
     app.jinja_env.filters["markdown"] = markdown
-    app.jinja_env.globals.update(status_label=label, action_label=label, now_local=local_now, **template_globals)
+    app.jinja_env.globals.update(status_label=label, action_label=label, now_local=local_now, time_zone_hint=time_zone_hint,
+                                  labelled=labelled, in_parens=in_parens, listed=listed,
+                                  **template_globals)
     app.jinja_env.add_extension("jinja2.ext.do")
 
     @app.context_processor
@@ -80,6 +126,15 @@ def register(app: Flask) -> None:
         }
 
     @app.template_global()
+    def audit_lines(entries) -> list:
+        """(entry, Description) pairs of a page of the audit log, the people named looked up once."""
+        from consult.core import audit
+
+        entries = list(entries)
+        names = audit.people_names(entries)
+        return [(entry, audit.describe(entry, names)) for entry in entries]
+
+    @app.template_global()
     def request_key() -> str:
         """A fresh one-time key for a form whose double submit must not act twice."""
         import uuid
@@ -100,10 +155,3 @@ def label(key: str) -> str:
 
     value = labels.get(key)
     return str(value) if value is not None else key
-
-
-def changes(values: dict | None) -> str:
-    """An audit before/after dict as "key: value" pairs."""
-    if not values:
-        return ""
-    return ", ".join(f"{key}: {value}" for key, value in values.items())

@@ -1,6 +1,7 @@
 """What evaluation adds: the month just ended is stored by `flask tick`; labels."""
 from flask_babel import lazy_gettext as _l
 
+from consult.core.audit import describe_actions
 from consult.core.registries import add_labels, template_global, tick
 from consult.evaluation import services
 
@@ -45,3 +46,7 @@ def record_kind(kind: str) -> str:
 def store_last_month() -> int:
     """The month just ended, stored once for every street."""
     return services.store_last_month()
+
+
+# How the audit log tells these actions (consult/core/audit.py).
+describe_actions({"evaluation.settings": _l("Changed the evaluation settings.")})

@@ -5,6 +5,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from consult.core.audit import describe_actions
 from consult.core.registries import TodoItem, add_labels, template_global, todo
 from consult.extensions import db
 from consult.places import closing, queries  # noqa: F401  (closing registers its closing-account step)
@@ -51,3 +52,26 @@ add_labels(
         "account.reset_codes_revoked": _l("unused reset codes revoked"),
     }
 )
+
+
+# How the audit log tells these actions (consult/core/audit.py).
+describe_actions({
+    "street.create": _l("Created the street %(name)s."),
+    "community.create": _l("Created the community %(name)s."),
+    "staff.appoint_worker": _l("Appointed %(user_id)s as a committee worker."),
+    "staff.appoint_street_admin": _l("Appointed %(user_id)s as a street administrator."),
+    "staff.appoint_site_admin": _l("Appointed %(user_id)s as a site administrator."),
+    "staff.end_worker": _l("Ended the appointment of %(user_id)s as a committee worker."),
+    "staff.end_street_admin": _l("Ended the appointment of %(user_id)s as a street administrator."),
+    "staff.end_site_admin": _l("Ended the appointment of %(user_id)s as a site administrator."),
+    "residence.record": _l("Registered %(user_id)s as a resident on their behalf."),
+    "residence.confirm": _l("Confirmed %(user_id)s as a resident."),
+    "residence.reject": _l("Did not accept the application of %(user_id)s."),
+    "residence.end": _l("Ended the residence of %(user_id)s."),
+    "account.reset_code": _l("Issued a password reset code for %(user_id)s."),
+    "account.reset_used": _l("%(user_id)s set a new password with a reset code."),
+})
+add_labels({
+    "moved_out": _l("moved out"),
+    "closed_account": _l("account closed"),
+})

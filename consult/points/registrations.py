@@ -7,6 +7,7 @@ from flask import url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from consult.core.audit import describe_actions
 from consult.core.registries import STAFF_ACTION, TodoItem, add_labels, not_personal, personal, todo
 from consult.extensions import db
 from consult.points import closing, queries, services  # noqa: F401  (services and closing register hooks)
@@ -69,4 +70,19 @@ not_personal({
     "ledger_entries.created_by_id": STAFF_ACTION,
     "redemptions.handed_over_by_id": STAFF_ACTION,
     "redemptions.cancelled_by_id": STAFF_ACTION,
+})
+
+
+# How the audit log tells these actions (consult/core/audit.py).
+describe_actions({
+    "points.post": (_l("Posted %(delta)s points to %(user_id)s."), ("reason",)),
+    "points.bonus": _l("Awarded %(delta)s bonus points to %(user_id)s."),
+    "points.reverse": _l("Reversed the ledger entry %(entry_id)s."),
+    "points.correct": _l("Corrected the ledger entry %(entry_id)s."),
+    "points.settings": _l("Changed the points rules."),
+    "reward.create": _l("Added the reward “%(name)s”."),
+    "reward.update": _l("Updated a reward."),
+    "reward.hand_over": _l("Handed a reward over to %(user_id)s."),
+    "reward.cancel": _l("Cancelled a redemption of %(user_id)s."),
+    "document.issue_volunteer_certificate": _l("Issued the volunteer certificate %(number)s of %(subject_id)s."),
 })

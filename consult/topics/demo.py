@@ -1,4 +1,4 @@
-"""Demo topics in every state of DESIGN's table, made through the services as people would,
+"""Demo topics in every state of the table in docs/design.md, made through the services as people would,
 with the clock moved back so that windows have ended and ratings fall in past months."""
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """Topics and everything hanging off them: history, supports, votes and ballots, comments,
 outcomes with progress, and satisfaction ratings.
 
-Secrecy (DESIGN, docs/ballot-secrecy.md): who took part is kept in ``vote_participations``; what
+Secrecy (docs/design.md, docs/ballot-secrecy.md): who took part is kept in ``vote_participations``; what
 they chose is sealed in ``sealed_ballots`` while the vote is open and written as plain ``ballots``
 only at closing, shuffled, in one transaction, with random ids, never a person or a time.
 """

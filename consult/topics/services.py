@@ -55,7 +55,7 @@ log = logging.getLogger(__name__)
 S = TopicStatus
 EDIT_MINUTES = 15
 
-#: DESIGN's state table: which status may follow which.
+#: The state table of docs/design.md: which status may follow which.
 TRANSITIONS: dict[str, set[str]] = {
     S.DRAFT: {S.PENDING_REVIEW, S.WITHDRAWN},
     S.PENDING_REVIEW: {S.REJECTED, S.COLLECTING_SUPPORT, S.READY_FOR_VOTE, S.WITHDRAWN},
@@ -109,7 +109,7 @@ def vote_of(topic: Topic) -> Vote | None:
 
 
 def _transition(topic: Topic, to: str, actor, *, reason: str | None = None, committee: bool = False, notice: str | None = None) -> None:
-    """Move a topic to ``to`` if DESIGN's table allows it; history, audit and followers follow."""
+    """Move a topic to ``to`` if the table of docs/design.md allows it; history, audit and followers follow."""
     if to not in TRANSITIONS.get(topic.status, set()):
         raise Conflict(_("This cannot be done while the topic is “%(status)s”.", status=status_name(topic.status)))
     before = topic.status
@@ -714,7 +714,7 @@ def cast_ballot(voter, topic: Topic, option_ids: list, *, recorded_by=None) -> l
         )
     db.session.flush()
     if recorded_by is not None:
-        # Audited as recorded, never with the choice (DESIGN "Secrecy").
+        # Audited as recorded, never with the choice (docs/design.md, "Secrecy").
         audit.record(recorded_by, "ballot.paper", topic, community_id=community.id, after={"voter_id": voter.id})
     db.session.expire(topic)
     return chosen

@@ -1,4 +1,4 @@
-"""Rules of topics, without HTTP: DESIGN's state table, support, ballots, comments, outcomes, ratings."""
+"""Rules of topics, without HTTP: the state table of docs/design.md, support, ballots, comments, outcomes, ratings."""
 import hashlib
 import logging
 from datetime import date, datetime, timedelta
