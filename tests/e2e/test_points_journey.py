@@ -46,11 +46,11 @@ def test_minutes_to_points_to_reward_to_certificate(committed_db, contexts, live
 
     login(page, live_server, "party")
     visit(page, "/me/points")
-    assert page.locator(".big-link").first.inner_text().strip() == f"{world.a.name}: 20 积分"
+    assert page.locator(".big-link").first.inner_text().strip() == f"{world.a.name}：20 积分"
     press(page, 'form[action*="/redeem"] button')
     check_axe(page)
     # Exactly 0 left (not "20" or "10" containing a 0), and the redemption is listed as waiting.
-    assert page.locator(".big-link").first.inner_text().strip() == f"{world.a.name}: 0 积分"
+    assert page.locator(".big-link").first.inner_text().strip() == f"{world.a.name}：0 积分"
     redeemed = page.locator("#my-redemptions li", has_text="环保购物袋")
     assert redeemed.count() == 1 and "待发放" in redeemed.inner_text()
     committed_db.session.commit()  # end the read snapshot taken before the browser redeemed
@@ -98,5 +98,5 @@ def test_refusals_and_owed_balances_on_the_points_pages(committed_db, contexts, 
 
     login(page, live_server, "resident")
     visit(page, "/me/points")
-    assert page.locator(".big-link").first.inner_text().strip() == f"{world.a.name}: 欠 25 积分"
+    assert page.locator(".big-link").first.inner_text().strip() == f"{world.a.name}：欠 25 积分"
     assert page.locator('form[action*="/redeem"]').count() == 0
