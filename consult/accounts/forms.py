@@ -7,7 +7,7 @@ from wtforms.validators import DataRequired, EqualTo, Length, Optional, Regexp
 
 from consult.accounts.models import DISPLAY_NAME_MAX, PHONE_MAX, USERNAME_MAX
 from consult.accounts.services import PASSWORD_MIN
-from consult.core.forms import no_control_chars, single_line, strip
+from consult.core.forms import Form, no_control_chars, single_line, strip
 from consult.places.models import ADDRESS_PART_MAX
 
 USERNAME_RE = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
@@ -95,13 +95,13 @@ class RegisterForm(AddressMixin, FlaskForm):
     password, confirm = _new_password_fields()
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     username = StringField(_l("Username"), filters=[strip], validators=[DataRequired(_l("Please enter your username.")), Length(max=64)])
     password = PasswordField(_l("Password"), validators=[DataRequired(_l("Please enter your password.")), Length(max=128)])
     remember = BooleanField(_l("Keep me logged in on this device"))
 
 
-class ResetForm(FlaskForm):
+class ResetForm(Form):
     username = StringField(_l("Username"), filters=[strip], validators=[DataRequired(_l("Please enter your username.")), Length(max=64)])
     code = StringField(
         _l("Reset code from your committee"),
@@ -111,7 +111,7 @@ class ResetForm(FlaskForm):
     password, confirm = _new_password_fields()
 
 
-class ProfileForm(FlaskForm):
+class ProfileForm(Form):
     display_name = _display_name_field()
     phone = _phone_field()
     language = RadioField(_l("Language"), choices=[SelectChoice("zh_CN", "中文", render_kw={"lang": "zh-CN"}),
@@ -119,12 +119,12 @@ class ProfileForm(FlaskForm):
     large_text = BooleanField(_l("Large text and high contrast"))
 
 
-class PasswordForm(FlaskForm):
+class PasswordForm(Form):
     current = PasswordField(_l("Current password"), validators=[DataRequired(_l("Please enter your current password.")), Length(max=128)])
     password, confirm = _new_password_fields()
 
 
-class CloseAccountForm(FlaskForm):
+class CloseAccountForm(Form):
     password = PasswordField(_l("Your password"), validators=[DataRequired(_l("Please enter your password.")), Length(max=128)])
     understand = BooleanField(
         _l("I understand my name will be removed from everything I wrote, and I cannot log in again."),

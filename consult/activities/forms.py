@@ -1,23 +1,22 @@
 """Forms of 报到, activities and micro-wishes."""
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateTimeLocalField, IntegerField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from consult.core.forms import no_control_chars, single_line, strip
+from consult.core.forms import Form, no_control_chars, single_line, strip
 
 
 def _max(n):
     return Length(max=n, message=_l("Use at most %(max)d characters.", max=n))
 
 
-class PartyForm(FlaskForm):
+class PartyForm(Form):
     work_unit = StringField(_l("Work unit (工作单位)"), filters=[strip], validators=[DataRequired(_l("Please give your work unit.")), _max(60), no_control_chars, single_line])
     party_branch = StringField(_l("Party branch (党支部)"), filters=[strip], validators=[DataRequired(_l("Please give your party branch.")), _max(60), no_control_chars, single_line])
 
 
-class ActivityForm(FlaskForm):
+class ActivityForm(Form):
     title = StringField(_l("Title"), filters=[strip], validators=[DataRequired(_l("Please give a title.")), _max(80), no_control_chars, single_line])
     description = TextAreaField(_l("Description"), filters=[strip], validators=[DataRequired(_l("Please describe the activity.")), _max(5000), no_control_chars])
     kind = RadioField(_l("Kind"), choices=[SelectChoice("volunteer", _l("Volunteer service")), SelectChoice("party", _l("Party-member service")),
@@ -33,34 +32,34 @@ class ActivityForm(FlaskForm):
     party_only = BooleanField(_l("Only for party members registered here"))
 
 
-class CodeForm(FlaskForm):
+class CodeForm(Form):
     code = StringField(_l("Check-in code"), filters=[strip], validators=[Optional(), Length(max=12)])
 
 
-class UsernameForm(FlaskForm):
+class UsernameForm(Form):
     username = StringField(_l("Username of the resident"), filters=[strip], validators=[DataRequired(_l("Please enter a username.")), Length(max=64)])
 
 
-class MinutesForm(FlaskForm):
+class MinutesForm(Form):
     minutes = IntegerField(_l("Minutes"), validators=[InputRequired(_l("Please give the minutes.")), NumberRange(min=0, max=100000)])
 
 
-class WishForm(FlaskForm):
+class WishForm(Form):
     title = StringField(_l("What do you need?"), filters=[strip], validators=[DataRequired(_l("Please give a title.")), _max(80), no_control_chars, single_line],
                         description=_l("For example: help to change a light bulb."))
     description = TextAreaField(_l("Details"), filters=[strip], validators=[DataRequired(_l("Please add some details.")), _max(2000), no_control_chars])
 
 
-class ConfirmWishForm(FlaskForm):
+class ConfirmWishForm(Form):
     rating = RadioField(_l("How satisfied are you?"), coerce=str, validate_choice=False, validators=[DataRequired(_l("Please choose one."))])
     comment = TextAreaField(_l("Comment (optional)"), filters=[strip], validators=[Optional(), _max(500), no_control_chars])
 
 
-class ReasonForm(FlaskForm):
+class ReasonForm(Form):
     reason = StringField(_l("Reason"), filters=[strip], validators=[DataRequired(_l("Please give a reason.")), _max(300), no_control_chars])
 
 
-class PeriodForm(FlaskForm):
+class PeriodForm(Form):
     class Meta:
         csrf = False
 

@@ -2,7 +2,10 @@
 import re
 import unicodedata
 
+from flask import g
 from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.form import _Auto
 from wtforms.validators import ValidationError
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
@@ -53,3 +56,17 @@ def refuse(form) -> None:
 
     messages = [str(m) for errors in form.errors.values() for m in errors]
     raise RuleViolation(" ".join(messages) or gettext("Please check what you entered."))
+
+
+class Form(FlaskForm):
+    """The base of every form: when a refusal re-renders the page a form was sent from
+    (``consult.core.handlers``), the form whose fields match what was sent shows it again."""
+
+    class Meta(FlaskForm.Meta):
+        def wrap_formdata(self, form, formdata):
+            kept = g.get("kept_form")
+            if kept is not None and formdata is _Auto:
+                names = {key for key in kept if key != "csrf_token"}
+                if names and names <= set(form._fields):
+                    return kept
+            return super().wrap_formdata(form, formdata)

@@ -1,8 +1,12 @@
 """One place where errors become pages: domain errors, HTTP errors, CSRF failures, rate limits,
 and a busy database (503, try again)."""
+import io
 import logging
+from urllib.parse import urlsplit
 
-from flask import Flask, render_template, request
+from flask import Flask, flash, g, render_template, request
+from werkzeug.datastructures import MultiDict
+from werkzeug.routing import RequestRedirect as RoutingRedirect
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
@@ -62,10 +66,41 @@ def render_error(status: int, message: str | None = None):
     )
 
 
+def _page_sent_from(app: Flask, error: DomainError):
+    """An expected refusal of a form (not enough points, a closed vote, already done): the page
+    the form was sent from, shown again with the message on top and what was typed kept, under
+    the refusal's status. None when there is no such page (no same-site referrer, the API)."""
+    if request.method != "POST" or request.path.startswith("/api/") or g.get("kept_form") is not None:
+        return None
+    referrer = urlsplit(request.referrer or "")
+    if referrer.scheme not in ("http", "https") or referrer.netloc != request.host or referrer.path == request.path:
+        return None
+    try:
+        app.url_map.bind_to_environ(request.environ).match(referrer.path, method="GET")
+    except (HTTPException, RoutingRedirect):
+        return None
+    kept = MultiDict((key, value) for key, value in request.form.items(multi=True) if key != "csrf_token")
+    environ = dict(request.environ)
+    environ.update({"REQUEST_METHOD": "GET", "PATH_INFO": referrer.path, "QUERY_STRING": referrer.query,
+                    "CONTENT_LENGTH": "0", "wsgi.input": io.BytesIO(b"")})
+    environ.pop("CONTENT_TYPE", None)
+    with app.request_context(environ):
+        g.kept_form = kept
+        flash(error.message, "error")
+        response = app.full_dispatch_request()
+    if response.status_code != 200:
+        return None
+    response.status_code = error.status
+    return response
+
+
 def register(app: Flask) -> None:
     @app.errorhandler(DomainError)
     def domain_error(error: DomainError):
         db.session.rollback()
+        page = _page_sent_from(app, error)
+        if page is not None:
+            return page
         return render_error(error.status, error.message)
 
     @app.errorhandler(CSRFError)

@@ -3,12 +3,11 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from wtforms import IntegerField
 from wtforms.validators import InputRequired, NumberRange
 
 from consult.core.errors import DomainError
-from consult.core.forms import form_error, form_status
+from consult.core.forms import Form, form_error, form_status
 from consult.evaluation import services
 from consult.extensions import db
 from consult.places.access import street_admin_required
@@ -20,7 +19,7 @@ def _int(label, low, high):
     return IntegerField(label, validators=[InputRequired(_l("Please give a number.")), NumberRange(min=low, max=high)])
 
 
-class SettingsForm(FlaskForm):
+class SettingsForm(Form):
     response_hours = _int(_l("Target response time, in hours"), 1, 720)
     min_records = _int(_l("Fewest records for a rate (below: not enough data)"), 1, 1000)
     weight_response = _int(_l("Weight of the response rate"), 0, 1000)

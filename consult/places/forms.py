@@ -1,14 +1,13 @@
 """Committee, street and site forms."""
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
-from consult.core.forms import no_control_chars, single_line, strip
+from consult.core.forms import Form, no_control_chars, single_line, strip
 from consult.places.models import NAME_MAX
 
 
-class ReasonForm(FlaskForm):
+class ReasonForm(Form):
     reason = StringField(
         _l("Reason"),
         filters=[strip],
@@ -16,7 +15,7 @@ class ReasonForm(FlaskForm):
     )
 
 
-class OptionalReasonForm(FlaskForm):
+class OptionalReasonForm(Form):
     reason = StringField(
         _l("Note (optional)"),
         filters=[strip],
@@ -24,21 +23,21 @@ class OptionalReasonForm(FlaskForm):
     )
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(Form):
     """A bare form: only the CSRF token."""
 
 
-class AppointForm(FlaskForm):
+class AppointForm(Form):
     username = StringField(_l("Username of the person"), filters=[strip], validators=[DataRequired(_l("Please enter a username.")), Length(max=64)])
     community = SelectField(_l("Community"), coerce=str, validate_choice=False)
 
 
-class StreetAdminForm(FlaskForm):
+class StreetAdminForm(Form):
     username = StringField(_l("Username of the person"), filters=[strip], validators=[DataRequired(_l("Please enter a username.")), Length(max=64)])
     street = SelectField(_l("Street"), coerce=str, validate_choice=False)
 
 
-class PlaceForm(FlaskForm):
+class PlaceForm(Form):
     name = StringField(
         _l("Name"),
         filters=[strip],

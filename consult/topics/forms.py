@@ -1,6 +1,5 @@
 """Topic forms: shapes only; the rules are in services."""
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -16,7 +15,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from consult.core.forms import no_control_chars, single_line, strip
+from consult.core.forms import Form, no_control_chars, single_line, strip
 from consult.topics.models import BODY_MAX, COMMENT_MAX, PLACE_MAX, TITLE_MAX
 
 
@@ -24,7 +23,7 @@ def _max(n):
     return Length(max=n, message=_l("Use at most %(max)d characters.", max=n))
 
 
-class TopicForm(FlaskForm):
+class TopicForm(Form):
     title = StringField(_l("Title"), filters=[strip], validators=[DataRequired(_l("Please give a title.")), _max(TITLE_MAX), no_control_chars, single_line])
     body = TextAreaField(
         _l("What is it about?"),
@@ -37,16 +36,16 @@ class TopicForm(FlaskForm):
                         description=_l("For example: Building 3, north gate."))
 
 
-class ReasonForm(FlaskForm):
+class ReasonForm(Form):
     reason = StringField(_l("Reason"), filters=[strip], validators=[DataRequired(_l("Please give a reason.")), _max(300), no_control_chars])
 
 
-class CommentForm(FlaskForm):
+class CommentForm(Form):
     body = TextAreaField(_l("Your comment"), filters=[strip], validators=[DataRequired(_l("Please write something.")), _max(COMMENT_MAX), no_control_chars])
     parent_id = HiddenField()
 
 
-class VoteSetupForm(FlaskForm):
+class VoteSetupForm(Form):
     kind = RadioField(
         _l("Ballot"),
         choices=[SelectChoice("yes_no", _l("For / against / abstain")), SelectChoice("choices", _l("The topic's own choices"))],
@@ -66,37 +65,37 @@ class VoteSetupForm(FlaskForm):
     live_results = BooleanField(_l("Show results while voting is open"))
 
 
-class BallotForm(FlaskForm):
+class BallotForm(Form):
     options = SelectMultipleField(_l("Your choice"), coerce=str, validate_choice=False)
 
 
-class PaperBallotForm(FlaskForm):
+class PaperBallotForm(Form):
     username = StringField(_l("Username of the resident"), filters=[strip], validators=[DataRequired(_l("Please enter a username.")), Length(max=64)])
     options = SelectMultipleField(_l("Their choice"), coerce=str, validate_choice=False)
 
 
-class OutcomeForm(FlaskForm):
+class OutcomeForm(Form):
     decision = TextAreaField(_l("Decision"), filters=[strip], validators=[DataRequired(_l("Please write the decision.")), _max(5000), no_control_chars])
     responsible = StringField(_l("Responsible party"), filters=[strip], validators=[DataRequired(_l("Please name who is responsible.")), _max(100), no_control_chars, single_line])
     actions = TextAreaField(_l("Planned actions"), filters=[strip], validators=[DataRequired(_l("Please list the planned actions.")), _max(5000), no_control_chars])
     due_date = DateField(_l("Due date"), validators=[InputRequired(_l("Please give a date."))])
 
 
-class ProgressForm(FlaskForm):
+class ProgressForm(Form):
     status = SelectField(_l("Status"), coerce=str, validate_choice=False)
     note = TextAreaField(_l("What happened"), filters=[strip], validators=[DataRequired(_l("Please say what happened.")), _max(2000), no_control_chars],
                          description=_l("If it is not feasible, say why."))
     due_date = DateField(_l("New due date (optional)"), validators=[Optional()])
 
 
-class RatingForm(FlaskForm):
+class RatingForm(Form):
     level = RadioField(_l("How satisfied are you with the result?"), coerce=str, validate_choice=False,
                        validators=[DataRequired(_l("Please choose one."))])
     comment = TextAreaField(_l("Comment (optional)"), filters=[strip], validators=[Optional(), _max(500), no_control_chars],
                             description=_l("The committee sees your rating and comment, never your name."))
 
 
-class SettingsForm(FlaskForm):
+class SettingsForm(Form):
     threshold_kind = RadioField(
         _l("Support needed"),
         choices=[SelectChoice("count", _l("A number of residents")), SelectChoice("share", _l("A share of confirmed residents, in %"))],
@@ -106,11 +105,11 @@ class SettingsForm(FlaskForm):
     support_days = IntegerField(_l("Days to collect support"), validators=[InputRequired(), NumberRange(min=1, max=365)])
 
 
-class CategoryForm(FlaskForm):
+class CategoryForm(Form):
     name = StringField(_l("New category"), filters=[strip], validators=[DataRequired(_l("Please enter a name.")), _max(30), no_control_chars, single_line])
 
 
-class FilterForm(FlaskForm):
+class FilterForm(Form):
     """The list's GET filters (no CSRF: they change nothing)."""
 
     class Meta:

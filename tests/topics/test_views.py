@@ -146,7 +146,7 @@ def test_no_page_shows_who_voted_for_what(login_as, world, db, clock):
     assert snapshot() == against
     # The pages looked at hold the votes at all (the comparison is not between two empty pages).
     assert "目前已投 2 票" in against[("party", f"/topics/{topic.id}")][1]
-    assert "登记纸质选票" in against[("worker", f"/manage/c/{world.a.slug}/audit")][1]
+    assert "录入了一张纸质选票" in against[("worker", f"/manage/c/{world.a.slug}/audit")][1]
     assert against[("resident", "/me/data")][0] == 200 and against[("worker", f"/manage/c/{world.a.slug}/audit")][0] == 200
 
 
