@@ -1,5 +1,5 @@
 """Property tests: redirects stay on this site; masked phones never show the middle digits."""
-from hypothesis import given, strategies as st
+from hypothesis import reject, given, strategies as st
 
 from consult.core.views import safe_next
 from consult.places.queries import mask_phone
@@ -92,7 +92,10 @@ def test_hostile_submissions_never_fail_the_server(world, login_as, db, endpoint
     """Hypothesis picks a form and a few fields with hostile values: never 500, refusals write nothing."""
     fields, with_file = submission
     client = login_as(world.roles()[poster(endpoint)])
-    url = POST_ROUTES[endpoint](world)  # may create the sample's records: before the snapshot
+    try:
+        url = POST_ROUTES[endpoint](world)  # may create the sample's records: before the snapshot
+    except AttributeError:
+        reject()  # an earlier example (the world is shared) ended the record this sample acts on
     data = dict(fields) | {"csrf_token": client.csrf_token()}
     if with_file:
         data["body"] = hostile.file_part()

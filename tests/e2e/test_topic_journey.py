@@ -108,6 +108,7 @@ def test_topic_from_proposal_to_rating(committed_db, contexts, live_server):
     page.fill('input[name="due_date"]', (clock.local_now() + timedelta(days=30)).strftime("%Y-%m-%d"))
     press(page, 'main form button[type="submit"]')
     clock.set_now(start + timedelta(days=20))
+    login(page, live_server, "worker")  # twenty days on, the session has ended (docs/sessions.md)
     visit(page, f"/manage/c/{a}/topics/{topic_id}/")
     page.select_option('select[name="status"]', "done")
     page.fill('textarea[name="note"]', "车位已全部施划。")
