@@ -79,12 +79,12 @@ def time_zone_hint() -> str:
 
 def labelled(label, value) -> Markup:
     """"Label: value" with the reader's punctuation ("地址：3号楼" in Chinese); both parts escaped."""
-    return Markup(escape(_("%(label)s: %(value)s"))) % {"label": label, "value": value}
+    return escape(_("%(label)s: %(value)s")) % {"label": label, "value": value}  # Markup: % escapes both parts
 
 
 def in_parens(text, extra) -> Markup:
     """"text (extra)" with the reader's brackets ("评论（3）" in Chinese); both parts escaped."""
-    return Markup(escape(_("%(text)s (%(extra)s)"))) % {"text": text, "extra": extra}
+    return escape(_("%(text)s (%(extra)s)")) % {"text": text, "extra": extra}  # Markup: % escapes both parts
 
 
 def listed(items) -> str:
