@@ -3,6 +3,7 @@
 Input: a TSV of ``name <TAB> BENCH line under load <TAB> BENCH line of one connection``, the
 BENCH lines being what report.lua prints (``BENCH -`` when the one-connection run was skipped).
 """
+
 import sys
 import unicodedata
 

@@ -1,4 +1,5 @@
 """社区议事: a server-rendered site where neighbourhoods run their public business in the open."""
+
 from __future__ import annotations
 
 import logging
@@ -41,9 +42,7 @@ def create_app(config: Config | dict | str | None = None) -> Flask:
     else:
         app.config.from_object(config if isinstance(config, Config) else load_config(config))
     if app.config.get("PROXY_FIX_X_FOR") or app.config.get("PROXY_FIX_X_PROTO"):
-        app.wsgi_app = ProxyFix(
-            app.wsgi_app, x_for=app.config["PROXY_FIX_X_FOR"], x_proto=app.config["PROXY_FIX_X_PROTO"]
-        )
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXY_FIX_X_FOR"], x_proto=app.config["PROXY_FIX_X_PROTO"])
     logging.getLogger("consult").setLevel(app.config.get("LOG_LEVEL", "INFO"))
     register_guard(app)
     register_extensions(app)

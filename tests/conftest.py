@@ -5,6 +5,7 @@ The suite runs on SQLite always and again on PostgreSQL when TEST_DATABASE_URL i
 PostgreSQL pass creates and drops its own database. With CI=true, a PostgreSQL, Redis or
 browser test that would be skipped fails instead.
 """
+
 from __future__ import annotations
 
 import os
@@ -166,8 +167,9 @@ def truncate_all() -> None:
     tables = [t.name for t in reversed(_db.metadata.sorted_tables)]
     with _db.engine.begin() as conn:
         if conn.dialect.name == "postgresql":
-            guarded = list(conn.exec_driver_sql(
-                "SELECT DISTINCT tgrelid::regclass::text FROM pg_trigger WHERE NOT tgisinternal").scalars())
+            guarded = list(
+                conn.exec_driver_sql("SELECT DISTINCT tgrelid::regclass::text FROM pg_trigger WHERE NOT tgisinternal").scalars()
+            )
             for table in guarded:
                 conn.exec_driver_sql(f"ALTER TABLE {table} DISABLE TRIGGER USER")
             conn.exec_driver_sql("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE")

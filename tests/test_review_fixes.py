@@ -1,4 +1,5 @@
 """Regression tests for the review of the services: each one was a real hole."""
+
 from datetime import timedelta
 
 import pytest
@@ -40,7 +41,9 @@ def test_ballot_ids_do_not_follow_the_order_of_participation(db, world, factory)
     cast = {topics._token(vote, f"u:{p.id}"): i for i, p in enumerate(people)}  # only the key holder can do this
     physical = "rowid" if db.engine.dialect.name == "sqlite" else "ctid"
     by_id = [cast[t] for t in db.session.scalars(sa.select(Ballot.token).where(Ballot.vote_id == vote.id).order_by(Ballot.id))]
-    on_disk = [cast[t] for t in db.session.scalars(sa.select(Ballot.token).where(Ballot.vote_id == vote.id).order_by(sa.text(physical)))]
+    on_disk = [
+        cast[t] for t in db.session.scalars(sa.select(Ballot.token).where(Ballot.vote_id == vote.id).order_by(sa.text(physical)))
+    ]
     assert sorted(by_id) == list(range(12))
     # Twelve ballots in cast order (or its reverse) by chance: 2 in 12! (about 4 in a billion).
     assert by_id not in (list(range(12)), list(range(11, -1, -1)))
@@ -56,9 +59,14 @@ def test_workers_cannot_reset_staff_accounts(db, world, factory):
 
 
 def test_odd_digits_and_huge_numbers_are_not_500s(client, world, login_as):
-    for url in (f"/c/{world.a.slug}/topics/?category=%C2%B2", f"/c/{world.a.slug}/topics/?category=99999999999999999999",
-                f"/c/{world.a.slug}/topics/?page=99999999999999999999", f"/c/{world.a.slug}/activities/?page=99999999999999999999",
-                f"/c/{world.a.slug}/wishes/?page=%C2%B2", f"/topics/{world.topic().id}?page=99999999999999999999"):
+    for url in (
+        f"/c/{world.a.slug}/topics/?category=%C2%B2",
+        f"/c/{world.a.slug}/topics/?category=99999999999999999999",
+        f"/c/{world.a.slug}/topics/?page=99999999999999999999",
+        f"/c/{world.a.slug}/activities/?page=99999999999999999999",
+        f"/c/{world.a.slug}/wishes/?page=%C2%B2",
+        f"/topics/{world.topic().id}?page=99999999999999999999",
+    ):
         assert client.get(url).status_code == 200, url
     resident = login_as(world.resident)
     assert resident.post(f"/topics/{world.topic().id}/comments", {"body": "hi", "parent_id": "²"}).status_code == 400

@@ -1,4 +1,5 @@
 """Account pages: register, log in and out, reset with a code, my profile, data and closing."""
+
 from __future__ import annotations
 
 import json
@@ -78,10 +79,13 @@ def register():
         return render_template("accounts/register.html", form=form, community=None, **_community_picker())
     form.community.data = community.slug
     if form.validate_on_submit():
-        limits.attempt(_register_rule(), message=_(
-            "Too many accounts were registered from this network in the last hour. Please try again later, "
-            "or ask your committee to register you."
-        ))
+        limits.attempt(
+            _register_rule(),
+            message=_(
+                "Too many accounts were registered from this network in the last hour. Please try again later, "
+                "or ask your committee to register you."
+            ),
+        )
         try:
             user = services.register(
                 username=form.username.data,
@@ -314,7 +318,9 @@ def apply():
         try:
             community = places.community_by_slug(slug)
         except NotFound:
-            return render_template("accounts/apply.html", form=form, community=None, active=None, unknown=True, **_community_picker()), 404
+            return render_template(
+                "accounts/apply.html", form=form, community=None, active=None, unknown=True, **_community_picker()
+            ), 404
         form.community.data = community.slug
         if form.validate_on_submit():
             try:

@@ -3,6 +3,7 @@
 Times are stored in UTC and shown in the site's zone. In the testing configuration the
 live server used by browser tests can be told what time it is (see ``core.testing``).
 """
+
 from __future__ import annotations
 
 import threading

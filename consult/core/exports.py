@@ -1,4 +1,5 @@
 """CSV downloads for every export: UTF-8 with a BOM (Excel opens it right), formula cells neutralised."""
+
 from __future__ import annotations
 
 import csv

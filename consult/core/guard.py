@@ -10,6 +10,7 @@ is not a string. Rather than each view defending itself, the request is checked 
 - ``request.args.get(name, type=int)`` treats an out-of-range number like any other bad value
   (it returns the default), and so does :func:`consult.core.pagination.parse_id`.
 """
+
 from __future__ import annotations
 
 from flask import Flask, Request, abort, request

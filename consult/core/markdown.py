@@ -1,4 +1,5 @@
 """Markdown for people's text: markdown-it-py with raw HTML off, then nh3 as the last word."""
+
 from functools import lru_cache
 
 import nh3

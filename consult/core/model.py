@@ -1,4 +1,5 @@
 """Declarative base with a naming convention, and column types every domain uses."""
+
 from datetime import datetime, timezone
 
 import sqlalchemy as sa

@@ -3,6 +3,7 @@
 A domain registers its part when its package is imported (in ``create_app``), so the core
 never imports a domain.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass

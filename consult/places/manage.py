@@ -1,4 +1,5 @@
 """Committee pages (/manage/c/...), street pages (/manage/streets/...) and site pages (/manage/site/)."""
+
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for

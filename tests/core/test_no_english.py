@@ -5,6 +5,7 @@ The visible text is the page's text outside ``<script>``, ``<style>`` and elemen
 ``lang="en"`` (the "English" button), plus what a screen reader reads out of attributes
 (``aria-label``, ``alt``, ``title``, ``placeholder``, button values).
 """
+
 from __future__ import annotations
 
 import re
@@ -18,8 +19,32 @@ from tests.registry import GET_ROUTES, ROLES
 ROOT = Path(__file__).resolve().parents[2]
 
 #: Latin words that are names or codes, not English: abbreviations people meet in Chinese text.
-ALLOWED_WORDS = {"QR", "CSV", "API", "PDF", "JSON", "OpenAPI", "URL", "ID", "PIN", "HMAC", "A4", "Excel", "PostgreSQL",
-                 "SQLite", "Redis", "Open311", "GeoReport", "WCAG", "AA", "HTTP", "HTTPS", "CSP", "UTC", "Markdown"}
+ALLOWED_WORDS = {
+    "QR",
+    "CSV",
+    "API",
+    "PDF",
+    "JSON",
+    "OpenAPI",
+    "URL",
+    "ID",
+    "PIN",
+    "HMAC",
+    "A4",
+    "Excel",
+    "PostgreSQL",
+    "SQLite",
+    "Redis",
+    "Open311",
+    "GeoReport",
+    "WCAG",
+    "AA",
+    "HTTP",
+    "HTTPS",
+    "CSP",
+    "UTC",
+    "Markdown",
+}
 #: Attributes whose text is read out or shown.
 SPOKEN_ATTRIBUTES = ("aria-label", "alt", "title", "placeholder")
 LATIN = re.compile(r"[A-Za-z]+(?:['’][A-Za-z]+)*")
@@ -92,8 +117,9 @@ def visible_texts(html: str) -> list[tuple[str, str]]:
 
 def ascii_punctuation(html: str) -> list[str]:
     """Visible text where ASCII punctuation sits against Chinese characters."""
-    return [f"{m.group()!r} in {where} {text[:80]!r}" for where, text in visible_texts(html)
-            for m in ASCII_PUNCTUATION.finditer(text)]
+    return [
+        f"{m.group()!r} in {where} {text[:80]!r}" for where, text in visible_texts(html) for m in ASCII_PUNCTUATION.finditer(text)
+    ]
 
 
 def english_words(html: str, names: set[str]) -> list[str]:

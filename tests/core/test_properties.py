@@ -1,4 +1,5 @@
 """Property tests: redirects stay on this site; masked phones never show the middle digits."""
+
 from hypothesis import reject, given, strategies as st
 
 from consult.core.views import safe_next

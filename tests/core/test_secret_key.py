@@ -1,4 +1,5 @@
 """Development's secret key: `make setup` creates it, create_app only reads it (issue 10, item 18)."""
+
 import stat
 import subprocess
 from pathlib import Path
@@ -39,6 +40,12 @@ def test_an_environment_key_needs_no_file(tmp_path, monkeypatch):
 
 def test_make_secret_key_creates_it(tmp_path):
     instance = tmp_path / "instance"
-    subprocess.run(["make", "-s", "secret-key", f"CONSULT_INSTANCE={instance}"], cwd=ROOT, check=True,
-                   env={"PATH": "/usr/bin:/bin", "CONSULT_INSTANCE": str(instance)}, capture_output=True, timeout=120)
+    subprocess.run(
+        ["make", "-s", "secret-key", f"CONSULT_INSTANCE={instance}"],
+        cwd=ROOT,
+        check=True,
+        env={"PATH": "/usr/bin:/bin", "CONSULT_INSTANCE": str(instance)},
+        capture_output=True,
+        timeout=120,
+    )
     assert (instance / "secret_key").exists()

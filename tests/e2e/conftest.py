@@ -4,6 +4,7 @@ The live server runs the session ``app`` in a thread against the ``committed_db`
 (real commits, tables emptied after the test). Build a test's data with
 ``Factory(committed_db.session)`` and commit it before the browser asks for a page.
 """
+
 from __future__ import annotations
 
 import os

@@ -1,6 +1,7 @@
 """In Chromium on a phone: a worker creates an activity, a party member signs up, reads the code
 off the kiosk and enters it, the worker confirms the minutes, the record shows them and its
 verify address shows the same. axe-core on every page."""
+
 import re
 from datetime import datetime, timedelta, timezone
 

@@ -1,4 +1,5 @@
 """The Content-Security-Policy is enforced in the browser tests, and a violation is noticed."""
+
 import pytest
 
 pytestmark = pytest.mark.browser

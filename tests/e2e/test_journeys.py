@@ -3,6 +3,7 @@
 Expected wording is asked of the app's own catalogue (``text(...)``), so these tests follow
 the translations instead of copying them.
 """
+
 from __future__ import annotations
 
 import re

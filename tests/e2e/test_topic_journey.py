@@ -1,5 +1,6 @@
 """The whole life of a topic in Chromium on a phone: propose → review → support → vote → close →
 outcome → progress → rating, with the clock moved by the test and axe-core on every page."""
+
 import re
 from datetime import datetime, timedelta, timezone
 
