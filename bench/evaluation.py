@@ -18,7 +18,7 @@ import random
 import statistics
 import sys
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -35,7 +35,7 @@ VOTES = 60
 VOTERS_PER_VOTE = 150
 ACTIVITIES = 200
 ATTENDANCES = 20
-YEAR_START = datetime(2025, 11, 1, tzinfo=timezone.utc)
+YEAR_START = datetime(2025, 11, 1, tzinfo=UTC)
 MONTH = "2026-05"
 
 
@@ -190,7 +190,7 @@ def seed(db) -> dict:
         )
         for tid in tids[:OUTCOMES]:
             due = (at(rnd.uniform(30, 364))).date()
-            done = datetime.combine(due, datetime.min.time(), tzinfo=timezone.utc) + timedelta(days=rnd.choice([-5, -1, 3]))
+            done = datetime.combine(due, datetime.min.time(), tzinfo=UTC) + timedelta(days=rnd.choice([-5, -1, 3]))
             oid = conn.execute(
                 sa.insert(Outcome)
                 .values(
@@ -358,7 +358,7 @@ def main() -> int:
             from consult.evaluation import services
             from consult.places.models import Street
 
-            clock.set_now(datetime(2026, 11, 20, tzinfo=timezone.utc))
+            clock.set_now(datetime(2026, 11, 20, tzinfo=UTC))
             settings = services.settings_for(world["street_id"])
             timings = []
             for _ in range(7):

@@ -13,11 +13,11 @@ from flask import Flask
 
 from consult.accounts import services as accounts
 from consult.accounts.models import User
+from consult.activities import demo as activities_demo
 from consult.core import clock
 from consult.extensions import db
 from consult.places import services as places
 from consult.places.models import Community, Street
-from consult.activities import demo as activities_demo
 from consult.points import demo as points_demo
 from consult.topics import demo as topics_demo
 

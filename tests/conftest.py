@@ -12,7 +12,7 @@ import os
 import re
 import uuid
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 import sqlalchemy as sa
@@ -20,8 +20,7 @@ from sqlalchemy.engine import make_url
 
 from consult import create_app
 from consult.core import clock as clock_module
-from consult.extensions import db as _db
-from consult.extensions import limiter
+from consult.extensions import db as _db, limiter
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 PG_URL = os.environ.get("TEST_DATABASE_URL")
@@ -282,7 +281,7 @@ def world(factory):
 
 class Clock:
     def set(self, *args, **kwargs) -> datetime:
-        moment = args[0] if args and isinstance(args[0], datetime) else datetime(*args, tzinfo=timezone.utc)
+        moment = args[0] if args and isinstance(args[0], datetime) else datetime(*args, tzinfo=UTC)
         clock_module.set_now(moment)
         return moment
 
@@ -301,7 +300,7 @@ def clock():
     """Freeze time at the real now (records made before the test stay in the past);
     clock.set(2026, 11, 1, 2, 0) in UTC or clock.advance(hours=3) move it."""
     frozen = Clock()
-    frozen.set(datetime.now(timezone.utc))
+    frozen.set(datetime.now(UTC))
     yield frozen
     clock_module.set_now(None)
 

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import itertools
-
-import sqlalchemy as sa
 from dataclasses import dataclass
 
+import sqlalchemy as sa
 from werkzeug.security import generate_password_hash
 
 from consult.accounts.models import User
@@ -38,7 +37,7 @@ class World:
     site_admin: User
 
     _topics: dict = None  # type: ignore[assignment]
-    factory: "Factory" = None  # type: ignore[assignment]
+    factory: Factory = None  # type: ignore[assignment]
 
     def topic(self, stage: str = "collecting_support"):
         """A topic of community a at ``stage`` (built once per world, through the services)."""

@@ -8,8 +8,8 @@ register their routes with ``route(...)`` in this file.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 ROLES = (
     "visitor",
@@ -127,7 +127,7 @@ route("places_manage.site", lambda w: "/manage/site/", SITE_ADMIN)
 
 def _notification(w):
     """A notification of the resident (world.resident owns it; anyone else gets 404)."""
-    from consult.core.notifications import N_, notify, Notification
+    from consult.core.notifications import N_, Notification, notify
     from consult.extensions import db
 
     if not hasattr(w, "_notification_id"):
@@ -316,7 +316,7 @@ post("activities_manage.mark", lambda w: f"/manage/c/{w.a.slug}/activities/{_act
 post("activities_manage.confirm_minutes", lambda w: f"/manage/c/{w.a.slug}/activities/{_activity(w).id}/attendance/1/confirm")
 post("activities_manage.approve_wish", lambda w: f"/manage/c/{w.a.slug}/wishes/{_wish(w).id}/approve")
 post("activities_manage.reject_wish", lambda w: f"/manage/c/{w.a.slug}/wishes/{_wish(w).id}/reject")
-post("activities_manage.revoke_document", lambda w: "/manage/c/{}/documents/{}/revoke".format(w.a.slug, _document(w)[0]))
+post("activities_manage.revoke_document", lambda w: f"/manage/c/{w.a.slug}/documents/{_document(w)[0]}/revoke")
 
 # --- points ----------------------------------------------------------------------------------
 route("points.mine", lambda w: "/me/points", LOGGED_IN)

@@ -8,7 +8,7 @@ the nine kinds of person, with distinctive numbers given to the people who live 
 
 from __future__ import annotations
 
-from urllib.parse import urlencode, urlsplit, urlunsplit, parse_qsl
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from consult.places.queries import mask_phone
 from tests.registry import GET_ROUTES

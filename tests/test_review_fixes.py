@@ -1,6 +1,6 @@
 """Regression tests for the review of the services: each one was a real hole."""
 
-from datetime import timedelta
+from datetime import UTC, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -8,12 +8,10 @@ import sqlalchemy as sa
 from consult.accounts import services as accounts
 from consult.activities import services as activities
 from consult.core.errors import Conflict, PermissionDenied, RuleViolation
-from consult.places import queries as places
-from consult.places import services as places_services
+from consult.places import queries as places, services as places_services
 from consult.points import services as points
 from consult.points.models import LedgerEntry
-from consult.topics import queries as topic_queries
-from consult.topics import services as topics
+from consult.topics import queries as topic_queries, services as topics
 from consult.topics.models import Ballot, VoteParticipation
 
 
@@ -77,10 +75,10 @@ def test_odd_digits_and_huge_numbers_are_not_500s(client, world, login_as):
 
 
 def test_absurd_dates_refused(db, world):
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     with pytest.raises(RuleViolation):
-        world.factory.activity(world, starts_in=datetime(1, 1, 1, tzinfo=timezone.utc) - activities.now())
+        world.factory.activity(world, starts_in=datetime(1, 1, 1, tzinfo=UTC) - activities.now())
 
 
 def test_moving_out_ends_the_party_registration(db, world):
@@ -135,9 +133,9 @@ def test_nobody_confirms_their_own_minutes(db, world, clock, factory):
 
 
 def test_document_numbers_use_the_local_year(db, world, clock):
-    from datetime import datetime, timezone
+    from datetime import datetime
 
-    clock.set(datetime(2026, 12, 31, 23, 0, tzinfo=timezone.utc))  # 2027-01-01 07:00 in Shanghai
+    clock.set(datetime(2026, 12, 31, 23, 0, tzinfo=UTC))  # 2027-01-01 07:00 in Shanghai
     document = activities.issue_service_record(world.party, world.party, world.a, 2026)
     assert document.number.startswith("SR-2027-")
 

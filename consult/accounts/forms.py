@@ -1,9 +1,9 @@
 """Account forms: they check the shape of input; rules live in services."""
 
 from flask_babel import lazy_gettext as _l
-from wtforms.fields.choices import SelectChoice
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, PasswordField, RadioField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length, Optional, Regexp
 
 from consult.accounts.models import DISPLAY_NAME_MAX, PHONE_MAX, USERNAME_MAX

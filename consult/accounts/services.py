@@ -20,8 +20,7 @@ from consult.core.errors import Conflict, PermissionDenied, RuleViolation
 from consult.core.notifications import N_, notify
 from consult.core.registries import on
 from consult.extensions import db
-from consult.places import queries as places
-from consult.places import services as places_services
+from consult.places import queries as places, services as places_services
 from consult.places.models import Community
 
 log = logging.getLogger(__name__)

@@ -5,8 +5,7 @@ from __future__ import annotations
 import json
 
 from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
-from flask_babel import ngettext
+from flask_babel import gettext as _, ngettext
 from flask_login import current_user, login_required
 
 from consult.accounts import auth, limits, services, sessions
@@ -20,13 +19,12 @@ from consult.accounts.forms import (
     ResetForm,
 )
 from consult.core import notifications
-from consult.core.forms import form_error, form_status
 from consult.core.errors import DomainError, NotFound
+from consult.core.forms import form_error, form_status
+from consult.core.pagination import paginate
 from consult.core.views import safe_next
 from consult.extensions import db
-from consult.core.pagination import paginate
-from consult.places import queries as places
-from consult.places import services as places_services
+from consult.places import queries as places, services as places_services
 from consult.places.models import Residence
 
 bp = Blueprint("accounts", __name__)

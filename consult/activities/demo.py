@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta, timezone
+from datetime import UTC, datetime, time, timedelta
 
 from consult.activities import services
 from consult.core import clock
@@ -20,7 +20,7 @@ def seed(world: dict) -> None:
     def daytime(days: int, hour: int):
         """``days`` from today (negative: ago) at ``hour`` o'clock in the site's time zone, as UTC."""
         day = clock.local(real_now).date() + timedelta(days=days)
-        return datetime.combine(day, time(hour), tzinfo=clock.site_zone()).astimezone(timezone.utc)
+        return datetime.combine(day, time(hour), tzinfo=clock.site_zone()).astimezone(UTC)
 
     try:
         # 报到: the demo party member and two neighbours (one still waiting).

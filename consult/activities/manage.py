@@ -17,8 +17,8 @@ from consult.core.clock import local_now, now, site_zone
 from consult.core.errors import DomainError, NotFound
 from consult.core.exports import csv_response
 from consult.core.forms import form_error, form_status, refuse
-from consult.extensions import db
 from consult.core.pagination import paginate
+from consult.extensions import db
 from consult.places import queries as places
 from consult.places.access import community_staff_required
 

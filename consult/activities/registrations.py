@@ -6,8 +6,11 @@ import sqlalchemy as sa
 from flask import url_for
 from flask_babel import gettext as _
 
-from consult.activities import labels  # noqa: F401  (registers labels)
-from consult.activities import queries, services
+from consult.activities import (
+    labels,  # noqa: F401  (registers labels)
+    queries,
+    services,
+)
 from consult.activities.models import Activity, ActivityRating, Attendance, Signup, Wish, WishStatus
 from consult.core.registries import STAFF_ACTION, TodoItem, closing, community_panel, not_personal, personal, tick, todo
 from consult.extensions import db

@@ -20,8 +20,8 @@ from consult.core.clock import local_now, now
 from consult.core.errors import DomainError, RuleViolation
 from consult.core.exports import csv_response
 from consult.core.forms import form_error, form_status, refuse
-from consult.extensions import db, limiter
 from consult.core.pagination import paginate
+from consult.extensions import db, limiter
 from consult.places import queries as places
 from consult.places.models import Community
 

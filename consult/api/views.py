@@ -9,7 +9,6 @@ from flask import Blueprint, jsonify, request
 from flask_babel import gettext as _
 
 from consult.activities.models import Activity
-
 from consult.core.errors import DomainError, RuleViolation
 from consult.core.exports import csv_stream
 from consult.evaluation import services as evaluation
@@ -17,8 +16,7 @@ from consult.evaluation.models import RATES
 from consult.extensions import csrf, db
 from consult.places import queries as places
 from consult.places.models import Community, Street
-from consult.topics import queries as topic_queries
-from consult.topics import services as topics
+from consult.topics import queries as topic_queries, services as topics
 from consult.topics.labels import option_label
 from consult.topics.models import LISTED_STATUSES, Outcome, OutcomeUpdate, Topic
 

@@ -7,7 +7,7 @@ live server used by browser tests can be told what time it is (see ``core.testin
 from __future__ import annotations
 
 import threading
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import current_app, has_app_context
@@ -23,7 +23,7 @@ def now() -> datetime:
         if _frozen is not None:
             return _frozen
         offset = _offset
-    return datetime.now(timezone.utc) + offset
+    return datetime.now(UTC) + offset
 
 
 def set_now(moment: datetime | None) -> None:
@@ -32,7 +32,7 @@ def set_now(moment: datetime | None) -> None:
     if moment is not None and moment.tzinfo is None:
         raise ValueError("set_now needs an aware datetime")
     with _lock:
-        _frozen = moment.astimezone(timezone.utc) if moment else None
+        _frozen = moment.astimezone(UTC) if moment else None
         _offset = timedelta(0)
 
 

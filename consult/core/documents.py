@@ -109,10 +109,9 @@ def find(number: str, code: str | None) -> Document:
 
 def revoke(actor, document: Document, reason: str) -> None:
     """The committee revokes a document (it stays verifiable, marked revoked with the reason)."""
+    from consult.core.errors import PermissionDenied
     from consult.places.models import Community
     from consult.places.queries import can_manage_community
-
-    from consult.core.errors import PermissionDenied
 
     if not can_manage_community(actor, db.session.get(Community, document.community_id)):
         raise PermissionDenied(_("Only the committee of this community may do this."))

@@ -14,10 +14,10 @@ is not a string. Rather than each view defending itself, the request is checked 
 from __future__ import annotations
 
 from flask import Flask, Request, abort, request
-from werkzeug.utils import cached_property
 from flask_babel import gettext as _
 from werkzeug.datastructures import CombinedMultiDict, ImmutableMultiDict
 from werkzeug.routing import IntegerConverter
+from werkzeug.utils import cached_property
 
 from consult.core.errors import RuleViolation
 

@@ -6,12 +6,12 @@ import logging
 from urllib.parse import urlsplit
 
 from flask import Flask, flash, g, render_template, request
-from werkzeug.datastructures import MultiDict
-from werkzeug.routing import RequestRedirect as RoutingRedirect
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
+from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import HTTPException, SecurityError
+from werkzeug.routing import RequestRedirect as RoutingRedirect
 
 from consult.core import database
 from consult.core.errors import DomainError

@@ -6,9 +6,9 @@ never imports a domain.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Callable
 
 from consult.core.clock import now
 

@@ -2,8 +2,7 @@
 ``phone_of`` for templates (the one phone rule)."""
 
 from flask import url_for
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
+from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user
 
 from consult.core.audit import describe_actions

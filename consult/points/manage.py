@@ -13,9 +13,9 @@ from consult.core.clock import local, local_now, month_bounds
 from consult.core.errors import DomainError, NotFound
 from consult.core.exports import csv_response
 from consult.core.forms import form_error, refuse
+from consult.core.pagination import paginate
 from consult.core.templating import label
 from consult.extensions import db
-from consult.core.pagination import paginate
 from consult.places.access import community_staff_required
 from consult.points import queries, services
 from consult.points.forms import BonusForm, CorrectForm, ReasonForm, RewardForm, SettingsForm, StockForm

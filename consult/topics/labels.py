@@ -1,7 +1,6 @@
 """Translated names of the topics domain: statuses, default categories, ballot options, ratings."""
 
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
+from flask_babel import gettext as _, lazy_gettext as _l
 from wtforms.fields.choices import SelectChoice
 
 from consult.core.audit import describe_actions

@@ -14,9 +14,9 @@ from consult.accounts import services as accounts
 from consult.core.clock import local_now, site_zone
 from consult.core.errors import DomainError, NotFound
 from consult.core.forms import form_error, form_status, refuse
+from consult.core.pagination import paginate
 from consult.core.views import safe_next
 from consult.extensions import db
-from consult.core.pagination import paginate
 from consult.places.access import community_staff_required
 from consult.topics import queries, services
 from consult.topics.forms import (

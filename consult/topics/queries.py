@@ -6,8 +6,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
 from consult.core.clock import now
-from consult.extensions import db
 from consult.core.pagination import paginate
+from consult.extensions import db
 from consult.places import queries as places
 from consult.topics.models import (
     LISTED_STATUSES,

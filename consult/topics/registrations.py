@@ -8,8 +8,11 @@ from flask_babel import gettext as _
 
 from consult.core.registries import STAFF_ACTION, TodoItem, community_panel, not_personal, personal, tick, todo
 from consult.extensions import db
-from consult.topics import labels  # noqa: F401  (registers the status labels)
-from consult.topics import queries, services
+from consult.topics import (
+    labels,  # noqa: F401  (registers the status labels)
+    queries,
+    services,
+)
 from consult.topics.models import (
     Comment,
     CommentFlag,

@@ -20,8 +20,8 @@ from consult.core import audit
 from consult.core.clock import now
 from consult.core.database import add_unique
 from consult.core.errors import Conflict, NotFound, PermissionDenied, RuleViolation
-from consult.core.pagination import parse_id
 from consult.core.notifications import N_, notify
+from consult.core.pagination import parse_id
 from consult.extensions import db
 from consult.places import queries as places
 from consult.places.models import Community

@@ -13,8 +13,8 @@ from wtforms.fields.choices import SelectChoice
 
 from consult.core.errors import DomainError
 from consult.core.forms import form_error, form_status, refuse
-from consult.extensions import db, limiter
 from consult.core.pagination import page_number, paginate, parse_id
+from consult.extensions import db, limiter
 from consult.places import queries as places
 from consult.places.models import Community
 from consult.topics import queries, services

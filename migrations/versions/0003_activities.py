@@ -6,9 +6,8 @@ Create Date: 2026-11-25 17:28:47.440487
 
 """
 
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "0003_activities"

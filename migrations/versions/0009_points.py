@@ -18,9 +18,8 @@ SQLite batch mode recreates a table it alters, which drops its triggers: a later
 that batch-alters ``ledger_entries`` on SQLite must create these triggers again.
 """
 
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "0009_points"

@@ -5,8 +5,8 @@ Revises: 0009_points
 
 """
 
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "0010_activities"

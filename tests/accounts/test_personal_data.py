@@ -45,8 +45,7 @@ def busy(world, factory, clock):
     from consult.activities import services as activities
     from consult.core import documents
     from consult.points import services as points
-    from consult.topics import queries as topic_queries
-    from consult.topics import services as topics
+    from consult.topics import queries as topic_queries, services as topics
 
     topic = world.topic("outcome_done")
     topics.rate(world.resident, topic_queries.outcome_of(topic.id), "satisfied", "很好")

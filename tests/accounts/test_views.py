@@ -3,8 +3,8 @@
 import pytest
 import sqlalchemy as sa
 
-from consult.accounts.models import User
 from consult.accounts import services
+from consult.accounts.models import User
 from consult.places import queries
 from tests.factories import PASSWORD
 

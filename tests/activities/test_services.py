@@ -1,6 +1,6 @@
 """Rules of 报到, activities, check-ins, micro-wishes, service records and documents, without HTTP."""
 
-from datetime import timedelta
+from datetime import UTC, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -408,11 +408,11 @@ def test_snapshot_does_not_change_afterwards(db, world, clock):
 
 
 def test_quarters_in_the_site_time_zone(db):
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     start, end = services.period_bounds(2026, 1)
-    assert start.astimezone(timezone.utc) == datetime(2025, 12, 31, 16, 0, tzinfo=timezone.utc)
-    assert end.astimezone(timezone.utc) == datetime(2026, 3, 31, 16, 0, tzinfo=timezone.utc)
+    assert start.astimezone(UTC) == datetime(2025, 12, 31, 16, 0, tzinfo=UTC)
+    assert end.astimezone(UTC) == datetime(2026, 3, 31, 16, 0, tzinfo=UTC)
     with pytest.raises(RuleViolation):
         services.period_bounds(2026, 5)
 

@@ -1,6 +1,6 @@
 """Shared services: clock, notifications, audit, tick, health, configuration, error pages."""
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -30,7 +30,7 @@ def test_naive_datetimes_are_refused_on_the_way_in(db, world):
 
 def test_times_come_back_aware_in_utc(db, world):
     db.session.expire_all()
-    assert world.resident.created_at.tzinfo == timezone.utc
+    assert world.resident.created_at.tzinfo == UTC
 
 
 def test_notify_once_per_event(db, world):

@@ -9,6 +9,7 @@ The visible text is the page's text outside ``<script>``, ``<style>`` and elemen
 from __future__ import annotations
 
 import re
+from datetime import UTC
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -186,12 +187,12 @@ def test_time_zone_hint_says_beijing_time_in_chinese(app, monkeypatch):
 
 def test_dates_are_written_not_to_break(app):
     """``|when`` and ``|day`` wrap a moment in <time class="nowrap"> (site.css keeps it on one line)."""
-    from datetime import date, datetime, timezone
+    from datetime import date, datetime
 
     from consult.core.templating import day, when
 
     with app.test_request_context("/"):
-        moment = datetime(2026, 11, 30, 2, 5, tzinfo=timezone.utc)
+        moment = datetime(2026, 11, 30, 2, 5, tzinfo=UTC)
         assert str(when(moment)) == '<time class="nowrap" datetime="2026-11-30T02:05:00+00:00">2026-11-30 10:05</time>'
         assert str(day(date(2026, 12, 1))) == '<time class="nowrap" datetime="2026-12-01">2026-12-01</time>'
     assert ".nowrap { white-space: nowrap; }" in (ROOT / "static/css/site.css").read_text()

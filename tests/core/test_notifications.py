@@ -121,4 +121,4 @@ def test_mark_all_read_is_a_post_with_its_token(login_as, world, db):
 def test_group_window_is_a_day():
     from consult.core.notifications import GROUP_WINDOW
 
-    assert GROUP_WINDOW == timedelta(hours=24)
+    assert timedelta(hours=24) == GROUP_WINDOW

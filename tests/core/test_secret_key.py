@@ -27,7 +27,7 @@ def test_the_key_is_made_once_private_and_then_read(tmp_path, monkeypatch):
     key = path.read_text()
     assert len(key) == 64 and stat.S_IMODE(path.stat().st_mode) == 0o600
     assert write_dev_secret_key() == path and path.read_text() == key  # running setup again keeps it
-    assert DevelopmentConfig().SECRET_KEY == key
+    assert key == DevelopmentConfig().SECRET_KEY
     assert create_app("development").secret_key == key
 
 

@@ -9,10 +9,10 @@ client, as at a residents' meeting where twenty phones press the button at once.
 from __future__ import annotations
 
 import re
-from collections import Counter
 import sqlite3
 import threading
 import time
+from collections import Counter
 
 import pytest
 import sqlalchemy as sa

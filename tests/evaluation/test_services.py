@@ -1,6 +1,6 @@
 """Monthly figures from hand-built months: rates, minimums, time zones, changed ratings, frozen weights."""
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -9,10 +9,9 @@ from consult.core.cli import run_tick
 from consult.core.errors import NotFound, PermissionDenied, RuleViolation
 from consult.evaluation import services
 from consult.evaluation.models import MonthlyResult, StreetRanking
-from consult.topics import queries as topic_queries
-from consult.topics import services as topics
+from consult.topics import queries as topic_queries, services as topics
 
-UTC = timezone.utc
+UTC = UTC
 
 
 def figures_of(world, month, community=None):
@@ -214,8 +213,7 @@ def test_withdrawn_and_committee_topics_are_not_counted(db, past, world):
 
 
 def test_participation_never_above_everyone(db, past, world, factory):
-    from consult.places import queries as places
-    from consult.places import services as places_services
+    from consult.places import queries as places, services as places_services
 
     topic = world.topic("voting")
     option = topic_queries.options_of(topics.vote_of(topic).id)[0].id

@@ -1,7 +1,7 @@
 """Ranking, community evaluation and records pages; settings; bad months; CSV."""
 
 import re
-from datetime import timedelta
+from datetime import UTC, timedelta
 
 import sqlalchemy as sa
 
@@ -147,12 +147,12 @@ def test_odd_slugs_months_and_unknown_api_routes(client, world):
 
 def backdate(world):
     """The world was built at today's date, before the test set the clock back: date it to January 2026."""
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     from consult.activities.models import PartyRegistration
     from consult.places.models import Residence
 
-    january = datetime(2026, 1, 1, tzinfo=timezone.utc)
+    january = datetime(2026, 1, 1, tzinfo=UTC)
     session = world.factory.session
     world.street.created_at = world.other_street.created_at = january
     for residence in session.scalars(sa.select(Residence).where(Residence.confirmed_at.is_not(None))):
@@ -204,8 +204,7 @@ def test_every_figure_links_to_records_that_match_its_number(client, world, db, 
 
 
 def test_participation_shows_its_votes_and_its_residents_apart(client, world, db, clock):
-    from consult.topics import queries as topic_queries
-    from consult.topics import services as topics
+    from consult.topics import queries as topic_queries, services as topics
 
     backdate(world)
     clock.set(2026, 10, 10, 2, 0)

@@ -6,8 +6,7 @@ import unicodedata
 
 import pytest
 import sqlalchemy as sa
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 
 from consult import create_app
 from consult.extensions import db as _db

@@ -8,9 +8,8 @@ import sqlalchemy as sa
 
 from consult.activities import services as activities
 from consult.core.audit import AuditEntry
+from consult.core.clock import month_bounds, now as clock_now
 from consult.core.errors import Conflict, PermissionDenied, RuleViolation
-from consult.core.clock import month_bounds
-from consult.core.clock import now as clock_now
 from consult.points import queries, services
 from consult.points.models import Balance, LedgerEntry
 
@@ -205,9 +204,8 @@ def test_the_database_refuses_update_delete_and_truncate_of_the_ledger(db, world
         # (A bare TRUNCATE ledger_entries is refused anyway: redemptions refer to it.)
         statements += ["TRUNCATE ledger_entries CASCADE", "TRUNCATE ledger_entries, redemptions"]
     for statement in statements:
-        with pytest.raises(sa.exc.DBAPIError, match="append-only"):
-            with db.session.begin_nested():
-                db.session.execute(sa.text(statement))
+        with pytest.raises(sa.exc.DBAPIError, match="append-only"), db.session.begin_nested():
+            db.session.execute(sa.text(statement))
     db.session.expire_all()
     assert db.session.get(LedgerEntry, entry.id).delta == 5 and db.session.get(LedgerEntry, entry.id).note == "x"
 
@@ -226,9 +224,8 @@ def test_the_database_refuses_a_redemption_that_overdraws(db, world):
         (-10, "redemption", 0),  # lies about the balance: the trigger
         (20, "bonus", 999),
     ):  # any entry must follow the balance
-        with pytest.raises(sa.exc.IntegrityError):
-            with db.session.begin_nested():
-                db.session.execute(sa.text(insert), {**base, "delta": delta, "reason": reason, "after": after})
+        with pytest.raises(sa.exc.IntegrityError), db.session.begin_nested():
+            db.session.execute(sa.text(insert), {**base, "delta": delta, "reason": reason, "after": after})
     with db.session.begin_nested():  # a bonus that follows the balance is fine
         db.session.execute(sa.text(insert), {**base, "delta": 20, "reason": "bonus", "after": 25})
 

@@ -12,15 +12,14 @@ from consult.core.cli import run_tick
 from consult.core.clock import now
 from consult.core.errors import Conflict, PermissionDenied, RuleViolation
 from consult.core.notifications import Notification
-from consult.places import queries as places
-from consult.places import services as places_services
+from consult.places import queries as places, services as places_services
 from consult.topics import queries, services
 from consult.topics.models import (
     Ballot,
     BallotChoice,
     Category,
-    SealedBallot,
     OutcomeRating,
+    SealedBallot,
     TopicEvent,
     TopicStatus as S,
     VoteOption,
