@@ -383,7 +383,8 @@ def main() -> int:
             services.store_month(db.session.get(Street, world["street_id"]), MONTH)
             db.session.commit()
             print(
-                f"store_month (compute + write {COMMUNITIES} results and the ranking): {(time.perf_counter() - started) * 1000:.0f} ms"
+                f"store_month (compute + write {COMMUNITIES} results and the ranking): "
+                f"{(time.perf_counter() - started) * 1000:.0f} ms"
             )
             clock.set_now(None)
             db.session.remove()

@@ -56,9 +56,13 @@ class _Forms(HTMLParser):
         if tag == "form" and (a.get("method") or "").lower() == "post":
             action = (a.get("action") or "").split("?")[0]
             self._current = self.forms.setdefault(action, {})
-        elif self._current is not None and tag in {"input", "select", "textarea", "button"} and a.get("name"):
-            if a["name"] != "csrf_token":
-                self._current.setdefault(a["name"], a.get("value") or "")
+        elif (
+            self._current is not None
+            and tag in {"input", "select", "textarea", "button"}
+            and a.get("name")
+            and a["name"] != "csrf_token"
+        ):
+            self._current.setdefault(a["name"], a.get("value") or "")
 
     def handle_endtag(self, tag):
         if tag == "form":

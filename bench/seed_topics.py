@@ -78,7 +78,10 @@ STATUS_SHARE = {
     S.OUTCOME_PUBLISHED: 0.40,
 }
 
-SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
+SURNAMES = (
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭"
+    "陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
+)
 GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超兰霞平刚桂英华玉萍红娥玲芬燕彬斌宇浩凯健俊帆帅旭宁龙林欣淑建国建华志强海燕春梅晓东"
 PLACES = [
     "1号楼",
@@ -243,7 +246,7 @@ class Seeder:
             ],
         )
         residences, household = [], None
-        for uid, user in zip(self.residents, users[1:]):
+        for uid, user in zip(self.residents, users[1:], strict=True):
             if household is None or rng.random() < 0.4:  # ~2.5 people a household
                 household = (
                     f"{rng.randint(1, 40)}号楼",
@@ -456,7 +459,7 @@ class Seeder:
         times = sorted(_between(rng, start, end) for _ in people)
         if last_at is not None and times:
             times[-1] = last_at
-        plan["supports"] = list(zip(people, times))
+        plan["supports"] = list(zip(people, times, strict=True))
         row["support_count"] = count
 
     def add(self, row, plan) -> None:
@@ -476,12 +479,12 @@ class Seeder:
         self.topics = [self.topics[i] for i in order]
         self.plans = [self.plans[i] for i in order]
         ids = insert(Topic, self.topics, returning=True)
-        for topic_id, plan in zip(ids, self.plans):
+        for topic_id, plan in zip(ids, self.plans, strict=True):
             plan["id"] = topic_id
             if plan["big"]:
                 self.big_id = topic_id
         rows, follows, supports = [], [], []
-        for row, plan in zip(self.topics, self.plans):
+        for row, plan in zip(self.topics, self.plans, strict=True):
             for before, after, actor, reason, at in plan["events"]:
                 rows.append(
                     {
@@ -510,7 +513,7 @@ class Seeder:
         rng, m = self.rng, self.moment
         tops, plans_of_top, counts = [], [], {}
         reply_plans = []
-        for row, plan in zip(self.topics, self.plans):
+        for _row, plan in zip(self.topics, self.plans, strict=True):
             n = plan["comments"]
             if not n:
                 continue
@@ -541,7 +544,7 @@ class Seeder:
             counts[plan["id"]] = n
         top_ids = insert(Comment, tops, returning=True)
         by_topic: dict[int, list[tuple[int, object]]] = {}
-        for cid, row in zip(top_ids, tops):
+        for cid, row in zip(top_ids, tops, strict=True):
             by_topic.setdefault(row["topic_id"], []).append((cid, row["created_at"]))
         replies = []
         for plan, _n_top, n_replies, end in reply_plans:
@@ -588,7 +591,7 @@ class Seeder:
         ]
         vote_ids = insert(Vote, vote_rows, returning=True)
         options = []
-        for vid, (_plan, spec) in zip(vote_ids, planned):
+        for vid, (_plan, spec) in zip(vote_ids, planned, strict=True):
             keys = ("for", "against", "abstain")
             for i, label in enumerate(spec["options"]):
                 options.append(
@@ -601,10 +604,10 @@ class Seeder:
                 )
         option_ids = insert(VoteOption, options, returning=True)
         options_of: dict[int, list[int]] = {}
-        for oid, row in zip(option_ids, options):
+        for oid, row in zip(option_ids, options, strict=True):
             options_of.setdefault(row["vote_id"], []).append(oid)
         ballots, marks, participations, counts = [], [], [], []
-        for vid, (plan, spec) in zip(vote_ids, planned):
+        for vid, (plan, spec) in zip(vote_ids, planned, strict=True):
             n = spec["ballots"]
             if not n:
                 continue
@@ -630,7 +633,10 @@ class Seeder:
             counts.append((plan["id"], vid, n))
         # Ballots carry no time and no person (voters were drawn in random order); participations keep who and when.
         ballot_ids = insert(Ballot, ballots, returning=True)
-        insert(BallotChoice, [{"ballot_id": bid, "option_id": o} for bid, chosen in zip(ballot_ids, marks) for o in chosen])
+        insert(
+            BallotChoice,
+            [{"ballot_id": bid, "option_id": o} for bid, chosen in zip(ballot_ids, marks, strict=True) for o in chosen],
+        )
         insert(VoteParticipation, participations)
         t, v = Topic.__table__, Vote.__table__
         if counts:
@@ -687,7 +693,7 @@ class Seeder:
         outcome_ids = insert(Outcome, rows, returning=True)
         updates, ratings = [], []
         raters = self.residents
-        for oid, row, (history, moved, due) in zip(outcome_ids, rows, later):
+        for oid, row, (history, moved, due) in zip(outcome_ids, rows, later, strict=True):
             for i, (status, at) in enumerate(history):
                 move = moved and i == len(history) - 1
                 updates.append(

@@ -20,7 +20,7 @@ not_personal(
         "password_reset_codes.issued_by_id": STAFF_ACTION,
         "documents.issued_by_id": STAFF_ACTION,
         "documents.revoked_by_id": STAFF_ACTION,
-        "audit_entries.actor_id": "the committee's accountability record of actions; its entries hold other people's data and are "
-        "kept unchanged (what a person did to their own records is in those records)",
+        "audit_entries.actor_id": "the committee's accountability record of actions; its entries hold other people's data and "
+        "are kept unchanged (what a person did to their own records is in those records)",
     }
 )

@@ -244,7 +244,8 @@ def spec() -> dict:
         "info": {
             "title": "社区议事 open data",
             "version": "1.0.0",
-            "description": "Read-only public data of consultation topics, outcomes, activities and monthly service figures. Nothing personal.",
+            "description": "Read-only public data of consultation topics, outcomes, activities and monthly service figures. "
+            "Nothing personal.",
         },
         "paths": {
             "/api/v1/communities": _op("Communities", "CommunityList", PAGING_PARAMS),

@@ -166,7 +166,7 @@ def compute(community_ids: list[int], month: str, settings: EvaluationSettings) 
 
     # Resolution: outcomes whose original due date falls in the month, done by that date.
     first_day, last_day = start.date(), (end - timedelta(days=1)).date()
-    for outcome_id, topic_id, cid, due, done_at in db.session.execute(
+    for _outcome_id, topic_id, cid, due, done_at in db.session.execute(
         sa.select(Outcome.id, Outcome.topic_id, Topic.community_id, Outcome.original_due_date, Outcome.done_at)
         .join(Topic, Topic.id == Outcome.topic_id)
         .where(
@@ -230,7 +230,7 @@ def compute(community_ids: list[int], month: str, settings: EvaluationSettings) 
             )
         ).all():
             voters.setdefault(vote_community[vote_id], set()).add(user_id)
-        for vote_id, topic_id, cid in closed:
+        for _vote_id, topic_id, cid in closed:
             out[cid]["participation"]["records"].append(["vote", topic_id])
         eligible = _eligible_for_votes([vote_id for vote_id, _, _ in closed])
         for cid in {cid for _, _, cid in closed}:
@@ -255,7 +255,7 @@ def compute(community_ids: list[int], month: str, settings: EvaluationSettings) 
         if minutes:
             out[cid]["volunteer_minutes"] += int(minutes)
             out[cid]["count_records"]["volunteer_minutes"].append(["activity", activity_id, int(minutes)])
-    for cid, attendance_id, activity_id, minutes in db.session.execute(
+    for cid, _attendance_id, activity_id, minutes in db.session.execute(
         sa.select(Activity.community_id, Attendance.id, Activity.id, Attendance.minutes)
         .join(Attendance, Attendance.activity_id == Activity.id)
         .join(

@@ -227,7 +227,7 @@ def ensure_default_categories() -> int:
     """Create the default categories if missing (the migration seeds them; this restores them)."""
     have = set(db.session.scalars(sa.select(Category.key).where(Category.key.is_not(None))))
     added = 0
-    for position, (key, name) in enumerate(zip(DEFAULT_CATEGORY_KEYS, DEFAULT_CATEGORY_NAMES), start=1):
+    for position, (key, name) in enumerate(zip(DEFAULT_CATEGORY_KEYS, DEFAULT_CATEGORY_NAMES, strict=True), start=1):
         if key not in have:
             db.session.add(Category(key=key, name=name, position=position))
             added += 1
@@ -704,7 +704,7 @@ def write_ballots(vote: Vote) -> int:
     ballots = [{"id": _random_id(), "vote_id": vote.id, "token": entry["t"]} for entry in entries]
     if ballots:
         db.session.execute(sa.insert(Ballot), ballots)
-        choices = [{"ballot_id": b["id"], "option_id": o} for b, entry in zip(ballots, entries) for o in entry["o"]]
+        choices = [{"ballot_id": b["id"], "option_id": o} for b, entry in zip(ballots, entries, strict=True) for o in entry["o"]]
         db.session.execute(sa.insert(BallotChoice), choices)
     db.session.execute(sa.delete(SealedBallot).where(SealedBallot.vote_id == vote.id))
     vote.sealed_tally = None

@@ -172,7 +172,9 @@ def upgrade():
         sa.Column("ended_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("ended_by_id", sa.Integer(), nullable=True),
         sa.CheckConstraint(
-            "(role = 'worker' AND community_id IS NOT NULL AND street_id IS NULL) OR (role = 'street_admin' AND street_id IS NOT NULL AND community_id IS NULL) OR (role = 'site_admin' AND street_id IS NULL AND community_id IS NULL)",
+            "(role = 'worker' AND community_id IS NOT NULL AND street_id IS NULL) "
+            "OR (role = 'street_admin' AND street_id IS NOT NULL AND community_id IS NULL) "
+            "OR (role = 'site_admin' AND street_id IS NULL AND community_id IS NULL)",
             name=op.f("ck_staff_appointments_role_scope"),
         ),
         sa.ForeignKeyConstraint(["appointed_by_id"], ["users.id"], name=op.f("fk_staff_appointments_appointed_by_id_users")),

@@ -69,7 +69,8 @@ def upgrade():
         sa.Column("comment_count", sa.Integer(), nullable=False),
         sa.Column("ballot_count", sa.Integer(), nullable=False),
         sa.CheckConstraint(
-            "status IN ('draft', 'pending_review', 'rejected', 'collecting_support', 'not_enough_support', 'ready_for_vote', 'vote_scheduled', 'voting', 'closed', 'outcome_published', 'withdrawn')",
+            "status IN ('draft', 'pending_review', 'rejected', 'collecting_support', 'not_enough_support', 'ready_for_vote', "
+            "'vote_scheduled', 'voting', 'closed', 'outcome_published', 'withdrawn')",
             name=op.f("ck_topics_status"),
         ),
         sa.CheckConstraint("support_count >= 0 AND comment_count >= 0 AND ballot_count >= 0", name=op.f("ck_topics_counters")),

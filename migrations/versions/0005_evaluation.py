@@ -42,7 +42,8 @@ def upgrade():
         sa.CheckConstraint("min_records BETWEEN 1 AND 1000", name=op.f("ck_evaluation_settings_min_records")),
         sa.CheckConstraint("response_hours BETWEEN 1 AND 720", name=op.f("ck_evaluation_settings_response_hours")),
         sa.CheckConstraint(
-            "weight_response >= 0 AND weight_resolution >= 0 AND weight_satisfaction >= 0 AND weight_participation >= 0 AND weight_response + weight_resolution + weight_satisfaction + weight_participation > 0",
+            "weight_response >= 0 AND weight_resolution >= 0 AND weight_satisfaction >= 0 AND weight_participation >= 0 "
+            "AND weight_response + weight_resolution + weight_satisfaction + weight_participation > 0",
             name=op.f("ck_evaluation_settings_weights"),
         ),
         sa.ForeignKeyConstraint(["street_id"], ["streets.id"], name=op.f("fk_evaluation_settings_street_id_streets")),

@@ -60,7 +60,7 @@ def _write_shuffled(conn, vote_id, entries):
     rows = [{"id": _random_id(), "vote_id": vote_id, "token": token} for token, _ in entries]
     if rows:
         conn.execute(sa.insert(ballots), rows)
-        picked = [{"ballot_id": r["id"], "option_id": o} for r, (_, options) in zip(rows, entries) for o in options]
+        picked = [{"ballot_id": r["id"], "option_id": o} for r, (_, options) in zip(rows, entries, strict=True) for o in options]
         if picked:
             conn.execute(sa.insert(choices), picked)
 

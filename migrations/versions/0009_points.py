@@ -53,7 +53,7 @@ BEGIN
     RETURN NEW;
 END;
 $$ LANGUAGE plpgsql
-"""
+"""  # noqa: E501 - the function's text stays as the databases have it
 PG_BALANCE_TRIGGER = """
 CREATE TRIGGER ledger_entries_balance_after BEFORE INSERT ON ledger_entries
 FOR EACH ROW EXECUTE FUNCTION ledger_entries_check_balance_after()

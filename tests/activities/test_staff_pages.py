@@ -122,10 +122,10 @@ def test_wish_pages_show_the_state_as_of_now(login_as, world, db, clock):
     services.approve_wish(world.worker, wish)
     services.claim_wish(world.party, wish)
     services.fulfil_wish(world.party, wish)
-    assert 'action="/wishes/%d/confirm"' % wish.id in login_as(world.resident).get(f"/wishes/{wish.id}").get_data(as_text=True)
+    assert f'action="/wishes/{wish.id}/confirm"' in login_as(world.resident).get(f"/wishes/{wish.id}").get_data(as_text=True)
     clock.advance(days=7, minutes=1)
     page = login_as(world.resident).get(f"/wishes/{wish.id}").get_data(as_text=True)
-    assert 'action="/wishes/%d/confirm"' % wish.id not in page
+    assert f'action="/wishes/{wish.id}/confirm"' not in page
     assert "已确认" in page or "confirmed" in page.lower()
     listing = login_as(None).get(f"/c/{world.a.slug}/wishes/").get_data(as_text=True)
     assert "已完成，等待确认" not in listing and "fulfilled, waiting" not in listing

@@ -31,7 +31,7 @@ def test_openapi_description_is_served_and_valid(client):
 
     document = client.get("/api/v1/openapi.json").get_json()
     assert document["openapi"].startswith("3.1")
-    for name, schema in document["components"]["schemas"].items():
+    for _name, schema in document["components"]["schemas"].items():
         validator_for(schema).check_schema(schema)
     assert set(document["paths"]) == {
         "/api/v1/communities",

@@ -86,7 +86,7 @@ def test_the_audit_page_looks_people_up_once(login_as, world, factory, db, count
     client.get(url)
     with count_queries() as few:
         client.get(url)
-    for i in range(8):
+    for _ in range(8):
         person = factory.resident(world.a, status="pending")
         places.confirm_residence(world.worker, active_residence(person))
     client.get(url)

@@ -30,7 +30,7 @@ CHROMIUM_ARGS = [
 PHONE = {"width": 375, "height": 812}
 CSP_LISTENER = """document.addEventListener("securitypolicyviolation", function (e) {
   console.error("CSP violation: " + e.violatedDirective + " blocked " + (e.blockedURI || "inline") + " at " + e.sourceFile + ":" + e.lineNumber);
-});"""
+});"""  # noqa: E501 - the script's text as the browser receives it
 #: axe-core's defaults plus the WCAG 2.2 target-size rule (off by default in axe 4.x).
 AXE_OPTIONS = {"resultTypes": ["violations"], "rules": {"target-size": {"enabled": True}}}
 

@@ -101,7 +101,7 @@ def test_satisfaction_counts_first_ratings_in_their_month(db, past, world, facto
     outcome = topic_queries.outcome_of(topic.id)
     voters = [world.resident, world.party]
     past.set(2026, 10, 20, 2, 0)
-    for person, level in zip(voters, ("satisfied", "unsatisfied")):
+    for person, level in zip(voters, ("satisfied", "unsatisfied"), strict=True):
         topics.rate(person, outcome, level)
     past.set(2026, 11, 5, 2, 0)
     topics.rate(world.party, outcome, "satisfied")  # a change: a new version, counted nowhere new

@@ -16,7 +16,7 @@ def test_ranking_page_links_figures_to_their_records(client, world, db, clock):
     page = client.get(f"/streets/{world.street.slug}/ranking?month={month}").get_data(as_text=True)
     assert world.a.name in page and f'src="/streets/{world.street.slug}/ranking.svg?month={month}"' in page
     link = (
-        re.search(r'href="(/c/%s/evaluation/records\?[^"]*figure=response[^"]*)"' % world.a.slug, page)
+        re.search(rf'href="(/c/{world.a.slug}/evaluation/records\?[^"]*figure=response[^"]*)"', page)
         .group(1)
         .replace("&amp;", "&")
     )
@@ -218,7 +218,7 @@ def test_participation_shows_its_votes_and_its_residents_apart(client, world, db
     assert (
         f["num"] == 1 and f["den"] >= 2 and f"{f['den']} 位居民中 1 位投票" in page
     )  # residents counted, shown apart from the votes
-    link = re.search(r'href="(/c/%s/evaluation/records\?[^"]*figure=participation)">([^<]*)<' % world.a.slug, page)
+    link = re.search(rf'href="(/c/{world.a.slug}/evaluation/records\?[^"]*figure=participation)">([^<]*)<', page)
     assert link.group(2).strip() == "1 次表决"
     records = client.get(link.group(1).replace("&amp;", "&")).get_data(as_text=True)
     assert records.count('<li class="record">') == 1 and topic.title in records

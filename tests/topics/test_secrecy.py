@@ -33,10 +33,7 @@ def spearman(xs: list[int]) -> float:
 
 def physical(conn, table: str, columns: str, where: str, params: dict) -> list[tuple]:
     """Rows in the order they lie on disk: ctid on PostgreSQL, rowid (or the key, WITHOUT ROWID) on SQLite."""
-    if conn.dialect.name == "postgresql":
-        order = "ctid"
-    else:
-        order = "ballot_id, option_id" if table == "ballot_choices" else "rowid"
+    order = "ctid" if conn.dialect.name == "postgresql" else ("ballot_id, option_id" if table == "ballot_choices" else "rowid")
     return conn.execute(sa.text(f"SELECT {columns} FROM {table} WHERE {where} ORDER BY {order}"), params).all()
 
 
