@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 export FLASK_APP := wsgi.py
 
-.PHONY: run setup secret-key test lint audit fuzz catalogues extract clean
+.PHONY: run setup secret-key test lint format audit fuzz catalogues extract clean
 
 run: setup
 	$(BIN)/flask run --host $(HOST) --port $(PORT)
@@ -39,11 +39,18 @@ extract: $(VENV)/.installed
 test: lint
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-# Style and security lint: ruff, and bandit with no medium or high finding (each exception is a
-# `# nosec <id>` with its reason on the line above; see docs/security.md).
+# Style and security lint: ruff (its rules in pyproject.toml; code as `make format` leaves it), and
+# bandit with no medium or high finding (each exception is a `# nosec <id>` with its reason on the
+# line above; see docs/security.md).
+PY_DIRS := consult tests migrations bench
 lint: $(VENV)/.installed catalogues
-	$(BIN)/ruff check consult tests migrations
+	$(BIN)/ruff check $(PY_DIRS)
+	$(BIN)/ruff format --check $(PY_DIRS)
 	$(BIN)/bandit -q -r consult --severity-level medium
+
+# Rewrite the code in the project's format (ruff format; formatting only, never logic).
+format: $(VENV)/.installed
+	$(BIN)/ruff format $(PY_DIRS)
 
 # Known vulnerabilities in the pinned dependencies (asks PyPI's advisory database: needs the
 # network, so it is not part of `make test` / CI).
