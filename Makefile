@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 export FLASK_APP := wsgi.py
 
-.PHONY: run setup secret-key test lint format audit fuzz catalogues extract clean
+.PHONY: run setup secret-key test test-fast lint format audit fuzz catalogues extract clean
 
 run: setup
 	$(BIN)/flask run --host $(HOST) --port $(PORT)
@@ -38,6 +38,12 @@ extract: $(VENV)/.installed
 
 test: lint
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The quick loop while coding: the suite on SQLite without the browser tests, whatever the
+# environment says (no PostgreSQL pass, no CI=true failing what it skips; Redis tests only when
+# TEST_REDIS_URL is set). `make test` (and CI) still runs everything.
+test-fast: $(VENV)/.installed catalogues
+	env -u CI -u TEST_DATABASE_URL $(BIN)/python -m pytest -m "not browser" $(PYTEST_ARGS)
 
 # Style and security lint: ruff (its rules in pyproject.toml; code as `make format` leaves it), and
 # bandit with no medium or high finding (each exception is a `# nosec <id>` with its reason on the
