@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 export FLASK_APP := wsgi.py
 
-.PHONY: run setup secret-key test lint audit fuzz catalogues extract clean
+.PHONY: run setup secret-key test test-fast lint format typecheck audit fuzz catalogues extract clean
 
 run: setup
 	$(BIN)/flask run --host $(HOST) --port $(PORT)
@@ -39,11 +39,30 @@ extract: $(VENV)/.installed
 test: lint
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-# Style and security lint: ruff, and bandit with no medium or high finding (each exception is a
-# `# nosec <id>` with its reason on the line above; see docs/security.md).
+# The quick loop while coding: the suite on SQLite without the browser tests, whatever the
+# environment says (no PostgreSQL pass, no CI=true failing what it skips; Redis tests only when
+# TEST_REDIS_URL is set). `make test` (and CI) still runs everything.
+test-fast: $(VENV)/.installed catalogues
+	env -u CI -u TEST_DATABASE_URL $(BIN)/python -m pytest -m "not browser" $(PYTEST_ARGS)
+
+# Style and security lint: ruff (its rules in pyproject.toml; code as `make format` leaves it), and
+# bandit with no medium or high finding (each exception is a `# nosec <id>` with its reason on the
+# line above; see docs/security.md).
+PY_DIRS := consult tests migrations bench
 lint: $(VENV)/.installed catalogues
-	$(BIN)/ruff check consult tests migrations
+	$(BIN)/ruff check $(PY_DIRS)
+	$(BIN)/ruff format --check $(PY_DIRS)
 	$(BIN)/bandit -q -r consult --severity-level medium
+
+# Rewrite the code in the project's format (ruff format; formatting only, never logic).
+format: $(VENV)/.installed
+	$(BIN)/ruff format $(PY_DIRS)
+
+# Type check of services, queries and models (mypy; the files in pyproject.toml). Not yet part
+# of `make lint`: it still reports errors (128 when added, 39 of them `db.Model` as a base class,
+# which wants a typed model base), to be brought to zero with the models' typed relationships.
+typecheck: $(VENV)/.installed
+	$(BIN)/mypy
 
 # Known vulnerabilities in the pinned dependencies (asks PyPI's advisory database: needs the
 # network, so it is not part of `make test` / CI).

@@ -19,6 +19,7 @@ and that NUL characters and file parts are refused with a 400 (404 for NUL in th
 Prints the figures; exits 1 if anything failed. ``tests/core/test_fuzz.py`` runs a small
 budget of the same in the test suite.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -55,9 +56,13 @@ class _Forms(HTMLParser):
         if tag == "form" and (a.get("method") or "").lower() == "post":
             action = (a.get("action") or "").split("?")[0]
             self._current = self.forms.setdefault(action, {})
-        elif self._current is not None and tag in {"input", "select", "textarea", "button"} and a.get("name"):
-            if a["name"] != "csrf_token":
-                self._current.setdefault(a["name"], a.get("value") or "")
+        elif (
+            self._current is not None
+            and tag in {"input", "select", "textarea", "button"}
+            and a.get("name")
+            and a["name"] != "csrf_token"
+        ):
+            self._current.setdefault(a["name"], a.get("value") or "")
 
     def handle_endtag(self, tag):
         if tag == "form":
@@ -79,12 +84,14 @@ class Report:
         return self.server_errors + self.writes_on_refusal + self.not_refused
 
     def summary(self) -> str:
-        lines = [f"submissions: {self.submissions}  (GET {self.by_method['GET']}, POST {self.by_method['POST']})",
-                 "statuses: " + ", ".join(f"{code}: {n}" for code, n in sorted(self.statuses.items())),
-                 "by role: " + ", ".join(f"{role}: {n}" for role, n in sorted(self.by_role.items())),
-                 f"HTTP 500: {len(self.server_errors)}",
-                 f"refusals that wrote to the database: {len(self.writes_on_refusal)}",
-                 f"NUL or file parts not refused: {len(self.not_refused)}"]
+        lines = [
+            f"submissions: {self.submissions}  (GET {self.by_method['GET']}, POST {self.by_method['POST']})",
+            "statuses: " + ", ".join(f"{code}: {n}" for code, n in sorted(self.statuses.items())),
+            "by role: " + ", ".join(f"{role}: {n}" for role, n in sorted(self.by_role.items())),
+            f"HTTP 500: {len(self.server_errors)}",
+            f"refusals that wrote to the database: {len(self.writes_on_refusal)}",
+            f"NUL or file parts not refused: {len(self.not_refused)}",
+        ]
         for problem in self.failures[:20]:
             lines.append(f"  ! {problem}")
         return "\n".join(lines)
@@ -156,8 +163,9 @@ class Fuzzer:
 
     # --- one submission -------------------------------------------------------------------
 
-    def submit(self, role: str, method: str, url: str, data: dict | None = None, query: dict | None = None,
-               file_field: str | None = None) -> int:
+    def submit(
+        self, role: str, method: str, url: str, data: dict | None = None, query: dict | None = None, file_field: str | None = None
+    ) -> int:
         from werkzeug.datastructures import MultiDict
 
         client = self._client(role)
@@ -233,14 +241,22 @@ class Fuzzer:
             extra = draw(st.lists(st.sampled_from(FIELD_NAMES), max_size=3, unique=True))
             for name in extra:
                 data.setdefault(name, draw(hostile.hostile_text))
-            file_field = draw(st.one_of(st.none(), st.sampled_from(sorted(shown) or ["body"]))) if draw(st.integers(0, 9)) == 0 else None
+            file_field = (
+                draw(st.one_of(st.none(), st.sampled_from(sorted(shown) or ["body"]))) if draw(st.integers(0, 9)) == 0 else None
+            )
             return role, "POST", url, data, None, file_field
 
         return st.one_of(get(), post(), post())
 
     def run(self, examples: int, seed: int | None = None) -> Report:
-        @settings(max_examples=examples, deadline=None, database=None, phases=[Phase.generate],
-                  suppress_health_check=list(HealthCheck), derandomize=seed is None)
+        @settings(
+            max_examples=examples,
+            deadline=None,
+            database=None,
+            phases=[Phase.generate],
+            suppress_health_check=list(HealthCheck),
+            derandomize=seed is None,
+        )
         @given(self.strategy())
         def submission(args):
             self.submit(*args)
@@ -302,8 +318,9 @@ def main(argv: list[str] | None = None) -> int:
     url, drop = _database(os.environ.get("FUZZ_DATABASE_URL"))
     os.environ.setdefault("CONSULT_INSTANCE", tempfile.mkdtemp(prefix="consult-fuzz-"))
     logging.disable(logging.CRITICAL)  # refusals log on purpose; the report says what matters
-    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": url, "PROPAGATE_TEST_ERRORS": False,
-                      "RATELIMIT_ENABLED": False})
+    app = create_app(
+        {"TESTING": True, "SQLALCHEMY_DATABASE_URI": url, "PROPAGATE_TEST_ERRORS": False, "RATELIMIT_ENABLED": False}
+    )
     try:
         with app.app_context():
             upgrade()

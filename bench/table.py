@@ -3,6 +3,7 @@
 Input: a TSV of ``name <TAB> BENCH line under load <TAB> BENCH line of one connection``, the
 BENCH lines being what report.lua prints (``BENCH -`` when the one-connection run was skipped).
 """
+
 import sys
 import unicodedata
 
@@ -17,17 +18,20 @@ def parse(line: str) -> dict:
 
 def main(path: str, slow_ms: float) -> int:
     rows, failed = [], False
-    for line in open(path, encoding="utf-8"):
-        name, loaded, solo = line.rstrip("\n").split("\t")
-        m, s = parse(loaded), parse(solo)
-        non200 = int(m["non200"]) + int(s.get("non200", 0))
-        sockerr = int(m["sockerr"]) + int(s.get("sockerr", 0))
-        note = ""
-        if non200 or sockerr:
-            note, failed = "FAILED", True
-        elif float(m["p99"]) > slow_ms:
-            note = f"p99 > {slow_ms:g} ms"
-        rows.append([name, m["rps"], m["p50"], m["p99"], str(non200), str(sockerr), s.get("p50", "-"), s.get("p99", "-"), note])
+    with open(path, encoding="utf-8") as lines:
+        for line in lines:
+            name, loaded, solo = line.rstrip("\n").split("\t")
+            m, s = parse(loaded), parse(solo)
+            non200 = int(m["non200"]) + int(s.get("non200", 0))
+            sockerr = int(m["sockerr"]) + int(s.get("sockerr", 0))
+            note = ""
+            if non200 or sockerr:
+                note, failed = "FAILED", True
+            elif float(m["p99"]) > slow_ms:
+                note = f"p99 > {slow_ms:g} ms"
+            rows.append(
+                [name, m["rps"], m["p50"], m["p99"], str(non200), str(sockerr), s.get("p50", "-"), s.get("p99", "-"), note]
+            )
     head = ["page", "req/s", "p50 ms", "p99 ms", "non-200", "sockerr", "1-conn p50", "1-conn p99", ""]
     sizes = [max(width(row[i]) for row in [head] + rows) for i in range(len(head))]
     for row in [head] + rows:

@@ -1,4 +1,5 @@
 """社区议事: a server-rendered site where neighbourhoods run their public business in the open."""
+
 from __future__ import annotations
 
 import logging
@@ -41,9 +42,7 @@ def create_app(config: Config | dict | str | None = None) -> Flask:
     else:
         app.config.from_object(config if isinstance(config, Config) else load_config(config))
     if app.config.get("PROXY_FIX_X_FOR") or app.config.get("PROXY_FIX_X_PROTO"):
-        app.wsgi_app = ProxyFix(
-            app.wsgi_app, x_for=app.config["PROXY_FIX_X_FOR"], x_proto=app.config["PROXY_FIX_X_PROTO"]
-        )
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXY_FIX_X_FOR"], x_proto=app.config["PROXY_FIX_X_PROTO"])
     logging.getLogger("consult").setLevel(app.config.get("LOG_LEVEL", "INFO"))
     register_guard(app)
     register_extensions(app)
@@ -92,9 +91,9 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from consult.accounts.views import bp as accounts_bp
-    from consult.api.views import bp as api_bp
     from consult.activities.manage import bp as activities_manage_bp
     from consult.activities.views import bp as activities_bp
+    from consult.api.views import bp as api_bp
     from consult.core.verify import bp as documents_bp
     from consult.core.views import bp as core_bp
     from consult.evaluation.manage import bp as evaluation_manage_bp
@@ -107,7 +106,9 @@ def register_blueprints(app: Flask) -> None:
     from consult.topics.manage import bp as topics_manage_bp
     from consult.topics.views import bp as topics_bp
 
-    # Importing the domains registers their to-do items, personal data and tick jobs.
+    # isort: split
+    # Importing the domains registers their to-do items, personal data and tick jobs (after the
+    # views, as before: the registries keep the order in which they are filled).
     import consult.accounts.registrations  # noqa: F401
     import consult.activities.registrations  # noqa: F401
     import consult.evaluation.registrations  # noqa: F401

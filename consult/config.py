@@ -4,6 +4,7 @@ Development reads a generated secret key from ``instance/secret_key``, which ``m
 creates (``make secret-key``); building the app never writes it. Production refuses
 to start without ``SECRET_KEY``. Nothing here touches a database or the network.
 """
+
 import os
 import secrets
 from pathlib import Path
@@ -35,8 +36,7 @@ def _dev_secret_key() -> str:
         return path.read_text().strip()
     except FileNotFoundError:
         raise RuntimeError(
-            f"No secret key at {path}. Run `make setup` (or `make secret-key`) to create one, "
-            "or set SECRET_KEY."
+            f"No secret key at {path}. Run `make setup` (or `make secret-key`) to create one, or set SECRET_KEY."
         ) from None
 
 
@@ -54,9 +54,7 @@ def _bool(name: str, default: bool = False) -> bool:
 class Config:
     """Settings shared by every environment."""
 
-    SQLALCHEMY_DATABASE_URI = os.environ.get(
-        "DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'consult.db'}"
-    )
+    SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'consult.db'}")
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
     #: SQLite only: seconds a write waits for the database's single write lock, then 503.
     SQLITE_BUSY_TIMEOUT = float(os.environ.get("SQLITE_BUSY_TIMEOUT", "10"))

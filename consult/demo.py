@@ -2,6 +2,7 @@
 
 Every demo account has the password ``demo12345``: for demonstration only, never production.
 """
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -12,11 +13,11 @@ from flask import Flask
 
 from consult.accounts import services as accounts
 from consult.accounts.models import User
+from consult.activities import demo as activities_demo
 from consult.core import clock
 from consult.extensions import db
 from consult.places import services as places
 from consult.places.models import Community, Street
-from consult.activities import demo as activities_demo
 from consult.points import demo as points_demo
 from consult.topics import demo as topics_demo
 
@@ -53,8 +54,13 @@ def seed() -> bool:
     # Two months of stored figures and rankings for the street.
     from consult.evaluation import services as evaluation
 
-    evaluation.update_settings(accounts.user_by_username("street"), street_of_demo(), response_hours=48, min_records=3,
-                               weights={"response": 30, "resolution": 30, "satisfaction": 30, "participation": 10})
+    evaluation.update_settings(
+        accounts.user_by_username("street"),
+        street_of_demo(),
+        response_hours=48,
+        min_records=3,
+        weights={"response": 30, "resolution": 30, "satisfaction": 30, "participation": 10},
+    )
     for month in demo_months():
         evaluation.store_month(street_of_demo(), month)
     return True
@@ -132,17 +138,25 @@ def _worker_of(community: Community) -> User:
 
 def register(app: Flask) -> None:
     @app.cli.command("demo")
-    @click.option("--force-in-production", is_flag=True,
-                  help="Seed even in production, creating the demo accounts (admin and others, password demo12345).")
+    @click.option(
+        "--force-in-production",
+        is_flag=True,
+        help="Seed even in production, creating the demo accounts (admin and others, password demo12345).",
+    )
     def demo_command(force_in_production: bool):
         """Seed demo data (idempotent). Demo accounts use the password demo12345; refused in production."""
         if app.config.get("PRODUCTION"):
             if not force_in_production:
                 raise click.ClickException(
                     "refusing to seed demo data in production: it creates the site administrator 'admin' with the public "
-                    "password demo12345. Run it on a development or demo installation, or pass --force-in-production.")
-            click.secho("WARNING: seeding demo data in production. The accounts admin, street, worker, resident, party and "
-                        "pending have the public password demo12345: change or close them now.", fg="red", err=True)
+                    "password demo12345. Run it on a development or demo installation, or pass --force-in-production."
+                )
+            click.secho(
+                "WARNING: seeding demo data in production. The accounts admin, street, worker, resident, party and "
+                "pending have the public password demo12345: change or close them now.",
+                fg="red",
+                err=True,
+            )
         if seed():
             db.session.commit()
             click.echo("demo data created; log in as admin, street, worker, resident, party or pending with demo12345")

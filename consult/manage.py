@@ -1,4 +1,5 @@
 """/manage/: sends each person to their own committee, street or site pages."""
+
 from flask import Blueprint, abort, redirect, render_template, url_for
 from flask_login import current_user, login_required
 

@@ -5,13 +5,14 @@ The suite runs on SQLite always and again on PostgreSQL when TEST_DATABASE_URL i
 PostgreSQL pass creates and drops its own database. With CI=true, a PostgreSQL, Redis or
 browser test that would be skipped fails instead.
 """
+
 from __future__ import annotations
 
 import os
 import re
 import uuid
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 import sqlalchemy as sa
@@ -19,8 +20,7 @@ from sqlalchemy.engine import make_url
 
 from consult import create_app
 from consult.core import clock as clock_module
-from consult.extensions import db as _db
-from consult.extensions import limiter
+from consult.extensions import db as _db, limiter
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 PG_URL = os.environ.get("TEST_DATABASE_URL")
@@ -166,8 +166,9 @@ def truncate_all() -> None:
     tables = [t.name for t in reversed(_db.metadata.sorted_tables)]
     with _db.engine.begin() as conn:
         if conn.dialect.name == "postgresql":
-            guarded = list(conn.exec_driver_sql(
-                "SELECT DISTINCT tgrelid::regclass::text FROM pg_trigger WHERE NOT tgisinternal").scalars())
+            guarded = list(
+                conn.exec_driver_sql("SELECT DISTINCT tgrelid::regclass::text FROM pg_trigger WHERE NOT tgisinternal").scalars()
+            )
             for table in guarded:
                 conn.exec_driver_sql(f"ALTER TABLE {table} DISABLE TRIGGER USER")
             conn.exec_driver_sql("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE")
@@ -280,7 +281,7 @@ def world(factory):
 
 class Clock:
     def set(self, *args, **kwargs) -> datetime:
-        moment = args[0] if args and isinstance(args[0], datetime) else datetime(*args, tzinfo=timezone.utc)
+        moment = args[0] if args and isinstance(args[0], datetime) else datetime(*args, tzinfo=UTC)
         clock_module.set_now(moment)
         return moment
 
@@ -299,7 +300,7 @@ def clock():
     """Freeze time at the real now (records made before the test stay in the past);
     clock.set(2026, 11, 1, 2, 0) in UTC or clock.advance(hours=3) move it."""
     frozen = Clock()
-    frozen.set(datetime.now(timezone.utc))
+    frozen.set(datetime.now(UTC))
     yield frozen
     clock_module.set_now(None)
 

@@ -1,11 +1,11 @@
 """Factories building demo-like records directly, for tests of every domain."""
+
 from __future__ import annotations
 
 import itertools
-
-import sqlalchemy as sa
 from dataclasses import dataclass
 
+import sqlalchemy as sa
 from werkzeug.security import generate_password_hash
 
 from consult.accounts.models import User
@@ -37,7 +37,7 @@ class World:
     site_admin: User
 
     _topics: dict = None  # type: ignore[assignment]
-    factory: "Factory" = None  # type: ignore[assignment]
+    factory: Factory = None  # type: ignore[assignment]
 
     def topic(self, stage: str = "collecting_support"):
         """A topic of community a at ``stage`` (built once per world, through the services)."""
@@ -112,7 +112,9 @@ class Factory:
         self.residence(user, community, status, **address)
         return user
 
-    def appoint(self, user: User, role: str, community: Community | None = None, street: Street | None = None) -> StaffAppointment:
+    def appoint(
+        self, user: User, role: str, community: Community | None = None, street: Street | None = None
+    ) -> StaffAppointment:
         return self._add(
             StaffAppointment(
                 user_id=user.id,
@@ -150,7 +152,9 @@ class Factory:
             b=b,
             c=c,
             pending=self.resident(a, ResidenceStatus.PENDING, username="pending", display_name="新居民", phone="13800138002"),
-            resident=self.resident(a, username="resident", display_name="居民李", phone="13800138000", building="3", unit="2", room="301"),
+            resident=self.resident(
+                a, username="resident", display_name="居民李", phone="13800138000", building="3", unit="2", room="301"
+            ),
             party=self.resident(a, username="party", display_name="党员张", building="5", unit="1", room="102"),
             worker=self.worker(a, username="worker", display_name="工作者周"),
             other_worker=self.worker(b, username="otherworker", display_name="工作者吴"),
@@ -165,9 +169,16 @@ class Factory:
     def party_registration(self, user: User, community: Community, status: str = "confirmed", work_unit: str = "区税务局"):
         from consult.activities.models import PartyRegistration
 
-        return self._add(PartyRegistration(user_id=user.id, community_id=community.id, work_unit=work_unit,
-                                           party_branch="第一党支部", status=status,
-                                           decided_at=now() if status == "confirmed" else None))
+        return self._add(
+            PartyRegistration(
+                user_id=user.id,
+                community_id=community.id,
+                work_unit=work_unit,
+                party_branch="第一党支部",
+                status=status,
+                decided_at=now() if status == "confirmed" else None,
+            )
+        )
 
     def activity(self, world: World, *, starts_in=None, hours: float = 2, capacity: int = 10, **kw):
         """An activity of world.a created by its worker, starting ``starts_in`` from now (default: tomorrow)."""
@@ -176,14 +187,29 @@ class Factory:
         from consult.activities import services
 
         start = now() + (starts_in if starts_in is not None else timedelta(days=1))
-        data = dict(title=f"活动{next(_seq)}", description="清理楼道杂物", kind="volunteer", place="3号楼",
-                    points_per_hour=10, checkin_minutes_before=30)
+        data = dict(
+            title=f"活动{next(_seq)}",
+            description="清理楼道杂物",
+            kind="volunteer",
+            place="3号楼",
+            points_per_hour=10,
+            checkin_minutes_before=30,
+        )
         data.update(kw)
-        return services.create_activity(world.worker, world.a, starts_at=start, ends_at=start + timedelta(hours=hours),
-                                        capacity=capacity, **data)
+        return services.create_activity(
+            world.worker, world.a, starts_at=start, ends_at=start + timedelta(hours=hours), capacity=capacity, **data
+        )
 
-    def topic(self, world: World, stage: str = "collecting_support", *, title: str | None = None, body: str = "小区停车难，晚上车位不够。",
-              author: User | None = None, **vote):
+    def topic(
+        self,
+        world: World,
+        stage: str = "collecting_support",
+        *,
+        title: str | None = None,
+        body: str = "小区停车难，晚上车位不够。",
+        author: User | None = None,
+        **vote,
+    ):
         """A topic of world.a taken to ``stage`` through the services, as people would."""
         from datetime import date, timedelta
 
@@ -192,8 +218,14 @@ class Factory:
         from consult.topics.models import Category
 
         category = self.session.scalar(sa.select(Category).where(Category.key == "parking"))
-        topic = services.propose(author or world.resident, world.a, title=title or f"议题{next(_seq)}", body=body,
-                                 category_id=category.id, submit=stage != "draft")
+        topic = services.propose(
+            author or world.resident,
+            world.a,
+            title=title or f"议题{next(_seq)}",
+            body=body,
+            category_id=category.id,
+            submit=stage != "draft",
+        )
         if stage in ("draft", "pending_review"):
             return topic
         if stage == "rejected":
@@ -214,8 +246,14 @@ class Factory:
         services.close_early(world.worker, topic, "会议已表决")
         if stage == "closed":
             return topic
-        outcome = services.publish_outcome(world.worker, topic, decision="增设夜间停车位", responsible="物业公司",
-                                           actions="施划车位 20 个", due_date=date.today() + timedelta(days=30))
+        outcome = services.publish_outcome(
+            world.worker,
+            topic,
+            decision="增设夜间停车位",
+            responsible="物业公司",
+            actions="施划车位 20 个",
+            due_date=date.today() + timedelta(days=30),
+        )
         if stage == "outcome_done":
             services.add_progress(world.worker, outcome, status="done", note="已完成")
         return topic

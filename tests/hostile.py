@@ -5,6 +5,7 @@ an ``integer`` column, or beyond SQLite's 2**63; a file part where text is expec
 field name any form of the app reads, every query-string name a view reads, and a snapshot of
 the database (the row count of every table) to show that a refused submission wrote nothing.
 """
+
 from __future__ import annotations
 
 import io
@@ -16,15 +17,59 @@ from hypothesis import strategies as st
 #: Values a database cannot store or that overflow its integers.
 NUL_VALUES = ["\x00", "a\x00b", "%00", "\x00" * 3 + "1"]
 BIG_NUMBERS = ["2147483648", "99999999999", "9223372036854775808", "99999999999999999999999", "-2147483649", "-1", "0"]
-ODD_TEXT = ["", " ", "١٢٣", "²", "1e309", "NaN", "x" * 5000, "\u202e\u200b", "<script>alert(1)</script>", "' OR 1=1 --",
-            "\ud800".encode("utf-8", "surrogatepass").decode("utf-8", "replace"), "😀" * 50, "2026-13-45", "../../etc/passwd"]
+ODD_TEXT = [
+    "",
+    " ",
+    "١٢٣",
+    "²",
+    "1e309",
+    "NaN",
+    "x" * 5000,
+    "\u202e\u200b",
+    "<script>alert(1)</script>",
+    "' OR 1=1 --",
+    "\ud800".encode("utf-8", "surrogatepass").decode("utf-8", "replace"),
+    "😀" * 50,
+    "2026-13-45",
+    "../../etc/passwd",
+]
 
 #: Query-string names the views read (grep "request.args.get" / "request.values.get").
-QUERY_NAMES = ["q", "category", "page", "per_page", "status", "sort", "month", "year", "quarter", "figure", "format", "c",
-               "community", "street", "code", "next", "unit"]
+QUERY_NAMES = [
+    "q",
+    "category",
+    "page",
+    "per_page",
+    "status",
+    "sort",
+    "month",
+    "year",
+    "quarter",
+    "figure",
+    "format",
+    "c",
+    "community",
+    "street",
+    "code",
+    "next",
+    "unit",
+]
 #: Form fields read straight from request.form (not through a form class).
-RAW_FORM_NAMES = ["action", "back", "lang", "large", "next", "request_key", "reset-username", "stop", "username", "year",
-                  "quarter", "parent_id", "csrf_token_extra"]
+RAW_FORM_NAMES = [
+    "action",
+    "back",
+    "lang",
+    "large",
+    "next",
+    "request_key",
+    "reset-username",
+    "stop",
+    "username",
+    "year",
+    "quarter",
+    "parent_id",
+    "csrf_token_extra",
+]
 #: Prefixes the views give forms that share a page.
 FORM_PREFIXES = ["street", "community", "admin", "category", "reset"]
 
@@ -66,7 +111,7 @@ def big_id_urls(url: str) -> list[str]:
     urls = []
     for match in ID_IN_PATH.finditer(url.split("?")[0]):
         for big in ("2147483648", "9223372036854775808", "99999999999999999999999"):
-            urls.append(url[: match.start()] + big + url[match.end():])
+            urls.append(url[: match.start()] + big + url[match.end() :])
     return urls
 
 
@@ -81,8 +126,12 @@ def snapshot(session) -> dict[str, int]:
         from consult.extensions import db
 
         # One statement, built once (and so compiled once): the fuzz command takes thousands.
-        _COUNTS = sa.union_all(*[sa.select(sa.literal(t.name).label("t"), sa.func.count().label("n")).select_from(t)
-                                 for t in db.metadata.sorted_tables])
+        _COUNTS = sa.union_all(
+            *[
+                sa.select(sa.literal(t.name).label("t"), sa.func.count().label("n")).select_from(t)
+                for t in db.metadata.sorted_tables
+            ]
+        )
     return {name: count for name, count in session.execute(_COUNTS)}
 
 

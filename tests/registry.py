@@ -5,10 +5,11 @@ drives the view test of every page, the permission matrix for nine kinds of pers
 CSRF check of every POST, and the axe-core check of every page in Chromium. Later domains
 register their routes with ``route(...)`` in this file.
 """
+
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 ROLES = (
     "visitor",
@@ -103,8 +104,14 @@ route("accounts.me", lambda w: "/me/", LOGGED_IN)
 route("accounts.edit_profile", lambda w: "/me/edit", LOGGED_IN)
 route("accounts.change_password", lambda w: "/me/password", LOGGED_IN)
 route("accounts.my_notifications", lambda w: "/me/notifications", LOGGED_IN)
-route("accounts.open_notification", lambda w: f"/me/notifications/{_notification(w)}/open", OWNER, html=False, ok_status=302,
-      refused_status=404)
+route(
+    "accounts.open_notification",
+    lambda w: f"/me/notifications/{_notification(w)}/open",
+    OWNER,
+    html=False,
+    ok_status=302,
+    refused_status=404,
+)
 route("accounts.my_data", lambda w: "/me/data", LOGGED_IN, html=False)
 route("accounts.close_account", lambda w: "/me/close", LOGGED_IN)
 route("accounts.apply", lambda w: f"/me/residence?street={w.street.slug}", LOGGED_IN)
@@ -120,7 +127,7 @@ route("places_manage.site", lambda w: "/manage/site/", SITE_ADMIN)
 
 def _notification(w):
     """A notification of the resident (world.resident owns it; anyone else gets 404)."""
-    from consult.core.notifications import N_, notify, Notification
+    from consult.core.notifications import N_, Notification, notify
     from consult.extensions import db
 
     if not hasattr(w, "_notification_id"):
@@ -196,8 +203,13 @@ def _comment(w):
 
 
 for endpoint, path in [
-    ("topics.submit", "submit"), ("topics.withdraw", "withdraw"), ("topics.support", "support"), ("topics.follow", "follow"),
-    ("topics.vote", "vote"), ("topics.add_comment", "comments"), ("topics.rate", "rate"),
+    ("topics.submit", "submit"),
+    ("topics.withdraw", "withdraw"),
+    ("topics.support", "support"),
+    ("topics.follow", "follow"),
+    ("topics.vote", "vote"),
+    ("topics.add_comment", "comments"),
+    ("topics.rate", "rate"),
 ]:
     post(endpoint, lambda w, path=path: f"/topics/{w.topic().id}/{path}")
 post("topics.new", lambda w: f"/c/{w.a.slug}/topics/new")
@@ -205,15 +217,22 @@ post("topics.edit", lambda w: f"/topics/{w.topic('pending_review').id}/edit")
 post("topics.edit_comment", lambda w: f"/topics/{w.topic().id}/comments/{_comment(w)}/edit")
 post("topics.flag_comment", lambda w: f"/topics/{w.topic().id}/comments/{_comment(w)}/flag")
 for endpoint, path in [
-    ("topics_manage.approve", "approve"), ("topics_manage.reject", "reject"), ("topics_manage.to_vote", "to-vote"),
-    ("topics_manage.setup_vote", "vote"), ("topics_manage.close_early", "close"), ("topics_manage.paper", "paper"),
-    ("topics_manage.change_vote", "vote/change"), ("topics_manage.cancel_vote", "vote/cancel"),
-    ("topics_manage.outcome", "outcome"), ("topics_manage.progress", "progress"),
+    ("topics_manage.approve", "approve"),
+    ("topics_manage.reject", "reject"),
+    ("topics_manage.to_vote", "to-vote"),
+    ("topics_manage.setup_vote", "vote"),
+    ("topics_manage.close_early", "close"),
+    ("topics_manage.paper", "paper"),
+    ("topics_manage.change_vote", "vote/change"),
+    ("topics_manage.cancel_vote", "vote/cancel"),
+    ("topics_manage.outcome", "outcome"),
+    ("topics_manage.progress", "progress"),
 ]:
     post(endpoint, lambda w, path=path: f"/manage/c/{w.a.slug}/topics/{w.topic('pending_review').id}/{path}")
 post("topics_manage.hide_comment", lambda w: f"/manage/c/{w.a.slug}/topics/comments/{_comment(w)}/hide")
 post("topics_manage.keep_comment", lambda w: f"/manage/c/{w.a.slug}/topics/comments/{_comment(w)}/keep")
 post("topics_manage.settings", lambda w: f"/manage/c/{w.a.slug}/topics/settings")
+
 
 # --- activities, micro-wishes, documents -----------------------------------------------------
 def _activity(w):
@@ -263,15 +282,27 @@ route("activities_manage.record_wish", lambda w: f"/manage/c/{w.a.slug}/wishes/n
 route("activities_manage.documents_list", lambda w: (_document(w), f"/manage/c/{w.a.slug}/documents/")[1], COMMUNITY_STAFF)
 post("activities_manage.edit_activity", lambda w: f"/manage/c/{w.a.slug}/activities/{_activity(w).id}/edit")
 post("activities_manage.cancel_activity", lambda w: f"/manage/c/{w.a.slug}/activities/{_activity(w).id}/cancel")
-post("activities_manage.cancel_signup", lambda w: f"/manage/c/{w.a.slug}/activities/{_activity(w).id}/signups/{w.resident.id}/cancel")
+post(
+    "activities_manage.cancel_signup",
+    lambda w: f"/manage/c/{w.a.slug}/activities/{_activity(w).id}/signups/{w.resident.id}/cancel",
+)
 post("activities_manage.record_wish", lambda w: f"/manage/c/{w.a.slug}/wishes/new")
 post("activities_manage.release_wish", lambda w: f"/manage/c/{w.a.slug}/wishes/{_wish(w).id}/release")
 
-for endpoint, path in [("activities.signup", "signup"), ("activities.cancel", "cancel"), ("activities.checkin", "checkin"),
-                       ("activities.checkout", "checkout")]:
+for endpoint, path in [
+    ("activities.signup", "signup"),
+    ("activities.cancel", "cancel"),
+    ("activities.checkin", "checkin"),
+    ("activities.checkout", "checkout"),
+]:
     post(endpoint, lambda w, path=path: f"/activities/{_activity(w).id}/{path}")
-for endpoint, path in [("activities.claim_wish", "claim"), ("activities.release_wish", "release"), ("activities.fulfil_wish", "fulfil"),
-                       ("activities.confirm_wish", "confirm"), ("activities.withdraw_wish", "withdraw")]:
+for endpoint, path in [
+    ("activities.claim_wish", "claim"),
+    ("activities.release_wish", "release"),
+    ("activities.fulfil_wish", "fulfil"),
+    ("activities.confirm_wish", "confirm"),
+    ("activities.withdraw_wish", "withdraw"),
+]:
     post(endpoint, lambda w, path=path: f"/wishes/{_wish(w).id}/{path}")
 post("activities.wishes", lambda w: f"/c/{w.a.slug}/wishes/")
 post("activities.party", lambda w: "/me/party")
@@ -285,7 +316,7 @@ post("activities_manage.mark", lambda w: f"/manage/c/{w.a.slug}/activities/{_act
 post("activities_manage.confirm_minutes", lambda w: f"/manage/c/{w.a.slug}/activities/{_activity(w).id}/attendance/1/confirm")
 post("activities_manage.approve_wish", lambda w: f"/manage/c/{w.a.slug}/wishes/{_wish(w).id}/approve")
 post("activities_manage.reject_wish", lambda w: f"/manage/c/{w.a.slug}/wishes/{_wish(w).id}/reject")
-post("activities_manage.revoke_document", lambda w: "/manage/c/{}/documents/{}/revoke".format(w.a.slug, _document(w)[0]))
+post("activities_manage.revoke_document", lambda w: f"/manage/c/{w.a.slug}/documents/{_document(w)[0]}/revoke")
 
 # --- points ----------------------------------------------------------------------------------
 route("points.mine", lambda w: "/me/points", LOGGED_IN)
@@ -296,11 +327,17 @@ route("points_manage.certificate", lambda w: f"/manage/c/{w.a.slug}/points/membe
 post("points.redeem", lambda w: "/me/points/rewards/1/redeem")
 post("points.cancel", lambda w: "/me/points/redemptions/1/cancel")
 post("points.my_certificate", lambda w: "/me/certificate")
-for endpoint, path in [("points_manage.bonus", "bonus"), ("points_manage.reverse", "entries/1/reverse"),
-                       ("points_manage.correct", "entries/1/correct"), ("points_manage.create_reward", "rewards"),
-                       ("points_manage.update_reward", "rewards/1"), ("points_manage.hand_over", "redemptions/1/hand-over"),
-                       ("points_manage.cancel_redemption", "redemptions/1/cancel"), ("points_manage.settings", "settings"),
-                       ("points_manage.certificate", "members/1/certificate")]:
+for endpoint, path in [
+    ("points_manage.bonus", "bonus"),
+    ("points_manage.reverse", "entries/1/reverse"),
+    ("points_manage.correct", "entries/1/correct"),
+    ("points_manage.create_reward", "rewards"),
+    ("points_manage.update_reward", "rewards/1"),
+    ("points_manage.hand_over", "redemptions/1/hand-over"),
+    ("points_manage.cancel_redemption", "redemptions/1/cancel"),
+    ("points_manage.settings", "settings"),
+    ("points_manage.certificate", "members/1/certificate"),
+]:
     post(endpoint, lambda w, path=path: f"/manage/c/{w.a.slug}/points/{path}")
 
 # --- evaluation ------------------------------------------------------------------------------
@@ -330,7 +367,9 @@ post("accounts.end_other_sessions", lambda w: "/me/sessions/end-others")
 
 def poster(endpoint: str) -> str:
     """The kind of person who sends a form (for the hostile-input tests): staff for /manage, else a resident."""
-    if endpoint.startswith("places_manage.") and any(word in endpoint for word in ("street", "community", "staff_reset", "staff_end")):
+    if endpoint.startswith("places_manage.") and any(
+        word in endpoint for word in ("street", "community", "staff_reset", "staff_end")
+    ):
         return "site_admin"
     if endpoint.startswith(("evaluation_manage.",)) or endpoint in {"places_manage.appoint_worker", "places_manage.end_worker"}:
         return "street_admin"

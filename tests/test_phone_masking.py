@@ -5,9 +5,10 @@ included) sees it masked, if at all.
 Every registered page (tests/registry.py) and its ``?format=csv`` download is opened by each of
 the nine kinds of person, with distinctive numbers given to the people who live in world.a.
 """
+
 from __future__ import annotations
 
-from urllib.parse import urlencode, urlsplit, urlunsplit, parse_qsl
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from consult.places.queries import mask_phone
 from tests.registry import GET_ROUTES
@@ -52,8 +53,12 @@ def test_whole_phones_appear_only_to_the_owner_and_their_committee(world, login_
     # The test can see a phone where one is shown (it would pass vacuously otherwise).
     a = world.a.slug
     residents, party_csv = f"/manage/c/{a}/residents/", f"/manage/c/{a}/party/?format=csv"
-    assert {("resident", "worker", residents), ("pending", "worker", residents), ("party", "worker", party_csv),
-            ("resident", "resident", "/me/")} <= seen
+    assert {
+        ("resident", "worker", residents),
+        ("pending", "worker", residents),
+        ("party", "worker", party_csv),
+        ("resident", "resident", "/me/"),
+    } <= seen
     # Street administrators run the same pages, with the numbers masked.
     street_admin = login_as(world.street_admin)
     page = street_admin.get(residents).get_data(as_text=True)

@@ -1,4 +1,5 @@
 """The route registry drives a view test of every page, the permission matrix and the CSRF check."""
+
 import pytest
 
 from tests.registry import GET_ROUTES, POST_ROUTES

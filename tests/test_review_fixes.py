@@ -1,5 +1,6 @@
 """Regression tests for the review of the services: each one was a real hole."""
-from datetime import timedelta
+
+from datetime import UTC, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -7,12 +8,10 @@ import sqlalchemy as sa
 from consult.accounts import services as accounts
 from consult.activities import services as activities
 from consult.core.errors import Conflict, PermissionDenied, RuleViolation
-from consult.places import queries as places
-from consult.places import services as places_services
+from consult.places import queries as places, services as places_services
 from consult.points import services as points
 from consult.points.models import LedgerEntry
-from consult.topics import queries as topic_queries
-from consult.topics import services as topics
+from consult.topics import queries as topic_queries, services as topics
 from consult.topics.models import Ballot, VoteParticipation
 
 
@@ -40,7 +39,9 @@ def test_ballot_ids_do_not_follow_the_order_of_participation(db, world, factory)
     cast = {topics._token(vote, f"u:{p.id}"): i for i, p in enumerate(people)}  # only the key holder can do this
     physical = "rowid" if db.engine.dialect.name == "sqlite" else "ctid"
     by_id = [cast[t] for t in db.session.scalars(sa.select(Ballot.token).where(Ballot.vote_id == vote.id).order_by(Ballot.id))]
-    on_disk = [cast[t] for t in db.session.scalars(sa.select(Ballot.token).where(Ballot.vote_id == vote.id).order_by(sa.text(physical)))]
+    on_disk = [
+        cast[t] for t in db.session.scalars(sa.select(Ballot.token).where(Ballot.vote_id == vote.id).order_by(sa.text(physical)))
+    ]
     assert sorted(by_id) == list(range(12))
     # Twelve ballots in cast order (or its reverse) by chance: 2 in 12! (about 4 in a billion).
     assert by_id not in (list(range(12)), list(range(11, -1, -1)))
@@ -56,9 +57,14 @@ def test_workers_cannot_reset_staff_accounts(db, world, factory):
 
 
 def test_odd_digits_and_huge_numbers_are_not_500s(client, world, login_as):
-    for url in (f"/c/{world.a.slug}/topics/?category=%C2%B2", f"/c/{world.a.slug}/topics/?category=99999999999999999999",
-                f"/c/{world.a.slug}/topics/?page=99999999999999999999", f"/c/{world.a.slug}/activities/?page=99999999999999999999",
-                f"/c/{world.a.slug}/wishes/?page=%C2%B2", f"/topics/{world.topic().id}?page=99999999999999999999"):
+    for url in (
+        f"/c/{world.a.slug}/topics/?category=%C2%B2",
+        f"/c/{world.a.slug}/topics/?category=99999999999999999999",
+        f"/c/{world.a.slug}/topics/?page=99999999999999999999",
+        f"/c/{world.a.slug}/activities/?page=99999999999999999999",
+        f"/c/{world.a.slug}/wishes/?page=%C2%B2",
+        f"/topics/{world.topic().id}?page=99999999999999999999",
+    ):
         assert client.get(url).status_code == 200, url
     resident = login_as(world.resident)
     assert resident.post(f"/topics/{world.topic().id}/comments", {"body": "hi", "parent_id": "²"}).status_code == 400
@@ -69,10 +75,10 @@ def test_odd_digits_and_huge_numbers_are_not_500s(client, world, login_as):
 
 
 def test_absurd_dates_refused(db, world):
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     with pytest.raises(RuleViolation):
-        world.factory.activity(world, starts_in=datetime(1, 1, 1, tzinfo=timezone.utc) - activities.now())
+        world.factory.activity(world, starts_in=datetime(1, 1, 1, tzinfo=UTC) - activities.now())
 
 
 def test_moving_out_ends_the_party_registration(db, world):
@@ -127,9 +133,9 @@ def test_nobody_confirms_their_own_minutes(db, world, clock, factory):
 
 
 def test_document_numbers_use_the_local_year(db, world, clock):
-    from datetime import datetime, timezone
+    from datetime import datetime
 
-    clock.set(datetime(2026, 12, 31, 23, 0, tzinfo=timezone.utc))  # 2027-01-01 07:00 in Shanghai
+    clock.set(datetime(2026, 12, 31, 23, 0, tzinfo=UTC))  # 2027-01-01 07:00 in Shanghai
     document = activities.issue_service_record(world.party, world.party, world.a, 2026)
     assert document.number.startswith("SR-2027-")
 

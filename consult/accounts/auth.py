@@ -6,6 +6,7 @@ a ``user_sessions`` row, and load the person only while that row is open
 signature, the same on every log-in) is never set: "keep me logged in" is our own cookie
 holding the row id and a random secret that is replaced every time it is used.
 """
+
 from __future__ import annotations
 
 from flask import Flask, current_app, g, request, session

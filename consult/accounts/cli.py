@@ -1,4 +1,5 @@
 """`flask create-admin`: the first site administrator of a real installation."""
+
 import click
 from flask import Flask
 

@@ -1,8 +1,9 @@
 """Account forms: they check the shape of input; rules live in services."""
+
 from flask_babel import lazy_gettext as _l
-from wtforms.fields.choices import SelectChoice
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, PasswordField, RadioField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length, Optional, Regexp
 
 from consult.accounts.models import DISPLAY_NAME_MAX, PHONE_MAX, USERNAME_MAX
@@ -76,7 +77,10 @@ def _new_password_fields():
     )
     confirm = PasswordField(
         _l("Password again"),
-        validators=[DataRequired(_l("Please type the password again.")), EqualTo("password", message=_l("The two passwords are not the same."))],
+        validators=[
+            DataRequired(_l("Please type the password again.")),
+            EqualTo("password", message=_l("The two passwords are not the same.")),
+        ],
     )
     return password, confirm
 
@@ -96,13 +100,17 @@ class RegisterForm(AddressMixin, FlaskForm):
 
 
 class LoginForm(Form):
-    username = StringField(_l("Username"), filters=[strip], validators=[DataRequired(_l("Please enter your username.")), Length(max=64)])
+    username = StringField(
+        _l("Username"), filters=[strip], validators=[DataRequired(_l("Please enter your username.")), Length(max=64)]
+    )
     password = PasswordField(_l("Password"), validators=[DataRequired(_l("Please enter your password.")), Length(max=128)])
     remember = BooleanField(_l("Keep me logged in on this device"))
 
 
 class ResetForm(Form):
-    username = StringField(_l("Username"), filters=[strip], validators=[DataRequired(_l("Please enter your username.")), Length(max=64)])
+    username = StringField(
+        _l("Username"), filters=[strip], validators=[DataRequired(_l("Please enter your username.")), Length(max=64)]
+    )
     code = StringField(
         _l("Reset code from your committee"),
         filters=[strip],
@@ -114,13 +122,21 @@ class ResetForm(Form):
 class ProfileForm(Form):
     display_name = _display_name_field()
     phone = _phone_field()
-    language = RadioField(_l("Language"), choices=[SelectChoice("zh_CN", "中文", render_kw={"lang": "zh-CN"}),
-                                                      SelectChoice("en", "English", render_kw={"lang": "en"})], default="zh_CN")
+    language = RadioField(
+        _l("Language"),
+        choices=[
+            SelectChoice("zh_CN", "中文", render_kw={"lang": "zh-CN"}),
+            SelectChoice("en", "English", render_kw={"lang": "en"}),
+        ],
+        default="zh_CN",
+    )
     large_text = BooleanField(_l("Large text and high contrast"))
 
 
 class PasswordForm(Form):
-    current = PasswordField(_l("Current password"), validators=[DataRequired(_l("Please enter your current password.")), Length(max=128)])
+    current = PasswordField(
+        _l("Current password"), validators=[DataRequired(_l("Please enter your current password.")), Length(max=128)]
+    )
     password, confirm = _new_password_fields()
 
 

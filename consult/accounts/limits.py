@@ -11,6 +11,7 @@ The counters are Flask-Limiter's own storage and strategy (fixed window by defau
 back needs a counter, so only the fixed window is supported) under keys shaped like its own,
 so ``limiter.reset()`` and the Redis key prefix apply to them too.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -1,4 +1,5 @@
 """User accounts and one-time password reset codes."""
+
 from __future__ import annotations
 
 from datetime import datetime

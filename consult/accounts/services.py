@@ -1,4 +1,5 @@
 """Rules of accounts: registering, logging in, passwords, reset codes, closing an account."""
+
 from __future__ import annotations
 
 import logging
@@ -19,8 +20,7 @@ from consult.core.errors import Conflict, PermissionDenied, RuleViolation
 from consult.core.notifications import N_, notify
 from consult.core.registries import on
 from consult.extensions import db
-from consult.places import queries as places
-from consult.places import services as places_services
+from consult.places import queries as places, services as places_services
 from consult.places.models import Community
 
 log = logging.getLogger(__name__)
@@ -40,9 +40,7 @@ def hash_password(password: str) -> str:
 
 def _check_new_password(password: str) -> None:
     if len(password or "") < PASSWORD_MIN:
-        raise RuleViolation(
-            _("Choose a password of at least %(n)d characters.", n=PASSWORD_MIN), field="password"
-        )
+        raise RuleViolation(_("Choose a password of at least %(n)d characters.", n=PASSWORD_MIN), field="password")
 
 
 def user_by_username(username: str) -> User | None:
@@ -97,9 +95,7 @@ def record_resident(
     if not places.can_manage_community(worker, community):
         raise PermissionDenied(_("Only the committee of this community may do this."))
     user = _create_user(username, display_name, password=None, phone=phone, language="zh_CN")
-    residence = places_services.apply_for_residence(
-        user, community, building=building, unit=unit, room=room, recorded_by=worker
-    )
+    residence = places_services.apply_for_residence(user, community, building=building, unit=unit, room=room, recorded_by=worker)
     places_services.confirm_residence(worker, residence)
     return user
 
@@ -176,8 +172,12 @@ def _new_reset_code(issuer, user: User, community_id: int | None) -> str:
     )
     code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(8))
     entry = PasswordResetCode(
-        user_id=user.id, code_hash=generate_password_hash(code), issued_by_id=issuer.id, community_id=community_id,
-        created_at=moment, expires_at=moment + timedelta(hours=current_app.config["RESET_CODE_HOURS"]),
+        user_id=user.id,
+        code_hash=generate_password_hash(code),
+        issued_by_id=issuer.id,
+        community_id=community_id,
+        created_at=moment,
+        expires_at=moment + timedelta(hours=current_app.config["RESET_CODE_HOURS"]),
     )
     db.session.add(entry)
     db.session.flush()
@@ -309,8 +309,13 @@ def export_residences(user: User) -> list[dict]:
 
 def export_appointments(user: User) -> list[dict]:
     return [
-        {"role": a.role, "community_id": a.community_id, "street_id": a.street_id, "created_at": a.created_at.isoformat(),
-         "ended_at": a.ended_at.isoformat() if a.ended_at else None}
+        {
+            "role": a.role,
+            "community_id": a.community_id,
+            "street_id": a.street_id,
+            "created_at": a.created_at.isoformat(),
+            "ended_at": a.ended_at.isoformat() if a.ended_at else None,
+        }
         for a in places.appointments_of_user(user.id)
     ]
 
@@ -318,8 +323,14 @@ def export_appointments(user: User) -> list[dict]:
 def export_reset_codes(user: User) -> list[dict]:
     """Reset codes issued for the person: when, until when, whether used (never the code)."""
     return [
-        {"created_at": c.created_at.isoformat(), "expires_at": c.expires_at.isoformat(), "used_at": c.used_at.isoformat() if c.used_at else None}
-        for c in db.session.scalars(sa.select(PasswordResetCode).where(PasswordResetCode.user_id == user.id).order_by(PasswordResetCode.id))
+        {
+            "created_at": c.created_at.isoformat(),
+            "expires_at": c.expires_at.isoformat(),
+            "used_at": c.used_at.isoformat() if c.used_at else None,
+        }
+        for c in db.session.scalars(
+            sa.select(PasswordResetCode).where(PasswordResetCode.user_id == user.id).order_by(PasswordResetCode.id)
+        )
     ]
 
 
@@ -329,8 +340,14 @@ def export_sessions(user: User) -> list[dict]:
 
     iso = lambda moment: moment.isoformat() if moment else None  # noqa: E731
     return [
-        {"created_at": iso(s.created_at), "last_seen_at": iso(s.last_seen_at), "expires_at": iso(s.expires_at),
-         "device": s.user_agent, "ended_at": iso(s.ended_at), "end_reason": s.end_reason}
+        {
+            "created_at": iso(s.created_at),
+            "last_seen_at": iso(s.last_seen_at),
+            "expires_at": iso(s.expires_at),
+            "device": s.user_agent,
+            "ended_at": iso(s.ended_at),
+            "end_reason": s.end_reason,
+        }
         for s in db.session.scalars(sa.select(UserSession).where(UserSession.user_id == user.id).order_by(UserSession.id))
     ]
 
@@ -340,8 +357,15 @@ def export_documents(user: User) -> list[dict]:
     from consult.core.documents import documents_about
 
     return [
-        {"number": d.number, "kind": d.kind, "community_id": d.community_id, "content": d.content, "issued_at": d.issued_at.isoformat(),
-         "revoked_at": d.revoked_at.isoformat() if d.revoked_at else None, "revoke_reason": d.revoke_reason}
+        {
+            "number": d.number,
+            "kind": d.kind,
+            "community_id": d.community_id,
+            "content": d.content,
+            "issued_at": d.issued_at.isoformat(),
+            "revoked_at": d.revoked_at.isoformat() if d.revoked_at else None,
+            "revoke_reason": d.revoke_reason,
+        }
         for d in documents_about(user.id)
     ]
 
@@ -350,8 +374,11 @@ def export_notifications(user: User) -> list[dict]:
     from consult.core.notifications import for_user
 
     return [
-        {"text": n.message, "link": n.link, "created_at": n.created_at.isoformat(),
-         "read_at": n.read_at.isoformat() if n.read_at else None}
+        {
+            "text": n.message,
+            "link": n.link,
+            "created_at": n.created_at.isoformat(),
+            "read_at": n.read_at.isoformat() if n.read_at else None,
+        }
         for n in db.session.scalars(for_user(user.id))
     ]
-

@@ -6,6 +6,7 @@ a cookie of its own and is replaced each time it is used. A request is logged in
 row is open and unexpired, so ending a row logs that device out at once, wherever the cookies
 went. Nothing here reads the request; :mod:`consult.accounts.auth` does the cookies.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -54,12 +55,23 @@ def _remember_for() -> timedelta:
 
 
 _BROWSERS = [
-    ("MicroMessenger", "WeChat"), ("Edg/", "Edge"), ("OPR/", "Opera"), ("Firefox/", "Firefox"),
-    ("Chrome/", "Chrome"), ("Chromium/", "Chromium"), ("Safari/", "Safari"),
+    ("MicroMessenger", "WeChat"),
+    ("Edg/", "Edge"),
+    ("OPR/", "Opera"),
+    ("Firefox/", "Firefox"),
+    ("Chrome/", "Chrome"),
+    ("Chromium/", "Chromium"),
+    ("Safari/", "Safari"),
 ]
 _SYSTEMS = [
-    ("HarmonyOS", "HarmonyOS"), ("Android", "Android"), ("iPhone", "iPhone"), ("iPad", "iPad"),
-    ("Windows", "Windows"), ("Mac OS X", "macOS"), ("CrOS", "ChromeOS"), ("Linux", "Linux"),
+    ("HarmonyOS", "HarmonyOS"),
+    ("Android", "Android"),
+    ("iPhone", "iPhone"),
+    ("iPad", "iPad"),
+    ("Windows", "Windows"),
+    ("Mac OS X", "macOS"),
+    ("CrOS", "ChromeOS"),
+    ("Linux", "Linux"),
 ]
 
 
@@ -203,7 +215,10 @@ def end_all_by_worker(worker: User, user: User, community: Community) -> int:
         raise PermissionDenied(_("Staff sessions are ended by a site administrator."))
     count = end_all(user, EndReason.BY_WORKER)
     audit.record(
-        worker, "account.sessions_ended", user, community_id=community.id,
+        worker,
+        "account.sessions_ended",
+        user,
+        community_id=community.id,
         after={"user_id": user.id, "sessions": count},
     )
     return count

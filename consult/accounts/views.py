@@ -1,11 +1,11 @@
 """Account pages: register, log in and out, reset with a code, my profile, data and closing."""
+
 from __future__ import annotations
 
 import json
 
 from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
-from flask_babel import ngettext
+from flask_babel import gettext as _, ngettext
 from flask_login import current_user, login_required
 
 from consult.accounts import auth, limits, services, sessions
@@ -19,13 +19,12 @@ from consult.accounts.forms import (
     ResetForm,
 )
 from consult.core import notifications
-from consult.core.forms import form_error, form_status
 from consult.core.errors import DomainError, NotFound
+from consult.core.forms import form_error, form_status
+from consult.core.pagination import paginate
 from consult.core.views import safe_next
 from consult.extensions import db
-from consult.core.pagination import paginate
-from consult.places import queries as places
-from consult.places import services as places_services
+from consult.places import queries as places, services as places_services
 from consult.places.models import Residence
 
 bp = Blueprint("accounts", __name__)
@@ -78,10 +77,13 @@ def register():
         return render_template("accounts/register.html", form=form, community=None, **_community_picker())
     form.community.data = community.slug
     if form.validate_on_submit():
-        limits.attempt(_register_rule(), message=_(
-            "Too many accounts were registered from this network in the last hour. Please try again later, "
-            "or ask your committee to register you."
-        ))
+        limits.attempt(
+            _register_rule(),
+            message=_(
+                "Too many accounts were registered from this network in the last hour. Please try again later, "
+                "or ask your committee to register you."
+            ),
+        )
         try:
             user = services.register(
                 username=form.username.data,
@@ -314,7 +316,9 @@ def apply():
         try:
             community = places.community_by_slug(slug)
         except NotFound:
-            return render_template("accounts/apply.html", form=form, community=None, active=None, unknown=True, **_community_picker()), 404
+            return render_template(
+                "accounts/apply.html", form=form, community=None, active=None, unknown=True, **_community_picker()
+            ), 404
         form.community.data = community.slug
         if form.validate_on_submit():
             try:

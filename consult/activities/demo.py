@@ -1,7 +1,8 @@
 """Demo 报到, activities past and upcoming, and micro-wishes, made through the services."""
+
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta, timezone
+from datetime import UTC, datetime, time, timedelta
 
 from consult.activities import services
 from consult.core import clock
@@ -19,7 +20,7 @@ def seed(world: dict) -> None:
     def daytime(days: int, hour: int):
         """``days`` from today (negative: ago) at ``hour`` o'clock in the site's time zone, as UTC."""
         day = clock.local(real_now).date() + timedelta(days=days)
-        return datetime.combine(day, time(hour), tzinfo=clock.site_zone()).astimezone(timezone.utc)
+        return datetime.combine(day, time(hour), tzinfo=clock.site_zone()).astimezone(UTC)
 
     try:
         # 报到: the demo party member and two neighbours (one still waiting).
@@ -32,13 +33,23 @@ def seed(world: dict) -> None:
         services.register_party_member(neighbours[9], community, work_unit="区教育局", party_branch="机关第二党支部")
 
         # Past activities with check-ins and confirmed minutes.
-        for days_ago, title, kind, hours, hour in ((50, "敬老院陪伴服务", "party", 2, 9), (20, "楼道杂物清理", "volunteer", 3, 14)):
+        for days_ago, title, kind, hours, hour in (
+            (50, "敬老院陪伴服务", "party", 2, 9),
+            (20, "楼道杂物清理", "volunteer", 3, 14),
+        ):
             at(days_ago + 5)
             starts = daytime(-days_ago, hour)
             activity = services.create_activity(
-                worker, community, title=title, description="欢迎居民和在职党员参加。", kind=kind,
-                starts_at=starts, ends_at=starts + timedelta(hours=hours),
-                place="社区活动中心", capacity=10, points_per_hour=10,
+                worker,
+                community,
+                title=title,
+                description="欢迎居民和在职党员参加。",
+                kind=kind,
+                starts_at=starts,
+                ends_at=starts + timedelta(hours=hours),
+                place="社区活动中心",
+                capacity=10,
+                points_per_hour=10,
             )
             for person in [party, neighbours[8], resident]:
                 services.sign_up(person, activity)
@@ -53,17 +64,45 @@ def seed(world: dict) -> None:
 
         # Upcoming: one with places, one full with a waitlist, one for party members only.
         at(2)
-        services.create_activity(worker, community, title="社区议事会：加装电梯", description="讨论 5 号楼加装电梯方案。", kind="meeting",
-                                 starts_at=daytime(3, 15), ends_at=daytime(3, 17),
-                                 place="居委会会议室", capacity=30, points_per_hour=5)
-        full = services.create_activity(worker, community, title="周末义务理发", description="为老人义务理发。", kind="volunteer",
-                                        starts_at=daytime(5, 9), ends_at=daytime(5, 12),
-                                        place="社区活动中心", capacity=2, points_per_hour=10)
+        services.create_activity(
+            worker,
+            community,
+            title="社区议事会：加装电梯",
+            description="讨论 5 号楼加装电梯方案。",
+            kind="meeting",
+            starts_at=daytime(3, 15),
+            ends_at=daytime(3, 17),
+            place="居委会会议室",
+            capacity=30,
+            points_per_hour=5,
+        )
+        full = services.create_activity(
+            worker,
+            community,
+            title="周末义务理发",
+            description="为老人义务理发。",
+            kind="volunteer",
+            starts_at=daytime(5, 9),
+            ends_at=daytime(5, 12),
+            place="社区活动中心",
+            capacity=2,
+            points_per_hour=10,
+        )
         for person in neighbours[:4]:
             services.sign_up(person, full)
-        services.create_activity(worker, community, title="在职党员垃圾分类督导", description="早高峰垃圾分类督导。", kind="party",
-                                 starts_at=daytime(7, 8), ends_at=daytime(7, 10),
-                                 place="东门垃圾站", capacity=6, points_per_hour=15, party_only=True)
+        services.create_activity(
+            worker,
+            community,
+            title="在职党员垃圾分类督导",
+            description="早高峰垃圾分类督导。",
+            kind="party",
+            starts_at=daytime(7, 8),
+            ends_at=daytime(7, 10),
+            place="东门垃圾站",
+            capacity=6,
+            points_per_hour=15,
+            party_only=True,
+        )
 
         # Micro-wishes in several states.
         at(30)

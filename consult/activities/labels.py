@@ -1,4 +1,5 @@
 """Translated names of the activities domain."""
+
 from flask_babel import lazy_gettext as _l
 from wtforms.fields.choices import SelectChoice
 
@@ -61,16 +62,18 @@ def rating_choices() -> list:
 
 
 # How the audit log tells these actions (consult/core/audit.py).
-describe_actions({
-    "party.confirmed": _l("Confirmed the 报到 of %(user_id)s."),
-    "party.rejected": _l("Did not accept the 报到 of %(user_id)s."),
-    "party.end": _l("Ended the 报到 of %(user_id)s."),
-    "activity.create": _l("Created the activity “%(title)s”."),
-    "activity.signup_recorded": _l("Signed %(user_id)s up on their behalf."),
-    "activity.mark_attendance": _l("Marked %(user_id)s as present."),
-    "activity.confirm_minutes": _l("Confirmed %(minutes)s minutes of service by %(user_id)s."),
-    "wish.approve": _l("Approved a micro-wish."),
-    "wish.reject": _l("Did not approve a micro-wish."),
-    "document.issue_service_record": _l("Issued the service record %(number)s of %(subject_id)s."),
-    "document.revoke": _l("Revoked the document %(number)s."),
-})
+describe_actions(
+    {
+        "party.confirmed": _l("Confirmed the 报到 of %(user_id)s."),
+        "party.rejected": _l("Did not accept the 报到 of %(user_id)s."),
+        "party.end": _l("Ended the 报到 of %(user_id)s."),
+        "activity.create": _l("Created the activity “%(title)s”."),
+        "activity.signup_recorded": _l("Signed %(user_id)s up on their behalf."),
+        "activity.mark_attendance": _l("Marked %(user_id)s as present."),
+        "activity.confirm_minutes": _l("Confirmed %(minutes)s minutes of service by %(user_id)s."),
+        "wish.approve": _l("Approved a micro-wish."),
+        "wish.reject": _l("Did not approve a micro-wish."),
+        "document.issue_service_record": _l("Issued the service record %(number)s of %(subject_id)s."),
+        "document.revoke": _l("Revoked the document %(number)s."),
+    }
+)

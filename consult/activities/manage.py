@@ -1,4 +1,5 @@
 """Committee pages: 报到 registrations and party members, activities and attendance, micro-wishes, documents."""
+
 from __future__ import annotations
 
 import sqlalchemy as sa
@@ -16,8 +17,8 @@ from consult.core.clock import local_now, now, site_zone
 from consult.core.errors import DomainError, NotFound
 from consult.core.exports import csv_response
 from consult.core.forms import form_error, form_status, refuse
-from consult.extensions import db
 from consult.core.pagination import paginate
+from consult.extensions import db
 from consult.places import queries as places
 from consult.places.access import community_staff_required
 
@@ -39,12 +40,40 @@ def party(community):
         places.remember_home_communities([r.user_id for r, *_counts in rows])
         return csv_response(
             f"party-members-{community.slug}-{year}.csv",
-            [_("Name"), _("Phone"), _("Work unit"), _("Party branch"), _("Confirmed on"), _("Activities"), _("Minutes"), _("Micro-wishes")],
-            [(r.user.display_name, places.phone_for(current_user, r.user), r.work_unit, r.party_branch, r.decided_at.astimezone(site_zone()).date().isoformat() if r.decided_at else "",
-              n, minutes, wishes) for r, n, minutes, wishes in rows],
+            [
+                _("Name"),
+                _("Phone"),
+                _("Work unit"),
+                _("Party branch"),
+                _("Confirmed on"),
+                _("Activities"),
+                _("Minutes"),
+                _("Micro-wishes"),
+            ],
+            [
+                (
+                    r.user.display_name,
+                    places.phone_for(current_user, r.user),
+                    r.work_unit,
+                    r.party_branch,
+                    r.decided_at.astimezone(site_zone()).date().isoformat() if r.decided_at else "",
+                    n,
+                    minutes,
+                    wishes,
+                )
+                for r, n, minutes, wishes in rows
+            ],
         )
-    return render_template("activities/manage/party.html", community=community, pending=queries.pending_registrations(community.id),
-                           rows=rows, units=queries.work_units(community.id), unit=work_unit, year=year, reason_form=ReasonForm())
+    return render_template(
+        "activities/manage/party.html",
+        community=community,
+        pending=queries.pending_registrations(community.id),
+        rows=rows,
+        units=queries.work_units(community.id),
+        unit=work_unit,
+        year=year,
+        reason_form=ReasonForm(),
+    )
 
 
 def _registration(community, registration_id: int) -> PartyRegistration:
@@ -67,7 +96,9 @@ def confirm_party(community, registration_id: int):
 @community_staff_required
 def reject_party(community, registration_id: int):
     form = ReasonForm()
-    services.reject_registration(current_user, _registration(community, registration_id), form.reason.data if form.validate() else "")
+    services.reject_registration(
+        current_user, _registration(community, registration_id), form.reason.data if form.validate() else ""
+    )
     db.session.commit()
     flash(_("报到 rejected; the person has been told why."), "success")
     return redirect(url_for("activities_manage.party", community=community.slug))
@@ -93,8 +124,9 @@ def member_record(community, user_id: int):
 def activities(community):
     """The community's activities for the committee, and what waits for confirmed minutes."""
     page = paginate(queries.upcoming(community.id), per_page=50)
-    return render_template("activities/manage/index.html", community=community, page=page,
-                           to_confirm=queries.minutes_to_confirm(community.id))
+    return render_template(
+        "activities/manage/index.html", community=community, page=page, to_confirm=queries.minutes_to_confirm(community.id)
+    )
 
 
 def _aware(value):
@@ -112,11 +144,18 @@ def _organiser(form):
 
 def _activity_fields(form) -> dict:
     return dict(
-        title=form.title.data, description=form.description.data, kind=form.kind.data,
-        starts_at=_aware(form.starts_at.data), ends_at=_aware(form.ends_at.data), place=form.place.data,
-        capacity=form.capacity.data, points_per_hour=form.points_per_hour.data,
-        checkin_minutes_before=form.checkin_minutes_before.data, waitlist_cutoff_at=_aware(form.waitlist_cutoff_at.data),
-        organiser=_organiser(form), party_only=form.party_only.data,
+        title=form.title.data,
+        description=form.description.data,
+        kind=form.kind.data,
+        starts_at=_aware(form.starts_at.data),
+        ends_at=_aware(form.ends_at.data),
+        place=form.place.data,
+        capacity=form.capacity.data,
+        points_per_hour=form.points_per_hour.data,
+        checkin_minutes_before=form.checkin_minutes_before.data,
+        waitlist_cutoff_at=_aware(form.waitlist_cutoff_at.data),
+        organiser=_organiser(form),
+        party_only=form.party_only.data,
     )
 
 
@@ -153,14 +192,22 @@ def edit_activity(community, activity_id: int):
     activity = services.activity_in(community, activity_id)
     form = ActivityForm()
     if request.method == "GET":
-        form.process(data={
-            "title": activity.title, "description": activity.description, "kind": activity.kind,
-            "starts_at": _local_naive(activity.starts_at), "ends_at": _local_naive(activity.ends_at), "place": activity.place,
-            "capacity": activity.capacity, "points_per_hour": activity.points_per_hour,
-            "checkin_minutes_before": activity.checkin_minutes_before,
-            "waitlist_cutoff_at": _local_naive(activity.waitlist_cutoff_at),
-            "organiser": db.session.get(User, activity.organiser_id).username, "party_only": activity.party_only,
-        })
+        form.process(
+            data={
+                "title": activity.title,
+                "description": activity.description,
+                "kind": activity.kind,
+                "starts_at": _local_naive(activity.starts_at),
+                "ends_at": _local_naive(activity.ends_at),
+                "place": activity.place,
+                "capacity": activity.capacity,
+                "points_per_hour": activity.points_per_hour,
+                "checkin_minutes_before": activity.checkin_minutes_before,
+                "waitlist_cutoff_at": _local_naive(activity.waitlist_cutoff_at),
+                "organiser": db.session.get(User, activity.organiser_id).username,
+                "party_only": activity.party_only,
+            }
+        )
     if form.validate_on_submit():
         try:
             services.update_activity(current_user, activity, **_activity_fields(form))
@@ -171,8 +218,9 @@ def edit_activity(community, activity_id: int):
         else:
             flash(_("The activity is changed."), "success")
             return redirect(url_for("activities_manage.attendance", community=community.slug, activity_id=activity.id))
-    return render_template("activities/manage/edit.html", community=community, activity=activity, form=form,
-                           cancel_form=ReasonForm()), form_status(form)
+    return render_template(
+        "activities/manage/edit.html", community=community, activity=activity, form=form, cancel_form=ReasonForm()
+    ), form_status(form)
 
 
 @bp.post("/activities/<int:activity_id>/cancel")
@@ -195,10 +243,18 @@ def attendance(community, activity_id: int):
     signups = queries.signups_of(activity.id)
     attendances = queries.attendances_of(activity.id)
     suggested = {uid: services.suggested_minutes(activity, a) for uid, a in attendances.items()}
-    return render_template("activities/manage/attendance.html", community=community, activity=activity, signups=signups,
-                           attendances=attendances, suggested=suggested, signup_form=UsernameForm(),
-                           length=services.length_minutes(activity), ended=activity.ends_at <= now(),
-                           started=activity.starts_at <= now())
+    return render_template(
+        "activities/manage/attendance.html",
+        community=community,
+        activity=activity,
+        signups=signups,
+        attendances=attendances,
+        suggested=suggested,
+        signup_form=UsernameForm(),
+        length=services.length_minutes(activity),
+        ended=activity.ends_at <= now(),
+        started=activity.starts_at <= now(),
+    )
 
 
 @bp.post("/activities/<int:activity_id>/signups")
@@ -267,7 +323,9 @@ def wishes(community):
     """Micro-wishes waiting for review, and the rest by status."""
     pending = list(db.session.scalars(queries.wishes(community.id, WishStatus.PENDING_REVIEW)))
     page = paginate(queries.wishes(community.id), per_page=50)
-    return render_template("activities/manage/wishes.html", community=community, pending=pending, page=page, reason_form=ReasonForm())
+    return render_template(
+        "activities/manage/wishes.html", community=community, pending=pending, page=page, reason_form=ReasonForm()
+    )
 
 
 @bp.route("/wishes/new", methods=["GET", "POST"])
@@ -326,11 +384,25 @@ def reject_wish(community, wish_id: int):
 def documents_list(community):
     """Documents issued in this community (service records, certificates), newest first, each with a revoke form."""
     page = paginate(documents.for_community(community.id), per_page=50)
-    people = {u.id: u for u in db.session.scalars(sa.select(User).where(User.id.in_(
-        {d.subject_id for d in page.items} | {d.issued_by_id for d in page.items} | {d.revoked_by_id for d in page.items if d.revoked_by_id}
-    )))} if page.items else {}
-    return render_template("activities/manage/documents.html", community=community, page=page, people=people,
-                           check_code=documents.check_code)
+    people = (
+        {
+            u.id: u
+            for u in db.session.scalars(
+                sa.select(User).where(
+                    User.id.in_(
+                        {d.subject_id for d in page.items}
+                        | {d.issued_by_id for d in page.items}
+                        | {d.revoked_by_id for d in page.items if d.revoked_by_id}
+                    )
+                )
+            )
+        }
+        if page.items
+        else {}
+    )
+    return render_template(
+        "activities/manage/documents.html", community=community, page=page, people=people, check_code=documents.check_code
+    )
 
 
 @bp.post("/documents/<number>/revoke")

@@ -1,4 +1,5 @@
 """报到 registrations, activities, sign-ups, attendances, micro-wishes and their history."""
+
 from __future__ import annotations
 
 import enum
@@ -51,8 +52,13 @@ class PartyRegistration(db.Model):
 
     __table_args__ = (
         sa.CheckConstraint(_in("status", [s.value for s in RegistrationStatus]), name="status"),
-        sa.Index("uq_party_registrations_active_user", "user_id", unique=True,
-                 sqlite_where=sa.text(ACTIVE_REGISTRATION), postgresql_where=sa.text(ACTIVE_REGISTRATION)),
+        sa.Index(
+            "uq_party_registrations_active_user",
+            "user_id",
+            unique=True,
+            sqlite_where=sa.text(ACTIVE_REGISTRATION),
+            postgresql_where=sa.text(ACTIVE_REGISTRATION),
+        ),
         sa.Index("ix_party_registrations_community_status", "community_id", "status"),
     )
 
@@ -137,8 +143,14 @@ class Signup(db.Model):
 
     __table_args__ = (
         sa.CheckConstraint(_in("status", [s.value for s in SignupStatus]), name="status"),
-        sa.Index("uq_activity_signups_active", "activity_id", "user_id", unique=True,
-                 sqlite_where=sa.text(ACTIVE_SIGNUP), postgresql_where=sa.text(ACTIVE_SIGNUP)),
+        sa.Index(
+            "uq_activity_signups_active",
+            "activity_id",
+            "user_id",
+            unique=True,
+            sqlite_where=sa.text(ACTIVE_SIGNUP),
+            postgresql_where=sa.text(ACTIVE_SIGNUP),
+        ),
         sa.Index("ix_activity_signups_activity_status_created", "activity_id", "status", "created_at"),
     )
 
@@ -211,7 +223,11 @@ class Wish(db.Model):
 
     def state_at(self, moment: datetime) -> str:
         """The status as of ``moment``: fulfilled seven days ago counts as confirmed before `flask tick` runs."""
-        if self.status == WishStatus.FULFILLED and self.fulfilled_at is not None and self.fulfilled_at <= moment - AUTO_CONFIRM_AFTER:
+        if (
+            self.status == WishStatus.FULFILLED
+            and self.fulfilled_at is not None
+            and self.fulfilled_at <= moment - AUTO_CONFIRM_AFTER
+        ):
             return WishStatus.CONFIRMED
         return self.status
 
@@ -229,8 +245,12 @@ class Wish(db.Model):
         due = moment - AUTO_CONFIRM_AFTER
         return sa.or_(
             sa.and_(cls.status == WishStatus.CONFIRMED, cls.confirmed_at >= start, cls.confirmed_at < end),
-            sa.and_(cls.status == WishStatus.FULFILLED, cls.fulfilled_at <= due,
-                    cls.fulfilled_at >= start - AUTO_CONFIRM_AFTER, cls.fulfilled_at < end - AUTO_CONFIRM_AFTER),
+            sa.and_(
+                cls.status == WishStatus.FULFILLED,
+                cls.fulfilled_at <= due,
+                cls.fulfilled_at >= start - AUTO_CONFIRM_AFTER,
+                cls.fulfilled_at < end - AUTO_CONFIRM_AFTER,
+            ),
         )
 
     __table_args__ = (

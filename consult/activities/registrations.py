@@ -1,12 +1,16 @@
 """What activities adds to the registries: to-do items, the tick job, personal data, a home panel."""
+
 from datetime import timedelta
 
 import sqlalchemy as sa
 from flask import url_for
 from flask_babel import gettext as _
 
-from consult.activities import labels  # noqa: F401  (registers labels)
-from consult.activities import queries, services
+from consult.activities import (
+    labels,  # noqa: F401  (registers labels)
+    queries,
+    services,
+)
 from consult.activities.models import Activity, ActivityRating, Attendance, Signup, Wish, WishStatus
 from consult.core.registries import STAFF_ACTION, TodoItem, closing, community_panel, not_personal, personal, tick, todo
 from consult.extensions import db
@@ -17,15 +21,33 @@ def activity_items(community):
     """报到 to confirm, micro-wishes to review, minutes to confirm after activities."""
     items = []
     for registration in queries.pending_registrations(community.id):
-        items.append(TodoItem(kind=_("报到 to confirm"), title=registration.user.display_name, since=registration.created_at,
-                              link=url_for("activities_manage.party", community=community.slug)))
+        items.append(
+            TodoItem(
+                kind=_("报到 to confirm"),
+                title=registration.user.display_name,
+                since=registration.created_at,
+                link=url_for("activities_manage.party", community=community.slug),
+            )
+        )
     for wish in db.session.scalars(queries.wishes(community.id, WishStatus.PENDING_REVIEW).limit(200)):
-        items.append(TodoItem(kind=_("Micro-wish to review"), title=wish.title, since=wish.created_at,
-                              link=url_for("activities_manage.wishes", community=community.slug)))
+        items.append(
+            TodoItem(
+                kind=_("Micro-wish to review"),
+                title=wish.title,
+                since=wish.created_at,
+                link=url_for("activities_manage.wishes", community=community.slug),
+            )
+        )
     for activity, count in queries.minutes_to_confirm(community.id):
-        items.append(TodoItem(kind=_("Minutes to confirm"), title=f"{activity.title} ({count})", since=activity.ends_at,
-                              link=url_for("activities_manage.attendance", community=community.slug, activity_id=activity.id),
-                              target=timedelta(days=3)))
+        items.append(
+            TodoItem(
+                kind=_("Minutes to confirm"),
+                title=f"{activity.title} ({count})",
+                since=activity.ends_at,
+                link=url_for("activities_manage.attendance", community=community.slug, activity_id=activity.id),
+                target=timedelta(days=3),
+            )
+        )
     return items
 
 
@@ -35,35 +57,62 @@ def confirm_old_wishes() -> int:
     return services.auto_confirm_due()
 
 
-@personal("activities", covers={
-    "party_registrations.user_id": "party_registrations", "activity_signups.user_id": "signups",
-    "activity_attendances.user_id": "attendances", "activity_ratings.user_id": "activity_ratings",
-    "wishes.author_id": "wishes", "wishes.claimer_id": "wishes_claimed", "activities.organiser_id": "activities_organised",
-})
+@personal(
+    "activities",
+    covers={
+        "party_registrations.user_id": "party_registrations",
+        "activity_signups.user_id": "signups",
+        "activity_attendances.user_id": "attendances",
+        "activity_ratings.user_id": "activity_ratings",
+        "wishes.author_id": "wishes",
+        "wishes.claimer_id": "wishes_claimed",
+        "activities.organiser_id": "activities_organised",
+    },
+)
 def my_activities(user):
     """My 报到, sign-ups, attendances, activity ratings, micro-wishes posted and claimed, activities I organised."""
     return {
         "party_registrations": [
-            {"community_id": r.community_id, "work_unit": r.work_unit, "party_branch": r.party_branch, "status": r.status,
-             "created_at": r.created_at.isoformat()} for r in queries.registrations_of(user.id)
+            {
+                "community_id": r.community_id,
+                "work_unit": r.work_unit,
+                "party_branch": r.party_branch,
+                "status": r.status,
+                "created_at": r.created_at.isoformat(),
+            }
+            for r in queries.registrations_of(user.id)
         ],
         "signups": [
             {"activity_id": s.activity_id, "status": s.status, "created_at": s.created_at.isoformat()}
             for s in db.session.scalars(sa.select(Signup).where(Signup.user_id == user.id))
         ],
         "attendances": [
-            {"activity_id": a.activity_id, "checked_in_at": a.checked_in_at.isoformat() if a.checked_in_at else None,
-             "checked_out_at": a.checked_out_at.isoformat() if a.checked_out_at else None, "minutes": a.minutes}
+            {
+                "activity_id": a.activity_id,
+                "checked_in_at": a.checked_in_at.isoformat() if a.checked_in_at else None,
+                "checked_out_at": a.checked_out_at.isoformat() if a.checked_out_at else None,
+                "minutes": a.minutes,
+            }
             for a in db.session.scalars(sa.select(Attendance).where(Attendance.user_id == user.id))
         ],
         "wishes": [
-            {"title": w.title, "description": w.description, "status": w.status, "rating": w.rating,
-             "created_at": w.created_at.isoformat()}
+            {
+                "title": w.title,
+                "description": w.description,
+                "status": w.status,
+                "rating": w.rating,
+                "created_at": w.created_at.isoformat(),
+            }
             for w in db.session.scalars(sa.select(Wish).where(Wish.author_id == user.id))
         ],
         "wishes_claimed": [
-            {"wish_id": w.id, "title": w.title, "status": w.status, "claimed_at": w.claimed_at.isoformat() if w.claimed_at else None,
-             "fulfilled_at": w.fulfilled_at.isoformat() if w.fulfilled_at else None}
+            {
+                "wish_id": w.id,
+                "title": w.title,
+                "status": w.status,
+                "claimed_at": w.claimed_at.isoformat() if w.claimed_at else None,
+                "fulfilled_at": w.fulfilled_at.isoformat() if w.fulfilled_at else None,
+            }
             for w in db.session.scalars(sa.select(Wish).where(Wish.claimer_id == user.id))
         ],
         "activity_ratings": [
@@ -77,17 +126,19 @@ def my_activities(user):
     }
 
 
-not_personal({
-    "activities.created_by_id": STAFF_ACTION,
-    "activities.cancelled_by_id": STAFF_ACTION,
-    "activity_signups.cancelled_by_id": STAFF_ACTION,
-    "wishes.recorded_by_id": STAFF_ACTION,
-    "party_registrations.decided_by_id": STAFF_ACTION,
-    "activity_signups.recorded_by_id": STAFF_ACTION,
-    "activity_attendances.marked_by_id": STAFF_ACTION,
-    "activity_attendances.confirmed_by_id": STAFF_ACTION,
-    "wish_events.actor_id": "a micro-wish's history; the person's own wishes, posted or claimed, are exported",
-})
+not_personal(
+    {
+        "activities.created_by_id": STAFF_ACTION,
+        "activities.cancelled_by_id": STAFF_ACTION,
+        "activity_signups.cancelled_by_id": STAFF_ACTION,
+        "wishes.recorded_by_id": STAFF_ACTION,
+        "party_registrations.decided_by_id": STAFF_ACTION,
+        "activity_signups.recorded_by_id": STAFF_ACTION,
+        "activity_attendances.marked_by_id": STAFF_ACTION,
+        "activity_attendances.confirmed_by_id": STAFF_ACTION,
+        "wish_events.actor_id": "a micro-wish's history; the person's own wishes, posted or claimed, are exported",
+    }
+)
 
 
 @community_panel("activities")

@@ -3,6 +3,7 @@
 Every function takes the acting person, checks them against the object, writes history and
 audit where docs/design.md asks for it, notifies the people involved, and flushes.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -84,7 +85,9 @@ def is_party_member(user, community: Community) -> bool:
     """A confirmed resident with a confirmed 报到 at this community."""
     registration = active_registration(user)
     return bool(
-        registration and registration.status == RegistrationStatus.CONFIRMED and registration.community_id == community.id
+        registration
+        and registration.status == RegistrationStatus.CONFIRMED
+        and registration.community_id == community.id
         and places.is_confirmed_member(user, community)
     )
 
@@ -93,7 +96,8 @@ def register_party_member(user, community: Community, *, work_unit: str, party_b
     """A confirmed resident registers (报到) as an in-service party member; a worker confirms it."""
     _require_member(user, community)
     registration = PartyRegistration(
-        user_id=user.id, community_id=community.id,
+        user_id=user.id,
+        community_id=community.id,
         work_unit=_text(work_unit, "work_unit", 60, _("Give your work unit (at most 60 characters).")),
         party_branch=_text(party_branch, "party_branch", 60, _("Give your party branch (at most 60 characters).")),
     )
@@ -105,7 +109,9 @@ def _decide_registration(worker, registration: PartyRegistration, to: str, reaso
     _require_committee(worker, community)
     require_not_self(worker, registration.user_id, _("Another staff member must decide your own 报到."))
     registration = db.session.scalar(
-        sa.select(PartyRegistration).where(PartyRegistration.id == registration.id).with_for_update()
+        sa.select(PartyRegistration)
+        .where(PartyRegistration.id == registration.id)
+        .with_for_update()
         .execution_options(populate_existing=True)
     )
     if registration.status != RegistrationStatus.PENDING:
@@ -115,11 +121,27 @@ def _decide_registration(worker, registration: PartyRegistration, to: str, reaso
     if to == RegistrationStatus.REJECTED:
         registration.ended_at = now()
     db.session.flush()
-    audit.record(worker, f"party.{to}", registration, community_id=community.id,
-                 before={"status": "pending"}, after={"status": to, "user_id": registration.user_id, "reason": reason})
-    text = (N_("Your 报到 at %(community)s was confirmed.") if to == RegistrationStatus.CONFIRMED
-            else N_("Your 报到 at %(community)s was not accepted: %(reason)s"))
-    notify(registration.user_id, f"party.{to}:{registration.id}", text, link="/me/party", community=community.name, reason=reason or "")
+    audit.record(
+        worker,
+        f"party.{to}",
+        registration,
+        community_id=community.id,
+        before={"status": "pending"},
+        after={"status": to, "user_id": registration.user_id, "reason": reason},
+    )
+    text = (
+        N_("Your 报到 at %(community)s was confirmed.")
+        if to == RegistrationStatus.CONFIRMED
+        else N_("Your 报到 at %(community)s was not accepted: %(reason)s")
+    )
+    notify(
+        registration.user_id,
+        f"party.{to}:{registration.id}",
+        text,
+        link="/me/party",
+        community=community.name,
+        reason=reason or "",
+    )
     return registration
 
 
@@ -137,8 +159,10 @@ def end_with_residence(residence, actor) -> None:
     """A 报到 ends when its member stops living in the community (moved out, closed account)."""
     for registration in db.session.scalars(
         sa.select(PartyRegistration).where(
-            PartyRegistration.user_id == residence.user_id, PartyRegistration.community_id == residence.community_id,
-            PartyRegistration.status.in_([RegistrationStatus.PENDING, RegistrationStatus.CONFIRMED]))
+            PartyRegistration.user_id == residence.user_id,
+            PartyRegistration.community_id == residence.community_id,
+            PartyRegistration.status.in_([RegistrationStatus.PENDING, RegistrationStatus.CONFIRMED]),
+        )
     ):
         registration.status, registration.ended_at = RegistrationStatus.ENDED, now()
         registration.reason = _("The residence ended.")
@@ -153,15 +177,23 @@ def end_registration(actor, registration: PartyRegistration) -> None:
         raise Conflict(_("This registration has already ended."))
     registration.status, registration.ended_at = RegistrationStatus.ENDED, now()
     db.session.flush()
-    audit.record(actor, "party.end", registration, community_id=registration.community_id, after={"user_id": registration.user_id})
+    audit.record(
+        actor, "party.end", registration, community_id=registration.community_id, after={"user_id": registration.user_id}
+    )
 
 
 # --- activities ------------------------------------------------------------------------------
 
 
 def _checked_activity_fields(
-    community: Community, *, starts_at: datetime, ends_at: datetime, capacity: int, points_per_hour: int,
-    checkin_minutes_before: int, waitlist_cutoff_at: datetime | None,
+    community: Community,
+    *,
+    starts_at: datetime,
+    ends_at: datetime,
+    capacity: int,
+    points_per_hour: int,
+    checkin_minutes_before: int,
+    waitlist_cutoff_at: datetime | None,
 ) -> datetime:
     """Check the times and numbers of an activity; returns the waitlist cut-off (default: the start)."""
     if not (starts_at.year >= 2000 and ends_at.year <= 2100):
@@ -188,37 +220,80 @@ def _check_organiser(organiser, community: Community) -> None:
 
 
 def create_activity(
-    worker, community: Community, *, title: str, description: str, kind: str, starts_at: datetime, ends_at: datetime,
-    place: str, capacity: int, points_per_hour: int, checkin_minutes_before: int = 30,
-    waitlist_cutoff_at: datetime | None = None, organiser=None, party_only: bool = False,
+    worker,
+    community: Community,
+    *,
+    title: str,
+    description: str,
+    kind: str,
+    starts_at: datetime,
+    ends_at: datetime,
+    place: str,
+    capacity: int,
+    points_per_hour: int,
+    checkin_minutes_before: int = 30,
+    waitlist_cutoff_at: datetime | None = None,
+    organiser=None,
+    party_only: bool = False,
 ) -> Activity:
     """The committee creates an activity."""
     _require_committee(worker, community)
     if kind not in {k.value for k in ActivityKind}:
         raise RuleViolation(_("Choose the kind of activity."), field="kind")
-    cutoff = _checked_activity_fields(community, starts_at=starts_at, ends_at=ends_at, capacity=capacity,
-                                      points_per_hour=points_per_hour, checkin_minutes_before=checkin_minutes_before,
-                                      waitlist_cutoff_at=waitlist_cutoff_at)
+    cutoff = _checked_activity_fields(
+        community,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        capacity=capacity,
+        points_per_hour=points_per_hour,
+        checkin_minutes_before=checkin_minutes_before,
+        waitlist_cutoff_at=waitlist_cutoff_at,
+    )
     organiser = organiser or worker
     _check_organiser(organiser, community)
     activity = Activity(
-        community_id=community.id, title=_text(title, "title", 80, _("Give a title of 1 to 80 characters.")),
+        community_id=community.id,
+        title=_text(title, "title", 80, _("Give a title of 1 to 80 characters.")),
         description=_text(description, "description", 5000, _("Describe the activity in 1 to 5000 characters.")),
-        kind=kind, starts_at=starts_at, ends_at=ends_at, place=_text(place, "place", 80, _("Say where (at most 80 characters).")),
-        capacity=capacity, points_per_hour=points_per_hour, checkin_minutes_before=checkin_minutes_before,
-        waitlist_cutoff_at=cutoff, organiser_id=organiser.id, party_only=party_only, created_by_id=worker.id,
+        kind=kind,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        place=_text(place, "place", 80, _("Say where (at most 80 characters).")),
+        capacity=capacity,
+        points_per_hour=points_per_hour,
+        checkin_minutes_before=checkin_minutes_before,
+        waitlist_cutoff_at=cutoff,
+        organiser_id=organiser.id,
+        party_only=party_only,
+        created_by_id=worker.id,
     )
     db.session.add(activity)
     db.session.flush()
-    audit.record(worker, "activity.create", activity, community_id=community.id,
-                 after={"title": activity.title, "starts_at": starts_at, "capacity": capacity, "points_per_hour": points_per_hour})
+    audit.record(
+        worker,
+        "activity.create",
+        activity,
+        community_id=community.id,
+        after={"title": activity.title, "starts_at": starts_at, "capacity": capacity, "points_per_hour": points_per_hour},
+    )
     return activity
 
 
 #: Fields a worker may change before the start, as (attribute, whether people signed up are told of the change).
-EDITABLE = (("title", False), ("description", False), ("kind", False), ("starts_at", True), ("ends_at", True),
-            ("place", True), ("capacity", False), ("points_per_hour", False), ("checkin_minutes_before", False),
-            ("waitlist_cutoff_at", False), ("organiser_id", False), ("party_only", False))
+EDITABLE = (
+    ("title", False),
+    ("description", False),
+    ("kind", False),
+    ("starts_at", True),
+    ("ends_at", True),
+    ("place", True),
+    ("capacity", False),
+    ("points_per_hour", False),
+    ("checkin_minutes_before", False),
+    ("waitlist_cutoff_at", False),
+    ("organiser_id", False),
+    ("party_only", False),
+)
 
 
 def _require_changeable(worker, activity: Activity) -> Community:
@@ -232,9 +307,21 @@ def _require_changeable(worker, activity: Activity) -> Community:
 
 
 def update_activity(
-    worker, activity: Activity, *, title: str, description: str, kind: str, starts_at: datetime, ends_at: datetime,
-    place: str, capacity: int, points_per_hour: int, checkin_minutes_before: int = 30,
-    waitlist_cutoff_at: datetime | None = None, organiser=None, party_only: bool = False,
+    worker,
+    activity: Activity,
+    *,
+    title: str,
+    description: str,
+    kind: str,
+    starts_at: datetime,
+    ends_at: datetime,
+    place: str,
+    capacity: int,
+    points_per_hour: int,
+    checkin_minutes_before: int = 30,
+    waitlist_cutoff_at: datetime | None = None,
+    organiser=None,
+    party_only: bool = False,
 ) -> Activity:
     """The committee changes an activity before it starts; people signed up are told of a new time or place.
 
@@ -244,23 +331,36 @@ def update_activity(
     community = _require_changeable(worker, activity)
     if kind not in {k.value for k in ActivityKind}:
         raise RuleViolation(_("Choose the kind of activity."), field="kind")
-    cutoff = _checked_activity_fields(community, starts_at=starts_at, ends_at=ends_at, capacity=capacity,
-                                      points_per_hour=points_per_hour, checkin_minutes_before=checkin_minutes_before,
-                                      waitlist_cutoff_at=waitlist_cutoff_at)
+    cutoff = _checked_activity_fields(
+        community,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        capacity=capacity,
+        points_per_hour=points_per_hour,
+        checkin_minutes_before=checkin_minutes_before,
+        waitlist_cutoff_at=waitlist_cutoff_at,
+    )
     if starts_at <= now():
         raise RuleViolation(_("The new start must be in the future."), field="starts_at")
     if capacity < activity.signup_count:
-        raise RuleViolation(_("%(n)d people already have a place: places cannot be fewer.", n=activity.signup_count),
-                            field="capacity")
+        raise RuleViolation(
+            _("%(n)d people already have a place: places cannot be fewer.", n=activity.signup_count), field="capacity"
+        )
     organiser = organiser or db.session.get(User, activity.organiser_id)
     _check_organiser(organiser, community)
     values = {
         "title": _text(title, "title", 80, _("Give a title of 1 to 80 characters.")),
         "description": _text(description, "description", 5000, _("Describe the activity in 1 to 5000 characters.")),
-        "kind": kind, "starts_at": starts_at, "ends_at": ends_at,
+        "kind": kind,
+        "starts_at": starts_at,
+        "ends_at": ends_at,
         "place": _text(place, "place", 80, _("Say where (at most 80 characters).")),
-        "capacity": capacity, "points_per_hour": points_per_hour, "checkin_minutes_before": checkin_minutes_before,
-        "waitlist_cutoff_at": cutoff, "organiser_id": organiser.id, "party_only": bool(party_only),
+        "capacity": capacity,
+        "points_per_hour": points_per_hour,
+        "checkin_minutes_before": checkin_minutes_before,
+        "waitlist_cutoff_at": cutoff,
+        "organiser_id": organiser.id,
+        "party_only": bool(party_only),
     }
     before, after, tell = {}, {}, False
     for name, told in EDITABLE:
@@ -277,17 +377,26 @@ def update_activity(
     entry = audit.record(worker, "activity.update", activity, community_id=community.id, before=before, after=after)
     if tell:
         for user_id in _signed_up_ids(activity):
-            notify(user_id, f"activity.changed:{activity.id}:{entry.id}",
-                   N_("“%(title)s” has changed: now %(when)s at %(place)s."), link=f"/activities/{activity.id}",
-                   title=activity.title, when=_local(activity.starts_at), place=activity.place)
+            notify(
+                user_id,
+                f"activity.changed:{activity.id}:{entry.id}",
+                N_("“%(title)s” has changed: now %(when)s at %(place)s."),
+                link=f"/activities/{activity.id}",
+                title=activity.title,
+                when=_local(activity.starts_at),
+                place=activity.place,
+            )
     return activity
 
 
 def _signed_up_ids(activity: Activity) -> list[int]:
-    return list(db.session.scalars(
-        sa.select(Signup.user_id).where(Signup.activity_id == activity.id,
-                                        Signup.status.in_([SignupStatus.CONFIRMED, SignupStatus.WAITLISTED]))
-    ))
+    return list(
+        db.session.scalars(
+            sa.select(Signup.user_id).where(
+                Signup.activity_id == activity.id, Signup.status.in_([SignupStatus.CONFIRMED, SignupStatus.WAITLISTED])
+            )
+        )
+    )
 
 
 def cancel_activity(worker, activity: Activity, reason: str) -> Activity:
@@ -295,19 +404,34 @@ def cancel_activity(worker, activity: Activity, reason: str) -> Activity:
     reason = _text(reason, "reason", 300, _("Give a reason the people signed up will see."))
     activity = _lock(activity)
     community = _require_changeable(worker, activity)
-    signups = list(db.session.scalars(
-        sa.select(Signup).where(Signup.activity_id == activity.id,
-                                Signup.status.in_([SignupStatus.CONFIRMED, SignupStatus.WAITLISTED])).with_for_update()
-    ))
+    signups = list(
+        db.session.scalars(
+            sa.select(Signup)
+            .where(Signup.activity_id == activity.id, Signup.status.in_([SignupStatus.CONFIRMED, SignupStatus.WAITLISTED]))
+            .with_for_update()
+        )
+    )
     for signup in signups:
         signup.status, signup.cancelled_at, signup.cancelled_by_id = SignupStatus.CANCELLED, now(), worker.id
-        notify(signup.user_id, f"activity.called_off:{activity.id}", N_("“%(title)s” on %(when)s is called off: %(reason)s"),
-               link=f"/activities/{activity.id}", title=activity.title, when=_local(activity.starts_at), reason=reason)
+        notify(
+            signup.user_id,
+            f"activity.called_off:{activity.id}",
+            N_("“%(title)s” on %(when)s is called off: %(reason)s"),
+            link=f"/activities/{activity.id}",
+            title=activity.title,
+            when=_local(activity.starts_at),
+            reason=reason,
+        )
     activity.signup_count = activity.waitlist_count = 0
     activity.cancelled_at, activity.cancelled_by_id, activity.cancel_reason = now(), worker.id, reason
     db.session.flush()
-    audit.record(worker, "activity.cancel", activity, community_id=community.id,
-                 after={"reason": reason, "signups_cancelled": len(signups)})
+    audit.record(
+        worker,
+        "activity.cancel",
+        activity,
+        community_id=community.id,
+        after={"reason": reason, "signups_cancelled": len(signups)},
+    )
     return activity
 
 
@@ -328,8 +452,11 @@ def active_signup(user, activity: Activity) -> Signup | None:
     if not getattr(user, "is_authenticated", False):
         return None
     return db.session.scalar(
-        sa.select(Signup).where(Signup.activity_id == activity.id, Signup.user_id == user.id,
-                                Signup.status.in_([SignupStatus.CONFIRMED, SignupStatus.WAITLISTED]))
+        sa.select(Signup).where(
+            Signup.activity_id == activity.id,
+            Signup.user_id == user.id,
+            Signup.status.in_([SignupStatus.CONFIRMED, SignupStatus.WAITLISTED]),
+        )
     )
 
 
@@ -351,8 +478,12 @@ def sign_up(user, activity: Activity, *, recorded_by=None) -> Signup:
         raise RuleViolation(_("Sign-up has closed: the activity has started."))
     # Anyone already waiting goes first: a newcomer joins the waitlist even if a place is free.
     full = activity.signup_count >= activity.capacity or activity.waitlist_count > 0
-    signup = Signup(activity_id=activity.id, user_id=user.id, status=SignupStatus.WAITLISTED if full else SignupStatus.CONFIRMED,
-                    recorded_by_id=recorded_by.id if recorded_by else None)
+    signup = Signup(
+        activity_id=activity.id,
+        user_id=user.id,
+        status=SignupStatus.WAITLISTED if full else SignupStatus.CONFIRMED,
+        recorded_by_id=recorded_by.id if recorded_by else None,
+    )
     add_unique(signup, _("You have already signed up for this activity."))
     if full:
         activity.waitlist_count += 1
@@ -360,8 +491,13 @@ def sign_up(user, activity: Activity, *, recorded_by=None) -> Signup:
         activity.signup_count += 1
     db.session.flush()
     if recorded_by is not None:
-        audit.record(recorded_by, "activity.signup_recorded", signup, community_id=community.id,
-                     after={"user_id": user.id, "activity_id": activity.id, "status": signup.status})
+        audit.record(
+            recorded_by,
+            "activity.signup_recorded",
+            signup,
+            community_id=community.id,
+            after={"user_id": user.id, "activity_id": activity.id, "status": signup.status},
+        )
     return signup
 
 
@@ -379,17 +515,29 @@ def cancel_signup(actor, activity: Activity, person=None) -> Signup:
     activity = _lock(activity)
     signup = active_signup(person, activity)
     if signup is None:
-        raise Conflict(_("This person is not signed up for this activity.") if by_staff else _("You are not signed up for this activity."))
+        raise Conflict(
+            _("This person is not signed up for this activity.") if by_staff else _("You are not signed up for this activity.")
+        )
     if now() >= activity.starts_at:
         raise RuleViolation(_("The activity has started; it can no longer be cancelled."))
     if attendance_of(person, activity) is not None:
         raise Conflict(_("You have already checked in; ask the organiser instead of cancelling."))
     _cancel(activity, signup, actor if by_staff else None)
     if by_staff:
-        audit.record(actor, "activity.signup_cancelled", signup, community_id=community.id,
-                     after={"user_id": person.id, "activity_id": activity.id})
-        notify(person.id, f"activity.signup_cancelled:{signup.id}", N_("The committee cancelled your sign-up for “%(title)s”."),
-               link=f"/activities/{activity.id}", title=activity.title)
+        audit.record(
+            actor,
+            "activity.signup_cancelled",
+            signup,
+            community_id=community.id,
+            after={"user_id": person.id, "activity_id": activity.id},
+        )
+        notify(
+            person.id,
+            f"activity.signup_cancelled:{signup.id}",
+            N_("The committee cancelled your sign-up for “%(title)s”."),
+            link=f"/activities/{activity.id}",
+            title=activity.title,
+        )
     return signup
 
 
@@ -410,11 +558,18 @@ def _cancel(activity: Activity, signup: Signup, by) -> None:
 def cancel_signups_of_closed_account(user) -> int:
     """Closing an account gives up the person's places at activities not yet started (not the ones they checked in at)."""
     moment = now()
-    ids = list(db.session.scalars(
-        sa.select(Signup.activity_id).join(Activity, Activity.id == Signup.activity_id)
-        .where(Signup.user_id == user.id, Signup.status.in_([SignupStatus.CONFIRMED, SignupStatus.WAITLISTED]),
-               Activity.starts_at > moment).order_by(Signup.activity_id)
-    ))
+    ids = list(
+        db.session.scalars(
+            sa.select(Signup.activity_id)
+            .join(Activity, Activity.id == Signup.activity_id)
+            .where(
+                Signup.user_id == user.id,
+                Signup.status.in_([SignupStatus.CONFIRMED, SignupStatus.WAITLISTED]),
+                Activity.starts_at > moment,
+            )
+            .order_by(Signup.activity_id)
+        )
+    )
     for activity_id in ids:
         activity = _lock(db.session.get(Activity, activity_id))
         signup = active_signup(user, activity)
@@ -425,16 +580,24 @@ def cancel_signups_of_closed_account(user) -> int:
 
 def _promote_next(activity: Activity) -> Signup | None:
     nxt = db.session.scalar(
-        sa.select(Signup).where(Signup.activity_id == activity.id, Signup.status == SignupStatus.WAITLISTED)
-        .order_by(Signup.created_at, Signup.id).limit(1).with_for_update()
+        sa.select(Signup)
+        .where(Signup.activity_id == activity.id, Signup.status == SignupStatus.WAITLISTED)
+        .order_by(Signup.created_at, Signup.id)
+        .limit(1)
+        .with_for_update()
     )
     if nxt is None:
         return None
     nxt.status, nxt.promoted_at = SignupStatus.CONFIRMED, now()
     activity.waitlist_count -= 1
     activity.signup_count += 1
-    notify(nxt.user_id, f"activity.promoted:{nxt.id}", N_("A place came free: you are now signed up for “%(title)s”."),
-           link=f"/activities/{activity.id}", title=activity.title)
+    notify(
+        nxt.user_id,
+        f"activity.promoted:{nxt.id}",
+        N_("A place came free: you are now signed up for “%(title)s”."),
+        link=f"/activities/{activity.id}",
+        title=activity.title,
+    )
     return nxt
 
 
@@ -491,8 +654,9 @@ def check_in(user, activity: Activity, code: str | None, *, presented_at: dateti
     signup = active_signup(user, activity)
     if signup is None or signup.status != SignupStatus.CONFIRMED:
         raise PermissionDenied(_("Only people signed up for this activity can check in."))
-    return add_unique(Attendance(activity_id=activity.id, user_id=user.id, checked_in_at=moment),
-                      _("You have already checked in."))
+    return add_unique(
+        Attendance(activity_id=activity.id, user_id=user.id, checked_in_at=moment), _("You have already checked in.")
+    )
 
 
 def attendance_of(user, activity: Activity) -> Attendance | None:
@@ -525,10 +689,17 @@ def mark_attendance(actor, activity: Activity, person) -> Attendance:
     signup = active_signup(person, activity)
     if signup is None or signup.status != SignupStatus.CONFIRMED:
         raise RuleViolation(_("This person is not signed up for the activity."))
-    attendance = add_unique(Attendance(activity_id=activity.id, user_id=person.id, marked_by_id=actor.id),
-                            _("This person is already marked as present."))
-    audit.record(actor, "activity.mark_attendance", attendance, community_id=activity.community_id,
-                 after={"user_id": person.id, "activity_id": activity.id})
+    attendance = add_unique(
+        Attendance(activity_id=activity.id, user_id=person.id, marked_by_id=actor.id),
+        _("This person is already marked as present."),
+    )
+    audit.record(
+        actor,
+        "activity.mark_attendance",
+        attendance,
+        community_id=activity.community_id,
+        after={"user_id": person.id, "activity_id": activity.id},
+    )
     return attendance
 
 
@@ -553,7 +724,9 @@ def confirm_minutes(actor, activity: Activity, attendance: Attendance, minutes: 
     if now() < activity.ends_at:
         raise RuleViolation(_("Minutes are confirmed after the activity ends."))
     if minutes is None or not 0 <= minutes <= length_minutes(activity):
-        raise RuleViolation(_("Minutes must be between 0 and %(n)d, the activity's length.", n=length_minutes(activity)), field="minutes")
+        raise RuleViolation(
+            _("Minutes must be between 0 and %(n)d, the activity's length.", n=length_minutes(activity)), field="minutes"
+        )
     attendance = db.session.scalar(
         sa.select(Attendance).where(Attendance.id == attendance.id).with_for_update().execution_options(populate_existing=True)
     )
@@ -561,10 +734,21 @@ def confirm_minutes(actor, activity: Activity, attendance: Attendance, minutes: 
         raise Conflict(_("These minutes are already confirmed."))
     attendance.minutes, attendance.confirmed_at, attendance.confirmed_by_id = minutes, now(), actor.id
     db.session.flush()
-    audit.record(actor, "activity.confirm_minutes", attendance, community_id=activity.community_id,
-                 after={"user_id": attendance.user_id, "activity_id": activity.id, "minutes": minutes})
-    notify(attendance.user_id, f"activity.minutes:{attendance.id}", N_("Your %(minutes)d minutes at “%(title)s” are confirmed."),
-           link="/me/record", minutes=minutes, title=activity.title)
+    audit.record(
+        actor,
+        "activity.confirm_minutes",
+        attendance,
+        community_id=activity.community_id,
+        after={"user_id": attendance.user_id, "activity_id": activity.id, "minutes": minutes},
+    )
+    notify(
+        attendance.user_id,
+        f"activity.minutes:{attendance.id}",
+        N_("Your %(minutes)d minutes at “%(title)s” are confirmed."),
+        link="/me/record",
+        minutes=minutes,
+        title=activity.title,
+    )
     for hook in hooks.get("attendance_confirmed", []):
         hook(actor, activity, attendance)
     return attendance
@@ -597,8 +781,10 @@ def rate_activity(user, activity: Activity, level: str, comment: str | None = No
     comment = (comment or "").strip() or None
     if comment and len(comment) > 500:
         raise RuleViolation(_("Keep the comment to 500 characters."), field="comment")
-    return add_unique(ActivityRating(activity_id=activity.id, user_id=user.id, level=level, comment=comment),
-                      _("You have already rated this activity."))
+    return add_unique(
+        ActivityRating(activity_id=activity.id, user_id=user.id, level=level, comment=comment),
+        _("You have already rated this activity."),
+    )
 
 
 def activity_rating_of(user, activity: Activity):
@@ -606,7 +792,9 @@ def activity_rating_of(user, activity: Activity):
 
     if not getattr(user, "is_authenticated", False):
         return None
-    return db.session.scalar(sa.select(ActivityRating).where(ActivityRating.activity_id == activity.id, ActivityRating.user_id == user.id))
+    return db.session.scalar(
+        sa.select(ActivityRating).where(ActivityRating.activity_id == activity.id, ActivityRating.user_id == user.id)
+    )
 
 
 def _local(moment: datetime) -> str:
@@ -634,7 +822,9 @@ WISH_NOTICES = {
 
 def _wish_lock(wish: Wish) -> Wish:
     """Lock the wish and make a due automatic confirmation permanent, so every action sees the state as of now."""
-    wish = db.session.scalar(sa.select(Wish).where(Wish.id == wish.id).with_for_update().execution_options(populate_existing=True))
+    wish = db.session.scalar(
+        sa.select(Wish).where(Wish.id == wish.id).with_for_update().execution_options(populate_existing=True)
+    )
     if wish.status == WishStatus.FULFILLED and wish.state_at(now()) == WishStatus.CONFIRMED:
         _auto_confirm(wish)
     return wish
@@ -650,14 +840,23 @@ def _wish_move(wish: Wish, to: str, actor, reason: str | None = None, notify_ids
         raise Conflict(_("This cannot be done while the micro-wish is “%(status)s”.", status=_wish_status_name(wish.status)))
     before = wish.status
     wish.status = to
-    db.session.add(WishEvent(wish_id=wish.id, from_status=before, to_status=to, actor_id=actor.id if actor else None, reason=reason))
+    db.session.add(
+        WishEvent(wish_id=wish.id, from_status=before, to_status=to, actor_id=actor.id if actor else None, reason=reason)
+    )
     db.session.flush()
     text = WISH_NOTICES.get(to)
     if to == WishStatus.OPEN and before == WishStatus.CLAIMED:
         text = N_("The party member gave up your micro-wish “%(title)s”; it is open again.")
     if text:
         for user_id in {i for i in notify_ids if i and (actor is None or i != actor.id)}:
-            notify(user_id, f"wish:{wish.id}:{to}:{len(_events(wish))}", text, link=f"/wishes/{wish.id}", title=wish.title, reason=reason or "")
+            notify(
+                user_id,
+                f"wish:{wish.id}:{to}:{len(_events(wish))}",
+                text,
+                link=f"/wishes/{wish.id}",
+                title=wish.title,
+                reason=reason or "",
+            )
 
 
 def _events(wish: Wish) -> list[WishEvent]:
@@ -673,9 +872,12 @@ def _wish_status_name(status: str) -> str:
 def post_wish(user, community: Community, *, title: str, description: str) -> Wish:
     """A confirmed resident posts a small need; the committee reviews it."""
     _require_member(user, community)
-    wish = Wish(community_id=community.id, author_id=user.id,
-                title=_text(title, "title", 80, _("Give a title of 1 to 80 characters.")),
-                description=_text(description, "description", 2000, _("Describe what you need in 1 to 2000 characters.")))
+    wish = Wish(
+        community_id=community.id,
+        author_id=user.id,
+        title=_text(title, "title", 80, _("Give a title of 1 to 80 characters.")),
+        description=_text(description, "description", 2000, _("Describe what you need in 1 to 2000 characters.")),
+    )
     db.session.add(wish)
     db.session.flush()
     db.session.add(WishEvent(wish_id=wish.id, from_status=None, to_status=WishStatus.PENDING_REVIEW, actor_id=user.id))
@@ -746,13 +948,19 @@ def release_wish(actor, wish: Wish, reason: str | None = None) -> Wish:
             raise PermissionDenied(_("Only the party member who took it on can give it up."))
         reason = _text(reason, "reason", 300, _("Give a reason the party member will see."))
     claimer_id = wish.claimer_id
-    _wish_move(wish, WishStatus.OPEN, actor, reason if by_staff else None,
-               notify_ids=(wish.author_id, claimer_id) if by_staff else (wish.author_id,))
+    _wish_move(
+        wish,
+        WishStatus.OPEN,
+        actor,
+        reason if by_staff else None,
+        notify_ids=(wish.author_id, claimer_id) if by_staff else (wish.author_id,),
+    )
     wish.claimer_id, wish.claimed_at = None, None
     db.session.flush()
     if by_staff:
-        audit.record(actor, "wish.release", wish, community_id=wish.community_id,
-                     after={"claimer_id": claimer_id, "reason": reason})
+        audit.record(
+            actor, "wish.release", wish, community_id=wish.community_id, after={"claimer_id": claimer_id, "reason": reason}
+        )
     return wish
 
 
@@ -770,17 +978,24 @@ def release_claims_of_closed_account(user) -> int:
 
 def withdraw_wishes_of_closed_account(user) -> int:
     """Closing an account withdraws its own micro-wishes not yet fulfilled; a claimer and the committee are told."""
-    ids = list(db.session.scalars(
-        sa.select(Wish.id).where(Wish.author_id == user.id,
-                                 Wish.status.in_([WishStatus.PENDING_REVIEW, WishStatus.OPEN, WishStatus.CLAIMED]))
-    ))
+    ids = list(
+        db.session.scalars(
+            sa.select(Wish.id).where(
+                Wish.author_id == user.id, Wish.status.in_([WishStatus.PENDING_REVIEW, WishStatus.OPEN, WishStatus.CLAIMED])
+            )
+        )
+    )
     for wish_id in ids:
         wish = _wish_lock(db.session.get(Wish, wish_id))
         if wish.status == WishStatus.CLAIMED:
             _wish_move(wish, WishStatus.WITHDRAWN, user)
-            notify(wish.claimer_id, f"wish:{wish.id}:withdrawn",
-                   N_("The resident of the micro-wish “%(title)s” closed their account; nothing more needs doing."),
-                   link=f"/wishes/{wish.id}", title=wish.title)
+            notify(
+                wish.claimer_id,
+                f"wish:{wish.id}:withdrawn",
+                N_("The resident of the micro-wish “%(title)s” closed their account; nothing more needs doing."),
+                link=f"/wishes/{wish.id}",
+                title=wish.title,
+            )
         elif wish.status in (WishStatus.PENDING_REVIEW, WishStatus.OPEN):
             withdraw_wish(user, wish)
     return len(ids)
@@ -830,8 +1045,13 @@ def withdraw_wish(author, wish: Wish) -> Wish:
     _wish_move(wish, WishStatus.WITHDRAWN, author)
     told = {a.user_id for a in places.workers_of(wish.community_id)} | {wish.claimer_id}
     for user_id in sorted(i for i in told if i and i != author.id):
-        notify(user_id, f"wish:{wish.id}:withdrawn", N_("The micro-wish “%(title)s” was withdrawn by the resident."),
-               link=f"/wishes/{wish.id}", title=wish.title)
+        notify(
+            user_id,
+            f"wish:{wish.id}:withdrawn",
+            N_("The micro-wish “%(title)s” was withdrawn by the resident."),
+            link=f"/wishes/{wish.id}",
+            title=wish.title,
+        )
     return wish
 
 
@@ -859,16 +1079,22 @@ def _auto_confirm(wish: Wish) -> None:
     """Confirm for the resident seven days after fulfilment (dated then, not when tick ran), and tell them."""
     wish.auto_confirmed = True
     _confirm(wish, None, at=wish.fulfilled_at + AUTO_CONFIRM_AFTER)
-    notify(wish.author_id, f"wish:{wish.id}:auto_confirmed",
-           N_("Your micro-wish “%(title)s” was confirmed automatically seven days after it was marked fulfilled."),
-           link=f"/wishes/{wish.id}", title=wish.title)
+    notify(
+        wish.author_id,
+        f"wish:{wish.id}:auto_confirmed",
+        N_("Your micro-wish “%(title)s” was confirmed automatically seven days after it was marked fulfilled."),
+        link=f"/wishes/{wish.id}",
+        title=wish.title,
+    )
 
 
 def auto_confirm_due() -> int:
     """`flask tick`: micro-wishes fulfilled seven days ago and not confirmed are confirmed for the resident."""
-    due = list(db.session.scalars(
-        sa.select(Wish.id).where(Wish.status == WishStatus.FULFILLED, Wish.fulfilled_at <= now() - AUTO_CONFIRM_AFTER)
-    ))
+    due = list(
+        db.session.scalars(
+            sa.select(Wish.id).where(Wish.status == WishStatus.FULFILLED, Wish.fulfilled_at <= now() - AUTO_CONFIRM_AFTER)
+        )
+    )
     confirmed = 0
     for wish_id in due:
         wish = _wish_lock(db.session.get(Wish, wish_id))  # the lock confirms it if still due
@@ -920,21 +1146,32 @@ def service_record(subject, community: Community, year: int, quarter: int | None
     """A party member's service in a year or quarter: activities and minutes, micro-wishes and ratings."""
     start, end = period_bounds(year, quarter)
     registration = db.session.scalar(
-        sa.select(PartyRegistration).where(PartyRegistration.user_id == subject.id, PartyRegistration.community_id == community.id)
-        .order_by(PartyRegistration.status != RegistrationStatus.CONFIRMED, PartyRegistration.created_at.desc()).limit(1)
+        sa.select(PartyRegistration)
+        .where(PartyRegistration.user_id == subject.id, PartyRegistration.community_id == community.id)
+        .order_by(PartyRegistration.status != RegistrationStatus.CONFIRMED, PartyRegistration.created_at.desc())
+        .limit(1)
     )
     rows = db.session.execute(
         sa.select(Activity.starts_at, Activity.title, Activity.kind, Attendance.minutes)
         .join(Attendance, Attendance.activity_id == Activity.id)
-        .where(Attendance.user_id == subject.id, Activity.community_id == community.id, Attendance.confirmed_at.is_not(None),
-               Activity.starts_at >= start, Activity.starts_at < end)
+        .where(
+            Attendance.user_id == subject.id,
+            Activity.community_id == community.id,
+            Attendance.confirmed_at.is_not(None),
+            Activity.starts_at >= start,
+            Activity.starts_at < end,
+        )
         .order_by(Activity.starts_at)
     ).all()
     moment = now()
-    wishes = sorted(db.session.scalars(
-        sa.select(Wish).where(Wish.claimer_id == subject.id, Wish.community_id == community.id,
-                              Wish.confirmed_between(start, end, moment))
-    ), key=lambda w: (w.confirmed_as_of(moment), w.id))
+    wishes = sorted(
+        db.session.scalars(
+            sa.select(Wish).where(
+                Wish.claimer_id == subject.id, Wish.community_id == community.id, Wish.confirmed_between(start, end, moment)
+            )
+        ),
+        key=lambda w: (w.confirmed_as_of(moment), w.id),
+    )
     return {
         "name": subject.display_name,
         "community": community.name,
@@ -942,9 +1179,7 @@ def service_record(subject, community: Community, year: int, quarter: int | None
         "work_unit": registration.work_unit if registration else "",
         "party_branch": registration.party_branch if registration else "",
         "period": f"{year}" + (f"-Q{quarter}" if quarter else ""),
-        "activities": [
-            {"date": _local(r.starts_at)[:10], "title": r.title, "kind": r.kind, "minutes": r.minutes} for r in rows
-        ],
+        "activities": [{"date": _local(r.starts_at)[:10], "title": r.title, "kind": r.kind, "minutes": r.minutes} for r in rows],
         "total_minutes": sum(r.minutes for r in rows),
         "wishes": [{"date": _local(w.confirmed_as_of(moment))[:10], "title": w.title, "rating": w.rating} for w in wishes],
     }

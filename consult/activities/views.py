@@ -1,4 +1,5 @@
 """Public pages: activities (sign-up, kiosk, check-in), micro-wishes, my 报到 and my service record."""
+
 from __future__ import annotations
 
 import io
@@ -19,8 +20,8 @@ from consult.core.clock import local_now, now
 from consult.core.errors import DomainError, RuleViolation
 from consult.core.exports import csv_response
 from consult.core.forms import form_error, form_status, refuse
-from consult.extensions import db, limiter
 from consult.core.pagination import paginate
+from consult.extensions import db, limiter
 from consult.places import queries as places
 from consult.places.models import Community
 
@@ -52,8 +53,14 @@ def index(community: str):
     coming = list(db.session.scalars(queries.upcoming(community.id, limit=100)))
     page = paginate(queries.past(community.id), per_page=20)
     mine = queries.my_signups(current_user.id, [a.id for a in coming]) if current_user.is_authenticated else {}
-    return render_template("activities/index.html", community=community, coming=coming, page=page, mine=mine,
-                           can_manage=places.can_manage_community(current_user, community))
+    return render_template(
+        "activities/index.html",
+        community=community,
+        coming=coming,
+        page=page,
+        mine=mine,
+        can_manage=places.can_manage_community(current_user, community),
+    )
 
 
 @bp.get("/activities/<int:activity_id>")
@@ -62,13 +69,20 @@ def detail(activity_id: int):
     activity = _activity_or_404(activity_id)
     community = db.session.get(Community, activity.community_id)
     return render_template(
-        "activities/detail.html", activity=activity, community=community,
-        signup=services.active_signup(current_user, activity), attendance=services.attendance_of(current_user, activity),
+        "activities/detail.html",
+        activity=activity,
+        community=community,
+        signup=services.active_signup(current_user, activity),
+        attendance=services.attendance_of(current_user, activity),
         member=places.is_confirmed_member(current_user, community),
         party_member=services.is_party_member(current_user, community),
-        can_run=services.can_run(current_user, activity), window=services.checkin_window(activity), now=now(),
-        can_rate=services.can_rate_activity(current_user, activity), my_rating=services.activity_rating_of(current_user, activity),
-        rating_form=_rating_form(), ratings=queries.rating_summary(activity.id),
+        can_run=services.can_run(current_user, activity),
+        window=services.checkin_window(activity),
+        now=now(),
+        can_rate=services.can_rate_activity(current_user, activity),
+        my_rating=services.activity_rating_of(current_user, activity),
+        rating_form=_rating_form(),
+        ratings=queries.rating_summary(activity.id),
         organiser=db.session.get(User, activity.organiser_id),
     )
 
@@ -102,7 +116,10 @@ def signup(activity_id: int):
     activity = _activity_or_404(activity_id)
     result = services.sign_up(current_user, activity)
     db.session.commit()
-    flash(_("You are signed up.") if result.status == "confirmed" else _("The activity is full: you are on the waitlist."), "success")
+    flash(
+        _("You are signed up.") if result.status == "confirmed" else _("The activity is full: you are on the waitlist."),
+        "success",
+    )
     return redirect(url_for("activities.detail", activity_id=activity_id))
 
 
@@ -177,10 +194,18 @@ def _not_a_guess() -> bool:
 
 
 @bp.route("/activities/<int:activity_id>/checkin", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config.get("CHECKIN_LIMIT", "10 per minute"), key_func=_checkin_person_key,
-               scope="checkin", exempt_when=_not_a_guess)
-@limiter.limit(lambda: current_app.config.get("CHECKIN_ADDRESS_LIMIT", "60 per minute"), key_func=_checkin_address_key,
-               scope="checkin-address", exempt_when=_not_a_guess)
+@limiter.limit(
+    lambda: current_app.config.get("CHECKIN_LIMIT", "10 per minute"),
+    key_func=_checkin_person_key,
+    scope="checkin",
+    exempt_when=_not_a_guess,
+)
+@limiter.limit(
+    lambda: current_app.config.get("CHECKIN_ADDRESS_LIMIT", "60 per minute"),
+    key_func=_checkin_address_key,
+    scope="checkin-address",
+    exempt_when=_not_a_guess,
+)
 def checkin(activity_id: int):
     """Check in: opening the link only shows the code in a confirm form, saying nothing of whether it is right."""
     activity = _activity_or_404(activity_id)
@@ -211,8 +236,14 @@ def checkin(activity_id: int):
     elif request.method == "POST":
         status = 400
     form.code.data = form.code.data or remembered
-    return render_template("activities/checkin.html", activity=activity, form=form, attendance=attendance,
-                           from_link=bool(remembered), window=services.checkin_window(activity)), status
+    return render_template(
+        "activities/checkin.html",
+        activity=activity,
+        form=form,
+        attendance=attendance,
+        from_link=bool(remembered),
+        window=services.checkin_window(activity),
+    ), status
 
 
 @bp.post("/activities/<int:activity_id>/checkout")
@@ -229,8 +260,13 @@ def print_notice(activity_id: int):
     """A printable A4 notice of the activity with a QR code of its page."""
     activity = _activity_or_404(activity_id)
     address = url_for("activities.detail", activity_id=activity.id, _external=True)
-    return render_template("activities/print.html", activity=activity, community=db.session.get(Community, activity.community_id),
-                           qr_svg=qr_svg(address, activity.title), address=address)
+    return render_template(
+        "activities/print.html",
+        activity=activity,
+        community=db.session.get(Community, activity.community_id),
+        qr_svg=qr_svg(address, activity.title),
+        address=address,
+    )
 
 
 # --- micro-wishes ----------------------------------------------------------------------------
@@ -259,8 +295,15 @@ def wishes(community: str):
         status = form_status(form)
     page = paginate(queries.wishes(community.id), per_page=30)
     mine = queries.my_wishes(current_user.id, community.id) if current_user.is_authenticated else []
-    return render_template("activities/wishes.html", community=community, page=page, form=form, member=member, mine=mine,
-                           party_member=services.is_party_member(current_user, community)), status
+    return render_template(
+        "activities/wishes.html",
+        community=community,
+        page=page,
+        form=form,
+        member=member,
+        mine=mine,
+        party_member=services.is_party_member(current_user, community),
+    ), status
 
 
 def _wish_or_404(wish_id: int) -> Wish:
@@ -285,13 +328,21 @@ def wish(wish_id: int):
 
     form.rating.choices = rating_choices()
     author = db.session.get(User, item.author_id)
-    return render_template("activities/wish.html", wish=item, community=community, history=queries.wish_history(item.id),
-                           state=services.wish_state(item), party_member=services.is_party_member(current_user, community),
-                           confirm_form=form, reason_form=ReasonForm(), author=author,
-                           claimer=db.session.get(User, item.claimer_id) if item.claimer_id else None,
-                           contact=services.contact_for_claimer(current_user, item, author),
-                           can_manage=places.can_manage_community(current_user, community),
-                           recorder=db.session.get(User, item.recorded_by_id) if item.recorded_by_id else None)
+    return render_template(
+        "activities/wish.html",
+        wish=item,
+        community=community,
+        history=queries.wish_history(item.id),
+        state=services.wish_state(item),
+        party_member=services.is_party_member(current_user, community),
+        confirm_form=form,
+        reason_form=ReasonForm(),
+        author=author,
+        claimer=db.session.get(User, item.claimer_id) if item.claimer_id else None,
+        contact=services.contact_for_claimer(current_user, item, author),
+        can_manage=places.can_manage_community(current_user, community),
+        recorder=db.session.get(User, item.recorded_by_id) if item.recorded_by_id else None,
+    )
 
 
 def _wish_act(wish_id: int, action, message: str):
@@ -317,7 +368,9 @@ def release_wish(wish_id: int):
 @bp.post("/wishes/<int:wish_id>/fulfil")
 @login_required
 def fulfil_wish(wish_id: int):
-    return _wish_act(wish_id, lambda w: services.fulfil_wish(current_user, w), _("Marked as fulfilled. The resident will confirm it."))
+    return _wish_act(
+        wish_id, lambda w: services.fulfil_wish(current_user, w), _("Marked as fulfilled. The resident will confirm it.")
+    )
 
 
 @bp.post("/wishes/<int:wish_id>/confirm")
@@ -329,8 +382,11 @@ def confirm_wish(wish_id: int):
     form.rating.choices = rating_choices()
     if not form.validate():
         refuse(form)
-    return _wish_act(wish_id, lambda w: services.confirm_wish(current_user, w, form.rating.data, form.comment.data),
-                     _("Thank you for confirming."))
+    return _wish_act(
+        wish_id,
+        lambda w: services.confirm_wish(current_user, w, form.rating.data, form.comment.data),
+        _("Thank you for confirming."),
+    )
 
 
 @bp.post("/wishes/<int:wish_id>/withdraw")
@@ -352,7 +408,9 @@ def party():
         try:
             if residence is None or residence.status != "confirmed":
                 raise RuleViolation(_("Only confirmed residents can register here."))
-            services.register_party_member(current_user, residence.community, work_unit=form.work_unit.data, party_branch=form.party_branch.data)
+            services.register_party_member(
+                current_user, residence.community, work_unit=form.work_unit.data, party_branch=form.party_branch.data
+            )
             db.session.commit()
         except DomainError as error:
             db.session.rollback()
@@ -360,9 +418,13 @@ def party():
         else:
             flash(_("Your 报到 was sent to the committee."), "success")
             return redirect(url_for("activities.party"))
-    return render_template("activities/party.html", form=form, residence=residence,
-                           active=services.active_registration(current_user),
-                           history=queries.registrations_of(current_user.id)), form_status(form)
+    return render_template(
+        "activities/party.html",
+        form=form,
+        residence=residence,
+        active=services.active_registration(current_user),
+        history=queries.registrations_of(current_user.id),
+    ), form_status(form)
 
 
 @bp.post("/me/party/end")
@@ -380,7 +442,9 @@ def end_party():
 
 def _period_args():
     form = PeriodForm(request.args)
-    form.quarter.choices = [SelectChoice("", _("Whole year"))] + [SelectChoice(str(q), _("Quarter %(q)d", q=q)) for q in range(1, 5)]
+    form.quarter.choices = [SelectChoice("", _("Whole year"))] + [
+        SelectChoice(str(q), _("Quarter %(q)d", q=q)) for q in range(1, 5)
+    ]
     year = request.args.get("year", type=int) or local_now().year
     quarter = request.args.get("quarter", type=int)
     if not 2000 <= year <= 2100 or (quarter is not None and quarter not in (1, 2, 3, 4)):
@@ -399,10 +463,22 @@ def record_page(subject, community, endpoint: str, endpoint_args: dict | None = 
     if request.args.get("format") == "csv":
         rows = [(a["date"], a["title"], a["kind"], a["minutes"]) for a in record["activities"]]
         rows += [(w["date"], w["title"], "wish", w["rating"] or "") for w in record["wishes"]]
-        return csv_response(f"service-record-{subject.id}-{record['period']}.csv",
-                            [_("Date"), _("Activity or micro-wish"), _("Kind"), _("Minutes or rating")], rows)
-    return render_template("activities/record.html", record=record, form=form, subject=subject, community=community,
-                           endpoint=endpoint, endpoint_args=endpoint_args, year=year, quarter=quarter)
+        return csv_response(
+            f"service-record-{subject.id}-{record['period']}.csv",
+            [_("Date"), _("Activity or micro-wish"), _("Kind"), _("Minutes or rating")],
+            rows,
+        )
+    return render_template(
+        "activities/record.html",
+        record=record,
+        form=form,
+        subject=subject,
+        community=community,
+        endpoint=endpoint,
+        endpoint_args=endpoint_args,
+        year=year,
+        quarter=quarter,
+    )
 
 
 @bp.route("/me/record", methods=["GET", "POST"])

@@ -3,13 +3,15 @@
 Written by every moderation, confirmation, appointment, points and outcome change. Never
 holds a ballot choice (docs/design.md, "Secrecy").
 """
+
 from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, Iterable
+from typing import Any
 
 import sqlalchemy as sa
 from flask_babel import format_date, format_datetime, gettext as _, lazy_gettext as _l
@@ -108,17 +110,43 @@ def for_street(street_id: int):
 SENTENCES: dict[str, object] = {}
 #: field name -> label, for the values the sentence does not use ("原因：…").
 FIELD_LABELS: dict[str, object] = {
-    "status": _l("Status"), "reason": _l("Reason"), "end_reason": _l("Reason"), "note": _l("Note"),
-    "name": _l("Name"), "slug": _l("Web address"), "username": _l("Username"), "address": _l("Address"),
-    "user_id": _l("Person"), "voter_id": _l("Voter"), "subject_id": _l("Person"),
-    "delta": _l("Points"), "price": _l("Price in points"), "stock": _l("In stock"), "active": _l("Offered"),
-    "title": _l("Title"), "starts_at": _l("Starts"), "capacity": _l("Places"), "points_per_hour": _l("Points per hour"),
-    "minutes": _l("Minutes"), "number": _l("Number"), "due_date": _l("Due date"), "responsible": _l("Responsible"),
-    "weights": _l("Weights"), "response_hours": _l("Response target (hours)"), "min_records": _l("Minimum records"),
-    "kind": _l("Kind"), "value": _l("Threshold"), "days": _l("Support window (days)"),
-    "default_points_per_hour": _l("Points per hour"), "wish_points": _l("Points per micro-wish"),
-    "topic_id": _l("Topic"), "activity_id": _l("Activity"), "attendance_id": _l("Attendance"), "wish_id": _l("Micro-wish"),
-    "entry_id": _l("Ledger entry"), "reversal_id": _l("Reversal"),
+    "status": _l("Status"),
+    "reason": _l("Reason"),
+    "end_reason": _l("Reason"),
+    "note": _l("Note"),
+    "name": _l("Name"),
+    "slug": _l("Web address"),
+    "username": _l("Username"),
+    "address": _l("Address"),
+    "user_id": _l("Person"),
+    "voter_id": _l("Voter"),
+    "subject_id": _l("Person"),
+    "delta": _l("Points"),
+    "price": _l("Price in points"),
+    "stock": _l("In stock"),
+    "active": _l("Offered"),
+    "title": _l("Title"),
+    "starts_at": _l("Starts"),
+    "capacity": _l("Places"),
+    "points_per_hour": _l("Points per hour"),
+    "minutes": _l("Minutes"),
+    "number": _l("Number"),
+    "due_date": _l("Due date"),
+    "responsible": _l("Responsible"),
+    "weights": _l("Weights"),
+    "response_hours": _l("Response target (hours)"),
+    "min_records": _l("Minimum records"),
+    "kind": _l("Kind"),
+    "value": _l("Threshold"),
+    "days": _l("Support window (days)"),
+    "default_points_per_hour": _l("Points per hour"),
+    "wish_points": _l("Points per micro-wish"),
+    "topic_id": _l("Topic"),
+    "activity_id": _l("Activity"),
+    "attendance_id": _l("Attendance"),
+    "wish_id": _l("Micro-wish"),
+    "entry_id": _l("Ledger entry"),
+    "reversal_id": _l("Reversal"),
 }
 #: fields holding a person's id: shown as the person's name (one query per page).
 PERSON_FIELDS = {"user_id", "voter_id", "subject_id"}

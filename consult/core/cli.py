@@ -1,4 +1,5 @@
 """`flask tick`: run every registered time-driven job once; safe to run every minute."""
+
 import click
 from flask import Flask
 

@@ -3,10 +3,11 @@
 Times are stored in UTC and shown in the site's zone. In the testing configuration the
 live server used by browser tests can be told what time it is (see ``core.testing``).
 """
+
 from __future__ import annotations
 
 import threading
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import current_app, has_app_context
@@ -22,7 +23,7 @@ def now() -> datetime:
         if _frozen is not None:
             return _frozen
         offset = _offset
-    return datetime.now(timezone.utc) + offset
+    return datetime.now(UTC) + offset
 
 
 def set_now(moment: datetime | None) -> None:
@@ -31,7 +32,7 @@ def set_now(moment: datetime | None) -> None:
     if moment is not None and moment.tzinfo is None:
         raise ValueError("set_now needs an aware datetime")
     with _lock:
-        _frozen = moment.astimezone(timezone.utc) if moment else None
+        _frozen = moment.astimezone(UTC) if moment else None
         _offset = timedelta(0)
 
 

@@ -8,6 +8,7 @@ and waits for it (up to the busy timeout) instead of failing half-way. Requests 
 method (GET, HEAD, OPTIONS) only read: they keep a deferred ``BEGIN`` and, in WAL mode, read
 a snapshot without waiting for writers or blocking them. See docs/operations.md.
 """
+
 from __future__ import annotations
 
 import sqlite3
@@ -92,7 +93,7 @@ def configure(app: Flask) -> None:
     uri = app.config["SQLALCHEMY_DATABASE_URI"]
     if uri.startswith("postgresql://"):
         # psycopg 3 is the driver; accept the common URL form.
-        app.config["SQLALCHEMY_DATABASE_URI"] = "postgresql+psycopg://" + uri[len("postgresql://"):]
+        app.config["SQLALCHEMY_DATABASE_URI"] = "postgresql+psycopg://" + uri[len("postgresql://") :]
     if uri.startswith("sqlite"):
         # Copies: Flask-SQLAlchemy adds to these dicts, and the Config class shares its own.
         options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})

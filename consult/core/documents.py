@@ -3,6 +3,7 @@
 ``/verify/<number>?c=<code>`` shows the snapshot and its status to anyone holding both; a
 number alone (or a wrong code) reveals nothing.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -59,20 +60,33 @@ def issue(kind: str, *, subject, community_id: int, content: dict, issued_by) ->
     from consult.core.clock import local_now
 
     year = local_now().year
-    document = Document(number=f"tmp-{now().timestamp()}", kind=kind, subject_id=subject.id, community_id=community_id,
-                        content=content, issued_by_id=issued_by.id)
+    document = Document(
+        number=f"tmp-{now().timestamp()}",
+        kind=kind,
+        subject_id=subject.id,
+        community_id=community_id,
+        content=content,
+        issued_by_id=issued_by.id,
+    )
     db.session.add(document)
     db.session.flush()
     document.number = f"{prefix}-{year}-{document.id:06d}"
     db.session.flush()
-    audit.record(issued_by, f"document.issue_{kind}", document, community_id=community_id,
-                 after={"number": document.number, "subject_id": subject.id})
+    audit.record(
+        issued_by,
+        f"document.issue_{kind}",
+        document,
+        community_id=community_id,
+        after={"number": document.number, "subject_id": subject.id},
+    )
     return document
 
 
 def for_community(community_id: int):
     """A select of the documents issued in a community, newest first."""
-    return sa.select(Document).where(Document.community_id == community_id).order_by(Document.issued_at.desc(), Document.id.desc())
+    return (
+        sa.select(Document).where(Document.community_id == community_id).order_by(Document.issued_at.desc(), Document.id.desc())
+    )
 
 
 def verify_url(document: Document, external: bool = True) -> str:
@@ -95,10 +109,9 @@ def find(number: str, code: str | None) -> Document:
 
 def revoke(actor, document: Document, reason: str) -> None:
     """The committee revokes a document (it stays verifiable, marked revoked with the reason)."""
+    from consult.core.errors import PermissionDenied
     from consult.places.models import Community
     from consult.places.queries import can_manage_community
-
-    from consult.core.errors import PermissionDenied
 
     if not can_manage_community(actor, db.session.get(Community, document.community_id)):
         raise PermissionDenied(_("Only the committee of this community may do this."))
@@ -109,8 +122,13 @@ def revoke(actor, document: Document, reason: str) -> None:
         raise Conflict(_("This document is already revoked."))
     document.revoked_at, document.revoked_by_id, document.revoke_reason = now(), actor.id, reason
     db.session.flush()
-    audit.record(actor, "document.revoke", document, community_id=document.community_id,
-                 after={"number": document.number, "reason": reason})
+    audit.record(
+        actor,
+        "document.revoke",
+        document,
+        community_id=document.community_id,
+        after={"number": document.number, "reason": reason},
+    )
 
 
 def documents_about(user_id: int) -> list[Document]:

@@ -1,9 +1,10 @@
 """CSV downloads for every export: UTF-8 with a BOM (Excel opens it right), formula cells neutralised."""
+
 from __future__ import annotations
 
 import csv
 import io
-from typing import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 
 from flask import Response, stream_with_context
 

@@ -1,4 +1,5 @@
 """Form helpers shared by every domain: input clean-up and validators."""
+
 import re
 import unicodedata
 

@@ -10,13 +10,14 @@ is not a string. Rather than each view defending itself, the request is checked 
 - ``request.args.get(name, type=int)`` treats an out-of-range number like any other bad value
   (it returns the default), and so does :func:`consult.core.pagination.parse_id`.
 """
+
 from __future__ import annotations
 
 from flask import Flask, Request, abort, request
-from werkzeug.utils import cached_property
 from flask_babel import gettext as _
 from werkzeug.datastructures import CombinedMultiDict, ImmutableMultiDict
 from werkzeug.routing import IntegerConverter
+from werkzeug.utils import cached_property
 
 from consult.core.errors import RuleViolation
 

@@ -1,16 +1,17 @@
 """One place where errors become pages: domain errors, HTTP errors, CSRF failures, rate limits,
 and a busy database (503, try again)."""
+
 import io
 import logging
 from urllib.parse import urlsplit
 
 from flask import Flask, flash, g, render_template, request
-from werkzeug.datastructures import MultiDict
-from werkzeug.routing import RequestRedirect as RoutingRedirect
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
+from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import HTTPException, SecurityError
+from werkzeug.routing import RequestRedirect as RoutingRedirect
 
 from consult.core import database
 from consult.core.errors import DomainError
@@ -81,8 +82,15 @@ def _page_sent_from(app: Flask, error: DomainError):
         return None
     kept = MultiDict((key, value) for key, value in request.form.items(multi=True) if key != "csrf_token")
     environ = dict(request.environ)
-    environ.update({"REQUEST_METHOD": "GET", "PATH_INFO": referrer.path, "QUERY_STRING": referrer.query,
-                    "CONTENT_LENGTH": "0", "wsgi.input": io.BytesIO(b"")})
+    environ.update(
+        {
+            "REQUEST_METHOD": "GET",
+            "PATH_INFO": referrer.path,
+            "QUERY_STRING": referrer.query,
+            "CONTENT_LENGTH": "0",
+            "wsgi.input": io.BytesIO(b""),
+        }
+    )
     environ.pop("CONTENT_TYPE", None)
     with app.request_context(environ):
         g.kept_form = kept

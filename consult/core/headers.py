@@ -5,22 +5,25 @@ no ``<style>`` blocks, no ``style=`` attributes, no ``on*=`` handlers (templates
 static/). Inline SVG (QR codes, charts) is fine as long as it uses presentation attributes
 (``fill``, ``stroke``, ``width``) rather than ``style``. See docs/security.md.
 """
+
 from __future__ import annotations
 
 from flask import Flask, Response
 
-CSP = "; ".join([
-    "default-src 'self'",
-    "script-src 'self'",
-    "style-src 'self'",
-    "img-src 'self' data:",
-    "font-src 'self'",
-    "connect-src 'self'",
-    "object-src 'none'",
-    "base-uri 'none'",
-    "form-action 'self'",
-    "frame-ancestors 'none'",
-])
+CSP = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "font-src 'self'",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ]
+)
 
 
 def secure_headers(app: Flask, response: Response) -> Response:

@@ -1,4 +1,5 @@
 """Language and display choices: the person's saved preference, else a cookie, else zh_CN."""
+
 from flask import current_app, g, has_request_context, request
 from flask_login import current_user
 

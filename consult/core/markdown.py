@@ -1,9 +1,10 @@
 """Markdown for people's text: markdown-it-py with raw HTML off, then nh3 as the last word."""
+
 from functools import lru_cache
 
 import nh3
-from markupsafe import Markup
 from markdown_it import MarkdownIt
+from markupsafe import Markup
 
 _md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False}).disable("image")
 

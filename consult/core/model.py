@@ -1,5 +1,6 @@
 """Declarative base with a naming convention, and column types every domain uses."""
-from datetime import datetime, timezone
+
+from datetime import UTC, datetime
 
 import sqlalchemy as sa
 import sqlalchemy.orm
@@ -25,7 +26,7 @@ class UTCDateTime(sa.types.TypeDecorator):
             return None
         if value.tzinfo is None:
             raise ValueError("naive datetime given; use consult.core.clock.now()")
-        value = value.astimezone(timezone.utc)
+        value = value.astimezone(UTC)
         if dialect.name == "sqlite":
             return value.replace(tzinfo=None)
         return value
@@ -34,8 +35,8 @@ class UTCDateTime(sa.types.TypeDecorator):
         if value is None:
             return None
         if value.tzinfo is None:
-            return value.replace(tzinfo=timezone.utc)
-        return value.astimezone(timezone.utc)
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
 
 
 class Base(DeclarativeBase):

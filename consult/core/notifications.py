@@ -3,6 +3,7 @@
 The text is kept as an English message id with parameters and translated when shown, so a
 person who switches language reads their notifications in it.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -47,19 +48,13 @@ class Notification(db.Model):
 def notify(recipient_id: int, event_key: str, text: str, *, link: str | None = None, **params) -> bool:
     """Notify a person of an event once; returns False if they already were."""
     exists = db.session.scalar(
-        sa.select(Notification.id).where(
-            Notification.recipient_id == recipient_id, Notification.event_key == event_key
-        )
+        sa.select(Notification.id).where(Notification.recipient_id == recipient_id, Notification.event_key == event_key)
     )
     if exists:
         return False
     try:
         with db.session.begin_nested():
-            db.session.add(
-                Notification(
-                    recipient_id=recipient_id, event_key=event_key, text=text, params=params, link=link
-                )
-            )
+            db.session.add(Notification(recipient_id=recipient_id, event_key=event_key, text=text, params=params, link=link))
     except sa.exc.IntegrityError:
         # The same event reached this person from a concurrent request.
         return False
@@ -75,8 +70,7 @@ def unread_count(user_id: int) -> int:
     link counted once (opening the link reads them all)."""
     target = sa.func.coalesce(Notification.link, sa.literal("#") + sa.cast(Notification.id, sa.String))
     return db.session.scalar(
-        sa.select(sa.func.count(sa.distinct(target)))
-        .where(Notification.recipient_id == user_id, Notification.read_at.is_(None))
+        sa.select(sa.func.count(sa.distinct(target))).where(Notification.recipient_id == user_id, Notification.read_at.is_(None))
     )
 
 
@@ -146,8 +140,12 @@ def mark_read_without_link(user_id: int, ids: list[int]) -> None:
     if ids:
         db.session.execute(
             sa.update(Notification)
-            .where(Notification.recipient_id == user_id, Notification.id.in_(ids), Notification.link.is_(None),
-                   Notification.read_at.is_(None))
+            .where(
+                Notification.recipient_id == user_id,
+                Notification.id.in_(ids),
+                Notification.link.is_(None),
+                Notification.read_at.is_(None),
+            )
             .values(read_at=now())
             .execution_options(synchronize_session=False)
         )
@@ -156,9 +154,7 @@ def mark_read_without_link(user_id: int, ids: list[int]) -> None:
 def mark_all_read(user_id: int) -> int:
     """Mark every unread notification of a person read; returns how many."""
     result = db.session.execute(
-        sa.update(Notification)
-        .where(Notification.recipient_id == user_id, Notification.read_at.is_(None))
-        .values(read_at=now())
+        sa.update(Notification).where(Notification.recipient_id == user_id, Notification.read_at.is_(None)).values(read_at=now())
     )
     return result.rowcount
 

@@ -1,4 +1,5 @@
 """Pagination with the page number read safely: absurd or huge page numbers become the last sane one."""
+
 from flask import request
 
 from consult.extensions import db

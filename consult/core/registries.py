@@ -3,11 +3,12 @@
 A domain registers its part when its package is imported (in ``create_app``), so the core
 never imports a domain.
 """
+
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Callable
 
 from consult.core.clock import now
 

@@ -4,6 +4,7 @@ redemption hand-over or reset code needs another staff member (see docs/points.m
 Services call ``require_not_self`` before anything else is checked or written; templates ask
 ``acts_on_self(subject)`` so the button is not offered on one's own record.
 """
+
 from __future__ import annotations
 
 from flask_babel import gettext as _

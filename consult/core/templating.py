@@ -1,4 +1,5 @@
 """Template filters and globals: local times, ages, people's names, header data."""
+
 from __future__ import annotations
 
 from datetime import datetime, timedelta
@@ -78,12 +79,12 @@ def time_zone_hint() -> str:
 
 
 def labelled(label, value) -> Markup:
-    """"Label: value" with the reader's punctuation ("地址：3号楼" in Chinese); both parts escaped."""
+    """ "Label: value" with the reader's punctuation ("地址：3号楼" in Chinese); both parts escaped."""
     return escape(_("%(label)s: %(value)s")) % {"label": label, "value": value}  # Markup: % escapes both parts
 
 
 def in_parens(text, extra) -> Markup:
-    """"text (extra)" with the reader's brackets ("评论（3）" in Chinese); both parts escaped."""
+    """ "text (extra)" with the reader's brackets ("评论（3）" in Chinese); both parts escaped."""
     return escape(_("%(text)s (%(extra)s)")) % {"text": text, "extra": extra}  # Markup: % escapes both parts
 
 
@@ -99,9 +100,16 @@ def register(app: Flask) -> None:
     from consult.core.registries import template_globals
 
     app.jinja_env.filters["markdown"] = markdown
-    app.jinja_env.globals.update(status_label=label, action_label=label, now_local=local_now, time_zone_hint=time_zone_hint,
-                                  labelled=labelled, in_parens=in_parens, listed=listed,
-                                  **template_globals)
+    app.jinja_env.globals.update(
+        status_label=label,
+        action_label=label,
+        now_local=local_now,
+        time_zone_hint=time_zone_hint,
+        labelled=labelled,
+        in_parens=in_parens,
+        listed=listed,
+        **template_globals,
+    )
     app.jinja_env.add_extension("jinja2.ext.do")
 
     @app.context_processor

@@ -1,4 +1,5 @@
 """Testing-only routes (registered only with TESTING_CLOCK): set the live server's clock."""
+
 from datetime import datetime
 
 from flask import Blueprint, abort, current_app, jsonify, request

@@ -1,4 +1,5 @@
 """/verify/<number>?c=<code>: anyone holding both sees the document's snapshot and whether it stands."""
+
 from flask import Blueprint, render_template, request
 
 from consult.accounts.models import User
@@ -22,6 +23,11 @@ def show(number: str):
 
     document = documents.find(number, request.args.get("c"))
     address = documents.verify_url(document)
-    return render_template(f"documents/{document.kind}.html", document=document, content=document.content,
-                           qr_svg=qr_svg(address, document.number), address=address,
-                           issuer=db.session.get(User, document.issued_by_id))
+    return render_template(
+        f"documents/{document.kind}.html",
+        document=document,
+        content=document.content,
+        qr_svg=qr_svg(address, document.number),
+        address=address,
+        issuer=db.session.get(User, document.issued_by_id),
+    )

@@ -1,4 +1,5 @@
 """Site-wide pages: health check, language switch, large-text mode."""
+
 from __future__ import annotations
 
 import sqlalchemy as sa

@@ -1,4 +1,5 @@
 """`flask evaluation compute --month YYYY-MM`: store a month's figures and rankings."""
+
 import click
 from flask import Flask
 

@@ -1,7 +1,7 @@
 """The street admin's evaluation settings: target response time, minimum records, weights."""
+
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
+from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user
 from wtforms import IntegerField
 from wtforms.validators import InputRequired, NumberRange
@@ -36,8 +36,13 @@ def settings(street):
     form = SettingsForm(obj=current if request.method == "GET" else None)
     if form.validate_on_submit():
         try:
-            services.update_settings(current_user, street, response_hours=form.response_hours.data, min_records=form.min_records.data,
-                                     weights={rate: getattr(form, f"weight_{rate}").data for rate in services.RATES})
+            services.update_settings(
+                current_user,
+                street,
+                response_hours=form.response_hours.data,
+                min_records=form.min_records.data,
+                weights={rate: getattr(form, f"weight_{rate}").data for rate in services.RATES},
+            )
             db.session.commit()
         except DomainError as error:
             db.session.rollback()

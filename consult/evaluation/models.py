@@ -1,4 +1,5 @@
 """A street's evaluation settings, stored monthly figures and rankings (with their weights)."""
+
 from __future__ import annotations
 
 from datetime import datetime

@@ -1,4 +1,5 @@
 """Reads for the records page: what each record behind a figure is, without the person behind it."""
+
 from __future__ import annotations
 
 import sqlalchemy as sa
@@ -21,26 +22,76 @@ def record_details(items: list[list]) -> list[dict]:
     topic_ids = set().union(*(ids.get(k, set()) for k in ("topic", "outcome", "vote")))
     topics = topic_queries.public_titles(list(topic_ids))  # a topic in review or rejected is counted, never named
     activity_ids = ids.get("activity", set()) | ids.get("party_service", set())
-    activities = dict(db.session.execute(sa.select(Activity.id, Activity.title).where(Activity.id.in_(activity_ids))).all()) \
-        if activity_ids else {}
+    activities = (
+        dict(db.session.execute(sa.select(Activity.id, Activity.title).where(Activity.id.in_(activity_ids))).all())
+        if activity_ids
+        else {}
+    )
     wish_ids = ids.get("wish", set()) | ids.get("wish_fulfilled", set()) | ids.get("wish_rating", set())
-    wishes = {w.id: w for w in db.session.execute(
-        sa.select(Wish.id, Wish.title, Wish.rating, Wish.rating_comment, Wish.confirmed_at).where(Wish.id.in_(wish_ids))).all()} \
-        if wish_ids else {}
-    outcome_ratings = {r.id: r for r in db.session.execute(
-        sa.select(OutcomeRating.id, OutcomeRating.level, OutcomeRating.comment, OutcomeRating.created_at, Topic.id.label("topic_id"),
-                  Topic.title).join(Outcome, Outcome.id == OutcomeRating.outcome_id).join(Topic, Topic.id == Outcome.topic_id)
-        .where(OutcomeRating.id.in_(ids["outcome_rating"]))).all()} if "outcome_rating" in ids else {}
-    activity_ratings = {r.id: r for r in db.session.execute(
-        sa.select(ActivityRating.id, ActivityRating.level, ActivityRating.comment, ActivityRating.created_at, Activity.id.label("activity_id"),
-                  Activity.title).join(Activity, Activity.id == ActivityRating.activity_id)
-        .where(ActivityRating.id.in_(ids["activity_rating"]))).all()} if "activity_rating" in ids else {}
+    wishes = (
+        {
+            w.id: w
+            for w in db.session.execute(
+                sa.select(Wish.id, Wish.title, Wish.rating, Wish.rating_comment, Wish.confirmed_at).where(Wish.id.in_(wish_ids))
+            ).all()
+        }
+        if wish_ids
+        else {}
+    )
+    outcome_ratings = (
+        {
+            r.id: r
+            for r in db.session.execute(
+                sa.select(
+                    OutcomeRating.id,
+                    OutcomeRating.level,
+                    OutcomeRating.comment,
+                    OutcomeRating.created_at,
+                    Topic.id.label("topic_id"),
+                    Topic.title,
+                )
+                .join(Outcome, Outcome.id == OutcomeRating.outcome_id)
+                .join(Topic, Topic.id == Outcome.topic_id)
+                .where(OutcomeRating.id.in_(ids["outcome_rating"]))
+            ).all()
+        }
+        if "outcome_rating" in ids
+        else {}
+    )
+    activity_ratings = (
+        {
+            r.id: r
+            for r in db.session.execute(
+                sa.select(
+                    ActivityRating.id,
+                    ActivityRating.level,
+                    ActivityRating.comment,
+                    ActivityRating.created_at,
+                    Activity.id.label("activity_id"),
+                    Activity.title,
+                )
+                .join(Activity, Activity.id == ActivityRating.activity_id)
+                .where(ActivityRating.id.in_(ids["activity_rating"]))
+            ).all()
+        }
+        if "activity_rating" in ids
+        else {}
+    )
 
     rows = []
     for item in items:
         kind, record_id = item[0], item[1]
-        row = {"kind": kind, "id": record_id, "title": None, "endpoint": None, "args": {}, "level": None, "comment": None, "at": None,
-               "minutes": item[2] if len(item) > 2 else None}
+        row = {
+            "kind": kind,
+            "id": record_id,
+            "title": None,
+            "endpoint": None,
+            "args": {},
+            "level": None,
+            "comment": None,
+            "at": None,
+            "minutes": item[2] if len(item) > 2 else None,
+        }
         if kind in ("topic", "outcome", "vote"):
             if record_id in topics:
                 row.update(title=topics[record_id], endpoint="topics.detail", args={"topic_id": record_id})
@@ -55,11 +106,24 @@ def record_details(items: list[list]) -> list[dict]:
                 row.update(level=wish.rating, comment=wish.rating_comment, at=wish.confirmed_at)
         elif kind == "outcome_rating" and record_id in outcome_ratings:
             r = outcome_ratings[record_id]
-            row.update(title=r.title, endpoint="topics.detail", args={"topic_id": r.topic_id}, level=r.level, comment=r.comment, at=r.created_at)
+            row.update(
+                title=r.title,
+                endpoint="topics.detail",
+                args={"topic_id": r.topic_id},
+                level=r.level,
+                comment=r.comment,
+                at=r.created_at,
+            )
         elif kind == "activity_rating" and record_id in activity_ratings:
             r = activity_ratings[record_id]
-            row.update(title=r.title, endpoint="activities.detail", args={"activity_id": r.activity_id}, level=r.level, comment=r.comment,
-                       at=r.created_at)
+            row.update(
+                title=r.title,
+                endpoint="activities.detail",
+                args={"activity_id": r.activity_id},
+                level=r.level,
+                comment=r.comment,
+                at=r.created_at,
+            )
         rows.append(row)
     return rows
 

@@ -1,4 +1,5 @@
 """What evaluation adds: the month just ended is stored by `flask tick`; labels."""
+
 from flask_babel import lazy_gettext as _l
 
 from consult.core.audit import describe_actions

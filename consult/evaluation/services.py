@@ -8,6 +8,7 @@ of a month that has ended (race-safe: the loser of two concurrent first views re
 winner's rows). Only the current month, and a month still inside its response window, is
 computed on demand.
 """
+
 from __future__ import annotations
 
 import logging
@@ -38,12 +39,16 @@ STORED_NOW = "evaluation_stored_now"  #: session.info flag: a view stored a mont
 
 def settings_for(street_id: int) -> EvaluationSettings:
     return db.session.get(EvaluationSettings, street_id) or EvaluationSettings(
-        street_id=street_id, response_hours=48, min_records=5,
+        street_id=street_id,
+        response_hours=48,
+        min_records=5,
         **{f"weight_{rate}": weight for rate, weight in DEFAULT_WEIGHTS.items()},
     )
 
 
-def update_settings(actor, street: Street, *, response_hours: int, min_records: int, weights: dict[str, int]) -> EvaluationSettings:
+def update_settings(
+    actor, street: Street, *, response_hours: int, min_records: int, weights: dict[str, int]
+) -> EvaluationSettings:
     """The street admin sets the target response time, the minimum records and the weights."""
     if not places.can_manage_street(actor, street):
         raise PermissionDenied(_("Only an administrator of this street may do this."))
@@ -64,8 +69,14 @@ def update_settings(actor, street: Street, *, response_hours: int, min_records: 
     for rate in RATES:
         setattr(settings, f"weight_{rate}", weights[rate])
     db.session.flush()
-    audit.record(actor, "evaluation.settings", street, street_id=street.id, before={"weights": before},
-                 after={"weights": settings.weights, "response_hours": response_hours, "min_records": min_records})
+    audit.record(
+        actor,
+        "evaluation.settings",
+        street,
+        street_id=street.id,
+        before={"weights": before},
+        after={"weights": settings.weights, "response_hours": response_hours, "min_records": min_records},
+    )
     return settings
 
 
@@ -93,10 +104,19 @@ def composite(figures: dict, weights: dict) -> float | None:
 def blank(community_ids: list[int], settings: EvaluationSettings) -> dict[int, dict]:
     """Figures with no records at all (every rate "not enough data")."""
     empty = lambda: {"num": 0, "den": 0, "records": [], "rate": None}  # noqa: E731
-    return {cid: {"response": empty(), "resolution": empty(), "satisfaction": {**empty(), "levels": dict.fromkeys(("satisfied", "basically", "unsatisfied"), 0)},
-                  "participation": empty(), "volunteer_minutes": 0, "party_services": 0, "wishes_fulfilled": 0,
-                  "count_records": {name: [] for name in COUNTS}}
-            for cid in community_ids}
+    return {
+        cid: {
+            "response": empty(),
+            "resolution": empty(),
+            "satisfaction": {**empty(), "levels": dict.fromkeys(("satisfied", "basically", "unsatisfied"), 0)},
+            "participation": empty(),
+            "volunteer_minutes": 0,
+            "party_services": 0,
+            "wishes_fulfilled": 0,
+            "count_records": {name: [] for name in COUNTS},
+        }
+        for cid in community_ids
+    }
 
 
 def _figures(street: Street, community_ids: list[int], month: str, settings: EvaluationSettings) -> dict[int, dict]:
@@ -117,14 +137,23 @@ def compute(community_ids: list[int], month: str, settings: EvaluationSettings) 
 
     # Response: topics submitted and micro-wishes posted in the month, decided within the target.
     # A committee's own topics do not count (it would answer itself); withdrawn items are the author's doing.
-    submitted = db.session.execute(
-        sa.select(sa.literal("topic"), Topic.id, Topic.community_id, Topic.submitted_at, Topic.decided_at, Topic.status)
-        .where(Topic.community_id.in_(community_ids), Topic.submitted_at >= start, Topic.submitted_at < end,
-               Topic.committee_initiated.is_(False))
-    ).all() + db.session.execute(
-        sa.select(sa.literal("wish"), Wish.id, Wish.community_id, Wish.created_at, Wish.decided_at, Wish.status)
-        .where(Wish.community_id.in_(community_ids), Wish.created_at >= start, Wish.created_at < end)
-    ).all()
+    submitted = (
+        db.session.execute(
+            sa.select(
+                sa.literal("topic"), Topic.id, Topic.community_id, Topic.submitted_at, Topic.decided_at, Topic.status
+            ).where(
+                Topic.community_id.in_(community_ids),
+                Topic.submitted_at >= start,
+                Topic.submitted_at < end,
+                Topic.committee_initiated.is_(False),
+            )
+        ).all()
+        + db.session.execute(
+            sa.select(sa.literal("wish"), Wish.id, Wish.community_id, Wish.created_at, Wish.decided_at, Wish.status).where(
+                Wish.community_id.in_(community_ids), Wish.created_at >= start, Wish.created_at < end
+            )
+        ).all()
+    )
     for kind, record_id, cid, at, decided, status in submitted:
         deadline = at + target
         if decided is None and (deadline > moment or status == "withdrawn"):
@@ -137,10 +166,12 @@ def compute(community_ids: list[int], month: str, settings: EvaluationSettings) 
 
     # Resolution: outcomes whose original due date falls in the month, done by that date.
     first_day, last_day = start.date(), (end - timedelta(days=1)).date()
-    for outcome_id, topic_id, cid, due, done_at in db.session.execute(
+    for _outcome_id, topic_id, cid, due, done_at in db.session.execute(
         sa.select(Outcome.id, Outcome.topic_id, Topic.community_id, Outcome.original_due_date, Outcome.done_at)
         .join(Topic, Topic.id == Outcome.topic_id)
-        .where(Topic.community_id.in_(community_ids), Outcome.original_due_date >= first_day, Outcome.original_due_date <= last_day)
+        .where(
+            Topic.community_id.in_(community_ids), Outcome.original_due_date >= first_day, Outcome.original_due_date <= last_day
+        )
     ).all():
         on_time = done_at is not None and local(done_at).date() <= due
         if not on_time and due >= local(moment).date():
@@ -151,19 +182,32 @@ def compute(community_ids: list[int], month: str, settings: EvaluationSettings) 
         figure["num"] += on_time
 
     # Satisfaction: ratings first given in the month (outcomes, micro-wishes, activities).
-    ratings = db.session.execute(
-        sa.select(sa.literal("outcome_rating"), OutcomeRating.id, Topic.community_id, OutcomeRating.level)
-        .join(Outcome, Outcome.id == OutcomeRating.outcome_id).join(Topic, Topic.id == Outcome.topic_id)
-        .where(Topic.community_id.in_(community_ids), OutcomeRating.version == 1,
-               OutcomeRating.created_at >= start, OutcomeRating.created_at < end)
-    ).all() + db.session.execute(
-        sa.select(sa.literal("wish_rating"), Wish.id, Wish.community_id, Wish.rating)
-        .where(Wish.community_id.in_(community_ids), Wish.rating.is_not(None), Wish.confirmed_at >= start, Wish.confirmed_at < end)
-    ).all() + db.session.execute(
-        sa.select(sa.literal("activity_rating"), ActivityRating.id, Activity.community_id, ActivityRating.level)
-        .join(Activity, Activity.id == ActivityRating.activity_id)
-        .where(Activity.community_id.in_(community_ids), ActivityRating.created_at >= start, ActivityRating.created_at < end)
-    ).all()
+    ratings = (
+        db.session.execute(
+            sa.select(sa.literal("outcome_rating"), OutcomeRating.id, Topic.community_id, OutcomeRating.level)
+            .join(Outcome, Outcome.id == OutcomeRating.outcome_id)
+            .join(Topic, Topic.id == Outcome.topic_id)
+            .where(
+                Topic.community_id.in_(community_ids),
+                OutcomeRating.version == 1,
+                OutcomeRating.created_at >= start,
+                OutcomeRating.created_at < end,
+            )
+        ).all()
+        + db.session.execute(
+            sa.select(sa.literal("wish_rating"), Wish.id, Wish.community_id, Wish.rating).where(
+                Wish.community_id.in_(community_ids),
+                Wish.rating.is_not(None),
+                Wish.confirmed_at >= start,
+                Wish.confirmed_at < end,
+            )
+        ).all()
+        + db.session.execute(
+            sa.select(sa.literal("activity_rating"), ActivityRating.id, Activity.community_id, ActivityRating.level)
+            .join(Activity, Activity.id == ActivityRating.activity_id)
+            .where(Activity.community_id.in_(community_ids), ActivityRating.created_at >= start, ActivityRating.created_at < end)
+        ).all()
+    )
     for kind, record_id, cid, level in ratings:
         figure = out[cid]["satisfaction"]
         figure["den"] += 1
@@ -173,17 +217,20 @@ def compute(community_ids: list[int], month: str, settings: EvaluationSettings) 
 
     # Participation: distinct voters in the votes closed in the month / residents who could vote.
     closed = db.session.execute(
-        sa.select(Vote.id, Topic.id, Topic.community_id).join(Topic, Topic.id == Vote.topic_id)
+        sa.select(Vote.id, Topic.id, Topic.community_id)
+        .join(Topic, Topic.id == Vote.topic_id)
         .where(Topic.community_id.in_(community_ids), Vote.closed_at >= start, Vote.closed_at < end)
     ).all()
     if closed:
         vote_community = {vote_id: cid for vote_id, _, cid in closed}
         voters: dict[int, set] = {}
         for vote_id, user_id in db.session.execute(
-            sa.select(VoteParticipation.vote_id, VoteParticipation.user_id).where(VoteParticipation.vote_id.in_(list(vote_community)))
+            sa.select(VoteParticipation.vote_id, VoteParticipation.user_id).where(
+                VoteParticipation.vote_id.in_(list(vote_community))
+            )
         ).all():
             voters.setdefault(vote_community[vote_id], set()).add(user_id)
-        for vote_id, topic_id, cid in closed:
+        for _vote_id, topic_id, cid in closed:
             out[cid]["participation"]["records"].append(["vote", topic_id])
         eligible = _eligible_for_votes([vote_id for vote_id, _, _ in closed])
         for cid in {cid for _, _, cid in closed}:
@@ -192,30 +239,51 @@ def compute(community_ids: list[int], month: str, settings: EvaluationSettings) 
             figure["den"] = eligible.get(cid, 0)
 
     # Volunteer minutes, party-member services, micro-wishes fulfilled: each with the records it sums or counts.
-    in_month = (Activity.community_id.in_(community_ids), Attendance.confirmed_at.is_not(None),
-                Activity.starts_at >= start, Activity.starts_at < end)
+    in_month = (
+        Activity.community_id.in_(community_ids),
+        Attendance.confirmed_at.is_not(None),
+        Activity.starts_at >= start,
+        Activity.starts_at < end,
+    )
     for cid, activity_id, minutes in db.session.execute(
-        sa.select(Activity.community_id, Activity.id, sa.func.sum(Attendance.minutes)).join(Attendance, Attendance.activity_id == Activity.id)
-        .where(*in_month).group_by(Activity.community_id, Activity.id).order_by(Activity.id)
+        sa.select(Activity.community_id, Activity.id, sa.func.sum(Attendance.minutes))
+        .join(Attendance, Attendance.activity_id == Activity.id)
+        .where(*in_month)
+        .group_by(Activity.community_id, Activity.id)
+        .order_by(Activity.id)
     ).all():
         if minutes:
             out[cid]["volunteer_minutes"] += int(minutes)
             out[cid]["count_records"]["volunteer_minutes"].append(["activity", activity_id, int(minutes)])
-    for cid, attendance_id, activity_id, minutes in db.session.execute(
+    for cid, _attendance_id, activity_id, minutes in db.session.execute(
         sa.select(Activity.community_id, Attendance.id, Activity.id, Attendance.minutes)
         .join(Attendance, Attendance.activity_id == Activity.id)
-        .join(PartyRegistration, sa.and_(PartyRegistration.user_id == Attendance.user_id, PartyRegistration.community_id == Activity.community_id))
-        .where(*in_month, Attendance.minutes > 0,
-               PartyRegistration.decided_at.is_not(None), PartyRegistration.decided_at <= Activity.starts_at,
-               PartyRegistration.status.in_(["confirmed", "ended"]),
-               sa.or_(PartyRegistration.ended_at.is_(None), PartyRegistration.ended_at > Activity.starts_at))
-        .distinct().order_by(Attendance.id)
+        .join(
+            PartyRegistration,
+            sa.and_(PartyRegistration.user_id == Attendance.user_id, PartyRegistration.community_id == Activity.community_id),
+        )
+        .where(
+            *in_month,
+            Attendance.minutes > 0,
+            PartyRegistration.decided_at.is_not(None),
+            PartyRegistration.decided_at <= Activity.starts_at,
+            PartyRegistration.status.in_(["confirmed", "ended"]),
+            sa.or_(PartyRegistration.ended_at.is_(None), PartyRegistration.ended_at > Activity.starts_at),
+        )
+        .distinct()
+        .order_by(Attendance.id)
     ).all():
         out[cid]["party_services"] += 1
         out[cid]["count_records"]["party_services"].append(["party_service", activity_id, int(minutes)])
     for cid, wish_id in db.session.execute(
-        sa.select(Wish.community_id, Wish.id).where(Wish.community_id.in_(community_ids), Wish.status == WishStatus.CONFIRMED,
-                                                    Wish.confirmed_at >= start, Wish.confirmed_at < end).order_by(Wish.id)
+        sa.select(Wish.community_id, Wish.id)
+        .where(
+            Wish.community_id.in_(community_ids),
+            Wish.status == WishStatus.CONFIRMED,
+            Wish.confirmed_at >= start,
+            Wish.confirmed_at < end,
+        )
+        .order_by(Wish.id)
     ).all():
         out[cid]["wishes_fulfilled"] += 1
         out[cid]["count_records"]["wishes_fulfilled"].append(["wish_fulfilled", wish_id])
@@ -234,8 +302,12 @@ def _eligible_for_votes(vote_ids: list[int]) -> dict[int, int]:
         sa.select(Residence.community_id, sa.func.count(sa.distinct(Residence.user_id)))
         .join(Topic, Topic.community_id == Residence.community_id)
         .join(Vote, Vote.topic_id == Topic.id)
-        .where(Vote.id.in_(vote_ids), Residence.confirmed_at.is_not(None), Residence.confirmed_at <= Vote.closed_at,
-               sa.or_(Residence.ended_at.is_(None), Residence.ended_at > Vote.closed_at))
+        .where(
+            Vote.id.in_(vote_ids),
+            Residence.confirmed_at.is_not(None),
+            Residence.confirmed_at <= Vote.closed_at,
+            sa.or_(Residence.ended_at.is_(None), Residence.ended_at > Vote.closed_at),
+        )
         .group_by(Residence.community_id)
     ).all()
     return dict(rows)
@@ -251,8 +323,14 @@ def street_month(street: Street, month: str) -> dict:
     ranking = _stored_ranking(street.id, month) or _store_on_view(street, month)
     communities = places.communities_of_street(street.id)
     if ranking is not None:
-        stored = {r.community_id: r for r in db.session.scalars(
-            sa.select(MonthlyResult).where(MonthlyResult.community_id.in_([c.id for c in communities]), MonthlyResult.month == month))}
+        stored = {
+            r.community_id: r
+            for r in db.session.scalars(
+                sa.select(MonthlyResult).where(
+                    MonthlyResult.community_id.in_([c.id for c in communities]), MonthlyResult.month == month
+                )
+            )
+        }
         rows = [(c, stored[c.id].figures, stored[c.id].composite) for c in communities if c.id in stored]
         weights, final = ranking.weights, True
         rules = ranking.rules or {}
@@ -329,10 +407,23 @@ def store_month(street: Street, month: str) -> bool:
     communities = places.communities_of_street(street.id)
     figures = compute([c.id for c in communities], month, settings)
     for community in communities:
-        db.session.add(MonthlyResult(community_id=community.id, month=month, figures=figures[community.id],
-                                     composite=composite(figures[community.id], settings.weights), weights=settings.weights))
-    db.session.add(StreetRanking(street_id=street.id, month=month, weights=settings.weights,
-                                 rules={"min_records": settings.min_records, "response_hours": settings.response_hours}))
+        db.session.add(
+            MonthlyResult(
+                community_id=community.id,
+                month=month,
+                figures=figures[community.id],
+                composite=composite(figures[community.id], settings.weights),
+                weights=settings.weights,
+            )
+        )
+    db.session.add(
+        StreetRanking(
+            street_id=street.id,
+            month=month,
+            weights=settings.weights,
+            rules={"min_records": settings.min_records, "response_hours": settings.response_hours},
+        )
+    )
     db.session.flush()
     log.info("stored evaluation of street %s for %s", street.id, month)
     return True
@@ -389,8 +480,12 @@ def community_months(community: Community, count: int = 12) -> list[tuple[str, d
 
 
 def _stored_results(community_id: int, months: list[str]) -> dict[str, MonthlyResult]:
-    return {r.month: r for r in db.session.scalars(
-        sa.select(MonthlyResult).where(MonthlyResult.community_id == community_id, MonthlyResult.month.in_(months)))}
+    return {
+        r.month: r
+        for r in db.session.scalars(
+            sa.select(MonthlyResult).where(MonthlyResult.community_id == community_id, MonthlyResult.month.in_(months))
+        )
+    }
 
 
 def figure_records(community: Community, month: str, figure: str) -> tuple[dict, list[list]]:
@@ -403,7 +498,9 @@ def figure_records(community: Community, month: str, figure: str) -> tuple[dict,
     street = db.session.get(Street, community.street_id)
     if month < month_of(now()) and _stored_ranking(street.id, month) is None:
         _store_on_view(street, month)
-    stored = db.session.scalar(sa.select(MonthlyResult).where(MonthlyResult.community_id == community.id, MonthlyResult.month == month))
+    stored = db.session.scalar(
+        sa.select(MonthlyResult).where(MonthlyResult.community_id == community.id, MonthlyResult.month == month)
+    )
     figures = stored.figures if stored else None
     if figures is None or (figure in COUNTS and "count_records" not in figures):
         # Months stored before the counts kept their records: list them from the records as they are now.
@@ -418,5 +515,3 @@ def next_month(month: str) -> str:
 
 def current_month() -> str:
     return local_now().strftime("%Y-%m")
-
-

@@ -1,4 +1,5 @@
 """A street's monthly ranking, a community's twelve months, the records behind each figure, and their charts."""
+
 from __future__ import annotations
 
 from flask import Blueprint, Response, abort, render_template, request
@@ -32,15 +33,25 @@ def _figure_header() -> list[str]:
 
 
 def _figure_cells(figures: dict) -> list:
-    return ([v for rate in RATES for v in (figures[rate]["num"], figures[rate]["den"], _pct(figures[rate]["rate"]))]
-            + [len(figures["participation"]["records"]), figures["volunteer_minutes"], figures["party_services"], figures["wishes_fulfilled"]])
+    return [v for rate in RATES for v in (figures[rate]["num"], figures[rate]["den"], _pct(figures[rate]["rate"]))] + [
+        len(figures["participation"]["records"]),
+        figures["volunteer_minutes"],
+        figures["party_services"],
+        figures["wishes_fulfilled"],
+    ]
 
 
 def _svg(body: bytes) -> Response:
     # The chart's CSS is inside the file; this policy is the image's own and allows nothing else.
-    return Response(body, mimetype="image/svg+xml", headers={
-        "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'", "X-Content-Type-Options": "nosniff",
-        "Cache-Control": "no-cache"})
+    return Response(
+        body,
+        mimetype="image/svg+xml",
+        headers={
+            "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'",
+            "X-Content-Type-Options": "nosniff",
+            "Cache-Control": "no-cache",
+        },
+    )
 
 
 def _ranking_month(street) -> str:
@@ -58,13 +69,22 @@ def ranking(street: str):
     services.commit_if_stored()  # a month that ended is stored on its first view
     if request.args.get("format") == "csv":
         header = [_("Rank"), _("Community"), _("Score")] + _figure_header()
-        rows = [[rank or "", community.name, "" if score is None else score] + _figure_cells(figures)
-                for community, figures, score, rank in result["rows"]]
+        rows = [
+            [rank or "", community.name, "" if score is None else score] + _figure_cells(figures)
+            for community, figures, score, rank in result["rows"]
+        ]
         return csv_response(f"ranking-{street.slug}-{month}.csv", header, rows)
     following = services.next_month(month)
-    return render_template("evaluation/ranking.html", street=street, month=month, result=result, rates=RATES,
-                           previous=services.previous_month(month), following=following if following <= services.current_month() else None,
-                           large=large_text())
+    return render_template(
+        "evaluation/ranking.html",
+        street=street,
+        month=month,
+        result=result,
+        rates=RATES,
+        previous=services.previous_month(month),
+        following=following if following <= services.current_month() else None,
+        large=large_text(),
+    )
 
 
 @bp.get("/streets/<street>/ranking.svg")
@@ -75,8 +95,15 @@ def ranking_chart(street: str):
     result = services.street_month(street, month)
     services.commit_if_stored()
     rows = [(f"{rank}. {community.name}", score) for community, _figures, score, rank in result["rows"] if rank is not None]
-    return _svg(charts.bar_chart(_("Composite score, %(month)s", month=month), _("Score (0–100)"), rows,
-                                 no_data=_("No community has enough data yet."), large=request.args.get("large") == "1"))
+    return _svg(
+        charts.bar_chart(
+            _("Composite score, %(month)s", month=month),
+            _("Score (0–100)"),
+            rows,
+            no_data=_("No community has enough data yet."),
+            large=request.args.get("large") == "1",
+        )
+    )
 
 
 @bp.get("/c/<community>/evaluation/")
@@ -87,9 +114,11 @@ def community(community: str):
     services.commit_if_stored()  # ended months are stored on their first view
     if request.args.get("format") == "csv":
         header = [_("Month"), _("Score")] + _figure_header()
-        return csv_response(f"evaluation-{community.slug}.csv", header, [
-            [month, "" if score is None else score] + _figure_cells(figures) for month, figures, score in months
-        ])
+        return csv_response(
+            f"evaluation-{community.slug}.csv",
+            header,
+            [[month, "" if score is None else score] + _figure_cells(figures) for month, figures, score in months],
+        )
     return render_template("evaluation/community.html", community=community, months=months, rates=RATES, large=large_text())
 
 
@@ -102,8 +131,13 @@ def community_chart(community: str, rate: str):
     months = services.community_months(community)
     services.commit_if_stored()
     no_data = _("not enough data")
-    rows = [(month if figures[rate]["rate"] is not None else f"{month} ({no_data})",
-             None if figures[rate]["rate"] is None else 100 * figures[rate]["rate"]) for month, figures, _score in reversed(months)]
+    rows = [
+        (
+            month if figures[rate]["rate"] is not None else f"{month} ({no_data})",
+            None if figures[rate]["rate"] is None else 100 * figures[rate]["rate"],
+        )
+        for month, figures, _score in reversed(months)
+    ]
     return _svg(charts.bar_chart(rate_label(rate), _("Percent"), rows, no_data=no_data, large=request.args.get("large") == "1"))
 
 
@@ -117,5 +151,12 @@ def records(community: str):
     figures, items = services.figure_records(community, month, figure)
     services.commit_if_stored()
     rows = queries.record_details(items)
-    return render_template("evaluation/records.html", community=community, month=month, figure=figure, rows=rows, figures=figures,
-                           levels=queries.level_counts(rows) if figure == "satisfaction" else None)
+    return render_template(
+        "evaluation/records.html",
+        community=community,
+        month=month,
+        figure=figure,
+        rows=rows,
+        figures=figures,
+        levels=queries.level_counts(rows) if figure == "satisfaction" else None,
+    )

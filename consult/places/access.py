@@ -1,4 +1,5 @@
 """Access decorators: they load the object named in the URL and check the person against it."""
+
 from functools import wraps
 
 from flask import abort

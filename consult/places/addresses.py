@@ -15,6 +15,7 @@ The rule (docs/operations.md, "Addresses"):
 Not merged, on purpose: Chinese numerals ("五" vs "5") and leading zeros ("0101" vs "101"),
 which are real, different numbers in some estates.
 """
+
 from __future__ import annotations
 
 import unicodedata

@@ -1,4 +1,5 @@
 """What places gives up when a person closes their account: staff appointments (residences end in accounts)."""
+
 import sqlalchemy as sa
 
 from consult.core import audit
@@ -12,10 +13,14 @@ from consult.places.models import Community, StaffAppointment
 @closing("places")
 def end_appointments(user) -> None:
     """End every active appointment of the person (audited in the community or street it was for)."""
-    appointments = list(db.session.scalars(
-        sa.select(StaffAppointment).where(StaffAppointment.user_id == user.id, StaffAppointment.ended_at.is_(None))
-        .order_by(StaffAppointment.id).with_for_update()
-    ))
+    appointments = list(
+        db.session.scalars(
+            sa.select(StaffAppointment)
+            .where(StaffAppointment.user_id == user.id, StaffAppointment.ended_at.is_(None))
+            .order_by(StaffAppointment.id)
+            .with_for_update()
+        )
+    )
     for appointment in appointments:
         appointment.ended_at, appointment.ended_by_id = now(), user.id
         scope = {}
@@ -25,7 +30,13 @@ def end_appointments(user) -> None:
         elif appointment.street_id is not None:
             scope = {"street_id": appointment.street_id}
         db.session.flush()
-        audit.record(user, f"staff.end_{appointment.role}", appointment, before={"user_id": user.id},
-                     after={"reason": "closed_account"}, **scope)
+        audit.record(
+            user,
+            f"staff.end_{appointment.role}",
+            appointment,
+            before={"user_id": user.id},
+            after={"reason": "closed_account"},
+            **scope,
+        )
     if appointments:
         queries.forget_roles()

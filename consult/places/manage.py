@@ -1,21 +1,21 @@
 """Committee pages (/manage/c/...), street pages (/manage/streets/...) and site pages (/manage/site/)."""
+
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from wtforms.fields.choices import SelectChoice
 from flask_login import current_user
+from wtforms.fields.choices import SelectChoice
 
-from consult.accounts import services as accounts
-from consult.accounts import sessions as account_sessions
+from consult.accounts import services as accounts, sessions as account_sessions
 from consult.accounts.forms import RecordResidentForm
 from consult.accounts.models import User
 from consult.core import audit
-from consult.core.forms import form_error, form_status, refuse
 from consult.core.errors import DomainError, NotFound
+from consult.core.forms import form_error, form_status, refuse
+from consult.core.pagination import paginate
 from consult.core.registries import todo_providers
 from consult.extensions import db
-from consult.core.pagination import paginate
 from consult.places import queries, services
 from consult.places.access import community_staff_required, site_admin_required, street_admin_required
 from consult.places.forms import (

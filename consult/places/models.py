@@ -1,4 +1,5 @@
 """Streets, communities, residences and staff appointments."""
+
 from __future__ import annotations
 
 import enum
@@ -25,9 +26,7 @@ class Street(db.Model):
     name: Mapped[str] = mapped_column(sa.String(NAME_MAX))
     created_at: Mapped[datetime] = mapped_column(default=now)
 
-    communities: Mapped[list[Community]] = relationship(
-        back_populates="street", order_by="Community.name", lazy="raise_on_sql"
-    )
+    communities: Mapped[list[Community]] = relationship(back_populates="street", order_by="Community.name", lazy="raise_on_sql")
 
 
 class Community(db.Model):
@@ -97,12 +96,8 @@ class Residence(db.Model):
         return normalise(value, key)
 
     __table_args__ = (
-        sa.CheckConstraint(
-            "status IN ('pending', 'confirmed', 'rejected', 'ended')", name="status"
-        ),
-        sa.CheckConstraint(
-            "(status != 'confirmed') OR (confirmed_at IS NOT NULL)", name="confirmed_has_time"
-        ),
+        sa.CheckConstraint("status IN ('pending', 'confirmed', 'rejected', 'ended')", name="status"),
+        sa.CheckConstraint("(status != 'confirmed') OR (confirmed_at IS NOT NULL)", name="confirmed_has_time"),
         sa.CheckConstraint(
             "(status NOT IN ('rejected', 'ended')) OR (ended_at IS NOT NULL AND end_reason IS NOT NULL)",
             name="ended_has_time",

@@ -1,4 +1,5 @@
 """Reads of places, residences and appointments, for views and other domains."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -124,14 +125,14 @@ def forget_residence() -> None:
 def is_confirmed_member(user, community: Community) -> bool:
     """Whether ``user`` is a confirmed resident of ``community``."""
     residence = active_residence(user)
-    return bool(
-        residence and residence.community_id == community.id and residence.status == ResidenceStatus.CONFIRMED
-    )
+    return bool(residence and residence.community_id == community.id and residence.status == ResidenceStatus.CONFIRMED)
 
 
 def appointments_of_user(user_id: int) -> list[StaffAppointment]:
     """Every staff appointment of a person, ended ones included, oldest first."""
-    return list(db.session.scalars(sa.select(StaffAppointment).where(StaffAppointment.user_id == user_id).order_by(StaffAppointment.id)))
+    return list(
+        db.session.scalars(sa.select(StaffAppointment).where(StaffAppointment.user_id == user_id).order_by(StaffAppointment.id))
+    )
 
 
 def residences_of(user_id: int) -> list[Residence]:
@@ -188,9 +189,7 @@ def all_streets() -> list[Street]:
 
 
 def communities_of_street(street_id: int) -> list[Community]:
-    return list(
-        db.session.scalars(sa.select(Community).where(Community.street_id == street_id).order_by(Community.name))
-    )
+    return list(db.session.scalars(sa.select(Community).where(Community.street_id == street_id).order_by(Community.name)))
 
 
 def workers_of(community_id: int) -> list[StaffAppointment]:
@@ -279,21 +278,29 @@ def _home_communities(user_ids) -> dict[int, int | None]:
     missing = {i for i in user_ids if i not in cache}
     if missing:
         cache.update(dict.fromkeys(missing))
-        cache.update(db.session.execute(
-            sa.select(Residence.user_id, Residence.community_id).where(
-                Residence.user_id.in_(missing),
-                Residence.status.in_([ResidenceStatus.PENDING, ResidenceStatus.CONFIRMED]),
+        cache.update(
+            db.session.execute(
+                sa.select(Residence.user_id, Residence.community_id).where(
+                    Residence.user_id.in_(missing),
+                    Residence.status.in_([ResidenceStatus.PENDING, ResidenceStatus.CONFIRMED]),
+                )
             )
-        ).tuples().all())
+            .tuples()
+            .all()
+        )
     return {i: cache[i] for i in user_ids}
 
 
 def has_lived_in(user_id: int, community_id: int) -> bool:
     """Whether a person has (or had) a confirmed residence in a community."""
-    return db.session.scalar(
-        sa.select(Residence.id).where(Residence.user_id == user_id, Residence.community_id == community_id,
-                                      Residence.confirmed_at.is_not(None)).limit(1)
-    ) is not None
+    return (
+        db.session.scalar(
+            sa.select(Residence.id)
+            .where(Residence.user_id == user_id, Residence.community_id == community_id, Residence.confirmed_at.is_not(None))
+            .limit(1)
+        )
+        is not None
+    )
 
 
 def residence_in(community: Community, residence_id: int) -> Residence:
@@ -347,5 +354,7 @@ def eligible_count(community_id: int, moment, scope: str = "resident") -> int:
 def was_resident_at(user_id: int, community_id: int, moment) -> bool:
     """Whether a person was a confirmed resident of a community at ``moment``."""
     return bool(
-        db.session.scalar(sa.select(Residence.id).where(Residence.user_id == user_id, _resident_at(community_id, moment)).limit(1))
+        db.session.scalar(
+            sa.select(Residence.id).where(Residence.user_id == user_id, _resident_at(community_id, moment)).limit(1)
+        )
     )

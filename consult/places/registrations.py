@@ -1,8 +1,8 @@
 """What places adds to the shared registries: pending residences on the to-do page, labels, and
 ``phone_of`` for templates (the one phone rule)."""
+
 from flask import url_for
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
+from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user
 
 from consult.core.audit import describe_actions
@@ -55,23 +55,27 @@ add_labels(
 
 
 # How the audit log tells these actions (consult/core/audit.py).
-describe_actions({
-    "street.create": _l("Created the street %(name)s."),
-    "community.create": _l("Created the community %(name)s."),
-    "staff.appoint_worker": _l("Appointed %(user_id)s as a committee worker."),
-    "staff.appoint_street_admin": _l("Appointed %(user_id)s as a street administrator."),
-    "staff.appoint_site_admin": _l("Appointed %(user_id)s as a site administrator."),
-    "staff.end_worker": _l("Ended the appointment of %(user_id)s as a committee worker."),
-    "staff.end_street_admin": _l("Ended the appointment of %(user_id)s as a street administrator."),
-    "staff.end_site_admin": _l("Ended the appointment of %(user_id)s as a site administrator."),
-    "residence.record": _l("Registered %(user_id)s as a resident on their behalf."),
-    "residence.confirm": _l("Confirmed %(user_id)s as a resident."),
-    "residence.reject": _l("Did not accept the application of %(user_id)s."),
-    "residence.end": _l("Ended the residence of %(user_id)s."),
-    "account.reset_code": _l("Issued a password reset code for %(user_id)s."),
-    "account.reset_used": _l("%(user_id)s set a new password with a reset code."),
-})
-add_labels({
-    "moved_out": _l("moved out"),
-    "closed_account": _l("account closed"),
-})
+describe_actions(
+    {
+        "street.create": _l("Created the street %(name)s."),
+        "community.create": _l("Created the community %(name)s."),
+        "staff.appoint_worker": _l("Appointed %(user_id)s as a committee worker."),
+        "staff.appoint_street_admin": _l("Appointed %(user_id)s as a street administrator."),
+        "staff.appoint_site_admin": _l("Appointed %(user_id)s as a site administrator."),
+        "staff.end_worker": _l("Ended the appointment of %(user_id)s as a committee worker."),
+        "staff.end_street_admin": _l("Ended the appointment of %(user_id)s as a street administrator."),
+        "staff.end_site_admin": _l("Ended the appointment of %(user_id)s as a site administrator."),
+        "residence.record": _l("Registered %(user_id)s as a resident on their behalf."),
+        "residence.confirm": _l("Confirmed %(user_id)s as a resident."),
+        "residence.reject": _l("Did not accept the application of %(user_id)s."),
+        "residence.end": _l("Ended the residence of %(user_id)s."),
+        "account.reset_code": _l("Issued a password reset code for %(user_id)s."),
+        "account.reset_used": _l("%(user_id)s set a new password with a reset code."),
+    }
+)
+add_labels(
+    {
+        "moved_out": _l("moved out"),
+        "closed_account": _l("account closed"),
+    }
+)

@@ -3,6 +3,7 @@
 Every function takes the acting person explicitly, checks that they may act on the object
 given, flushes, and leaves the commit to the caller.
 """
+
 from __future__ import annotations
 
 import logging
@@ -52,9 +53,7 @@ def _require_committee(actor, community: Community) -> None:
 def _check_slug(slug: str) -> str:
     slug = (slug or "").strip().lower()
     if not re.fullmatch(SLUG_PATTERN, slug) or len(slug) > 40:
-        raise RuleViolation(
-            _("Use lower-case letters, digits and single hyphens for the short name."), field="slug"
-        )
+        raise RuleViolation(_("Use lower-case letters, digits and single hyphens for the short name."), field="slug")
     return slug
 
 
@@ -86,9 +85,7 @@ def create_community(actor, street: Street, slug: str, name: str) -> Community:
 def appoint_worker(actor, user, community: Community) -> StaffAppointment:
     """A street admin (of the community's street) appoints a committee worker."""
     _require_street_admin(actor, community.street)
-    appointment = StaffAppointment(
-        user_id=user.id, role=StaffRole.WORKER, community_id=community.id, appointed_by_id=actor.id
-    )
+    appointment = StaffAppointment(user_id=user.id, role=StaffRole.WORKER, community_id=community.id, appointed_by_id=actor.id)
     add_unique(appointment, _("%(name)s already works for this community.", name=user.display_name), "username")
     audit.record(
         actor,
@@ -113,9 +110,7 @@ def appoint_worker(actor, user, community: Community) -> StaffAppointment:
 def appoint_street_admin(actor, user, street: Street) -> StaffAppointment:
     """A site admin appoints a street admin."""
     _require_site_admin(actor)
-    appointment = StaffAppointment(
-        user_id=user.id, role=StaffRole.STREET_ADMIN, street_id=street.id, appointed_by_id=actor.id
-    )
+    appointment = StaffAppointment(user_id=user.id, role=StaffRole.STREET_ADMIN, street_id=street.id, appointed_by_id=actor.id)
     add_unique(appointment, _("%(name)s is already an administrator of this street.", name=user.display_name), "username")
     audit.record(
         actor,
@@ -140,9 +135,7 @@ def appoint_site_admin(actor, user) -> StaffAppointment:
     """Make ``user`` a site admin; ``actor`` None is the command line (`flask create-admin`)."""
     if actor is not None:
         _require_site_admin(actor)
-    appointment = StaffAppointment(
-        user_id=user.id, role=StaffRole.SITE_ADMIN, appointed_by_id=actor.id if actor else None
-    )
+    appointment = StaffAppointment(user_id=user.id, role=StaffRole.SITE_ADMIN, appointed_by_id=actor.id if actor else None)
     add_unique(appointment, _("%(name)s is already a site administrator.", name=user.display_name))
     audit.record(actor, "staff.appoint_site_admin", appointment, after={"user_id": user.id})
     queries.forget_roles()
@@ -200,9 +193,7 @@ def apply_for_residence(
         status=ResidenceStatus.PENDING,
         recorded_by_id=recorded_by.id if recorded_by else None,
     )
-    add_unique(
-        residence, _("You already have a residence that is pending or confirmed. End it before applying again.")
-    )
+    add_unique(residence, _("You already have a residence that is pending or confirmed. End it before applying again."))
     if recorded_by is not None:
         audit.record(
             recorded_by,
@@ -238,9 +229,7 @@ def confirm_residence(actor, residence: Residence) -> Residence:
     residence.status = ResidenceStatus.CONFIRMED
     residence.confirmed_at = now()
     residence.decided_by_id = actor.id
-    db.session.execute(
-        sa.update(Community).where(Community.id == community.id).values(member_count=Community.member_count + 1)
-    )
+    db.session.execute(sa.update(Community).where(Community.id == community.id).values(member_count=Community.member_count + 1))
     db.session.flush()
     audit.record(
         actor,
@@ -332,9 +321,7 @@ def _end(residence: Residence, end_reason: str, reason: str | None, actor) -> No
     residence.decided_by_id = actor.id if actor is not None else None
     if was_confirmed:
         db.session.execute(
-            sa.update(Community)
-            .where(Community.id == residence.community_id)
-            .values(member_count=Community.member_count - 1)
+            sa.update(Community).where(Community.id == residence.community_id).values(member_count=Community.member_count - 1)
         )
     db.session.flush()
     queries.forget_residence()

@@ -1,4 +1,5 @@
 """Public pages of places: home (find your community), a street, a community."""
+
 from flask import Blueprint, render_template, request
 from flask_login import current_user
 

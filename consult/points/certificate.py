@@ -1,4 +1,5 @@
 """The volunteer record certificate (志愿服务记录证明), issued as a verifiable document."""
+
 from __future__ import annotations
 
 import sqlalchemy as sa
@@ -18,8 +19,14 @@ def certificate_content(subject, community, year: int) -> dict:
     rows = db.session.execute(
         sa.select(Activity.starts_at, Activity.title, Attendance.minutes)
         .join(Attendance, Attendance.activity_id == Activity.id)
-        .where(Attendance.user_id == subject.id, Activity.community_id == community.id, Attendance.confirmed_at.is_not(None),
-               Attendance.minutes > 0, Activity.starts_at >= start, Activity.starts_at < end)
+        .where(
+            Attendance.user_id == subject.id,
+            Activity.community_id == community.id,
+            Attendance.confirmed_at.is_not(None),
+            Attendance.minutes > 0,
+            Activity.starts_at >= start,
+            Activity.starts_at < end,
+        )
         .order_by(Activity.starts_at)
     ).all()
     minutes = sum(r.minutes for r in rows)
@@ -40,5 +47,10 @@ def issue_certificate(actor, subject, community, year: int):
     """Issue the certificate (the person, or the committee for them)."""
     if not can_see_record(actor, subject.id, community):
         raise PermissionDenied(_("Only the person or the committee may issue this certificate."))
-    return documents.issue("volunteer_certificate", subject=subject, community_id=community.id,
-                           content=certificate_content(subject, community, year), issued_by=actor)
+    return documents.issue(
+        "volunteer_certificate",
+        subject=subject,
+        community_id=community.id,
+        content=certificate_content(subject, community, year),
+        issued_by=actor,
+    )

@@ -1,4 +1,5 @@
 """`flask points verify`: every balance against the sum of its ledger."""
+
 import click
 from flask import Flask
 

@@ -1,4 +1,5 @@
 """Demo rewards, a bonus and a redemption waiting to be handed over (the activities demo earned the points)."""
+
 from __future__ import annotations
 
 from datetime import timedelta

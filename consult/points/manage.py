@@ -1,5 +1,6 @@
 """The committee's points pages: balances, bonuses, reversals and corrections, rewards,
 redemptions to hand over, settings, the month's ledger as CSV, certificates for members."""
+
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
@@ -12,9 +13,9 @@ from consult.core.clock import local, local_now, month_bounds
 from consult.core.errors import DomainError, NotFound
 from consult.core.exports import csv_response
 from consult.core.forms import form_error, refuse
+from consult.core.pagination import paginate
 from consult.core.templating import label
 from consult.extensions import db
-from consult.core.pagination import paginate
 from consult.places.access import community_staff_required
 from consult.points import queries, services
 from consult.points.forms import BonusForm, CorrectForm, ReasonForm, RewardForm, SettingsForm, StockForm
@@ -35,10 +36,17 @@ def _page(community, status: int = 200, *, refusal: str | None = None, kept: dic
     forms.setdefault("reward_form", RewardForm(formdata=None))
     forms.setdefault("settings_form", SettingsForm(formdata=None, obj=settings))
     return render_template(
-        "points/manage.html", community=community, entries=entries, balances=balances,
-        reversed=queries.reversed_ids([e.id for e in entries.items]), rewards=queries.rewards(community.id),
-        pending=queries.pending_redemptions(community.id), month=local_now().strftime("%Y-%m"),
-        refusal=refusal, kept=kept or {}, **forms,
+        "points/manage.html",
+        community=community,
+        entries=entries,
+        balances=balances,
+        reversed=queries.reversed_ids([e.id for e in entries.items]),
+        rewards=queries.rewards(community.id),
+        pending=queries.pending_redemptions(community.id),
+        month=local_now().strftime("%Y-%m"),
+        refusal=refusal,
+        kept=kept or {},
+        **forms,
     ), status
 
 
@@ -133,7 +141,9 @@ def update_reward(community, reward_id: int):
     try:
         if not form.validate():
             refuse(form)
-        services.update_reward(current_user, services.reward_in(community, reward_id), stock=form.stock.data, active=form.active.data)
+        services.update_reward(
+            current_user, services.reward_in(community, reward_id), stock=form.stock.data, active=form.active.data
+        )
         db.session.commit()
     except DomainError as error:
         return _refused(community, error)
@@ -175,8 +185,9 @@ def settings(community):
     if not form.validate():
         return _page(community, 400, settings_form=form)
     try:
-        services.update_settings(current_user, community, default_points_per_hour=form.default_points_per_hour.data,
-                                 wish_points=form.wish_points.data)
+        services.update_settings(
+            current_user, community, default_points_per_hour=form.default_points_per_hour.data, wish_points=form.wish_points.data
+        )
         db.session.commit()
     except DomainError as error:
         return _refused(community, error, form, "settings_form")
@@ -194,9 +205,20 @@ def export(community):
     return csv_response(
         f"ledger-{community.slug}-{month}.csv",
         [_("Entry"), _("Time"), _("Resident"), _("Points"), _("Reason"), _("Source"), _("Reverses"), _("Replaces"), _("Note")],
-        [(e.id, local(e.created_at).strftime("%Y-%m-%d %H:%M"), e.user.display_name, e.delta, label(f"points.{e.reason}"),
-          f"{e.source_type}:{e.source_id}" if e.source_type else "", e.reverses_id or "", e.replaces_id or "", e.note or "")
-         for e in entries],
+        [
+            (
+                e.id,
+                local(e.created_at).strftime("%Y-%m-%d %H:%M"),
+                e.user.display_name,
+                e.delta,
+                label(f"points.{e.reason}"),
+                f"{e.source_type}:{e.source_id}" if e.source_type else "",
+                e.reverses_id or "",
+                e.replaces_id or "",
+                e.note or "",
+            )
+            for e in entries
+        ],
     )
 
 
@@ -206,5 +228,6 @@ def certificate(community, user_id: int):
     """A member's volunteer record certificate, for the committee to issue and seal."""
     from consult.points.views import certificate_page
 
-    return certificate_page(db.get_or_404(User, user_id), community, "points_manage.certificate",
-                            {"community": community.slug, "user_id": user_id})
+    return certificate_page(
+        db.get_or_404(User, user_id), community, "points_manage.certificate", {"community": community.slug, "user_id": user_id}
+    )

@@ -7,6 +7,7 @@ on every engine, and refuse an entry whose ``balance_after`` does not follow fro
 row; a CHECK refuses a redemption whose ``balance_after`` is below zero. A balance may be
 negative (owed) after a reversal or a correction of points already spent. See docs/points.md.
 """
+
 from __future__ import annotations
 
 import enum
@@ -63,17 +64,37 @@ class LedgerEntry(db.Model):
         # A redemption never overdraws; a reversal or a correction may leave the balance owed.
         sa.CheckConstraint("reason != 'redemption' OR balance_after >= 0", name="redemption_covered"),
         # A mistake is reversed once.
-        sa.Index("uq_ledger_entries_reverses", "reverses_id", unique=True,
-                 sqlite_where=sa.text("reverses_id IS NOT NULL"), postgresql_where=sa.text("reverses_id IS NOT NULL")),
+        sa.Index(
+            "uq_ledger_entries_reverses",
+            "reverses_id",
+            unique=True,
+            sqlite_where=sa.text("reverses_id IS NOT NULL"),
+            postgresql_where=sa.text("reverses_id IS NOT NULL"),
+        ),
         # An entry is replaced by one correction at most.
-        sa.Index("uq_ledger_entries_replaces", "replaces_id", unique=True,
-                 sqlite_where=sa.text("replaces_id IS NOT NULL"), postgresql_where=sa.text("replaces_id IS NOT NULL")),
+        sa.Index(
+            "uq_ledger_entries_replaces",
+            "replaces_id",
+            unique=True,
+            sqlite_where=sa.text("replaces_id IS NOT NULL"),
+            postgresql_where=sa.text("replaces_id IS NOT NULL"),
+        ),
         # Points for an attendance or a micro-wish are posted once; corrections name what they replace.
-        sa.Index("uq_ledger_entries_earning", "source_type", "source_id", unique=True,
-                 sqlite_where=sa.text("reason IN ('attendance', 'wish') AND replaces_id IS NULL"),
-                 postgresql_where=sa.text("reason IN ('attendance', 'wish') AND replaces_id IS NULL")),
-        sa.Index("uq_ledger_entries_request_key", "request_key", unique=True,
-                 sqlite_where=sa.text("request_key IS NOT NULL"), postgresql_where=sa.text("request_key IS NOT NULL")),
+        sa.Index(
+            "uq_ledger_entries_earning",
+            "source_type",
+            "source_id",
+            unique=True,
+            sqlite_where=sa.text("reason IN ('attendance', 'wish') AND replaces_id IS NULL"),
+            postgresql_where=sa.text("reason IN ('attendance', 'wish') AND replaces_id IS NULL"),
+        ),
+        sa.Index(
+            "uq_ledger_entries_request_key",
+            "request_key",
+            unique=True,
+            sqlite_where=sa.text("request_key IS NOT NULL"),
+            postgresql_where=sa.text("request_key IS NOT NULL"),
+        ),
         sa.Index("ix_ledger_entries_user_community_created", "user_id", "community_id", "created_at"),
         sa.Index("ix_ledger_entries_community_created", "community_id", "created_at"),
     )

@@ -1,4 +1,5 @@
 """Reads for points pages."""
+
 from __future__ import annotations
 
 import sqlalchemy as sa
@@ -13,13 +14,19 @@ def balances_of(user_id: int):
     from consult.places.models import Community
 
     return db.session.execute(
-        sa.select(Balance, Community).join(Community, Community.id == Balance.community_id).where(Balance.user_id == user_id)
+        sa.select(Balance, Community)
+        .join(Community, Community.id == Balance.community_id)
+        .where(Balance.user_id == user_id)
         .order_by(Community.name)
     ).all()
 
 
 def entries_of(user_id: int):
-    return sa.select(LedgerEntry).where(LedgerEntry.user_id == user_id).order_by(LedgerEntry.created_at.desc(), LedgerEntry.id.desc())
+    return (
+        sa.select(LedgerEntry)
+        .where(LedgerEntry.user_id == user_id)
+        .order_by(LedgerEntry.created_at.desc(), LedgerEntry.id.desc())
+    )
 
 
 def community_entries(community_id: int, start=None, end=None):
@@ -36,7 +43,12 @@ def reversed_ids(entry_ids: list[int]) -> set[int]:
 
 
 def community_balances(community_id: int):
-    return sa.select(Balance).where(Balance.community_id == community_id).options(joinedload(Balance.user)).order_by(Balance.balance.desc())
+    return (
+        sa.select(Balance)
+        .where(Balance.community_id == community_id)
+        .options(joinedload(Balance.user))
+        .order_by(Balance.balance.desc())
+    )
 
 
 def rewards(community_id: int, active_only: bool = False) -> list[Reward]:
@@ -47,24 +59,34 @@ def rewards(community_id: int, active_only: bool = False) -> list[Reward]:
 
 
 def pending_redemptions(community_id: int) -> list[Redemption]:
-    return list(db.session.scalars(
-        sa.select(Redemption).where(Redemption.community_id == community_id, Redemption.status == RedemptionStatus.PENDING)
-        .options(joinedload(Redemption.user), joinedload(Redemption.reward)).order_by(Redemption.created_at).limit(200)
-    ))
+    return list(
+        db.session.scalars(
+            sa.select(Redemption)
+            .where(Redemption.community_id == community_id, Redemption.status == RedemptionStatus.PENDING)
+            .options(joinedload(Redemption.user), joinedload(Redemption.reward))
+            .order_by(Redemption.created_at)
+            .limit(200)
+        )
+    )
 
 
 def redemptions_of(user_id: int) -> list[Redemption]:
-    return list(db.session.scalars(
-        sa.select(Redemption).where(Redemption.user_id == user_id).options(joinedload(Redemption.reward))
-        .order_by(Redemption.created_at.desc()).limit(50)
-    ))
+    return list(
+        db.session.scalars(
+            sa.select(Redemption)
+            .where(Redemption.user_id == user_id)
+            .options(joinedload(Redemption.reward))
+            .order_by(Redemption.created_at.desc())
+            .limit(50)
+        )
+    )
 
 
 def balance_in(user_id: int, community_id: int) -> int:
     """A person's balance in a community (0 if they have none yet; negative when owed)."""
-    return db.session.scalar(
-        sa.select(Balance.balance).where(Balance.user_id == user_id, Balance.community_id == community_id)
-    ) or 0
+    return (
+        db.session.scalar(sa.select(Balance.balance).where(Balance.user_id == user_id, Balance.community_id == community_id)) or 0
+    )
 
 
 def monthly_totals(user_id: int, months: int = 12) -> list[tuple[str, int, int]]:
@@ -78,14 +100,22 @@ def monthly_totals(user_id: int, months: int = 12) -> list[tuple[str, int, int]]
     month = sa.case(
         *[(sa.and_(LedgerEntry.created_at >= start, LedgerEntry.created_at < end), key) for key, (start, end) in bounds.items()]
     ).label("month")
-    inner = sa.select(month, LedgerEntry.delta).where(
-        LedgerEntry.user_id == user_id, LedgerEntry.created_at >= bounds[keys[-1]][0], LedgerEntry.created_at < bounds[keys[0]][1],
-    ).subquery()
+    inner = (
+        sa.select(month, LedgerEntry.delta)
+        .where(
+            LedgerEntry.user_id == user_id,
+            LedgerEntry.created_at >= bounds[keys[-1]][0],
+            LedgerEntry.created_at < bounds[keys[0]][1],
+        )
+        .subquery()
+    )
     rows = db.session.execute(
         sa.select(
             inner.c.month,
             sa.func.sum(sa.case((inner.c.delta > 0, inner.c.delta), else_=0)),
             sa.func.sum(sa.case((inner.c.delta < 0, -inner.c.delta), else_=0)),
-        ).group_by(inner.c.month).order_by(inner.c.month.desc())
+        )
+        .group_by(inner.c.month)
+        .order_by(inner.c.month.desc())
     ).all()
     return [(row[0], int(row[1]), int(row[2])) for row in rows]

@@ -5,6 +5,7 @@ can be checked against the sum of its entries at any time (`flask points verify`
 A reversal or a correction is always recorded, even when the points were already spent: the
 balance then goes below zero (owed). Only a redemption can never overdraw, here and in the
 database (a CHECK on ``balance_after``). Nobody acts on their own points (``require_not_self``)."""
+
 from __future__ import annotations
 
 import logging
@@ -65,18 +66,37 @@ def _balance_row(user_id: int, community_id: int) -> Balance:
     return row
 
 
-def _post(user_id: int, community_id: int, delta: int, reason: str, *, actor=None, source: tuple | None = None,
-          reverses: LedgerEntry | None = None, replaces: LedgerEntry | None = None, note: str | None = None,
-          duplicate: str | None = None, request_key: str | None = None) -> LedgerEntry:
+def _post(
+    user_id: int,
+    community_id: int,
+    delta: int,
+    reason: str,
+    *,
+    actor=None,
+    source: tuple | None = None,
+    reverses: LedgerEntry | None = None,
+    replaces: LedgerEntry | None = None,
+    note: str | None = None,
+    duplicate: str | None = None,
+    request_key: str | None = None,
+) -> LedgerEntry:
     balance = _balance_row(user_id, community_id)
     after = balance.balance + delta
     if reason == Reason.REDEMPTION and after < 0:
         raise Conflict(_("Not enough points: the balance is %(balance)d.", balance=balance.balance))
     entry = LedgerEntry(
-        user_id=user_id, community_id=community_id, delta=delta, reason=reason, balance_after=after,
-        source_type=source[0] if source else None, source_id=source[1] if source else None,
-        reverses_id=reverses.id if reverses else None, replaces_id=replaces.id if replaces else None,
-        note=note, created_by_id=actor.id if actor else None, request_key=_key(request_key),
+        user_id=user_id,
+        community_id=community_id,
+        delta=delta,
+        reason=reason,
+        balance_after=after,
+        source_type=source[0] if source else None,
+        source_id=source[1] if source else None,
+        reverses_id=reverses.id if reverses else None,
+        replaces_id=replaces.id if replaces else None,
+        note=note,
+        created_by_id=actor.id if actor else None,
+        request_key=_key(request_key),
     )
     add_unique(entry, duplicate or _("This has already been posted."))
     balance.balance = after
@@ -92,7 +112,9 @@ def _key(request_key: str | None) -> str | None:
 
 
 def settings_for(community_id: int) -> PointsSettings:
-    return db.session.get(PointsSettings, community_id) or PointsSettings(community_id=community_id, default_points_per_hour=10, wish_points=5)
+    return db.session.get(PointsSettings, community_id) or PointsSettings(
+        community_id=community_id, default_points_per_hour=10, wish_points=5
+    )
 
 
 def update_settings(actor, community: Community, *, default_points_per_hour: int, wish_points: int) -> PointsSettings:
@@ -106,8 +128,13 @@ def update_settings(actor, community: Community, *, default_points_per_hour: int
         db.session.add(settings)
     settings.default_points_per_hour, settings.wish_points = default_points_per_hour, wish_points
     db.session.flush()
-    audit.record(actor, "points.settings", community, community_id=community.id,
-                 after={"default_points_per_hour": default_points_per_hour, "wish_points": wish_points})
+    audit.record(
+        actor,
+        "points.settings",
+        community,
+        community_id=community.id,
+        after={"default_points_per_hour": default_points_per_hour, "wish_points": wish_points},
+    )
     return settings
 
 
@@ -120,13 +147,31 @@ def post_attendance(actor, activity, attendance) -> LedgerEntry | None:
     points = points_for(attendance.minutes, activity.points_per_hour)
     if points == 0:
         return None
-    entry = _post(attendance.user_id, activity.community_id, points, Reason.ATTENDANCE, actor=actor,
-                  source=("attendance", attendance.id), note=activity.title[:300],
-                  duplicate=_("Points for this attendance were already posted."))
-    audit.record(actor, "points.post", entry, community_id=activity.community_id,
-                 after={"user_id": attendance.user_id, "delta": points, "reason": "attendance", "attendance_id": attendance.id})
-    notify(attendance.user_id, f"points:{entry.id}", N_("You earned %(points)d points for “%(title)s”."), link="/me/points",
-           points=points, title=activity.title)
+    entry = _post(
+        attendance.user_id,
+        activity.community_id,
+        points,
+        Reason.ATTENDANCE,
+        actor=actor,
+        source=("attendance", attendance.id),
+        note=activity.title[:300],
+        duplicate=_("Points for this attendance were already posted."),
+    )
+    audit.record(
+        actor,
+        "points.post",
+        entry,
+        community_id=activity.community_id,
+        after={"user_id": attendance.user_id, "delta": points, "reason": "attendance", "attendance_id": attendance.id},
+    )
+    notify(
+        attendance.user_id,
+        f"points:{entry.id}",
+        N_("You earned %(points)d points for “%(title)s”."),
+        link="/me/points",
+        points=points,
+        title=activity.title,
+    )
     return entry
 
 
@@ -136,12 +181,31 @@ def post_wish(actor, wish) -> LedgerEntry | None:
     points = settings_for(wish.community_id).wish_points
     if not points or wish.claimer_id is None:
         return None
-    entry = _post(wish.claimer_id, wish.community_id, points, Reason.WISH, actor=actor, source=("wish", wish.id),
-                  note=wish.title[:300], duplicate=_("Points for this micro-wish were already posted."))
-    audit.record(actor, "points.post", entry, community_id=wish.community_id,
-                 after={"user_id": wish.claimer_id, "delta": points, "reason": "wish", "wish_id": wish.id})
-    notify(wish.claimer_id, f"points:{entry.id}", N_("You earned %(points)d points for “%(title)s”."), link="/me/points",
-           points=points, title=wish.title)
+    entry = _post(
+        wish.claimer_id,
+        wish.community_id,
+        points,
+        Reason.WISH,
+        actor=actor,
+        source=("wish", wish.id),
+        note=wish.title[:300],
+        duplicate=_("Points for this micro-wish were already posted."),
+    )
+    audit.record(
+        actor,
+        "points.post",
+        entry,
+        community_id=wish.community_id,
+        after={"user_id": wish.claimer_id, "delta": points, "reason": "wish", "wish_id": wish.id},
+    )
+    notify(
+        wish.claimer_id,
+        f"points:{entry.id}",
+        N_("You earned %(points)d points for “%(title)s”."),
+        link="/me/points",
+        points=points,
+        title=wish.title,
+    )
     return entry
 
 
@@ -156,10 +220,27 @@ def bonus(worker, person, community: Community, points: int, reason: str, reques
         raise RuleViolation(_("Give the reason for the bonus (at most 300 characters)."), field="reason")
     if not places.is_confirmed_member(person, community):
         raise RuleViolation(_("Bonuses go to confirmed residents of this community."), field="username")
-    entry = _post(person.id, community.id, points, Reason.BONUS, actor=worker, note=reason, request_key=request_key,
-                  duplicate=_("This was already done: the form was sent twice."))
-    audit.record(worker, "points.bonus", entry, community_id=community.id, after={"user_id": person.id, "delta": points, "note": reason})
-    notify(person.id, f"points:{entry.id}", N_("You were awarded %(points)d points: %(reason)s"), link="/me/points", points=points, reason=reason)
+    entry = _post(
+        person.id,
+        community.id,
+        points,
+        Reason.BONUS,
+        actor=worker,
+        note=reason,
+        request_key=request_key,
+        duplicate=_("This was already done: the form was sent twice."),
+    )
+    audit.record(
+        worker, "points.bonus", entry, community_id=community.id, after={"user_id": person.id, "delta": points, "note": reason}
+    )
+    notify(
+        person.id,
+        f"points:{entry.id}",
+        N_("You were awarded %(points)d points: %(reason)s"),
+        link="/me/points",
+        points=points,
+        reason=reason,
+    )
     return entry
 
 
@@ -190,14 +271,33 @@ def _reverse(worker, entry: LedgerEntry, reason: str, *, tell_member: bool) -> L
         raise Conflict(_("A reversal cannot itself be reversed."))
     if entry.reason == Reason.REDEMPTION:
         raise Conflict(_("Cancel the redemption instead: that returns the points and the stock."))
-    reversal = _post(entry.user_id, entry.community_id, -entry.delta, Reason.REVERSAL, actor=worker, reverses=entry, note=reason,
-                     duplicate=_("This entry has already been reversed."))
-    audit.record(worker, "points.reverse", reversal, community_id=entry.community_id,
-                 before={"entry_id": entry.id, "delta": entry.delta}, after={"delta": reversal.delta, "reason": reason,
-                                                                            "balance_after": reversal.balance_after})
+    reversal = _post(
+        entry.user_id,
+        entry.community_id,
+        -entry.delta,
+        Reason.REVERSAL,
+        actor=worker,
+        reverses=entry,
+        note=reason,
+        duplicate=_("This entry has already been reversed."),
+    )
+    audit.record(
+        worker,
+        "points.reverse",
+        reversal,
+        community_id=entry.community_id,
+        before={"entry_id": entry.id, "delta": entry.delta},
+        after={"delta": reversal.delta, "reason": reason, "balance_after": reversal.balance_after},
+    )
     if tell_member:
-        notify(entry.user_id, f"points:{reversal.id}", N_("%(points)d points were taken back: %(reason)s"), link="/me/points",
-               points=entry.delta, reason=reason)
+        notify(
+            entry.user_id,
+            f"points:{reversal.id}",
+            N_("%(points)d points were taken back: %(reason)s"),
+            link="/me/points",
+            points=entry.delta,
+            reason=reason,
+        )
     return reversal
 
 
@@ -208,13 +308,34 @@ def correct(worker, entry: LedgerEntry, points: int, reason: str) -> LedgerEntry
     if not isinstance(points, int) or not 1 <= points <= BONUS_MAX:
         raise RuleViolation(_("The corrected amount is between 1 and %(max)d points.", max=BONUS_MAX), field="points")
     _reverse(worker, entry, reason, tell_member=False)
-    corrected = _post(entry.user_id, entry.community_id, points, entry.reason, actor=worker,
-                      source=(entry.source_type, entry.source_id) if entry.source_type else None, replaces=entry,
-                      note=(reason or "").strip(), duplicate=_("This entry has already been corrected."))
-    audit.record(worker, "points.correct", corrected, community_id=entry.community_id,
-                 before={"entry_id": entry.id, "delta": entry.delta}, after={"delta": points, "balance_after": corrected.balance_after})
-    notify(entry.user_id, f"points:{corrected.id}", N_("Your %(before)d points were corrected to %(points)d: %(reason)s"),
-           link="/me/points", before=entry.delta, points=points, reason=corrected.note or "")
+    corrected = _post(
+        entry.user_id,
+        entry.community_id,
+        points,
+        entry.reason,
+        actor=worker,
+        source=(entry.source_type, entry.source_id) if entry.source_type else None,
+        replaces=entry,
+        note=(reason or "").strip(),
+        duplicate=_("This entry has already been corrected."),
+    )
+    audit.record(
+        worker,
+        "points.correct",
+        corrected,
+        community_id=entry.community_id,
+        before={"entry_id": entry.id, "delta": entry.delta},
+        after={"delta": points, "balance_after": corrected.balance_after},
+    )
+    notify(
+        entry.user_id,
+        f"points:{corrected.id}",
+        N_("Your %(before)d points were corrected to %(points)d: %(reason)s"),
+        link="/me/points",
+        before=entry.delta,
+        points=points,
+        reason=corrected.note or "",
+    )
     return corrected
 
 
@@ -244,7 +365,9 @@ def update_reward(worker, reward: Reward, *, stock: int, active: bool) -> Reward
     before = {"stock": reward.stock, "active": reward.active}
     reward.stock, reward.active = stock, active
     db.session.flush()
-    audit.record(worker, "reward.update", reward, community_id=reward.community_id, before=before, after={"stock": stock, "active": active})
+    audit.record(
+        worker, "reward.update", reward, community_id=reward.community_id, before=before, after={"stock": stock, "active": active}
+    )
     return reward
 
 
@@ -254,27 +377,49 @@ def redeem(user, reward: Reward, request_key: str | None = None) -> Redemption:
     if not places.is_confirmed_member(user, community):
         raise PermissionDenied(_("Only confirmed residents of this community can redeem its rewards."))
     balance = _balance_row(user.id, community.id)  # locked first: one redemption per person at a time
-    reward = db.session.scalar(sa.select(Reward).where(Reward.id == reward.id).with_for_update().execution_options(populate_existing=True))
+    reward = db.session.scalar(
+        sa.select(Reward).where(Reward.id == reward.id).with_for_update().execution_options(populate_existing=True)
+    )
     if not reward.active:
         raise Conflict(_("This reward is not offered at the moment."))
     if reward.stock < 1:
         raise Conflict(_("This reward is out of stock."))
     if balance.balance < 0:
-        raise Conflict(_("You owe %(owed)d points: rewards can be redeemed again once your balance is above zero.",
-                         owed=-balance.balance))
+        raise Conflict(
+            _("You owe %(owed)d points: rewards can be redeemed again once your balance is above zero.", owed=-balance.balance)
+        )
     if balance.balance < reward.price:
-        raise Conflict(_("Not enough points: this reward costs %(price)d and your balance is %(balance)d.",
-                         price=reward.price, balance=balance.balance))
+        raise Conflict(
+            _(
+                "Not enough points: this reward costs %(price)d and your balance is %(balance)d.",
+                price=reward.price,
+                balance=balance.balance,
+            )
+        )
     redemption = Redemption(user_id=user.id, community_id=community.id, reward_id=reward.id, price=reward.price)
     db.session.add(redemption)
     db.session.flush()
-    entry = _post(user.id, community.id, -reward.price, Reason.REDEMPTION, actor=user, source=("redemption", redemption.id),
-                  note=reward.name, request_key=request_key, duplicate=_("This was already done: the form was sent twice."))
+    entry = _post(
+        user.id,
+        community.id,
+        -reward.price,
+        Reason.REDEMPTION,
+        actor=user,
+        source=("redemption", redemption.id),
+        note=reward.name,
+        request_key=request_key,
+        duplicate=_("This was already done: the form was sent twice."),
+    )
     redemption.entry_id = entry.id
     reward.stock -= 1
     db.session.flush()
-    audit.record(user, "reward.redeem", redemption, community_id=community.id,
-                 after={"reward_id": reward.id, "price": reward.price, "entry_id": entry.id, "balance_after": entry.balance_after})
+    audit.record(
+        user,
+        "reward.redeem",
+        redemption,
+        community_id=community.id,
+        after={"reward_id": reward.id, "price": reward.price, "entry_id": entry.id, "balance_after": entry.balance_after},
+    )
     log.info("user %s redeemed reward %s for %s points", user.id, reward.id, reward.price)
     return redemption
 
@@ -288,8 +433,12 @@ def hand_over(worker, redemption: Redemption) -> Redemption:
         raise Conflict(_("This redemption is already handed over or cancelled."))
     redemption.status, redemption.handed_over_at, redemption.handed_over_by_id = RedemptionStatus.HANDED_OVER, now(), worker.id
     db.session.flush()
-    audit.record(worker, "reward.hand_over", redemption, community_id=redemption.community_id, after={"user_id": redemption.user_id})
-    notify(redemption.user_id, f"redemption:{redemption.id}:handed_over", N_("Your reward has been handed over."), link="/me/points")
+    audit.record(
+        worker, "reward.hand_over", redemption, community_id=redemption.community_id, after={"user_id": redemption.user_id}
+    )
+    notify(
+        redemption.user_id, f"redemption:{redemption.id}:handed_over", N_("Your reward has been handed over."), link="/me/points"
+    )
     return redemption
 
 
@@ -301,23 +450,42 @@ def cancel_redemption(actor, redemption: Redemption) -> Redemption:
     if redemption.status != RedemptionStatus.PENDING:
         raise Conflict(_("Only a redemption not yet handed over can be cancelled."))
     entry = db.session.get(LedgerEntry, redemption.entry_id)
-    reversal = _post(entry.user_id, entry.community_id, -entry.delta, Reason.REVERSAL, actor=actor, reverses=entry,
-                     note=_("Redemption cancelled"), duplicate=_("This redemption is already cancelled."))
+    reversal = _post(
+        entry.user_id,
+        entry.community_id,
+        -entry.delta,
+        Reason.REVERSAL,
+        actor=actor,
+        reverses=entry,
+        note=_("Redemption cancelled"),
+        duplicate=_("This redemption is already cancelled."),
+    )
     db.session.execute(sa.update(Reward).where(Reward.id == redemption.reward_id).values(stock=Reward.stock + 1))
     redemption.status, redemption.cancelled_at, redemption.cancelled_by_id = RedemptionStatus.CANCELLED, now(), actor.id
     db.session.flush()
-    audit.record(actor, "reward.cancel", redemption, community_id=redemption.community_id,
-                 after={"user_id": redemption.user_id, "reversal_id": reversal.id})
+    audit.record(
+        actor,
+        "reward.cancel",
+        redemption,
+        community_id=redemption.community_id,
+        after={"user_id": redemption.user_id, "reversal_id": reversal.id},
+    )
     if actor.id != redemption.user_id:
-        notify(redemption.user_id, f"redemption:{redemption.id}:cancelled",
-               N_("Your redemption of “%(reward)s” was cancelled by the committee; %(points)d points are back."),
-               link="/me/points", reward=entry.note or "", points=reversal.delta)
+        notify(
+            redemption.user_id,
+            f"redemption:{redemption.id}:cancelled",
+            N_("Your redemption of “%(reward)s” was cancelled by the committee; %(points)d points are back."),
+            link="/me/points",
+            reward=entry.note or "",
+            points=reversal.delta,
+        )
     return redemption
 
 
 def _lock_redemption(redemption: Redemption) -> Redemption:
-    return db.session.scalar(sa.select(Redemption).where(Redemption.id == redemption.id).with_for_update()
-                             .execution_options(populate_existing=True))
+    return db.session.scalar(
+        sa.select(Redemption).where(Redemption.id == redemption.id).with_for_update().execution_options(populate_existing=True)
+    )
 
 
 def redemption_in(community: Community, redemption_id: int) -> Redemption:
@@ -342,7 +510,8 @@ def verify_balances() -> list[dict]:
     ``balance_after`` differs from the running sum up to it (none, if all is well)."""
     sums = (
         sa.select(LedgerEntry.user_id, LedgerEntry.community_id, sa.func.sum(LedgerEntry.delta).label("total"))
-        .group_by(LedgerEntry.user_id, LedgerEntry.community_id).subquery()
+        .group_by(LedgerEntry.user_id, LedgerEntry.community_id)
+        .subquery()
     )
     rows = db.session.execute(
         sa.select(Balance.user_id, Balance.community_id, Balance.balance, sums.c.total)
@@ -355,13 +524,23 @@ def verify_balances() -> list[dict]:
         .where(Balance.user_id.is_(None), sums.c.total != 0)
     ).all()
     running = sa.select(
-        LedgerEntry.id, LedgerEntry.user_id, LedgerEntry.community_id, LedgerEntry.balance_after,
-        sa.func.sum(LedgerEntry.delta).over(partition_by=(LedgerEntry.user_id, LedgerEntry.community_id), order_by=LedgerEntry.id)
+        LedgerEntry.id,
+        LedgerEntry.user_id,
+        LedgerEntry.community_id,
+        LedgerEntry.balance_after,
+        sa.func.sum(LedgerEntry.delta)
+        .over(partition_by=(LedgerEntry.user_id, LedgerEntry.community_id), order_by=LedgerEntry.id)
         .label("running"),
     ).subquery()
-    chain = db.session.execute(sa.select(running).where(running.c.balance_after != running.c.running).order_by(running.c.id)).all()
-    problems = [{"user_id": r.user_id, "community_id": r.community_id, "balance": r.balance, "ledger": r.total or 0} for r in rows]
+    chain = db.session.execute(
+        sa.select(running).where(running.c.balance_after != running.c.running).order_by(running.c.id)
+    ).all()
+    problems = [
+        {"user_id": r.user_id, "community_id": r.community_id, "balance": r.balance, "ledger": r.total or 0} for r in rows
+    ]
     problems += [{"user_id": r.user_id, "community_id": r.community_id, "balance": None, "ledger": r.total} for r in missing]
-    problems += [{"user_id": r.user_id, "community_id": r.community_id, "entry_id": r.id, "balance": r.balance_after, "ledger": r.running}
-                 for r in chain]
+    problems += [
+        {"user_id": r.user_id, "community_id": r.community_id, "entry_id": r.id, "balance": r.balance_after, "ledger": r.running}
+        for r in chain
+    ]
     return problems

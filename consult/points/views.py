@@ -1,4 +1,5 @@
 """My points and rewards; my volunteer certificate."""
+
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -24,10 +25,14 @@ def _mine(status: int = 200, refusal: str | None = None):
     community_id = residence.community_id if residence and residence.status == "confirmed" else None
     rewards = queries.rewards(community_id, active_only=True) if community_id else []
     return render_template(
-        "points/mine.html", balances=queries.balances_of(current_user.id),
-        page=paginate(queries.entries_of(current_user.id), per_page=30), months=queries.monthly_totals(current_user.id),
-        rewards=rewards, balance_here=queries.balance_in(current_user.id, community_id) if community_id else 0,
-        redemptions=queries.redemptions_of(current_user.id), refusal=refusal,
+        "points/mine.html",
+        balances=queries.balances_of(current_user.id),
+        page=paginate(queries.entries_of(current_user.id), per_page=30),
+        months=queries.monthly_totals(current_user.id),
+        rewards=rewards,
+        balance_here=queries.balance_in(current_user.id, community_id) if community_id else 0,
+        redemptions=queries.redemptions_of(current_user.id),
+        refusal=refusal,
     ), status
 
 
@@ -85,8 +90,13 @@ def certificate_page(subject, community, endpoint: str, endpoint_args: dict):
     from consult.activities.services import period_bounds
 
     period_bounds(year, None)  # refuses an absurd year with a clear message
-    return render_template("points/certificate.html", content=certificate.certificate_content(subject, community, year),
-                           year=year, endpoint=endpoint, endpoint_args=endpoint_args)
+    return render_template(
+        "points/certificate.html",
+        content=certificate.certificate_content(subject, community, year),
+        year=year,
+        endpoint=endpoint,
+        endpoint_args=endpoint_args,
+    )
 
 
 @bp.route("/me/certificate", methods=["GET", "POST"])

@@ -1,5 +1,6 @@
 """Demo topics in every state of the table in docs/design.md, made through the services as people would,
 with the clock moved back so that windows have ended and ratings fall in past months."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -12,7 +13,11 @@ from consult.topics import services
 from consult.topics.models import Category, VoteOption
 
 TOPICS = [
-    ("小区停车难，建议夜间开放临时车位", "晚上下班回来经常找不到车位，建议在东侧空地施划夜间临时车位。\n\n- 晚上 7 点到早上 7 点\n- 由物业登记车牌", "parking"),
+    (
+        "小区停车难，建议夜间开放临时车位",
+        "晚上下班回来经常找不到车位，建议在东侧空地施划夜间临时车位。\n\n- 晚上 7 点到早上 7 点\n- 由物业登记车牌",
+        "parking",
+    ),
     ("3 号楼楼道灯经常不亮", "3 号楼 2 单元楼道的声控灯坏了两个月，老人晚上上下楼很不方便。", "safety"),
     ("增设垃圾分类督导员", "早晚高峰垃圾桶旁边乱丢的情况比较多，建议增设志愿督导员。", "environment"),
     ("老年食堂增加午餐品种", "老年食堂的午餐品种比较单一，希望每周能换换花样。", "elderly"),
@@ -46,7 +51,9 @@ def seed(world: dict) -> None:
 
     def options(topic):
         vote_id = services.vote_of(topic).id
-        return list(db.session.scalars(sa.select(VoteOption.id).where(VoteOption.vote_id == vote_id).order_by(VoteOption.position)))
+        return list(
+            db.session.scalars(sa.select(VoteOption.id).where(VoteOption.vote_id == vote_id).order_by(VoteOption.position))
+        )
 
     try:
         services.ensure_default_categories()
@@ -86,16 +93,34 @@ def seed(world: dict) -> None:
         at(2)
         scheduled = services.propose(worker, community, title=TOPICS[5][0], body=TOPICS[5][1], category_id=_category("property"))
         services.send_to_vote(worker, scheduled)
-        services.schedule_vote(worker, scheduled, kind="yes_no", options=None, max_choices=1, scope="household",
-                               opens_at=real_now + timedelta(days=1), closes_at=real_now + timedelta(days=8),
-                               quorum_percent=50, live_results=False)
+        services.schedule_vote(
+            worker,
+            scheduled,
+            kind="yes_no",
+            options=None,
+            max_choices=1,
+            scope="household",
+            opens_at=real_now + timedelta(days=1),
+            closes_at=real_now + timedelta(days=8),
+            quorum_percent=50,
+            live_results=False,
+        )
         # Voting now: the topic's own choices, with live results.
         at(4)
         voting = services.propose(worker, community, title=TOPICS[8][0], body=TOPICS[8][1], category_id=_category("environment"))
         services.send_to_vote(worker, voting)
-        services.schedule_vote(worker, voting, kind="choices", options=["方案一：草坪", "方案二：花境", "方案三：菜园"], max_choices=1,
-                               scope="resident", opens_at=real_now - timedelta(days=3), closes_at=real_now + timedelta(days=4),
-                               quorum_percent=None, live_results=True)
+        services.schedule_vote(
+            worker,
+            voting,
+            kind="choices",
+            options=["方案一：草坪", "方案二：花境", "方案三：菜园"],
+            max_choices=1,
+            scope="resident",
+            opens_at=real_now - timedelta(days=3),
+            closes_at=real_now + timedelta(days=4),
+            quorum_percent=None,
+            live_results=True,
+        )
         choice = options(voting)
         for i, person in enumerate(residents[:6]):
             at(3 - i * 0.3)
@@ -104,9 +129,18 @@ def seed(world: dict) -> None:
         at(25)
         closed = propose(1, party)
         services.send_to_vote(worker, closed)
-        services.schedule_vote(worker, closed, kind="yes_no", options=None, max_choices=1, scope="resident",
-                               opens_at=real_now - timedelta(days=24), closes_at=real_now - timedelta(days=2),
-                               quorum_percent=30, live_results=False)
+        services.schedule_vote(
+            worker,
+            closed,
+            kind="yes_no",
+            options=None,
+            max_choices=1,
+            scope="resident",
+            opens_at=real_now - timedelta(days=24),
+            closes_at=real_now - timedelta(days=2),
+            quorum_percent=30,
+            live_results=False,
+        )
         for i, person in enumerate([resident] + residents[:5]):
             at(20 - i)
             services.cast_ballot(person, closed, [options(closed)[0 if i % 4 else 1]])
@@ -116,16 +150,31 @@ def seed(world: dict) -> None:
         services.approve(worker, done)
         for person in [party] + residents[:4]:
             services.support(person, done)
-        services.schedule_vote(worker, done, kind="yes_no", options=None, max_choices=1, scope="resident",
-                               opens_at=real_now - timedelta(days=68), closes_at=real_now - timedelta(days=61),
-                               quorum_percent=None, live_results=False)
+        services.schedule_vote(
+            worker,
+            done,
+            kind="yes_no",
+            options=None,
+            max_choices=1,
+            scope="resident",
+            opens_at=real_now - timedelta(days=68),
+            closes_at=real_now - timedelta(days=61),
+            quorum_percent=None,
+            live_results=False,
+        )
         for i, person in enumerate([resident, party] + residents[:8]):
             at(67 - i * 0.5)
             services.cast_ballot(person, done, [options(done)[0 if i % 5 else 2]])
         at(60)
         services.settle(done)
-        outcome = services.publish_outcome(worker, done, decision="同意在东侧空地施划 20 个夜间临时车位。", responsible="物业服务中心",
-                                           actions="1. 施划车位\n2. 设置告示牌\n3. 物业登记车牌", due_date=(real_now - timedelta(days=30)).date())
+        outcome = services.publish_outcome(
+            worker,
+            done,
+            decision="同意在东侧空地施划 20 个夜间临时车位。",
+            responsible="物业服务中心",
+            actions="1. 施划车位\n2. 设置告示牌\n3. 物业登记车牌",
+            due_date=(real_now - timedelta(days=30)).date(),
+        )
         at(45)
         services.add_progress(worker, outcome, status="in_progress", note="车位已施划一半。")
         at(33)

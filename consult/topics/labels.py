@@ -1,6 +1,6 @@
 """Translated names of the topics domain: statuses, default categories, ballot options, ratings."""
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
+
+from flask_babel import gettext as _, lazy_gettext as _l
 from wtforms.fields.choices import SelectChoice
 
 from consult.core.audit import describe_actions
@@ -94,20 +94,22 @@ def status_choices() -> list:
 
 
 # How the audit log tells these actions (consult/core/audit.py).
-describe_actions({
-    "topic.collecting_support": _l("Approved the topic: it now collects support."),
-    "topic.rejected": _l("Did not approve the topic."),
-    "topic.ready_for_vote": _l("Sent the topic to a vote."),
-    "topic.vote_scheduled": _l("Scheduled the vote."),
-    "topic.voting": _l("Opened the vote."),
-    "topic.closed": _l("Closed the vote early."),
-    "topic.outcome_published": _l("Published the outcome."),
-    "topic.settings": _l("Changed the support rules."),
-    "topic.category_add": _l("Added the category %(name)s."),
-    "ballot.paper": _l("Recorded a paper ballot for %(voter_id)s."),
-    "comment.hide": _l("Hid a comment."),
-    "comment.keep": _l("Kept a flagged comment."),
-    "outcome.publish": _l("Published the outcome."),
-    "outcome.progress": _l("Updated the progress of the outcome: %(status)s."),
-})
+describe_actions(
+    {
+        "topic.collecting_support": _l("Approved the topic: it now collects support."),
+        "topic.rejected": _l("Did not approve the topic."),
+        "topic.ready_for_vote": _l("Sent the topic to a vote."),
+        "topic.vote_scheduled": _l("Scheduled the vote."),
+        "topic.voting": _l("Opened the vote."),
+        "topic.closed": _l("Closed the vote early."),
+        "topic.outcome_published": _l("Published the outcome."),
+        "topic.settings": _l("Changed the support rules."),
+        "topic.category_add": _l("Added the category %(name)s."),
+        "ballot.paper": _l("Recorded a paper ballot for %(voter_id)s."),
+        "comment.hide": _l("Hid a comment."),
+        "comment.keep": _l("Kept a flagged comment."),
+        "outcome.publish": _l("Published the outcome."),
+        "outcome.progress": _l("Updated the progress of the outcome: %(status)s."),
+    }
+)
 add_labels({"count": _l("a number of residents"), "share": _l("a share of residents (%)")})

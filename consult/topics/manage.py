@@ -1,5 +1,6 @@
 """Committee pages for topics under /manage/c/<community>/topics/: review, votes, paper ballots,
 outcomes and progress, flagged comments, support rules and categories."""
+
 from __future__ import annotations
 
 from datetime import datetime, timedelta
@@ -13,9 +14,9 @@ from consult.accounts import services as accounts
 from consult.core.clock import local_now, site_zone
 from consult.core.errors import DomainError, NotFound
 from consult.core.forms import form_error, form_status, refuse
+from consult.core.pagination import paginate
 from consult.core.views import safe_next
 from consult.extensions import db
-from consult.core.pagination import paginate
 from consult.places.access import community_staff_required
 from consult.topics import queries, services
 from consult.topics.forms import (
@@ -54,8 +55,14 @@ def index(community):
         queries.topic_list(community.id, status=status, include_unlisted=True).where(Topic.status != S.DRAFT),
         per_page=50,
     )
-    return render_template("topics/manage/index.html", community=community, page=page, status=status,
-                           votes=queries.votes_for([t.id for t in page.items]), effective=services.effective_status)
+    return render_template(
+        "topics/manage/index.html",
+        community=community,
+        page=page,
+        status=status,
+        votes=queries.votes_for([t.id for t in page.items]),
+        effective=services.effective_status,
+    )
 
 
 @bp.get("/<int:topic_id>/")
@@ -122,10 +129,16 @@ def setup_vote(community, topic_id: int):
     if form.validate_on_submit():
         try:
             services.schedule_vote(
-                current_user, topic, kind=form.kind.data, options=(form.options.data or "").splitlines(),
-                max_choices=form.max_choices.data or 1, scope=form.scope.data,
-                opens_at=_aware(form.opens_at.data), closes_at=_aware(form.closes_at.data),
-                quorum_percent=form.quorum_percent.data, live_results=form.live_results.data,
+                current_user,
+                topic,
+                kind=form.kind.data,
+                options=(form.options.data or "").splitlines(),
+                max_choices=form.max_choices.data or 1,
+                scope=form.scope.data,
+                opens_at=_aware(form.opens_at.data),
+                closes_at=_aware(form.closes_at.data),
+                quorum_percent=form.quorum_percent.data,
+                live_results=form.live_results.data,
             )
             db.session.commit()
         except DomainError as error:
@@ -155,10 +168,16 @@ def change_vote(community, topic_id: int):
     if form.validate_on_submit():
         try:
             services.change_vote(
-                current_user, topic, kind=form.kind.data, options=(form.options.data or "").splitlines(),
-                max_choices=form.max_choices.data or 1, scope=form.scope.data,
-                opens_at=_aware(form.opens_at.data), closes_at=_aware(form.closes_at.data),
-                quorum_percent=form.quorum_percent.data, live_results=form.live_results.data,
+                current_user,
+                topic,
+                kind=form.kind.data,
+                options=(form.options.data or "").splitlines(),
+                max_choices=form.max_choices.data or 1,
+                scope=form.scope.data,
+                opens_at=_aware(form.opens_at.data),
+                closes_at=_aware(form.closes_at.data),
+                quorum_percent=form.quorum_percent.data,
+                live_results=form.live_results.data,
             )
             db.session.commit()
         except DomainError as error:
@@ -167,8 +186,15 @@ def change_vote(community, topic_id: int):
         else:
             flash(_("The vote is changed; those following the topic have been told."), "success")
             return _back(community, topic_id)
-    return render_template("topics/manage/vote.html", community=community, topic=topic, form=form, change=True,
-                           cancel_form=ReasonForm(), status=services.effective_status(topic, vote)), form_status(form)
+    return render_template(
+        "topics/manage/vote.html",
+        community=community,
+        topic=topic,
+        form=form,
+        change=True,
+        cancel_form=ReasonForm(),
+        status=services.effective_status(topic, vote),
+    ), form_status(form)
 
 
 @bp.post("/<int:topic_id>/vote/cancel")
@@ -216,8 +242,9 @@ def paper(community, topic_id: int):
         else:
             flash(_("The paper ballot is recorded."), "success")
             return redirect(url_for("topics_manage.paper", community=community.slug, topic_id=topic_id))
-    return render_template("topics/manage/paper.html", community=community, topic=topic, vote=vote, form=form,
-                           multiple=vote.max_choices > 1), form_status(form)
+    return render_template(
+        "topics/manage/paper.html", community=community, topic=topic, vote=vote, form=form, multiple=vote.max_choices > 1
+    ), form_status(form)
 
 
 @bp.route("/<int:topic_id>/outcome", methods=["GET", "POST"])
@@ -228,8 +255,14 @@ def outcome(community, topic_id: int):
     form = OutcomeForm()
     if form.validate_on_submit():
         try:
-            services.publish_outcome(current_user, topic, decision=form.decision.data, responsible=form.responsible.data,
-                                     actions=form.actions.data, due_date=form.due_date.data)
+            services.publish_outcome(
+                current_user,
+                topic,
+                decision=form.decision.data,
+                responsible=form.responsible.data,
+                actions=form.actions.data,
+                due_date=form.due_date.data,
+            )
             db.session.commit()
         except DomainError as error:
             db.session.rollback()
@@ -262,8 +295,9 @@ def progress(community, topic_id: int):
 @community_staff_required
 def flags(community):
     """Comments flagged by residents, to hide with a reason or keep."""
-    return render_template("topics/manage/flags.html", community=community, flagged=queries.flagged_comments(community.id),
-                           reason_form=ReasonForm())
+    return render_template(
+        "topics/manage/flags.html", community=community, flagged=queries.flagged_comments(community.id), reason_form=ReasonForm()
+    )
 
 
 def _comment_in(community, comment_id: int) -> Comment:
@@ -309,8 +343,13 @@ def settings(community):
         status = 400
     elif form.validate_on_submit():
         try:
-            services.update_settings(current_user, community, threshold_kind=form.threshold_kind.data,
-                                     threshold_value=form.threshold_value.data, support_days=form.support_days.data)
+            services.update_settings(
+                current_user,
+                community,
+                threshold_kind=form.threshold_kind.data,
+                threshold_value=form.threshold_value.data,
+                support_days=form.support_days.data,
+            )
             db.session.commit()
         except DomainError as error:
             db.session.rollback()
@@ -322,5 +361,6 @@ def settings(community):
     else:
         status = form_status(form)
     categories = [(c, category_name(c)) for c in services.categories_for(community)]
-    return render_template("topics/manage/settings.html", community=community, form=form, category_form=category_form,
-                           categories=categories), status
+    return render_template(
+        "topics/manage/settings.html", community=community, form=form, category_form=category_form, categories=categories
+    ), status

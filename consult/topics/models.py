@@ -5,6 +5,7 @@ Secrecy (docs/design.md, docs/ballot-secrecy.md): who took part is kept in ``vot
 they chose is sealed in ``sealed_ballots`` while the vote is open and written as plain ``ballots``
 only at closing, shuffled, in one transaction, with random ids, never a person or a time.
 """
+
 from __future__ import annotations
 
 import enum
@@ -81,7 +82,9 @@ class TopicSettings(db.Model):
 
     __table_args__ = (
         sa.CheckConstraint("threshold_kind IN ('count', 'share')", name="threshold_kind"),
-        sa.CheckConstraint("threshold_value >= 1 AND (threshold_kind = 'count' OR threshold_value <= 100)", name="threshold_value"),
+        sa.CheckConstraint(
+            "threshold_value >= 1 AND (threshold_kind = 'count' OR threshold_value <= 100)", name="threshold_value"
+        ),
         sa.CheckConstraint("support_days BETWEEN 1 AND 365", name="support_days"),
     )
 

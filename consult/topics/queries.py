@@ -1,12 +1,13 @@
 """Reads of topics for pages and other domains: lists, details, comments, outcomes, ratings."""
+
 from __future__ import annotations
 
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
 from consult.core.clock import now
-from consult.extensions import db
 from consult.core.pagination import paginate
+from consult.extensions import db
 from consult.places import queries as places
 from consult.topics.models import (
     LISTED_STATUSES,
@@ -35,8 +36,16 @@ def escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def topic_list(community_id: int, *, status: str | None = None, category_id: int | None = None, q: str | None = None,
-               sort: str = "newest", include_unlisted: bool = False, author_id: int | None = None):
+def topic_list(
+    community_id: int,
+    *,
+    status: str | None = None,
+    category_id: int | None = None,
+    q: str | None = None,
+    sort: str = "newest",
+    include_unlisted: bool = False,
+    author_id: int | None = None,
+):
     """A select of a community's topics, filtered and sorted; a substring search finds Chinese words.
 
     Without ``include_unlisted`` (the committee's view) only public topics come out, and the
@@ -66,9 +75,9 @@ def topic_list(community_id: int, *, status: str | None = None, category_id: int
 def unpublished_counts(community_id: int) -> dict[str, int]:
     """How many topics wait for review and how many were not approved: what the public sees of them."""
     rows = db.session.execute(
-        sa.select(Topic.status, sa.func.count()).where(
-            Topic.community_id == community_id, Topic.status.in_([S.PENDING_REVIEW, S.REJECTED])
-        ).group_by(Topic.status)
+        sa.select(Topic.status, sa.func.count())
+        .where(Topic.community_id == community_id, Topic.status.in_([S.PENDING_REVIEW, S.REJECTED]))
+        .group_by(Topic.status)
     ).all()
     counts = {S.PENDING_REVIEW.value: 0, S.REJECTED.value: 0}
     counts.update({status: n for status, n in rows})
@@ -138,7 +147,10 @@ def options_of(vote_id: int) -> list[VoteOption]:
 def history(topic_id: int) -> list[TopicEvent]:
     return list(
         db.session.scalars(
-            sa.select(TopicEvent).where(TopicEvent.topic_id == topic_id).options(joinedload(TopicEvent.actor)).order_by(TopicEvent.id)
+            sa.select(TopicEvent)
+            .where(TopicEvent.topic_id == topic_id)
+            .options(joinedload(TopicEvent.actor))
+            .order_by(TopicEvent.id)
         )
     )
 
@@ -157,7 +169,10 @@ def comments_page(topic_id: int, page: int):
     replies: dict[int, list[Comment]] = {i: [] for i in ids}
     if ids:
         for reply in db.session.scalars(
-            sa.select(Comment).where(Comment.parent_id.in_(ids)).options(joinedload(Comment.author)).order_by(Comment.created_at, Comment.id)
+            sa.select(Comment)
+            .where(Comment.parent_id.in_(ids))
+            .options(joinedload(Comment.author))
+            .order_by(Comment.created_at, Comment.id)
         ):
             replies[reply.parent_id].append(reply)
     return pager, replies
@@ -168,13 +183,17 @@ def outcome_of(topic_id: int) -> Outcome | None:
 
 
 def progress_of(outcome_id: int) -> list[OutcomeUpdate]:
-    return list(db.session.scalars(sa.select(OutcomeUpdate).where(OutcomeUpdate.outcome_id == outcome_id).order_by(OutcomeUpdate.id)))
+    return list(
+        db.session.scalars(sa.select(OutcomeUpdate).where(OutcomeUpdate.outcome_id == outcome_id).order_by(OutcomeUpdate.id))
+    )
 
 
 def rating_summary(outcome_id: int) -> dict:
     """Current ratings by level, with the comments: level, date and text — never the rater."""
     current = sa.and_(OutcomeRating.outcome_id == outcome_id, OutcomeRating.superseded_at.is_(None))
-    counts = dict(db.session.execute(sa.select(OutcomeRating.level, sa.func.count()).where(current).group_by(OutcomeRating.level)).all())
+    counts = dict(
+        db.session.execute(sa.select(OutcomeRating.level, sa.func.count()).where(current).group_by(OutcomeRating.level)).all()
+    )
     comments = db.session.execute(
         sa.select(OutcomeRating.level, OutcomeRating.comment, OutcomeRating.created_at)
         .where(current, OutcomeRating.comment.is_not(None))
@@ -192,8 +211,11 @@ def rating_summary(outcome_id: int) -> dict:
 def pending_review(community_id: int) -> list[Topic]:
     return list(
         db.session.scalars(
-            sa.select(Topic).where(Topic.community_id == community_id, Topic.status == S.PENDING_REVIEW)
-            .options(joinedload(Topic.author)).order_by(Topic.submitted_at).limit(200)
+            sa.select(Topic)
+            .where(Topic.community_id == community_id, Topic.status == S.PENDING_REVIEW)
+            .options(joinedload(Topic.author))
+            .order_by(Topic.submitted_at)
+            .limit(200)
         )
     )
 

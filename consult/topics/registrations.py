@@ -1,4 +1,5 @@
 """What topics adds to the shared registries: to-do items, personal data, the tick job."""
+
 from datetime import timedelta
 
 import sqlalchemy as sa
@@ -7,8 +8,11 @@ from flask_babel import gettext as _
 
 from consult.core.registries import STAFF_ACTION, TodoItem, community_panel, not_personal, personal, tick, todo
 from consult.extensions import db
-from consult.topics import labels  # noqa: F401  (registers the status labels)
-from consult.topics import queries, services
+from consult.topics import (
+    labels,  # noqa: F401  (registers the status labels)
+    queries,
+    services,
+)
 from consult.topics.models import (
     Comment,
     CommentFlag,
@@ -26,24 +30,47 @@ def topic_items(community):
     """Topics to review, to set a vote for, to publish an outcome of; flagged comments."""
     items = []
     for topic in queries.pending_review(community.id):
-        items.append(TodoItem(kind=_("Topic to review"), title=topic.title, since=topic.submitted_at or topic.created_at,
-                              link=url_for("topics_manage.review", community=community.slug, topic_id=topic.id)))
+        items.append(
+            TodoItem(
+                kind=_("Topic to review"),
+                title=topic.title,
+                since=topic.submitted_at or topic.created_at,
+                link=url_for("topics_manage.review", community=community.slug, topic_id=topic.id),
+            )
+        )
     for topic in queries.needing_committee(community.id, TopicStatus.READY_FOR_VOTE):
-        items.append(TodoItem(kind=_("Vote to set up"), title=topic.title, since=topic.decided_at or topic.created_at,
-                              link=url_for("topics_manage.setup_vote", community=community.slug, topic_id=topic.id),
-                              target=timedelta(days=7)))
+        items.append(
+            TodoItem(
+                kind=_("Vote to set up"),
+                title=topic.title,
+                since=topic.decided_at or topic.created_at,
+                link=url_for("topics_manage.setup_vote", community=community.slug, topic_id=topic.id),
+                target=timedelta(days=7),
+            )
+        )
     closed = queries.needing_committee(community.id, TopicStatus.CLOSED)
     votes = queries.votes_for([t.id for t in closed])
     for topic in closed:
         vote = votes.get(topic.id)
-        items.append(TodoItem(kind=_("Outcome to publish"), title=topic.title,
-                              since=vote.closed_at if vote and vote.closed_at else topic.created_at,
-                              link=url_for("topics_manage.outcome", community=community.slug, topic_id=topic.id),
-                              target=timedelta(days=14)))
+        items.append(
+            TodoItem(
+                kind=_("Outcome to publish"),
+                title=topic.title,
+                since=vote.closed_at if vote and vote.closed_at else topic.created_at,
+                link=url_for("topics_manage.outcome", community=community.slug, topic_id=topic.id),
+                target=timedelta(days=14),
+            )
+        )
     for note, since in queries.flagged_comments(community.id):
-        items.append(TodoItem(kind=_("Flagged comment"), title=note.body[:40], since=since,
-                              link=url_for("topics_manage.flags", community=community.slug) + f"#comment-{note.id}",
-                              target=timedelta(hours=24)))
+        items.append(
+            TodoItem(
+                kind=_("Flagged comment"),
+                title=note.body[:40],
+                since=since,
+                link=url_for("topics_manage.flags", community=community.slug) + f"#comment-{note.id}",
+                target=timedelta(hours=24),
+            )
+        )
     return items
 
 
@@ -53,11 +80,18 @@ def settle_topics() -> int:
     return services.settle_due()
 
 
-@personal("topics", covers={
-    "topics.author_id": "topics", "topic_supports.user_id": "supports", "topic_comments.author_id": "comments",
-    "vote_participations.user_id": "votes_taken_part_in", "topic_outcome_ratings.user_id": "outcome_ratings",
-    "topic_follows.user_id": "follows", "topic_comment_flags.user_id": "flags",
-})
+@personal(
+    "topics",
+    covers={
+        "topics.author_id": "topics",
+        "topic_supports.user_id": "supports",
+        "topic_comments.author_id": "comments",
+        "vote_participations.user_id": "votes_taken_part_in",
+        "topic_outcome_ratings.user_id": "outcome_ratings",
+        "topic_follows.user_id": "follows",
+        "topic_comment_flags.user_id": "flags",
+    },
+)
 def my_topics(user):
     """My topics, supports, comments, vote participation (never choices: ballots hold no person), ratings,
     the topics I follow and the comments I flagged."""
@@ -72,9 +106,17 @@ def my_topics(user):
             {"topic_id": c.topic_id, "body": c.body, "created_at": c.created_at.isoformat()}
             for c in db.session.scalars(sa.select(Comment).where(Comment.author_id == user.id))
         ],
-        "votes_taken_part_in": [r.vote_id for r in rows(sa.select(VoteParticipation.vote_id).where(VoteParticipation.user_id == user.id))],
+        "votes_taken_part_in": [
+            r.vote_id for r in rows(sa.select(VoteParticipation.vote_id).where(VoteParticipation.user_id == user.id))
+        ],
         "outcome_ratings": [
-            {"outcome_id": r.outcome_id, "level": r.level, "comment": r.comment, "version": r.version, "created_at": r.created_at.isoformat()}
+            {
+                "outcome_id": r.outcome_id,
+                "level": r.level,
+                "comment": r.comment,
+                "version": r.version,
+                "created_at": r.created_at.isoformat(),
+            }
             for r in db.session.scalars(sa.select(OutcomeRating).where(OutcomeRating.user_id == user.id))
         ],
         "follows": [
@@ -82,21 +124,27 @@ def my_topics(user):
             for f in db.session.scalars(sa.select(Follow).where(Follow.user_id == user.id))
         ],
         "flags": [
-            {"comment_id": f.comment_id, "created_at": f.created_at.isoformat(), "handled_at": f.handled_at.isoformat() if f.handled_at else None}
+            {
+                "comment_id": f.comment_id,
+                "created_at": f.created_at.isoformat(),
+                "handled_at": f.handled_at.isoformat() if f.handled_at else None,
+            }
             for f in db.session.scalars(sa.select(CommentFlag).where(CommentFlag.user_id == user.id))
         ],
     }
 
 
-not_personal({
-    "topic_events.actor_id": "a topic's status history; the person's own topics are exported",
-    "topic_comments.hidden_by_id": STAFF_ACTION,
-    "topic_outcomes.published_by_id": STAFF_ACTION,
-    "topic_outcome_updates.created_by_id": STAFF_ACTION,
-    "votes.created_by_id": STAFF_ACTION,
-    "votes.closed_by_id": STAFF_ACTION,
-    "vote_participations.recorded_by_id": STAFF_ACTION,
-})
+not_personal(
+    {
+        "topic_events.actor_id": "a topic's status history; the person's own topics are exported",
+        "topic_comments.hidden_by_id": STAFF_ACTION,
+        "topic_outcomes.published_by_id": STAFF_ACTION,
+        "topic_outcome_updates.created_by_id": STAFF_ACTION,
+        "votes.created_by_id": STAFF_ACTION,
+        "votes.closed_by_id": STAFF_ACTION,
+        "vote_participations.recorded_by_id": STAFF_ACTION,
+    }
+)
 
 
 @community_panel("topics")

@@ -7,6 +7,7 @@ What it writes about the choice is therefore sealed: AES-GCM under a key derived
 the same size for every choice. The plain ballots are written only when the vote closes, in one
 transaction, shuffled, with random ids.
 """
+
 from __future__ import annotations
 
 import hashlib

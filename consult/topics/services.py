@@ -5,6 +5,7 @@ Time-driven changes (support window ending, vote opening and closing) are made p
 ``settle`` — called by every write here and by `flask tick` — and computed "as of now" by
 ``effective_status`` for pages, so nothing waits for a request to arrive.
 """
+
 from __future__ import annotations
 
 import logging
@@ -19,8 +20,8 @@ from consult.core import audit
 from consult.core.clock import now
 from consult.core.database import add_unique
 from consult.core.errors import Conflict, NotFound, PermissionDenied, RuleViolation
-from consult.core.pagination import parse_id
 from consult.core.notifications import N_, notify
+from consult.core.pagination import parse_id
 from consult.extensions import db
 from consult.places import queries as places
 from consult.places.models import Community
@@ -108,20 +109,31 @@ def vote_of(topic: Topic) -> Vote | None:
     return db.session.scalar(sa.select(Vote).where(Vote.topic_id == topic.id))
 
 
-def _transition(topic: Topic, to: str, actor, *, reason: str | None = None, committee: bool = False, notice: str | None = None) -> None:
+def _transition(
+    topic: Topic, to: str, actor, *, reason: str | None = None, committee: bool = False, notice: str | None = None
+) -> None:
     """Move a topic to ``to`` if the table of docs/design.md allows it; history, audit and followers follow."""
     if to not in TRANSITIONS.get(topic.status, set()):
         raise Conflict(_("This cannot be done while the topic is “%(status)s”.", status=status_name(topic.status)))
     before = topic.status
     topic.status = to
-    db.session.add(TopicEvent(topic_id=topic.id, from_status=before, to_status=to, actor_id=actor.id if actor else None, reason=reason))
+    db.session.add(
+        TopicEvent(topic_id=topic.id, from_status=before, to_status=to, actor_id=actor.id if actor else None, reason=reason)
+    )
     db.session.flush()
     if committee:
         audit.record(
-            actor, f"topic.{to}", topic, community_id=topic.community_id, before={"status": before}, after={"status": to, "reason": reason}
+            actor,
+            f"topic.{to}",
+            topic,
+            community_id=topic.community_id,
+            before={"status": before},
+            after={"status": to, "reason": reason},
         )
     event = f"topic:{topic.id}:{to}"
-    times = db.session.scalar(sa.select(sa.func.count()).select_from(TopicEvent).where(TopicEvent.topic_id == topic.id, TopicEvent.to_status == to))
+    times = db.session.scalar(
+        sa.select(sa.func.count()).select_from(TopicEvent).where(TopicEvent.topic_id == topic.id, TopicEvent.to_status == to)
+    )
     if times > 1:  # back in a status (a vote cancelled, then set up again): a new event for followers
         event += f":{times}"
     _notify_followers(topic, event, notice or STATUS_NOTICES[to], exclude=actor, reason=reason or "")
@@ -176,7 +188,9 @@ def settings_for(community: Community) -> TopicSettings:
     return settings or TopicSettings(community_id=community.id, threshold_kind="count", threshold_value=10, support_days=14)
 
 
-def update_settings(actor, community: Community, *, threshold_kind: str, threshold_value: int, support_days: int) -> TopicSettings:
+def update_settings(
+    actor, community: Community, *, threshold_kind: str, threshold_value: int, support_days: int
+) -> TopicSettings:
     """The committee sets the support threshold and window (applies to topics approved from now on)."""
     _require_committee(actor, community)
     if threshold_kind not in ("count", "share"):
@@ -195,7 +209,11 @@ def update_settings(actor, community: Community, *, threshold_kind: str, thresho
     settings.threshold_kind, settings.threshold_value, settings.support_days = threshold_kind, threshold_value, support_days
     db.session.flush()
     audit.record(
-        actor, "topic.settings", community, community_id=community.id, before=before,
+        actor,
+        "topic.settings",
+        community,
+        community_id=community.id,
+        before=before,
         after={"kind": threshold_kind, "value": threshold_value, "days": support_days},
     )
     return settings
@@ -209,7 +227,7 @@ def ensure_default_categories() -> int:
     """Create the default categories if missing (the migration seeds them; this restores them)."""
     have = set(db.session.scalars(sa.select(Category.key).where(Category.key.is_not(None))))
     added = 0
-    for position, (key, name) in enumerate(zip(DEFAULT_CATEGORY_KEYS, DEFAULT_CATEGORY_NAMES), start=1):
+    for position, (key, name) in enumerate(zip(DEFAULT_CATEGORY_KEYS, DEFAULT_CATEGORY_NAMES, strict=True), start=1):
         if key not in have:
             db.session.add(Category(key=key, name=name, position=position))
             added += 1
@@ -261,7 +279,9 @@ def _check_text(title: str, body: str) -> tuple[str, str]:
     return title, body
 
 
-def propose(author, community: Community, *, title: str, body: str, category_id, place: str | None = None, submit: bool = True) -> Topic:
+def propose(
+    author, community: Community, *, title: str, body: str, category_id, place: str | None = None, submit: bool = True
+) -> Topic:
     """A confirmed resident proposes a topic (or saves a draft); a worker may start one for the committee."""
     committee = places.can_manage_community(author, community)
     if not committee:
@@ -474,8 +494,17 @@ def schedule_vote(
     if topic.status != S.READY_FOR_VOTE:
         raise Conflict(_("A vote can only be set up for a topic that is ready for a vote."))
     vote = Vote(topic_id=topic.id, created_by_id=worker.id)
-    choices = _vote_settings(vote, kind=kind, options=options, max_choices=max_choices, scope=scope, opens_at=opens_at,
-                             closes_at=closes_at, quorum_percent=quorum_percent, live_results=live_results)
+    choices = _vote_settings(
+        vote,
+        kind=kind,
+        options=options,
+        max_choices=max_choices,
+        scope=scope,
+        opens_at=opens_at,
+        closes_at=closes_at,
+        quorum_percent=quorum_percent,
+        live_results=live_results,
+    )
     db.session.add(vote)
     db.session.flush()
     for option in choices:
@@ -487,7 +516,9 @@ def schedule_vote(
     return vote
 
 
-def _vote_settings(vote: Vote, *, kind, options, max_choices, scope, opens_at, closes_at, quorum_percent, live_results) -> list[VoteOption]:
+def _vote_settings(
+    vote: Vote, *, kind, options, max_choices, scope, opens_at, closes_at, quorum_percent, live_results
+) -> list[VoteOption]:
     """Check a vote's settings and put them on ``vote``; returns its options (not yet added)."""
     if scope not in ("resident", "household"):
         raise RuleViolation(_("Choose who votes: each resident or each household."), field="scope")
@@ -522,10 +553,20 @@ def _vote_settings(vote: Vote, *, kind, options, max_choices, scope, opens_at, c
 
 def _vote_summary(vote: Vote) -> dict:
     """A vote's settings for the audit log and the change notice."""
-    labels = [o.label or o.key for o in db.session.scalars(sa.select(VoteOption).where(VoteOption.vote_id == vote.id).order_by(VoteOption.position))]
-    return {"kind": vote.kind, "options": labels, "max_choices": vote.max_choices, "scope": vote.scope,
-            "opens_at": vote.opens_at.isoformat(), "closes_at": vote.closes_at.isoformat(),
-            "quorum_percent": vote.quorum_percent, "live_results": vote.live_results}
+    labels = [
+        o.label or o.key
+        for o in db.session.scalars(sa.select(VoteOption).where(VoteOption.vote_id == vote.id).order_by(VoteOption.position))
+    ]
+    return {
+        "kind": vote.kind,
+        "options": labels,
+        "max_choices": vote.max_choices,
+        "scope": vote.scope,
+        "opens_at": vote.opens_at.isoformat(),
+        "closes_at": vote.closes_at.isoformat(),
+        "quorum_percent": vote.quorum_percent,
+        "live_results": vote.live_results,
+    }
 
 
 def _scheduled_vote(worker, topic: Topic) -> tuple[Topic, Vote]:
@@ -537,13 +578,33 @@ def _scheduled_vote(worker, topic: Topic) -> tuple[Topic, Vote]:
     return topic, vote_of(topic)
 
 
-def change_vote(worker, topic: Topic, *, kind: str, options: list[str] | None, max_choices: int, scope: str, opens_at: datetime,
-                closes_at: datetime, quorum_percent: int | None, live_results: bool) -> Vote:
+def change_vote(
+    worker,
+    topic: Topic,
+    *,
+    kind: str,
+    options: list[str] | None,
+    max_choices: int,
+    scope: str,
+    opens_at: datetime,
+    closes_at: datetime,
+    quorum_percent: int | None,
+    live_results: bool,
+) -> Vote:
     """The committee changes a scheduled vote before it opens (no ballot can exist yet); audited, followers told."""
     topic, vote = _scheduled_vote(worker, topic)
     before = _vote_summary(vote)
-    choices = _vote_settings(vote, kind=kind, options=options, max_choices=max_choices, scope=scope, opens_at=opens_at,
-                             closes_at=closes_at, quorum_percent=quorum_percent, live_results=live_results)
+    choices = _vote_settings(
+        vote,
+        kind=kind,
+        options=options,
+        max_choices=max_choices,
+        scope=scope,
+        opens_at=opens_at,
+        closes_at=closes_at,
+        quorum_percent=quorum_percent,
+        live_results=live_results,
+    )
     db.session.execute(sa.delete(VoteOption).where(VoteOption.vote_id == vote.id))
     for option in choices:
         option.vote_id = vote.id
@@ -552,11 +613,22 @@ def change_vote(worker, topic: Topic, *, kind: str, options: list[str] | None, m
     db.session.flush()
     after = _vote_summary(vote)
     audit.record(worker, "vote.change", topic, community_id=topic.community_id, before=before, after=after)
-    db.session.add(TopicEvent(topic_id=topic.id, from_status=topic.status, to_status=topic.status, actor_id=worker.id,
-                              reason=_("The vote was changed before it opened.")))
-    _notify_followers(topic, f"vote:{vote.id}:changed:{now().isoformat()}",
-                      N_("The vote on “%(title)s” was changed before it opened. It now opens %(opens)s."), exclude=worker,
-                      opens=_local(opens_at))
+    db.session.add(
+        TopicEvent(
+            topic_id=topic.id,
+            from_status=topic.status,
+            to_status=topic.status,
+            actor_id=worker.id,
+            reason=_("The vote was changed before it opened."),
+        )
+    )
+    _notify_followers(
+        topic,
+        f"vote:{vote.id}:changed:{now().isoformat()}",
+        N_("The vote on “%(title)s” was changed before it opened. It now opens %(opens)s."),
+        exclude=worker,
+        opens=_local(opens_at),
+    )
     if opens_at <= now():
         _transition(topic, S.VOTING, worker, committee=True)
     db.session.flush()
@@ -575,8 +647,14 @@ def cancel_vote(worker, topic: Topic, reason: str) -> Topic:
     db.session.delete(vote)
     db.session.flush()
     audit.record(worker, "vote.cancel", topic, community_id=topic.community_id, before=before, after={"reason": reason})
-    _transition(topic, S.READY_FOR_VOTE, worker, reason=reason, committee=True,
-                notice=N_("The vote on “%(title)s” was cancelled before it opened: %(reason)s"))
+    _transition(
+        topic,
+        S.READY_FOR_VOTE,
+        worker,
+        reason=reason,
+        committee=True,
+        notice=N_("The vote on “%(title)s” was cancelled before it opened: %(reason)s"),
+    )
     topic.closes_at = None
     db.session.flush()
     return topic
@@ -626,7 +704,7 @@ def write_ballots(vote: Vote) -> int:
     ballots = [{"id": _random_id(), "vote_id": vote.id, "token": entry["t"]} for entry in entries]
     if ballots:
         db.session.execute(sa.insert(Ballot), ballots)
-        choices = [{"ballot_id": b["id"], "option_id": o} for b, entry in zip(ballots, entries) for o in entry["o"]]
+        choices = [{"ballot_id": b["id"], "option_id": o} for b, entry in zip(ballots, entries, strict=True) for o in entry["o"]]
         db.session.execute(sa.insert(BallotChoice), choices)
     db.session.execute(sa.delete(SealedBallot).where(SealedBallot.vote_id == vote.id))
     vote.sealed_tally = None
@@ -687,8 +765,10 @@ def cast_ballot(voter, topic: Topic, option_ids: list, *, recorded_by=None) -> l
     counts = _tally(vote)
     pending = db.session.scalar(sa.select(SealedBallot).where(SealedBallot.vote_id == vote.id, SealedBallot.slot == _slot(token)))
     if pending is None:
-        add_unique(SealedBallot(vote_id=vote.id, slot=_slot(token), sealed=_seal_ballot(vote, token, chosen)),
-                   _("Your ballot was already cast."))
+        add_unique(
+            SealedBallot(vote_id=vote.id, slot=_slot(token), sealed=_seal_ballot(vote, token, chosen)),
+            _("Your ballot was already cast."),
+        )
         vote.ballot_count += 1
         db.session.execute(sa.update(Topic).where(Topic.id == topic.id).values(ballot_count=Topic.ballot_count + 1))
     elif recorded_by is not None:
@@ -707,8 +787,11 @@ def cast_ballot(voter, topic: Topic, option_ids: list, *, recorded_by=None) -> l
     if participation is None:
         add_unique(
             VoteParticipation(
-                vote_id=vote.id, user_id=voter.id, household=voter_key if vote.scope == "household" else None,
-                paper=recorded_by is not None, recorded_by_id=recorded_by.id if recorded_by else None,
+                vote_id=vote.id,
+                user_id=voter.id,
+                household=voter_key if vote.scope == "household" else None,
+                paper=recorded_by is not None,
+                recorded_by_id=recorded_by.id if recorded_by else None,
             ),
             _("Your ballot was already cast."),
         )
@@ -750,8 +833,11 @@ def read_receipt(user, vote: Vote, value: str | None) -> list[VoteOption]:
         chosen = {int(i) for i in data["o"]}
     except (InvalidTag, ValueError, TypeError, KeyError, binascii.Error):
         return []
-    return [o for o in db.session.scalars(sa.select(VoteOption).where(VoteOption.vote_id == vote.id).order_by(VoteOption.position))
-            if o.id in chosen]
+    return [
+        o
+        for o in db.session.scalars(sa.select(VoteOption).where(VoteOption.vote_id == vote.id).order_by(VoteOption.position))
+        if o.id in chosen
+    ]
 
 
 def has_voted(user, topic: Topic, vote: Vote | None) -> bool:
@@ -766,9 +852,14 @@ def has_voted(user, topic: Topic, vote: Vote | None) -> bool:
         residence = places.active_residence(user)
         if residence is not None and residence.community_id == topic.community_id:
             household = places.household_key(residence)
-            return db.session.scalar(
-                sa.select(VoteParticipation.id).where(VoteParticipation.vote_id == vote.id, VoteParticipation.household == household).limit(1)
-            ) is not None
+            return (
+                db.session.scalar(
+                    sa.select(VoteParticipation.id)
+                    .where(VoteParticipation.vote_id == vote.id, VoteParticipation.household == household)
+                    .limit(1)
+                )
+                is not None
+            )
     return False
 
 
@@ -814,7 +905,9 @@ def results(topic: Topic, vote: Vote, *, viewer_is_committee: bool = False) -> d
         )
     options = list(db.session.scalars(sa.select(VoteOption).where(VoteOption.vote_id == vote.id).order_by(VoteOption.position)))
     ballots = vote.ballot_count
-    eligible = vote.eligible_count if vote.eligible_count is not None else places.eligible_count(topic.community_id, now(), vote.scope)
+    eligible = (
+        vote.eligible_count if vote.eligible_count is not None else places.eligible_count(topic.community_id, now(), vote.scope)
+    )
     turnout = ballots / eligible if eligible else 0.0
     rows = [
         {"option": o, "count": counts.get(o.id, 0), "percent": (100.0 * counts.get(o.id, 0) / ballots) if ballots else 0.0}
@@ -853,8 +946,13 @@ def comment(user, topic: Topic, body: str, parent_id=None) -> Comment:
     db.session.flush()
     db.session.expire(topic, ["comment_count"])
     if parent is not None and parent.author_id != user.id:
-        notify(parent.author_id, f"comment:{note.id}:reply", N_("Someone replied to your comment on “%(title)s”."),
-               link=f"/topics/{topic.id}#comment-{note.id}", title=topic.title)
+        notify(
+            parent.author_id,
+            f"comment:{note.id}:reply",
+            N_("Someone replied to your comment on “%(title)s”."),
+            link=f"/topics/{topic.id}#comment-{note.id}",
+            title=topic.title,
+        )
     _notify_followers(topic, f"comment:{note.id}", N_("New comment on “%(title)s”."), exclude=user)
     return note
 
@@ -951,13 +1049,25 @@ def publish_outcome(worker, topic: Topic, *, decision: str, responsible: str, ac
     if topic.status != S.CLOSED:
         raise Conflict(_("An outcome can only be published once voting has closed."))
     outcome = add_unique(
-        Outcome(topic_id=topic.id, decision=decision, responsible=responsible, actions=actions,
-                original_due_date=due_date, due_date=due_date, published_by_id=worker.id),
+        Outcome(
+            topic_id=topic.id,
+            decision=decision,
+            responsible=responsible,
+            actions=actions,
+            original_due_date=due_date,
+            due_date=due_date,
+            published_by_id=worker.id,
+        ),
         _("This topic already has an outcome."),
     )
     _transition(topic, S.OUTCOME_PUBLISHED, worker, committee=True)
-    audit.record(worker, "outcome.publish", outcome, community_id=topic.community_id,
-                 after={"topic_id": topic.id, "due_date": due_date.isoformat(), "responsible": responsible})
+    audit.record(
+        worker,
+        "outcome.publish",
+        outcome,
+        community_id=topic.community_id,
+        after={"topic_id": topic.id, "due_date": due_date.isoformat(), "responsible": responsible},
+    )
     return outcome
 
 
@@ -982,10 +1092,21 @@ def add_progress(worker, outcome: Outcome, *, status: str, note: str, due_date: 
         outcome.done_at = now()
     db.session.add(update)
     db.session.flush()
-    audit.record(worker, "outcome.progress", outcome, community_id=topic.community_id, before=before,
-                 after={"status": status, "due_date": outcome.due_date.isoformat()})
-    _notify_followers(topic, f"outcome:{outcome.id}:update:{update.id}", N_("Progress on “%(title)s”: %(status)s"),
-                      exclude=worker, status=status_name(status))
+    audit.record(
+        worker,
+        "outcome.progress",
+        outcome,
+        community_id=topic.community_id,
+        before=before,
+        after={"status": status, "due_date": outcome.due_date.isoformat()},
+    )
+    _notify_followers(
+        topic,
+        f"outcome:{outcome.id}:update:{update.id}",
+        N_("Progress on “%(title)s”: %(status)s"),
+        exclude=worker,
+        status=status_name(status),
+    )
     return update
 
 
@@ -1023,9 +1144,13 @@ def rate(user, outcome: Outcome, level: str, comment_text: str | None = None) ->
         current.superseded_at = moment
         db.session.flush()
     rating = OutcomeRating(
-        outcome_id=outcome.id, user_id=user.id, level=level, comment=comment_text,
+        outcome_id=outcome.id,
+        user_id=user.id,
+        level=level,
+        comment=comment_text,
         version=(current.version + 1) if current else 1,
-        first_given_at=current.first_given_at if current else moment, created_at=moment,
+        first_given_at=current.first_given_at if current else moment,
+        created_at=moment,
     )
     return add_unique(rating, _("Your rating was already recorded."))
 

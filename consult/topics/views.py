@@ -1,4 +1,5 @@
 """Public topic pages: lists, proposing, one topic with support, ballot, comments, outcome and rating."""
+
 from __future__ import annotations
 
 import io
@@ -12,8 +13,8 @@ from wtforms.fields.choices import SelectChoice
 
 from consult.core.errors import DomainError
 from consult.core.forms import form_error, form_status, refuse
-from consult.extensions import db, limiter
 from consult.core.pagination import page_number, paginate, parse_id
+from consult.extensions import db, limiter
 from consult.places import queries as places
 from consult.places.models import Community
 from consult.topics import queries, services
@@ -48,7 +49,9 @@ def index(community: str):
     form = FilterForm(request.args)
     categories = services.categories_for(community)
     form.status.choices = [SelectChoice("", _("All open and decided"))] + status_choices()
-    form.category.choices = [SelectChoice("", _("All categories"))] + [SelectChoice(str(c.id), category_name(c)) for c in categories]
+    form.category.choices = [SelectChoice("", _("All categories"))] + [
+        SelectChoice(str(c.id), category_name(c)) for c in categories
+    ]
     form.sort.choices = [SelectChoice(k, v) for k, v in sort_labels().items()]
     status = request.args.get("status") or None
     if status and status not in {s.value for s in S}:
@@ -60,15 +63,27 @@ def index(community: str):
     q = (request.args.get("q") or "").strip()[:40]
     committee = places.can_manage_community(current_user, community)
     page = paginate(
-        queries.topic_list(community.id, status=status, category_id=category_id, q=q or None, sort=sort,
-                           include_unlisted=committee and status is not None,
-                           author_id=current_user.id if current_user.is_authenticated else None),
+        queries.topic_list(
+            community.id,
+            status=status,
+            category_id=category_id,
+            q=q or None,
+            sort=sort,
+            include_unlisted=committee and status is not None,
+            author_id=current_user.id if current_user.is_authenticated else None,
+        ),
         per_page=queries.PER_PAGE,
     )
     votes = queries.votes_for([t.id for t in page.items])
     mine = []
     if current_user.is_authenticated:
-        mine = list(db.session.scalars(queries.topics_of_author(current_user.id, community.id).where(Topic.status.in_([S.DRAFT, S.PENDING_REVIEW, S.REJECTED])).limit(20)))
+        mine = list(
+            db.session.scalars(
+                queries.topics_of_author(current_user.id, community.id)
+                .where(Topic.status.in_([S.DRAFT, S.PENDING_REVIEW, S.REJECTED]))
+                .limit(20)
+            )
+        )
     return render_template(
         "topics/index.html",
         community=community,
@@ -104,8 +119,13 @@ def new(community: str):
     if form.validate_on_submit():
         try:
             topic = services.propose(
-                current_user, community, title=form.title.data, body=form.body.data,
-                category_id=form.category.data, place=form.place.data, submit=request.form.get("action") != "draft",
+                current_user,
+                community,
+                title=form.title.data,
+                body=form.body.data,
+                category_id=form.category.data,
+                place=form.place.data,
+                submit=request.form.get("action") != "draft",
             )
             db.session.commit()
         except DomainError as error:
@@ -130,7 +150,14 @@ def edit(topic_id: int):
     form = _topic_form(community, topic)
     if form.validate_on_submit():
         try:
-            services.edit(current_user, topic, title=form.title.data, body=form.body.data, category_id=form.category.data, place=form.place.data)
+            services.edit(
+                current_user,
+                topic,
+                title=form.title.data,
+                body=form.body.data,
+                category_id=form.category.data,
+                place=form.place.data,
+            )
             if request.form.get("action") == "submit" and topic.status == S.DRAFT:
                 services.submit_topic(current_user, topic)
             db.session.commit()
@@ -140,7 +167,9 @@ def edit(topic_id: int):
         else:
             flash(_("Your changes are saved."), "success")
             return redirect(url_for("topics.detail", topic_id=topic.id))
-    return render_template("topics/form.html", community=community, form=form, topic=topic, committee=topic.committee_initiated), form_status(form)
+    return render_template(
+        "topics/form.html", community=community, form=form, topic=topic, committee=topic.committee_initiated
+    ), form_status(form)
 
 
 @bp.get("/topics/<int:topic_id>")
@@ -249,9 +278,15 @@ def vote(topic_id: int):
     response = redirect(url_for("topics.detail", topic_id=topic_id, _anchor="vote-h"))
     ballot = services.vote_of(topic)
     expires = ballot.closes_at + timedelta(days=services.RECEIPT_DAYS)
-    response.set_cookie(services.receipt_cookie(ballot), services.seal_receipt(current_user, ballot, chosen), expires=expires,
-                        path=f"/topics/{topic_id}", httponly=True, samesite="Lax",
-                        secure=current_app.config.get("SESSION_COOKIE_SECURE", False))
+    response.set_cookie(
+        services.receipt_cookie(ballot),
+        services.seal_receipt(current_user, ballot, chosen),
+        expires=expires,
+        path=f"/topics/{topic_id}",
+        httponly=True,
+        samesite="Lax",
+        secure=current_app.config.get("SESSION_COOKIE_SECURE", False),
+    )
     return response
 
 
@@ -261,7 +296,9 @@ def _comment_key() -> str:
 
 @bp.post("/topics/<int:topic_id>/comments")
 @login_required
-@limiter.limit(lambda: current_app.config.get("COMMENT_LIMIT", "10 per minute; 60 per hour"), key_func=_comment_key, scope="comments")
+@limiter.limit(
+    lambda: current_app.config.get("COMMENT_LIMIT", "10 per minute; 60 per hour"), key_func=_comment_key, scope="comments"
+)
 def add_comment(topic_id: int):
     """Comment on the topic or reply to a comment."""
     form = CommentForm()

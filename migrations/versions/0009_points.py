@@ -17,13 +17,13 @@ Create Date: 2026-11-30 19:40:00
 SQLite batch mode recreates a table it alters, which drops its triggers: a later migration
 that batch-alters ``ledger_entries`` on SQLite must create these triggers again.
 """
-from alembic import op
-import sqlalchemy as sa
 
+import sqlalchemy as sa
+from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = '0009_points'
-down_revision = '0007_ballots'
+revision = "0009_points"
+down_revision = "0007_ballots"
 branch_labels = None
 depends_on = None
 
@@ -53,7 +53,7 @@ BEGIN
     RETURN NEW;
 END;
 $$ LANGUAGE plpgsql
-"""
+"""  # noqa: E501 - the function's text stays as the databases have it
 PG_BALANCE_TRIGGER = """
 CREATE TRIGGER ledger_entries_balance_after BEFORE INSERT ON ledger_entries
 FOR EACH ROW EXECUTE FUNCTION ledger_entries_check_balance_after()
@@ -89,12 +89,13 @@ def upgrade():
     if postgresql:
         # The 0004 trigger refuses UPDATE; the back-fill is the one sanctioned rewrite.
         op.execute("ALTER TABLE ledger_entries DISABLE TRIGGER ledger_entries_append_only")
-        op.add_column('ledger_entries', sa.Column('balance_after', sa.Integer(), nullable=True))
+        op.add_column("ledger_entries", sa.Column("balance_after", sa.Integer(), nullable=True))
         op.execute(BACKFILL)
-        op.alter_column('ledger_entries', 'balance_after', existing_type=sa.Integer(), nullable=False)
-        op.create_check_constraint(op.f('ck_ledger_entries_redemption_covered'), 'ledger_entries',
-                                   "reason != 'redemption' OR balance_after >= 0")
-        op.drop_constraint(op.f('ck_point_balances_not_negative'), 'point_balances', type_='check')
+        op.alter_column("ledger_entries", "balance_after", existing_type=sa.Integer(), nullable=False)
+        op.create_check_constraint(
+            op.f("ck_ledger_entries_redemption_covered"), "ledger_entries", "reason != 'redemption' OR balance_after >= 0"
+        )
+        op.drop_constraint(op.f("ck_point_balances_not_negative"), "point_balances", type_="check")
         op.execute("ALTER TABLE ledger_entries ENABLE TRIGGER ledger_entries_append_only")
         op.execute(PG_TRUNCATE_TRIGGER)
         op.execute(PG_BALANCE_FUNCTION)
@@ -105,8 +106,8 @@ def upgrade():
         # (the DEFAULT is only there because SQLite needs one to add a NOT NULL column).
         op.execute(SQLITE_ADD_COLUMN)
         op.execute(BACKFILL)
-        with op.batch_alter_table('point_balances', schema=None) as batch_op:
-            batch_op.drop_constraint(op.f('ck_point_balances_not_negative'), type_='check')
+        with op.batch_alter_table("point_balances", schema=None) as batch_op:
+            batch_op.drop_constraint(op.f("ck_point_balances_not_negative"), type_="check")
         for statement in SQLITE_TRIGGERS:
             op.execute(statement)
 
@@ -117,12 +118,12 @@ def downgrade():
         op.execute("DROP TRIGGER IF EXISTS ledger_entries_balance_after ON ledger_entries")
         op.execute("DROP FUNCTION IF EXISTS ledger_entries_check_balance_after()")
         op.execute("DROP TRIGGER IF EXISTS ledger_entries_no_truncate ON ledger_entries")
-        op.create_check_constraint(op.f('ck_point_balances_not_negative'), 'point_balances', 'balance >= 0')
-        op.drop_constraint(op.f('ck_ledger_entries_redemption_covered'), 'ledger_entries', type_='check')
-        op.drop_column('ledger_entries', 'balance_after')
+        op.create_check_constraint(op.f("ck_point_balances_not_negative"), "point_balances", "balance >= 0")
+        op.drop_constraint(op.f("ck_ledger_entries_redemption_covered"), "ledger_entries", type_="check")
+        op.drop_column("ledger_entries", "balance_after")
     else:
         for name in SQLITE_TRIGGER_NAMES:
             op.execute(f"DROP TRIGGER IF EXISTS {name}")
-        with op.batch_alter_table('point_balances', schema=None) as batch_op:
-            batch_op.create_check_constraint(op.f('ck_point_balances_not_negative'), 'balance >= 0')
+        with op.batch_alter_table("point_balances", schema=None) as batch_op:
+            batch_op.create_check_constraint(op.f("ck_point_balances_not_negative"), "balance >= 0")
         op.execute("ALTER TABLE ledger_entries DROP COLUMN balance_after")

@@ -12,6 +12,7 @@ Revision ID: 0013_places
 Revises: 0010_activities
 Create Date: 2026-11-30 19:40:00
 """
+
 import logging
 from collections import defaultdict
 
@@ -21,8 +22,8 @@ from alembic import op
 from consult.places.addresses import normalise_address
 
 # revision identifiers, used by Alembic.
-revision = '0013_places'
-down_revision = '0010_activities'
+revision = "0013_places"
+down_revision = "0010_activities"
 branch_labels = None
 depends_on = None
 
@@ -45,8 +46,9 @@ def _label(parts) -> str:
 def normalise_stored_addresses(conn) -> dict:
     """Normalise every residence's address; returns what changed and which households merged."""
     rows = conn.execute(
-        sa.select(residences.c.id, residences.c.community_id, residences.c.building, residences.c.unit, residences.c.room)
-        .order_by(residences.c.id)
+        sa.select(
+            residences.c.id, residences.c.community_id, residences.c.building, residences.c.unit, residences.c.room
+        ).order_by(residences.c.id)
     ).all()
     changes = []
     typed_forms = defaultdict(set)  # (community, normal form) -> the forms it was typed in
@@ -59,7 +61,8 @@ def normalise_stored_addresses(conn) -> dict:
             changes.append({"rid": row.id, "b": after[0], "u": after[1], "r": after[2]})
     if changes:
         conn.execute(
-            residences.update().where(residences.c.id == sa.bindparam("rid"))
+            residences.update()
+            .where(residences.c.id == sa.bindparam("rid"))
             .values(building=sa.bindparam("b"), unit=sa.bindparam("u"), room=sa.bindparam("r")),
             changes,
         )
@@ -69,11 +72,19 @@ def normalise_stored_addresses(conn) -> dict:
 
 def upgrade():
     report = normalise_stored_addresses(op.get_bind())
-    log.info("residences: %d checked, %d addresses normalised, %d households had several spellings",
-             report["checked"], report["changed"], len(report["merged"]))
+    log.info(
+        "residences: %d checked, %d addresses normalised, %d households had several spellings",
+        report["checked"],
+        report["changed"],
+        len(report["merged"]),
+    )
     for (community_id, normal), forms in sorted(report["merged"].items(), key=lambda item: (item[0][0], _label(item[0][1]))):
-        log.info("community %s: %s is now one household (was typed %s)",
-                 community_id, _label(normal), ", ".join(repr(_label(form)) for form in forms))
+        log.info(
+            "community %s: %s is now one household (was typed %s)",
+            community_id,
+            _label(normal),
+            ", ".join(repr(_label(form)) for form in forms),
+        )
 
 
 def downgrade():

@@ -4,6 +4,7 @@ Each burst sends N requests at once from N threads against the SQLite app (memor
 and again from a separate process against Redis when TEST_REDIS_URL is set (the process
 convention of tests/core/test_redis.py: the limiter is one object per process).
 """
+
 from __future__ import annotations
 
 import json
@@ -60,7 +61,9 @@ def login_burst(app, username: str, n: int = BURST) -> tuple[int, list[int]]:
 
     services.authenticate = counting
     try:
-        statuses = _parallel(app, n, lambda c, i: c.post("/auth/login", data={"username": username, "password": "wrong"}).status_code)
+        statuses = _parallel(
+            app, n, lambda c, i: c.post("/auth/login", data={"username": username, "password": "wrong"}).status_code
+        )
     finally:
         services.authenticate = original
     return tried, statuses
@@ -68,11 +71,18 @@ def login_burst(app, username: str, n: int = BURST) -> tuple[int, list[int]]:
 
 def registration_burst(app, community_slug: str, n: int = 40, *, parallel: bool) -> list[int]:
     """``n`` registrations from one address, one after another or all at once; their statuses."""
+
     def register(client, i):
-        return client.post(f"/auth/register?community={community_slug}", data={
-            "community": community_slug, "username": f"burst{i}", "display_name": f"居民{i}",
-            "password": "a-good-password", "confirm": "a-good-password",
-        }).status_code
+        return client.post(
+            f"/auth/register?community={community_slug}",
+            data={
+                "community": community_slug,
+                "username": f"burst{i}",
+                "display_name": f"居民{i}",
+                "password": "a-good-password",
+                "confirm": "a-good-password",
+            },
+        ).status_code
 
     if parallel:
         return _parallel(app, n, register)
@@ -98,10 +108,13 @@ def test_login_limit_holds_under_a_burst(app, committed_db, no_csrf):
     assert sorted(statuses) == [401] * 5 + [429] * (BURST - 5)
 
 
-@pytest.mark.parametrize("parallel", [
-    False,  # SQLite: parallel writers fail with "database is locked" (one process on a laptop)
-    pytest.param(True, marks=pytest.mark.postgresql),
-])
+@pytest.mark.parametrize(
+    "parallel",
+    [
+        False,  # SQLite: parallel writers fail with "database is locked" (one process on a laptop)
+        pytest.param(True, marks=pytest.mark.postgresql),
+    ],
+)
 def test_registration_limit_per_address(app, committed_db, no_csrf, parallel):
     factory = Factory(committed_db.session)
     community = factory.community(factory.street(name="街道"), name="社区")
@@ -142,7 +155,12 @@ def test_login_limit_holds_under_a_burst_on_redis(app, committed_db):
     try:
         out = subprocess.run(
             [sys.executable, "-c", PROCESS, app.config["SQLALCHEMY_DATABASE_URI"], REDIS_URL, prefix, "redistarget"],
-            cwd=ROOT, env=env, capture_output=True, text=True, check=True, timeout=180,
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=180,
         )
         result = json.loads(out.stdout.strip().splitlines()[-1])
         assert result["tried"] == 5, f"{result['tried']} of {BURST} parallel wrong passwords were tried on Redis"

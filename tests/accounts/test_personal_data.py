@@ -1,6 +1,7 @@
-""""Download my data" against the schema: every column that references users.id is either exported
+""" "Download my data" against the schema: every column that references users.id is either exported
 (and the export holds exactly as many entries as the table has rows for the person) or left out
 with a written reason. A table added later cannot be forgotten: this test names it."""
+
 from datetime import timedelta
 
 import pytest
@@ -12,8 +13,12 @@ from consult.core import registries
 
 def user_columns(metadata) -> list[str]:
     """Every "table.column" with a foreign key to users.id."""
-    return sorted(f"{table.name}.{column.name}" for table in metadata.sorted_tables for column in table.columns
-                  if any(fk.column.table.name == "users" and fk.column.name == "id" for fk in column.foreign_keys))
+    return sorted(
+        f"{table.name}.{column.name}"
+        for table in metadata.sorted_tables
+        for column in table.columns
+        if any(fk.column.table.name == "users" and fk.column.name == "id" for fk in column.foreign_keys)
+    )
 
 
 def test_every_column_referencing_a_user_is_exported_or_excused(db):
@@ -21,7 +26,7 @@ def test_every_column_referencing_a_user_is_exported_or_excused(db):
     assert len(columns) > 20  # the introspection sees the schema
     missing = [c for c in columns if c not in registries.personal_columns and c not in registries.not_personal_columns]
     assert not missing, (
-        f"{', '.join(missing)}: these columns reference users.id but \"download my data\" neither exports nor excuses them. "
+        f'{", ".join(missing)}: these columns reference users.id but "download my data" neither exports nor excuses them. '
         "In your domain's registrations.py, either add the rows to a @personal(...) exporter and name the column in its "
         "covers={'<table>.<column>': '<key of the exporter's output listing one entry per row>'} (\"\" when the output is the "
         "list itself), or call registries.not_personal({'<table>.<column>': '<why a person's export leaves it out>'}) "
@@ -40,8 +45,7 @@ def busy(world, factory, clock):
     from consult.activities import services as activities
     from consult.core import documents
     from consult.points import services as points
-    from consult.topics import queries as topic_queries
-    from consult.topics import services as topics
+    from consult.topics import queries as topic_queries, services as topics
 
     topic = world.topic("outcome_done")
     topics.rate(world.resident, topic_queries.outcome_of(topic.id), "satisfied", "很好")
@@ -64,7 +68,9 @@ def busy(world, factory, clock):
     activities.claim_wish(world.party, wish)
     reward = points.create_reward(world.worker, world.a, name="毛巾", price=1, stock=5)
     points.redeem(world.party, reward)
-    documents.issue("service_record", subject=world.party, community_id=world.a.id, content={"hours": 1.5}, issued_by=world.worker)
+    documents.issue(
+        "service_record", subject=world.party, community_id=world.a.id, content={"hours": 1.5}, issued_by=world.worker
+    )
     points.bonus(world.worker, world.party, world.a, 5, "组织")
     services.issue_reset_code(world.worker, world.resident, world.a)
     return world
@@ -78,14 +84,32 @@ def test_the_export_holds_every_row_about_the_person(db, busy):
         data = services.personal_data(person)
         for column, (name, key) in sorted(registries.personal_columns.items()):
             table, field = column.split(".")
-            rows = db.session.scalar(sa.select(sa.func.count()).select_from(tables[table]).where(tables[table].c[field] == person.id))
+            rows = db.session.scalar(
+                sa.select(sa.func.count()).select_from(tables[table]).where(tables[table].c[field] == person.id)
+            )
             part = data[name] if key == "" else data[name][key]
-            assert len(part) == rows, f"{column}: {rows} rows name {person.username}, the export under {name}/{key or '(all)'} has {len(part)}"
+            assert len(part) == rows, (
+                f"{column}: {rows} rows name {person.username}, the export under {name}/{key or '(all)'} has {len(part)}"
+            )
             if rows:
                 filled.add(column)
     # The story reaches most exported columns, so the comparison is not of empty tables.
-    for column in ("activity_ratings.user_id", "wishes.claimer_id", "topic_follows.user_id", "topic_comment_flags.user_id",
-                   "staff_appointments.user_id", "documents.subject_id", "topic_outcome_ratings.user_id", "redemptions.user_id",
-                   "activity_attendances.user_id", "party_registrations.user_id", "residences.user_id", "password_reset_codes.user_id",
-                   "point_balances.user_id", "ledger_entries.user_id", "activities.organiser_id", "topic_supports.user_id"):
+    for column in (
+        "activity_ratings.user_id",
+        "wishes.claimer_id",
+        "topic_follows.user_id",
+        "topic_comment_flags.user_id",
+        "staff_appointments.user_id",
+        "documents.subject_id",
+        "topic_outcome_ratings.user_id",
+        "redemptions.user_id",
+        "activity_attendances.user_id",
+        "party_registrations.user_id",
+        "residences.user_id",
+        "password_reset_codes.user_id",
+        "point_balances.user_id",
+        "ledger_entries.user_id",
+        "activities.organiser_id",
+        "topic_supports.user_id",
+    ):
         assert column in filled, column

@@ -58,7 +58,12 @@ def test_reset_code_works_once_for_24_hours(db, world, clock):
     assert len(code) == 8
     entry = db.session.scalar(sa.select(PasswordResetCode).where(PasswordResetCode.user_id == world.resident.id))
     assert code not in entry.code_hash
-    assert db.session.scalar(sa.select(AuditEntry.action).where(AuditEntry.target_id == entry.id, AuditEntry.target_type == "password_reset_codes")) == "account.reset_code"
+    assert (
+        db.session.scalar(
+            sa.select(AuditEntry.action).where(AuditEntry.target_id == entry.id, AuditEntry.target_type == "password_reset_codes")
+        )
+        == "account.reset_code"
+    )
     clock.advance(hours=23, minutes=59)
     services.use_reset_code("resident", code.lower()[:4] + "-" + code[4:], "brand-new-pass")
     assert services.authenticate("resident", "brand-new-pass") == world.resident

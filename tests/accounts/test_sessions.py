@@ -4,6 +4,7 @@ everywhere", a worker after a lost phone; "keep me logged in" rotates and expire
 The regression tests copy a browser's cookies (a thief's copy) and replay them in a second
 client after the session should have ended.
 """
+
 import pytest
 import sqlalchemy as sa
 
@@ -74,8 +75,11 @@ def test_password_change_ends_every_other_session(app, world, db):
     other_device = log_in(app, remember=True)
     old_session, old_remember = stolen_copy(app, other_device), only_remember_cookie(app, other_device)
     here = log_in(app)
-    response = here.post("/me/password", {"current": PASSWORD, "password": "new-password-1", "confirm": "new-password-1"},
-                         token_from="/me/password")
+    response = here.post(
+        "/me/password",
+        {"current": PASSWORD, "password": "new-password-1", "confirm": "new-password-1"},
+        token_from="/me/password",
+    )
     assert response.status_code == 302
     assert logged_in(here), "the device that changed the password stays logged in"
     assert not logged_in(other_device)
@@ -88,7 +92,9 @@ def test_reset_with_a_code_ends_every_session(app, world, db):
     old_session, old_remember = stolen_copy(app, phone), only_remember_cookie(app, phone)
     code = services.issue_reset_code(world.worker, world.resident, world.a)
     fresh = Client(app)
-    response = fresh.post("/auth/reset", {"username": "resident", "code": code, "password": "new-password-1", "confirm": "new-password-1"})
+    response = fresh.post(
+        "/auth/reset", {"username": "resident", "code": code, "password": "new-password-1", "confirm": "new-password-1"}
+    )
     assert response.status_code == 302
     assert logged_in(fresh)
     assert not logged_in(phone) and not logged_in(old_session) and not logged_in(old_remember)
@@ -99,8 +105,9 @@ def test_worker_ends_every_session_of_a_resident_audited(app, world, db, login_a
     old_session, old_remember = stolen_copy(app, phone), only_remember_cookie(app, phone)
     residence = active_residence(world.resident)
     worker = login_as(world.worker)
-    response = worker.post(f"/manage/c/{world.a.slug}/residences/{residence.id}/end-sessions", {},
-                           token_from=f"/manage/c/{world.a.slug}/residents/")
+    response = worker.post(
+        f"/manage/c/{world.a.slug}/residences/{residence.id}/end-sessions", {}, token_from=f"/manage/c/{world.a.slug}/residents/"
+    )
     assert response.status_code == 302
     assert not logged_in(phone) and not logged_in(old_session) and not logged_in(old_remember)
     entry = db.session.scalar(sa.select(AuditEntry).where(AuditEntry.action == "account.sessions_ended"))
@@ -122,7 +129,9 @@ def test_end_all_from_my_page_keeps_this_device(app, world, db):
 def test_end_one_device_from_my_page(app, world, db):
     lost_phone = log_in(app)
     here = log_in(app)
-    row = db.session.scalars(sa.select(UserSession).where(UserSession.user_id == world.resident.id).order_by(UserSession.id)).first()
+    row = db.session.scalars(
+        sa.select(UserSession).where(UserSession.user_id == world.resident.id).order_by(UserSession.id)
+    ).first()
     assert here.post(f"/me/sessions/{row.id}/end", {}, token_from="/me/").status_code == 302
     assert logged_in(here) and not logged_in(lost_phone)
 
@@ -217,8 +226,11 @@ def test_my_page_lists_devices(app, world, db):
     world.resident.language = "en"
     log_in(app)
     client = Client(app)
-    client.post("/auth/login", {"username": "resident", "password": PASSWORD}, headers={
-        "User-Agent": "Mozilla/5.0 (Linux; Android 13) AppleWebKit/537.36 Chrome/120.0 Mobile Safari/537.36"})
+    client.post(
+        "/auth/login",
+        {"username": "resident", "password": PASSWORD},
+        headers={"User-Agent": "Mozilla/5.0 (Linux; Android 13) AppleWebKit/537.36 Chrome/120.0 Mobile Safari/537.36"},
+    )
     page = client.get("/me/").get_data(as_text=True)
     assert "Chrome · Android" in page and "This device" in page and "Log out all other devices" in page
 
@@ -278,8 +290,12 @@ def test_site_admin_ends_staff_sessions(db, world, login_as):
         sessions.end_all_by_site_admin(world.street_admin, world.worker)
     assert sessions.end_all_by_site_admin(world.site_admin, world.worker) == 1
     client = login_as(world.site_admin)
-    assert client.post("/manage/site/end-sessions", {"sessions-username": "worker"}, token_from="/manage/site/").status_code == 302
-    assert client.post("/manage/site/end-sessions", {"sessions-username": "nobody"}, token_from="/manage/site/").status_code == 404
+    assert (
+        client.post("/manage/site/end-sessions", {"sessions-username": "worker"}, token_from="/manage/site/").status_code == 302
+    )
+    assert (
+        client.post("/manage/site/end-sessions", {"sessions-username": "nobody"}, token_from="/manage/site/").status_code == 404
+    )
 
 
 def test_end_own_refuses_other_peoples_rows(db, world):

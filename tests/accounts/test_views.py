@@ -1,9 +1,10 @@
 """Account pages: the forms, their bad input, log-in limits."""
+
 import pytest
 import sqlalchemy as sa
 
-from consult.accounts.models import User
 from consult.accounts import services
+from consult.accounts.models import User
 from consult.places import queries
 from tests.factories import PASSWORD
 
@@ -131,9 +132,13 @@ def test_successful_logins_do_not_count(client, world):
 def test_reset_with_code(client, world, db, clock):
     code = services.issue_reset_code(world.worker, world.resident, world.a)
     client.raw.set_cookie("lang", "en")
-    bad = client.post("/auth/reset", {"username": "resident", "code": "WRONG123", "password": "new-password-1", "confirm": "new-password-1"})
+    bad = client.post(
+        "/auth/reset", {"username": "resident", "code": "WRONG123", "password": "new-password-1", "confirm": "new-password-1"}
+    )
     assert bad.status_code == 401 and "not right or has expired" in bad.get_data(as_text=True)
-    good = client.post("/auth/reset", {"username": "resident", "code": code, "password": "new-password-1", "confirm": "new-password-1"})
+    good = client.post(
+        "/auth/reset", {"username": "resident", "code": code, "password": "new-password-1", "confirm": "new-password-1"}
+    )
     assert good.status_code == 302
     assert services.authenticate("resident", "new-password-1") is not None
 
@@ -141,7 +146,9 @@ def test_reset_with_code(client, world, db, clock):
 def test_expired_reset_code_page(client, world, db, clock):
     code = services.issue_reset_code(world.worker, world.resident, world.a)
     clock.advance(hours=25)
-    response = client.post("/auth/reset", {"username": "resident", "code": code, "password": "new-password-1", "confirm": "new-password-1"})
+    response = client.post(
+        "/auth/reset", {"username": "resident", "code": code, "password": "new-password-1", "confirm": "new-password-1"}
+    )
     assert response.status_code == 401
 
 
@@ -162,8 +169,14 @@ def test_profile_overlong_name(login_as, world):
 
 def test_change_password_view(login_as, world):
     client = login_as(world.resident)
-    assert client.post("/me/password", {"current": "wrong", "password": "new-password-1", "confirm": "new-password-1"}).status_code == 400
-    assert client.post("/me/password", {"current": PASSWORD, "password": "new-password-1", "confirm": "new-password-1"}).status_code == 302
+    assert (
+        client.post("/me/password", {"current": "wrong", "password": "new-password-1", "confirm": "new-password-1"}).status_code
+        == 400
+    )
+    assert (
+        client.post("/me/password", {"current": PASSWORD, "password": "new-password-1", "confirm": "new-password-1"}).status_code
+        == 302
+    )
 
 
 def test_download_my_data(login_as, world):
@@ -188,7 +201,13 @@ def test_close_account_view(login_as, world, db):
 def test_notifications_page_and_mark_read(login_as, world, db):
     from consult.core.notifications import N_, notify, unread_count
 
-    notify(world.resident.id, "test:1", N_("Your residence in %(community)s was confirmed. Welcome!"), community="和平社区", link="/c/x/")
+    notify(
+        world.resident.id,
+        "test:1",
+        N_("Your residence in %(community)s was confirmed. Welcome!"),
+        community="和平社区",
+        link="/c/x/",
+    )
     client = login_as(world.resident)
     page = client.get("/me/notifications").get_data(as_text=True)
     assert "和平社区" in page

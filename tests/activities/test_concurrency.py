@@ -1,4 +1,5 @@
 """On PostgreSQL: 30 threads signing up for the last 5 places leave exactly 5 sign-ups and a right waitlist."""
+
 import pytest
 import sqlalchemy as sa
 
@@ -30,7 +31,11 @@ def test_thirty_threads_for_the_last_five_places(app, committed_db):
     assert results.count("confirmed") == 5 and results.count("waitlisted") == 25
     session = committed_db.session
     session.expire_all()
-    counts = dict(session.execute(sa.select(Signup.status, sa.func.count()).where(Signup.activity_id == activity_id).group_by(Signup.status)).all())
+    counts = dict(
+        session.execute(
+            sa.select(Signup.status, sa.func.count()).where(Signup.activity_id == activity_id).group_by(Signup.status)
+        ).all()
+    )
     assert counts == {"confirmed": 8, "waitlisted": 25}
     fresh = session.get(Activity, activity_id)
     assert (fresh.signup_count, fresh.waitlist_count) == (8, 25)
@@ -70,7 +75,10 @@ def test_calling_off_while_people_sign_up_and_cancel(app, committed_db):
     run_threads(app, 16, act)
     session = committed_db.session
     session.expire_all()
-    live = session.scalar(sa.select(sa.func.count()).select_from(Signup).where(
-        Signup.activity_id == activity_id, Signup.status.in_(["confirmed", "waitlisted"])))
+    live = session.scalar(
+        sa.select(sa.func.count())
+        .select_from(Signup)
+        .where(Signup.activity_id == activity_id, Signup.status.in_(["confirmed", "waitlisted"]))
+    )
     fresh = session.get(Activity, activity_id)
     assert fresh.cancelled_at is not None and live == 0 and (fresh.signup_count, fresh.waitlist_count) == (0, 0)

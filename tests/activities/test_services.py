@@ -1,5 +1,6 @@
 """Rules of 报到, activities, check-ins, micro-wishes, service records and documents, without HTTP."""
-from datetime import timedelta
+
+from datetime import UTC, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -29,7 +30,10 @@ def test_register_confirm_and_history(db, world):
         services.confirm_registration(world.other_worker, registration)
     services.confirm_registration(world.worker, registration)
     assert services.is_party_member(world.resident, world.a)
-    assert db.session.scalar(sa.select(AuditEntry.action).where(AuditEntry.target_type == "party_registrations")) == "party.confirmed"
+    assert (
+        db.session.scalar(sa.select(AuditEntry.action).where(AuditEntry.target_type == "party_registrations"))
+        == "party.confirmed"
+    )
     with pytest.raises(Conflict):
         services.confirm_registration(world.worker, registration)
     services.end_registration(world.resident, registration)
@@ -109,8 +113,19 @@ def test_worker_signs_up_a_resident_without_phone(db, world):
         services.sign_up(world.party, activity, recorded_by=world.other_worker)
 
 
-@pytest.mark.parametrize("kw", [dict(hours=-1), dict(capacity=0), dict(points_per_hour=-5), dict(points_per_hour=5000),
-                                dict(kind="party-time"), dict(title=""), dict(checkin_minutes_before=999), dict(hours=72)])
+@pytest.mark.parametrize(
+    "kw",
+    [
+        dict(hours=-1),
+        dict(capacity=0),
+        dict(points_per_hour=-5),
+        dict(points_per_hour=5000),
+        dict(kind="party-time"),
+        dict(title=""),
+        dict(checkin_minutes_before=999),
+        dict(hours=72),
+    ],
+)
 def test_bad_activities_refused(db, world, kw):
     with pytest.raises(RuleViolation):
         world.factory.activity(world, **kw)
@@ -120,8 +135,18 @@ def test_only_the_committee_creates_activities(db, world, clock):
     from consult.core.clock import now
 
     with pytest.raises(PermissionDenied):
-        services.create_activity(world.other_worker, world.a, title="x", description="y", kind="volunteer", starts_at=now(),
-                                 ends_at=now() + timedelta(hours=1), place="z", capacity=1, points_per_hour=1)
+        services.create_activity(
+            world.other_worker,
+            world.a,
+            title="x",
+            description="y",
+            kind="volunteer",
+            starts_at=now(),
+            ends_at=now() + timedelta(hours=1),
+            place="z",
+            capacity=1,
+            points_per_hour=1,
+        )
 
 
 # --- check-in --------------------------------------------------------------------------------
@@ -244,7 +269,10 @@ def test_organiser_marks_attendance_by_hand(db, world, running, clock):
         services.mark_attendance(world.resident, running, world.party)
     attendance = services.mark_attendance(world.worker, running, world.party)
     assert attendance.marked_by_id == world.worker.id and attendance.checked_in_at is None
-    assert db.session.scalar(sa.select(AuditEntry.action).where(AuditEntry.target_type == "activity_attendances")) == "activity.mark_attendance"
+    assert (
+        db.session.scalar(sa.select(AuditEntry.action).where(AuditEntry.target_type == "activity_attendances"))
+        == "activity.mark_attendance"
+    )
     with pytest.raises(RuleViolation):
         services.mark_attendance(world.worker, running, world.resident)  # not signed up
     clock.advance(hours=3)
@@ -262,7 +290,9 @@ def wish(db, world):
 
 
 def history(db, item):
-    return [e.to_status for e in db.session.scalars(sa.select(WishEvent).where(WishEvent.wish_id == item.id).order_by(WishEvent.id))]
+    return [
+        e.to_status for e in db.session.scalars(sa.select(WishEvent).where(WishEvent.wish_id == item.id).order_by(WishEvent.id))
+    ]
 
 
 def test_wish_full_life(db, world, wish):
@@ -272,7 +302,9 @@ def test_wish_full_life(db, world, wish):
     assert history(db, wish) == ["pending_review", "open", "claimed", "fulfilled", "confirmed"]
     assert wish.rating == "satisfied" and wish.confirmed_at is not None
     keys = notices(db, world.resident)
-    assert any(k.startswith(f"wish:{wish.id}:claimed") for k in keys) and any(k.startswith(f"wish:{wish.id}:fulfilled") for k in keys)
+    assert any(k.startswith(f"wish:{wish.id}:claimed") for k in keys) and any(
+        k.startswith(f"wish:{wish.id}:fulfilled") for k in keys
+    )
     assert any(k.startswith(f"wish:{wish.id}:confirmed") for k in notices(db, world.party))
 
 
@@ -376,11 +408,11 @@ def test_snapshot_does_not_change_afterwards(db, world, clock):
 
 
 def test_quarters_in_the_site_time_zone(db):
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     start, end = services.period_bounds(2026, 1)
-    assert start.astimezone(timezone.utc) == datetime(2025, 12, 31, 16, 0, tzinfo=timezone.utc)
-    assert end.astimezone(timezone.utc) == datetime(2026, 3, 31, 16, 0, tzinfo=timezone.utc)
+    assert start.astimezone(UTC) == datetime(2025, 12, 31, 16, 0, tzinfo=UTC)
+    assert end.astimezone(UTC) == datetime(2026, 3, 31, 16, 0, tzinfo=UTC)
     with pytest.raises(RuleViolation):
         services.period_bounds(2026, 5)
 

@@ -1,5 +1,6 @@
 """Staff finishing what they start for people without phones, activities changed or called off,
 micro-wishes as of now, and what closing an account gives up — without HTTP."""
+
 from datetime import timedelta
 
 import pytest
@@ -64,9 +65,22 @@ def test_no_cancelling_after_check_in(db, world, clock):
 
 
 def fields(activity, **changes):
-    data = {name: getattr(activity, name) for name in ("title", "description", "kind", "starts_at", "ends_at", "place",
-                                                          "capacity", "points_per_hour", "checkin_minutes_before",
-                                                          "waitlist_cutoff_at", "party_only")}
+    data = {
+        name: getattr(activity, name)
+        for name in (
+            "title",
+            "description",
+            "kind",
+            "starts_at",
+            "ends_at",
+            "place",
+            "capacity",
+            "points_per_hour",
+            "checkin_minutes_before",
+            "waitlist_cutoff_at",
+            "party_only",
+        )
+    }
     data.update(changes)
     return data
 
@@ -80,8 +94,11 @@ def test_worker_changes_an_activity_and_people_are_told(db, world, factory):
     assert activity.title == "新标题"
     assert not any(k.startswith("activity.changed") for k in notices(db, world.resident))  # a new title is not news
     later = activity.starts_at + timedelta(hours=1)
-    services.update_activity(world.worker, activity, **fields(activity, starts_at=later, ends_at=later + timedelta(hours=2),
-                                                              waitlist_cutoff_at=later, place="社区礼堂"))
+    services.update_activity(
+        world.worker,
+        activity,
+        **fields(activity, starts_at=later, ends_at=later + timedelta(hours=2), waitlist_cutoff_at=later, place="社区礼堂"),
+    )
     assert activity.place == "社区礼堂"
     for person in (world.resident, waiting):
         assert any(k.startswith(f"activity.changed:{activity.id}:") for k in notices(db, person))
@@ -209,7 +226,9 @@ def test_closing_cancels_sign_ups_and_the_waitlist_moves_up(db, world, factory, 
     waiting = factory.resident(world.a)
     services.sign_up(waiting, coming)
     accounts.close_account(world.resident, PASSWORD)
-    statuses = dict(db.session.execute(sa.select(Signup.activity_id, Signup.status).where(Signup.user_id == world.resident.id)).all())
+    statuses = dict(
+        db.session.execute(sa.select(Signup.activity_id, Signup.status).where(Signup.user_id == world.resident.id)).all()
+    )
     assert statuses == {coming.id: "cancelled", started.id: "confirmed"}  # checked in: that one happened
     assert services.active_signup(waiting, coming).status == "confirmed"
     assert any(k.startswith("activity.promoted:") for k in notices(db, waiting))

@@ -1,5 +1,6 @@
 """Pages for workers finishing things for residents without phones, changing and calling off
 activities, micro-wish contact and state, and issued documents — through HTTP."""
+
 import re
 from datetime import timedelta
 
@@ -45,9 +46,18 @@ def test_edit_and_call_off_pages(login_as, world, db):
     assert activity.title in form and 'value="3"' in form
     start = local_now().replace(tzinfo=None, second=0, microsecond=0) + timedelta(days=3)
     fmt = "%Y-%m-%dT%H:%M"
-    data = {"title": "改期的活动", "description": "d", "kind": "volunteer", "starts_at": start.strftime(fmt),
-            "ends_at": (start + timedelta(hours=2)).strftime(fmt), "place": "社区礼堂", "capacity": 3, "points_per_hour": 10,
-            "checkin_minutes_before": 30, "organiser": "worker"}
+    data = {
+        "title": "改期的活动",
+        "description": "d",
+        "kind": "volunteer",
+        "starts_at": start.strftime(fmt),
+        "ends_at": (start + timedelta(hours=2)).strftime(fmt),
+        "place": "社区礼堂",
+        "capacity": 3,
+        "points_per_hour": 10,
+        "checkin_minutes_before": 30,
+        "organiser": "worker",
+    }
     assert client.post(url, {**data, "capacity": 0}).status_code == 400
     assert client.post(url, {**data, "ends_at": data["starts_at"]}).status_code == 400
     assert login_as(world.other_worker).post(url, data).status_code == 403
@@ -69,8 +79,12 @@ def test_worker_posts_a_wish_for_a_resident(login_as, world, db):
     assert client.get(url).status_code == 200
     assert client.post(url, {"username": "nobody", "title": "买菜", "description": "腿脚不便"}).status_code == 404
     assert client.post(url, {"username": "resident", "title": "", "description": "腿脚不便"}).status_code == 400
-    assert login_as(world.other_worker).post(url, {"username": "resident", "title": "买菜", "description": "x"}).status_code == 403
-    assert login_as(world.worker).post(url, {"username": "resident", "title": "买菜", "description": "腿脚不便"}).status_code == 302
+    assert (
+        login_as(world.other_worker).post(url, {"username": "resident", "title": "买菜", "description": "x"}).status_code == 403
+    )
+    assert (
+        login_as(world.worker).post(url, {"username": "resident", "title": "买菜", "description": "腿脚不便"}).status_code == 302
+    )
     wish = db.session.scalar(sa.select(Wish).where(Wish.title == "买菜"))
     assert wish.recorded_by_id == world.worker.id and wish.status == "open"
     page = login_as(None).get(f"/wishes/{wish.id}").get_data(as_text=True)
@@ -108,10 +122,10 @@ def test_wish_pages_show_the_state_as_of_now(login_as, world, db, clock):
     services.approve_wish(world.worker, wish)
     services.claim_wish(world.party, wish)
     services.fulfil_wish(world.party, wish)
-    assert 'action="/wishes/%d/confirm"' % wish.id in login_as(world.resident).get(f"/wishes/{wish.id}").get_data(as_text=True)
+    assert f'action="/wishes/{wish.id}/confirm"' in login_as(world.resident).get(f"/wishes/{wish.id}").get_data(as_text=True)
     clock.advance(days=7, minutes=1)
     page = login_as(world.resident).get(f"/wishes/{wish.id}").get_data(as_text=True)
-    assert 'action="/wishes/%d/confirm"' % wish.id not in page
+    assert f'action="/wishes/{wish.id}/confirm"' not in page
     assert "已确认" in page or "confirmed" in page.lower()
     listing = login_as(None).get(f"/c/{world.a.slug}/wishes/").get_data(as_text=True)
     assert "已完成，等待确认" not in listing and "fulfilled, waiting" not in listing
@@ -137,8 +151,12 @@ def test_documents_page_lists_and_revokes(login_as, world, db, clock):
     revoke = f"/manage/c/{world.a.slug}/documents/{document.number}/revoke"
     code = documents.check_code(document.number)
     assert login_as(world.worker).post(revoke, {"c": code, "reason": ""}).status_code == 400
-    assert login_as(world.other_worker).post(f"/manage/c/{world.b.slug}/documents/{document.number}/revoke",
-                                             {"c": code, "reason": "x"}).status_code == 404
+    assert (
+        login_as(world.other_worker)
+        .post(f"/manage/c/{world.b.slug}/documents/{document.number}/revoke", {"c": code, "reason": "x"})
+        .status_code
+        == 404
+    )
     assert login_as(world.worker).post(revoke, {"c": code, "reason": "信息有误"}).status_code == 302
     assert "信息有误" in login_as(world.worker).get(url).get_data(as_text=True)
     assert login_as(world.worker).post(revoke, {"c": code, "reason": "again"}).status_code == 409
@@ -155,7 +173,11 @@ def test_verify_page_says_who_issued_it(login_as, world, db, clock):
 
 def test_printed_service_record_has_a_blank_for_the_id_number(login_as, world, db, clock):
     document = _issue(world, clock)
-    page = login_as(world.party).get(f"/documents/{document.number}?c={documents.check_code(document.number)}").get_data(as_text=True)
+    page = (
+        login_as(world.party)
+        .get(f"/documents/{document.number}?c={documents.check_code(document.number)}")
+        .get_data(as_text=True)
+    )
     assert 'class="fill"' in page and ("身份证号" in page or "ID number" in page)
 
 
@@ -164,11 +186,15 @@ def test_issued_certificate_page_leads_somewhere_and_says_full_name(login_as, wo
 
     _issue(world, clock)
     document = issue_certificate(world.party, world.party, world.a, clock.now().year)
-    page = login_as(world.party).get(f"/documents/{document.number}?c={documents.check_code(document.number)}").get_data(as_text=True)
+    page = (
+        login_as(world.party)
+        .get(f"/documents/{document.number}?c={documents.check_code(document.number)}")
+        .get_data(as_text=True)
+    )
     nav = page.split('class="doc-nav"')[1].split("</nav>")[0]
     assert 'href="/"' in nav and 'href="/me/certificate"' in nav and "/verify/VC-" in nav
     assert "data-print" in nav and "/static/js/print.js" in page
-    assert "<th scope=\"row\">姓名</th>" in page and "名称" not in page
+    assert '<th scope="row">姓名</th>' in page and "名称" not in page
     record = _issue_record = services.issue_service_record(world.party, world.party, world.a, clock.now().year)
     page = login_as(world.party).get(f"/documents/{record.number}?c={documents.check_code(record.number)}").get_data(as_text=True)
     assert 'href="/me/record"' in page and "data-print" in page and _issue_record.number in page

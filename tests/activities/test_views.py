@@ -1,4 +1,5 @@
 """Activity, check-in, micro-wish, 报到 and record pages through HTTP."""
+
 import re
 from datetime import timedelta
 
@@ -18,9 +19,17 @@ def test_create_activity_page(login_as, world, db):
     assert 'value="15"' in client.get(f"/manage/c/{world.a.slug}/activities/new").get_data(as_text=True)
     start = local_now().replace(tzinfo=None) + timedelta(days=2)
     fmt = "%Y-%m-%dT%H:%M"
-    data = {"title": "敬老院志愿服务", "description": "陪老人聊天", "kind": "volunteer", "starts_at": start.strftime(fmt),
-            "ends_at": (start + timedelta(hours=2)).strftime(fmt), "place": "敬老院", "capacity": 5, "points_per_hour": 10,
-            "checkin_minutes_before": 30}
+    data = {
+        "title": "敬老院志愿服务",
+        "description": "陪老人聊天",
+        "kind": "volunteer",
+        "starts_at": start.strftime(fmt),
+        "ends_at": (start + timedelta(hours=2)).strftime(fmt),
+        "place": "敬老院",
+        "capacity": 5,
+        "points_per_hour": 10,
+        "checkin_minutes_before": 30,
+    }
     assert client.post(f"/manage/c/{world.a.slug}/activities/new", {**data, "ends_at": start.strftime(fmt)}).status_code == 400
     assert client.post(f"/manage/c/{world.a.slug}/activities/new", {**data, "capacity": -1}).status_code == 400
     assert client.post(f"/manage/c/{world.a.slug}/activities/new", {**data, "organiser": "nobody"}).status_code == 404
@@ -57,8 +66,10 @@ def test_kiosk_and_checkin_through_pages(login_as, world, db, clock):
     page = client.get(f"/activities/{activity.id}/checkin?code={code}")
     assert page.status_code == 200
     assert services.attendance_of(world.party, activity) is None  # opening the link checks nobody in
-    assert client.post(f"/activities/{activity.id}/checkin", {"code": ""},
-                       token_from=f"/activities/{activity.id}").status_code == 302  # the code opened a minute ago counts
+    assert (
+        client.post(f"/activities/{activity.id}/checkin", {"code": ""}, token_from=f"/activities/{activity.id}").status_code
+        == 302
+    )  # the code opened a minute ago counts
     assert services.attendance_of(world.party, activity) is not None
     assert client.post(f"/activities/{activity.id}/checkin", {"code": code}).status_code == 409
 
@@ -73,7 +84,10 @@ def test_code_kept_through_login(client, world, db, clock):
 
     client.post("/auth/login", {"username": "party", "password": PASSWORD, "next": f"/activities/{activity.id}/checkin"})
     clock.advance(minutes=5)  # the code on the screen has rotated five times meanwhile
-    assert client.post(f"/activities/{activity.id}/checkin", {"code": ""}, token_from=f"/activities/{activity.id}").status_code == 302
+    assert (
+        client.post(f"/activities/{activity.id}/checkin", {"code": ""}, token_from=f"/activities/{activity.id}").status_code
+        == 302
+    )
     assert services.attendance_of(world.party, activity) is not None
 
 
@@ -95,7 +109,10 @@ def test_attendance_page_mark_and_confirm(login_as, world, db, clock):
     services.sign_up(world.resident, activity, recorded_by=world.worker)
     services.check_in(world.party, activity, services.checkin_code(activity))
     client = login_as(world.worker)
-    assert client.post(f"/manage/c/{world.a.slug}/activities/{activity.id}/attendance/{world.resident.id}/mark", {}).status_code == 302
+    assert (
+        client.post(f"/manage/c/{world.a.slug}/activities/{activity.id}/attendance/{world.resident.id}/mark", {}).status_code
+        == 302
+    )
     clock.advance(hours=3)
     page = client.get(f"/manage/c/{world.a.slug}/activities/{activity.id}/").get_data(as_text=True)
     assert 'value="120"' in page
@@ -106,7 +123,12 @@ def test_attendance_page_mark_and_confirm(login_as, world, db, clock):
     assert client.post(url, {"minutes": 110}).status_code == 302
     assert client.post(url, {"minutes": 100}).status_code == 409
     other = world.factory.activity(world)
-    assert client.post(f"/manage/c/{world.a.slug}/activities/{other.id}/attendance/{attendance.id}/confirm", {"minutes": 1}).status_code == 404
+    assert (
+        client.post(
+            f"/manage/c/{world.a.slug}/activities/{other.id}/attendance/{attendance.id}/confirm", {"minutes": 1}
+        ).status_code
+        == 404
+    )
     assert login_as(world.other_worker).post(url, {"minutes": 1}).status_code == 403
 
 
@@ -177,7 +199,9 @@ def test_record_pages_csv_document_and_verify(login_as, world, db, clock):
     assert visitor.get(f"/verify/{number}").status_code == 404
     assert visitor.get(f"/verify/{number}?c=FORGED").status_code == 404
     worker = login_as(world.worker)
-    assert worker.post(f"/manage/c/{world.a.slug}/documents/{number}/revoke", {"c": code, "reason": "重新开具"}).status_code == 302
+    assert (
+        worker.post(f"/manage/c/{world.a.slug}/documents/{number}/revoke", {"c": code, "reason": "重新开具"}).status_code == 302
+    )
     assert "重新开具" in login_as(None).get(f"/verify/{number}?c={code}").get_data(as_text=True)
     assert login_as(world.resident).get(f"/manage/c/{world.a.slug}/party/{world.party.id}/record").status_code == 403
     assert login_as(world.worker).get(f"/manage/c/{world.a.slug}/party/{world.party.id}/record?year={year}").status_code == 200
@@ -197,8 +221,10 @@ def test_guessing_codes_is_rate_limited(login_as, world, db, app, monkeypatch):
     services.sign_up(world.party, activity)
     client = login_as(world.party)
     token_page = f"/activities/{activity.id}"
-    statuses = [client.post(f"/activities/{activity.id}/checkin", {"code": f"{n:06d}"}, token_from=token_page).status_code
-                for n in range(4)]
+    statuses = [
+        client.post(f"/activities/{activity.id}/checkin", {"code": f"{n:06d}"}, token_from=token_page).status_code
+        for n in range(4)
+    ]
     assert statuses[-1] == 429 and services.attendance_of(world.party, activity) is None
 
 
@@ -216,10 +242,15 @@ def test_opening_a_link_says_nothing_about_the_code(login_as, world, db, clock):
     client = login_as(world.party)
     pages = {code: client.get(f"/activities/{activity.id}/checkin?code={code}") for code in (wrong, right)}
     assert {p.status_code for p in pages.values()} == {200}
-    assert _without_token(pages[wrong].get_data(as_text=True), wrong) == _without_token(pages[right].get_data(as_text=True), right)
+    assert _without_token(pages[wrong].get_data(as_text=True), wrong) == _without_token(
+        pages[right].get_data(as_text=True), right
+    )
     assert f'value="{right}"' in pages[right].get_data(as_text=True)  # prefilled, to confirm with one press
     client.get(f"/activities/{activity.id}/checkin?code={wrong}")
-    assert client.post(f"/activities/{activity.id}/checkin", {"code": ""}, token_from=f"/activities/{activity.id}").status_code == 400
+    assert (
+        client.post(f"/activities/{activity.id}/checkin", {"code": ""}, token_from=f"/activities/{activity.id}").status_code
+        == 400
+    )
     assert services.attendance_of(world.party, activity) is None
 
 
@@ -230,8 +261,10 @@ def test_guessing_through_links_is_rate_limited_per_person(login_as, world, db, 
     assert client.get(f"/activities/{activity.id}/checkin").status_code == 200  # no code: not a guess
     statuses = [client.get(f"/activities/{activity.id}/checkin?code={n:06d}").status_code for n in range(4)]
     assert statuses == [200, 200, 200, 429]
-    assert client.post(f"/activities/{activity.id}/checkin", {"code": "123456"},
-                       token_from=f"/activities/{activity.id}").status_code == 429  # the same budget for both paths
+    assert (
+        client.post(f"/activities/{activity.id}/checkin", {"code": "123456"}, token_from=f"/activities/{activity.id}").status_code
+        == 429
+    )  # the same budget for both paths
 
 
 def test_guessing_is_rate_limited_per_address(login_as, client, world, db, app, monkeypatch, factory):

@@ -1,4 +1,5 @@
 """The open-data API: every response validated against the OpenAPI description; paging; CSV; nothing personal."""
+
 import json
 
 import pytest
@@ -30,19 +31,27 @@ def test_openapi_description_is_served_and_valid(client):
 
     document = client.get("/api/v1/openapi.json").get_json()
     assert document["openapi"].startswith("3.1")
-    for name, schema in document["components"]["schemas"].items():
+    for _name, schema in document["components"]["schemas"].items():
         validator_for(schema).check_schema(schema)
-    assert set(document["paths"]) == {"/api/v1/communities", "/api/v1/communities/{slug}/topics", "/api/v1/communities/{slug}/outcomes",
-                                      "/api/v1/communities/{slug}/activities", "/api/v1/streets/{slug}/figures"}
+    assert set(document["paths"]) == {
+        "/api/v1/communities",
+        "/api/v1/communities/{slug}/topics",
+        "/api/v1/communities/{slug}/outcomes",
+        "/api/v1/communities/{slug}/activities",
+        "/api/v1/streets/{slug}/figures",
+    }
 
 
-@pytest.mark.parametrize("path, schema", [
-    ("/api/v1/communities", "CommunityList"),
-    ("/api/v1/communities/{a}/topics", "TopicList"),
-    ("/api/v1/communities/{a}/outcomes", "OutcomeList"),
-    ("/api/v1/communities/{a}/activities", "ActivityList"),
-    ("/api/v1/streets/{street}/figures", "FiguresList"),
-])
+@pytest.mark.parametrize(
+    "path, schema",
+    [
+        ("/api/v1/communities", "CommunityList"),
+        ("/api/v1/communities/{a}/topics", "TopicList"),
+        ("/api/v1/communities/{a}/outcomes", "OutcomeList"),
+        ("/api/v1/communities/{a}/activities", "ActivityList"),
+        ("/api/v1/streets/{street}/figures", "FiguresList"),
+    ],
+)
 def test_every_list_matches_its_schema_and_pages(client, full, path, schema):
     url = path.format(a=full.a.slug, street=full.street.slug)
     response = client.get(url)
@@ -91,7 +100,6 @@ def test_csv_streams_the_whole_list_past_one_page(client, world, factory, count_
     import csv
     import io
 
-
     for _ in range(230):
         factory.community(world.street)
     total = client.get("/api/v1/communities?per_page=1").get_json()["total"]
@@ -120,6 +128,7 @@ def test_csv_reads_the_database_in_batches(client, world, factory, monkeypatch):
             for chunk in chunks:
                 batches.append(len(chunk))
                 yield chunk
+
         return original(filename, header, counted())
 
     monkeypatch.setattr(views, "csv_stream", spy)

@@ -1,4 +1,5 @@
 """The audit log reads as sentences in the reader's language, never as raw database text."""
+
 from __future__ import annotations
 
 import re
@@ -46,9 +47,17 @@ def test_entries_become_sentences_with_names(app, db, world, factory):
 
 
 def test_an_unknown_action_falls_back_to_its_label_and_hides_empty_values(app, db, world):
-    entry = audit.record(world.worker, "residence.confirm", world.a, community_id=world.a.id,
-                         before={"status": "pending"}, after={"status": "confirmed", "user_id": None, "reason": None})
-    other = audit.record(world.worker, "something.new", world.a, community_id=world.a.id, after={"reason": "", "user_id": world.resident.id})
+    entry = audit.record(
+        world.worker,
+        "residence.confirm",
+        world.a,
+        community_id=world.a.id,
+        before={"status": "pending"},
+        after={"status": "confirmed", "user_id": None, "reason": None},
+    )
+    other = audit.record(
+        world.worker, "something.new", world.a, community_id=world.a.id, after={"reason": "", "user_id": world.resident.id}
+    )
     names = audit.people_names([entry, other])
     with app.test_request_context("/"):
         from flask_babel import force_locale
@@ -64,7 +73,7 @@ def test_the_audit_page_shows_sentences_not_database_text(login_as, world, facto
     _busy_community(world, factory)
     client = login_as(world.worker)
     page = client.get(f"/manage/c/{world.a.slug}/audit").get_data(as_text=True)
-    main = page[page.index("<main"):page.index("</main>")]
+    main = page[page.index("<main") : page.index("</main>")]
     assert "确认新居民为本社区居民。" in main
     assert "原因：不在本社区居住" in main
     assert not RAW.search(main), RAW.search(main)
@@ -77,7 +86,7 @@ def test_the_audit_page_looks_people_up_once(login_as, world, factory, db, count
     client.get(url)
     with count_queries() as few:
         client.get(url)
-    for i in range(8):
+    for _ in range(8):
         person = factory.resident(world.a, status="pending")
         places.confirm_residence(world.worker, active_residence(person))
     client.get(url)

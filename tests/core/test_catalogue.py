@@ -1,4 +1,5 @@
 """The zh_CN catalogue: every message of the code is translated, none fuzzy, placeholders kept."""
+
 import re
 import shlex
 import subprocess
@@ -23,9 +24,28 @@ def extract_dirs() -> list[str]:
 
 def extract(pot: Path, *options: str) -> None:
     subprocess.run(
-        [sys.executable, "-m", "babel.messages.frontend", "extract", "-F", "babel.cfg", "-k", "_l", "-k", "N_",
-         "-k", "lazy_gettext", "-o", str(pot), *options, *extract_dirs(), "."],
-        cwd=ROOT, check=True, capture_output=True,
+        [
+            sys.executable,
+            "-m",
+            "babel.messages.frontend",
+            "extract",
+            "-F",
+            "babel.cfg",
+            "-k",
+            "_l",
+            "-k",
+            "N_",
+            "-k",
+            "lazy_gettext",
+            "-o",
+            str(pot),
+            *options,
+            *extract_dirs(),
+            ".",
+        ],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
     )
 
 

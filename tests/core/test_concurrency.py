@@ -1,4 +1,5 @@
 """On PostgreSQL, with threads: no doubled records or counts under concurrent requests."""
+
 import threading
 
 import pytest
@@ -73,7 +74,10 @@ def test_twenty_registrations_of_one_username_make_one_user(app, committed_db):
         from consult.extensions import db
 
         accounts.register(
-            username="same-name", display_name=f"人{i}", password="long-enough-1", community=db.session.get(Community, community_id)
+            username="same-name",
+            display_name=f"人{i}",
+            password="long-enough-1",
+            community=db.session.get(Community, community_id),
         )
         return "ok"
 

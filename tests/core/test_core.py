@@ -1,5 +1,6 @@
 """Shared services: clock, notifications, audit, tick, health, configuration, error pages."""
-from datetime import datetime, timedelta, timezone
+
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -29,7 +30,7 @@ def test_naive_datetimes_are_refused_on_the_way_in(db, world):
 
 def test_times_come_back_aware_in_utc(db, world):
     db.session.expire_all()
-    assert world.resident.created_at.tzinfo == timezone.utc
+    assert world.resident.created_at.tzinfo == UTC
 
 
 def test_notify_once_per_event(db, world):
@@ -86,20 +87,34 @@ def test_tick_runs_the_registered_jobs_on_due_records_once(db, world, clock):
 
     def snapshot():
         db.session.expire_all()
-        return ([t.status for t in (collecting, scheduled, voting, not_yet)], [w.status for w in (old_wish, new_wish)],
-                count(StreetRanking), count(MonthlyResult), count(Notification))
+        return (
+            [t.status for t in (collecting, scheduled, voting, not_yet)],
+            [w.status for w in (old_wish, new_wish)],
+            count(StreetRanking),
+            count(MonthlyResult),
+            count(Notification),
+        )
 
     rankings_before = count(StreetRanking)
     first = run_tick()
     after_first = snapshot()
     assert set(first) == set(tick_jobs)
-    assert after_first[0] == [TopicStatus.NOT_ENOUGH_SUPPORT, TopicStatus.CLOSED, TopicStatus.CLOSED, TopicStatus.COLLECTING_SUPPORT]
+    assert after_first[0] == [
+        TopicStatus.NOT_ENOUGH_SUPPORT,
+        TopicStatus.CLOSED,
+        TopicStatus.CLOSED,
+        TopicStatus.COLLECTING_SUPPORT,
+    ]
     assert after_first[1] == ["confirmed", "fulfilled"] and old_wish.auto_confirmed
     assert first["wishes"] == 1
     # November has ended (and its target time passed): stored once for each street.
     assert first["evaluation"] == after_first[2] - rankings_before >= 1
-    assert db.session.scalar(sa.select(MonthlyResult.id).where(MonthlyResult.community_id == world.a.id,
-                                                               MonthlyResult.month == "2026-11")) is not None
+    assert (
+        db.session.scalar(
+            sa.select(MonthlyResult.id).where(MonthlyResult.community_id == world.a.id, MonthlyResult.month == "2026-11")
+        )
+        is not None
+    )
 
     second = run_tick()
     assert second == dict.fromkeys(tick_jobs, 0)
@@ -134,7 +149,9 @@ def test_create_app_does_no_io(tmp_path):
 
 
 def test_proxy_fix_gives_the_real_address(app):
-    proxied = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"], "PROXY_FIX_X_FOR": 1})
+    proxied = create_app(
+        {"TESTING": True, "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"], "PROXY_FIX_X_FOR": 1}
+    )
     seen = {}
 
     @proxied.get("/_whoami")
@@ -149,7 +166,9 @@ def test_proxy_fix_gives_the_real_address(app):
 
 
 def test_unexpected_errors_give_a_500_page_in_both_languages(app):
-    broken = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"], "PROPAGATE_TEST_ERRORS": False})
+    broken = create_app(
+        {"TESTING": True, "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"], "PROPAGATE_TEST_ERRORS": False}
+    )
 
     @broken.get("/_boom")
     def boom():

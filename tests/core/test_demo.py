@@ -1,4 +1,5 @@
 """`flask demo` seeds every demo account once; `flask create-admin` makes a site admin."""
+
 import pytest
 import sqlalchemy as sa
 
@@ -47,7 +48,10 @@ def test_demo_stores_two_months_whatever_the_day_and_schedules_by_day(db, clock,
     assert len(months) == 2 and months == demo.demo_months()
     assert months[1] == ("2026-10" if day[2] < 3 else "2026-11")
     for activity in db.session.scalars(sa.select(Activity)):
-        assert 8 <= local(activity.starts_at).hour and local(activity.ends_at).hour <= 18, (activity.title, local(activity.starts_at))
+        assert local(activity.starts_at).hour >= 8 and local(activity.ends_at).hour <= 18, (
+            activity.title,
+            local(activity.starts_at),
+        )
 
 
 def test_demo_refuses_production_unless_forced(app, db, monkeypatch):

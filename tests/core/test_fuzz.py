@@ -1,4 +1,5 @@
 """A small budget of the fuzz command (bench/fuzz.py; `make fuzz` sends 10,000 on PostgreSQL)."""
+
 from bench.fuzz import Fuzzer
 
 

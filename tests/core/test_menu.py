@@ -1,4 +1,5 @@
 """Every committee page of a community shows the same menu, with its own section marked."""
+
 from __future__ import annotations
 
 import re
@@ -21,7 +22,7 @@ def test_every_committee_page_shows_the_one_menu(world, login_as):
         assert len(found) == 1, f"{url}: {len(found)} committee menus"
         links = re.findall(r'<a href="([^"]+)"', found[0])
         menus[url] = links
-        assert 'aria-current=' in found[0], f"{url}: no section marked as current"
+        assert "aria-current=" in found[0], f"{url}: no section marked as current"
     assert len(menus) >= 12
     assert len({tuple(links) for links in menus.values()}) == 1, "the committee menu differs from page to page"
 

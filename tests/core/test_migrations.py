@@ -1,4 +1,5 @@
 """Migrations: upgrade an empty SQLite and PostgreSQL database; models and migrations agree."""
+
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext

@@ -5,9 +5,11 @@ The visible text is the page's text outside ``<script>``, ``<style>`` and elemen
 ``lang="en"`` (the "English" button), plus what a screen reader reads out of attributes
 (``aria-label``, ``alt``, ``title``, ``placeholder``, button values).
 """
+
 from __future__ import annotations
 
 import re
+from datetime import UTC
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -18,8 +20,32 @@ from tests.registry import GET_ROUTES, ROLES
 ROOT = Path(__file__).resolve().parents[2]
 
 #: Latin words that are names or codes, not English: abbreviations people meet in Chinese text.
-ALLOWED_WORDS = {"QR", "CSV", "API", "PDF", "JSON", "OpenAPI", "URL", "ID", "PIN", "HMAC", "A4", "Excel", "PostgreSQL",
-                 "SQLite", "Redis", "Open311", "GeoReport", "WCAG", "AA", "HTTP", "HTTPS", "CSP", "UTC", "Markdown"}
+ALLOWED_WORDS = {
+    "QR",
+    "CSV",
+    "API",
+    "PDF",
+    "JSON",
+    "OpenAPI",
+    "URL",
+    "ID",
+    "PIN",
+    "HMAC",
+    "A4",
+    "Excel",
+    "PostgreSQL",
+    "SQLite",
+    "Redis",
+    "Open311",
+    "GeoReport",
+    "WCAG",
+    "AA",
+    "HTTP",
+    "HTTPS",
+    "CSP",
+    "UTC",
+    "Markdown",
+}
 #: Attributes whose text is read out or shown.
 SPOKEN_ATTRIBUTES = ("aria-label", "alt", "title", "placeholder")
 LATIN = re.compile(r"[A-Za-z]+(?:['’][A-Za-z]+)*")
@@ -92,8 +118,9 @@ def visible_texts(html: str) -> list[tuple[str, str]]:
 
 def ascii_punctuation(html: str) -> list[str]:
     """Visible text where ASCII punctuation sits against Chinese characters."""
-    return [f"{m.group()!r} in {where} {text[:80]!r}" for where, text in visible_texts(html)
-            for m in ASCII_PUNCTUATION.finditer(text)]
+    return [
+        f"{m.group()!r} in {where} {text[:80]!r}" for where, text in visible_texts(html) for m in ASCII_PUNCTUATION.finditer(text)
+    ]
 
 
 def english_words(html: str, names: set[str]) -> list[str]:
@@ -160,12 +187,12 @@ def test_time_zone_hint_says_beijing_time_in_chinese(app, monkeypatch):
 
 def test_dates_are_written_not_to_break(app):
     """``|when`` and ``|day`` wrap a moment in <time class="nowrap"> (site.css keeps it on one line)."""
-    from datetime import date, datetime, timezone
+    from datetime import date, datetime
 
     from consult.core.templating import day, when
 
     with app.test_request_context("/"):
-        moment = datetime(2026, 11, 30, 2, 5, tzinfo=timezone.utc)
+        moment = datetime(2026, 11, 30, 2, 5, tzinfo=UTC)
         assert str(when(moment)) == '<time class="nowrap" datetime="2026-11-30T02:05:00+00:00">2026-11-30 10:05</time>'
         assert str(day(date(2026, 12, 1))) == '<time class="nowrap" datetime="2026-12-01">2026-12-01</time>'
     assert ".nowrap { white-space: nowrap; }" in (ROOT / "static/css/site.css").read_text()

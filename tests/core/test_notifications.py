@@ -1,4 +1,5 @@
 """Notifications get read: opening one marks it (and its group) read, and a busy topic is one line."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -51,11 +52,19 @@ def test_same_link_within_a_day_is_one_line(db, world, clock):
     other = _notify(world.resident, "c:5", link="/topics/2")
     clock.advance(minutes=1)
     c = _notify(world.resident, "c:6")
-    newest_first = list(db.session.scalars(db.select(Notification).where(Notification.recipient_id == world.resident.id)
-                                           .order_by(Notification.created_at.desc(), Notification.id.desc())))
+    newest_first = list(
+        db.session.scalars(
+            db.select(Notification)
+            .where(Notification.recipient_id == world.resident.id)
+            .order_by(Notification.created_at.desc(), Notification.id.desc())
+        )
+    )
     lines = group(newest_first)
     assert [(line.newest.id, [n.id for n in line.older]) for line in lines] == [
-        (c.id, [b.id, a.id]), (other.id, []), (no_link.id, []), (old.id, []),
+        (c.id, [b.id, a.id]),
+        (other.id, []),
+        (no_link.id, []),
+        (old.id, []),
     ]
     assert lines[0].count == 3 and lines[0].unread
 
@@ -112,4 +121,4 @@ def test_mark_all_read_is_a_post_with_its_token(login_as, world, db):
 def test_group_window_is_a_day():
     from consult.core.notifications import GROUP_WINDOW
 
-    assert GROUP_WINDOW == timedelta(hours=24)
+    assert timedelta(hours=24) == GROUP_WINDOW

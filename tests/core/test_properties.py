@@ -1,5 +1,6 @@
 """Property tests: redirects stay on this site; masked phones never show the middle digits."""
-from hypothesis import reject, given, strategies as st
+
+from hypothesis import given, reject, strategies as st
 
 from consult.core.views import safe_next
 from consult.places.queries import mask_phone

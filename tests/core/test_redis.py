@@ -1,4 +1,5 @@
 """With REDIS_URL set, log-in limits live in Redis, shared by every process, under their own prefix."""
+
 import json
 import os
 import subprocess
@@ -29,7 +30,12 @@ def run_process(database_url, prefix, attempts):
     env = dict(os.environ, CONSULT_INSTANCE=os.environ.get("CONSULT_INSTANCE", "/tmp"))
     out = subprocess.run(
         [sys.executable, "-c", PROCESS, database_url, REDIS_URL, prefix, str(attempts)],
-        cwd=ROOT, env=env, capture_output=True, text=True, check=True, timeout=120,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
     )
     return json.loads(out.stdout.strip().splitlines()[-1])
 

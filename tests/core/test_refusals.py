@@ -1,5 +1,6 @@
 """Expected refusals of a form are shown on the page it was sent from, with the message on top,
 what was typed kept and the refusal's status — never a bare error page (consult/core/handlers.py)."""
+
 import html
 
 import pytest
@@ -20,8 +21,9 @@ def _options(db, topic):
 def test_a_ballot_for_a_closed_vote_is_refused_on_the_topic_page(world, login_as, db):
     topic = world.topic("closed")
     client = login_as(world.resident)
-    response = client.post(f"/topics/{topic.id}/vote", {"options": _options(db, topic)[0]},
-                           headers={"Referer": f"{HOST}/topics/{topic.id}"})
+    response = client.post(
+        f"/topics/{topic.id}/vote", {"options": _options(db, topic)[0]}, headers={"Referer": f"{HOST}/topics/{topic.id}"}
+    )
     page = response.get_data(as_text=True)
     assert response.status_code == 400  # the refusal's own status (voting has closed)
     assert html.escape(topic.title) in page and 'class="flash flash-error"' in page
@@ -32,8 +34,7 @@ def test_a_refused_comment_keeps_what_was_typed(world, login_as):
     topic = world.topic("collecting_support")
     client = login_as(world.resident)
     text = "楼下停车" * 800  # longer than a comment may be
-    response = client.post(f"/topics/{topic.id}/comments", {"body": text},
-                           headers={"Referer": f"{HOST}/topics/{topic.id}"})
+    response = client.post(f"/topics/{topic.id}/comments", {"body": text}, headers={"Referer": f"{HOST}/topics/{topic.id}"})
     page = response.get_data(as_text=True)
     assert response.status_code == 400
     assert html.escape(topic.title) in page and 'class="flash flash-error"' in page

@@ -1,4 +1,5 @@
 """Development's secret key: `make setup` creates it, create_app only reads it (issue 10, item 18)."""
+
 import stat
 import subprocess
 from pathlib import Path
@@ -26,7 +27,7 @@ def test_the_key_is_made_once_private_and_then_read(tmp_path, monkeypatch):
     key = path.read_text()
     assert len(key) == 64 and stat.S_IMODE(path.stat().st_mode) == 0o600
     assert write_dev_secret_key() == path and path.read_text() == key  # running setup again keeps it
-    assert DevelopmentConfig().SECRET_KEY == key
+    assert key == DevelopmentConfig().SECRET_KEY
     assert create_app("development").secret_key == key
 
 
@@ -39,6 +40,12 @@ def test_an_environment_key_needs_no_file(tmp_path, monkeypatch):
 
 def test_make_secret_key_creates_it(tmp_path):
     instance = tmp_path / "instance"
-    subprocess.run(["make", "-s", "secret-key", f"CONSULT_INSTANCE={instance}"], cwd=ROOT, check=True,
-                   env={"PATH": "/usr/bin:/bin", "CONSULT_INSTANCE": str(instance)}, capture_output=True, timeout=120)
+    subprocess.run(
+        ["make", "-s", "secret-key", f"CONSULT_INSTANCE={instance}"],
+        cwd=ROOT,
+        check=True,
+        env={"PATH": "/usr/bin:/bin", "CONSULT_INSTANCE": str(instance)},
+        capture_output=True,
+        timeout=120,
+    )
     assert (instance / "secret_key").exists()

@@ -1,4 +1,5 @@
 """Security headers on every kind of page, absolute links from SITE_URL, unknown hosts refused."""
+
 import pytest
 
 from consult import create_app
@@ -19,7 +20,13 @@ def check_headers(response, where):
     if response.mimetype == "image/svg+xml":  # a chart carries its own, stricter policy: nothing may load
         assert csp.startswith("default-src 'none'"), (where, csp)
         return
-    for directive in ("default-src 'self'", "script-src 'self'", "style-src 'self'", "frame-ancestors 'none'", "object-src 'none'"):
+    for directive in (
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "frame-ancestors 'none'",
+        "object-src 'none'",
+    ):
         assert directive in csp, (where, directive)
     assert "unsafe-inline" not in csp and "unsafe-eval" not in csp
 
@@ -34,8 +41,13 @@ def test_every_page_sends_the_security_headers(endpoint, world, login_as):
 
 
 def test_error_pages_static_files_and_refusals_send_the_headers(client):
-    for response in (client.get("/no-such-page"), client.get("/static/css/site.css"), client.get("/topics/2147483648"),
-                     client.get("/c/x/topics/?q=%00"), client.post("/settings/language", {}, csrf=False)):
+    for response in (
+        client.get("/no-such-page"),
+        client.get("/static/css/site.css"),
+        client.get("/topics/2147483648"),
+        client.get("/c/x/topics/?q=%00"),
+        client.post("/settings/language", {}, csrf=False),
+    ):
         check_headers(response, response.request.path)
         response.close()
 
@@ -61,8 +73,15 @@ def test_production_needs_the_site_address_and_trusts_only_its_host(monkeypatch)
 
 
 def test_unknown_hosts_are_refused(app):
-    strict = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
-                         "SITE_URL": "https://yishi.example.cn", "TRUSTED_HOSTS": ["yishi.example.cn"], "HSTS_SECONDS": 3600})
+    strict = create_app(
+        {
+            "TESTING": True,
+            "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
+            "SITE_URL": "https://yishi.example.cn",
+            "TRUSTED_HOSTS": ["yishi.example.cn"],
+            "HSTS_SECONDS": 3600,
+        }
+    )
     client = strict.test_client()
     assert client.get("/healthz", headers={"Host": "evil.example"}).status_code == 400
     ok = client.get("/healthz", base_url="https://yishi.example.cn")
@@ -80,9 +99,13 @@ def test_a_forged_host_never_reaches_a_qr_code_or_verify_link(app, world, login_
     app.config["SITE_URL"] = "https://yishi.example.cn"
     try:
         number, code = _document(world)
-        pages = [f"/topics/{world.topic('outcome_done').id}/print", f"/activities/{_activity(world).id}/print",
-                 f"/activities/{_activity(world).id}/kiosk", f"/activities/{_activity(world).id}/kiosk.json",
-                 f"/documents/{number}?c={code}"]
+        pages = [
+            f"/topics/{world.topic('outcome_done').id}/print",
+            f"/activities/{_activity(world).id}/print",
+            f"/activities/{_activity(world).id}/kiosk",
+            f"/activities/{_activity(world).id}/kiosk.json",
+            f"/documents/{number}?c={code}",
+        ]
         client.get("/")
         client.raw.set_cookie("session", client.raw.get_cookie("session").value, domain=FORGED)  # logged in there too
         for url in pages:

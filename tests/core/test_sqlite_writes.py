@@ -5,13 +5,14 @@ write lock (BEGIN IMMEDIATE and a busy timeout), and a lock that is never releas
 These run against a real app on a SQLite file of their own, each thread with its own test
 client, as at a residents' meeting where twenty phones press the button at once.
 """
+
 from __future__ import annotations
 
 import re
-from collections import Counter
 import sqlite3
 import threading
 import time
+from collections import Counter
 
 import pytest
 import sqlalchemy as sa
@@ -30,8 +31,7 @@ CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 def _sqlite_app(uri: str, **settings):
     from flask_migrate import upgrade
 
-    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": uri,
-                      "PROPAGATE_TEST_ERRORS": False, **settings})
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": uri, "PROPAGATE_TEST_ERRORS": False, **settings})
     with app.app_context():
         upgrade()
         db.session.remove()
@@ -128,14 +128,17 @@ def test_twenty_simultaneous_signups_for_five_places(file_app, only_once):
         db.session.commit()
         activity_id = activity.id
 
-    statuses, seconds = _post_at_once(file_app, people, f"/activities/{activity_id}", f"/activities/{activity_id}/signup",
-                                      lambda i: {})
+    statuses, seconds = _post_at_once(
+        file_app, people, f"/activities/{activity_id}", f"/activities/{activity_id}/signup", lambda i: {}
+    )
     print(f"{THREADS} simultaneous sign-ups on SQLite: {seconds:.2f} s, statuses {dict(Counter(statuses))}")
     assert statuses == [302] * THREADS, statuses
     with file_app.app_context():
-        counts = dict(db.session.execute(
-            sa.select(Signup.status, sa.func.count()).where(Signup.activity_id == activity_id).group_by(Signup.status)
-        ).all())
+        counts = dict(
+            db.session.execute(
+                sa.select(Signup.status, sa.func.count()).where(Signup.activity_id == activity_id).group_by(Signup.status)
+            ).all()
+        )
         fresh = db.session.get(Activity, activity_id)
         assert counts == {"confirmed": 5, "waitlisted": 15}
         assert (fresh.signup_count, fresh.waitlist_count) == (5, 15)
@@ -150,27 +153,42 @@ def test_twenty_simultaneous_ballots(file_app, only_once, scope):
         for i in range(THREADS):
             flat = i // 2
             # The second of each flat types the same address in full-width digits and with suffixes.
-            address = (dict(building=f"{flat + 10}", unit="1", room=f"{flat + 100}") if i % 2 == 0 else
-                       dict(building=f"{flat + 10}号楼".translate(_FULL_WIDTH), unit="1单元".translate(_FULL_WIDTH),
-                            room=f"{flat + 100}室".translate(_FULL_WIDTH)))
+            address = (
+                dict(building=f"{flat + 10}", unit="1", room=f"{flat + 100}")
+                if i % 2 == 0
+                else dict(
+                    building=f"{flat + 10}号楼".translate(_FULL_WIDTH),
+                    unit="1单元".translate(_FULL_WIDTH),
+                    room=f"{flat + 100}室".translate(_FULL_WIDTH),
+                )
+            )
             people.append(factory.resident(world.a, **address).id)
         topic = factory.topic(world, "voting", scope=scope)
         vote = db.session.scalar(sa.select(Vote).where(Vote.topic_id == topic.id))
-        options = list(db.session.scalars(sa.select(VoteOption.id).where(VoteOption.vote_id == vote.id).order_by(VoteOption.position)))
+        options = list(
+            db.session.scalars(sa.select(VoteOption.id).where(VoteOption.vote_id == vote.id).order_by(VoteOption.position))
+        )
         db.session.commit()
         topic_id, vote_id = topic.id, vote.id
 
-    statuses, seconds = _post_at_once(file_app, people, f"/topics/{topic_id}", f"/topics/{topic_id}/vote",
-                                      lambda i: {"options": str(options[i % len(options)])})
+    statuses, seconds = _post_at_once(
+        file_app, people, f"/topics/{topic_id}", f"/topics/{topic_id}/vote", lambda i: {"options": str(options[i % len(options)])}
+    )
     print(f"{THREADS} simultaneous {scope} ballots on SQLite: {seconds:.2f} s, statuses {dict(Counter(statuses))}")
     assert statuses == [302] * THREADS, statuses
     expected = THREADS if scope == "resident" else THREADS // 2
     with file_app.app_context():
         # While the vote is open, ballots are sealed (see docs/ballot-secrecy.md): one sealed row per voter or household.
-        assert db.session.scalar(sa.select(sa.func.count()).select_from(SealedBallot).where(SealedBallot.vote_id == vote_id)) == expected
-        assert db.session.scalar(
-            sa.select(sa.func.count()).select_from(VoteParticipation).where(VoteParticipation.vote_id == vote_id)
-        ) == THREADS
+        assert (
+            db.session.scalar(sa.select(sa.func.count()).select_from(SealedBallot).where(SealedBallot.vote_id == vote_id))
+            == expected
+        )
+        assert (
+            db.session.scalar(
+                sa.select(sa.func.count()).select_from(VoteParticipation).where(VoteParticipation.vote_id == vote_id)
+            )
+            == THREADS
+        )
         assert db.session.get(Vote, vote_id).ballot_count == expected
         assert db.session.get(Topic, topic_id).ballot_count == expected
 
@@ -181,8 +199,14 @@ _FULL_WIDTH = str.maketrans("0123456789", "０１２３４５６７８９")
 @pytest.fixture
 def impatient_app(sqlite_file, file_app):
     """The same database file, with a writer that waits only 0.3 s for the lock."""
-    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{sqlite_file}",
-                      "PROPAGATE_TEST_ERRORS": False, "SQLITE_BUSY_TIMEOUT": 0.3})
+    app = create_app(
+        {
+            "TESTING": True,
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{sqlite_file}",
+            "PROPAGATE_TEST_ERRORS": False,
+            "SQLITE_BUSY_TIMEOUT": 0.3,
+        }
+    )
     yield app
     with app.app_context():
         db.engine.dispose()

@@ -4,6 +4,7 @@ The live server runs the session ``app`` in a thread against the ``committed_db`
 (real commits, tables emptied after the test). Build a test's data with
 ``Factory(committed_db.session)`` and commit it before the browser asks for a page.
 """
+
 from __future__ import annotations
 
 import os
@@ -29,7 +30,7 @@ CHROMIUM_ARGS = [
 PHONE = {"width": 375, "height": 812}
 CSP_LISTENER = """document.addEventListener("securitypolicyviolation", function (e) {
   console.error("CSP violation: " + e.violatedDirective + " blocked " + (e.blockedURI || "inline") + " at " + e.sourceFile + ":" + e.lineNumber);
-});"""
+});"""  # noqa: E501 - the script's text as the browser receives it
 #: axe-core's defaults plus the WCAG 2.2 target-size rule (off by default in axe 4.x).
 AXE_OPTIONS = {"resultTypes": ["violations"], "rules": {"target-size": {"enabled": True}}}
 

@@ -4,6 +4,7 @@ One test per mode and viewing role: it builds a world, logs that person in once 
 real form, switches the mode with the header buttons, then opens each page the role is the
 registry's viewer for. Problems are collected so that one run lists every failing page.
 """
+
 from __future__ import annotations
 
 from collections import defaultdict

@@ -1,5 +1,6 @@
 """axe-core on pages the route registry cannot reach with a GET: error pages, forms showing
 their errors, and the reset code a worker hands over — in zh and en, at 375 px."""
+
 import pytest
 
 from tests.e2e.conftest import check_axe, check_no_sideways_scroll, login, switch_language
@@ -99,7 +100,11 @@ def test_activity_and_wish_states(committed_db, contexts, live_server, lang):
     assert page.locator("[aria-invalid=true]").count() >= 1
     check_axe(page)
     check_no_sideways_scroll(page)
-    for url in (f"/manage/c/{world.a.slug}/documents/", f"/wishes/{wish.id}", f"/manage/c/{world.a.slug}/activities/{activity.id}/"):
+    for url in (
+        f"/manage/c/{world.a.slug}/documents/",
+        f"/wishes/{wish.id}",
+        f"/manage/c/{world.a.slug}/activities/{activity.id}/",
+    ):
         page.goto(url)
         check_axe(page)
         check_no_sideways_scroll(page)

@@ -1,8 +1,9 @@
 """In Chromium on a phone: a worker creates an activity, a party member signs up, reads the code
 off the kiosk and enters it, the worker confirms the minutes, the record shows them and its
 verify address shows the same. axe-core on every page."""
+
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -25,7 +26,7 @@ def press(page, selector):
 
 
 def test_activity_signup_checkin_minutes_record_verify(committed_db, contexts, live_server):
-    start = datetime.now(timezone.utc).replace(microsecond=0)
+    start = datetime.now(UTC).replace(microsecond=0)
     clock.set_now(start)
     world = Factory(committed_db.session).world()
     committed_db.session.commit()

@@ -1,4 +1,5 @@
 """The Content-Security-Policy is enforced in the browser tests, and a violation is noticed."""
+
 import pytest
 
 pytestmark = pytest.mark.browser
@@ -6,8 +7,8 @@ pytestmark = pytest.mark.browser
 
 def test_a_csp_violation_is_caught(contexts, live_server):
     """An inline style and a foreign image are blocked and recorded (the fixture would fail the test)."""
-    from tests.factories import Factory
     from consult.extensions import db
+    from tests.factories import Factory
 
     Factory(db.session).world()
     db.session.commit()

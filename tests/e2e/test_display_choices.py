@@ -1,5 +1,6 @@
 """Choices made before logging in (large text, language) survive logging in and registering,
 and are saved to the account (issue 11, item 1)."""
+
 from __future__ import annotations
 
 import pytest
@@ -60,8 +61,12 @@ def test_choices_made_before_registering_stay(contexts, live_server, world, comm
     set_large_text(page, True)
     switch_language(page, "en")
     form = page.locator('form[action^="/auth/register"]')
-    for name, value in {"username": "newcomer", "display_name": "王阿姨", "password": "a-good-long-pass",
-                        "confirm": "a-good-long-pass"}.items():
+    for name, value in {
+        "username": "newcomer",
+        "display_name": "王阿姨",
+        "password": "a-good-long-pass",
+        "confirm": "a-good-long-pass",
+    }.items():
         form.locator(f'input[name="{name}"]').fill(value)
     with page.expect_navigation():
         form.locator('button[type="submit"]').click()

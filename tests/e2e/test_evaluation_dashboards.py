@@ -1,5 +1,6 @@
 """In Chromium: the street admin sets the weights, reads the ranking, follows a figure to its
 records, and opens a community's twelve months. axe-core on every page."""
+
 import pytest
 
 from tests.e2e.conftest import check_axe, check_no_sideways_scroll, login

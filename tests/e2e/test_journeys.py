@@ -3,6 +3,7 @@
 Expected wording is asked of the app's own catalogue (``text(...)``), so these tests follow
 the translations instead of copying them.
 """
+
 from __future__ import annotations
 
 import re
@@ -38,9 +39,8 @@ def text(app, message: str, locale: str | None = None, **params) -> str:
     """``message`` as the app shows it in ``locale`` (the default language unless given)."""
     from flask_babel import force_locale, gettext
 
-    with app.test_request_context():
-        with force_locale(locale or app.config["BABEL_DEFAULT_LOCALE"]):
-            return gettext(message, **params)
+    with app.test_request_context(), force_locale(locale or app.config["BABEL_DEFAULT_LOCALE"]):
+        return gettext(message, **params)
 
 
 @pytest.fixture

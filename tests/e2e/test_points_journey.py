@@ -1,5 +1,6 @@
 """In Chromium: confirmed minutes become a balance, a reward is redeemed, the certificate is
 issued and its verify page shows the same hours. axe-core on every page."""
+
 from datetime import timedelta
 
 import pytest

@@ -3,6 +3,7 @@ every kind of person who may see it, is at least two characters wide (and the pa
 not scroll sideways: a wide table scrolls inside its own box, or its rows become cards); no
 date breaks across lines.
 """
+
 from __future__ import annotations
 
 from collections import defaultdict

@@ -1,7 +1,8 @@
 """The whole life of a topic in Chromium on a phone: propose → review → support → vote → close →
 outcome → progress → rating, with the clock moved by the test and axe-core on every page."""
+
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -25,7 +26,7 @@ def press(page, selector):
 
 
 def test_topic_from_proposal_to_rating(committed_db, contexts, live_server):
-    start = datetime.now(timezone.utc).replace(microsecond=0)
+    start = datetime.now(UTC).replace(microsecond=0)
     clock.set_now(start)
     world = Factory(committed_db.session).world()
     services.update_settings(world.worker, world.a, threshold_kind="count", threshold_value=2, support_days=7)

@@ -1,4 +1,5 @@
 """On PostgreSQL, with threads: an ended month's first views, all at once, store it exactly once."""
+
 import pytest
 import sqlalchemy as sa
 
@@ -27,7 +28,10 @@ def test_first_views_of_an_ended_month_store_it_once(app, committed_db, backend,
 
     results = run_threads(app, 8, view)
     assert results == [200] * 8
-    rankings = committed_db.session.scalar(sa.select(sa.func.count()).select_from(StreetRanking).where(StreetRanking.month == "2026-10"))
-    results_stored = committed_db.session.scalar(sa.select(sa.func.count()).select_from(MonthlyResult).where(MonthlyResult.month == "2026-10"))
+    rankings = committed_db.session.scalar(
+        sa.select(sa.func.count()).select_from(StreetRanking).where(StreetRanking.month == "2026-10")
+    )
+    results_stored = committed_db.session.scalar(
+        sa.select(sa.func.count()).select_from(MonthlyResult).where(MonthlyResult.month == "2026-10")
+    )
     assert rankings == 1 and results_stored == 2  # the street's two communities, once each
-

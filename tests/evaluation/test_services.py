@@ -1,5 +1,6 @@
 """Monthly figures from hand-built months: rates, minimums, time zones, changed ratings, frozen weights."""
-from datetime import date, datetime, timedelta, timezone
+
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -8,10 +9,9 @@ from consult.core.cli import run_tick
 from consult.core.errors import NotFound, PermissionDenied, RuleViolation
 from consult.evaluation import services
 from consult.evaluation.models import MonthlyResult, StreetRanking
-from consult.topics import queries as topic_queries
-from consult.topics import services as topics
+from consult.topics import queries as topic_queries, services as topics
 
-UTC = timezone.utc
+UTC = UTC
 
 
 def figures_of(world, month, community=None):
@@ -82,7 +82,9 @@ def test_resolution_by_the_original_due_date(db, past, world):
     made = []
     for i in range(5):
         topic = world.factory.topic(world, "closed", title=f"结果{i}")
-        outcome = topics.publish_outcome(world.worker, topic, decision="同意", responsible="物业", actions="施工", due_date=date(2026, 11, 10 + i))
+        outcome = topics.publish_outcome(
+            world.worker, topic, decision="同意", responsible="物业", actions="施工", due_date=date(2026, 11, 10 + i)
+        )
         made.append(outcome)
     past.set(2026, 11, 11, 2, 0)
     topics.add_progress(world.worker, made[0], status="done", note="按时完成")  # due 11-10: late
@@ -99,7 +101,7 @@ def test_satisfaction_counts_first_ratings_in_their_month(db, past, world, facto
     outcome = topic_queries.outcome_of(topic.id)
     voters = [world.resident, world.party]
     past.set(2026, 10, 20, 2, 0)
-    for person, level in zip(voters, ("satisfied", "unsatisfied")):
+    for person, level in zip(voters, ("satisfied", "unsatisfied"), strict=True):
         topics.rate(person, outcome, level)
     past.set(2026, 11, 5, 2, 0)
     topics.rate(world.party, outcome, "satisfied")  # a change: a new version, counted nowhere new
@@ -110,8 +112,15 @@ def test_satisfaction_counts_first_ratings_in_their_month(db, past, world, facto
 
 
 def test_composite_spreads_a_missing_rates_weight():
-    figures = {"response": {"rate": 0.8}, "resolution": {"rate": None}, "satisfaction": {"rate": 0.6}, "participation": {"rate": None}}
-    assert services.composite(figures, {"response": 30, "resolution": 30, "satisfaction": 10, "participation": 30}) == pytest.approx(75.0)
+    figures = {
+        "response": {"rate": 0.8},
+        "resolution": {"rate": None},
+        "satisfaction": {"rate": 0.6},
+        "participation": {"rate": None},
+    }
+    assert services.composite(
+        figures, {"response": 30, "resolution": 30, "satisfaction": 10, "participation": 30}
+    ) == pytest.approx(75.0)
 
 
 def test_stored_ranking_keeps_its_weights(db, past, world):
@@ -122,8 +131,13 @@ def test_stored_ranking_keeps_its_weights(db, past, world):
     stored = services.street_month(world.street, "2026-10")
     assert stored["final"] and stored["weights"]["response"] == 30
     score = stored["rows"][0][2]
-    services.update_settings(world.street_admin, world.street, response_hours=48, min_records=5,
-                             weights={"response": 1, "resolution": 0, "satisfaction": 0, "participation": 0})
+    services.update_settings(
+        world.street_admin,
+        world.street,
+        response_hours=48,
+        min_records=5,
+        weights={"response": 1, "resolution": 0, "satisfaction": 0, "participation": 0},
+    )
     again = services.street_month(world.street, "2026-10")
     assert again["weights"]["response"] == 30 and again["rows"][0][2] == score
     assert services.street_month(world.street, "2026-11")["weights"]["response"] == 1
@@ -134,10 +148,11 @@ def test_settings_refusals(db, world):
     with pytest.raises(PermissionDenied):
         services.update_settings(world.other_street_admin, world.street, response_hours=48, min_records=5, weights=ok)
     with pytest.raises(RuleViolation):
-        services.update_settings(world.street_admin, world.street, response_hours=48, min_records=5, weights={**ok, "response": -1})
+        services.update_settings(
+            world.street_admin, world.street, response_hours=48, min_records=5, weights={**ok, "response": -1}
+        )
     with pytest.raises(RuleViolation):
-        services.update_settings(world.street_admin, world.street, response_hours=48, min_records=5,
-                                 weights=dict.fromkeys(ok, 0))
+        services.update_settings(world.street_admin, world.street, response_hours=48, min_records=5, weights=dict.fromkeys(ok, 0))
     with pytest.raises(RuleViolation):
         services.update_settings(world.street_admin, world.street, response_hours=0, min_records=5, weights=ok)
 
@@ -167,14 +182,25 @@ def test_a_vote_closing_at_the_end_of_the_month_counts_in_it(db, past, world):
     from datetime import datetime
 
     topic = world.factory.topic(world, "ready_for_vote")
-    topics.schedule_vote(world.worker, topic, kind="yes_no", options=None, max_choices=1, scope="resident", quorum_percent=None,
-                         live_results=False, opens_at=datetime(2026, 10, 1, 1, 0, tzinfo=UTC),
-                         closes_at=datetime(2026, 10, 31, 15, 59, tzinfo=UTC))  # 23:59 on 31 October in Shanghai
+    topics.schedule_vote(
+        world.worker,
+        topic,
+        kind="yes_no",
+        options=None,
+        max_choices=1,
+        scope="resident",
+        quorum_percent=None,
+        live_results=False,
+        opens_at=datetime(2026, 10, 1, 1, 0, tzinfo=UTC),
+        closes_at=datetime(2026, 10, 31, 15, 59, tzinfo=UTC),
+    )  # 23:59 on 31 October in Shanghai
     option = topic_queries.options_of(topics.vote_of(topic).id)[0].id
     topics.cast_ballot(world.resident, topic, [option])
     past.set(2026, 11, 3, 2, 0)  # the tick was down over the month end; nothing settled the vote yet
     run_tick()
-    stored = db.session.scalar(sa.select(MonthlyResult).where(MonthlyResult.community_id == world.a.id, MonthlyResult.month == "2026-10"))
+    stored = db.session.scalar(
+        sa.select(MonthlyResult).where(MonthlyResult.community_id == world.a.id, MonthlyResult.month == "2026-10")
+    )
     assert stored.figures["participation"]["num"] == 1
 
 
@@ -187,8 +213,7 @@ def test_withdrawn_and_committee_topics_are_not_counted(db, past, world):
 
 
 def test_participation_never_above_everyone(db, past, world, factory):
-    from consult.places import queries as places
-    from consult.places import services as places_services
+    from consult.places import queries as places, services as places_services
 
     topic = world.topic("voting")
     option = topic_queries.options_of(topics.vote_of(topic).id)[0].id
@@ -204,8 +229,13 @@ def test_participation_never_above_everyone(db, past, world, factory):
 def test_a_stored_month_keeps_its_rules(db, past, world):
     past.set(2026, 12, 15, 2, 0)
     services.store_month(world.street, "2026-10")
-    services.update_settings(world.street_admin, world.street, response_hours=48, min_records=10,
-                             weights={"response": 1, "resolution": 1, "satisfaction": 1, "participation": 1})
+    services.update_settings(
+        world.street_admin,
+        world.street,
+        response_hours=48,
+        min_records=10,
+        weights={"response": 1, "resolution": 1, "satisfaction": 1, "participation": 1},
+    )
     assert services.street_month(world.street, "2026-10")["rules"]["min_records"] == 5
     assert services.street_month(world.street, "2026-11")["rules"]["min_records"] == 10
 

@@ -1,6 +1,7 @@
 """Ranking, community evaluation and records pages; settings; bad months; CSV."""
+
 import re
-from datetime import timedelta
+from datetime import UTC, timedelta
 
 import sqlalchemy as sa
 
@@ -14,7 +15,11 @@ def test_ranking_page_links_figures_to_their_records(client, world, db, clock):
     month = services.current_month()
     page = client.get(f"/streets/{world.street.slug}/ranking?month={month}").get_data(as_text=True)
     assert world.a.name in page and f'src="/streets/{world.street.slug}/ranking.svg?month={month}"' in page
-    link = re.search(r'href="(/c/%s/evaluation/records\?[^"]*figure=response[^"]*)"' % world.a.slug, page).group(1).replace("&amp;", "&")
+    link = (
+        re.search(rf'href="(/c/{world.a.slug}/evaluation/records\?[^"]*figure=response[^"]*)"', page)
+        .group(1)
+        .replace("&amp;", "&")
+    )
     records = client.get(link).get_data(as_text=True)
     figures = services.compute([world.a.id], month, services.settings_for(world.street.id))[world.a.id]
     assert records.count('<li class="record">') == figures["response"]["den"] == 6
@@ -44,9 +49,21 @@ def test_csv_downloads(client, world):
 def test_settings_page(login_as, world, db):
     client = login_as(world.street_admin)
     base = f"/manage/streets/{world.street.slug}/evaluation/"
-    good = {"response_hours": 24, "min_records": 3, "weight_response": 40, "weight_resolution": 30, "weight_satisfaction": 20, "weight_participation": 10}
+    good = {
+        "response_hours": 24,
+        "min_records": 3,
+        "weight_response": 40,
+        "weight_resolution": 30,
+        "weight_satisfaction": 20,
+        "weight_participation": 10,
+    }
     assert client.post(base, {**good, "weight_response": -1}).status_code == 400
-    assert client.post(base, {**good, "weight_response": 0, "weight_resolution": 0, "weight_satisfaction": 0, "weight_participation": 0}).status_code == 400
+    assert (
+        client.post(
+            base, {**good, "weight_response": 0, "weight_resolution": 0, "weight_satisfaction": 0, "weight_participation": 0}
+        ).status_code
+        == 400
+    )
     assert client.post(base, good).status_code == 302
     assert services.settings_for(world.street.id).response_hours == 24
     assert login_as(world.other_street_admin).post(base, good).status_code == 403
@@ -86,8 +103,18 @@ def test_evaluation_pages_cost_does_not_grow_with_communities(client, world, fac
             topics.send_to_vote(worker, topic)
             from consult.core.clock import now
 
-            topics.schedule_vote(worker, topic, kind="yes_no", options=None, max_choices=1, scope="resident", quorum_percent=None,
-                                 live_results=False, opens_at=now() - timedelta(minutes=1), closes_at=now() + timedelta(days=1))
+            topics.schedule_vote(
+                worker,
+                topic,
+                kind="yes_no",
+                options=None,
+                max_choices=1,
+                scope="resident",
+                quorum_percent=None,
+                live_results=False,
+                opens_at=now() - timedelta(minutes=1),
+                closes_at=now() + timedelta(days=1),
+            )
             topics.close_early(worker, topic, "结束")
 
     def count(url):
@@ -108,19 +135,24 @@ def test_odd_slugs_months_and_unknown_api_routes(client, world):
     assert client.get("/streets/%00/ranking").status_code == 404
     assert client.get("/api/v1/communities/%00/topics").status_code == 404
     assert client.get("/verify/%00?c=x").status_code == 404
-    assert client.get(f"/streets/{world.street.slug}/ranking?month=%EF%BC%92%EF%BC%90%EF%BC%92%EF%BC%96-%EF%BC%91%EF%BC%91").status_code == 400
+    assert (
+        client.get(
+            f"/streets/{world.street.slug}/ranking?month=%EF%BC%92%EF%BC%90%EF%BC%92%EF%BC%96-%EF%BC%91%EF%BC%91"
+        ).status_code
+        == 400
+    )
     missing = client.get("/api/v1/nope")
     assert missing.status_code == 404 and missing.mimetype == "application/json" and missing.get_json()["status"] == 404
 
 
 def backdate(world):
     """The world was built at today's date, before the test set the clock back: date it to January 2026."""
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     from consult.activities.models import PartyRegistration
     from consult.places.models import Residence
 
-    january = datetime(2026, 1, 1, tzinfo=timezone.utc)
+    january = datetime(2026, 1, 1, tzinfo=UTC)
     session = world.factory.session
     world.street.created_at = world.other_street.created_at = january
     for residence in session.scalars(sa.select(Residence).where(Residence.confirmed_at.is_not(None))):
@@ -172,8 +204,7 @@ def test_every_figure_links_to_records_that_match_its_number(client, world, db, 
 
 
 def test_participation_shows_its_votes_and_its_residents_apart(client, world, db, clock):
-    from consult.topics import queries as topic_queries
-    from consult.topics import services as topics
+    from consult.topics import queries as topic_queries, services as topics
 
     backdate(world)
     clock.set(2026, 10, 10, 2, 0)
@@ -184,8 +215,10 @@ def test_participation_shows_its_votes_and_its_residents_apart(client, world, db
     clock.set(2026, 12, 15, 2, 0)
     page = client.get(f"/streets/{world.street.slug}/ranking?month=2026-10").get_data(as_text=True)
     f = services.street_month(world.street, "2026-10")["rows"][0][1]["participation"]
-    assert f["num"] == 1 and f["den"] >= 2 and f"{f['den']} 位居民中 1 位投票" in page  # residents counted, shown apart from the votes
-    link = re.search(r'href="(/c/%s/evaluation/records\?[^"]*figure=participation)">([^<]*)<' % world.a.slug, page)
+    assert (
+        f["num"] == 1 and f["den"] >= 2 and f"{f['den']} 位居民中 1 位投票" in page
+    )  # residents counted, shown apart from the votes
+    link = re.search(rf'href="(/c/{world.a.slug}/evaluation/records\?[^"]*figure=participation)">([^<]*)<', page)
     assert link.group(2).strip() == "1 次表决"
     records = client.get(link.group(1).replace("&amp;", "&")).get_data(as_text=True)
     assert records.count('<li class="record">') == 1 and topic.title in records
@@ -237,8 +270,6 @@ def test_ranking_opens_on_the_newest_stored_month_and_ranks_only_with_enough_dat
     assert page.index('class="month-switcher"') < page.index("<table")
     csv = client.get(f"/streets/{world.street.slug}/ranking?format=csv").data.decode("utf-8").splitlines()
     assert csv[1].startswith(f"1,{world.a.name},") and csv[2].startswith(",")
-
-
 
 
 def test_an_activity_page_shows_its_ratings_without_raters(client, world, db, clock):

@@ -1,12 +1,12 @@
 """One flat is one household however it was typed: the address rule, on every write and in migration 0013."""
+
 from __future__ import annotations
 
 import unicodedata
 
 import pytest
 import sqlalchemy as sa
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 
 from consult import create_app
 from consult.extensions import db as _db
@@ -55,15 +55,18 @@ def test_different_numbers_stay_different(first, second, which):
         assert normalise(first, which) != normalise(second, which)
 
 
-@pytest.mark.parametrize("typed_form, stored", [
-    (("5", "1", "101"), ("5", "1", "101")),
-    (("５", "１", "１０１"), ("5", "1", "101")),
-    (("5号楼", "1单元", "101室"), ("5", "1", "101")),
-    ((" 第５栋 ", "１ 单元", "１０１号"), ("5", "1", "101")),
-    (("a座", "2门", "0301房"), ("A", "2", "0301")),  # leading zeros are kept: 0301 is not 301
-    (("", "  ", None), (None, None, None)),
-    (("楼", "单元", "室"), ("楼", "单元", "室")),  # a suffix alone is left as typed
-])
+@pytest.mark.parametrize(
+    "typed_form, stored",
+    [
+        (("5", "1", "101"), ("5", "1", "101")),
+        (("５", "１", "１０１"), ("5", "1", "101")),
+        (("5号楼", "1单元", "101室"), ("5", "1", "101")),
+        ((" 第５栋 ", "１ 单元", "１０１号"), ("5", "1", "101")),
+        (("a座", "2门", "0301房"), ("A", "2", "0301")),  # leading zeros are kept: 0301 is not 301
+        (("", "  ", None), (None, None, None)),
+        (("楼", "单元", "室"), ("楼", "单元", "室")),  # a suffix alone is left as typed
+    ],
+)
 def test_examples(typed_form, stored):
     assert normalise_address(*typed_form) == stored
 
@@ -103,32 +106,55 @@ def _merge_typed_addresses(url, capsys):
             street = conn.scalar(sa.text("SELECT id FROM streets"))
             communities = {}
             for slug in ("a", "b"):
-                conn.execute(sa.text("INSERT INTO communities (street_id, slug, name, member_count, created_at)"
-                                     " VALUES (:s, :slug, :slug, 0, CURRENT_TIMESTAMP)"), {"s": street, "slug": slug})
+                conn.execute(
+                    sa.text(
+                        "INSERT INTO communities (street_id, slug, name, member_count, created_at)"
+                        " VALUES (:s, :slug, :slug, 0, CURRENT_TIMESTAMP)"
+                    ),
+                    {"s": street, "slug": slug},
+                )
                 communities[slug] = conn.scalar(sa.text("SELECT id FROM communities WHERE slug = :slug"), {"slug": slug})
             ids = []
             for n, (community, building, unit, room) in enumerate(TYPED):
-                conn.execute(sa.text("INSERT INTO users (username, display_name, language, large_text, active, created_at)"
-                                     " VALUES (:u, :u, 'zh_CN', false, true, CURRENT_TIMESTAMP)"), {"u": f"u{n}"})
+                conn.execute(
+                    sa.text(
+                        "INSERT INTO users (username, display_name, language, large_text, active, created_at)"
+                        " VALUES (:u, :u, 'zh_CN', false, true, CURRENT_TIMESTAMP)"
+                    ),
+                    {"u": f"u{n}"},
+                )
                 user = conn.scalar(sa.text("SELECT id FROM users WHERE username = :u"), {"u": f"u{n}"})
-                conn.execute(sa.text("INSERT INTO residences (user_id, community_id, building, unit, room, status, created_at, confirmed_at)"
-                                     " VALUES (:user, :c, :b, :un, :r, 'confirmed', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"),
-                             {"user": user, "c": communities[community], "b": building, "un": unit, "r": room})
+                conn.execute(
+                    sa.text(
+                        "INSERT INTO residences (user_id, community_id, building, unit, room, status, created_at, confirmed_at)"
+                        " VALUES (:user, :c, :b, :un, :r, 'confirmed', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
+                    ),
+                    {"user": user, "c": communities[community], "b": building, "un": unit, "r": room},
+                )
                 ids.append(conn.scalar(sa.text("SELECT id FROM residences WHERE user_id = :user"), {"user": user}))
         capsys.readouterr()
         upgrade()
         report = capsys.readouterr().err
         with _db.engine.connect() as conn:
-            stored = {row.id: (row.building, row.unit, row.room)
-                      for row in conn.execute(sa.text("SELECT id, building, unit, room FROM residences"))}
+            stored = {
+                row.id: (row.building, row.unit, row.room)
+                for row in conn.execute(sa.text("SELECT id, building, unit, room FROM residences"))
+            }
         _db.session.remove()
         _db.engine.dispose()
     assert [stored[i] for i in ids] == [
-        ("5", "1", "101"), ("5", "1", "101"), ("5", "1", "101"), ("6", None, "202"), (None, None, None), ("5", "1", "101"),
+        ("5", "1", "101"),
+        ("5", "1", "101"),
+        ("5", "1", "101"),
+        ("6", None, "202"),
+        (None, None, None),
+        ("5", "1", "101"),
     ]
     assert "6 checked, 4 addresses normalised, 1 households had several spellings" in report
     a = communities["a"]
-    assert f"community {a}: 5/1/101 is now one household (was typed ' 5 栋 /1/101', '5/1/101', '５号楼/１单元/１０１室')" in report
+    assert (
+        f"community {a}: 5/1/101 is now one household (was typed ' 5 栋 /1/101', '5/1/101', '５号楼/１单元/１０１室')" in report
+    )
     assert f"community {communities['b']}:" not in report  # one spelling there: nothing merged
 
 

@@ -1,4 +1,5 @@
 """Page cost does not grow with the data: the same number of SQL statements for 3 or 30 rows."""
+
 import pytest
 
 from consult.places.models import ResidenceStatus

@@ -1,4 +1,5 @@
 """Rules of places, tested without HTTP."""
+
 import pytest
 import sqlalchemy as sa
 

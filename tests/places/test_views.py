@@ -1,4 +1,5 @@
 """Committee, street and site pages: actions, scoping and bad input."""
+
 import re
 
 import sqlalchemy as sa
@@ -118,9 +119,12 @@ def test_street_admin_appoints_and_removes_workers(login_as, world, factory, db)
     assert twice.status_code == 409
     appointment = db.session.scalar(sa.select(StaffAppointment).where(StaffAppointment.user_id == person.id))
     assert client.post(f"/manage/streets/{world.street.slug}/appointments/{appointment.id}/end", {}).status_code == 302
-    assert login_as(world.other_street_admin).post(
-        f"/manage/streets/{world.street.slug}/appointments/{appointment.id}/end", {}
-    ).status_code == 403
+    assert (
+        login_as(world.other_street_admin)
+        .post(f"/manage/streets/{world.street.slug}/appointments/{appointment.id}/end", {})
+        .status_code
+        == 403
+    )
 
 
 def test_site_admin_creates_places_and_street_admins(login_as, world, factory, db):
@@ -129,13 +133,22 @@ def test_site_admin_creates_places_and_street_admins(login_as, world, factory, d
     assert client.post("/manage/site/streets", {"street-name": "新街道", "street-slug": "xin-street"}).status_code == 302
     assert client.post("/manage/site/streets", {"street-name": "重复", "street-slug": "xin-street"}).status_code == 409
     assert client.post("/manage/site/streets", {"street-name": "坏", "street-slug": "坏 slug"}).status_code == 400
-    assert client.post(
-        "/manage/site/communities", {"community-name": "新社区", "community-slug": "xin-one", "community-street": "xin-street"}
-    ).status_code == 302
-    assert client.post(
-        "/manage/site/communities", {"community-name": "x", "community-slug": "xin-two", "community-street": "nowhere"}
-    ).status_code == 404
-    assert client.post("/manage/site/street-admins", {"admin-username": "newadmin", "admin-street": "xin-street"}).status_code == 302
+    assert (
+        client.post(
+            "/manage/site/communities",
+            {"community-name": "新社区", "community-slug": "xin-one", "community-street": "xin-street"},
+        ).status_code
+        == 302
+    )
+    assert (
+        client.post(
+            "/manage/site/communities", {"community-name": "x", "community-slug": "xin-two", "community-street": "nowhere"}
+        ).status_code
+        == 404
+    )
+    assert (
+        client.post("/manage/site/street-admins", {"admin-username": "newadmin", "admin-street": "xin-street"}).status_code == 302
+    )
     street = db.session.scalar(sa.select(Street).where(Street.slug == "xin-street"))
     assert db.session.scalar(sa.select(Community).where(Community.slug == "xin-one")).street_id == street.id
     newadmin = db.session.scalar(sa.select(User).where(User.username == "newadmin"))

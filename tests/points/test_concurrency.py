@@ -1,4 +1,5 @@
 """On PostgreSQL: 50 people's worth of requests redeeming against a balance that covers one reward."""
+
 import pytest
 import sqlalchemy as sa
 
@@ -63,5 +64,10 @@ def test_a_reversal_racing_redemptions_is_recorded_and_no_redemption_overdraws(a
     session = committed_db.session
     session.expire_all()
     assert session.get(Balance, (user_id, world.a.id)).balance == 30 - 10 * redeemed - 30
-    assert session.scalar(sa.select(sa.func.min(LedgerEntry.balance_after)).where(LedgerEntry.reason == "redemption")) in (None, 0, 10, 20)
+    assert session.scalar(sa.select(sa.func.min(LedgerEntry.balance_after)).where(LedgerEntry.reason == "redemption")) in (
+        None,
+        0,
+        10,
+        20,
+    )
     assert services.verify_balances() == []

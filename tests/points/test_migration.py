@@ -1,5 +1,6 @@
 """Migration 0009_points on a database that holds a ledger: balance_after is back-filled as the
 running sum, redemptions keep their entries, and the triggers are in place afterwards."""
+
 import pytest
 import sqlalchemy as sa
 from flask_migrate import downgrade, upgrade

@@ -1,6 +1,7 @@
 """Nobody acts on their own record: one rule (consult.core.rules.require_not_self) in every
 service that confirms, awards or hands over, and pages that do not offer the button on one's own
 record. The worker of world.a also lives there, so each test can try it on themselves."""
+
 from datetime import timedelta
 
 import pytest
@@ -80,7 +81,9 @@ def test_points_page_offers_no_hand_over_or_change_of_ones_own(db, world, neighb
     assert response.status_code == 403
     assert "你兑换的奖品须由其他工作人员发放。" in response.get_data(as_text=True)
     assert db.session.get(Redemption, own.id).status == "pending"
-    response = client.post(f"/manage/c/{world.a.slug}/points/bonus", {"username": "worker", "points": 1000, "reason": "自己奖励自己"})
+    response = client.post(
+        f"/manage/c/{world.a.slug}/points/bonus", {"username": "worker", "points": 1000, "reason": "自己奖励自己"}
+    )
     text = response.get_data(as_text=True)
     assert response.status_code == 403 and "你不能给自己发奖励积分，须由其他工作人员办理。" in text
     assert 'value="自己奖励自己"' in text and 'value="1000"' in text  # the form is kept

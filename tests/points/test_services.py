@@ -1,5 +1,6 @@
 """The points ledger without HTTP: posting once, rounding, reversals, corrections, bonuses,
 redemption limits and cancellation, and `points verify`."""
+
 from datetime import timedelta
 
 import pytest
@@ -7,9 +8,8 @@ import sqlalchemy as sa
 
 from consult.activities import services as activities
 from consult.core.audit import AuditEntry
+from consult.core.clock import month_bounds, now as clock_now
 from consult.core.errors import Conflict, PermissionDenied, RuleViolation
-from consult.core.clock import month_bounds
-from consult.core.clock import now as clock_now
 from consult.points import queries, services
 from consult.points.models import Balance, LedgerEntry
 
@@ -31,7 +31,9 @@ def served(world, clock, minutes, rate=10, person=None):
     return attendance
 
 
-@pytest.mark.parametrize("minutes, rate, points", [(60, 10, 10), (90, 10, 15), (45, 10, 8), (3, 10, 1), (2, 10, 0), (150, 7, 18), (30, 1, 1)])
+@pytest.mark.parametrize(
+    "minutes, rate, points", [(60, 10, 10), (90, 10, 15), (45, 10, 8), (3, 10, 1), (2, 10, 0), (150, 7, 18), (30, 1, 1)]
+)
 def test_points_round_half_up(minutes, rate, points):
     assert services.points_for(minutes, rate) == points
 
@@ -87,7 +89,9 @@ def test_reversal_once_and_never_of_a_reversal(db, world):
 
 def test_correction_reverses_and_replaces(db, world, clock):
     attendance = served(world, clock, 60)
-    original = db.session.scalar(sa.select(LedgerEntry).where(LedgerEntry.source_type == "attendance", LedgerEntry.source_id == attendance.id))
+    original = db.session.scalar(
+        sa.select(LedgerEntry).where(LedgerEntry.source_type == "attendance", LedgerEntry.source_id == attendance.id)
+    )
     corrected = services.correct(world.worker, original, 12, "时长登记错误")
     assert corrected.replaces_id == original.id and corrected.source_id == attendance.id and corrected.delta == 12
     assert balance(db, world.party, world.a) == 12
@@ -167,7 +171,9 @@ def test_verify_catches_a_tampered_balance(db, world):
     services.bonus(world.worker, world.resident, world.a, 25, "奖励")
     assert services.verify_balances() == []
     db.session.execute(sa.update(Balance).where(Balance.user_id == world.resident.id).values(balance=999))
-    assert services.verify_balances() == [{"user_id": world.resident.id, "community_id": world.a.id, "balance": 999, "ledger": 25}]
+    assert services.verify_balances() == [
+        {"user_id": world.resident.id, "community_id": world.a.id, "balance": 999, "ledger": 25}
+    ]
 
 
 def test_points_verify_command(app, committed_db):
@@ -198,9 +204,8 @@ def test_the_database_refuses_update_delete_and_truncate_of_the_ledger(db, world
         # (A bare TRUNCATE ledger_entries is refused anyway: redemptions refer to it.)
         statements += ["TRUNCATE ledger_entries CASCADE", "TRUNCATE ledger_entries, redemptions"]
     for statement in statements:
-        with pytest.raises(sa.exc.DBAPIError, match="append-only"):
-            with db.session.begin_nested():
-                db.session.execute(sa.text(statement))
+        with pytest.raises(sa.exc.DBAPIError, match="append-only"), db.session.begin_nested():
+            db.session.execute(sa.text(statement))
     db.session.expire_all()
     assert db.session.get(LedgerEntry, entry.id).delta == 5 and db.session.get(LedgerEntry, entry.id).note == "x"
 
@@ -209,15 +214,18 @@ def test_the_database_refuses_a_redemption_that_overdraws(db, world):
     """The CHECK on balance_after and the trigger tying it to the balance row, without Python's checks."""
     services.bonus(world.worker, world.resident, world.a, 5, "x")
     db.session.flush()
-    insert = ("INSERT INTO ledger_entries (user_id, community_id, delta, reason, balance_after, created_at) "
-              "VALUES (:user, :community, :delta, :reason, :after, :at)")
+    insert = (
+        "INSERT INTO ledger_entries (user_id, community_id, delta, reason, balance_after, created_at) "
+        "VALUES (:user, :community, :delta, :reason, :after, :at)"
+    )
     base = {"user": world.resident.id, "community": world.a.id, "at": clock_now()}
-    for delta, reason, after in ((-10, "redemption", -5),   # overdraws: the CHECK
-                                 (-10, "redemption", 0),    # lies about the balance: the trigger
-                                 (20, "bonus", 999)):       # any entry must follow the balance
-        with pytest.raises(sa.exc.IntegrityError):
-            with db.session.begin_nested():
-                db.session.execute(sa.text(insert), {**base, "delta": delta, "reason": reason, "after": after})
+    for delta, reason, after in (
+        (-10, "redemption", -5),  # overdraws: the CHECK
+        (-10, "redemption", 0),  # lies about the balance: the trigger
+        (20, "bonus", 999),
+    ):  # any entry must follow the balance
+        with pytest.raises(sa.exc.IntegrityError), db.session.begin_nested():
+            db.session.execute(sa.text(insert), {**base, "delta": delta, "reason": reason, "after": after})
     with db.session.begin_nested():  # a bonus that follows the balance is fine
         db.session.execute(sa.text(insert), {**base, "delta": 20, "reason": "bonus", "after": 25})
 
@@ -241,8 +249,17 @@ def test_monthly_totals_count_every_entry_in_one_query(db, world, clock, count_q
     clock.set(2026, 11, 3, 4, 0)
     services.bonus(world.worker, world.resident, world.a, 3, "x")
     first = db.session.scalar(sa.select(LedgerEntry))
-    rows = [{"user_id": world.resident.id, "community_id": world.a.id, "delta": 1, "reason": "bonus",
-             "balance_after": 4 + i, "created_at": first.created_at} for i in range(600)]
+    rows = [
+        {
+            "user_id": world.resident.id,
+            "community_id": world.a.id,
+            "delta": 1,
+            "reason": "bonus",
+            "balance_after": 4 + i,
+            "created_at": first.created_at,
+        }
+        for i in range(600)
+    ]
     for row in rows:  # one by one: each follows the balance row, as the trigger demands
         db.session.execute(sa.insert(LedgerEntry), [row])
         db.session.execute(sa.update(Balance).where(Balance.user_id == world.resident.id).values(balance=row["balance_after"]))
@@ -262,11 +279,18 @@ def test_redemptions_are_audited_and_a_committee_cancellation_tells_the_member(d
     assert audited.actor_id == world.resident.id and audited.target_id == redemption.id and audited.community_id == world.a.id
     assert audited.after["price"] == 10 and audited.after["balance_after"] == 15
     services.cancel_redemption(world.worker, redemption)
-    told = db.session.scalar(sa.select(Notification).where(Notification.recipient_id == world.resident.id,
-                                                           Notification.event_key == f"redemption:{redemption.id}:cancelled"))
+    told = db.session.scalar(
+        sa.select(Notification).where(
+            Notification.recipient_id == world.resident.id, Notification.event_key == f"redemption:{redemption.id}:cancelled"
+        )
+    )
     assert told is not None and "毛巾" in told.message and "10" in told.message
     own = services.redeem(world.resident, reward)
     services.cancel_redemption(world.resident, own)  # cancelling one's own: no notice to oneself
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(Notification).where(
-        Notification.event_key == f"redemption:{own.id}:cancelled")) == 0
+    assert (
+        db.session.scalar(
+            sa.select(sa.func.count()).select_from(Notification).where(Notification.event_key == f"redemption:{own.id}:cancelled")
+        )
+        == 0
+    )
     assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditEntry).where(AuditEntry.action == "reward.cancel")) == 2

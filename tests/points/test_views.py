@@ -1,4 +1,5 @@
 """Points pages: my points, redeeming, the committee's ledger actions, CSV export, certificates."""
+
 import re
 
 import sqlalchemy as sa
@@ -52,7 +53,7 @@ def test_committee_bonus_reverse_correct_and_hand_over(login_as, world, db):
 
 
 def test_ledger_csv_for_a_month(login_as, world, db):
-    services.bonus(world.worker, world.resident, world.a, 7, "=HYPERLINK(\"http://evil\")")
+    services.bonus(world.worker, world.resident, world.a, 7, '=HYPERLINK("http://evil")')
     db.session.commit()
     client = login_as(world.worker)
     from consult.core.clock import local_now
@@ -91,7 +92,7 @@ def test_rewards_show_what_i_can_afford_and_refusals_stay_on_my_page(login_as, w
     assert f"/rewards/{dear.id}/redeem" not in page and "还差 185 积分" in page
     assert f"/rewards/{gone.id}/redeem" not in page and "已兑完" in page
     # A forged or stale redeem: the refusal is a message on my points page, not a bare error page.
-    for reward, message in ((dear, "积分不足"), (gone, "已兑完")):
+    for reward, _message in ((dear, "积分不足"), (gone, "已兑完")):
         response = client.post(f"/me/points/rewards/{reward.id}/redeem", {})
         text = response.get_data(as_text=True)
         assert response.status_code == 409 and 'role="alert"' in text and "<h1>我的积分</h1>" in text, text[:3000]
@@ -126,9 +127,11 @@ def test_committee_refusals_stay_on_the_points_page_with_the_form_kept(login_as,
     client = login_as(world.worker)
     base = f"/manage/c/{world.a.slug}/points"
     heading = "<h1>和平社区积分</h1>"
-    for url, data in ((f"{base}/entries/{entry.id}/reverse", {"reason": "再收一次"}),
-                      (f"{base}/entries/{reversal.id}/reverse", {"reason": "撤销撤销"}),
-                      (f"{base}/entries/{entry.id}/correct", {"points": 30, "reason": "少记"})):
+    for url, data in (
+        (f"{base}/entries/{entry.id}/reverse", {"reason": "再收一次"}),
+        (f"{base}/entries/{reversal.id}/reverse", {"reason": "撤销撤销"}),
+        (f"{base}/entries/{entry.id}/correct", {"points": 30, "reason": "少记"}),
+    ):
         response = client.post(url, data)
         text = response.get_data(as_text=True)
         assert response.status_code == 409 and heading in text and 'role="alert"' in text
@@ -138,7 +141,11 @@ def test_committee_refusals_stay_on_the_points_page_with_the_form_kept(login_as,
     assert f'id="cor-{other.id}" name="points" type="number" min="1" max="1000" required value="5000"' in text
     assert "<details open>" in text and 'value="多给点"' in text
     response = client.post(f"{base}/bonus", {"username": "nobody", "points": 5, "reason": "清雪"})
-    assert response.status_code == 404 and heading in response.get_data(as_text=True) and 'value="nobody"' in response.get_data(as_text=True)
+    assert (
+        response.status_code == 404
+        and heading in response.get_data(as_text=True)
+        and 'value="nobody"' in response.get_data(as_text=True)
+    )
     assert services.verify_balances() == []
 
 

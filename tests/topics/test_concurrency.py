@@ -1,4 +1,5 @@
 """On PostgreSQL with threads: one voter's twenty simultaneous ballots leave one ballot and a right count."""
+
 import pytest
 import sqlalchemy as sa
 
@@ -16,7 +17,12 @@ def test_twenty_threads_casting_one_voters_ballot(app, committed_db):
     world = Factory(committed_db.session).world()
     topic = world.topic("voting")
     vote = services.vote_of(topic)
-    options = [o.id for o in committed_db.session.scalars(sa.select(VoteOption).where(VoteOption.vote_id == vote.id).order_by(VoteOption.position))]
+    options = [
+        o.id
+        for o in committed_db.session.scalars(
+            sa.select(VoteOption).where(VoteOption.vote_id == vote.id).order_by(VoteOption.position)
+        )
+    ]
     committed_db.session.commit()
     topic_id, vote_id, voter_id = topic.id, vote.id, world.resident.id
 
@@ -31,7 +37,9 @@ def test_twenty_threads_casting_one_voters_ballot(app, committed_db):
     session = committed_db.session
     session.expire_all()
     assert session.scalar(sa.select(sa.func.count()).select_from(SealedBallot).where(SealedBallot.vote_id == vote_id)) == 1
-    assert session.scalar(sa.select(sa.func.count()).select_from(VoteParticipation).where(VoteParticipation.vote_id == vote_id)) == 1
+    assert (
+        session.scalar(sa.select(sa.func.count()).select_from(VoteParticipation).where(VoteParticipation.vote_id == vote_id)) == 1
+    )
     assert session.get(Vote, vote_id).ballot_count == 1
     assert session.get(Topic, topic_id).ballot_count == 1
     services.close_early(session.get(User, world.worker.id), session.get(Topic, topic_id), "结束")
@@ -45,7 +53,12 @@ def test_twenty_voters_at_once_are_counted_exactly_live_and_at_closing(app, comm
     world = Factory(committed_db.session).world()
     topic = world.topic("voting")
     vote = services.vote_of(topic)
-    options = [o.id for o in committed_db.session.scalars(sa.select(VoteOption).where(VoteOption.vote_id == vote.id).order_by(VoteOption.position))]
+    options = [
+        o.id
+        for o in committed_db.session.scalars(
+            sa.select(VoteOption).where(VoteOption.vote_id == vote.id).order_by(VoteOption.position)
+        )
+    ]
     people = [world.factory.resident(world.a).id for _ in range(20)]
     committed_db.session.commit()
     topic_id, vote_id = topic.id, vote.id

@@ -5,6 +5,7 @@ carry nothing of the order in which they voted: not its physical order (ctid on 
 on SQLite), not its ids, not its transaction ids (xmin), and an attacker pairing ballots with
 participations by any of these must do no better than chance.
 """
+
 import hashlib
 import random
 
@@ -32,10 +33,7 @@ def spearman(xs: list[int]) -> float:
 
 def physical(conn, table: str, columns: str, where: str, params: dict) -> list[tuple]:
     """Rows in the order they lie on disk: ctid on PostgreSQL, rowid (or the key, WITHOUT ROWID) on SQLite."""
-    if conn.dialect.name == "postgresql":
-        order = "ctid"
-    else:
-        order = "ballot_id, option_id" if table == "ballot_choices" else "rowid"
+    order = "ctid" if conn.dialect.name == "postgresql" else ("ballot_id, option_id" if table == "ballot_choices" else "rowid")
     return conn.execute(sa.text(f"SELECT {columns} FROM {table} WHERE {where} ORDER BY {order}"), params).all()
 
 
@@ -45,7 +43,9 @@ def fifty_votes(app, committed_db):
     world = Factory(session).world()
     topic = world.topic("voting")
     vote = services.vote_of(topic)
-    options = [o.id for o in session.scalars(sa.select(VoteOption).where(VoteOption.vote_id == vote.id).order_by(VoteOption.position))]
+    options = [
+        o.id for o in session.scalars(sa.select(VoteOption).where(VoteOption.vote_id == vote.id).order_by(VoteOption.position))
+    ]
     people = [world.factory.resident(world.a) for _ in range(VOTERS)]
     session.commit()
     ids = dict(topic=topic.id, vote=vote.id, people=[p.id for p in people], worker=world.worker.id)
@@ -92,15 +92,19 @@ def test_fifty_ballots_carry_no_order_id_or_transaction_of_their_voters(fifty_vo
     disk_order = [cast_of[r.token] for r in rows]
     id_order = [cast_of[r.token] for r in sorted(rows, key=lambda r: r.id)]
     token_of_ballot = {r.id: r.token for r in rows}
-    choice_rows = physical(conn, "ballot_choices", "ballot_id, option_id",
-                           "ballot_id IN (SELECT id FROM ballots WHERE vote_id = :v)", params)
+    choice_rows = physical(
+        conn, "ballot_choices", "ballot_id, option_id", "ballot_id IN (SELECT id FROM ballots WHERE vote_id = :v)", params
+    )
     choice_order = [cast_of[token_of_ballot[r.ballot_id]] for r in choice_rows]
     figures = {"disk": spearman(disk_order), "ids": spearman(id_order), "choices on disk": spearman(choice_order)}
 
     # The attack of the issue: line ballots up with participations (by id, i.e. cast order) by
     # each ordering the reader can see, and count the choices that come out right.
-    participants = list(session.scalars(sa.select(VoteParticipation.user_id).where(VoteParticipation.vote_id == ids["vote"])
-                                        .order_by(VoteParticipation.id)))
+    participants = list(
+        session.scalars(
+            sa.select(VoteParticipation.user_id).where(VoteParticipation.vote_id == ids["vote"]).order_by(VoteParticipation.id)
+        )
+    )
     assert participants == ids["people"]
     chosen = {r.ballot_id: r.option_id for r in choice_rows}
     by_disk = [chosen[r.id] for r in rows]
@@ -109,16 +113,24 @@ def test_fifty_ballots_carry_no_order_id_or_transaction_of_their_voters(fifty_vo
 
     if pg:
         ballot_xmins = {r.xmin for r in rows}
-        choice_xmins = set(conn.execute(sa.text("SELECT xmin::text FROM ballot_choices WHERE ballot_id IN "
-                                                "(SELECT id FROM ballots WHERE vote_id = :v)"), params).scalars())
-        participation_xmins = set(conn.execute(sa.text("SELECT xmin::text FROM vote_participations WHERE vote_id = :v"), params).scalars())
+        choice_xmins = set(
+            conn.execute(
+                sa.text("SELECT xmin::text FROM ballot_choices WHERE ballot_id IN (SELECT id FROM ballots WHERE vote_id = :v)"),
+                params,
+            ).scalars()
+        )
+        participation_xmins = set(
+            conn.execute(sa.text("SELECT xmin::text FROM vote_participations WHERE vote_id = :v"), params).scalars()
+        )
         assert len(participation_xmins) == VOTERS  # each voter in their own transaction
         assert not (ballot_xmins | choice_xmins) & participation_xmins  # no ballot shares a voter's transaction
         assert len(ballot_xmins | choice_xmins) == 1  # all written by the one closing transaction
         figures["transactions shared with participations"] = len((ballot_xmins | choice_xmins) & participation_xmins)
     with capsys.disabled():
-        print(f"\n[{conn.dialect.name}] {VOTERS} ballots: Spearman rho with cast order {figures}; "
-              f"choices recovered by lining up with participations {hits} (same choice by chance ~{VOTERS // 3})")
+        print(
+            f"\n[{conn.dialect.name}] {VOTERS} ballots: Spearman rho with cast order {figures}; "
+            f"choices recovered by lining up with participations {hits} (same choice by chance ~{VOTERS // 3})"
+        )
 
     for name in ("disk", "ids", "choices on disk"):
         assert abs(figures[name]) < NO_ORDER, (name, figures)
@@ -139,8 +151,12 @@ def test_a_ballot_changed_while_sealed_counts_once_and_as_changed(db, world, fac
     services.close_early(world.worker, topic, "结束")
     final = {r["option"].key: r["count"] for r in services.results(topic, vote)["rows"]}
     assert final == live
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(BallotChoice)
-                             .where(BallotChoice.option_id.in_(list(ids.values())))) == 1
+    assert (
+        db.session.scalar(
+            sa.select(sa.func.count()).select_from(BallotChoice).where(BallotChoice.option_id.in_(list(ids.values())))
+        )
+        == 1
+    )
 
 
 def test_the_token_is_keyed(db, world, app):

@@ -1,4 +1,5 @@
 """Rules of topics, without HTTP: the state table of docs/design.md, support, ballots, comments, outcomes, ratings."""
+
 import hashlib
 import logging
 from datetime import date, datetime, timedelta
@@ -11,15 +12,14 @@ from consult.core.cli import run_tick
 from consult.core.clock import now
 from consult.core.errors import Conflict, PermissionDenied, RuleViolation
 from consult.core.notifications import Notification
-from consult.places import queries as places
-from consult.places import services as places_services
+from consult.places import queries as places, services as places_services
 from consult.topics import queries, services
 from consult.topics.models import (
     Ballot,
     BallotChoice,
     Category,
-    SealedBallot,
     OutcomeRating,
+    SealedBallot,
     TopicEvent,
     TopicStatus as S,
     VoteOption,
@@ -39,7 +39,10 @@ def propose(world, parking, **kw):
 
 
 def statuses(db, topic):
-    return [e.to_status for e in db.session.scalars(sa.select(TopicEvent).where(TopicEvent.topic_id == topic.id).order_by(TopicEvent.id))]
+    return [
+        e.to_status
+        for e in db.session.scalars(sa.select(TopicEvent).where(TopicEvent.topic_id == topic.id).order_by(TopicEvent.id))
+    ]
 
 
 def option_ids(db, vote, *keys):
@@ -59,7 +62,12 @@ def test_draft_then_submit_then_approve(db, world, parking, clock):
     assert topic.status == S.COLLECTING_SUPPORT
     assert topic.support_threshold == 10 and topic.support_deadline == clock.now() + timedelta(days=14)
     assert statuses(db, topic) == [S.DRAFT, S.PENDING_REVIEW, S.COLLECTING_SUPPORT]
-    assert db.session.scalar(sa.select(AuditEntry.action).where(AuditEntry.target_type == "topics", AuditEntry.target_id == topic.id)) == "topic.collecting_support"
+    assert (
+        db.session.scalar(
+            sa.select(AuditEntry.action).where(AuditEntry.target_type == "topics", AuditEntry.target_id == topic.id)
+        )
+        == "topic.collecting_support"
+    )
 
 
 def test_only_confirmed_residents_propose(db, world, parking):
@@ -73,7 +81,9 @@ def test_workers_start_committee_topics(db, world, parking):
     assert topic.committee_initiated and topic.status == S.PENDING_REVIEW
 
 
-@pytest.mark.parametrize("title, body", [("", "body"), ("x" * 81, "body"), ("title", ""), ("title", "x" * 10001), ("   ", "body")])
+@pytest.mark.parametrize(
+    "title, body", [("", "body"), ("x" * 81, "body"), ("title", ""), ("title", "x" * 10001), ("   ", "body")]
+)
 def test_empty_or_overlong_text_refused(db, world, parking, title, body):
     with pytest.raises(RuleViolation):
         propose(world, parking, title=title, body=body)
@@ -134,8 +144,13 @@ def test_only_the_committee_reviews(db, world, parking):
 @pytest.mark.parametrize(
     "stage, action",
     [
-        ("draft", "approve"), ("collecting_support", "approve"), ("rejected", "approve"), ("withdrawn", "approve"),
-        ("collecting_support", "reject"), ("ready_for_vote", "send_to_vote"), ("closed", "send_to_vote"),
+        ("draft", "approve"),
+        ("collecting_support", "approve"),
+        ("rejected", "approve"),
+        ("withdrawn", "approve"),
+        ("collecting_support", "reject"),
+        ("ready_for_vote", "send_to_vote"),
+        ("closed", "send_to_vote"),
         ("collecting_support", "submit"),
     ],
 )
@@ -219,7 +234,6 @@ def test_tick_settles_and_is_idempotent(db, world, clock):
     assert statuses(db, topic).count(S.NOT_ENOUGH_SUPPORT) == 1
 
 
-
 def test_tick_closes_a_vote_and_writes_its_ballots_once(db, world, clock):
     topic = world.topic("voting")
     vote = services.vote_of(topic)
@@ -233,7 +247,11 @@ def test_tick_closes_a_vote_and_writes_its_ballots_once(db, world, clock):
     db.session.refresh(vote)
     assert vote.closed_at is not None and vote.sealed_tally is None
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Ballot).where(Ballot.vote_id == vote.id)) == 2
-    assert {r["option"].key: r["count"] for r in services.results(topic, vote)["rows"]} == before == {"for": 1, "against": 1, "abstain": 0}
+    assert (
+        {r["option"].key: r["count"] for r in services.results(topic, vote)["rows"]}
+        == before
+        == {"for": 1, "against": 1, "abstain": 0}
+    )
 
 
 def test_support_settings_bounds(db, world):
@@ -292,11 +310,27 @@ def test_a_scheduled_vote_is_changed_before_it_opens_audited_and_followers_told(
     services.follow(world.party, topic)
     vote = services.vote_of(topic)
     opens = now() + timedelta(days=2)
-    services.change_vote(world.worker, topic, kind="choices", options=["东门", "西门"], max_choices=1, scope="household",
-                         opens_at=opens, closes_at=opens + timedelta(days=3), quorum_percent=20, live_results=True)
+    services.change_vote(
+        world.worker,
+        topic,
+        kind="choices",
+        options=["东门", "西门"],
+        max_choices=1,
+        scope="household",
+        opens_at=opens,
+        closes_at=opens + timedelta(days=3),
+        quorum_percent=20,
+        live_results=True,
+    )
     db.session.refresh(vote)
     assert [o.label for o in queries.options_of(vote.id)] == ["东门", "西门"]
-    assert (vote.kind, vote.scope, vote.quorum_percent, vote.live_results, vote.opens_at) == ("choices", "household", 20, True, opens)
+    assert (vote.kind, vote.scope, vote.quorum_percent, vote.live_results, vote.opens_at) == (
+        "choices",
+        "household",
+        20,
+        True,
+        opens,
+    )
     assert topic.status == S.VOTE_SCHEDULED and topic.closes_at == opens + timedelta(days=3)
     entry = db.session.scalar(sa.select(AuditEntry).where(AuditEntry.action == "vote.change"))
     assert entry.before["kind"] == "yes_no" and entry.after["options"] == ["东门", "西门"] and entry.actor_id == world.worker.id
@@ -304,15 +338,45 @@ def test_a_scheduled_vote_is_changed_before_it_opens_audited_and_followers_told(
         texts = [n.event_key for n in db.session.scalars(sa.select(Notification).where(Notification.recipient_id == person.id))]
         assert any(k.startswith(f"vote:{vote.id}:changed:") for k in texts), person.username
     with pytest.raises(RuleViolation):  # bad settings change nothing
-        services.change_vote(world.worker, topic, kind="yes_no", options=None, max_choices=1, scope="resident",
-                             opens_at=opens, closes_at=opens - timedelta(hours=1), quorum_percent=None, live_results=False)
+        services.change_vote(
+            world.worker,
+            topic,
+            kind="yes_no",
+            options=None,
+            max_choices=1,
+            scope="resident",
+            opens_at=opens,
+            closes_at=opens - timedelta(hours=1),
+            quorum_percent=None,
+            live_results=False,
+        )
     with pytest.raises(PermissionDenied):
-        services.change_vote(world.other_worker, topic, kind="yes_no", options=None, max_choices=1, scope="resident",
-                             opens_at=opens, closes_at=opens + timedelta(days=1), quorum_percent=None, live_results=False)
+        services.change_vote(
+            world.other_worker,
+            topic,
+            kind="yes_no",
+            options=None,
+            max_choices=1,
+            scope="resident",
+            opens_at=opens,
+            closes_at=opens + timedelta(days=1),
+            quorum_percent=None,
+            live_results=False,
+        )
     clock.advance(days=2, minutes=1)  # it has opened: ballots may exist, nothing changes now
     with pytest.raises(Conflict):
-        services.change_vote(world.worker, topic, kind="yes_no", options=None, max_choices=1, scope="resident",
-                             opens_at=now() + timedelta(days=1), closes_at=now() + timedelta(days=2), quorum_percent=None, live_results=False)
+        services.change_vote(
+            world.worker,
+            topic,
+            kind="yes_no",
+            options=None,
+            max_choices=1,
+            scope="resident",
+            opens_at=now() + timedelta(days=1),
+            closes_at=now() + timedelta(days=2),
+            quorum_percent=None,
+            live_results=False,
+        )
     with pytest.raises(Conflict):
         services.cancel_vote(world.worker, topic, "改期")
 
@@ -332,8 +396,18 @@ def test_a_scheduled_vote_is_cancelled_with_a_reason_and_can_be_set_up_again(db,
     notes = list(db.session.scalars(sa.select(Notification).where(Notification.recipient_id == world.party.id)))
     assert any(n.params.get("reason") == "议事会改期" for n in notes)
     opens = now() + timedelta(days=1)
-    services.schedule_vote(world.worker, topic, kind="yes_no", options=None, max_choices=1, scope="resident", opens_at=opens,
-                           closes_at=opens + timedelta(days=7), quorum_percent=None, live_results=False)
+    services.schedule_vote(
+        world.worker,
+        topic,
+        kind="yes_no",
+        options=None,
+        max_choices=1,
+        scope="resident",
+        opens_at=opens,
+        closes_at=opens + timedelta(days=7),
+        quorum_percent=None,
+        live_results=False,
+    )
     keys = set(db.session.scalars(sa.select(Notification.event_key).where(Notification.recipient_id == world.party.id)))
     assert f"topic:{topic.id}:vote_scheduled:2" in keys  # told of the new vote too
 
@@ -347,7 +421,9 @@ def test_one_ballot_per_voter_which_changes_until_closing(db, world):
     db.session.refresh(vote)
     assert vote.ballot_count == 1 and topic.ballot_count == 1
     assert db.session.scalar(sa.select(sa.func.count()).select_from(SealedBallot).where(SealedBallot.vote_id == vote.id)) == 1
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(Ballot).where(Ballot.vote_id == vote.id)) == 0  # sealed until closing
+    assert (
+        db.session.scalar(sa.select(sa.func.count()).select_from(Ballot).where(Ballot.vote_id == vote.id)) == 0
+    )  # sealed until closing
     services.close_early(world.worker, topic, "会议结束")
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Ballot).where(Ballot.vote_id == vote.id)) == 1
     assert db.session.scalar(sa.select(sa.func.count()).select_from(SealedBallot).where(SealedBallot.vote_id == vote.id)) == 0
@@ -408,8 +484,16 @@ def test_own_choices_up_to_k(db, world):
 )
 def test_bad_vote_setup_refused(db, world, kw):
     topic = world.topic("ready_for_vote")
-    base = dict(kind="yes_no", options=None, max_choices=1, scope="resident", quorum_percent=None, live_results=False,
-                opens_at=now(), closes_at=now() + timedelta(days=1))
+    base = dict(
+        kind="yes_no",
+        options=None,
+        max_choices=1,
+        scope="resident",
+        quorum_percent=None,
+        live_results=False,
+        opens_at=now(),
+        closes_at=now() + timedelta(days=1),
+    )
     with pytest.raises(RuleViolation):
         services.schedule_vote(world.worker, topic, **{**base, **kw})
     assert topic.status == S.READY_FOR_VOTE
@@ -421,7 +505,9 @@ def test_vote_window_must_make_sense(db, world):
     with pytest.raises(RuleViolation):
         services.schedule_vote(world.worker, topic, opens_at=now(), closes_at=now() - timedelta(hours=1), **base)
     with pytest.raises(RuleViolation):
-        services.schedule_vote(world.worker, topic, opens_at=now() - timedelta(days=2), closes_at=now() - timedelta(days=1), **base)
+        services.schedule_vote(
+            world.worker, topic, opens_at=now() - timedelta(days=2), closes_at=now() - timedelta(days=1), **base
+        )
 
 
 def test_household_scope_one_ballot_any_member_may_change_it(db, world, factory):
@@ -497,7 +583,11 @@ def test_paper_ballots_are_marked_audited_and_secret(db, world, caplog):
 
 def test_ballots_hold_no_person_and_no_time(db, world):
     """No value in any ballot table is a voter's id, name, household, time, or an unkeyed hash of them."""
-    columns = set(Ballot.__table__.columns.keys()) | set(BallotChoice.__table__.columns.keys()) | set(SealedBallot.__table__.columns.keys())
+    columns = (
+        set(Ballot.__table__.columns.keys())
+        | set(BallotChoice.__table__.columns.keys())
+        | set(SealedBallot.__table__.columns.keys())
+    )
     assert not {"user_id", "created_at", "updated_at", "voter_id", "household", "paper"} & columns
     topic = world.topic("voting")
     vote = services.vote_of(topic)
@@ -597,7 +687,12 @@ def test_followers_notified_once_per_event(db, world):
     assert events == [f"topic:{topic.id}:collecting_support"]
     services.unfollow(world.street_admin, topic)
     services.send_to_vote(world.worker, topic)
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(Notification).where(Notification.recipient_id == world.street_admin.id)) == 1
+    assert (
+        db.session.scalar(
+            sa.select(sa.func.count()).select_from(Notification).where(Notification.recipient_id == world.street_admin.id)
+        )
+        == 1
+    )
 
 
 # --- outcome, progress, rating -------------------------------------------------------------------
@@ -607,7 +702,9 @@ def test_outcome_progress_and_kept_due_dates(db, world):
     topic = world.topic("closed")
     with pytest.raises(RuleViolation):
         services.publish_outcome(world.worker, topic, decision="", responsible="物业", actions="x", due_date=date(2026, 12, 1))
-    outcome = services.publish_outcome(world.worker, topic, decision="同意", responsible="物业", actions="施工", due_date=date(2026, 12, 1))
+    outcome = services.publish_outcome(
+        world.worker, topic, decision="同意", responsible="物业", actions="施工", due_date=date(2026, 12, 1)
+    )
     assert topic.status == S.OUTCOME_PUBLISHED
     with pytest.raises(Conflict):
         services.publish_outcome(world.worker, topic, decision="x", responsible="x", actions="x", due_date=date(2026, 12, 1))
@@ -623,7 +720,9 @@ def test_outcome_progress_and_kept_due_dates(db, world):
 
 def test_outcome_only_after_closing(db, world):
     with pytest.raises(Conflict):
-        services.publish_outcome(world.worker, world.topic("voting"), decision="x", responsible="x", actions="x", due_date=date(2026, 12, 1))
+        services.publish_outcome(
+            world.worker, world.topic("voting"), decision="x", responsible="x", actions="x", due_date=date(2026, 12, 1)
+        )
 
 
 def test_rating_once_with_versions(db, world, clock):

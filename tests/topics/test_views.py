@@ -1,4 +1,5 @@
 """Topic pages: the flows through HTTP, bad input, secrecy on pages, query counts."""
+
 import json
 import re
 from datetime import timedelta
@@ -19,7 +20,9 @@ def test_propose_draft_and_submit(login_as, world, db):
     client = login_as(world.resident)
     page = client.get(f"/c/{world.a.slug}/topics/new").get_data(as_text=True)
     assert "停车交通" in page  # default categories, translated
-    response = client.post(f"/c/{world.a.slug}/topics/new", {"title": "楼道灯坏了", "body": "3号楼2单元", "category": parking(db), "action": "draft"})
+    response = client.post(
+        f"/c/{world.a.slug}/topics/new", {"title": "楼道灯坏了", "body": "3号楼2单元", "category": parking(db), "action": "draft"}
+    )
     assert response.status_code == 302
     topic = db.session.scalar(sa.select(Topic).where(Topic.title == "楼道灯坏了"))
     assert topic.status == S.DRAFT
@@ -116,10 +119,19 @@ def test_no_page_shows_who_voted_for_what(login_as, world, db, clock):
     topic = world.topic("voting")
     vote = services.vote_of(topic)
     option = {o.key: o.id for o in db.session.scalars(sa.select(VoteOption).where(VoteOption.vote_id == vote.id))}
-    urls = [f"/topics/{topic.id}", f"/topics/{topic.id}/print", f"/c/{world.a.slug}/", f"/c/{world.a.slug}/topics/",
-            f"/manage/c/{world.a.slug}/audit", f"/manage/c/{world.a.slug}/topics/{topic.id}/",
-            f"/manage/c/{world.a.slug}/topics/{topic.id}/paper", f"/manage/c/{world.a.slug}/", "/me/data", "/me/notifications",
-            f"/api/v1/communities/{world.a.slug}/topics"]
+    urls = [
+        f"/topics/{topic.id}",
+        f"/topics/{topic.id}/print",
+        f"/c/{world.a.slug}/",
+        f"/c/{world.a.slug}/topics/",
+        f"/manage/c/{world.a.slug}/audit",
+        f"/manage/c/{world.a.slug}/topics/{topic.id}/",
+        f"/manage/c/{world.a.slug}/topics/{topic.id}/paper",
+        f"/manage/c/{world.a.slug}/",
+        "/me/data",
+        "/me/notifications",
+        f"/api/v1/communities/{world.a.slug}/topics",
+    ]
     volatile = re.compile(r'(name="csrf_token"[^>]*value=")[^"]+|nonce="[^"]+"|"exported_at": *"[^"]+"')
 
     def snapshot():
@@ -178,12 +190,27 @@ def test_vote_setup_outcome_progress_and_rating_through_pages(login_as, world, d
     client = login_as(world.worker)
     start = local_now().replace(tzinfo=None) - timedelta(minutes=5)
     fmt = "%Y-%m-%dT%H:%M"
-    bad = client.post(f"/manage/c/{world.a.slug}/topics/{topic.id}/vote",
-                      {"kind": "yes_no", "scope": "resident", "max_choices": 1, "opens_at": start.strftime(fmt), "closes_at": start.strftime(fmt)})
+    bad = client.post(
+        f"/manage/c/{world.a.slug}/topics/{topic.id}/vote",
+        {
+            "kind": "yes_no",
+            "scope": "resident",
+            "max_choices": 1,
+            "opens_at": start.strftime(fmt),
+            "closes_at": start.strftime(fmt),
+        },
+    )
     assert bad.status_code == 400
-    ok = client.post(f"/manage/c/{world.a.slug}/topics/{topic.id}/vote",
-                     {"kind": "yes_no", "scope": "resident", "max_choices": 1, "opens_at": start.strftime(fmt),
-                      "closes_at": (start + timedelta(days=2)).strftime(fmt)})
+    ok = client.post(
+        f"/manage/c/{world.a.slug}/topics/{topic.id}/vote",
+        {
+            "kind": "yes_no",
+            "scope": "resident",
+            "max_choices": 1,
+            "opens_at": start.strftime(fmt),
+            "closes_at": (start + timedelta(days=2)).strftime(fmt),
+        },
+    )
     assert ok.status_code == 302
     db.session.refresh(topic)
     assert topic.status == S.VOTING
@@ -191,16 +218,33 @@ def test_vote_setup_outcome_progress_and_rating_through_pages(login_as, world, d
     options = [o.id for o in db.session.scalars(sa.select(VoteOption).where(VoteOption.vote_id == vote.id))]
     paper = client.post(f"/manage/c/{world.a.slug}/topics/{topic.id}/paper", {"username": "party", "options": options[0]})
     assert paper.status_code == 302
-    assert client.post(f"/manage/c/{world.a.slug}/topics/{topic.id}/paper", {"username": "nobody", "options": options[0]}).status_code == 404
+    assert (
+        client.post(
+            f"/manage/c/{world.a.slug}/topics/{topic.id}/paper", {"username": "nobody", "options": options[0]}
+        ).status_code
+        == 404
+    )
     assert client.post(f"/manage/c/{world.a.slug}/topics/{topic.id}/close", {"reason": "会议结束"}).status_code == 302
-    assert client.post(f"/manage/c/{world.a.slug}/topics/{topic.id}/outcome",
-                       {"decision": "同意", "responsible": "物业", "actions": "施工", "due_date": "2026-13-01"}).status_code == 400
-    assert client.post(f"/manage/c/{world.a.slug}/topics/{topic.id}/outcome",
-                       {"decision": "同意", "responsible": "物业", "actions": "施工", "due_date": "2027-01-01"}).status_code == 302
+    assert (
+        client.post(
+            f"/manage/c/{world.a.slug}/topics/{topic.id}/outcome",
+            {"decision": "同意", "responsible": "物业", "actions": "施工", "due_date": "2026-13-01"},
+        ).status_code
+        == 400
+    )
+    assert (
+        client.post(
+            f"/manage/c/{world.a.slug}/topics/{topic.id}/outcome",
+            {"decision": "同意", "responsible": "物业", "actions": "施工", "due_date": "2027-01-01"},
+        ).status_code
+        == 302
+    )
     resident = login_as(world.resident)
     assert resident.post(f"/topics/{topic.id}/rate", {"level": "satisfied"}).status_code == 400  # not done yet
     worker = login_as(world.worker)
-    assert worker.post(f"/manage/c/{world.a.slug}/topics/{topic.id}/progress", {"status": "done", "note": "完工"}).status_code == 302
+    assert (
+        worker.post(f"/manage/c/{world.a.slug}/topics/{topic.id}/progress", {"status": "done", "note": "完工"}).status_code == 302
+    )
     resident = login_as(world.resident)
     assert resident.post(f"/topics/{topic.id}/rate", {"level": "great"}).status_code == 400
     assert resident.post(f"/topics/{topic.id}/rate", {"level": "basically", "comment": "还行"}).status_code == 302
@@ -233,7 +277,9 @@ def test_list_filters_and_community_home(client, world, login_as, db, factory):
     waiting = open_votes(login_as(world.resident).get(f"/c/{world.a.slug}/").get_data(as_text=True))
     assert link(voting) in waiting and link(other) in waiting and link(household) in waiting
     vote = services.vote_of(voting)
-    services.cast_ballot(world.resident, voting, [db.session.scalar(sa.select(VoteOption.id).where(VoteOption.vote_id == vote.id))])
+    services.cast_ballot(
+        world.resident, voting, [db.session.scalar(sa.select(VoteOption.id).where(VoteOption.vote_id == vote.id))]
+    )
     spouse = factory.resident(world.a, building="3", unit="2", room="301")  # same flat as world.resident
     hvote = services.vote_of(household)
     services.cast_ballot(spouse, household, [db.session.scalar(sa.select(VoteOption.id).where(VoteOption.vote_id == hvote.id))])
@@ -254,14 +300,31 @@ def test_unknown_topic_and_comment_ids(client, world, login_as):
 
 def test_settings_page(login_as, world, db):
     client = login_as(world.worker)
-    assert client.post(f"/manage/c/{world.a.slug}/topics/settings", {"threshold_kind": "share", "threshold_value": 150, "support_days": 7}).status_code == 400
-    assert client.post(f"/manage/c/{world.a.slug}/topics/settings", {"threshold_kind": "share", "threshold_value": 5, "support_days": 7}).status_code == 302
+    assert (
+        client.post(
+            f"/manage/c/{world.a.slug}/topics/settings", {"threshold_kind": "share", "threshold_value": 150, "support_days": 7}
+        ).status_code
+        == 400
+    )
+    assert (
+        client.post(
+            f"/manage/c/{world.a.slug}/topics/settings", {"threshold_kind": "share", "threshold_value": 5, "support_days": 7}
+        ).status_code
+        == 302
+    )
     assert client.post(f"/manage/c/{world.a.slug}/topics/settings", {"category-name": "加装电梯"}).status_code == 302
     assert "加装电梯" in client.get(f"/c/{world.a.slug}/topics/new").get_data(as_text=True)
 
 
-@pytest.mark.parametrize("url_of", [lambda w: f"/c/{w.a.slug}/topics/", lambda w: f"/topics/{w.topic('voting').id}",
-                                    lambda w: f"/manage/c/{w.a.slug}/topics/", lambda w: f"/c/{w.a.slug}/"])
+@pytest.mark.parametrize(
+    "url_of",
+    [
+        lambda w: f"/c/{w.a.slug}/topics/",
+        lambda w: f"/topics/{w.topic('voting').id}",
+        lambda w: f"/manage/c/{w.a.slug}/topics/",
+        lambda w: f"/c/{w.a.slug}/",
+    ],
+)
 def test_query_counts_do_not_grow(url_of, login_as, world, count_queries, db):
     topic = world.topic("voting")
     url = url_of(world)
@@ -322,7 +385,11 @@ def test_unpublished_topics_are_their_authors_and_the_committees(client, login_a
     assert "公开的议题" in home and not [t for t in secret_titles if t in home]
     api = client.get(f"/api/v1/communities/{world.a.slug}/topics?per_page=100").get_json()
     assert {i["title"] for i in api["items"]} & set(secret_titles) == set() and "公开的议题" in {i["title"] for i in api["items"]}
-    assert not [t for t in secret_titles if t in client.get(f"/api/v1/communities/{world.a.slug}/topics?format=csv").get_data(as_text=True)]
+    assert not [
+        t
+        for t in secret_titles
+        if t in client.get(f"/api/v1/communities/{world.a.slug}/topics?format=csv").get_data(as_text=True)
+    ]
     records = client.get(f"/c/{world.a.slug}/evaluation/records?figure=response").get_data(as_text=True)
     assert not [t for t in secret_titles if t in records]
 
@@ -357,7 +424,9 @@ def test_a_voter_sees_their_choice_on_their_own_device_only(login_as, world, db,
     assert cookie is not None and cookie.http_only
     import base64
 
-    assert b'"o"' not in base64.urlsafe_b64decode(cookie.value) and len(cookie.value) > 600  # sealed and padded, not the option id
+    assert (
+        b'"o"' not in base64.urlsafe_b64decode(cookie.value) and len(cookie.value) > 600
+    )  # sealed and padded, not the option id
     mine = re.search(r'id="my-choice">(.*?)</p>', client.get(f"/topics/{topic.id}").get_data(as_text=True), re.S).group(1)
     assert "反对" in mine and "赞成" not in mine
     # The same browser, another person (a spouse of the same household, a worker): nothing of it.
@@ -366,7 +435,7 @@ def test_a_voter_sees_their_choice_on_their_own_device_only(login_as, world, db,
         page = login_as(other).get(f"/topics/{topic.id}").get_data(as_text=True)
         theirs = re.search(r'id="my-choice">(.*?)</p>', page, re.S)
         assert theirs is None or "最后在本设备上选择" not in theirs.group(1), other.username
-        assert 'checked' not in page.split('id="vote-h"')[1].split("</section>")[0]  # nothing pre-selected either
+        assert "checked" not in page.split('id="vote-h"')[1].split("</section>")[0]  # nothing pre-selected either
     # The spouse sees that the household voted, and that the site cannot say what.
     assert "不能显示你选了什么" in login_as(spouse).get(f"/topics/{topic.id}").get_data(as_text=True)
     # A tampered or foreign cookie shows nothing and breaks nothing.
