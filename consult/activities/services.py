@@ -835,6 +835,25 @@ def wish_state(wish: Wish) -> str:
     return wish.state_at(now())
 
 
+def wish_actions(user, wish: Wish, *, party_member: bool, can_manage: bool) -> frozenset[str]:
+    """What ``user`` may do to ``wish`` as of now, for the page to offer (the services check again):
+    claim, fulfil, give_up, withdraw, confirm (its author), release (the committee, not the claimer)."""
+    if not getattr(user, "is_authenticated", False):
+        return frozenset()
+    state, actions = wish_state(wish), set()
+    if state == WishStatus.OPEN and party_member and user.id != wish.author_id:
+        actions.add("claim")
+    if state == WishStatus.CLAIMED and user.id == wish.claimer_id:
+        actions |= {"fulfil", "give_up"}
+    if state == WishStatus.CLAIMED and can_manage and user.id != wish.claimer_id:
+        actions.add("release")
+    if user.id == wish.author_id and state in (WishStatus.PENDING_REVIEW, WishStatus.OPEN):
+        actions.add("withdraw")
+    if user.id == wish.author_id and state == WishStatus.FULFILLED:
+        actions.add("confirm")
+    return frozenset(actions)
+
+
 def _wish_move(wish: Wish, to: str, actor, reason: str | None = None, notify_ids: tuple = ()) -> None:
     if to not in WISH_TRANSITIONS.get(wish.status, set()):
         raise Conflict(_("This cannot be done while the micro-wish is “%(status)s”.", status=_wish_status_name(wish.status)))

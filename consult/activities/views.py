@@ -328,19 +328,20 @@ def wish(wish_id: int):
 
     form.rating.choices = rating_choices()
     author = db.session.get(User, item.author_id)
+    party_member = services.is_party_member(current_user, community)
+    can_manage = places.can_manage_community(current_user, community)
     return render_template(
         "activities/wish.html",
         wish=item,
         community=community,
         history=queries.wish_history(item.id),
         state=services.wish_state(item),
-        party_member=services.is_party_member(current_user, community),
+        actions=services.wish_actions(current_user, item, party_member=party_member, can_manage=can_manage),
         confirm_form=form,
         reason_form=ReasonForm(),
         author=author,
         claimer=db.session.get(User, item.claimer_id) if item.claimer_id else None,
         contact=services.contact_for_claimer(current_user, item, author),
-        can_manage=places.can_manage_community(current_user, community),
         recorder=db.session.get(User, item.recorded_by_id) if item.recorded_by_id else None,
     )
 

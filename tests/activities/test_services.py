@@ -424,3 +424,23 @@ def test_csv_helper_neutralises_formulas():
     assert text.startswith("\ufeff")
     assert "'=cmd" in text and "'=1+1" in text and "'+x" in text and "'-y" in text and "'@z" in text
     assert ",-5," in text and ",3.5," in text and "普通" in text
+
+
+def test_wish_actions_follow_state_and_person(db, world, wish, clock):
+    """What the wish page offers comes from one rule: open → the party member claims; claimed → the
+    claimer fulfils or gives up, the committee releases; fulfilled → the author confirms; never past 7 days."""
+
+    def offered(user, *, party=False, manage=False):
+        return services.wish_actions(user, wish, party_member=party, can_manage=manage)
+
+    assert offered(world.party, party=True) == {"claim"}
+    assert offered(world.resident) == {"withdraw"}  # the author, while open
+    assert offered(world.worker, manage=True) == set()
+    services.claim_wish(world.party, wish)
+    assert offered(world.party, party=True) == {"fulfil", "give_up"}
+    assert offered(world.worker, manage=True) == {"release"}
+    assert offered(world.resident) == set()
+    services.fulfil_wish(world.party, wish)
+    assert offered(world.resident) == {"confirm"} and offered(world.party, party=True) == set()
+    clock.advance(days=7, minutes=1)
+    assert offered(world.resident) == set()  # confirmed as of now, before tick runs
