@@ -111,7 +111,8 @@ def test_claimer_sees_how_to_reach_the_resident(login_as, world, db):
     assert "138****8000" not in login_as(world.party).get(f"/wishes/{wish.id}").get_data(as_text=True)
     services.claim_wish(world.party, wish)
     page = login_as(world.party).get(f"/wishes/{wish.id}").get_data(as_text=True)
-    assert "138****8000" in page and "13800138000" not in page and "301" not in page  # masked; no room
+    shown = re.sub(r'datetime="[^"]*"', "", page)  # machine-readable times may hold any digits
+    assert "138****8000" in page and "13800138000" not in page and "301" not in shown  # masked; no room
     assert re.search(r"3\D[^<]*2", page.split("contact-h")[2])  # building 3, unit 2
     other = login_as(world.worker).get(f"/wishes/{wish.id}").get_data(as_text=True)
     assert "contact-h" not in other  # only the claimer gets the box (the committee has the record)
