@@ -39,6 +39,7 @@ from consult.core.rules import require_not_self
 from consult.extensions import db
 from consult.places import queries as places
 from consult.places.models import Community
+from consult.places.rules import require_committee, require_member
 
 log = logging.getLogger(__name__)
 CODE_STEP_SECONDS = 60
@@ -48,16 +49,6 @@ CHECKOUT_GRACE = timedelta(minutes=30)
 
 def _community(community_id: int) -> Community:
     return db.session.get(Community, community_id)
-
-
-def _require_member(user, community: Community) -> None:
-    if not places.is_confirmed_member(user, community):
-        raise PermissionDenied(_("Only confirmed residents of this community can do this."))
-
-
-def _require_committee(user, community: Community) -> None:
-    if not places.can_manage_community(user, community):
-        raise PermissionDenied(_("Only the committee of this community may do this."))
 
 
 def _text(value: str | None, field: str, maximum: int, message: str) -> str:
@@ -94,7 +85,7 @@ def is_party_member(user, community: Community) -> bool:
 
 def register_party_member(user, community: Community, *, work_unit: str, party_branch: str) -> PartyRegistration:
     """A confirmed resident registers (报到) as an in-service party member; a worker confirms it."""
-    _require_member(user, community)
+    require_member(user, community)
     registration = PartyRegistration(
         user_id=user.id,
         community_id=community.id,
@@ -106,7 +97,7 @@ def register_party_member(user, community: Community, *, work_unit: str, party_b
 
 def _decide_registration(worker, registration: PartyRegistration, to: str, reason: str | None) -> PartyRegistration:
     community = _community(registration.community_id)
-    _require_committee(worker, community)
+    require_committee(worker, community)
     require_not_self(worker, registration.user_id, _("Another staff member must decide your own 报到."))
     registration = db.session.scalar(
         sa.select(PartyRegistration)
@@ -172,7 +163,7 @@ def end_with_residence(residence, actor) -> None:
 def end_registration(actor, registration: PartyRegistration) -> None:
     """The member (or the committee) ends a 报到; the history stays."""
     if actor.id != registration.user_id:
-        _require_committee(actor, _community(registration.community_id))
+        require_committee(actor, _community(registration.community_id))
     if registration.status not in (RegistrationStatus.PENDING, RegistrationStatus.CONFIRMED):
         raise Conflict(_("This registration has already ended."))
     registration.status, registration.ended_at = RegistrationStatus.ENDED, now()
@@ -237,7 +228,7 @@ def create_activity(
     party_only: bool = False,
 ) -> Activity:
     """The committee creates an activity."""
-    _require_committee(worker, community)
+    require_committee(worker, community)
     if kind not in {k.value for k in ActivityKind}:
         raise RuleViolation(_("Choose the kind of activity."), field="kind")
     cutoff = _checked_activity_fields(
@@ -298,7 +289,7 @@ EDITABLE = (
 
 def _require_changeable(worker, activity: Activity) -> Community:
     community = _community(activity.community_id)
-    _require_committee(worker, community)
+    require_committee(worker, community)
     if activity.cancelled_at is not None:
         raise Conflict(_("This activity was called off."))
     if now() >= activity.starts_at:
@@ -467,8 +458,8 @@ def sign_up(user, activity: Activity, *, recorded_by=None) -> Signup:
     """
     community = _community(activity.community_id)
     if recorded_by is not None:
-        _require_committee(recorded_by, community)
-    _require_member(user, community)
+        require_committee(recorded_by, community)
+    require_member(user, community)
     if activity.party_only and not is_party_member(user, community):
         raise PermissionDenied(_("This activity is for party members registered here."))
     activity = _lock(activity)
@@ -511,7 +502,7 @@ def cancel_signup(actor, activity: Activity, person=None) -> Signup:
     by_staff = person.id != actor.id
     community = _community(activity.community_id)
     if by_staff:
-        _require_committee(actor, community)
+        require_committee(actor, community)
     activity = _lock(activity)
     signup = active_signup(person, activity)
     if signup is None:
@@ -890,7 +881,7 @@ def _wish_status_name(status: str) -> str:
 
 def post_wish(user, community: Community, *, title: str, description: str) -> Wish:
     """A confirmed resident posts a small need; the committee reviews it."""
-    _require_member(user, community)
+    require_member(user, community)
     wish = Wish(
         community_id=community.id,
         author_id=user.id,
@@ -909,7 +900,7 @@ def record_wish(worker, resident, community: Community, *, title: str, descripti
 
     The worker has heard the need, so it is open for party members at once; marked "recorded by", audited.
     """
-    _require_committee(worker, community)
+    require_committee(worker, community)
     if not places.is_confirmed_member(resident, community):
         raise RuleViolation(_("This person is not a confirmed resident of this community."), field="username")
     if resident.id == worker.id:
@@ -924,7 +915,7 @@ def record_wish(worker, resident, community: Community, *, title: str, descripti
 
 
 def approve_wish(worker, wish: Wish) -> Wish:
-    _require_committee(worker, _community(wish.community_id))
+    require_committee(worker, _community(wish.community_id))
     wish = _wish_lock(wish)
     _wish_move(wish, WishStatus.OPEN, worker, notify_ids=(wish.author_id,))
     wish.decided_at = now()
@@ -933,7 +924,7 @@ def approve_wish(worker, wish: Wish) -> Wish:
 
 
 def reject_wish(worker, wish: Wish, reason: str) -> Wish:
-    _require_committee(worker, _community(wish.community_id))
+    require_committee(worker, _community(wish.community_id))
     reason = _text(reason, "reason", 300, _("Give a reason the resident will see."))
     wish = _wish_lock(wish)
     _wish_move(wish, WishStatus.REJECTED, worker, reason, notify_ids=(wish.author_id,))

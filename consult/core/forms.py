@@ -2,12 +2,20 @@
 
 import re
 import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Generic, TypeVar
 
 from flask import g
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.form import _Auto
 from wtforms.validators import ValidationError
+
+from consult.core.errors import DomainError
+from consult.extensions import db
+
+T = TypeVar("T")
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
 
@@ -71,3 +79,34 @@ class Form(FlaskForm):
                 if names and names <= set(form._fields):
                     return kept
             return super().wrap_formdata(form, formdata)
+
+
+@dataclass(frozen=True)
+class Done(Generic[T]):
+    """A form was sent, the service accepted it and the change is committed; ``value`` is what it returned."""
+
+    value: T
+
+
+def submit(form: FlaskForm, action: Callable[[], T]) -> Done[T] | None:
+    """Send a posted form to a service: the one try/commit/except block every form view shares.
+
+    Returns None when the form was not sent or not valid (the page shows it again), or when the
+    service refused (rolled back; the refusal is shown on its field or above the form and
+    ``form_status`` gives its status). Otherwise commits and returns ``Done(value)``::
+
+        if done := submit(form, lambda: services.propose(current_user, community, ...)):
+            flash(...)
+            return redirect(url_for("topics.detail", topic_id=done.value.id))
+        return render_template(...), form_status(form)
+    """
+    if not form.validate_on_submit():
+        return None
+    try:
+        value = action()
+        db.session.commit()
+    except DomainError as error:
+        db.session.rollback()
+        form_error(form, error)
+        return None
+    return Done(value)

@@ -124,6 +124,20 @@ def template_global(fn):
     return fn
 
 
+#: name -> template filter a domain (or a core module) adds
+template_filters: dict[str, Callable] = {}
+
+
+def template_filter(name: str):
+    """Make ``fn`` a template filter under ``name``."""
+
+    def decorator(fn):
+        template_filters[name] = fn
+        return fn
+
+    return decorator
+
+
 def community_panel(name: str):
     """Register a panel on the community home page."""
 

@@ -95,11 +95,13 @@ def listed(items) -> str:
 
 def register(app: Flask) -> None:
     app.jinja_env.filters.update(dt=dt, date=date, when=when, day=day, age=age, person=person, duration=duration)
+    from consult.core import policy  # noqa: F401  (registers the |can filter)
     from consult.core.clock import local_now
     from consult.core.markdown import render as markdown
-    from consult.core.registries import template_globals
+    from consult.core.registries import template_filters, template_globals
 
     app.jinja_env.filters["markdown"] = markdown
+    app.jinja_env.filters.update(template_filters)
     app.jinja_env.globals.update(
         status_label=label,
         action_label=label,

@@ -31,6 +31,7 @@ from consult.places.models import (
     StaffRole,
     Street,
 )
+from consult.places.rules import require_committee
 
 log = logging.getLogger(__name__)
 
@@ -43,11 +44,6 @@ def _require_site_admin(actor) -> None:
 def _require_street_admin(actor, street: Street) -> None:
     if not queries.can_manage_street(actor, street):
         raise PermissionDenied(_("Only an administrator of this street may do this."))
-
-
-def _require_committee(actor, community: Community) -> None:
-    if not queries.can_manage_community(actor, community):
-        raise PermissionDenied(_("Only the committee of this community may do this."))
 
 
 def _check_slug(slug: str) -> str:
@@ -183,7 +179,7 @@ def apply_for_residence(
 ) -> Residence:
     """A person (or a worker on their behalf) applies to be a resident; it starts pending."""
     if recorded_by is not None:
-        _require_committee(recorded_by, community)
+        require_committee(recorded_by, community)
     residence = Residence(
         user_id=user.id,
         community_id=community.id,
@@ -221,7 +217,7 @@ def _load_for_update(residence: Residence) -> Residence:
 def confirm_residence(actor, residence: Residence) -> Residence:
     """A worker confirms a pending residence; the person becomes a resident."""
     community = db.session.get(Community, residence.community_id)
-    _require_committee(actor, community)
+    require_committee(actor, community)
     require_not_self(actor, residence.user_id, _("Another staff member must confirm your own residence."))
     residence = _load_for_update(residence)
     if residence.status != ResidenceStatus.PENDING:
@@ -253,7 +249,7 @@ def confirm_residence(actor, residence: Residence) -> Residence:
 def reject_residence(actor, residence: Residence, reason: str) -> Residence:
     """A worker rejects a pending residence with a reason the person sees."""
     community = db.session.get(Community, residence.community_id)
-    _require_committee(actor, community)
+    require_committee(actor, community)
     reason = (reason or "").strip()
     if not reason:
         raise RuleViolation(_("Give a reason the applicant will see."), field="reason")
@@ -289,7 +285,7 @@ def reject_residence(actor, residence: Residence, reason: str) -> Residence:
 def end_residence(actor, residence: Residence, reason: str, end_reason: str = EndReason.MOVED_OUT) -> Residence:
     """A worker ends a confirmed residence (the person moved out)."""
     community = db.session.get(Community, residence.community_id)
-    _require_committee(actor, community)
+    require_committee(actor, community)
     residence = _load_for_update(residence)
     if residence.status != ResidenceStatus.CONFIRMED:
         raise Conflict(_("Only a confirmed residence can be ended."))

@@ -24,6 +24,7 @@ from consult.core.rules import require_not_self
 from consult.extensions import db
 from consult.places import queries as places
 from consult.places.models import Community
+from consult.places.rules import require_committee
 from consult.points.models import (
     Balance,
     LedgerEntry,
@@ -36,11 +37,6 @@ from consult.points.models import (
 
 log = logging.getLogger(__name__)
 BONUS_MAX = 1000
-
-
-def _require_committee(user, community: Community) -> None:
-    if not places.can_manage_community(user, community):
-        raise PermissionDenied(_("Only the committee of this community may do this."))
 
 
 def _community(community_id: int) -> Community:
@@ -118,7 +114,7 @@ def settings_for(community_id: int) -> PointsSettings:
 
 
 def update_settings(actor, community: Community, *, default_points_per_hour: int, wish_points: int) -> PointsSettings:
-    _require_committee(actor, community)
+    require_committee(actor, community)
     for value, field in ((default_points_per_hour, "default_points_per_hour"), (wish_points, "wish_points")):
         if value is None or not 0 <= value <= 1000:
             raise RuleViolation(_("Points must be between 0 and 1000."), field=field)
@@ -211,7 +207,7 @@ def post_wish(actor, wish) -> LedgerEntry | None:
 
 def bonus(worker, person, community: Community, points: int, reason: str, request_key: str | None = None) -> LedgerEntry:
     """The committee awards a bonus to a resident, with a reason."""
-    _require_committee(worker, community)
+    require_committee(worker, community)
     require_not_self(worker, person, _("Another staff member must award you a bonus."), field="username")
     if not isinstance(points, int) or not 1 <= points <= BONUS_MAX:
         raise RuleViolation(_("A bonus is between 1 and %(max)d points.", max=BONUS_MAX), field="points")
@@ -262,7 +258,7 @@ def reverse(worker, entry: LedgerEntry, reason: str) -> LedgerEntry:
 
 
 def _reverse(worker, entry: LedgerEntry, reason: str, *, tell_member: bool) -> LedgerEntry:
-    _require_committee(worker, _community(entry.community_id))
+    require_committee(worker, _community(entry.community_id))
     require_not_self(worker, entry.user_id, _("Another staff member must change your own points."))
     reason = (reason or "").strip()
     if not reason or len(reason) > 300:
@@ -343,7 +339,7 @@ def correct(worker, entry: LedgerEntry, points: int, reason: str) -> LedgerEntry
 
 
 def create_reward(worker, community: Community, *, name: str, price: int, stock: int) -> Reward:
-    _require_committee(worker, community)
+    require_committee(worker, community)
     name = (name or "").strip()
     if not name or len(name) > 60:
         raise RuleViolation(_("Name the reward (at most 60 characters)."), field="name")
@@ -359,7 +355,7 @@ def create_reward(worker, community: Community, *, name: str, price: int, stock:
 
 
 def update_reward(worker, reward: Reward, *, stock: int, active: bool) -> Reward:
-    _require_committee(worker, _community(reward.community_id))
+    require_committee(worker, _community(reward.community_id))
     if not isinstance(stock, int) or not 0 <= stock <= 100000:
         raise RuleViolation(_("The stock is between 0 and 100000."), field="stock")
     before = {"stock": reward.stock, "active": reward.active}
@@ -426,7 +422,7 @@ def redeem(user, reward: Reward, request_key: str | None = None) -> Redemption:
 
 def hand_over(worker, redemption: Redemption) -> Redemption:
     """The committee marks a redeemed reward as handed over; never to oneself."""
-    _require_committee(worker, _community(redemption.community_id))
+    require_committee(worker, _community(redemption.community_id))
     require_not_self(worker, redemption.user_id, _("Another staff member must hand your own reward over to you."))
     redemption = _lock_redemption(redemption)
     if redemption.status != RedemptionStatus.PENDING:
@@ -445,7 +441,7 @@ def hand_over(worker, redemption: Redemption) -> Redemption:
 def cancel_redemption(actor, redemption: Redemption) -> Redemption:
     """Cancel a redemption not yet handed over: the points come back (a reversal) and so does the stock."""
     if actor.id != redemption.user_id:
-        _require_committee(actor, _community(redemption.community_id))
+        require_committee(actor, _community(redemption.community_id))
     redemption = _lock_redemption(redemption)
     if redemption.status != RedemptionStatus.PENDING:
         raise Conflict(_("Only a redemption not yet handed over can be cancelled."))

@@ -25,6 +25,7 @@ from consult.core.pagination import parse_id
 from consult.extensions import db
 from consult.places import queries as places
 from consult.places.models import Community
+from consult.places.rules import require_committee, require_member
 from consult.topics import secrecy
 from consult.topics.models import (  # noqa: F401  (is_public, public_clause: the rule lives beside the model)
     Ballot,
@@ -86,16 +87,6 @@ STATUS_NOTICES = {
 
 def _community(topic: Topic) -> Community:
     return db.session.get(Community, topic.community_id)
-
-
-def _require_member(user, community: Community) -> None:
-    if not places.is_confirmed_member(user, community):
-        raise PermissionDenied(_("Only confirmed residents of this community can do this."))
-
-
-def _require_committee(user, community: Community) -> None:
-    if not places.can_manage_community(user, community):
-        raise PermissionDenied(_("Only the committee of this community may do this."))
 
 
 def _lock(topic: Topic) -> Topic:
@@ -192,7 +183,7 @@ def update_settings(
     actor, community: Community, *, threshold_kind: str, threshold_value: int, support_days: int
 ) -> TopicSettings:
     """The committee sets the support threshold and window (applies to topics approved from now on)."""
-    _require_committee(actor, community)
+    require_committee(actor, community)
     if threshold_kind not in ("count", "share"):
         raise RuleViolation(_("Choose a count or a share of residents."), field="threshold_kind")
     if threshold_value < 1 or (threshold_kind == "share" and threshold_value > 100):
@@ -247,7 +238,7 @@ def categories_for(community: Community) -> list[Category]:
 
 
 def add_category(actor, community: Community, name: str) -> Category:
-    _require_committee(actor, community)
+    require_committee(actor, community)
     name = (name or "").strip()
     if not name or len(name) > 30:
         raise RuleViolation(_("Give the category a name of at most 30 characters."), field="name")
@@ -285,7 +276,7 @@ def propose(
     """A confirmed resident proposes a topic (or saves a draft); a worker may start one for the committee."""
     committee = places.can_manage_community(author, community)
     if not committee:
-        _require_member(author, community)
+        require_member(author, community)
     title, body = _check_text(title, body)
     topic = Topic(
         community_id=community.id,
@@ -348,7 +339,7 @@ def withdraw(author, topic: Topic) -> Topic:
 def approve(worker, topic: Topic) -> Topic:
     """The committee approves a topic: support collection starts with the threshold fixed now."""
     community = _community(topic)
-    _require_committee(worker, community)
+    require_committee(worker, community)
     topic = _lock(topic)
     settings = settings_for(community)
     if settings.threshold_kind == "share":
@@ -367,7 +358,7 @@ def approve(worker, topic: Topic) -> Topic:
 
 def reject(worker, topic: Topic, reason: str) -> Topic:
     """The committee rejects a topic with a reason the author sees."""
-    _require_committee(worker, _community(topic))
+    require_committee(worker, _community(topic))
     reason = (reason or "").strip()
     if not reason:
         raise RuleViolation(_("Give a reason the author will see."), field="reason")
@@ -381,7 +372,7 @@ def reject(worker, topic: Topic, reason: str) -> Topic:
 
 def send_to_vote(worker, topic: Topic) -> Topic:
     """The committee moves a topic straight to "ready for vote" (from review or support)."""
-    _require_committee(worker, _community(topic))
+    require_committee(worker, _community(topic))
     topic = _lock(topic)
     settle(topic)
     _transition(topic, S.READY_FOR_VOTE, worker, committee=True)
@@ -397,7 +388,7 @@ def send_to_vote(worker, topic: Topic) -> Topic:
 def support(user, topic: Topic) -> Topic:
     """A confirmed resident supports (附议) a topic, once; reaching the threshold opens the way to a vote."""
     community = _community(topic)
-    _require_member(user, community)
+    require_member(user, community)
     topic = _lock(topic)
     settle(topic)
     if topic.status != S.COLLECTING_SUPPORT:
@@ -489,7 +480,7 @@ def schedule_vote(
     live_results: bool,
 ) -> Vote:
     """The committee sets up the ballot of a topic ready for a vote."""
-    _require_committee(worker, _community(topic))
+    require_committee(worker, _community(topic))
     topic = _lock(topic)
     if topic.status != S.READY_FOR_VOTE:
         raise Conflict(_("A vote can only be set up for a topic that is ready for a vote."))
@@ -570,7 +561,7 @@ def _vote_summary(vote: Vote) -> dict:
 
 
 def _scheduled_vote(worker, topic: Topic) -> tuple[Topic, Vote]:
-    _require_committee(worker, _community(topic))
+    require_committee(worker, _community(topic))
     topic = _lock(topic)
     settle(topic)
     if topic.status != S.VOTE_SCHEDULED:
@@ -753,7 +744,7 @@ def cast_ballot(voter, topic: Topic, option_ids: list, *, recorded_by=None) -> l
     """
     community = _community(topic)
     if recorded_by is not None:
-        _require_committee(recorded_by, community)
+        require_committee(recorded_by, community)
     topic = _lock(topic)
     vote = _open_vote(topic)
     chosen = _check_choice(vote, option_ids)
@@ -877,7 +868,7 @@ def _close(topic: Topic, vote: Vote, moment: datetime, actor, reason: str | None
 
 def close_early(worker, topic: Topic, reason: str) -> None:
     """The committee closes voting before its time, with a reason."""
-    _require_committee(worker, _community(topic))
+    require_committee(worker, _community(topic))
     reason = (reason or "").strip()
     if not reason:
         raise RuleViolation(_("Give a reason for closing early."), field="reason")
@@ -927,7 +918,7 @@ def comment(user, topic: Topic, body: str, parent_id=None) -> Comment:
     community = _community(topic)
     require_visible(user, topic)
     if not places.can_manage_community(user, community):
-        _require_member(user, community)
+        require_member(user, community)
     if not is_public(topic) or topic.status == S.WITHDRAWN:
         raise Conflict(_("Comments are closed on this topic."))
     body = (body or "").strip()
@@ -989,7 +980,7 @@ def flag_comment(user, note: Comment) -> None:
 def hide_comment(worker, note: Comment, reason: str) -> None:
     """The committee hides a comment with a reason; it is kept and the thread says why."""
     topic = db.session.get(Topic, note.topic_id)
-    _require_committee(worker, _community(topic))
+    require_committee(worker, _community(topic))
     reason = (reason or "").strip()
     if not reason:
         raise RuleViolation(_("Give a reason for hiding the comment."), field="reason")
@@ -1004,7 +995,7 @@ def hide_comment(worker, note: Comment, reason: str) -> None:
 def dismiss_flags(worker, note: Comment) -> None:
     """The committee looked at the flags and keeps the comment."""
     topic = db.session.get(Topic, note.topic_id)
-    _require_committee(worker, _community(topic))
+    require_committee(worker, _community(topic))
     db.session.execute(
         sa.update(CommentFlag).where(CommentFlag.comment_id == note.id, CommentFlag.handled_at.is_(None)).values(handled_at=now())
     )
@@ -1036,7 +1027,7 @@ def is_following(user, topic: Topic) -> bool:
 
 def publish_outcome(worker, topic: Topic, *, decision: str, responsible: str, actions: str, due_date: date) -> Outcome:
     """The committee publishes the outcome (结果公示) of a closed topic."""
-    _require_committee(worker, _community(topic))
+    require_committee(worker, _community(topic))
     topic = _lock(topic)
     settle(topic)
     decision, responsible, actions = (decision or "").strip(), (responsible or "").strip(), (actions or "").strip()
@@ -1074,7 +1065,7 @@ def publish_outcome(worker, topic: Topic, *, decision: str, responsible: str, ac
 def add_progress(worker, outcome: Outcome, *, status: str, note: str, due_date: date | None = None) -> OutcomeUpdate:
     """A progress update on the outcome's timeline; a changed due date is kept, the original too."""
     topic = db.session.get(Topic, outcome.topic_id)
-    _require_committee(worker, _community(topic))
+    require_committee(worker, _community(topic))
     note = (note or "").strip()
     if status not in {s.value for s in ProgressStatus}:
         raise RuleViolation(_("Choose a progress status."), field="status")

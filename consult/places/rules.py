@@ -1,0 +1,21 @@
+"""The two role checks every domain's services start from, in one place."""
+
+from __future__ import annotations
+
+from flask_babel import gettext as _
+
+from consult.core.errors import PermissionDenied
+from consult.places import queries
+from consult.places.models import Community
+
+
+def require_committee(actor, community: Community, message: str | None = None) -> None:
+    """Refuse (403) unless ``actor`` is on ``community``'s committee (or administers its street)."""
+    if not queries.can_manage_community(actor, community):
+        raise PermissionDenied(message or _("Only the committee of this community may do this."))
+
+
+def require_member(actor, community: Community, message: str | None = None) -> None:
+    """Refuse (403) unless ``actor`` is a confirmed resident of ``community``."""
+    if not queries.is_confirmed_member(actor, community):
+        raise PermissionDenied(message or _("Only confirmed residents of this community can do this."))
