@@ -3,6 +3,9 @@ documents about the person and notifications."""
 
 from consult.accounts import services
 from consult.core.registries import STAFF_ACTION, not_personal, personal
+from consult.places.signals import staff_appointed
+
+staff_appointed.connect(services.revoke_reset_codes, weak=False)
 
 personal("account")(services.export_account)
 personal("residences", covers={"residences.user_id": ""})(services.export_residences)

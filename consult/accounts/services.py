@@ -18,7 +18,6 @@ from consult.core.clock import now
 from consult.core.database import add_unique
 from consult.core.errors import Conflict, PermissionDenied, RuleViolation
 from consult.core.notifications import N_, notify
-from consult.core.registries import on
 from consult.extensions import db
 from consult.places import queries as places, services as places_services
 from consult.places.models import Community
@@ -196,8 +195,7 @@ def issue_staff_reset_code(site_admin, user: User) -> str:
     return _new_reset_code(site_admin, user, None)
 
 
-@on("staff_appointed")
-def revoke_reset_codes(actor, user: User) -> int:
+def revoke_reset_codes(user: User, *, actor) -> int:
     """Someone was appointed staff: their unused reset codes stop working (a worker may have
     issued one while they were a resident; staff codes come from a site administrator)."""
     moment = now()

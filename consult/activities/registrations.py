@@ -1,4 +1,4 @@
-"""What activities adds to the registries: to-do items, the tick job, personal data, a home panel."""
+"""What activities adds: its listener (a 报到 ends with the residence), to-do items, the tick job, personal data, a home panel."""
 
 from datetime import timedelta
 
@@ -14,6 +14,9 @@ from consult.activities import (
 from consult.activities.models import Activity, ActivityRating, Attendance, Signup, Wish, WishStatus
 from consult.core.registries import STAFF_ACTION, TodoItem, closing, community_panel, not_personal, personal, tick, todo
 from consult.extensions import db
+from consult.places.signals import residence_ended
+
+residence_ended.connect(services.end_with_residence, weak=False)
 
 
 @todo("activities")

@@ -16,6 +16,7 @@ from flask import current_app
 from flask_babel import gettext as _
 
 from consult.accounts.models import User
+from consult.activities import signals
 from consult.activities.models import (
     AUTO_CONFIRM_AFTER,
     Activity,
@@ -34,7 +35,6 @@ from consult.core.clock import now, site_zone
 from consult.core.database import add_unique
 from consult.core.errors import Conflict, NotFound, PermissionDenied, RuleViolation
 from consult.core.notifications import N_, notify
-from consult.core.registries import hooks, on
 from consult.core.rules import require_not_self
 from consult.extensions import db
 from consult.places import queries as places
@@ -145,8 +145,7 @@ def reject_registration(worker, registration: PartyRegistration, reason: str) ->
     return _decide_registration(worker, registration, RegistrationStatus.REJECTED, reason)
 
 
-@on("residence_ended")
-def end_with_residence(residence, actor) -> None:
+def end_with_residence(residence, *, actor) -> None:
     """A 报到 ends when its member stops living in the community (moved out, closed account)."""
     for registration in db.session.scalars(
         sa.select(PartyRegistration).where(
@@ -740,8 +739,7 @@ def confirm_minutes(actor, activity: Activity, attendance: Attendance, minutes: 
         minutes=minutes,
         title=activity.title,
     )
-    for hook in hooks.get("attendance_confirmed", []):
-        hook(actor, activity, attendance)
+    signals.attendance_confirmed.send(attendance, actor=actor, activity=activity)
     return attendance
 
 
@@ -1041,8 +1039,7 @@ def _confirm(wish: Wish, actor, at: datetime | None = None) -> None:
     _wish_move(wish, WishStatus.CONFIRMED, actor, notify_ids=(wish.claimer_id,))
     wish.confirmed_at = at or now()
     db.session.flush()
-    for hook in hooks.get("wish_confirmed", []):
-        hook(actor, wish)
+    signals.wish_confirmed.send(wish, actor=actor)
 
 
 def withdraw_wish(author, wish: Wish) -> Wish:

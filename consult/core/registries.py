@@ -146,17 +146,3 @@ def community_panel(name: str):
         return fn
 
     return decorator
-
-
-#: event name -> functions called when it happens (e.g. "attendance_confirmed" for the ledger)
-hooks: dict[str, list[Callable]] = {}
-
-
-def on(event: str):
-    """Call the decorated function when ``event`` happens in another domain."""
-
-    def decorator(fn):
-        hooks.setdefault(event, []).append(fn)
-        return fn
-
-    return decorator

@@ -17,10 +17,9 @@ from consult.core.clock import now
 from consult.core.database import add_unique
 from consult.core.errors import Conflict, PermissionDenied, RuleViolation
 from consult.core.notifications import N_, notify
-from consult.core.registries import hooks
 from consult.core.rules import require_not_self
 from consult.extensions import db
-from consult.places import queries
+from consult.places import queries, signals
 from consult.places.models import (
     SLUG_PATTERN,
     Community,
@@ -141,8 +140,7 @@ def appoint_site_admin(actor, user) -> StaffAppointment:
 
 def _appointed(actor, user) -> None:
     """Tell other domains that ``user`` became staff (accounts revokes their unused reset codes)."""
-    for hook in hooks.get("staff_appointed", []):
-        hook(actor, user)
+    signals.staff_appointed.send(user, actor=actor)
 
 
 def end_appointment(actor, appointment: StaffAppointment) -> None:
@@ -321,8 +319,7 @@ def _end(residence: Residence, end_reason: str, reason: str | None, actor) -> No
         )
     db.session.flush()
     queries.forget_residence()
-    for hook in hooks.get("residence_ended", []):
-        hook(residence, actor)
+    signals.residence_ended.send(residence, actor=actor)
 
 
 def withdraw_application(user, residence: Residence) -> Residence:

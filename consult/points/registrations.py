@@ -1,4 +1,4 @@
-"""What points adds: the ledger hooks (importing services registers them), to-do items, personal data, labels."""
+"""What points adds: its listeners (points for confirmed minutes and micro-wishes), to-do items, personal data, labels."""
 
 from datetime import timedelta
 
@@ -7,11 +7,15 @@ from flask import url_for
 from flask_babel import gettext as _, lazy_gettext as _l
 from sqlalchemy.orm import joinedload
 
+from consult.activities.signals import attendance_confirmed, wish_confirmed
 from consult.core.audit import describe_actions
 from consult.core.registries import STAFF_ACTION, TodoItem, add_labels, not_personal, personal, todo
 from consult.extensions import db
-from consult.points import closing, queries, services  # noqa: F401  (services and closing register hooks)
+from consult.points import closing, queries, services  # noqa: F401  (closing registers its closing-account step)
 from consult.points.models import Balance, LedgerEntry, Redemption
+
+attendance_confirmed.connect(services.post_attendance, weak=False)
+wish_confirmed.connect(services.post_wish, weak=False)
 
 add_labels(
     {

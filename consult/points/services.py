@@ -19,7 +19,6 @@ from consult.core.clock import now
 from consult.core.database import add_unique
 from consult.core.errors import Conflict, NotFound, PermissionDenied, RuleViolation
 from consult.core.notifications import N_, notify
-from consult.core.registries import on
 from consult.core.rules import require_not_self
 from consult.extensions import db
 from consult.places import queries as places
@@ -137,8 +136,7 @@ def update_settings(actor, community: Community, *, default_points_per_hour: int
 # --- earning ---------------------------------------------------------------------------------
 
 
-@on("attendance_confirmed")
-def post_attendance(actor, activity, attendance) -> LedgerEntry | None:
+def post_attendance(attendance, *, actor, activity) -> LedgerEntry | None:
     """Confirmed minutes become points once: minutes × the activity's rate ÷ 60, rounded half up."""
     points = points_for(attendance.minutes, activity.points_per_hour)
     if points == 0:
@@ -171,8 +169,7 @@ def post_attendance(actor, activity, attendance) -> LedgerEntry | None:
     return entry
 
 
-@on("wish_confirmed")
-def post_wish(actor, wish) -> LedgerEntry | None:
+def post_wish(wish, *, actor) -> LedgerEntry | None:
     """A confirmed micro-wish earns its claimer the community's micro-wish points, once."""
     points = settings_for(wish.community_id).wish_points
     if not points or wish.claimer_id is None:

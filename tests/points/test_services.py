@@ -44,7 +44,7 @@ def test_confirmed_minutes_post_once(db, world, clock):
     assert [(e.delta, e.reason, e.source_type, e.source_id) for e in entries] == [(15, "attendance", "attendance", attendance.id)]
     assert balance(db, world.party, world.a) == 15
     with pytest.raises(Conflict):
-        services.post_attendance(world.worker, db.session.get(activities.Activity, attendance.activity_id), attendance)
+        services.post_attendance(attendance, actor=world.worker, activity=db.session.get(activities.Activity, attendance.activity_id))
     assert balance(db, world.party, world.a) == 15
     assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditEntry).where(AuditEntry.action == "points.post")) == 1
 
@@ -294,3 +294,11 @@ def test_redemptions_are_audited_and_a_committee_cancellation_tells_the_member(d
         == 0
     )
     assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditEntry).where(AuditEntry.action == "reward.cancel")) == 2
+
+
+def test_every_listener_is_connected_where_registrations_says():
+    """The ledger hears of confirmed minutes and wishes through the activities signals."""
+    from consult.activities.signals import attendance_confirmed, wish_confirmed
+
+    assert services.post_attendance in attendance_confirmed.receivers.values()
+    assert services.post_wish in wish_confirmed.receivers.values()
