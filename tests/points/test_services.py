@@ -44,7 +44,9 @@ def test_confirmed_minutes_post_once(db, world, clock):
     assert [(e.delta, e.reason, e.source_type, e.source_id) for e in entries] == [(15, "attendance", "attendance", attendance.id)]
     assert balance(db, world.party, world.a) == 15
     with pytest.raises(Conflict):
-        services.post_attendance(attendance, actor=world.worker, activity=db.session.get(activities.Activity, attendance.activity_id))
+        services.post_attendance(
+            attendance, actor=world.worker, activity=db.session.get(activities.Activity, attendance.activity_id)
+        )
     assert balance(db, world.party, world.a) == 15
     assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditEntry).where(AuditEntry.action == "points.post")) == 1
 
