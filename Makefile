@@ -39,11 +39,12 @@ extract: $(VENV)/.installed
 test: lint
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-# The quick loop while coding: the suite on SQLite without the browser tests, whatever the
+# The quick loop while coding (under a minute on two cores): the suite on SQLite in two processes,
+# without the browser tests and the few marked slow (building the whole demo), whatever the
 # environment says (no PostgreSQL pass, no CI=true failing what it skips; Redis tests only when
 # TEST_REDIS_URL is set). `make test` (and CI) still runs everything.
 test-fast: $(VENV)/.installed catalogues
-	env -u CI -u TEST_DATABASE_URL $(BIN)/python -m pytest -m "not browser" $(PYTEST_ARGS)
+	env -u CI -u TEST_DATABASE_URL $(BIN)/python -m pytest -m "not browser and not slow" -n 2 -p no:cacheprovider $(PYTEST_ARGS)
 
 # Style and security lint: ruff (its rules in pyproject.toml; code as `make format` leaves it), and
 # bandit with no medium or high finding (each exception is a `# nosec <id>` with its reason on the

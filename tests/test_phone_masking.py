@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+import pytest
+
 from consult.places.queries import mask_phone
 from tests.registry import GET_ROUTES
 
@@ -29,6 +31,7 @@ def _allowed(owner: str, viewer: str) -> bool:
     return viewer == owner or viewer == "worker"
 
 
+@pytest.mark.slow
 def test_whole_phones_appear_only_to_the_owner_and_their_committee(world, login_as, db):
     for role, number in PHONES.items():
         getattr(world, role).phone = number

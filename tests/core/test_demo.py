@@ -7,6 +7,9 @@ from consult.accounts import services
 from consult.accounts.models import User
 from consult.places import queries
 
+#: builds the whole demo (several seconds each): left out of `make test-fast`, run by `make test`
+pytestmark = pytest.mark.slow
+
 
 def test_demo_is_idempotent_and_has_every_account(app, committed_db):
     runner = app.test_cli_runner()

@@ -38,6 +38,7 @@ def test_an_environment_key_needs_no_file(tmp_path, monkeypatch):
     assert not (tmp_path / "instance").exists()
 
 
+@pytest.mark.slow
 def test_make_secret_key_creates_it(tmp_path):
     instance = tmp_path / "instance"
     subprocess.run(
