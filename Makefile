@@ -45,13 +45,15 @@ test: lint
 test-fast: $(VENV)/.installed catalogues
 	env -u CI -u TEST_DATABASE_URL $(BIN)/python -m pytest -m "not browser" $(PYTEST_ARGS)
 
-# Style and security lint: ruff (its rules in pyproject.toml; code as `make format` leaves it), and
-# bandit with no medium or high finding (each exception is a `# nosec <id>` with its reason on the
-# line above; see docs/security.md).
+# Style, layering and security lint: ruff (its rules in pyproject.toml; code as `make format` leaves
+# it), import-linter (the layering contracts in pyproject.toml: core imports no domain, the domains'
+# layers, views above services above models), and bandit with no medium or high finding (each
+# exception is a `# nosec <id>` with its reason on the line above; see docs/security.md).
 PY_DIRS := consult tests migrations bench
 lint: $(VENV)/.installed catalogues
 	$(BIN)/ruff check $(PY_DIRS)
 	$(BIN)/ruff format --check $(PY_DIRS)
+	$(BIN)/lint-imports --no-cache --no-logo
 	$(BIN)/bandit -q -r consult --severity-level medium
 
 # Rewrite the code in the project's format (ruff format; formatting only, never logic).
