@@ -5,10 +5,12 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 import sqlalchemy as sa
 
+from consult.core import clock
 from consult.core.cli import run_tick
 from consult.core.errors import NotFound, PermissionDenied, RuleViolation
 from consult.evaluation import services
 from consult.evaluation.models import MonthlyResult, StreetRanking
+from consult.places import queries as places, services as places_services
 from consult.topics import queries as topic_queries, services as topics
 
 UTC = UTC
@@ -31,8 +33,6 @@ def submit_topics(world, n, decide_after_hours=None):
     for i in range(n):
         topic = world.factory.topic(world, "pending_review", title=f"议题{i}")
         if decide_after_hours is not None:
-            from consult.core import clock
-
             clock.advance(timedelta(hours=decide_after_hours))
             topics.approve(world.worker, topic)
             clock.advance(timedelta(hours=-decide_after_hours))
@@ -179,8 +179,6 @@ def test_tick_stores_a_month_once_it_is_final(db, past, world):
 
 
 def test_a_vote_closing_at_the_end_of_the_month_counts_in_it(db, past, world):
-    from datetime import datetime
-
     topic = world.factory.topic(world, "ready_for_vote")
     topics.schedule_vote(
         world.worker,
@@ -213,8 +211,6 @@ def test_withdrawn_and_committee_topics_are_not_counted(db, past, world):
 
 
 def test_participation_never_above_everyone(db, past, world, factory):
-    from consult.places import queries as places, services as places_services
-
     topic = world.topic("voting")
     option = topic_queries.options_of(topics.vote_of(topic).id)[0].id
     for person in (world.resident, world.party):
