@@ -126,13 +126,12 @@ def _figures(figures: dict) -> dict:
     return out
 
 
-@bp.get("/streets/<slug>/figures")
-def street_figures(slug: str):
-    """A street's monthly figures and ranking (?month=YYYY-MM, default the newest stored month, as on the ranking page)."""
-    street = places.street_by_slug(slug)
-    month = evaluation.check_month(request.args["month"]) if "month" in request.args else evaluation.default_month(street)
-    result = evaluation.street_month(street, month)
-    evaluation.commit_if_stored()  # a month that ended is stored on its first view
+def _month(street) -> str:
+    return evaluation.check_month(request.args["month"]) if "month" in request.args else evaluation.default_month(street)
+
+
+def _figure_rows(street, month: str, result: dict):
+    """The month's rows as JSON (paged, with the month, whether it is stored, and the weights) or CSV."""
     items = [
         {"rank": rank, "community": c.slug, "composite": score, "figures": _figures(f)} for c, f, score, rank in result["rows"]
     ]
@@ -141,17 +140,26 @@ def street_figures(slug: str):
         columns = ["rank", "community", "composite", "figures"]
         return csv_stream(f"figures-{street.slug}-{month}.csv", columns, [[[_flat(i[c]) for c in columns] for i in items]])
     page, per_page = _paging()
-    shown = items[(page - 1) * per_page : page * per_page]
     return jsonify(
         month=month,
         stored=result["final"],
         weights=result["weights"],
-        items=shown,
+        items=items[(page - 1) * per_page : page * per_page],
         page=page,
         per_page=per_page,
         total=len(items),
         pages=max(1, -(-len(items) // per_page)),
     )
+
+
+@bp.get("/streets/<slug>/figures")
+def street_figures(slug: str):
+    """A street's monthly figures and ranking (?month=YYYY-MM, default the newest stored month, as on the ranking page)."""
+    street = places.street_by_slug(slug)
+    month = _month(street)
+    result = evaluation.street_month(street, month)
+    evaluation.commit_if_stored()  # a month that ended is stored on its first view
+    return _figure_rows(street, month, result)
 
 
 @bp.get("/openapi.json")

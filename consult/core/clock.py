@@ -92,3 +92,8 @@ def month_of(moment: datetime) -> str:
 def previous_month(month: str) -> str:
     year, number = int(month[:4]), int(month[5:7])
     return f"{year - (number == 1)}-{12 if number == 1 else number - 1:02d}"
+
+
+def next_month(month: str) -> str:
+    year, number = int(month[:4]), int(month[5:7])
+    return f"{year + (number == 12)}-{1 if number == 12 else number + 1:02d}"

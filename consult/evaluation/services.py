@@ -19,10 +19,10 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
-from consult.core import audit, registries
-from consult.core.clock import local, local_now, month_bounds, month_of, now, previous_month
+from consult.core import audit
+from consult.core.clock import local_now, month_bounds, month_of, now, previous_month
 from consult.core.errors import NotFound, PermissionDenied, RuleViolation
-from consult.core.scales import SATISFACTION_LEVELS, SATISFIED_LEVELS
+from consult.evaluation.figures import COUNTS, FIGURES, blank, composite, compute
 from consult.evaluation.models import DEFAULT_WEIGHTS, RATES, EvaluationSettings, MonthlyResult, StreetRanking
 from consult.extensions import db
 from consult.places import queries as places
@@ -32,10 +32,6 @@ if TYPE_CHECKING:
     from consult.places.models import Community, Street
 
 log = logging.getLogger(__name__)
-#: Counts shown beside the rates; each links to its records as well.
-COUNTS = ("volunteer_minutes", "party_services", "wishes_fulfilled")
-#: Every figure whose records can be listed: the rates, participation's votes, and the counts.
-FIGURES = RATES + COUNTS
 STORED_NOW = "evaluation_stored_now"  #: session.info flag: a view stored a month, so it must commit
 
 
@@ -90,115 +86,11 @@ def check_month(month: str) -> str:
     return month
 
 
-def _rate(num: int, den: int, minimum: int) -> float | None:
-    return num / den if den >= minimum and den > 0 else None
-
-
-def composite(figures: dict, weights: dict) -> float | None:
-    """The weighted mean of the rates that have enough data, 0–100; missing rates' weight is spread over the rest."""
-    available = [(weights.get(rate, 0), figures[rate]["rate"]) for rate in RATES if figures[rate]["rate"] is not None]
-    total = sum(weight for weight, _ in available)
-    if not available or total <= 0:
-        return None
-    return round(100 * sum(weight * value for weight, value in available) / total, 1)
-
-
-def blank(community_ids: list[int], settings: EvaluationSettings) -> dict[int, dict]:
-    """Figures with no records at all (every rate "not enough data")."""
-    empty = lambda: {"num": 0, "den": 0, "records": [], "rate": None}  # noqa: E731
-    return {
-        cid: {
-            "response": empty(),
-            "resolution": empty(),
-            "satisfaction": {**empty(), "levels": dict.fromkeys(SATISFACTION_LEVELS, 0)},
-            "participation": empty(),
-            "volunteer_minutes": 0,
-            "party_services": 0,
-            "wishes_fulfilled": 0,
-            "count_records": {name: [] for name in COUNTS},
-        }
-        for cid in community_ids
-    }
-
-
 def _figures(street: Street, community_ids: list[int], month: str, settings: EvaluationSettings) -> dict[int, dict]:
     """A month's figures computed now; a month before the street existed has no records, so no queries."""
     if month < month_of(street.created_at):
         return blank(community_ids, settings)
     return compute(community_ids, month, settings)
-
-
-def compute(community_ids: list[int], month: str, settings: EvaluationSettings) -> dict[int, dict]:
-    """The month's figures for several communities of one street, a fixed number of queries in all.
-
-    The records come from the sources the domains register (``consult.core.registries``); this
-    applies the rules: what counts, what is on time, what is good.
-    """
-    start, end = month_bounds(month)
-    moment = now()
-    out = blank(community_ids, settings)
-    if not community_ids:
-        return out
-    _response(out, _rows("response", community_ids, start, end, moment), moment, timedelta(hours=settings.response_hours))
-    _resolution(out, _rows("resolution", community_ids, start, end, moment), moment)
-    for kind, record_id, cid, level in _rows("satisfaction", community_ids, start, end, moment):
-        figure = out[cid]["satisfaction"]
-        figure["den"] += 1
-        figure["records"].append([kind, record_id])
-        figure["levels"][level] += 1
-        figure["num"] += level in SATISFIED_LEVELS
-    for kind, record_id, cid, voters, eligible in _rows("participation", community_ids, start, end, moment):
-        figure = out[cid]["participation"]
-        figure["records"].append([kind, record_id])
-        figure["voters"] = figure.get("voters", set()) | voters
-        figure["den"] = eligible
-    for figures in out.values():
-        figures["participation"]["num"] = len(figures["participation"].pop("voters", ()))
-    # Volunteer minutes, party-member services, micro-wishes fulfilled: each with the records it sums or counts.
-    for figure in ("volunteer_minutes", "party_services"):
-        for kind, record_id, cid, minutes in _rows(figure, community_ids, start, end, moment):
-            out[cid][figure] += minutes if figure == "volunteer_minutes" else 1
-            out[cid]["count_records"][figure].append([kind, record_id, minutes])
-    for kind, record_id, cid in _rows("wishes_fulfilled", community_ids, start, end, moment):
-        out[cid]["wishes_fulfilled"] += 1
-        out[cid]["count_records"]["wishes_fulfilled"].append([kind, record_id])
-    for figures in out.values():
-        for rate in RATES:
-            figures[rate]["rate"] = _rate(figures[rate]["num"], figures[rate]["den"], settings.min_records)
-    return out
-
-
-def _rows(figure: str, community_ids: list[int], start, end, moment) -> list:
-    """Every registered source's rows for ``figure``, in the order the sources were registered."""
-    sources = registries.evaluation_sources.get(figure, {}).values()
-    return [row for source in sources for row in source(community_ids, start, end, moment)]
-
-
-def _response(out: dict, rows: list, moment, target: timedelta) -> None:
-    """Response: items submitted in the month, decided within the target time. An item still inside
-    its target time, or withdrawn before any decision (the author's doing), is not counted."""
-    for kind, record_id, cid, at, decided, withdrawn in rows:
-        deadline = at + target
-        if decided is None and (deadline > moment or withdrawn):
-            continue
-        figure = out[cid]["response"]
-        figure["den"] += 1
-        figure["records"].append([kind, record_id])
-        if decided is not None and decided <= deadline:
-            figure["num"] += 1
-
-
-def _resolution(out: dict, rows: list, moment) -> None:
-    """Resolution: outcomes due in the month, done by their original due date (not yet due and not
-    done: not counted yet)."""
-    for kind, record_id, cid, due, done_at in rows:
-        on_time = done_at is not None and local(done_at).date() <= due
-        if not on_time and due >= local(moment).date():
-            continue
-        figure = out[cid]["resolution"]
-        figure["den"] += 1
-        figure["records"].append([kind, record_id])
-        figure["num"] += on_time
 
 
 def street_month(street: Street, month: str) -> dict:
@@ -392,11 +284,6 @@ def figure_records(community: Community, month: str, figure: str) -> tuple[dict,
         # Months stored before the counts kept their records: list them from the records as they are now.
         figures = _figures(street, [community.id], month, settings_for(community.street_id))[community.id]
     return figures, figures["count_records"][figure] if figure in COUNTS else figures[figure]["records"]
-
-
-def next_month(month: str) -> str:
-    year, number = int(month[:4]), int(month[5:7])
-    return f"{year + (number == 12)}-{1 if number == 12 else number + 1:02d}"
 
 
 def current_month() -> str:
