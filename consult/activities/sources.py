@@ -126,14 +126,17 @@ def wishes_fulfilled(community_ids, start, end, moment):
 @evaluation_record("activity", "party_service")
 def activity_records(ids) -> dict[int, dict]:
     """An activity behind a figure: its title and page."""
-    titles = dict(db.session.execute(sa.select(Activity.id, Activity.title).where(Activity.id.in_(ids))).all())
+    titles: dict[int, str] = {
+        activity_id: title
+        for activity_id, title in db.session.execute(sa.select(Activity.id, Activity.title).where(Activity.id.in_(ids)))
+    }
     return {
         activity_id: {"title": titles.get(activity_id), "endpoint": "activities.detail", "args": {"activity_id": activity_id}}
         for activity_id in ids
     }
 
 
-def _wishes(ids) -> list:
+def _wishes(ids) -> Sequence[sa.Row]:
     return db.session.execute(
         sa.select(Wish.id, Wish.title, Wish.rating, Wish.rating_comment, Wish.confirmed_at).where(Wish.id.in_(ids))
     ).all()

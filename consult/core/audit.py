@@ -19,12 +19,12 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from consult.core import templating  # a module import: templating imports audit too
 from consult.core.clock import now
-from consult.extensions import db
+from consult.extensions import Model, db
 
 log = logging.getLogger(__name__)
 
 
-class AuditEntry(db.Model):
+class AuditEntry(Model):
     """One audited action."""
 
     __tablename__ = "audit_entries"

@@ -19,12 +19,12 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from consult.core import audit, registries
 from consult.core.clock import local_now, now
 from consult.core.errors import Conflict, NotFound, PermissionDenied, RuleViolation
-from consult.extensions import db
+from consult.extensions import Model, db
 
 CODE_LENGTH = 12
 
 
-class Document(db.Model):
+class Document(Model):
     """An issued document: what it said when issued, and whether it still stands."""
 
     __tablename__ = "documents"

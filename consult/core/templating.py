@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime, timedelta
+from typing import Any
 
 from babel.dates import get_timezone_location
 from flask import Flask, current_app, g, request, url_for
@@ -151,9 +152,8 @@ def register(app: Flask) -> None:
     @app.template_global()
     def page_url(page: int) -> str:
         """The current URL with another page number."""
-        args = request.args.to_dict()
-        args["page"] = page
-        return url_for(request.endpoint, **(request.view_args or {}), **args)
+        args: dict[str, Any] = {**request.args.to_dict(), "page": page}
+        return url_for(request.endpoint or "", **(request.view_args or {}), **args)
 
 
 def label(key: str) -> str:

@@ -21,7 +21,8 @@ def roles(user):
 
 @permission("manage_community")
 def manage_community(user, community_id: int) -> bool:
-    return can_manage_community(user, db.session.get(Community, community_id))
+    community = db.session.get(Community, community_id)
+    return community is not None and can_manage_community(user, community)
 
 
 def communities_listing() -> Listing:
