@@ -117,13 +117,10 @@ def register_blueprints(app: Flask) -> None:
     import consult.topics.registrations  # noqa: F401
 
     # isort: split
-    # What the domains lend core, evaluation and the API (consult.core.registries): topics before
-    # activities, the order of a figure's records.
+    # What the domains lend core, evaluation and the API (consult.core.registries).
+    import consult.activities.sources  # noqa: F401
     import consult.places.sources  # noqa: F401
     import consult.topics.sources  # noqa: F401
-
-    # isort: split
-    import consult.activities.sources  # noqa: F401
 
     app.register_blueprint(core_bp)
     app.register_blueprint(accounts_bp)

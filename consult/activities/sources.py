@@ -2,7 +2,7 @@
 (registered in ``consult.core.registries``) and the open-data API's list of activities.
 
 Evaluation and the API never read activities' models; they read these. Registered when
-``create_app`` imports this module (after topics' sources: a figure's records keep that order).
+``create_app`` imports this module.
 """
 
 from __future__ import annotations

@@ -189,9 +189,8 @@ def allowed(name: str, user, community_id: int) -> bool:
 
 # --- the evaluation's figures -------------------------------------------------------------------
 # Evaluation reads the other domains only through these: each domain registers, in its
-# ``sources.py``, the SQL of its part of a figure. Sources of one figure run in the order they were
-# registered (``create_app`` imports topics' sources before activities', which keeps the records'
-# order). Every function takes (community_ids, start, end, moment) and returns rows:
+# ``sources.py``, the SQL of its part of a figure (evaluation orders the records by kind). Every
+# function takes (community_ids, start, end, moment) and returns rows:
 #   "response":      (kind, record_id, community_id, submitted_at, decided_at, withdrawn)
 #   "resolution":    (kind, record_id, community_id, due_date, done_at)
 #   "satisfaction":  (kind, record_id, community_id, level)

@@ -20,6 +20,20 @@ from consult.evaluation.models import RATES, EvaluationSettings
 COUNTS = ("volunteer_minutes", "party_services", "wishes_fulfilled")
 #: Every figure whose records can be listed: the rates, participation's votes, and the counts.
 FIGURES = RATES + COUNTS
+#: The order of a figure's records by kind, whatever the order the domains registered their sources
+#: in (a kind not listed comes last); within a kind, the source's own order.
+RECORD_ORDER = (
+    "topic",
+    "wish",
+    "outcome",
+    "outcome_rating",
+    "wish_rating",
+    "activity_rating",
+    "vote",
+    "activity",
+    "party_service",
+    "wish_fulfilled",
+)
 
 
 def _rate(num: int, den: int, minimum: int) -> float | None:
@@ -94,9 +108,11 @@ def compute(community_ids: list[int], month: str, settings: EvaluationSettings) 
 
 
 def _rows(figure: str, community_ids: list[int], start, end, moment) -> list:
-    """Every registered source's rows for ``figure``, in the order the sources were registered."""
+    """Every registered source's rows for ``figure``, by kind in RECORD_ORDER."""
     sources = registries.evaluation_sources.get(figure, {}).values()
-    return [row for source in sources for row in source(community_ids, start, end, moment)]
+    rows = [row for source in sources for row in source(community_ids, start, end, moment)]
+    rank = {kind: index for index, kind in enumerate(RECORD_ORDER)}
+    return sorted(rows, key=lambda row: rank.get(row[0], len(rank)))
 
 
 def _response(out: dict, rows: list, moment, target: timedelta) -> None:

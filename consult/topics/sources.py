@@ -2,7 +2,7 @@
 in ``consult.core.registries``) and the open-data API's lists of topics and outcomes.
 
 Evaluation and the API never read topics' models; they read these. Registered when ``create_app``
-imports this module (before activities' sources: a figure's records keep that order).
+imports this module.
 """
 
 from __future__ import annotations

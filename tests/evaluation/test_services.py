@@ -5,7 +5,8 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 import sqlalchemy as sa
 
-from consult.core import clock
+from consult.activities import services as activities
+from consult.core import clock, registries
 from consult.core.cli import run_tick
 from consult.core.errors import NotFound, PermissionDenied, RuleViolation
 from consult.evaluation import services
@@ -284,3 +285,16 @@ def test_a_month_inside_its_response_window_is_not_stored_on_view(db, past, worl
 def test_months_before_the_street_existed_are_shown_but_never_stored(db, world):
     assert services.street_month(world.street, "2001-01")["final"] is False
     assert db.session.scalar(sa.select(sa.func.count()).select_from(StreetRanking).where(StreetRanking.month == "2001-01")) == 0
+
+
+def test_records_come_in_kind_order_whatever_order_the_sources_were_registered_in(db, past, world, monkeypatch):
+    """Topics before micro-wishes on the response figure's records, as before the sources moved to
+    the domains; the registries are filled in import order, which the records must not follow."""
+    activities.post_wish(world.resident, world.a, title="换灯泡", description="够不着")
+    submit_topics(world, 2)
+    past.set(2026, 12, 15, 2, 0)
+    expected = figures_of(world, "2026-10")["response"]["records"]
+    assert [kind for kind, _id in expected] == ["topic", "topic", "wish"]
+    reversed_sources = dict(reversed(list(registries.evaluation_sources["response"].items())))
+    monkeypatch.setitem(registries.evaluation_sources, "response", reversed_sources)
+    assert figures_of(world, "2026-10")["response"]["records"] == expected
