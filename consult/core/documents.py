@@ -43,7 +43,7 @@ class Document(Model):
     revoke_reason: Mapped[str | None] = mapped_column(sa.String(300))
 
     #: who issued it (the accounts User, named by the mapper's registry: core imports no domain)
-    issued_by = relationship("User", foreign_keys=[issued_by_id], lazy="joined", viewonly=True)
+    issued_by = relationship("User", foreign_keys=[issued_by_id], viewonly=True)
 
     __table_args__ = (sa.Index("ix_documents_community_issued", "community_id", "issued_at"),)
 
