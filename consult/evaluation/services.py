@@ -1,8 +1,7 @@
-"""Monthly figures per community, computed from the records (never typed in), and a street's ranking.
+"""A street's ranking and its communities' months: the settings, and when figures are stored.
 
-Each rate keeps the records it was computed from, so a figure links to exactly the records
-behind its denominator. A rate with fewer records than the street's minimum is "not enough
-data" (None), and the composite spreads its weight over the other rates. Past months are
+The figures themselves are computed from the records (never typed in) by ``figures.py``, from the
+sources the domains register; each rate keeps the records it was computed from. Past months are
 stored with the weights in force when they were computed: by `flask tick`, or on the first view
 of a month that has ended (race-safe: the loser of two concurrent first views reads the
 winner's rows). Only the current month, and a month still inside its response window, is
