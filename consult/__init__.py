@@ -116,6 +116,12 @@ def register_blueprints(app: Flask) -> None:
     import consult.points.registrations  # noqa: F401
     import consult.topics.registrations  # noqa: F401
 
+    # isort: split
+    # What the domains lend core, evaluation and the API (consult.core.registries).
+    import consult.activities.sources  # noqa: F401
+    import consult.places.sources  # noqa: F401
+    import consult.topics.sources  # noqa: F401
+
     app.register_blueprint(core_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(places_bp)

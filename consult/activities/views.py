@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import io
 from datetime import datetime
 
-import segno
 from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -21,6 +19,7 @@ from consult.core.errors import DomainError, RuleViolation
 from consult.core.exports import csv_response
 from consult.core.forms import form_error, form_status, refuse
 from consult.core.pagination import paginate
+from consult.core.qr import qr_svg
 from consult.extensions import db, limiter
 from consult.places import queries as places
 from consult.places.models import Community
@@ -34,13 +33,6 @@ def _activity_or_404(activity_id: int) -> Activity:
     if activity is None:
         abort(404)
     return activity
-
-
-def qr_svg(address: str, title: str) -> str:
-    """An inline SVG QR code of ``address`` (segno)."""
-    buffer = io.BytesIO()
-    segno.make(address, error="m").save(buffer, kind="svg", scale=5, xmldecl=False, svgns=True, title=title)
-    return buffer.getvalue().decode()
 
 
 # --- activities ------------------------------------------------------------------------------
