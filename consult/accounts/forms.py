@@ -1,21 +1,20 @@
-"""Account forms: they check the shape of input; rules live in services."""
+"""Account forms: they check the shape of input; rules live in services. The field builders
+(username, name, phone, new password) are shared with the places forms that register people."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
-from wtforms import BooleanField, HiddenField, PasswordField, RadioField, StringField
+from wtforms import BooleanField, PasswordField, RadioField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length, Optional, Regexp
 
 from consult.accounts.models import DISPLAY_NAME_MAX, PHONE_MAX, USERNAME_MAX
 from consult.accounts.services import PASSWORD_MIN
 from consult.core.forms import Form, no_control_chars, single_line, strip
-from consult.places.models import ADDRESS_PART_MAX
 
 USERNAME_RE = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
 PHONE_RE = r"^\+?[0-9][0-9 -]{4,18}$"
 
 
-def _username_field():
+def username_field():
     return StringField(
         _l("Username"),
         filters=[strip],
@@ -28,7 +27,7 @@ def _username_field():
     )
 
 
-def _display_name_field():
+def display_name_field():
     return StringField(
         _l("Name shown to others"),
         filters=[strip],
@@ -41,7 +40,7 @@ def _display_name_field():
     )
 
 
-def _phone_field():
+def phone_field():
     return StringField(
         _l("Phone (optional)"),
         filters=[strip],
@@ -54,20 +53,7 @@ def _phone_field():
     )
 
 
-def _address_field(label):
-    return StringField(
-        label,
-        filters=[strip],
-        validators=[
-            Optional(),
-            Length(max=ADDRESS_PART_MAX, message=_l("Use at most %(max)d characters.", max=ADDRESS_PART_MAX)),
-            no_control_chars,
-            single_line,
-        ],
-    )
-
-
-def _new_password_fields():
+def new_password_fields():
     password = PasswordField(
         _l("Password"),
         validators=[
@@ -83,20 +69,6 @@ def _new_password_fields():
         ],
     )
     return password, confirm
-
-
-class AddressMixin:
-    building = _address_field(_l("Building (楼栋)"))
-    unit = _address_field(_l("Unit (单元)"))
-    room = _address_field(_l("Room (室)"))
-
-
-class RegisterForm(AddressMixin, FlaskForm):
-    community = HiddenField(validators=[DataRequired()])
-    username = _username_field()
-    display_name = _display_name_field()
-    phone = _phone_field()
-    password, confirm = _new_password_fields()
 
 
 class LoginForm(Form):
@@ -116,12 +88,12 @@ class ResetForm(Form):
         filters=[strip],
         validators=[DataRequired(_l("Please enter the code.")), Length(max=20, message=_l("That code is too long."))],
     )
-    password, confirm = _new_password_fields()
+    password, confirm = new_password_fields()
 
 
 class ProfileForm(Form):
-    display_name = _display_name_field()
-    phone = _phone_field()
+    display_name = display_name_field()
+    phone = phone_field()
     language = RadioField(
         _l("Language"),
         choices=[
@@ -137,7 +109,7 @@ class PasswordForm(Form):
     current = PasswordField(
         _l("Current password"), validators=[DataRequired(_l("Please enter your current password.")), Length(max=128)]
     )
-    password, confirm = _new_password_fields()
+    password, confirm = new_password_fields()
 
 
 class CloseAccountForm(Form):
@@ -146,13 +118,3 @@ class CloseAccountForm(Form):
         _l("I understand my name will be removed from everything I wrote, and I cannot log in again."),
         validators=[DataRequired(_l("Please tick the box to confirm."))],
     )
-
-
-class ApplyForm(AddressMixin, FlaskForm):
-    community = HiddenField(validators=[DataRequired()])
-
-
-class RecordResidentForm(AddressMixin, FlaskForm):
-    username = _username_field()
-    display_name = _display_name_field()
-    phone = _phone_field()

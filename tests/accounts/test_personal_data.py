@@ -9,6 +9,7 @@ import sqlalchemy as sa
 
 from consult.accounts import services
 from consult.core import registries
+from consult.places import residents
 
 
 def user_columns(metadata) -> list[str]:
@@ -72,7 +73,7 @@ def busy(world, factory, clock):
         "service_record", subject=world.party, community_id=world.a.id, content={"hours": 1.5}, issued_by=world.worker
     )
     points.bonus(world.worker, world.party, world.a, 5, "组织")
-    services.issue_reset_code(world.worker, world.resident, world.a)
+    residents.issue_reset_code(world.worker, world.resident, world.a)
     return world
 
 

@@ -8,11 +8,12 @@ client after the session should have ended.
 import pytest
 import sqlalchemy as sa
 
-from consult.accounts import services, sessions
+from consult.accounts import sessions
 from consult.accounts.auth import REMEMBER_COOKIE, SESSION_KEY
 from consult.accounts.models import UserSession
 from consult.core.audit import AuditEntry
 from consult.core.errors import NotFound, PermissionDenied
+from consult.places import residents
 from consult.places.queries import active_residence
 from tests.conftest import Client
 from tests.factories import PASSWORD
@@ -90,7 +91,7 @@ def test_password_change_ends_every_other_session(app, world, db):
 def test_reset_with_a_code_ends_every_session(app, world, db):
     phone = log_in(app, remember=True)
     old_session, old_remember = stolen_copy(app, phone), only_remember_cookie(app, phone)
-    code = services.issue_reset_code(world.worker, world.resident, world.a)
+    code = residents.issue_reset_code(world.worker, world.resident, world.a)
     fresh = Client(app)
     response = fresh.post(
         "/auth/reset", {"username": "resident", "code": code, "password": "new-password-1", "confirm": "new-password-1"}
@@ -276,19 +277,19 @@ def test_end_all_keeps_the_device_asked(db, world):
 def test_worker_may_end_sessions_only_of_own_residents(db, world):
     sessions.start(world.resident)
     with pytest.raises(PermissionDenied):
-        sessions.end_all_by_worker(world.other_worker, world.resident, world.a)
+        residents.end_all_by_worker(world.other_worker, world.resident, world.a)
     with pytest.raises(PermissionDenied):
-        sessions.end_all_by_worker(world.other_worker, world.resident, world.b)
+        residents.end_all_by_worker(world.other_worker, world.resident, world.b)
     with pytest.raises(PermissionDenied):  # staff are logged out by a site administrator
-        sessions.end_all_by_worker(world.worker, world.worker, world.a)
-    assert sessions.end_all_by_worker(world.worker, world.resident, world.a) == 1
+        residents.end_all_by_worker(world.worker, world.worker, world.a)
+    assert residents.end_all_by_worker(world.worker, world.resident, world.a) == 1
 
 
 def test_site_admin_ends_staff_sessions(db, world, login_as):
     sessions.start(world.worker)
     with pytest.raises(PermissionDenied):
-        sessions.end_all_by_site_admin(world.street_admin, world.worker)
-    assert sessions.end_all_by_site_admin(world.site_admin, world.worker) == 1
+        residents.end_all_by_site_admin(world.street_admin, world.worker)
+    assert residents.end_all_by_site_admin(world.site_admin, world.worker) == 1
     client = login_as(world.site_admin)
     assert (
         client.post("/manage/site/end-sessions", {"sessions-username": "worker"}, token_from="/manage/site/").status_code == 302

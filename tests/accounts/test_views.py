@@ -5,7 +5,7 @@ import sqlalchemy as sa
 
 from consult.accounts import services
 from consult.accounts.models import User
-from consult.places import queries
+from consult.places import queries, residents
 from tests.factories import PASSWORD
 
 
@@ -130,7 +130,7 @@ def test_successful_logins_do_not_count(client, world):
 
 
 def test_reset_with_code(client, world, db, clock):
-    code = services.issue_reset_code(world.worker, world.resident, world.a)
+    code = residents.issue_reset_code(world.worker, world.resident, world.a)
     client.raw.set_cookie("lang", "en")
     bad = client.post(
         "/auth/reset", {"username": "resident", "code": "WRONG123", "password": "new-password-1", "confirm": "new-password-1"}
@@ -144,7 +144,7 @@ def test_reset_with_code(client, world, db, clock):
 
 
 def test_expired_reset_code_page(client, world, db, clock):
-    code = services.issue_reset_code(world.worker, world.resident, world.a)
+    code = residents.issue_reset_code(world.worker, world.resident, world.a)
     clock.advance(hours=25)
     response = client.post(
         "/auth/reset", {"username": "resident", "code": code, "password": "new-password-1", "confirm": "new-password-1"}

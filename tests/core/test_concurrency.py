@@ -5,10 +5,9 @@ import threading
 import pytest
 import sqlalchemy as sa
 
-from consult.accounts import services as accounts
 from consult.accounts.models import User
 from consult.core.errors import DomainError
-from consult.places import queries, services
+from consult.places import queries, residents, services
 from consult.places.models import Community, Residence
 from tests.factories import Factory
 
@@ -73,7 +72,7 @@ def test_twenty_registrations_of_one_username_make_one_user(app, committed_db):
     def register(i):
         from consult.extensions import db
 
-        accounts.register(
+        residents.register(
             username="same-name",
             display_name=f"人{i}",
             password="long-enough-1",
