@@ -18,6 +18,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from consult.accounts import hooks, sessions
 from consult.accounts.models import PasswordResetCode, User, UserSession
+from consult.accounts.sessions import updated as _updated
 from consult.core import audit
 from consult.core.clock import now
 from consult.core.database import add_unique
@@ -142,11 +143,11 @@ def revoke_reset_codes(user: User, *, actor: User | None) -> int:
     """Someone was appointed staff: their unused reset codes stop working (a worker may have
     issued one while they were a resident; staff codes come from a site administrator)."""
     moment = now()
-    revoked = db.session.execute(
+    revoked = _updated(
         sa.update(PasswordResetCode)
         .where(PasswordResetCode.user_id == user.id, PasswordResetCode.used_at.is_(None), PasswordResetCode.expires_at > moment)
         .values(used_at=moment)
-    ).rowcount
+    )
     if revoked:
         audit.record(actor, "account.reset_codes_revoked", user, after={"user_id": user.id, "codes": revoked})
     return revoked

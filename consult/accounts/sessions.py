@@ -14,6 +14,7 @@ import hmac
 import re
 import secrets
 from datetime import timedelta
+from typing import Any, cast
 
 import sqlalchemy as sa
 from flask import current_app
@@ -125,7 +126,7 @@ def check(user_id: str, token: str | None) -> tuple[User, UserSession, bool] | N
     row = db.session.scalar(sa.select(UserSession).where(UserSession.token_hash == hash_token(token)))
     moment = now()
     user = _usable(row, moment)
-    if user is None or user.id != int(user_id):
+    if row is None or user is None or user.id != int(user_id):
         return None
     touched = moment - row.last_seen_at >= TOUCH_EVERY
     if touched:
@@ -149,7 +150,7 @@ def resume(cookie: str | None) -> tuple[User, UserSession, str, str] | None:
     row = db.session.get(UserSession, int(row_id), with_for_update=True)
     moment = now()
     user = _usable(row, moment)
-    if user is None or row.remember_hash is None or not hmac.compare_digest(row.remember_hash, hash_token(secret)):
+    if row is None or user is None or row.remember_hash is None or not hmac.compare_digest(row.remember_hash, hash_token(secret)):
         return None
     token = secrets.token_urlsafe(32)
     new_secret = secrets.token_urlsafe(32)
@@ -173,8 +174,12 @@ def end_all(user: User, reason: str, *, keep: UserSession | None = None) -> int:
     query = sa.update(UserSession).where(UserSession.user_id == user.id, UserSession.ended_at.is_(None))
     if keep is not None:
         query = query.where(UserSession.id != keep.id)
-    result = db.session.execute(query.values(ended_at=now(), end_reason=reason).execution_options(synchronize_session="fetch"))
-    return result.rowcount
+    return updated(query.values(ended_at=now(), end_reason=reason).execution_options(synchronize_session="fetch"))
+
+
+def updated(statement: sa.Update) -> int:
+    """Run an UPDATE and return how many rows it changed."""
+    return cast("sa.CursorResult[Any]", db.session.execute(statement)).rowcount
 
 
 def open_sessions(user: User) -> list[UserSession]:

@@ -28,7 +28,7 @@ class ResidencePolicy(Policy[Residence]):
     actions = ("confirm", "reject", "withdraw", "end")
 
     def _require_committee(self, user) -> None:
-        require_committee(user, db.session.get(Community, self.subject.community_id))
+        require_committee(user, db.session.get_one(Community, self.subject.community_id))
 
     def check_confirm(self, user) -> None:
         self._require_committee(user)

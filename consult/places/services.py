@@ -38,7 +38,7 @@ from consult.places.rules import require_committee, require_site_admin
 log = logging.getLogger(__name__)
 
 
-def _require_street_admin(actor, street: Street) -> None:
+def _require_street_admin(actor: User, street: Street) -> None:
     if not queries.can_manage_street(actor, street):
         raise PermissionDenied(_("Only an administrator of this street may do this."))
 
@@ -50,7 +50,7 @@ def _check_slug(slug: str) -> str:
     return slug
 
 
-def create_street(actor, slug: str, name: str) -> Street:
+def create_street(actor: User, slug: str, name: str) -> Street:
     """A site admin creates a street; its slug is fixed from now on."""
     require_site_admin(actor)
     street = Street(slug=_check_slug(slug), name=name.strip())
@@ -59,7 +59,7 @@ def create_street(actor, slug: str, name: str) -> Street:
     return street
 
 
-def create_community(actor, street: Street, slug: str, name: str) -> Community:
+def create_community(actor: User, street: Street, slug: str, name: str) -> Community:
     """A site admin creates a community in a street; its slug is fixed from now on."""
     require_site_admin(actor)
     community = Community(street_id=street.id, slug=_check_slug(slug), name=name.strip())
@@ -75,7 +75,7 @@ def create_community(actor, street: Street, slug: str, name: str) -> Community:
     return community
 
 
-def appoint_worker(actor, user, community: Community) -> StaffAppointment:
+def appoint_worker(actor: User, user: User, community: Community) -> StaffAppointment:
     """A street admin (of the community's street) appoints a committee worker."""
     _require_street_admin(actor, community.street)
     appointment = StaffAppointment(user_id=user.id, role=StaffRole.WORKER, community_id=community.id, appointed_by_id=actor.id)
@@ -100,7 +100,7 @@ def appoint_worker(actor, user, community: Community) -> StaffAppointment:
     return appointment
 
 
-def appoint_street_admin(actor, user, street: Street) -> StaffAppointment:
+def appoint_street_admin(actor: User, user: User, street: Street) -> StaffAppointment:
     """A site admin appoints a street admin."""
     require_site_admin(actor)
     appointment = StaffAppointment(user_id=user.id, role=StaffRole.STREET_ADMIN, street_id=street.id, appointed_by_id=actor.id)
@@ -124,7 +124,7 @@ def appoint_street_admin(actor, user, street: Street) -> StaffAppointment:
     return appointment
 
 
-def appoint_site_admin(actor, user) -> StaffAppointment:
+def appoint_site_admin(actor: User | None, user: User) -> StaffAppointment:
     """Make ``user`` a site admin; ``actor`` None is the command line (`flask create-admin`)."""
     if actor is not None:
         require_site_admin(actor)
@@ -141,37 +141,45 @@ def _appointed(actor: User | None, user: User) -> None:
     accounts.revoke_reset_codes(user, actor=actor)
 
 
-def end_appointment(actor, appointment: StaffAppointment) -> None:
+def end_appointment(actor: User, appointment: StaffAppointment) -> None:
     """End an appointment: street admins end their workers', site admins their street admins'."""
     if appointment.ended_at is not None:
         raise Conflict(_("This appointment has already ended."))
+    community_id: int | None = None
+    street_id: int | None = None
     if appointment.role == StaffRole.WORKER:
-        community = db.session.get(Community, appointment.community_id)
+        community = db.session.get_one(Community, appointment.community_id)
         _require_street_admin(actor, community.street)
-        scope = {"community_id": community.id, "street_id": community.street_id}
+        community_id, street_id = community.id, community.street_id
     elif appointment.role == StaffRole.STREET_ADMIN:
         require_site_admin(actor)
-        scope = {"street_id": appointment.street_id}
+        street_id = appointment.street_id
     else:
         require_site_admin(actor)
         if appointment.user_id == actor.id:
             raise RuleViolation(_("You cannot remove your own site administration."))
-        scope = {}
     appointment.ended_at = now()
     appointment.ended_by_id = actor.id
     db.session.flush()
-    audit.record(actor, f"staff.end_{appointment.role}", appointment, before={"user_id": appointment.user_id}, **scope)
+    audit.record(
+        actor,
+        f"staff.end_{appointment.role}",
+        appointment,
+        community_id=community_id,
+        street_id=street_id,
+        before={"user_id": appointment.user_id},
+    )
     queries.forget_roles()
 
 
 def apply_for_residence(
-    user,
+    user: User,
     community: Community,
     *,
     building: str | None = None,
     unit: str | None = None,
     room: str | None = None,
-    recorded_by=None,
+    recorded_by: User | None = None,
 ) -> Residence:
     """A person (or a worker on their behalf) applies to be a resident; it starts pending."""
     if recorded_by is not None:
@@ -205,14 +213,14 @@ def _address(residence: Residence) -> str:
 
 def _load_for_update(residence: Residence) -> Residence:
     """Re-read a residence with a row lock, so two workers cannot decide it twice."""
-    return db.session.scalar(
+    return db.session.execute(
         sa.select(Residence).where(Residence.id == residence.id).with_for_update().execution_options(populate_existing=True)
-    )
+    ).scalar_one()
 
 
-def confirm_residence(actor, residence: Residence) -> Residence:
+def confirm_residence(actor: User, residence: Residence) -> Residence:
     """A worker confirms a pending residence; the person becomes a resident."""
-    community = db.session.get(Community, residence.community_id)
+    community = db.session.get_one(Community, residence.community_id)
     residence = _load_for_update(residence)
     ResidencePolicy(residence).require("confirm", actor)
     residence.status = ResidenceStatus.CONFIRMED
@@ -239,9 +247,9 @@ def confirm_residence(actor, residence: Residence) -> Residence:
     return residence
 
 
-def reject_residence(actor, residence: Residence, reason: str) -> Residence:
+def reject_residence(actor: User, residence: Residence, reason: str) -> Residence:
     """A worker rejects a pending residence with a reason the person sees."""
-    community = db.session.get(Community, residence.community_id)
+    community = db.session.get_one(Community, residence.community_id)
     residence = _load_for_update(residence)
     ResidencePolicy(residence).require("reject", actor)
     reason = (reason or "").strip()
@@ -273,9 +281,9 @@ def reject_residence(actor, residence: Residence, reason: str) -> Residence:
     return residence
 
 
-def end_residence(actor, residence: Residence, reason: str, end_reason: str = EndReason.MOVED_OUT) -> Residence:
+def end_residence(actor: User, residence: Residence, reason: str, end_reason: str = EndReason.MOVED_OUT) -> Residence:
     """A worker ends a confirmed residence (the person moved out)."""
-    community = db.session.get(Community, residence.community_id)
+    community = db.session.get_one(Community, residence.community_id)
     residence = _load_for_update(residence)
     ResidencePolicy(residence).require("end", actor)
     _end(residence, end_reason, (reason or "").strip() or None, actor)
@@ -297,7 +305,7 @@ def end_residence(actor, residence: Residence, reason: str, end_reason: str = En
     return residence
 
 
-def _end(residence: Residence, end_reason: str, reason: str | None, actor) -> None:
+def _end(residence: Residence, end_reason: str, reason: str | None, actor: User | None) -> None:
     was_confirmed = residence.status == ResidenceStatus.CONFIRMED
     residence.status = ResidenceStatus.ENDED
     residence.ended_at = now()
@@ -313,7 +321,7 @@ def _end(residence: Residence, end_reason: str, reason: str | None, actor) -> No
     signals.residence_ended.send(residence, actor=actor)
 
 
-def withdraw_application(user, residence: Residence) -> Residence:
+def withdraw_application(user: User, residence: Residence) -> Residence:
     """A person withdraws their own pending application."""
     residence = _load_for_update(residence)
     ResidencePolicy(residence).require("withdraw", user)
@@ -321,7 +329,7 @@ def withdraw_application(user, residence: Residence) -> Residence:
     return residence
 
 
-def end_all_for_closed_account(user) -> None:
+def end_all_for_closed_account(user: User) -> None:
     """End every active residence of a person who closes their account."""
     for residence in db.session.scalars(
         sa.select(Residence)
