@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from consult.accounts import auth, limits
+from consult.accounts.models import User
 from consult.core.errors import NotFound
 from consult.core.forms import form_status, submit
 from consult.core.registries import community_panels
@@ -110,6 +111,11 @@ def _register_picker(form: RegisterForm, unknown: bool):
     return page, (404 if unknown else 200)
 
 
+def _register(form: RegisterForm, community: Community) -> User:
+    data = {name: form[name].data for name in ("username", "display_name", "password", "phone", "building", "unit", "room")}
+    return residents.register(community=community, language=request.cookies.get("lang") or "zh_CN", **data)
+
+
 @bp.route("/auth/register", methods=["GET", "POST"])
 def register():
     """Register: find the street, then the community, then fill in the form."""
@@ -121,10 +127,7 @@ def register():
         return _register_picker(form, unknown)
     form.community.data = community.slug
     _register_limit(form)
-    data = {name: form[name].data for name in ("username", "display_name", "password", "phone", "building", "unit", "room")}
-    if done := submit(
-        form, lambda: residents.register(community=community, language=request.cookies.get("lang") or "zh_CN", **data)
-    ):
+    if done := submit(form, lambda: _register(form, community)):
         auth.log_in(done.value)
         db.session.commit()
         flash(_("Welcome! Your committee will confirm that you live in %(community)s.", community=community.name), "success")
