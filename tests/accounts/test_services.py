@@ -7,8 +7,9 @@ from consult.accounts import services
 from consult.accounts.models import PasswordResetCode, User
 from consult.core.audit import AuditEntry
 from consult.core.errors import Conflict, PermissionDenied, RuleViolation
-from consult.places import queries, residents
-from consult.places.models import EndReason, ResidenceStatus
+from consult.places import queries, residents, services as places_services
+from consult.places.models import EndReason, ResidenceStatus, StaffRole
+from tests.factories import PASSWORD
 
 
 def test_register_creates_a_pending_residence_with_a_strong_hash(db, world):
@@ -35,8 +36,6 @@ def test_short_password_refused(db, world):
 
 
 def test_authenticate(db, world):
-    from tests.factories import PASSWORD
-
     assert services.authenticate("RESIDENT", PASSWORD) == world.resident
     assert services.authenticate("resident", "wrong") is None
     assert services.authenticate("nobody", PASSWORD) is None
@@ -45,8 +44,6 @@ def test_authenticate(db, world):
 
 
 def test_change_password_needs_the_current_one(db, world):
-    from tests.factories import PASSWORD
-
     with pytest.raises(RuleViolation):
         services.change_password(world.resident, "wrong", "new-password-1")
     services.change_password(world.resident, PASSWORD, "new-password-1")
@@ -106,8 +103,6 @@ def test_record_resident_without_phone_is_confirmed_and_marked(db, world):
 
 
 def test_close_account_anonymises_and_keeps_counts(db, world):
-    from tests.factories import PASSWORD
-
     with pytest.raises(RuleViolation):
         services.close_account(world.resident, "wrong")
     residence = queries.active_residence(world.resident)
@@ -134,8 +129,6 @@ def test_personal_data_holds_every_registered_part(db, world):
 
 
 def test_appointing_someone_revokes_their_unused_reset_codes(db, world):
-    from consult.places import services as places_services
-
     code = residents.issue_reset_code(world.worker, world.resident, world.a)
     places_services.appoint_worker(world.street_admin, world.resident, world.a)
     with pytest.raises(RuleViolation):
@@ -146,7 +139,6 @@ def test_appointing_someone_revokes_their_unused_reset_codes(db, world):
 
 def test_a_workers_code_never_opens_a_staff_account(db, world, factory):
     """Even a code that escaped revocation is refused once its holder is staff."""
-    from consult.places.models import StaffRole
 
     code = residents.issue_reset_code(world.worker, world.resident, world.a)
     factory.appoint(world.resident, StaffRole.WORKER, community=world.b)  # bypasses the appointment rules
@@ -163,8 +155,6 @@ def test_a_site_administrators_code_still_works_for_staff(db, world):
 
 
 def test_nobody_issues_their_own_reset_code(db, world, factory):
-    from consult.places.models import StaffRole
-
     with pytest.raises(PermissionDenied, match="须由另一位工作人员办理"):
         residents.issue_staff_reset_code(world.site_admin, world.site_admin)
     living_worker = factory.resident(world.a, username="livingworker")

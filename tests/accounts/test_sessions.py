@@ -5,6 +5,8 @@ The regression tests copy a browser's cookies (a thief's copy) and replay them i
 client after the session should have ended.
 """
 
+import threading
+
 import pytest
 import sqlalchemy as sa
 
@@ -16,7 +18,7 @@ from consult.core.errors import NotFound, PermissionDenied
 from consult.places import residents
 from consult.places.queries import active_residence
 from tests.conftest import Client
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, Factory
 
 
 def log_in(app, username="resident", password=PASSWORD, remember=False):
@@ -308,9 +310,6 @@ def test_end_own_refuses_other_peoples_rows(db, world):
 @pytest.mark.postgresql
 def test_a_remember_cookie_used_twice_at_once_logs_in_once(app, committed_db):
     """The rotation locks the row: of parallel requests with one remember cookie, one gets in."""
-    import threading
-
-    from tests.factories import Factory
 
     user = Factory(committed_db.session).user(username="twice")
     _row, _token, cookie = sessions.start(user, remember=True)
