@@ -6,8 +6,8 @@ from wtforms import BooleanField, PasswordField, RadioField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length, Optional, Regexp
 
-from consult.accounts.models import DISPLAY_NAME_MAX, PHONE_MAX, USERNAME_MAX
-from consult.accounts.services import PASSWORD_MIN
+from consult.accounts.models import DISPLAY_NAME_MAX, PHONE_MAX, USERNAME_INPUT_MAX, USERNAME_MAX
+from consult.accounts.services import PASSWORD_MAX, PASSWORD_MIN
 from consult.core.forms import Form, no_control_chars, single_line, strip
 
 USERNAME_RE = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
@@ -58,7 +58,11 @@ def new_password_fields():
         _l("Password"),
         validators=[
             DataRequired(_l("Please choose a password.")),
-            Length(min=PASSWORD_MIN, max=128, message=_l("Use %(min)d to %(max)d characters.", min=PASSWORD_MIN, max=128)),
+            Length(
+                min=PASSWORD_MIN,
+                max=PASSWORD_MAX,
+                message=_l("Use %(min)d to %(max)d characters.", min=PASSWORD_MIN, max=PASSWORD_MAX),
+            ),
         ],
     )
     confirm = PasswordField(
@@ -73,15 +77,21 @@ def new_password_fields():
 
 class LoginForm(Form):
     username = StringField(
-        _l("Username"), filters=[strip], validators=[DataRequired(_l("Please enter your username.")), Length(max=64)]
+        _l("Username"),
+        filters=[strip],
+        validators=[DataRequired(_l("Please enter your username.")), Length(max=USERNAME_INPUT_MAX)],
     )
-    password = PasswordField(_l("Password"), validators=[DataRequired(_l("Please enter your password.")), Length(max=128)])
+    password = PasswordField(
+        _l("Password"), validators=[DataRequired(_l("Please enter your password.")), Length(max=PASSWORD_MAX)]
+    )
     remember = BooleanField(_l("Keep me logged in on this device"))
 
 
 class ResetForm(Form):
     username = StringField(
-        _l("Username"), filters=[strip], validators=[DataRequired(_l("Please enter your username.")), Length(max=64)]
+        _l("Username"),
+        filters=[strip],
+        validators=[DataRequired(_l("Please enter your username.")), Length(max=USERNAME_INPUT_MAX)],
     )
     code = StringField(
         _l("Reset code from your committee"),
@@ -107,13 +117,15 @@ class ProfileForm(Form):
 
 class PasswordForm(Form):
     current = PasswordField(
-        _l("Current password"), validators=[DataRequired(_l("Please enter your current password.")), Length(max=128)]
+        _l("Current password"), validators=[DataRequired(_l("Please enter your current password.")), Length(max=PASSWORD_MAX)]
     )
     password, confirm = new_password_fields()
 
 
 class CloseAccountForm(Form):
-    password = PasswordField(_l("Your password"), validators=[DataRequired(_l("Please enter your password.")), Length(max=128)])
+    password = PasswordField(
+        _l("Your password"), validators=[DataRequired(_l("Please enter your password.")), Length(max=PASSWORD_MAX)]
+    )
     understand = BooleanField(
         _l("I understand my name will be removed from everything I wrote, and I cannot log in again."),
         validators=[DataRequired(_l("Please tick the box to confirm."))],

@@ -31,6 +31,7 @@ from consult.extensions import db
 log = logging.getLogger(__name__)
 
 PASSWORD_MIN = 8
+PASSWORD_MAX = 128
 #: Closed accounts are renamed with this prefix, which nobody may register.
 CLOSED_PREFIX = "closed-"
 # Unambiguous characters for codes read aloud and typed on a phone.

@@ -12,6 +12,7 @@ from flask_login import current_user, login_required
 
 from consult.accounts import auth, hooks, limits, services, sessions
 from consult.accounts.forms import CloseAccountForm, LoginForm, PasswordForm, ProfileForm, ResetForm
+from consult.accounts.models import USERNAME_INPUT_MAX
 from consult.core import notifications
 from consult.core.errors import DomainError
 from consult.core.forms import form_error, form_status, submit
@@ -24,7 +25,7 @@ bp = Blueprint("accounts", __name__)
 
 def _login_rules(username: str) -> tuple[limits.Rule, ...]:
     """Log-in limits key on the username first and the address second (a meeting room shares one)."""
-    username = (username or "").strip().lower()[:64]
+    username = (username or "").strip().lower()[:USERNAME_INPUT_MAX]
     config = current_app.config
     return (
         limits.Rule(config["LOGIN_LIMIT_USERNAME"], f"login-user:{username}", "login-user"),

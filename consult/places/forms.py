@@ -6,6 +6,7 @@ from wtforms import HiddenField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
 from consult.accounts.forms import display_name_field, new_password_fields, phone_field, username_field
+from consult.accounts.models import USERNAME_INPUT_MAX
 from consult.core.forms import Form, no_control_chars, single_line, strip
 from consult.places.addresses import ADDRESS_PART_MAX
 from consult.places.models import NAME_MAX, REASON_MAX, SLUG_MAX
@@ -78,14 +79,18 @@ class ConfirmForm(Form):
 
 class AppointForm(Form):
     username = StringField(
-        _l("Username of the person"), filters=[strip], validators=[DataRequired(_l("Please enter a username.")), Length(max=64)]
+        _l("Username of the person"),
+        filters=[strip],
+        validators=[DataRequired(_l("Please enter a username.")), Length(max=USERNAME_INPUT_MAX)],
     )
     community = SelectField(_l("Community"), coerce=str, validate_choice=False)
 
 
 class StreetAdminForm(Form):
     username = StringField(
-        _l("Username of the person"), filters=[strip], validators=[DataRequired(_l("Please enter a username.")), Length(max=64)]
+        _l("Username of the person"),
+        filters=[strip],
+        validators=[DataRequired(_l("Please enter a username.")), Length(max=USERNAME_INPUT_MAX)],
     )
     street = SelectField(_l("Street"), coerce=str, validate_choice=False)
 
