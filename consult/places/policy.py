@@ -8,19 +8,24 @@
 | confirmed | end      | the committee of its community (moved out, removed)  | ended     |
 
 Closing an account ends a pending or confirmed residence too (``services.end_all_for_closed_account``).
-Services call ``policy_of(residence).require(action, actor)``; templates ask ``residence|can(action)``.
+Services call ``ResidencePolicy(residence).require(action, actor)``; templates ask ``residence|can(action)``.
+
+A staff appointment is active until it is ended (``end``): a worker's by an administrator of
+their community's street, a street or site administrator's by a site administrator, never
+one's own site administration.
 """
 
 from __future__ import annotations
 
 from flask_babel import gettext as _
 
-from consult.core.errors import Conflict, PermissionDenied
+from consult.core.errors import Conflict, PermissionDenied, RuleViolation
 from consult.core.policy import Policy, policy_for
 from consult.core.rules import require_not_self
 from consult.extensions import db
-from consult.places.models import Community, Residence, ResidenceStatus
-from consult.places.rules import require_committee
+from consult.places import queries
+from consult.places.models import Community, Residence, ResidenceStatus, StaffAppointment, StaffRole
+from consult.places.rules import require_committee, require_site_admin
 
 
 @policy_for(Residence)
@@ -51,3 +56,24 @@ class ResidencePolicy(Policy[Residence]):
         self._require_committee(user)
         if self.state != ResidenceStatus.CONFIRMED:
             self.refuse(_("Only a confirmed residence can be ended."), Conflict)
+
+
+@policy_for(StaffAppointment)
+class AppointmentPolicy(Policy[StaffAppointment]):
+    actions = ("end",)
+
+    @property
+    def state(self) -> str:
+        return "ended" if self.subject.ended_at is not None else "active"
+
+    def check_end(self, user) -> None:
+        if self.state == "ended":
+            self.refuse(_("This appointment has already ended."), Conflict)
+        if self.subject.role == StaffRole.WORKER:
+            community = db.session.get_one(Community, self.subject.community_id)
+            if not queries.can_manage_street(user, community.street):
+                self.refuse(_("Only an administrator of this street may do this."), PermissionDenied)
+            return
+        require_site_admin(user)
+        if self.subject.role == StaffRole.SITE_ADMIN and self.subject.user_id == getattr(user, "id", None):
+            self.refuse(_("You cannot remove your own site administration."), RuleViolation)

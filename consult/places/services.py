@@ -17,7 +17,7 @@ from consult.accounts.models import User
 from consult.core import audit
 from consult.core.clock import now
 from consult.core.database import add_unique
-from consult.core.errors import Conflict, PermissionDenied, RuleViolation
+from consult.core.errors import PermissionDenied, RuleViolation
 from consult.core.notifications import N_, notify
 from consult.extensions import db
 from consult.places import queries, signals
@@ -32,7 +32,7 @@ from consult.places.models import (
     StaffRole,
     Street,
 )
-from consult.places.policy import ResidencePolicy
+from consult.places.policy import AppointmentPolicy, ResidencePolicy
 from consult.places.rules import require_committee, require_site_admin
 
 log = logging.getLogger(__name__)
@@ -143,21 +143,12 @@ def _appointed(actor: User | None, user: User) -> None:
 
 def end_appointment(actor: User, appointment: StaffAppointment) -> None:
     """End an appointment: street admins end their workers', site admins their street admins'."""
-    if appointment.ended_at is not None:
-        raise Conflict(_("This appointment has already ended."))
+    AppointmentPolicy(appointment).require("end", actor)
     community_id: int | None = None
-    street_id: int | None = None
-    if appointment.role == StaffRole.WORKER:
+    street_id = appointment.street_id
+    if appointment.community_id is not None:
         community = db.session.get_one(Community, appointment.community_id)
-        _require_street_admin(actor, community.street)
         community_id, street_id = community.id, community.street_id
-    elif appointment.role == StaffRole.STREET_ADMIN:
-        require_site_admin(actor)
-        street_id = appointment.street_id
-    else:
-        require_site_admin(actor)
-        if appointment.user_id == actor.id:
-            raise RuleViolation(_("You cannot remove your own site administration."))
     appointment.ended_at = now()
     appointment.ended_by_id = actor.id
     db.session.flush()

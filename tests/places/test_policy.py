@@ -7,12 +7,13 @@ import re
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 
 from consult.core.clock import now
-from consult.core.errors import Conflict, DomainError, PermissionDenied
+from consult.core.errors import Conflict, DomainError, PermissionDenied, RuleViolation
 from consult.core.policy import policy_of
 from consult.places import services
-from consult.places.models import EndReason, Residence, ResidenceStatus
+from consult.places.models import EndReason, Residence, ResidenceStatus, StaffAppointment
 from consult.places.policy import ResidencePolicy
 
 STATES = ("pending", "confirmed", "rejected", "ended")
@@ -152,3 +153,52 @@ def test_no_template_of_people_tests_a_status(folder):
         if STATUS_TEST.search(line)
     ]
     assert offenders == []
+
+
+# --- staff appointments ------------------------------------------------------------------------
+
+APPOINTERS = ("street_admin", "other_street_admin", "site_admin", "worker", "resident")
+#: the appointment's role -> who may end it
+MAY_END = {"worker": {"street_admin"}, "street_admin": {"site_admin"}, "site_admin": {"site_admin"}}
+
+
+def _appointment(world, factory, role: str, ended: bool):
+    person = factory.user()
+    scope = {"worker": {"community": world.a}, "street_admin": {"street": world.street}, "site_admin": {}}[role]
+    appointment = factory.appoint(person, role, **scope)
+    if ended:
+        appointment.ended_at = now()
+        factory.session.flush()
+    return appointment
+
+
+@pytest.mark.parametrize("actor", APPOINTERS)
+@pytest.mark.parametrize("role", sorted(MAY_END))
+@pytest.mark.parametrize("ended", [False, True])
+def test_who_ends_which_appointment(world, factory, db, ended, role, actor):
+    appointment = _appointment(world, factory, role, ended)
+    expected = not ended and actor in MAY_END[role]
+    policy = policy_of(appointment)
+    assert policy.can("end", getattr(world, actor)) is expected
+    if ended:
+        assert isinstance(policy.refusal("end", getattr(world, actor)), Conflict)
+    elif not expected:
+        assert isinstance(policy.refusal("end", getattr(world, actor)), PermissionDenied)
+
+
+def test_nobody_ends_their_own_site_administration(world, db):
+    appointment = db.session.scalar(
+        sa.select(StaffAppointment).where(StaffAppointment.user_id == world.site_admin.id, StaffAppointment.ended_at.is_(None))
+    )
+    assert isinstance(policy_of(appointment).refusal("end", world.site_admin), RuleViolation)
+    with pytest.raises(RuleViolation):
+        services.end_appointment(world.site_admin, appointment)
+    assert appointment.ended_at is None
+
+
+@pytest.mark.parametrize("actor", ["other_street_admin", "worker"])
+def test_ending_a_workers_appointment_is_refused_outside_the_street(world, db, actor):
+    appointment = db.session.scalar(sa.select(StaffAppointment).where(StaffAppointment.user_id == world.worker.id))
+    with pytest.raises(PermissionDenied):
+        services.end_appointment(getattr(world, actor), appointment)
+    assert appointment.ended_at is None
