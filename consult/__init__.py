@@ -156,14 +156,14 @@ def register_template_helpers(app: Flask) -> None:
 
 
 def register_commands(app: Flask) -> None:
-    from consult.accounts.cli import register as accounts_cli
     from consult.core.cli import register as core_cli
     from consult.demo import register as demo_cli
     from consult.evaluation.cli import register as evaluation_cli
+    from consult.places.cli import register as places_cli
     from consult.points.cli import register as points_cli
 
     core_cli(app)
-    accounts_cli(app)
+    places_cli(app)
     demo_cli(app)
     points_cli(app)
     evaluation_cli(app)

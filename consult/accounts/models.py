@@ -14,6 +14,9 @@ from consult.extensions import db
 USERNAME_MAX = 32
 DISPLAY_NAME_MAX = 40
 PHONE_MAX = 20
+#: What a form accepts where a username is typed to find someone (longer than any username: such a one
+#: is simply not found, and a limit key never grows past it).
+USERNAME_INPUT_MAX = 64
 
 
 class User(UserMixin, db.Model):

@@ -14,6 +14,9 @@ from consult.places.addresses import ADDRESS_PART_MAX, normalise
 
 SLUG_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 NAME_MAX = 60
+SLUG_MAX = 40
+#: The committee's words on a rejection or an ending.
+REASON_MAX = 200
 
 
 class Street(db.Model):
@@ -22,7 +25,7 @@ class Street(db.Model):
     __tablename__ = "streets"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    slug: Mapped[str] = mapped_column(sa.String(40), unique=True)
+    slug: Mapped[str] = mapped_column(sa.String(SLUG_MAX), unique=True)
     name: Mapped[str] = mapped_column(sa.String(NAME_MAX))
     created_at: Mapped[datetime] = mapped_column(default=now)
 
@@ -36,7 +39,7 @@ class Community(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     street_id: Mapped[int] = mapped_column(sa.ForeignKey("streets.id"), index=True)
-    slug: Mapped[str] = mapped_column(sa.String(40), unique=True)
+    slug: Mapped[str] = mapped_column(sa.String(SLUG_MAX), unique=True)
     name: Mapped[str] = mapped_column(sa.String(NAME_MAX))
     #: Confirmed residences, kept in the same transaction as each confirmation or ending.
     member_count: Mapped[int] = mapped_column(default=0)
@@ -81,7 +84,7 @@ class Residence(db.Model):
     ended_at: Mapped[datetime | None]
     end_reason: Mapped[str | None] = mapped_column(sa.String(20))
     #: The committee's words on a rejection or an ending, shown to the person.
-    reason: Mapped[str | None] = mapped_column(sa.String(200))
+    reason: Mapped[str | None] = mapped_column(sa.String(REASON_MAX))
     decided_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     #: Set when a worker registered this person on their behalf (no phone).
     recorded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))

@@ -5,11 +5,10 @@ import threading
 import pytest
 import sqlalchemy as sa
 
-from consult.accounts import services as accounts
 from consult.accounts.models import User
 from consult.core.errors import DomainError
 from consult.extensions import db
-from consult.places import queries, services
+from consult.places import queries, residents, services
 from consult.places.models import Community, Residence
 from tests.factories import Factory
 
@@ -68,7 +67,7 @@ def test_twenty_registrations_of_one_username_make_one_user(app, committed_db):
     community_id = community.id
 
     def register(i):
-        accounts.register(
+        residents.register(
             username="same-name",
             display_name=f"人{i}",
             password="long-enough-1",
