@@ -152,29 +152,6 @@ def read_receipt(user, vote: Vote, value: str | None) -> list[VoteOption]:
     ]
 
 
-def has_voted(user, topic: Topic, vote: Vote | None) -> bool:
-    """Whether the person (or their household) has a ballot in this vote."""
-    if vote is None or not getattr(user, "is_authenticated", False):
-        return False
-    if db.session.scalar(
-        sa.select(VoteParticipation.id).where(VoteParticipation.vote_id == vote.id, VoteParticipation.user_id == user.id)
-    ):
-        return True
-    if vote.scope == "household":
-        residence = places.active_residence(user)
-        if residence is not None and residence.community_id == topic.community_id:
-            household = places.household_key(residence)
-            return (
-                db.session.scalar(
-                    sa.select(VoteParticipation.id)
-                    .where(VoteParticipation.vote_id == vote.id, VoteParticipation.household == household)
-                    .limit(1)
-                )
-                is not None
-            )
-    return False
-
-
 def results(topic: Topic, vote: Vote, *, viewer_is_committee: bool = False) -> dict | None:
     """Counts and percentages per option, turnout and quorum — when the results may be shown."""
     status = deadlines.effective_status(topic, vote)

@@ -136,13 +136,3 @@ def rate(user, outcome: Outcome, level: str, comment_text: str | None = None) ->
         created_at=moment,
     )
     return add_unique(rating, _("Your rating was already recorded."))
-
-
-def current_rating(user, outcome: Outcome) -> OutcomeRating | None:
-    if outcome is None or not getattr(user, "is_authenticated", False):
-        return None
-    return db.session.scalar(
-        sa.select(OutcomeRating).where(
-            OutcomeRating.outcome_id == outcome.id, OutcomeRating.user_id == user.id, OutcomeRating.superseded_at.is_(None)
-        )
-    )

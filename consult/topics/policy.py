@@ -17,6 +17,7 @@ from typing import Any
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
+from consult.core.clock import now
 from consult.core.errors import Conflict, NotFound, PermissionDenied
 from consult.core.policy import Policy, policy_for
 from consult.core.templating import label
@@ -58,6 +59,16 @@ def state_at(topic: Topic, vote: Vote | None, moment: datetime) -> str:
     return str(topic.status)
 
 
+def state_of(topic: Topic, vote: Vote | None = None) -> str:
+    """The topic's state now (``vote``: its vote, when the caller has it; lists pass it to save queries)."""
+    return state_at(topic, vote, now())
+
+
+def deadline_running(state: str) -> bool:
+    """Whether a topic in ``state`` is counting down to its ``closes_at`` (support window or vote)."""
+    return state in (S.COLLECTING_SUPPORT, S.VOTE_SCHEDULED, S.VOTING)
+
+
 def state_sql(moment: datetime) -> sa.ColumnElement[str]:
     """``state_at`` as a SQL expression over ``Topic`` (its vote read by correlated subqueries),
     for filters, ``settle_due`` and reports: ``select(Topic).where(state_sql(now()) == 'voting')``."""
@@ -73,6 +84,22 @@ def state_sql(moment: datetime) -> sa.ColumnElement[str]:
         (sa.and_(voting_phase, opens <= moment), sa.literal(S.VOTING.value)),
         else_=Topic.status,
     )
+
+
+def _sources(state: str) -> set[str]:
+    """The stored statuses a topic can be in while its state is ``state``."""
+    if state == S.NOT_ENOUGH_SUPPORT:
+        return {S.COLLECTING_SUPPORT.value, state}
+    if state == S.VOTING:
+        return {*VOTE_STATUSES}
+    if state == S.CLOSED:
+        return {*VOTE_STATUSES, state}
+    return {state}
+
+
+def in_state(state: str, moment: datetime) -> sa.ColumnElement[bool]:
+    """Topics whose state at ``moment`` is ``state``; the stored status narrows it first (an index)."""
+    return sa.and_(Topic.status.in_(sorted(_sources(state))), state_sql(moment) == state)
 
 
 def status_name(status: str) -> str:
@@ -141,10 +168,13 @@ class TopicPolicy(Policy[Topic]):
     def member(self, user) -> bool:
         return places.is_confirmed_member(user, self.community)
 
+    def _refuse_state(self) -> None:
+        self.refuse(_("This cannot be done while the topic is “%(status)s”.", status=status_name(self.state)), Conflict)
+
     def _move(self, to: str) -> None:
         """Refuse unless the state table lets the topic go from its state now to ``to``."""
         if to not in TRANSITIONS.get(self.state, set()):
-            self.refuse(_("This cannot be done while the topic is “%(status)s”.", status=status_name(self.state)), Conflict)
+            self._refuse_state()
 
     def _author(self, user, message: str) -> None:
         if getattr(user, "id", None) != self.subject.author_id:
@@ -220,7 +250,10 @@ class TopicPolicy(Policy[Topic]):
         self._move(S.REJECTED)
 
     def check_send_to_vote(self, user) -> None:
+        """From review or support only (a scheduled vote goes back to "ready" by being cancelled)."""
         require_committee(user, self.community)
+        if self.state not in (S.PENDING_REVIEW, S.COLLECTING_SUPPORT):
+            self._refuse_state()
         self._move(S.READY_FOR_VOTE)
 
     def check_schedule_vote(self, user) -> None:

@@ -61,14 +61,16 @@ def propose(
     return topic
 
 
-def edit(author, topic: Topic, *, title: str, body: str, category_id, place: str | None) -> Topic:
-    """The author edits a draft or a topic still waiting for review."""
+def edit(author, topic: Topic, *, title: str, body: str, category_id, place: str | None, send: bool = False) -> Topic:
+    """The author edits a draft or a topic still waiting for review; ``send``: and sends a draft for review."""
     topic = lifecycle.lock(topic)
     policy.TopicPolicy(topic).require("edit", author)
     topic.title, topic.body = _check_text(title, body)
     topic.category_id = settings.category_in(lifecycle.community_of(topic), category_id).id
     topic.place = (place or "").strip() or None
     db.session.flush()
+    if send and policy.TopicPolicy(topic).can("submit", author):
+        submit_topic(author, topic)
     return topic
 
 

@@ -9,14 +9,17 @@ from consult.core.clock import now
 from consult.core.pagination import paginate
 from consult.extensions import db
 from consult.places import queries as places
+from consult.topics import policy
 from consult.topics.models import (
     LISTED_STATUSES,
     Comment,
     CommentFlag,
+    Follow,
     Outcome,
     OutcomeRating,
     OutcomeUpdate,
     RatingLevel,
+    Support,
     Topic,
     TopicEvent,
     TopicStatus,
@@ -53,7 +56,7 @@ def topic_list(
     """
     stmt = sa.select(Topic).where(Topic.community_id == community_id).options(joinedload(Topic.category))
     if status:
-        stmt = stmt.where(Topic.status == status)
+        stmt = stmt.where(policy.in_state(status, now()))
     elif not include_unlisted:
         stmt = stmt.where(Topic.status.in_(LISTED_STATUSES))
     if not include_unlisted:
@@ -108,6 +111,12 @@ def topics_of_author(user_id: int, community_id: int):
     )
 
 
+def unpublished_of_author(user_id: int, community_id: int) -> list[Topic]:
+    """A person's own topics the public does not see: drafts, reviews and rejections (20 newest)."""
+    private = [S.DRAFT, S.PENDING_REVIEW, S.REJECTED]
+    return list(db.session.scalars(topics_of_author(user_id, community_id).where(Topic.status.in_(private)).limit(20)))
+
+
 def votes_for(topic_ids: list[int]) -> dict[int, Vote]:
     if not topic_ids:
         return {}
@@ -122,9 +131,7 @@ def open_ballots(community_id: int, user=None) -> list[Topic]:
         .join(Vote, Vote.topic_id == Topic.id)
         .where(
             Topic.community_id == community_id,
-            Topic.status.in_([S.VOTE_SCHEDULED, S.VOTING]),
-            Vote.opens_at <= moment,
-            Vote.closes_at > moment,
+            policy.in_state(S.VOTING, moment),
         )
         .order_by(Vote.closes_at)
         .limit(20)
@@ -240,3 +247,51 @@ def flagged_comments(community_id: int):
         .order_by(first_flag)
         .limit(200)
     ).all()
+
+
+# --- what one person did ----------------------------------------------------------------------
+
+
+def has_supported(user, topic: Topic) -> bool:
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return db.session.scalar(sa.select(Support.id).where(Support.topic_id == topic.id, Support.user_id == user.id)) is not None
+
+
+def is_following(user, topic: Topic) -> bool:
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return db.session.get(Follow, (topic.id, user.id)) is not None
+
+
+def has_voted(user, topic: Topic, vote: Vote | None) -> bool:
+    """Whether the person (or their household) has a ballot in this vote."""
+    if vote is None or not getattr(user, "is_authenticated", False):
+        return False
+    if db.session.scalar(
+        sa.select(VoteParticipation.id).where(VoteParticipation.vote_id == vote.id, VoteParticipation.user_id == user.id)
+    ):
+        return True
+    if vote.scope == "household":
+        residence = places.active_residence(user)
+        if residence is not None and residence.community_id == topic.community_id:
+            household = places.household_key(residence)
+            return (
+                db.session.scalar(
+                    sa.select(VoteParticipation.id)
+                    .where(VoteParticipation.vote_id == vote.id, VoteParticipation.household == household)
+                    .limit(1)
+                )
+                is not None
+            )
+    return False
+
+
+def current_rating(user, outcome: Outcome) -> OutcomeRating | None:
+    if outcome is None or not getattr(user, "is_authenticated", False):
+        return None
+    return db.session.scalar(
+        sa.select(OutcomeRating).where(
+            OutcomeRating.outcome_id == outcome.id, OutcomeRating.user_id == user.id, OutcomeRating.superseded_at.is_(None)
+        )
+    )

@@ -36,12 +36,6 @@ def support(user, topic: Topic) -> Topic:
     return topic
 
 
-def has_supported(user, topic: Topic) -> bool:
-    if not getattr(user, "is_authenticated", False):
-        return False
-    return db.session.scalar(sa.select(Support.id).where(Support.topic_id == topic.id, Support.user_id == user.id)) is not None
-
-
 def follow(user, topic: Topic) -> None:
     """Follow a topic to hear of its changes and new comments."""
     lifecycle.require_visible(user, topic)
@@ -51,9 +45,3 @@ def follow(user, topic: Topic) -> None:
 
 def unfollow(user, topic: Topic) -> None:
     db.session.execute(sa.delete(Follow).where(Follow.topic_id == topic.id, Follow.user_id == user.id))
-
-
-def is_following(user, topic: Topic) -> bool:
-    if not getattr(user, "is_authenticated", False):
-        return False
-    return db.session.get(Follow, (topic.id, user.id)) is not None
