@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 import logging
 
 import sqlalchemy as sa
+from cryptography.exceptions import InvalidTag
 from flask_babel import gettext as _
 
 from consult.core import audit
@@ -71,7 +74,7 @@ def cast_ballot(voter, topic: Topic, option_ids: list, *, recorded_by=None) -> l
     token = sealing.token(vote, voter_key)
     # Nothing written here says what was chosen without SECRET_KEY: this transaction also writes
     # who took part (docs/ballot-secrecy.md). The vote row is locked through the topic's lock.
-    vote = db.session.scalar(sa.select(Vote).where(Vote.id == vote.id).execution_options(populate_existing=True))
+    vote = db.session.scalars(sa.select(Vote).where(Vote.id == vote.id).execution_options(populate_existing=True)).one()
     counts = sealing.tally(vote)
     pending = db.session.scalar(
         sa.select(SealedBallot).where(SealedBallot.vote_id == vote.id, SealedBallot.slot == sealing.slot(token))
@@ -125,19 +128,12 @@ def receipt_cookie(vote: Vote) -> str:
 def seal_receipt(voter, vote: Vote, chosen: list[int]) -> str:
     """What the voter chose, sealed to them and this vote, for a cookie on their own device only
     (the site keeps no link from a person to a ballot: docs/ballot-secrecy.md)."""
-    import base64
-
     blob = secrecy.seal("receipt", {"o": chosen}, f"receipt:{voter.id}:{vote.id}")
     return base64.urlsafe_b64encode(blob).decode()
 
 
 def read_receipt(user, vote: Vote, value: str | None) -> list[VoteOption]:
     """The options a receipt cookie names, if it was sealed to this person and this vote; else nothing."""
-    import base64
-    import binascii
-
-    from cryptography.exceptions import InvalidTag
-
     if not value or vote is None or not getattr(user, "is_authenticated", False):
         return []
     try:
@@ -161,14 +157,13 @@ def results(topic: Topic, vote: Vote, *, viewer_is_committee: bool = False) -> d
     if vote.closed_at is None:  # still sealed (voting, or closed by the clock before tick wrote the ballots)
         counts = sealing.tally(vote)
     else:
-        counts = dict(
-            db.session.execute(
-                sa.select(BallotChoice.option_id, sa.func.count())
-                .join(VoteOption, VoteOption.id == BallotChoice.option_id)
-                .where(VoteOption.vote_id == vote.id)
-                .group_by(BallotChoice.option_id)
-            ).all()
+        counted = db.session.execute(
+            sa.select(BallotChoice.option_id, sa.func.count())
+            .join(VoteOption, VoteOption.id == BallotChoice.option_id)
+            .where(VoteOption.vote_id == vote.id)
+            .group_by(BallotChoice.option_id)
         )
+        counts = {option_id: n for option_id, n in counted}
     options = list(db.session.scalars(sa.select(VoteOption).where(VoteOption.vote_id == vote.id).order_by(VoteOption.position)))
     ballots = vote.ballot_count
     eligible = (

@@ -51,7 +51,7 @@ def settle_due() -> int:
     """`flask tick`: settle every topic whose state by now differs from its stored status."""
     due = list(db.session.scalars(sa.select(Topic.id).where(policy.state_sql(now()) != Topic.status)))
     for topic_id in due:
-        topic = db.session.get(Topic, topic_id)
+        topic = db.session.get_one(Topic, topic_id)
         settle(lifecycle.lock(topic))
     return len(due)
 

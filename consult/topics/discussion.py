@@ -18,6 +18,7 @@ from consult.extensions import db
 from consult.places.rules import require_committee
 from consult.topics import lifecycle, policy
 from consult.topics.models import (
+    COMMENT_MAX,
     Comment,
     CommentFlag,
     Topic,
@@ -35,8 +36,6 @@ EDIT_MINUTES = 15
 
 def comment(user, topic: Topic, body: str, parent_id=None) -> Comment:
     """A confirmed resident (or the committee) comments, or replies to a comment (one level)."""
-    from consult.topics.models import COMMENT_MAX
-
     policy.TopicPolicy(topic).require("comment", user)
     body = (body or "").strip()
     if not body or len(body) > COMMENT_MAX:
@@ -67,8 +66,6 @@ def comment(user, topic: Topic, body: str, parent_id=None) -> Comment:
 
 def edit_comment(user, note: Comment, body: str) -> Comment:
     """The author edits their comment within 15 minutes of posting it."""
-    from consult.topics.models import COMMENT_MAX
-
     if note.author_id != user.id:
         raise PermissionDenied(_("Only the author can edit this comment."))
     if note.hidden_at is not None:
@@ -86,7 +83,7 @@ def edit_comment(user, note: Comment, body: str) -> Comment:
 
 def flag_comment(user, note: Comment) -> None:
     """A logged-in person flags a comment for the committee's attention; once each."""
-    lifecycle.require_visible(user, db.session.get(Topic, note.topic_id))
+    lifecycle.require_visible(user, db.session.get_one(Topic, note.topic_id))
     if note.author_id == user.id:
         raise RuleViolation(_("You cannot flag your own comment."))
     add_unique(CommentFlag(comment_id=note.id, user_id=user.id), _("You have already flagged this comment."))
@@ -96,7 +93,7 @@ def flag_comment(user, note: Comment) -> None:
 
 def hide_comment(worker, note: Comment, reason: str) -> None:
     """The committee hides a comment with a reason; it is kept and the thread says why."""
-    topic = db.session.get(Topic, note.topic_id)
+    topic = db.session.get_one(Topic, note.topic_id)
     require_committee(worker, lifecycle.community_of(topic))
     reason = (reason or "").strip()
     if not reason:
@@ -111,7 +108,7 @@ def hide_comment(worker, note: Comment, reason: str) -> None:
 
 def dismiss_flags(worker, note: Comment) -> None:
     """The committee looked at the flags and keeps the comment."""
-    topic = db.session.get(Topic, note.topic_id)
+    topic = db.session.get_one(Topic, note.topic_id)
     require_committee(worker, lifecycle.community_of(topic))
     db.session.execute(
         sa.update(CommentFlag).where(CommentFlag.comment_id == note.id, CommentFlag.handled_at.is_(None)).values(handled_at=now())

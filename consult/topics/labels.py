@@ -5,6 +5,7 @@ from wtforms.fields.choices import SelectChoice
 
 from consult.core.audit import describe_actions
 from consult.core.registries import add_labels, template_global
+from consult.core.scales import SATISFACTION_LABELS, satisfaction_choices
 from consult.topics.models import TopicStatus
 
 STATUS_LABELS = {
@@ -23,9 +24,7 @@ STATUS_LABELS = {
     "in_progress": _l("in progress"),
     "done": _l("done"),
     "not_feasible": _l("not feasible"),
-    "satisfied": _l("satisfied"),
-    "basically": _l("basically satisfied"),
-    "unsatisfied": _l("not satisfied"),
+    **SATISFACTION_LABELS,
     "topic.collecting_support": _l("topic approved"),
     "topic.rejected": _l("topic rejected"),
     "topic.ready_for_vote": _l("topic sent to a vote"),
@@ -77,7 +76,8 @@ def option_label(option) -> str:
 
 
 def rating_levels() -> list:
-    return [SelectChoice(key, str(STATUS_LABELS[key])) for key in ("satisfied", "basically", "unsatisfied")]
+    """The satisfaction scale (consult.core.scales), best first, for the rating form."""
+    return [SelectChoice(key, label) for key, label in satisfaction_choices()]
 
 
 def progress_choices() -> list:

@@ -26,7 +26,7 @@ log = logging.getLogger(__name__)
 S = TopicStatus
 
 
-STATUS_NOTICES = {
+STATUS_NOTICES: dict[str, str] = {
     S.PENDING_REVIEW: N_("“%(title)s” was sent to the committee for review."),
     S.REJECTED: N_("“%(title)s” was not approved: %(reason)s"),
     S.COLLECTING_SUPPORT: N_("“%(title)s” was approved and is collecting support."),
@@ -41,14 +41,14 @@ STATUS_NOTICES = {
 
 
 def community_of(topic: Topic) -> Community:
-    return db.session.get(Community, topic.community_id)
+    return db.session.get_one(Community, topic.community_id)
 
 
 def lock(topic: Topic) -> Topic:
     """Re-read the topic with a row lock: writes on one topic happen one at a time."""
-    return db.session.scalar(
+    return db.session.scalars(
         sa.select(Topic).where(Topic.id == topic.id).with_for_update().execution_options(populate_existing=True)
-    )
+    ).one()
 
 
 def transition(
@@ -73,9 +73,9 @@ def transition(
             after={"status": to, "reason": reason},
         )
     event = f"topic:{topic.id}:{to}"
-    times = db.session.scalar(
+    times = db.session.execute(
         sa.select(sa.func.count()).select_from(TopicEvent).where(TopicEvent.topic_id == topic.id, TopicEvent.to_status == to)
-    )
+    ).scalar_one()
     if times > 1:  # back in a status (a vote cancelled, then set up again): a new event for followers
         event += f":{times}"
     notify_followers(topic, event, notice or STATUS_NOTICES[to], exclude=actor, reason=reason or "")

@@ -13,14 +13,19 @@ from consult.core.clock import now
 from consult.core.database import add_unique
 from consult.core.errors import RuleViolation
 from consult.core.notifications import N_
+from consult.core.scales import is_satisfaction
 from consult.extensions import db
 from consult.topics import deadlines, lifecycle, policy
 from consult.topics.models import (
+    ACTIONS_MAX,
+    DECISION_MAX,
+    NOTE_MAX,
+    RATING_COMMENT_MAX,
+    RESPONSIBLE_MAX,
     Outcome,
     OutcomeRating,
     OutcomeUpdate,
     ProgressStatus,
-    RatingLevel,
     Topic,
     TopicStatus,
     Vote,
@@ -36,11 +41,11 @@ def publish_outcome(worker, topic: Topic, *, decision: str, responsible: str, ac
     deadlines.settle(topic)
     policy.TopicPolicy(topic).require("publish_outcome", worker)
     decision, responsible, actions = (decision or "").strip(), (responsible or "").strip(), (actions or "").strip()
-    if not decision or len(decision) > 5000:
+    if not decision or len(decision) > DECISION_MAX:
         raise RuleViolation(_("Write the decision (at most 5000 characters)."), field="decision")
-    if not responsible or len(responsible) > 100:
+    if not responsible or len(responsible) > RESPONSIBLE_MAX:
         raise RuleViolation(_("Name who is responsible (at most 100 characters)."), field="responsible")
-    if not actions or len(actions) > 5000:
+    if not actions or len(actions) > ACTIONS_MAX:
         raise RuleViolation(_("List the planned actions (at most 5000 characters)."), field="actions")
     outcome = add_unique(
         Outcome(
@@ -67,12 +72,12 @@ def publish_outcome(worker, topic: Topic, *, decision: str, responsible: str, ac
 
 def add_progress(worker, outcome: Outcome, *, status: str, note: str, due_date: date | None = None) -> OutcomeUpdate:
     """A progress update on the outcome's timeline; a changed due date is kept, the original too."""
-    topic = db.session.get(Topic, outcome.topic_id)
+    topic = db.session.get_one(Topic, outcome.topic_id)
     policy.OutcomePolicy(outcome, topic=topic).require("add_progress", worker)
     note = (note or "").strip()
     if status not in {s.value for s in ProgressStatus}:
         raise RuleViolation(_("Choose a progress status."), field="status")
-    if not note or len(note) > 2000:
+    if not note or len(note) > NOTE_MAX:
         raise RuleViolation(_("Say what happened (at most 2000 characters)."), field="note")
     update = OutcomeUpdate(outcome_id=outcome.id, status=status, note=note, created_by_id=worker.id)
     before = {"status": outcome.status, "due_date": outcome.due_date.isoformat()}
@@ -110,10 +115,10 @@ def can_rate(user, topic: Topic, outcome: Outcome | None, vote: Vote | None) -> 
 def rate(user, outcome: Outcome, level: str, comment_text: str | None = None) -> OutcomeRating:
     """Rate a done outcome 满意 / 基本满意 / 不满意, once; a change is a new version."""
     policy.OutcomePolicy(outcome).require("rate", user)
-    if level not in {lvl.value for lvl in RatingLevel}:
+    if not is_satisfaction(level):
         raise RuleViolation(_("Choose how satisfied you are."), field="level")
     comment_text = (comment_text or "").strip() or None
-    if comment_text and len(comment_text) > 500:
+    if comment_text and len(comment_text) > RATING_COMMENT_MAX:
         raise RuleViolation(_("Keep the comment to 500 characters."), field="comment")
     current = db.session.scalar(
         sa.select(OutcomeRating)

@@ -69,7 +69,7 @@ class TopicPage:
 
 
 def _base(topic: Topic, viewer) -> TopicPage:
-    community = db.session.get(Community, topic.community_id)
+    community = db.session.get_one(Community, topic.community_id)
     vote = policy.vote_of(topic)
     outcome = queries.outcome_of(topic.id)
     return TopicPage(

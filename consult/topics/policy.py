@@ -159,7 +159,7 @@ class TopicPolicy(Policy[Topic]):
     @property
     def community(self) -> Community:
         if "community" not in self.context:
-            self.context["community"] = db.session.get(Community, self.subject.community_id)
+            self.context["community"] = db.session.get_one(Community, self.subject.community_id)
         return self.context["community"]
 
     def committee(self, user) -> bool:
@@ -295,7 +295,7 @@ class OutcomePolicy(Policy[Outcome]):
     @property
     def topic(self) -> Topic:
         if "topic" not in self.context:
-            self.context["topic"] = db.session.get(Topic, self.subject.topic_id)
+            self.context["topic"] = db.session.get_one(Topic, self.subject.topic_id)
         return self.context["topic"]
 
     @property
@@ -305,7 +305,7 @@ class OutcomePolicy(Policy[Outcome]):
         return self.context["vote"]
 
     def check_add_progress(self, user) -> None:
-        require_committee(user, db.session.get(Community, self.topic.community_id))
+        require_committee(user, db.session.get_one(Community, self.topic.community_id))
         if self.state in (ProgressStatus.DONE, ProgressStatus.NOT_FEASIBLE):
             self.refuse(_("This outcome is finished; no more progress can be added."), Conflict)
 

@@ -14,6 +14,8 @@ from consult.places.models import Community
 from consult.places.rules import require_member
 from consult.topics import deadlines, lifecycle, policy, settings
 from consult.topics.models import (
+    BODY_MAX,
+    TITLE_MAX,
     Topic,
     TopicEvent,
     TopicStatus,
@@ -24,8 +26,6 @@ S = TopicStatus
 
 
 def _check_text(title: str, body: str) -> tuple[str, str]:
-    from consult.topics.models import BODY_MAX, TITLE_MAX
-
     title, body = (title or "").strip(), (body or "").strip()
     if not title or len(title) > TITLE_MAX:
         raise RuleViolation(_("Give a title of 1 to %(max)d characters.", max=TITLE_MAX), field="title")

@@ -7,6 +7,7 @@ from sqlalchemy.orm import joinedload
 
 from consult.core.clock import now
 from consult.core.pagination import paginate
+from consult.core.scales import SATISFACTION_LEVELS
 from consult.extensions import db
 from consult.places import queries as places
 from consult.topics import policy
@@ -18,7 +19,6 @@ from consult.topics.models import (
     Outcome,
     OutcomeRating,
     OutcomeUpdate,
-    RatingLevel,
     Support,
     Topic,
     TopicEvent,
@@ -91,7 +91,8 @@ def public_titles(topic_ids: list[int]) -> dict[int, str]:
     """Titles of those of ``topic_ids`` that are public (for pages listing records of other domains)."""
     if not topic_ids:
         return {}
-    return dict(db.session.execute(sa.select(Topic.id, Topic.title).where(Topic.id.in_(topic_ids), public_clause())).all())
+    rows = db.session.execute(sa.select(Topic.id, Topic.title).where(Topic.id.in_(topic_ids), public_clause()))
+    return {topic_id: title for topic_id, title in rows}
 
 
 def topic_by_id(topic_id: int) -> Topic | None:
@@ -181,7 +182,7 @@ def comments_page(topic_id: int, page: int):
             .options(joinedload(Comment.author))
             .order_by(Comment.created_at, Comment.id)
         ):
-            replies[reply.parent_id].append(reply)
+            replies[reply.parent_id or 0].append(reply)
     return pager, replies
 
 
@@ -198,9 +199,8 @@ def progress_of(outcome_id: int) -> list[OutcomeUpdate]:
 def rating_summary(outcome_id: int) -> dict:
     """Current ratings by level, with the comments: level, date and text — never the rater."""
     current = sa.and_(OutcomeRating.outcome_id == outcome_id, OutcomeRating.superseded_at.is_(None))
-    counts = dict(
-        db.session.execute(sa.select(OutcomeRating.level, sa.func.count()).where(current).group_by(OutcomeRating.level)).all()
-    )
+    rows = db.session.execute(sa.select(OutcomeRating.level, sa.func.count()).where(current).group_by(OutcomeRating.level))
+    counts: dict[str, int] = {level: n for level, n in rows}
     comments = db.session.execute(
         sa.select(OutcomeRating.level, OutcomeRating.comment, OutcomeRating.created_at)
         .where(current, OutcomeRating.comment.is_not(None))
@@ -210,7 +210,7 @@ def rating_summary(outcome_id: int) -> dict:
     total = sum(counts.values())
     return {
         "total": total,
-        "levels": [(level.value, counts.get(level.value, 0)) for level in RatingLevel],
+        "levels": [(level, counts.get(level, 0)) for level in SATISFACTION_LEVELS],
         "comments": comments,
     }
 

@@ -14,6 +14,7 @@ from consult.extensions import db
 from consult.places.models import Community
 from consult.places.rules import require_committee
 from consult.topics.models import (
+    CATEGORY_NAME_MAX,
     Category,
     TopicSettings,
     TopicStatus,
@@ -92,7 +93,7 @@ def categories_for(community: Community) -> list[Category]:
 def add_category(actor, community: Community, name: str) -> Category:
     require_committee(actor, community)
     name = (name or "").strip()
-    if not name or len(name) > 30:
+    if not name or len(name) > CATEGORY_NAME_MAX:
         raise RuleViolation(_("Give the category a name of at most 30 characters."), field="name")
     category = Category(community_id=community.id, name=name, position=100)
     db.session.add(category)

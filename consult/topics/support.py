@@ -29,7 +29,7 @@ def support(user, topic: Topic) -> Topic:
     add_unique(Support(topic_id=topic.id, user_id=user.id), _("You have already supported this topic."))
     topic.support_count += 1
     db.session.flush()
-    if topic.support_count >= topic.support_threshold:
+    if topic.support_threshold is not None and topic.support_count >= topic.support_threshold:
         lifecycle.transition(topic, S.READY_FOR_VOTE, None)
         topic.closes_at = None
         db.session.flush()

@@ -15,6 +15,7 @@ from consult.core.notifications import N_
 from consult.extensions import db
 from consult.topics import deadlines, lifecycle, policy
 from consult.topics.models import (
+    OPTION_MAX,
     Topic,
     TopicEvent,
     TopicStatus,
@@ -88,7 +89,7 @@ def _vote_settings(
             raise RuleViolation(_("Give between 2 and 10 choices."), field="options")
         if len(set(labels)) != len(labels):
             raise RuleViolation(_("Each choice must be different."), field="options")
-        if any(len(label) > 60 for label in labels):
+        if any(len(label) > OPTION_MAX for label in labels):
             raise RuleViolation(_("Keep each choice to 60 characters."), field="options")
         if not 1 <= max_choices <= len(labels):
             raise RuleViolation(_("Voters may choose between 1 and %(n)d options.", n=len(labels)), field="max_choices")

@@ -5,6 +5,7 @@ import sqlalchemy as sa
 
 from consult.accounts.models import User
 from consult.core.errors import DomainError
+from consult.extensions import db
 from consult.topics import services
 from consult.topics.models import Ballot, SealedBallot, Support, Topic, Vote, VoteOption, VoteParticipation
 from tests.core.test_concurrency import run_threads
@@ -27,8 +28,6 @@ def test_twenty_threads_casting_one_voters_ballot(app, committed_db):
     topic_id, vote_id, voter_id = topic.id, vote.id, world.resident.id
 
     def cast(i):
-        from consult.extensions import db
-
         services.cast_ballot(db.session.get(User, voter_id), db.session.get(Topic, topic_id), [options[i % 3]])
         return "ok"
 
@@ -64,8 +63,6 @@ def test_twenty_voters_at_once_are_counted_exactly_live_and_at_closing(app, comm
     topic_id, vote_id = topic.id, vote.id
 
     def cast(i):
-        from consult.extensions import db
-
         services.cast_ballot(db.session.get(User, people[i]), db.session.get(Topic, topic_id), [options[i % 3]])
         return "ok"
 
@@ -89,8 +86,6 @@ def test_twenty_threads_supporting_once(app, committed_db):
     topic_id, user_id = topic.id, world.party.id
 
     def support(i):
-        from consult.extensions import db
-
         services.support(db.session.get(User, user_id), db.session.get(Topic, topic_id))
         return "ok"
 

@@ -20,10 +20,12 @@ from consult.topics.models import (
     Category,
     OutcomeRating,
     SealedBallot,
+    Topic,
     TopicEvent,
     TopicStatus as S,
     VoteOption,
     VoteParticipation,
+    public_clause,
 )
 
 
@@ -264,8 +266,6 @@ def test_support_settings_bounds(db, world):
 
 
 def test_who_sees_a_topic_before_it_is_published(db, world):
-    from consult.topics.models import Topic, public_clause
-
     cases = {stage: world.factory.topic(world, stage) for stage in ("draft", "pending_review", "rejected", "withdrawn")}
     withdrawn_later = world.factory.topic(world, "collecting_support")
     services.withdraw(world.resident, withdrawn_later)
@@ -751,9 +751,7 @@ def test_only_residents_eligible_at_closing_rate(db, world, factory):
     for person in (newcomer, world.pending, world.worker, world.other_worker):
         with pytest.raises(PermissionDenied):
             services.rate(person, outcome, "satisfied")
-    from consult.places import queries as places_queries
-
-    places_services.end_residence(world.worker, places_queries.active_residence(world.party), "搬走")
+    places_services.end_residence(world.worker, places.active_residence(world.party), "搬走")
     services.rate(world.party, outcome, "basically")  # eligible when it closed
     assert db.session.scalar(sa.select(sa.func.count()).select_from(OutcomeRating)) == 1
 

@@ -1,5 +1,6 @@
 """Topic pages: the flows through HTTP, bad input, secrecy on pages, query counts."""
 
+import base64
 import json
 import re
 from datetime import timedelta
@@ -7,7 +8,8 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from consult.core.clock import local_now
+from consult.core.clock import local_now, site_zone
+from consult.core.templating import dt
 from consult.topics import services
 from consult.topics.models import Category, Topic, TopicStatus as S, VoteOption
 
@@ -404,8 +406,6 @@ def test_support_box_only_while_collecting_and_early_closing_time_shown(login_as
         assert 'id="support"' not in login_as(world.party).get(f"/topics/{world.topic(stage).id}").get_data(as_text=True), stage
     closed = world.topic("closed")  # closed early by the committee
     vote = services.vote_of(closed)
-    from consult.core.templating import dt
-
     with app.test_request_context():
         planned, actual = dt(vote.closes_at), dt(vote.closed_at)
     for url in (f"/topics/{closed.id}", f"/manage/c/{world.a.slug}/topics/{closed.id}/"):
@@ -422,8 +422,6 @@ def test_a_voter_sees_their_choice_on_their_own_device_only(login_as, world, db,
     assert client.post(f"/topics/{topic.id}/vote", {"options": option["against"]}).status_code == 302
     cookie = client.raw.get_cookie(f"ballot-{vote.id}", path=f"/topics/{topic.id}")
     assert cookie is not None and cookie.http_only
-    import base64
-
     assert (
         b'"o"' not in base64.urlsafe_b64decode(cookie.value) and len(cookie.value) > 600
     )  # sealed and padded, not the option id
@@ -452,8 +450,6 @@ def test_change_and_cancel_a_scheduled_vote_through_pages(login_as, world, db, c
     assert f"{base}/vote/change" in client.get(f"{base}/").get_data(as_text=True)
     page = client.get(f"{base}/vote/change").get_data(as_text=True)
     fmt = "%Y-%m-%dT%H:%M"
-    from consult.core.clock import site_zone
-
     assert f'value="{services.vote_of(topic).opens_at.astimezone(site_zone()).strftime(fmt)}"' in page  # filled in as it is
     assert re.search(r'<input checked[^>]*value="yes_no"', page)
     start = (local_now() + timedelta(days=3)).replace(tzinfo=None)
