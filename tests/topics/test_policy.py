@@ -219,11 +219,16 @@ def situations(draw):
     return status, deadline, window
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(st.lists(situations(), min_size=1, max_size=12), st.integers(min_value=-8, max_value=8))
-def test_state_in_python_and_sql_agree(world, db, rows, half_hours):
-    """``state_at`` and ``state_sql`` give the same state for the same topic and moment (on the hour and between)."""
-    moment = BASE + timedelta(minutes=30 * half_hours)
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(situations(), min_size=1, max_size=12), st.data())
+def test_state_in_python_and_sql_agree(world, db, rows, data):
+    """``state_at`` and ``state_sql`` give the same state for the same topic and moment: at a deadline,
+    an opening or a closing exactly, and between them."""
+    edges = [BASE + timedelta(minutes=30 * n) for n in range(-8, 9)]
+    for _status, deadline, window in rows:
+        edges += [deadline] if deadline else []
+        edges += [BASE + window[0], BASE + window[0] + timedelta(hours=window[1])] if window else []
+    moment = data.draw(st.sampled_from(edges))
     category = db.session.scalar(sa.select(Category).where(Category.key == "parking"))
     savepoint = db.session.begin_nested()
     try:
