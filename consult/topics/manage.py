@@ -296,22 +296,15 @@ def _rules(form: SettingsForm) -> dict:
 @community_staff_required
 def settings(community):
     """Support threshold and window; the community's own categories."""
-    current = topic_settings.settings_for(community)
-    form = SettingsForm(obj=current if request.method == "GET" else None)
+    form = SettingsForm(obj=topic_settings.settings_for(community) if request.method == "GET" else None)
     category_form = CategoryForm(prefix="category")
-    if request.method == "POST" and "category-name" in request.form:
-        if category_form.validate_on_submit():
-            topic_settings.add_category(current_user, community, category_form.name.data)
-            db.session.commit()
-            flash(_("Category added."), "success")
-            return redirect(url_for("topics_manage.settings", community=community.slug))
-        status = 400
-    elif submit(form, lambda: topic_settings.update_settings(current_user, community, **_rules(form))):
+    adding = request.method == "POST" and "category-name" in request.form
+    if adding and submit(category_form, lambda: topic_settings.add_category(current_user, community, category_form.name.data)):
+        flash(_("Category added."), "success")
+        return redirect(url_for("topics_manage.settings", community=community.slug))
+    if not adding and submit(form, lambda: topic_settings.update_settings(current_user, community, **_rules(form))):
         flash(_("The support rules are saved. They apply to topics approved from now on."), "success")
         return redirect(url_for("topics_manage.settings", community=community.slug))
-    else:
-        status = form_status(form)
     categories = [(c, category_name(c)) for c in topic_settings.categories_for(community)]
-    return render_template(
-        "topics/manage/settings.html", community=community, form=form, category_form=category_form, categories=categories
-    ), status
+    context = {"community": community, "form": form, "category_form": category_form, "categories": categories}
+    return render_template("topics/manage/settings.html", **context), form_status(category_form if adding else form)

@@ -7,11 +7,12 @@ Templates get a ``TopicPage`` and ask the policy what the viewer may do
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from consult.core.clock import now
+from consult.core.pagination import paginate
 from consult.extensions import db
 from consult.places import queries as places
 from consult.places.models import Community
@@ -116,3 +117,44 @@ def review_page(topic: Topic, viewer) -> TopicPage:
     page = _base(topic, viewer)
     page.history = queries.history(topic.id)
     return page
+
+
+@dataclass
+class TopicList:
+    """A community's topic list for one viewer (``topics/index.html``)."""
+
+    page: Any
+    votes: dict[int, Vote]
+    mine: list[Topic]
+    unpublished: dict[str, int]
+    filtered: bool
+    can_propose: bool
+    effective: Callable[..., str] = policy.state_of
+    running: Callable[[str], bool] = policy.deadline_running
+
+
+def topic_list(
+    community: Community, viewer, *, status: str | None, category_id: int | None, q: str | None, sort: str
+) -> TopicList:
+    """The list page: one page of topics (the committee may list unlisted ones by status), the
+    viewer's own unpublished topics, and what the public sees of the unpublished ones (counts)."""
+    committee = places.can_manage_community(viewer, community)
+    viewer_id = viewer.id if getattr(viewer, "is_authenticated", False) else None
+    select = queries.topic_list(
+        community.id,
+        status=status,
+        category_id=category_id,
+        q=q,
+        sort=sort,
+        include_unlisted=committee and status is not None,
+        author_id=viewer_id,
+    )
+    page = paginate(select, per_page=queries.PER_PAGE)
+    return TopicList(
+        page=page,
+        votes=queries.votes_for([t.id for t in page.items]),
+        mine=queries.unpublished_of_author(viewer_id, community.id) if viewer_id else [],
+        unpublished=queries.unpublished_counts(community.id),
+        filtered=bool(status or category_id or sort != "newest"),
+        can_propose=committee or places.is_confirmed_member(viewer, community),
+    )

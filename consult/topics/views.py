@@ -12,7 +12,7 @@ from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
 from consult.core.forms import form_status, refuse, submit
-from consult.core.pagination import page_number, paginate, parse_id
+from consult.core.pagination import page_number, parse_id
 from consult.extensions import db, limiter
 from consult.places import queries as places
 from consult.places.models import Community
@@ -58,28 +58,10 @@ def _filters() -> dict:
 
 @bp.get("/c/<community>/topics/")
 def index(community: str):
-    """A community's topics: filter by status and category, search, sort, page. (A list page with its filter form.)"""
+    """A community's topics: filter by status and category, search, sort, page."""
     community = places.community_by_slug(community)
-    filters = _filters()
-    committee = places.can_manage_community(current_user, community)
-    viewer = current_user.id if current_user.is_authenticated else None
-    select = queries.topic_list(
-        community.id, **filters, include_unlisted=committee and filters["status"] is not None, author_id=viewer
-    )
-    page = paginate(select, per_page=queries.PER_PAGE)
-    return render_template(
-        "topics/index.html",
-        community=community,
-        form=_filter_form(community),
-        page=page,
-        votes=queries.votes_for([t.id for t in page.items]),
-        mine=queries.unpublished_of_author(viewer, community.id) if viewer else [],
-        unpublished=queries.unpublished_counts(community.id),
-        filtered=bool(filters["status"] or filters["category_id"] or filters["sort"] != "newest"),
-        effective=policy.state_of,
-        running=policy.deadline_running,
-        can_propose=places.is_confirmed_member(current_user, community) or committee,
-    )
+    listing = pages.topic_list(community, current_user, **_filters())
+    return render_template("topics/index.html", community=community, form=_filter_form(community), **vars(listing))
 
 
 def _topic_form(community, topic=None):
@@ -193,6 +175,21 @@ def follow(topic_id: int):
     return _act(topic_id, lambda t: support.follow(current_user, t), _("You will be told about changes and new comments."))
 
 
+def _remember_choice(response, topic: Topic, chosen: list[int]) -> None:
+    """The receipt cookie: the choice sealed to this person, on this device only (docs/ballot-secrecy.md)."""
+    ballot = policy.vote_of(topic)
+    assert ballot is not None  # a ballot was just cast
+    response.set_cookie(
+        ballots.receipt_cookie(ballot),
+        ballots.seal_receipt(current_user, ballot, chosen),
+        expires=ballot.closes_at + timedelta(days=ballots.RECEIPT_DAYS),
+        path=f"/topics/{topic.id}",
+        httponly=True,
+        samesite="Lax",
+        secure=current_app.config.get("SESSION_COOKIE_SECURE", False),
+    )
+
+
 @bp.post("/topics/<int:topic_id>/vote")
 @login_required
 def vote(topic_id: int):
@@ -202,17 +199,7 @@ def vote(topic_id: int):
     db.session.commit()
     flash(_("Your ballot is recorded. You can change it until voting closes."), "success")
     response = redirect(url_for("topics.detail", topic_id=topic_id, _anchor="vote-h"))
-    ballot = policy.vote_of(topic)
-    assert ballot is not None  # a ballot was just cast
-    response.set_cookie(
-        ballots.receipt_cookie(ballot),
-        ballots.seal_receipt(current_user, ballot, chosen),
-        expires=ballot.closes_at + timedelta(days=ballots.RECEIPT_DAYS),
-        path=f"/topics/{topic_id}",
-        httponly=True,
-        samesite="Lax",
-        secure=current_app.config.get("SESSION_COOKIE_SECURE", False),
-    )
+    _remember_choice(response, topic, chosen)
     return response
 
 
