@@ -6,7 +6,7 @@ from wtforms.fields.choices import SelectChoice
 from consult.core.audit import describe_actions
 from consult.core.registries import add_labels, template_global
 from consult.core.scales import SATISFACTION_LABELS, satisfaction_choices
-from consult.topics.models import TopicStatus
+from consult.topics.models import COMMENT_MAX, REASON_MAX, TopicStatus
 
 STATUS_LABELS = {
     "draft": _l("draft"),
@@ -113,3 +113,9 @@ describe_actions(
     }
 )
 add_labels({"count": _l("a number of residents"), "share": _l("a share of residents (%)")})
+
+
+@template_global
+def topic_limit(name: str) -> int:
+    """A field limit of topics (``models.py``) for a hand-written input: ``maxlength="{{ topic_limit('reason') }}"``."""
+    return {"comment": COMMENT_MAX, "reason": REASON_MAX}[name]
