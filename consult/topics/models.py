@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from consult.core.clock import now
+from consult.core.scales import SATISFACTION_LEVELS
 from consult.extensions import db
 
 TITLE_MAX = 80
@@ -23,6 +24,12 @@ PLACE_MAX = 80
 REASON_MAX = 300
 COMMENT_MAX = 2000
 OPTION_MAX = 60
+CATEGORY_NAME_MAX = 30
+DECISION_MAX = 5000
+RESPONSIBLE_MAX = 100
+ACTIONS_MAX = 5000
+NOTE_MAX = 2000
+RATING_COMMENT_MAX = 500
 
 
 class TopicStatus(enum.StrEnum):
@@ -65,7 +72,7 @@ class Category(db.Model):
     community_id: Mapped[int | None] = mapped_column(sa.ForeignKey("communities.id"), index=True)
     #: Key of a default category, translated when shown; NULL for a community's own.
     key: Mapped[str | None] = mapped_column(sa.String(20), unique=True)
-    name: Mapped[str] = mapped_column(sa.String(30))
+    name: Mapped[str] = mapped_column(sa.String(CATEGORY_NAME_MAX))
     position: Mapped[int] = mapped_column(default=0)
 
 
@@ -237,79 +244,6 @@ class VoteOption(db.Model):
     position: Mapped[int] = mapped_column(default=0)
 
 
-def _random_id() -> int:
-    """A random id: ballots are not numbered in the order they were cast (which would pair them
-    with the participation rows, numbered in the same order)."""
-    import secrets
-
-    return secrets.randbits(62) + 1
-
-
-RANDOM_ID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")  # SQLite: the rowid itself, so rows are not in cast order
-
-
-class SealedBallot(db.Model):
-    """A ballot of an open vote, sealed: one per voter (or household), replaced when changed.
-
-    ``slot`` is an HMAC of the voter's ballot token (one per voter or household: the database
-    constraint while voting); ``sealed`` holds the token and the choice, encrypted. It is written
-    in the same transaction as the participation, so it must say nothing without the key.
-    """
-
-    __tablename__ = "sealed_ballots"
-
-    id: Mapped[int] = mapped_column(RANDOM_ID, primary_key=True, autoincrement=False, default=_random_id)
-    vote_id: Mapped[int] = mapped_column(sa.ForeignKey("votes.id"))
-    slot: Mapped[str] = mapped_column(sa.String(64))
-    sealed: Mapped[bytes] = mapped_column(sa.LargeBinary)
-
-    __table_args__ = (sa.UniqueConstraint("vote_id", "slot"),)
-
-
-class Ballot(db.Model):
-    """A counted ballot of a closed vote: an HMAC token (one per voter or household) and no time, person or order.
-
-    Written only when the vote closes, all at once and shuffled, so neither its place on disk,
-    its id nor its transaction follows the order in which people voted.
-    """
-
-    __tablename__ = "ballots"
-
-    id: Mapped[int] = mapped_column(RANDOM_ID, primary_key=True, autoincrement=False, default=_random_id)
-    vote_id: Mapped[int] = mapped_column(sa.ForeignKey("votes.id"))
-    token: Mapped[str] = mapped_column(sa.String(64))
-
-    __table_args__ = (sa.UniqueConstraint("vote_id", "token"),)
-
-
-class BallotChoice(db.Model):
-    """An option marked on a ballot."""
-
-    __tablename__ = "ballot_choices"
-
-    ballot_id: Mapped[int] = mapped_column(RANDOM_ID, sa.ForeignKey("ballots.id", ondelete="CASCADE"), primary_key=True)
-    option_id: Mapped[int] = mapped_column(sa.ForeignKey("vote_options.id"), primary_key=True, index=True)
-
-    # Stored in key order on SQLite (no hidden rowid in insertion order).
-    __table_args__ = ({"sqlite_with_rowid": False},)
-
-
-class VoteParticipation(db.Model):
-    """That a person took part in a vote (turnout, "you have voted"), never what they chose."""
-
-    __tablename__ = "vote_participations"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    vote_id: Mapped[int] = mapped_column(sa.ForeignKey("votes.id"))
-    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), index=True)
-    household: Mapped[str | None] = mapped_column(sa.String(70))
-    paper: Mapped[bool] = mapped_column(default=False)
-    recorded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
-    created_at: Mapped[datetime] = mapped_column(default=now)
-
-    __table_args__ = (sa.UniqueConstraint("vote_id", "user_id"),)
-
-
 class Comment(db.Model):
     """A comment on a topic, or a reply to one (one level)."""
 
@@ -362,7 +296,7 @@ class Outcome(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     topic_id: Mapped[int] = mapped_column(sa.ForeignKey("topics.id"), unique=True)
     decision: Mapped[str] = mapped_column(sa.Text)
-    responsible: Mapped[str] = mapped_column(sa.String(100))
+    responsible: Mapped[str] = mapped_column(sa.String(RESPONSIBLE_MAX))
     actions: Mapped[str] = mapped_column(sa.Text)
     #: The due date first published: a late outcome cannot be made on time by moving it.
     original_due_date: Mapped[date]
@@ -395,12 +329,6 @@ class OutcomeUpdate(db.Model):
     __table_args__ = (sa.CheckConstraint(_in("status", [s.value for s in ProgressStatus]), name="status"),)
 
 
-class RatingLevel(enum.StrEnum):
-    SATISFIED = "satisfied"
-    BASICALLY = "basically"
-    UNSATISFIED = "unsatisfied"
-
-
 class OutcomeRating(db.Model):
     """A satisfaction rating of a done outcome. A change is a new version; the old one is kept.
 
@@ -413,7 +341,7 @@ class OutcomeRating(db.Model):
     outcome_id: Mapped[int] = mapped_column(sa.ForeignKey("topic_outcomes.id"))
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), index=True)
     level: Mapped[str] = mapped_column(sa.String(12))
-    comment: Mapped[str | None] = mapped_column(sa.String(500))
+    comment: Mapped[str | None] = mapped_column(sa.String(RATING_COMMENT_MAX))
     version: Mapped[int] = mapped_column(default=1)
     #: When this person first rated this outcome: the month it counts in.
     first_given_at: Mapped[datetime]
@@ -421,7 +349,7 @@ class OutcomeRating(db.Model):
     superseded_at: Mapped[datetime | None]
 
     __table_args__ = (
-        sa.CheckConstraint(_in("level", [s.value for s in RatingLevel]), name="level"),
+        sa.CheckConstraint(_in("level", SATISFACTION_LEVELS), name="level"),
         sa.Index(
             "uq_topic_outcome_ratings_current",
             "outcome_id",
@@ -433,3 +361,15 @@ class OutcomeRating(db.Model):
         sa.UniqueConstraint("outcome_id", "user_id", "version"),
         sa.Index("ix_topic_outcome_ratings_first_given", "first_given_at"),
     )
+
+
+# The ballots of a vote (secrecy: docs/ballot-secrecy.md) live in their own module; imported here
+# so that ``consult.topics.models`` names every table of the domain.
+from consult.topics.ballot_models import (  # noqa: E402, F401
+    RANDOM_ID,
+    Ballot,
+    BallotChoice,
+    SealedBallot,
+    VoteParticipation,
+    _random_id,
+)
