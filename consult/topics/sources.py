@@ -29,6 +29,7 @@ from consult.topics.models import (
     Vote,
     VoteParticipation,
 )
+from consult.topics.policy import state_sql
 
 # --- evaluation ----------------------------------------------------------------------------------
 
@@ -36,7 +37,6 @@ from consult.topics.models import (
 @evaluation_source("response", "topics")
 def submitted_topics(community_ids, start, end, moment):
     """Topics submitted in the month (a committee's own do not count: it would answer itself)."""
-    # TODO(merge): use topics.policy.state_sql(moment) for "withdrawn" (the topic time rule as SQL).
     return db.session.execute(
         sa.select(
             sa.literal("topic"),
@@ -44,7 +44,7 @@ def submitted_topics(community_ids, start, end, moment):
             Topic.community_id,
             Topic.submitted_at,
             Topic.decided_at,
-            Topic.status == TopicStatus.WITHDRAWN.value,
+            state_sql(moment) == TopicStatus.WITHDRAWN.value,
         ).where(
             Topic.community_id.in_(community_ids),
             Topic.submitted_at >= start,

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import io
 from datetime import timedelta
 
-import segno
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -13,6 +11,7 @@ from wtforms.fields.choices import SelectChoice
 
 from consult.core.forms import form_status, refuse, submit
 from consult.core.pagination import page_number, parse_id
+from consult.core.qr import qr_svg
 from consult.extensions import db, limiter
 from consult.places import queries as places
 from consult.places.models import Community
@@ -273,12 +272,6 @@ def rate(topic_id: int):
     return redirect(url_for("topics.detail", topic_id=topic_id, _anchor="outcome"))
 
 
-def _qr_svg(address: str, title: str) -> str:
-    buffer = io.BytesIO()
-    segno.make(address, error="m").save(buffer, kind="svg", scale=4, xmldecl=False, svgns=True, title=title)
-    return buffer.getvalue().decode()
-
-
 @bp.get("/topics/<int:topic_id>/print")
 def print_notice(topic_id: int):
     """A printable A4 notice of the topic and its outcome, with a QR code of its address."""
@@ -292,6 +285,6 @@ def print_notice(topic_id: int):
         page=page,
         topic=topic,
         community=page.community,
-        qr_svg=_qr_svg(address, topic.title),
+        qr_svg=qr_svg(address, topic.title, scale=4),
         address=address,
     )

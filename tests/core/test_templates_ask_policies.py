@@ -18,19 +18,12 @@ TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 #: Today's offenders, cleaned by the helpers working on those domains in parallel: emptied at merge.
 #: The list can only shrink: a listed file that no longer offends fails the test too.
 ALLOWED = {
-    "accounts/me.html",
     "activities/detail.html",
     "activities/index.html",
     "activities/manage/attendance.html",
     "activities/party.html",
     "activities/wish.html",
-    "places/home.html",
     "points/mine.html",
-    "topics/detail.html",
-    "topics/form.html",
-    "topics/index.html",
-    "topics/manage/review.html",
-    "topics/manage/vote.html",
 }
 
 
