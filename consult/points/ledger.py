@@ -11,6 +11,7 @@ redemption (``rewards.py``) can never overdraw, here and in the database (a CHEC
 from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
@@ -28,6 +29,9 @@ from consult.places.rules import require_committee
 from consult.points import queries
 from consult.points.models import BONUS_MAX, NOTE_MAX, Balance, LedgerEntry, Reason
 from consult.points.policy import LedgerEntryPolicy
+
+if TYPE_CHECKING:
+    from consult.accounts.models import User
 
 
 def points_for(minutes: int, rate: int) -> int:
@@ -56,7 +60,7 @@ def post(
     delta: int,
     reason: str,
     *,
-    actor=None,
+    actor: User | None = None,
     source: tuple | None = None,
     reverses: LedgerEntry | None = None,
     replaces: LedgerEntry | None = None,
@@ -113,7 +117,7 @@ def _amount(points: object, message: str) -> int:
 # --- earning ---------------------------------------------------------------------------------
 
 
-def post_attendance(attendance, *, actor, activity) -> LedgerEntry | None:
+def post_attendance(attendance, *, actor: User | None, activity) -> LedgerEntry | None:
     """Confirmed minutes become points once: minutes × the activity's rate ÷ 60, rounded half up."""
     points = points_for(attendance.minutes, activity.points_per_hour)
     if points == 0:
@@ -139,7 +143,7 @@ def post_attendance(attendance, *, actor, activity) -> LedgerEntry | None:
     return entry
 
 
-def post_wish(wish, *, actor) -> LedgerEntry | None:
+def post_wish(wish, *, actor: User | None) -> LedgerEntry | None:
     """A confirmed micro-wish earns its claimer the community's micro-wish points, once."""
     points = queries.settings_for(wish.community_id).wish_points
     if not points or wish.claimer_id is None:
@@ -176,7 +180,9 @@ def _tell_earned(user_id: int, entry: LedgerEntry, title: str) -> None:
     )
 
 
-def bonus(worker, person, community: Community, points: int, reason: str, request_key: str | None = None) -> LedgerEntry:
+def bonus(
+    worker: User, person: User, community: Community, points: int, reason: str, request_key: str | None = None
+) -> LedgerEntry:
     """The committee awards a bonus to a resident, with a reason."""
     require_committee(worker, community)
     require_not_self(worker, person, _("Another staff member must award you a bonus."), field="username")
@@ -211,7 +217,7 @@ def bonus(worker, person, community: Community, points: int, reason: str, reques
 # --- mistakes --------------------------------------------------------------------------------
 
 
-def reverse(worker, entry: LedgerEntry, reason: str) -> LedgerEntry:
+def reverse(worker: User, entry: LedgerEntry, reason: str) -> LedgerEntry:
     """Undo an entry with a reason: a new entry of the opposite amount naming it (once per entry).
 
     Recorded even when the points were already spent: the balance is then owed."""
@@ -228,7 +234,7 @@ def reverse(worker, entry: LedgerEntry, reason: str) -> LedgerEntry:
     return reversal
 
 
-def _reverse(worker, entry: LedgerEntry, reason: str) -> LedgerEntry:
+def _reverse(worker: User, entry: LedgerEntry, reason: str) -> LedgerEntry:
     reversal = post(
         entry.user_id,
         entry.community_id,
@@ -250,7 +256,7 @@ def _reverse(worker, entry: LedgerEntry, reason: str) -> LedgerEntry:
     return reversal
 
 
-def correct(worker, entry: LedgerEntry, points: int, reason: str) -> LedgerEntry:
+def correct(worker: User, entry: LedgerEntry, points: int, reason: str) -> LedgerEntry:
     """A correction: the entry is reversed and a new one of ``points`` names the one it replaces."""
     LedgerEntryPolicy(entry).require("correct", worker)
     _amount(points, _("The corrected amount is between 1 and %(max)d points.", max=BONUS_MAX))

@@ -12,12 +12,16 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from consult.core.clock import now
 from consult.extensions import db
+
+if TYPE_CHECKING:
+    from consult.accounts.models import User
 
 
 class Reason(enum.StrEnum):
@@ -69,8 +73,8 @@ class LedgerEntry(db.Model):
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=now)
 
-    user = relationship("User", foreign_keys=[user_id], lazy="raise_on_sql")
-    created_by = relationship("User", foreign_keys=[created_by_id], lazy="raise_on_sql")
+    user: Mapped[User] = relationship("User", foreign_keys=[user_id], lazy="raise_on_sql")
+    created_by: Mapped[User | None] = relationship("User", foreign_keys=[created_by_id], lazy="raise_on_sql")
 
     __table_args__ = (
         sa.CheckConstraint("reason IN ('attendance', 'wish', 'bonus', 'redemption', 'reversal')", name="reason"),
@@ -128,7 +132,7 @@ class Balance(db.Model):
     balance: Mapped[int] = mapped_column(default=0)
     updated_at: Mapped[datetime] = mapped_column(default=now)
 
-    user = relationship("User", lazy="raise_on_sql")
+    user: Mapped[User] = relationship("User", lazy="raise_on_sql")
 
 
 class PointsSettings(db.Model):
@@ -189,7 +193,7 @@ class Redemption(db.Model):
     cancelled_at: Mapped[datetime | None]
     cancelled_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
 
-    user = relationship("User", foreign_keys=[user_id], lazy="raise_on_sql")
+    user: Mapped[User] = relationship("User", foreign_keys=[user_id], lazy="raise_on_sql")
     reward: Mapped[Reward] = relationship(lazy="raise_on_sql")
 
     __table_args__ = (

@@ -8,7 +8,7 @@ what, in which state, is ``RewardPolicy`` and ``RedemptionPolicy`` (``policy.py`
 from __future__ import annotations
 
 import logging
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
@@ -33,6 +33,9 @@ from consult.points.models import (
 )
 from consult.points.policy import RedemptionPolicy, RewardPolicy
 
+if TYPE_CHECKING:
+    from consult.accounts.models import User
+
 log = logging.getLogger(__name__)
 M = TypeVar("M", Reward, Redemption)
 
@@ -43,7 +46,7 @@ def _stock(stock: object) -> int:
     return stock
 
 
-def create_reward(worker, community: Community, *, name: str, price: int, stock: int) -> Reward:
+def create_reward(worker: User, community: Community, *, name: str, price: int, stock: int) -> Reward:
     """The committee offers a reward at a price in points, with a stock."""
     require_committee(worker, community)
     name = (name or "").strip()
@@ -58,7 +61,7 @@ def create_reward(worker, community: Community, *, name: str, price: int, stock:
     return reward
 
 
-def update_reward(worker, reward: Reward, *, stock: int, active: bool) -> Reward:
+def update_reward(worker: User, reward: Reward, *, stock: int, active: bool) -> Reward:
     """The committee changes a reward's stock, or stops (or starts again) offering it."""
     RewardPolicy(reward).require("edit", worker)
     before = {"stock": reward.stock, "active": reward.active}
@@ -70,7 +73,7 @@ def update_reward(worker, reward: Reward, *, stock: int, active: bool) -> Reward
     return reward
 
 
-def redeem(user, reward: Reward, request_key: str | None = None) -> Redemption:
+def redeem(user: User, reward: Reward, request_key: str | None = None) -> Redemption:
     """Redeem a reward: the balance row and the reward are locked, so neither goes below zero."""
     RewardPolicy(reward).require("redeem", user)  # refused before anything is locked or written
     balance = ledger.locked_balance(user.id, reward.community_id)  # locked first: one redemption per person at a time
@@ -104,7 +107,7 @@ def redeem(user, reward: Reward, request_key: str | None = None) -> Redemption:
     return redemption
 
 
-def hand_over(worker, redemption: Redemption) -> Redemption:
+def hand_over(worker: User, redemption: Redemption) -> Redemption:
     """The committee marks a redeemed reward as handed over; never to oneself."""
     redemption = _locked(Redemption, redemption.id)
     RedemptionPolicy(redemption).require("hand_over", worker)
@@ -119,7 +122,7 @@ def hand_over(worker, redemption: Redemption) -> Redemption:
     return redemption
 
 
-def cancel_redemption(actor, redemption: Redemption) -> Redemption:
+def cancel_redemption(actor: User, redemption: Redemption) -> Redemption:
     """Cancel a redemption not yet handed over: the points come back (a reversal) and so does the stock."""
     redemption = _locked(Redemption, redemption.id)
     RedemptionPolicy(redemption).require("cancel", actor)

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from flask_babel import gettext as _
 
 from consult.core import audit
@@ -12,8 +14,11 @@ from consult.places.models import Community
 from consult.places.rules import require_committee
 from consult.points.models import SETTING_MAX, PointsSettings
 
+if TYPE_CHECKING:
+    from consult.accounts.models import User
 
-def update_settings(actor, community: Community, *, default_points_per_hour: int, wish_points: int) -> PointsSettings:
+
+def update_settings(actor: User, community: Community, *, default_points_per_hour: int, wish_points: int) -> PointsSettings:
     """The committee sets its community's points rules (each between 0 and ``SETTING_MAX``)."""
     require_committee(actor, community)
     for value, field in ((default_points_per_hour, "default_points_per_hour"), (wish_points, "wish_points")):

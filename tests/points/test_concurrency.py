@@ -5,6 +5,7 @@ import sqlalchemy as sa
 
 from consult.accounts.models import User
 from consult.core.errors import Conflict
+from consult.extensions import db
 from consult.points import ledger, queries, rewards
 from consult.points.models import Balance, LedgerEntry, Redemption, Reward
 from tests.core.test_concurrency import run_threads
@@ -21,8 +22,6 @@ def test_fifty_redemptions_at_once_exactly_one_succeeds(app, committed_db):
     user_id, reward_id = world.resident.id, reward.id
 
     def redeem(i):
-        from consult.extensions import db
-
         rewards.redeem(db.session.get(User, user_id), db.session.get(Reward, reward_id))
         return "ok"
 
@@ -49,8 +48,6 @@ def test_a_reversal_racing_redemptions_is_recorded_and_no_redemption_overdraws(a
     user_id, reward_id, bonus_id, worker_id = world.resident.id, reward.id, bonus.id, world.worker.id
 
     def work(i):
-        from consult.extensions import db
-
         if i == 0:
             ledger.reverse(db.session.get(User, worker_id), db.session.get(LedgerEntry, bonus_id), "发错人了")
             return "reversed"

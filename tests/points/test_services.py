@@ -7,11 +7,14 @@ import pytest
 import sqlalchemy as sa
 
 from consult.activities import services as activities
+from consult.activities.signals import attendance_confirmed, wish_confirmed
 from consult.core.audit import AuditEntry
 from consult.core.clock import month_bounds, now as clock_now
 from consult.core.errors import Conflict, PermissionDenied, RuleViolation
+from consult.core.notifications import Notification
 from consult.points import ledger, queries, rewards
 from consult.points.models import Balance, LedgerEntry
+from tests.factories import Factory
 
 
 def balance(db, user, community):
@@ -121,8 +124,6 @@ def test_reversal_of_spent_points_is_recorded_and_leaves_the_balance_owed(db, wo
 
 
 def test_correction_of_spent_points_is_recorded_and_tells_the_member(db, world):
-    from consult.core.notifications import Notification
-
     entry = ledger.bonus(world.worker, world.resident, world.a, 30, "奖励")
     rewards.redeem(world.resident, rewards.create_reward(world.worker, world.a, name="洗衣液", price=25, stock=3))
     corrected = ledger.correct(world.worker, entry, 10, "只应奖励10分")
@@ -177,8 +178,6 @@ def test_verify_catches_a_tampered_balance(db, world):
 
 
 def test_points_verify_command(app, committed_db):
-    from tests.factories import Factory
-
     world = Factory(committed_db.session).world()
     ledger.bonus(world.worker, world.resident, world.a, 5, "x")
     committed_db.session.commit()
@@ -270,8 +269,6 @@ def test_monthly_totals_count_every_entry_in_one_query(db, world, clock, count_q
 
 
 def test_redemptions_are_audited_and_a_committee_cancellation_tells_the_member(db, world):
-    from consult.core.notifications import Notification
-
     ledger.bonus(world.worker, world.resident, world.a, 25, "奖励")
     reward = rewards.create_reward(world.worker, world.a, name="毛巾", price=10, stock=2)
     redemption = rewards.redeem(world.resident, reward)
@@ -298,7 +295,5 @@ def test_redemptions_are_audited_and_a_committee_cancellation_tells_the_member(d
 
 def test_every_listener_is_connected_where_registrations_says():
     """The ledger hears of confirmed minutes and wishes through the activities signals."""
-    from consult.activities.signals import attendance_confirmed, wish_confirmed
-
     assert ledger.post_attendance in attendance_confirmed.receivers.values()
     assert ledger.post_wish in wish_confirmed.receivers.values()

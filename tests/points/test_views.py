@@ -5,6 +5,7 @@ import re
 import sqlalchemy as sa
 
 from consult.core import documents
+from consult.core.clock import local_now
 from consult.points import ledger, queries, rewards
 from consult.points.models import LedgerEntry, Redemption
 
@@ -56,8 +57,6 @@ def test_ledger_csv_for_a_month(login_as, world, db):
     ledger.bonus(world.worker, world.resident, world.a, 7, '=HYPERLINK("http://evil")')
     db.session.commit()
     client = login_as(world.worker)
-    from consult.core.clock import local_now
-
     response = client.get(f"/manage/c/{world.a.slug}/points/export?month={local_now():%Y-%m}")
     text = response.data.decode("utf-8")
     assert response.mimetype == "text/csv" and text.startswith("\ufeff")
