@@ -50,7 +50,7 @@ def locked_balance(user_id: int, community_id: int) -> Balance:
         except sa.exc.IntegrityError:
             pass  # created by a concurrent request; lock it below
         row = db.session.scalar(stmt.with_for_update().execution_options(populate_existing=True))
-    assert row is not None  # nosec B101 - created above
+    assert row is not None  # nosec B101
     return row
 
 

@@ -58,7 +58,7 @@ class NotEnoughPoints(Conflict):
 
 def _community(community_id: int) -> Community:
     community = db.session.get(Community, community_id)
-    assert community is not None  # a foreign key  # nosec B101
+    assert community is not None  # nosec B101
     return community
 
 

@@ -127,7 +127,7 @@ def cancel_redemption(actor: User, redemption: Redemption) -> Redemption:
     redemption = _locked(Redemption, redemption.id)
     RedemptionPolicy(redemption).require("cancel", actor)
     entry = db.session.get(LedgerEntry, redemption.entry_id)
-    assert entry is not None  # nosec B101 - written with the redemption
+    assert entry is not None  # nosec B101
     reversal = ledger.post(
         entry.user_id,
         entry.community_id,
@@ -165,5 +165,5 @@ def _locked(model: type[M], row_id: int) -> M:
     row = db.session.scalar(
         sa.select(model).where(model.id == row_id).with_for_update().execution_options(populate_existing=True)
     )
-    assert row is not None  # nosec B101 - the caller holds it
+    assert row is not None  # nosec B101
     return row
