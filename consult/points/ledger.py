@@ -122,25 +122,10 @@ def post_attendance(attendance, *, actor: User | None, activity) -> LedgerEntry 
     points = points_for(attendance.minutes, activity.points_per_hour)
     if points == 0:
         return None
-    entry = post(
-        attendance.user_id,
-        activity.community_id,
-        points,
-        Reason.ATTENDANCE,
-        actor=actor,
-        source=("attendance", attendance.id),
-        note=activity.title[:NOTE_MAX],
-        duplicate=_("Points for this attendance were already posted."),
+    duplicate = _("Points for this attendance were already posted.")
+    return _earn(
+        actor, attendance.user_id, activity.community_id, points, Reason.ATTENDANCE, attendance.id, activity.title, duplicate
     )
-    audit.record(
-        actor,
-        "points.post",
-        entry,
-        community_id=activity.community_id,
-        after={"user_id": attendance.user_id, "delta": points, "reason": "attendance", "attendance_id": attendance.id},
-    )
-    _tell_earned(attendance.user_id, entry, activity.title)
-    return entry
 
 
 def post_wish(wish, *, actor: User | None) -> LedgerEntry | None:
@@ -148,36 +133,41 @@ def post_wish(wish, *, actor: User | None) -> LedgerEntry | None:
     points = queries.settings_for(wish.community_id).wish_points
     if not points or wish.claimer_id is None:
         return None
+    duplicate = _("Points for this micro-wish were already posted.")
+    return _earn(actor, wish.claimer_id, wish.community_id, points, Reason.WISH, wish.id, wish.title, duplicate)
+
+
+def _earn(
+    actor: User | None, user_id: int, community_id: int, points: int, reason: Reason, source_id: int, title: str, duplicate: str
+) -> LedgerEntry:
+    """Points earned for an attendance or a micro-wish (``reason`` is also the source's type): posted, audited, told."""
+    source = str(reason)
     entry = post(
-        wish.claimer_id,
-        wish.community_id,
+        user_id,
+        community_id,
         points,
-        Reason.WISH,
+        reason,
         actor=actor,
-        source=("wish", wish.id),
-        note=wish.title[:NOTE_MAX],
-        duplicate=_("Points for this micro-wish were already posted."),
+        source=(source, source_id),
+        note=title[:NOTE_MAX],
+        duplicate=duplicate,
     )
     audit.record(
         actor,
         "points.post",
         entry,
-        community_id=wish.community_id,
-        after={"user_id": wish.claimer_id, "delta": points, "reason": "wish", "wish_id": wish.id},
+        community_id=community_id,
+        after={"user_id": user_id, "delta": points, "reason": source, f"{source}_id": source_id},
     )
-    _tell_earned(wish.claimer_id, entry, wish.title)
-    return entry
-
-
-def _tell_earned(user_id: int, entry: LedgerEntry, title: str) -> None:
     notify(
         user_id,
         f"points:{entry.id}",
         N_("You earned %(points)d points for “%(title)s”."),
         link="/me/points",
-        points=entry.delta,
+        points=points,
         title=title,
     )
+    return entry
 
 
 def bonus(

@@ -15,11 +15,10 @@ from flask_login import current_user
 
 from consult.accounts import services as accounts
 from consult.accounts.models import User
-from consult.core.clock import local, local_now, month_bounds
+from consult.core.clock import local_now
 from consult.core.errors import NotFound
 from consult.core.exports import csv_response
 from consult.core.forms import Form, form_status, submit
-from consult.core.templating import label
 from consult.extensions import db
 from consult.places.access import community_staff_required
 from consult.points import ledger, pages, queries, rewards
@@ -176,27 +175,7 @@ def settings(community):
 @community_staff_required
 def export(community):
     """The community's ledger for a month (YYYY-MM) as CSV."""
-    month = request.args.get("month") or local_now().strftime("%Y-%m")
-    start, end = month_bounds(month)
-    entries = db.session.scalars(queries.community_entries(community.id, start, end).order_by(None).order_by("created_at", "id"))
-    return csv_response(
-        f"ledger-{community.slug}-{month}.csv",
-        [_("Entry"), _("Time"), _("Resident"), _("Points"), _("Reason"), _("Source"), _("Reverses"), _("Replaces"), _("Note")],
-        [
-            (
-                e.id,
-                local(e.created_at).strftime("%Y-%m-%d %H:%M"),
-                e.user.display_name,
-                e.delta,
-                label(f"points.{e.reason}"),
-                f"{e.source_type}:{e.source_id}" if e.source_type else "",
-                e.reverses_id or "",
-                e.replaces_id or "",
-                e.note or "",
-            )
-            for e in entries
-        ],
-    )
+    return csv_response(*pages.ledger_export(community, request.args.get("month") or local_now().strftime("%Y-%m")))
 
 
 @bp.route("/members/<int:user_id>/certificate", methods=["GET", "POST"])

@@ -8,10 +8,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from flask_babel import gettext as _
 from flask_sqlalchemy.pagination import Pagination
 
-from consult.core.clock import local_now
+from consult.core.clock import local, local_now, month_bounds
 from consult.core.pagination import paginate
+from consult.core.templating import label
+from consult.extensions import db
 from consult.places import queries as places
 from consult.places.models import Community
 from consult.points import queries
@@ -98,3 +101,35 @@ def ledger_page(community: Community, viewer) -> LedgerPage:
         settings=queries.settings_for(community.id),
         month=local_now().strftime("%Y-%m"),
     )
+
+
+def ledger_export(community: Community, month: str) -> tuple[str, list[str], list[tuple]]:
+    """The file name, header and rows of the community's ledger for ``month`` (YYYY-MM), oldest first."""
+    start, end = month_bounds(month)
+    entries = db.session.scalars(queries.community_entries(community.id, start, end).order_by(None).order_by("created_at", "id"))
+    header = [
+        _("Entry"),
+        _("Time"),
+        _("Resident"),
+        _("Points"),
+        _("Reason"),
+        _("Source"),
+        _("Reverses"),
+        _("Replaces"),
+        _("Note"),
+    ]
+    rows = [
+        (
+            e.id,
+            local(e.created_at).strftime("%Y-%m-%d %H:%M"),
+            e.user.display_name,
+            e.delta,
+            label(f"points.{e.reason}"),
+            f"{e.source_type}:{e.source_id}" if e.source_type else "",
+            e.reverses_id or "",
+            e.replaces_id or "",
+            e.note or "",
+        )
+        for e in entries
+    ]
+    return f"ledger-{community.slug}-{month}.csv", header, rows
