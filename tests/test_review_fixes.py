@@ -9,7 +9,7 @@ from consult.accounts import services as accounts
 from consult.activities import services as activities
 from consult.core.errors import Conflict, PermissionDenied, RuleViolation
 from consult.places import queries as places, residents, services as places_services
-from consult.points import services as points
+from consult.points import ledger as points
 from consult.points.models import LedgerEntry
 from consult.topics import queries as topic_queries, services as topics
 from consult.topics.models import Ballot, VoteParticipation

@@ -165,7 +165,7 @@ def new_activity(community):
     """Create an activity (points per hour start from the community's points rules)."""
     form = ActivityForm()
     if request.method == "GET":
-        from consult.points.services import settings_for
+        from consult.points.queries import settings_for
 
         form.points_per_hour.data = settings_for(community.id).default_points_per_hour
     if form.validate_on_submit():

@@ -11,7 +11,7 @@ from consult.accounts import services
 from consult.activities import services as activities
 from consult.core import documents, registries
 from consult.places import residents
-from consult.points import services as points
+from consult.points import ledger, rewards
 from consult.topics import queries as topic_queries, services as topics
 
 
@@ -66,12 +66,12 @@ def busy(world, factory, clock):
     wish = activities.post_wish(world.resident, world.a, title="换灯泡", description="够不着")
     activities.approve_wish(world.worker, wish)
     activities.claim_wish(world.party, wish)
-    reward = points.create_reward(world.worker, world.a, name="毛巾", price=1, stock=5)
-    points.redeem(world.party, reward)
+    reward = rewards.create_reward(world.worker, world.a, name="毛巾", price=1, stock=5)
+    rewards.redeem(world.party, reward)
     documents.issue(
         "service_record", subject=world.party, community_id=world.a.id, content={"hours": 1.5}, issued_by=world.worker
     )
-    points.bonus(world.worker, world.party, world.a, 5, "组织")
+    ledger.bonus(world.worker, world.party, world.a, 5, "组织")
     residents.issue_reset_code(world.worker, world.resident, world.a)
     return world
 

@@ -253,12 +253,12 @@ def test_closing_the_authors_account_tells_the_claimer(db, world, wish):
 
 
 def test_closing_cancels_pending_redemptions_and_refunds(db, world):
-    from consult.points import services as points
+    from consult.points import ledger, rewards
     from consult.points.models import Balance
 
-    points.bonus(world.worker, world.resident, world.a, 50, "帮助邻居")
-    reward = points.create_reward(world.worker, world.a, name="毛巾", price=30, stock=2)
-    redemption = points.redeem(world.resident, reward)
+    ledger.bonus(world.worker, world.resident, world.a, 50, "帮助邻居")
+    reward = rewards.create_reward(world.worker, world.a, name="毛巾", price=30, stock=2)
+    redemption = rewards.redeem(world.resident, reward)
     accounts.close_account(world.resident, PASSWORD)
     assert redemption.status == "cancelled"
     balance = db.session.scalar(sa.select(Balance).where(Balance.user_id == world.resident.id))

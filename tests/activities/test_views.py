@@ -12,7 +12,7 @@ from consult.core.clock import local_now
 
 
 def test_create_activity_page(login_as, world, db):
-    from consult.points import services as points
+    from consult.points import settings as points
 
     points.update_settings(world.worker, world.a, default_points_per_hour=15, wish_points=5)
     client = login_as(world.worker)

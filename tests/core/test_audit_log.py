@@ -9,7 +9,7 @@ from flask_babel import force_locale
 from consult.core import audit
 from consult.places import services as places
 from consult.places.queries import active_residence
-from consult.points import services as points
+from consult.points import ledger as points
 from consult.topics import services as topics
 from tests.core.test_no_english import english_words
 
