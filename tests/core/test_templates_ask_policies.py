@@ -23,7 +23,6 @@ ALLOWED = {
     "activities/manage/attendance.html",
     "activities/party.html",
     "activities/wish.html",
-    "points/mine.html",
 }
 
 
