@@ -6,6 +6,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from consult.activities import records as certificate
 from consult.core import documents
 from consult.core.clock import local_now
 from consult.core.errors import DomainError
@@ -13,7 +14,7 @@ from consult.core.pagination import paginate
 from consult.extensions import db
 from consult.places import queries as places
 from consult.places.models import Community
-from consult.points import certificate, queries, services
+from consult.points import queries, services
 from consult.points.models import Redemption, Reward
 
 bp = Blueprint("points", __name__)
