@@ -121,9 +121,9 @@ def confirm_minutes(actor, activity: Activity, attendance: Attendance, minutes: 
     """The organiser confirms a person's minutes after the activity; once (the ledger posts points from it)."""
     if attendance.activity_id != activity.id:
         raise NotFound(_("No such attendance at this activity."))
-    attendance = db.session.scalar(
+    attendance = db.session.scalars(
         sa.select(Attendance).where(Attendance.id == attendance.id).with_for_update().execution_options(populate_existing=True)
-    )
+    ).one()
     policy_of(attendance).require("confirm_minutes", actor)
     if minutes is None or not 0 <= minutes <= length_minutes(activity):
         raise RuleViolation(

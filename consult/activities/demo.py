@@ -60,6 +60,7 @@ def seed(world: dict) -> None:
             clock.set_now(activity.ends_at + timedelta(hours=1))
             for attendance_user in (party, neighbours[8], resident):
                 attendance = queries.attendance_of(attendance_user, activity)
+                assert attendance is not None  # checked in or marked just above
                 checkin.confirm_minutes(worker, activity, attendance, checkin.suggested_minutes(activity, attendance) - 5)
 
         # Upcoming: one with places, one full with a waitlist, one for party members only.

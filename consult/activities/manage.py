@@ -186,7 +186,7 @@ def _edit_form(activity: Activity) -> ActivityForm:
                 **{name: getattr(activity, name) for name in ("title", "description", "kind", "place", "capacity")},
                 **{name: getattr(activity, name) for name in ("points_per_hour", "checkin_minutes_before", "party_only")},
                 **{name: _local_naive(getattr(activity, name)) for name in ("starts_at", "ends_at", "waitlist_cutoff_at")},
-                "organiser": db.session.get(User, activity.organiser_id).username,
+                "organiser": db.session.get_one(User, activity.organiser_id).username,
             }
         )
     return form

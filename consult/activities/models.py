@@ -263,7 +263,7 @@ class Wish(db.Model):
         """When it was (or counts as) confirmed, as of ``moment``."""
         if self.confirmed_at is not None:
             return self.confirmed_at
-        if self.state_at(moment) == WishStatus.CONFIRMED:
+        if self.state_at(moment) == WishStatus.CONFIRMED and self.fulfilled_at is not None:
             return self.fulfilled_at + AUTO_CONFIRM_AFTER
         return None
 

@@ -31,12 +31,12 @@ def register_party_member(user, community: Community, *, work_unit: str, party_b
 
 
 def _decide_registration(worker, registration: PartyRegistration, to: str, reason: str | None) -> PartyRegistration:
-    registration = db.session.scalar(
+    registration = db.session.scalars(
         sa.select(PartyRegistration)
         .where(PartyRegistration.id == registration.id)
         .with_for_update()
         .execution_options(populate_existing=True)
-    )
+    ).one()
     policy_of(registration).require("confirm" if to == RegistrationStatus.CONFIRMED else "reject", worker)
     community = queries.community_of(registration.community_id)
     registration.status, registration.decided_at, registration.decided_by_id = to, now(), worker.id

@@ -153,7 +153,7 @@ def update_activity(worker, activity: Activity, **fields) -> Activity:
         raise RuleViolation(
             _("%(n)d people already have a place: places cannot be fewer.", n=activity.signup_count), field="capacity"
         )
-    organiser = values.pop("organiser") or db.session.get(User, activity.organiser_id)
+    organiser = values.pop("organiser") or db.session.get_one(User, activity.organiser_id)
     _check_organiser(organiser, community)
     values = {**_checked_text(values), "organiser_id": organiser.id}
     before, after, tell = {}, {}, False

@@ -115,6 +115,8 @@ class ActivityPolicy(Policy[Activity]):
         self._not_called_off()
         if self.state != "upcoming":
             self.refuse(_("Sign-up has closed: the activity has started."))
+        if queries.active_signup(user, self.subject) is not None:
+            self.refuse(_("You have already signed up for this activity."), Conflict)
 
     def check_check_in(self, user) -> None:
         """People with a place, within the check-in window, once (the code is checked by the service)."""
@@ -162,7 +164,7 @@ class SignupPolicy(Policy[Signup]):
 
     @property
     def activity(self) -> Activity:
-        return db.session.get(Activity, self.subject.activity_id)
+        return db.session.get_one(Activity, self.subject.activity_id)
 
     def check_cancel(self, user) -> None:
         by_staff = user_id(user) != self.subject.user_id
@@ -190,6 +192,8 @@ class SignupPolicy(Policy[Signup]):
             self.refuse(_("Attendance can be marked once check-in opens."))
         if self.state != SignupStatus.CONFIRMED:
             self.refuse(_("This person is not signed up for the activity."))
+        if queries.attendance_by(self.subject.user_id, activity.id) is not None:
+            self.refuse(_("This person is already marked as present."), Conflict)
 
 
 @policy_for(Attendance)
@@ -210,7 +214,7 @@ class AttendancePolicy(Policy[Attendance]):
 
     @property
     def activity(self) -> Activity:
-        return db.session.get(Activity, self.subject.activity_id)
+        return db.session.get_one(Activity, self.subject.activity_id)
 
     def check_check_out(self, user) -> None:
         if user_id(user) != self.subject.user_id or self.subject.checked_in_at is None:

@@ -40,7 +40,7 @@ def _signed_in(user) -> bool:
 
 
 def community_of(community_id: int) -> Community:
-    return db.session.get(Community, community_id)
+    return db.session.get_one(Community, community_id)
 
 
 # --- 报到 ------------------------------------------------------------------------------------
@@ -282,9 +282,12 @@ def minutes_to_confirm(community_id: int):
 def rating_summary(activity_id: int) -> dict:
     """An activity's ratings by level, with the comments: level, date and text — never the rater."""
     where = ActivityRating.activity_id == activity_id
-    counts = dict(
-        db.session.execute(sa.select(ActivityRating.level, sa.func.count()).where(where).group_by(ActivityRating.level)).all()
-    )
+    counts: dict[str, int] = {
+        level: n
+        for level, n in db.session.execute(
+            sa.select(ActivityRating.level, sa.func.count()).where(where).group_by(ActivityRating.level)
+        )
+    }
     comments = db.session.execute(
         sa.select(ActivityRating.level, ActivityRating.comment, ActivityRating.created_at)
         .where(where, ActivityRating.comment.is_not(None))

@@ -58,6 +58,13 @@ def _served(subject_id: int, community_id: int, start: datetime, end: datetime, 
     ).all()
 
 
+def _confirmed_on(wish: Wish, moment: datetime) -> datetime:
+    """When a wish the record lists (confirmed as of ``moment``) was confirmed."""
+    confirmed = wish.confirmed_as_of(moment)
+    assert confirmed is not None  # the query keeps confirmed wishes only
+    return confirmed
+
+
 def service_record(subject, community: Community, year: int, quarter: int | None = None) -> dict:
     """A party member's service in a year or quarter: activities and minutes, micro-wishes and ratings."""
     start, end = period_bounds(year, quarter)
@@ -75,7 +82,7 @@ def service_record(subject, community: Community, year: int, quarter: int | None
                 Wish.claimer_id == subject.id, Wish.community_id == community.id, Wish.confirmed_between(start, end, moment)
             )
         ),
-        key=lambda w: (w.confirmed_as_of(moment), w.id),
+        key=lambda w: (_confirmed_on(w, moment), w.id),
     )
     return {
         "name": subject.display_name,
@@ -88,7 +95,7 @@ def service_record(subject, community: Community, year: int, quarter: int | None
             {"date": local_text(r.starts_at)[:10], "title": r.title, "kind": r.kind, "minutes": r.minutes} for r in rows
         ],
         "total_minutes": sum(r.minutes for r in rows),
-        "wishes": [{"date": local_text(w.confirmed_as_of(moment))[:10], "title": w.title, "rating": w.rating} for w in wishes],
+        "wishes": [{"date": local_text(_confirmed_on(w, moment))[:10], "title": w.title, "rating": w.rating} for w in wishes],
     }
 
 

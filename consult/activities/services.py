@@ -6,6 +6,7 @@ The rules live by aggregate: ``party`` (报到), ``planning`` (activities), ``si
 """
 
 from consult.activities.checkin import check_in, checkin_code, confirm_minutes, mark_attendance, rate_activity
+from consult.activities.models import Activity
 from consult.activities.party import confirm_registration, register_party_member, reject_registration
 from consult.activities.planning import cancel_activity, create_activity
 from consult.activities.queries import active_registration, attendance_of
@@ -15,6 +16,7 @@ from consult.activities.wishes import approve_wish, claim_wish, confirm_wish, fu
 from consult.core.clock import now
 
 __all__ = [
+    "Activity",
     "active_registration",
     "approve_wish",
     "attendance_of",

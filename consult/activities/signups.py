@@ -19,9 +19,9 @@ from consult.places.rules import require_committee
 
 def lock_activity(activity: Activity) -> Activity:
     """The activity row, locked: places and counts hold under concurrent sign-ups."""
-    return db.session.scalar(
+    return db.session.scalars(
         sa.select(Activity).where(Activity.id == activity.id).with_for_update().execution_options(populate_existing=True)
-    )
+    ).one()
 
 
 def sign_up(user, activity: Activity, *, recorded_by=None) -> Signup:
@@ -137,7 +137,7 @@ def cancel_signups_of_closed_account(user) -> int:
         )
     )
     for activity_id in ids:
-        activity = lock_activity(db.session.get(Activity, activity_id))
+        activity = lock_activity(db.session.get_one(Activity, activity_id))
         signup = queries.active_signup(user, activity)
         if signup is not None and queries.attendance_of(user, activity) is None:
             _cancel(activity, signup, None)

@@ -11,9 +11,9 @@ from consult.activities import queries, wishes as services
 from consult.activities.blueprints import bp
 from consult.activities.forms import ReasonForm, WishForm, rating_form
 from consult.activities.models import Wish
+from consult.activities.policy import WishPolicy
 from consult.core.forms import form_status, refuse, submit
 from consult.core.pagination import paginate
-from consult.core.policy import policy_of
 from consult.extensions import db
 from consult.places import queries as places
 
@@ -69,7 +69,7 @@ def wish(wish_id: int):
         wish=item,
         community=queries.community_of(item.community_id),
         history=queries.wish_history(item.id),
-        confirmed_automatically=policy_of(item).confirmed_automatically,
+        confirmed_automatically=WishPolicy(item).confirmed_automatically,
         confirm_form=rating_form(),
         reason_form=ReasonForm(),
         author=author,

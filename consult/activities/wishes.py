@@ -14,7 +14,6 @@ from flask_babel import gettext as _
 from consult.activities import queries, signals
 from consult.activities.common import optional_text, text
 from consult.activities.models import (
-    AUTO_CONFIRM_AFTER,
     COMMENT_MAX,
     REASON_MAX,
     TITLE_MAX,
@@ -35,7 +34,7 @@ from consult.places import queries as places
 from consult.places.models import Community
 from consult.places.rules import require_committee, require_member
 
-WISH_NOTICES = {
+WISH_NOTICES: dict[str, str] = {
     WishStatus.OPEN: N_("Your micro-wish “%(title)s” was approved and is waiting for a party member."),
     WishStatus.REJECTED: N_("Your micro-wish “%(title)s” was not approved: %(reason)s"),
     WishStatus.CLAIMED: N_("A party member has taken on your micro-wish “%(title)s”."),
@@ -46,9 +45,9 @@ WISH_NOTICES = {
 
 def _lock(wish: Wish) -> Wish:
     """Lock the wish and make a due automatic confirmation permanent, so every action sees the state as of now."""
-    wish = db.session.scalar(
+    wish = db.session.scalars(
         sa.select(Wish).where(Wish.id == wish.id).with_for_update().execution_options(populate_existing=True)
-    )
+    ).one()
     if wish.status == WishStatus.FULFILLED and wish.state_at(now()) == WishStatus.CONFIRMED:
         _auto_confirm(wish)
     return wish
@@ -221,7 +220,7 @@ def release_claims_of_closed_account(user) -> int:
     """Closing an account gives its claimed micro-wishes back (open again; the resident is told)."""
     ids = list(db.session.scalars(sa.select(Wish.id).where(Wish.claimer_id == user.id, Wish.status == WishStatus.CLAIMED)))
     for wish_id in ids:
-        wish = _lock(db.session.get(Wish, wish_id))
+        wish = _lock(db.session.get_one(Wish, wish_id))
         if wish.status == WishStatus.CLAIMED and wish.claimer_id == user.id:
             _move(wish, WishStatus.OPEN, user, notify_ids=(wish.author_id,))
             wish.claimer_id, wish.claimed_at = None, None
@@ -239,8 +238,8 @@ def withdraw_wishes_of_closed_account(user) -> int:
         )
     )
     for wish_id in ids:
-        wish = _lock(db.session.get(Wish, wish_id))
-        if wish.status == WishStatus.CLAIMED:
+        wish = _lock(db.session.get_one(Wish, wish_id))
+        if wish.status == WishStatus.CLAIMED and wish.claimer_id is not None:
             _move(wish, WishStatus.WITHDRAWN, user)
             notify(
                 wish.claimer_id,
@@ -263,10 +262,11 @@ def contact_for_claimer(viewer, wish: Wish, author) -> dict | None:
     if not policy_of(wish).can("see_contact", viewer):
         return None
     residence = places.active_residence(author)
-    here = residence is not None and residence.community_id == wish.community_id
+    if residence is not None and residence.community_id != wish.community_id:
+        residence = None
     return {
-        "building": residence.building if here else None,
-        "unit": residence.unit if here else None,
+        "building": residence.building if residence else None,
+        "unit": residence.unit if residence else None,
         "phone": places.phone_for(viewer, author),
         "committee": queries.community_of(wish.community_id).name,
     }
@@ -275,7 +275,7 @@ def contact_for_claimer(viewer, wish: Wish, author) -> dict | None:
 def _auto_confirm(wish: Wish) -> None:
     """Confirm for the resident seven days after fulfilment (dated then, not when tick ran), and tell them."""
     wish.auto_confirmed = True
-    _confirm(wish, None, at=wish.fulfilled_at + AUTO_CONFIRM_AFTER)
+    _confirm(wish, None, at=wish.confirmed_as_of(now()))
     notify(
         wish.author_id,
         f"wish:{wish.id}:auto_confirmed",
@@ -290,6 +290,6 @@ def auto_confirm_due() -> int:
     due = list(db.session.scalars(sa.select(Wish.id).where(Wish.auto_confirm_due(now()))))
     confirmed = 0
     for wish_id in due:
-        wish = _lock(db.session.get(Wish, wish_id))  # the lock confirms it if still due
+        wish = _lock(db.session.get_one(Wish, wish_id))  # the lock confirms it if still due
         confirmed += wish.auto_confirmed and wish.status == WishStatus.CONFIRMED
     return confirmed

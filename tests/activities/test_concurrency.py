@@ -6,6 +6,8 @@ import sqlalchemy as sa
 from consult.accounts.models import User
 from consult.activities import planning, signups
 from consult.activities.models import Activity, Signup
+from consult.core.errors import Conflict
+from consult.extensions import db
 from tests.core.test_concurrency import run_threads
 from tests.factories import Factory
 
@@ -23,8 +25,6 @@ def test_thirty_threads_for_the_last_five_places(app, committed_db):
     activity_id = activity.id
 
     def sign_up(i):
-        from consult.extensions import db
-
         return signups.sign_up(db.session.get(User, people[i]), db.session.get(Activity, activity_id)).status
 
     results = run_threads(app, 30, sign_up)
@@ -43,8 +43,6 @@ def test_thirty_threads_for_the_last_five_places(app, committed_db):
 
 def test_calling_off_while_people_sign_up_and_cancel(app, committed_db):
     """A worker calls the activity off while 10 people sign up and 5 cancel: nothing stays live, counts hold."""
-    from consult.core.errors import Conflict
-
     factory = Factory(committed_db.session)
     world = factory.world()
     activity = factory.activity(world, capacity=3)
@@ -58,8 +56,6 @@ def test_calling_off_while_people_sign_up_and_cancel(app, committed_db):
     activity_id = activity.id
 
     def act(i):
-        from consult.extensions import db
-
         activity = db.session.get(Activity, activity_id)
         try:
             if i == 0:

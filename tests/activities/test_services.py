@@ -1,6 +1,6 @@
 """Rules of 报到, activities, check-ins, micro-wishes, service records and documents, without HTTP."""
 
-from datetime import UTC, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -10,7 +10,9 @@ from consult.activities.models import RegistrationStatus, WishEvent
 from consult.core import documents
 from consult.core.audit import AuditEntry
 from consult.core.cli import run_tick
+from consult.core.clock import now
 from consult.core.errors import Conflict, NotFound, PermissionDenied, RuleViolation
+from consult.core.exports import csv_text
 from consult.core.notifications import Notification
 from consult.core.policy import policy_of
 
@@ -133,8 +135,6 @@ def test_bad_activities_refused(db, world, kw):
 
 
 def test_only_the_committee_creates_activities(db, world, clock):
-    from consult.core.clock import now
-
     with pytest.raises(PermissionDenied):
         planning.create_activity(
             world.other_worker,
@@ -409,8 +409,6 @@ def test_snapshot_does_not_change_afterwards(db, world, clock):
 
 
 def test_quarters_in_the_site_time_zone(db):
-    from datetime import datetime
-
     start, end = records.period_bounds(2026, 1)
     assert start.astimezone(UTC) == datetime(2025, 12, 31, 16, 0, tzinfo=UTC)
     assert end.astimezone(UTC) == datetime(2026, 3, 31, 16, 0, tzinfo=UTC)
@@ -419,8 +417,6 @@ def test_quarters_in_the_site_time_zone(db):
 
 
 def test_csv_helper_neutralises_formulas():
-    from consult.core.exports import csv_text
-
     text = csv_text(["名字", "=cmd"], [["=1+1", "+x", "-y", "@z", -5, 3.5, None, "普通"]])
     assert text.startswith("\ufeff")
     assert "'=cmd" in text and "'=1+1" in text and "'+x" in text and "'-y" in text and "'@z" in text

@@ -14,6 +14,10 @@ from consult.core.cli import run_tick
 from consult.core.errors import Conflict, PermissionDenied, RuleViolation
 from consult.core.notifications import Notification
 from consult.core.policy import policy_of
+from consult.core.registries import closing_account
+from consult.places import queries as places
+from consult.points import services as points
+from consult.points.models import Balance
 from tests.factories import PASSWORD
 
 
@@ -254,9 +258,6 @@ def test_closing_the_authors_account_tells_the_claimer(db, world, wish):
 
 
 def test_closing_cancels_pending_redemptions_and_refunds(db, world):
-    from consult.points import services as points
-    from consult.points.models import Balance
-
     points.bonus(world.worker, world.resident, world.a, 50, "帮助邻居")
     reward = points.create_reward(world.worker, world.a, name="毛巾", price=30, stock=2)
     redemption = points.redeem(world.resident, reward)
@@ -267,8 +268,6 @@ def test_closing_cancels_pending_redemptions_and_refunds(db, world):
 
 
 def test_closing_ends_staff_appointments(db, world):
-    from consult.places import queries as places
-
     factory = world.factory
     factory.residence(world.worker, world.a)
     assert places.can_manage_community(world.worker, world.a)
@@ -279,6 +278,4 @@ def test_closing_ends_staff_appointments(db, world):
 
 
 def test_closing_registry_has_every_domain(app):
-    from consult.core.registries import closing_account
-
     assert {"activities", "points", "places"} <= set(closing_account)

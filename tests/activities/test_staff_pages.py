@@ -8,6 +8,7 @@ import sqlalchemy as sa
 
 from consult.activities import checkin as checkins, queries, records, signups, wishes as wish_rules
 from consult.activities.models import Activity, Wish
+from consult.activities.records import issue_certificate
 from consult.core import documents
 from consult.core.clock import local_now
 
@@ -183,8 +184,6 @@ def test_printed_service_record_has_a_blank_for_the_id_number(login_as, world, d
 
 
 def test_issued_certificate_page_leads_somewhere_and_says_full_name(login_as, world, db, clock):
-    from consult.activities.records import issue_certificate
-
     _issue(world, clock)
     document = issue_certificate(world.party, world.party, world.a, clock.now().year)
     page = (

@@ -6,14 +6,14 @@ from datetime import timedelta
 import sqlalchemy as sa
 
 from consult.activities import checkin as checkins, queries, signups
-from consult.activities.models import Activity, Attendance, PartyRegistration
+from consult.activities.models import Activity, Attendance, PartyRegistration, Wish
 from consult.core import documents
 from consult.core.clock import local_now
+from consult.points import services as points
+from tests.factories import PASSWORD
 
 
 def test_create_activity_page(login_as, world, db):
-    from consult.points import services as points
-
     points.update_settings(world.worker, world.a, default_points_per_hour=15, wish_points=5)
     client = login_as(world.worker)
     assert 'value="15"' in client.get(f"/manage/c/{world.a.slug}/activities/new").get_data(as_text=True)
@@ -80,8 +80,6 @@ def test_code_kept_through_login(client, world, db, clock):
     code = checkins.checkin_code(activity)
     response = client.get(f"/activities/{activity.id}/checkin?code={code}")
     assert response.status_code == 302 and "/auth/login" in response.headers["Location"]
-    from tests.factories import PASSWORD
-
     client.post("/auth/login", {"username": "party", "password": PASSWORD, "next": f"/activities/{activity.id}/checkin"})
     clock.advance(minutes=5)  # the code on the screen has rotated five times meanwhile
     assert (
@@ -159,8 +157,6 @@ def test_wish_pages(login_as, world, db):
     client = login_as(world.resident)
     assert client.post(f"/c/{world.a.slug}/wishes/", {"title": "", "description": "x"}).status_code == 400
     assert client.post(f"/c/{world.a.slug}/wishes/", {"title": "帮忙修水龙头", "description": "漏水"}).status_code == 302
-    from consult.activities.models import Wish
-
     wish = db.session.scalar(sa.select(Wish).where(Wish.title == "帮忙修水龙头"))
     assert login_as(None).get(f"/wishes/{wish.id}").status_code == 404  # not public before approval
     assert login_as(world.worker).post(f"/manage/c/{world.a.slug}/wishes/{wish.id}/approve", {}).status_code == 302
