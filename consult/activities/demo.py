@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, time, timedelta
 
-from consult.activities import checkin, planning, queries, signups, wishes
+from consult.activities import checkin, party as parties, planning, queries, signups, wishes
 from consult.core import clock
 
 
@@ -25,12 +25,12 @@ def seed(world: dict) -> None:
     try:
         # 报到: the demo party member and two neighbours (one still waiting).
         at(100)
-        registration = party.register_party_member(party, community, work_unit="区税务局", party_branch="机关第一党支部")
-        party.confirm_registration(worker, registration)
-        other = party.register_party_member(neighbours[8], community, work_unit="市第一医院", party_branch="医院第三党支部")
-        party.confirm_registration(worker, other)
+        registration = parties.register_party_member(party, community, work_unit="区税务局", party_branch="机关第一党支部")
+        parties.confirm_registration(worker, registration)
+        other = parties.register_party_member(neighbours[8], community, work_unit="市第一医院", party_branch="医院第三党支部")
+        parties.confirm_registration(worker, other)
         at(1)
-        party.register_party_member(neighbours[9], community, work_unit="区教育局", party_branch="机关第二党支部")
+        parties.register_party_member(neighbours[9], community, work_unit="区教育局", party_branch="机关第二党支部")
 
         # Past activities with check-ins and confirmed minutes.
         for days_ago, title, kind, hours, hour in (
