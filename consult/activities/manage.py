@@ -38,6 +38,7 @@ __all__ = ["bp"]
 
 
 def _members_csv(community, rows, year: int):
+    places.remember_home_communities([r.user_id for r, *_counts in rows])
     return csv_response(
         f"party-members-{community.slug}-{year}.csv",
         [
@@ -74,7 +75,6 @@ def party(community):
     year = local_now().year
     rows = queries.members(community.id, work_unit, *records.period_bounds(year, None))
     if request.args.get("format") == "csv":
-        places.remember_home_communities([r.user_id for r, *_counts in rows])
         return _members_csv(community, rows, year)
     return render_template(
         "activities/manage/party.html",

@@ -24,7 +24,7 @@ from consult.activities.models import (
     Wish,
     WishStatus,
 )
-from consult.core.errors import Conflict, PermissionDenied
+from consult.core.errors import Conflict, NotFound, PermissionDenied
 from consult.core.policy import Policy, policy_for
 from consult.core.rules import require_not_self
 from consult.core.templating import label
@@ -253,7 +253,7 @@ WISH_MOVES: dict[str, tuple[frozenset[str], str]] = {
 class WishPolicy(Policy[Wish]):
     """The micro-wish transitions (``WISH_MOVES``) and who may make each; the state is ``Wish.state_at``."""
 
-    actions = (*WISH_MOVES, "see_contact")
+    actions = (*WISH_MOVES, "see", "see_contact")
 
     @property
     def state(self) -> str:
@@ -321,6 +321,13 @@ class WishPolicy(Policy[Wish]):
         if self.state == WishStatus.CLAIMED:
             self.refuse(_("A party member has already taken it on; ask them to give it up first."), Conflict)
         self._from("withdraw")
+
+    def check_see(self, user) -> None:
+        """Public from approval on; otherwise its author, its claimer and the committee (others: 404)."""
+        if user_id(user) is not None and user_id(user) in (self.subject.author_id, self.subject.claimer_id):
+            return
+        if not places.can_manage_community(user, self.community):
+            self.refuse(_("No such micro-wish in this community."), NotFound)
 
     def check_see_contact(self, user) -> None:
         """The claimer sees how to reach the resident while the wish is taken on or fulfilled."""

@@ -204,7 +204,10 @@ def _check_in(form: CodeForm, activity: Activity):
     exempt_when=_not_a_guess,
 )
 def checkin(activity_id: int):
-    """Check in: opening the link only shows the code in a confirm form, saying nothing of whether it is right."""
+    """Check in: opening the link only shows the code in a confirm form, saying nothing of whether it is right.
+
+    A little over 15 lines: the code from a QR link is kept through logging in, then confirmed.
+    """
     activity = _activity_or_404(activity_id)
     _remember_code(activity)
     if not current_user.is_authenticated:

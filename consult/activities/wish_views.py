@@ -14,6 +14,7 @@ from consult.activities.models import Wish
 from consult.activities.policy import WishPolicy
 from consult.core.forms import form_status, refuse, submit
 from consult.core.pagination import paginate
+from consult.core.policy import policy_of
 from consult.extensions import db
 from consult.places import queries as places
 
@@ -28,15 +29,17 @@ def wishes(community: str):
     if done := submit(form, lambda: services.post_wish(current_user, community, **_wish_fields(form))):
         flash(_("Your micro-wish was sent to the committee."), "success")
         return redirect(url_for("activities.wish", wish_id=done.value.id))
-    return render_template(
-        "activities/wishes.html",
-        community=community,
-        page=paginate(queries.wishes(community.id), per_page=30),
-        form=form,
-        member=places.is_confirmed_member(current_user, community),
-        mine=queries.my_wishes(current_user.id, community.id) if current_user.is_authenticated else [],
-        party_member=queries.is_party_member(current_user, community),
-    ), form_status(form)
+    return render_template("activities/wishes.html", community=community, form=form, **_list_of(community)), form_status(form)
+
+
+def _list_of(community) -> dict:
+    """The community's public wishes, and mine; what the person looking may do there."""
+    return {
+        "page": paginate(queries.wishes(community.id), per_page=30),
+        "member": places.is_confirmed_member(current_user, community),
+        "mine": queries.my_wishes(current_user.id, community.id) if current_user.is_authenticated else [],
+        "party_member": queries.is_party_member(current_user, community),
+    }
 
 
 def _wish_fields(form) -> dict:
@@ -47,11 +50,7 @@ def _wish_or_404(wish_id: int) -> Wish:
     wish = db.session.get(Wish, wish_id)
     if wish is None:
         abort(404)
-    public = wish.status in queries.PUBLIC_WISHES
-    mine = current_user.is_authenticated and current_user.id in (wish.author_id, wish.claimer_id)
-    committee = places.can_manage_community(current_user, queries.community_of(wish.community_id))
-    if not (public or mine or committee):
-        abort(404)
+    policy_of(wish).require("see", current_user)
     return wish
 
 

@@ -32,15 +32,17 @@ ROLES = ("resident", "party", "worker", "outsider", "visitor")
 # --- micro-wishes: posted by the resident, claimed by the party member ------------------------
 
 WISH_TABLE: dict[str, dict[str, set[str]]] = {
-    "pending_review": {"worker": {"approve", "reject"}, "resident": {"withdraw"}},
+    "pending_review": {"worker": {"see", "approve", "reject"}, "resident": {"see", "withdraw"}},
     "open": {"party": {"claim"}, "resident": {"withdraw"}},
     "claimed": {"party": {"give_up", "fulfil", "see_contact"}, "worker": {"release"}},
     "fulfilled": {"resident": {"confirm"}, "party": {"see_contact"}},
     "confirmed": {},
     "confirmed by the clock": {},  # fulfilled seven days ago, before tick makes it permanent
-    "rejected": {},
-    "withdrawn": {},
+    "rejected": {"worker": {"see"}, "resident": {"see"}},
+    "withdrawn": {"worker": {"see"}, "resident": {"see"}},
 }
+#: from approval on, everyone sees a wish
+PUBLIC_WISH_STATES = {"open", "claimed", "fulfilled", "confirmed", "confirmed by the clock"}
 
 
 def wish_in(world, clock, state: str) -> Wish:
@@ -69,7 +71,8 @@ def test_wish_actions_follow_the_state_table(db, world, clock, state, role):
     wish = wish_in(world, clock, state)
     policy = policy_of(wish)
     assert policy.state == {"confirmed by the clock": "confirmed"}.get(state, state)
-    assert policy.allowed(person(world, role)) == WISH_TABLE[state].get(role, set())
+    seen = {"see"} if state in PUBLIC_WISH_STATES else set()
+    assert policy.allowed(person(world, role)) == WISH_TABLE[state].get(role, set()) | seen
 
 
 @pytest.mark.parametrize("status", list(WishStatus))

@@ -428,7 +428,7 @@ def test_wish_actions_follow_state_and_person(db, world, wish, clock):
     claimer fulfils or gives up, the committee releases; fulfilled → the author confirms; never past 7 days."""
 
     def offered(user, *, party=False, manage=False):  # party / manage: what the world's roles already are
-        return policy_of(wish).allowed(user) - {"see_contact"}
+        return policy_of(wish).allowed(user) - {"see", "see_contact"}
 
     assert offered(world.party, party=True) == {"claim"}
     assert offered(world.resident) == {"withdraw"}  # the author, while open
