@@ -324,6 +324,8 @@ class WishPolicy(Policy[Wish]):
 
     def check_see(self, user) -> None:
         """Public from approval on; otherwise its author, its claimer and the committee (others: 404)."""
+        if self.subject.status in queries.PUBLIC_WISHES:
+            return
         if user_id(user) is not None and user_id(user) in (self.subject.author_id, self.subject.claimer_id):
             return
         if not places.can_manage_community(user, self.community):
