@@ -6,14 +6,15 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from consult.activities.services import can_see_record, period_bounds
+from consult.activities import records as certificate
+from consult.activities.records import can_see_record, period_bounds
 from consult.core import documents
 from consult.core.clock import local_now
 from consult.core.forms import Form, form_status, submit
 from consult.extensions import db
 from consult.places import queries as places
 from consult.places.models import Community
-from consult.points import certificate, pages, rewards
+from consult.points import pages, rewards
 from consult.points.forms import refusal
 from consult.points.models import Redemption, Reward
 
