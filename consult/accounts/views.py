@@ -35,7 +35,10 @@ def _login_rules(username: str) -> tuple[limits.Rule, ...]:
 
 @bp.route("/auth/login", methods=["GET", "POST"])
 def login():
-    """Log in with username and password (the attempt limit is counted before the password is checked)."""
+    """Log in with username and password.
+
+    Longer: the attempt limit is counted between checking the form and checking the password,
+    so ``submit`` does not fit, and a person already logged in is sent on."""
     form = LoginForm()
     next_url = safe_next(request.values.get("next"), url_for("places.home"))
     if current_user.is_authenticated and request.method == "GET":
@@ -68,8 +71,8 @@ def logout():
 def reset():
     """Set a new password with the one-time code a worker gave you in person.
 
-    Not ``submit``: the attempt limit is counted between checking the form and the service,
-    and a wrong code is a 401."""
+    Longer: not ``submit``, the attempt limit is counted between checking the form and the
+    service, and a wrong code is a 401."""
     form = ResetForm()
     if form.validate_on_submit():
         taken = limits.attempt(*_login_rules(form.username.data))

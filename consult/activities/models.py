@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from consult.core.clock import now
 from consult.core.scales import SATISFACTION_LEVELS
-from consult.extensions import db
+from consult.extensions import Model
 
 # Field limits, shared by the models, the forms and the services.
 UNIT_MAX = 60
@@ -41,7 +41,7 @@ class RegistrationStatus(enum.StrEnum):
 ACTIVE_REGISTRATION = "status IN ('pending', 'confirmed')"
 
 
-class PartyRegistration(db.Model):
+class PartyRegistration(Model):
     """An in-service party member's 报到 at the community they live in."""
 
     __tablename__ = "party_registrations"
@@ -79,7 +79,7 @@ class ActivityKind(enum.StrEnum):
     MEETING = "meeting"
 
 
-class Activity(db.Model):
+class Activity(Model):
     """A service activity: when and where, how many places, points per hour, check-in window."""
 
     __tablename__ = "activities"
@@ -132,7 +132,7 @@ class SignupStatus(enum.StrEnum):
 ACTIVE_SIGNUP = "status IN ('confirmed', 'waitlisted')"
 
 
-class Signup(db.Model):
+class Signup(Model):
     """A person's place (or place on the waitlist) at an activity."""
 
     __tablename__ = "activity_signups"
@@ -170,7 +170,7 @@ class Signup(db.Model):
     )
 
 
-class Attendance(db.Model):
+class Attendance(Model):
     """That a person was at an activity: check-in and check-out, and the minutes the organiser confirmed.
 
     ``minutes`` is set once, on confirmation; the points ledger turns it into points exactly once.
@@ -208,7 +208,7 @@ class WishStatus(enum.StrEnum):
     WITHDRAWN = "withdrawn"
 
 
-class Wish(db.Model):
+class Wish(Model):
     """A micro-wish (微心愿): a resident's small need that a party member fulfils."""
 
     __tablename__ = "wishes"
@@ -288,7 +288,7 @@ class Wish(db.Model):
     )
 
 
-class WishEvent(db.Model):
+class WishEvent(Model):
     """A micro-wish's status history."""
 
     __tablename__ = "wish_events"
@@ -304,7 +304,7 @@ class WishEvent(db.Model):
     actor = relationship("User", lazy="raise_on_sql")
 
 
-class ActivityRating(db.Model):
+class ActivityRating(Model):
     """A participant's rating of an activity, within 7 days of its end; anonymous to the committee."""
 
     __tablename__ = "activity_ratings"

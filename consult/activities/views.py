@@ -198,7 +198,7 @@ def _check_in(form: CodeForm, activity: Activity):
 def checkin(activity_id: int):
     """Check in: opening the link only shows the code in a confirm form, saying nothing of whether it is right.
 
-    A little over 15 lines: the code from a QR link is kept through logging in, then confirmed.
+    Longer: the code from a QR link is kept through logging in, then confirmed.
     """
     activity = _activity_or_404(activity_id)
     _remember_code(activity)

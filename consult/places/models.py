@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from consult.core.clock import now
-from consult.extensions import db
+from consult.extensions import Model
 from consult.places.addresses import ADDRESS_PART_MAX, normalise
 
 SLUG_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
@@ -19,7 +19,7 @@ SLUG_MAX = 40
 REASON_MAX = 200
 
 
-class Street(db.Model):
+class Street(Model):
     """A street (街道): the communities it oversees. Its slug never changes."""
 
     __tablename__ = "streets"
@@ -32,7 +32,7 @@ class Street(db.Model):
     communities: Mapped[list[Community]] = relationship(back_populates="street", order_by="Community.name", lazy="raise_on_sql")
 
 
-class Community(db.Model):
+class Community(Model):
     """A community (社区) run by its neighbourhood committee. Its slug never changes."""
 
     __tablename__ = "communities"
@@ -67,7 +67,7 @@ class EndReason(enum.StrEnum):
 ACTIVE_RESIDENCE = "status IN ('pending', 'confirmed')"
 
 
-class Residence(db.Model):
+class Residence(Model):
     """That a person lives in a community, as the committee confirmed it (or not yet)."""
 
     __tablename__ = "residences"
@@ -123,7 +123,7 @@ class StaffRole(enum.StrEnum):
     SITE_ADMIN = "site_admin"
 
 
-class StaffAppointment(db.Model):
+class StaffAppointment(Model):
     """An appointment as committee worker, street admin or site admin; kept apart from residence."""
 
     __tablename__ = "staff_appointments"

@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from consult.core.clock import now
-from consult.extensions import db
+from consult.extensions import Model
 
 if TYPE_CHECKING:
     from consult.accounts.models import User
@@ -50,7 +50,7 @@ PRICE_MAX = 100000
 STOCK_MAX = 100000
 
 
-class LedgerEntry(db.Model):
+class LedgerEntry(Model):
     """One change of a person's points in a community."""
 
     __tablename__ = "ledger_entries"
@@ -119,7 +119,7 @@ class LedgerEntry(db.Model):
     )
 
 
-class Balance(db.Model):
+class Balance(Model):
     """A person's points in a community, changed in the same transaction as each entry.
 
     Negative when a reversal took back points already spent: the person owes them, and no
@@ -135,7 +135,7 @@ class Balance(db.Model):
     user: Mapped[User] = relationship("User", lazy="raise_on_sql")
 
 
-class PointsSettings(db.Model):
+class PointsSettings(Model):
     """A community's points rules: the default points per hour, and a micro-wish's points."""
 
     __tablename__ = "points_settings"
@@ -150,7 +150,7 @@ class PointsSettings(db.Model):
     )
 
 
-class Reward(db.Model):
+class Reward(Model):
     """Something residents can redeem points for."""
 
     __tablename__ = "rewards"
@@ -175,7 +175,7 @@ class RedemptionStatus(enum.StrEnum):
     CANCELLED = "cancelled"
 
 
-class Redemption(db.Model):
+class Redemption(Model):
     """A reward redeemed: points taken at once, the reward handed over by the committee."""
 
     __tablename__ = "redemptions"

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
 from consult.core.clock import now
-from consult.extensions import db
+from consult.extensions import Model
 
 
 def _random_id() -> int:
@@ -26,7 +26,7 @@ def _random_id() -> int:
 RANDOM_ID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")  # SQLite: the rowid itself, so rows are not in cast order
 
 
-class SealedBallot(db.Model):
+class SealedBallot(Model):
     """A ballot of an open vote, sealed: one per voter (or household), replaced when changed.
 
     ``slot`` is an HMAC of the voter's ballot token (one per voter or household: the database
@@ -44,7 +44,7 @@ class SealedBallot(db.Model):
     __table_args__ = (sa.UniqueConstraint("vote_id", "slot"),)
 
 
-class Ballot(db.Model):
+class Ballot(Model):
     """A counted ballot of a closed vote: an HMAC token (one per voter or household) and no time, person or order.
 
     Written only when the vote closes, all at once and shuffled, so neither its place on disk,
@@ -60,7 +60,7 @@ class Ballot(db.Model):
     __table_args__ = (sa.UniqueConstraint("vote_id", "token"),)
 
 
-class BallotChoice(db.Model):
+class BallotChoice(Model):
     """An option marked on a ballot."""
 
     __tablename__ = "ballot_choices"
@@ -72,7 +72,7 @@ class BallotChoice(db.Model):
     __table_args__ = ({"sqlite_with_rowid": False},)
 
 
-class VoteParticipation(db.Model):
+class VoteParticipation(Model):
     """That a person took part in a vote (turnout, "you have voted"), never what they chose."""
 
     __tablename__ = "vote_participations"

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from consult.core.clock import now
 from consult.core.scales import SATISFACTION_LEVELS
-from consult.extensions import db
+from consult.extensions import Model
 
 TITLE_MAX = 80
 BODY_MAX = 10000
@@ -63,7 +63,7 @@ def _in(column: str, values) -> str:
     return f"{column} IN (" + ", ".join(f"'{v}'" for v in values) + ")"
 
 
-class Category(db.Model):
+class Category(Model):
     """A topic category: the default set (community NULL, translated by key) or a community's own."""
 
     __tablename__ = "topic_categories"
@@ -76,7 +76,7 @@ class Category(db.Model):
     position: Mapped[int] = mapped_column(default=0)
 
 
-class TopicSettings(db.Model):
+class TopicSettings(Model):
     """A community's support rules: threshold (count or share of residents) and window."""
 
     __tablename__ = "topic_settings"
@@ -96,7 +96,7 @@ class TopicSettings(db.Model):
     )
 
 
-class Topic(db.Model):
+class Topic(Model):
     """A consultation topic (议题) and its counters."""
 
     __tablename__ = "topics"
@@ -157,7 +157,7 @@ def public_clause():
     )
 
 
-class TopicEvent(db.Model):
+class TopicEvent(Model):
     """The status history: every state change with its time and actor (None: the clock)."""
 
     __tablename__ = "topic_events"
@@ -173,7 +173,7 @@ class TopicEvent(db.Model):
     actor = relationship("User", lazy="raise_on_sql")
 
 
-class Support(db.Model):
+class Support(Model):
     """A confirmed resident's support (附议) of a topic; once each."""
 
     __tablename__ = "topic_supports"
@@ -186,7 +186,7 @@ class Support(db.Model):
     __table_args__ = (sa.UniqueConstraint("topic_id", "user_id"),)
 
 
-class Follow(db.Model):
+class Follow(Model):
     """A person following a topic: notified of its state changes and replies."""
 
     __tablename__ = "topic_follows"
@@ -196,7 +196,7 @@ class Follow(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=now)
 
 
-class Vote(db.Model):
+class Vote(Model):
     """A topic's ballot: options, scope, window, quorum and when results show."""
 
     __tablename__ = "votes"
@@ -232,7 +232,7 @@ class Vote(db.Model):
     )
 
 
-class VoteOption(db.Model):
+class VoteOption(Model):
     """One choice on a ballot: for / against / abstain (by key) or the topic's own label."""
 
     __tablename__ = "vote_options"
@@ -244,7 +244,7 @@ class VoteOption(db.Model):
     position: Mapped[int] = mapped_column(default=0)
 
 
-class Comment(db.Model):
+class Comment(Model):
     """A comment on a topic, or a reply to one (one level)."""
 
     __tablename__ = "topic_comments"
@@ -270,7 +270,7 @@ class Comment(db.Model):
     )
 
 
-class CommentFlag(db.Model):
+class CommentFlag(Model):
     """A person flagging a comment for the committee; once each."""
 
     __tablename__ = "topic_comment_flags"
@@ -288,7 +288,7 @@ class ProgressStatus(enum.StrEnum):
     NOT_FEASIBLE = "not_feasible"
 
 
-class Outcome(db.Model):
+class Outcome(Model):
     """The committee's published outcome (结果公示) of a closed topic."""
 
     __tablename__ = "topic_outcomes"
@@ -312,7 +312,7 @@ class Outcome(db.Model):
     )
 
 
-class OutcomeUpdate(db.Model):
+class OutcomeUpdate(Model):
     """A progress update on the timeline; a due-date change is kept here with the old date."""
 
     __tablename__ = "topic_outcome_updates"
@@ -329,7 +329,7 @@ class OutcomeUpdate(db.Model):
     __table_args__ = (sa.CheckConstraint(_in("status", [s.value for s in ProgressStatus]), name="status"),)
 
 
-class OutcomeRating(db.Model):
+class OutcomeRating(Model):
     """A satisfaction rating of a done outcome. A change is a new version; the old one is kept.
 
     The rater is stored only to keep one current rating per person; pages never show it.
