@@ -40,8 +40,10 @@ def _body_lines(fn) -> int:
     doc = inspect.getdoc(fn)
     if doc and body and body[0].strip().startswith(('"""', "'''")):
         quote = body[0].strip()[:3]
-        end = 0 if body[0].strip().count(quote) >= 2 and len(body[0].strip()) > 3 else next(
-            i for i, line in enumerate(body[1:], 1) if quote in line
+        end = (
+            0
+            if body[0].strip().count(quote) >= 2 and len(body[0].strip()) > 3
+            else next(i for i, line in enumerate(body[1:], 1) if quote in line)
         )
         body = body[end + 1 :]
     return sum(1 for line in body if line.strip() and not line.strip().startswith("#"))

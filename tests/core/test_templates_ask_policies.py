@@ -15,6 +15,7 @@ import consult
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 
+
 def status_values() -> set[str]:
     """Every value of every ``*Status`` enum in the domains' models."""
     values: set[str] = set()
