@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from consult.accounts.models import User
 from consult.core.errors import DomainError
 from consult.extensions import db
-from consult.topics import ballots, policy, sealing, votes
+from consult.topics import ballots, policy, sealing, support as supporting, votes
 from consult.topics.models import Ballot, SealedBallot, Support, Topic, Vote, VoteOption, VoteParticipation
 from tests.core.test_concurrency import run_threads
 from tests.factories import Factory
@@ -86,7 +86,7 @@ def test_twenty_threads_supporting_once(app, committed_db):
     topic_id, user_id = topic.id, world.party.id
 
     def support(i):
-        support.support(db.session.get(User, user_id), db.session.get(Topic, topic_id))
+        supporting.support(db.session.get(User, user_id), db.session.get(Topic, topic_id))
         return "ok"
 
     results = run_threads(app, 20, support)
