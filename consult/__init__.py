@@ -114,6 +114,7 @@ def register_blueprints(app: Flask) -> None:
     import consult.evaluation.registrations  # noqa: F401
     import consult.places.registrations  # noqa: F401
     import consult.points.registrations  # noqa: F401
+    import consult.requests.registrations  # noqa: F401
     import consult.topics.registrations  # noqa: F401
 
     app.register_blueprint(core_bp)
