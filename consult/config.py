@@ -69,6 +69,8 @@ class Config:
     #: Where request photos are kept: a folder (default: photos/ in the instance folder) or
     #: s3://bucket/prefix for an S3-compatible store (S3_ENDPOINT_URL, and boto3's AWS_* variables).
     PHOTO_STORE = os.environ.get("PHOTO_STORE", "")
+    #: The largest request body: three 5 MB photos and the form (larger gives 413 with a message).
+    MAX_CONTENT_LENGTH = 16 * 1024 * 1024
     S3_ENDPOINT_URL = os.environ.get("S3_ENDPOINT_URL") or None
     SITE_TIMEZONE = os.environ.get("SITE_TIMEZONE", "Asia/Shanghai")
     BABEL_DEFAULT_LOCALE = "zh_CN"

@@ -32,6 +32,7 @@ COMMUNITY_STAFF = "community_staff"  # workers of world.a and admins of its stre
 STREET_ADMIN = "street_admin"  # admins of world.street
 SITE_ADMIN = "site_admin"
 MEMBER_OR_COMMITTEE = "topic_author"  # confirmed residents of world.a and its committee
+MEMBER = "member"  # confirmed residents of world.a
 OWNER = "topic_owner"  # the resident who wrote the thing (world.resident)
 #: A topic in review or rejected: its author (world.resident) and the committee; for everyone else it does not exist.
 UNPUBLISHED = "topic_unpublished"
@@ -40,6 +41,7 @@ UNPUBLISHED_OWNER = "topic_unpublished_owner"
 
 ALLOWED = {
     MEMBER_OR_COMMITTEE: {"resident", "party", "worker", "street_admin"},
+    MEMBER: {"resident", "party"},
     OWNER: {"resident"},
     UNPUBLISHED: {"resident", "worker", "street_admin"},
     UNPUBLISHED_OWNER: {"resident"},
@@ -363,6 +365,41 @@ post("places_manage.staff_end_sessions", lambda w: "/manage/site/end-sessions")
 post("places_manage.end_sessions", lambda w: f"/manage/c/{w.a.slug}/residences/{_resident_residence(w)}/end-sessions")
 post("accounts.end_session", lambda w: "/me/sessions/1/end")
 post("accounts.end_other_sessions", lambda w: "/me/sessions/end-others")
+
+
+# --- resident requests -------------------------------------------------------------------------
+def _request(w):
+    """A request of world.resident in community a, with one photo, taken up by the committee."""
+    import io
+
+    from PIL import Image
+
+    from consult.requests import services
+
+    if not hasattr(w, "_request"):
+        buffer = io.BytesIO()
+        Image.new("RGB", (40, 30), "teal").save(buffer, format="JPEG")
+        w._request = services.report(
+            w.resident, w.a, category="repairs", description="3号楼电梯停了", building="3", photos=[buffer.getvalue()]
+        )
+        services.accept(w.worker, w._request)
+        services.resolve(w.worker, w._request, "已修好")
+    return w._request
+
+
+def _request_photo(w):
+    from consult.requests.queries import photos_of
+
+    return photos_of(_request(w).id)[0].key
+
+
+route("requests.index", lambda w: f"/c/{w.a.slug}/requests/", PUBLIC)
+route("requests.new", lambda w: f"/c/{w.a.slug}/requests/new", MEMBER)
+route("requests.detail", lambda w: f"/requests/{_request(w).id}", PUBLIC)
+route("requests.photo", lambda w: f"/requests/{_request(w).id}/photos/{_request_photo(w)}", UNPUBLISHED, html=False)
+route("requests.mine", lambda w: "/me/requests", LOGGED_IN)
+post("requests.new", lambda w: f"/c/{w.a.slug}/requests/new")
+post("requests.answer", lambda w: f"/requests/{_request(w).id}/answer")
 
 
 def poster(endpoint: str) -> str:
