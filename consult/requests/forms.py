@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, MultipleFileField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, DateField, IntegerField, MultipleFileField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from consult.core.forms import Form, no_control_chars, single_line, strip
 from consult.core.scales import satisfaction_choices
-from consult.requests.models import DESCRIPTION_MAX, PHOTOS_MAX, PLACE_MAX
+from consult.requests.models import DESCRIPTION_MAX, NOTE_MAX, PHOTOS_MAX, PLACE_MAX, REASON_MAX
 
 
 def _max(n: int) -> Length:
@@ -56,3 +56,53 @@ class AnswerForm(Form):
         choices=lambda: [SelectChoice(value, label) for value, label in satisfaction_choices()],
         validators=[Optional()],
     )
+
+
+class RecordForm(ReportForm):
+    """A worker records a request for a resident (who phoned, came in, or was passed on by 12345)."""
+
+    username = StringField(
+        _l("The resident's username"),
+        filters=[strip],
+        validators=[DataRequired(_l("Give the resident's username.")), _max(40), no_control_chars, single_line],
+    )
+    channel = RadioField(
+        _l("How did it reach you?"),
+        choices=[
+            SelectChoice("phone", _l("by phone")),
+            SelectChoice("visit", _l("in person")),
+            SelectChoice("hotline", _l("from the 12345 hotline")),
+        ],
+        validators=[InputRequired(_l("Say how the resident reached you."))],
+    )
+
+    def fields(self) -> dict:
+        names = ("category", "description", "building", "unit", "place", "may_call", "channel")
+        return {name: getattr(self, name).data for name in names} | {"photos": self.photo_bytes()}
+
+
+class StepForm(Form):
+    """Every field a step of a request may need; the service says which one is missing."""
+
+    note = TextAreaField(_l("Note"), filters=[strip], validators=[Optional(), _max(NOTE_MAX), no_control_chars])
+    assignee = SelectField(_l("Worker"), coerce=int, validate_choice=False, validators=[Optional()])
+    solved = RadioField(
+        _l("Is the problem solved?"),
+        choices=[SelectChoice("yes", _l("Yes, it is solved")), SelectChoice("no", _l("No, it is not solved"))],
+        validators=[Optional()],
+    )
+    level = RadioField(
+        _l("How satisfied is the resident?"),
+        choices=lambda: [SelectChoice(value, label) for value, label in satisfaction_choices()],
+        validators=[Optional()],
+    )
+    into = IntegerField(_l("Request number it duplicates"), validators=[Optional(), NumberRange(min=1)])
+    reason = StringField(_l("Reason"), filters=[strip], validators=[Optional(), _max(REASON_MAX), no_control_chars, single_line])
+    go_instead = StringField(
+        _l("Where to go instead"), filters=[strip], validators=[Optional(), _max(REASON_MAX), no_control_chars, single_line]
+    )
+    due = DateField(_l("New due date"), validators=[Optional()])
+    photos = MultipleFileField(_l("Photos of the result (optional)"), render_kw={"accept": "image/jpeg,image/png,image/webp"})
+
+    def photo_bytes(self) -> list[bytes]:
+        return [f.read() for f in (self.photos.data or []) if getattr(f, "filename", "")]

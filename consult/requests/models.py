@@ -177,6 +177,17 @@ class Request(db.Model):
     reporter = relationship("User", foreign_keys=[reporter_id], lazy="raise_on_sql")
     assignee = relationship("User", foreign_keys=[assignee_id], lazy="raise_on_sql")
     category: Mapped[RequestCategory] = relationship(lazy="raise_on_sql")
+    community = relationship("Community", lazy="raise_on_sql")
+
+    @property
+    def due_at(self) -> datetime:
+        """The due time that matters now: the answer until it is accepted, then the solution."""
+        return self.response_due_at if self.status == RequestStatus.SUBMITTED else self.resolution_due_at
+
+    @property
+    def overdue(self) -> bool:
+        """Someone still has to act and the due time has passed."""
+        return self.status in OPEN_STATES and self.due_at < now()
 
     __table_args__ = (
         sa.CheckConstraint(_in("status", [s.value for s in RequestStatus]), name="status"),

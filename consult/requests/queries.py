@@ -8,10 +8,13 @@ import sqlalchemy as sa
 from flask import abort
 from sqlalchemy.orm import joinedload
 
+from consult.core.clock import now
 from consult.core.policy import policy_of
 from consult.extensions import db
+from consult.places import queries as places
 from consult.places.models import Community
-from consult.requests.models import Request, RequestEvent, RequestPhoto
+from consult.requests.models import Holder, Request, RequestEvent, RequestPhoto, RequestStatus
+from consult.requests.policy import open_clause
 
 
 def request_or_404(request_id: int) -> Request:
@@ -69,12 +72,61 @@ class RequestPage:
     full: bool
     photos: list[RequestPhoto] = field(default_factory=list)
     events: list[RequestEvent] = field(default_factory=list)
+    #: the staff steps this person may take now, in the order the page offers them
+    steps: list[str] = field(default_factory=list)
+    #: (user id, name) of the community's workers, when the request can be assigned
+    workers: list[tuple[int, str]] = field(default_factory=list)
 
 
 def request_page(request: Request, viewer) -> RequestPage:
     """The reporter and the staff who handle it see everything; anyone else the public part."""
     community = db.session.get(Community, request.community_id)
     assert community is not None
-    if not policy_of(request, community=community).can("view", viewer):
+    policy = policy_of(request, community=community)
+    if not policy.can("view", viewer):
         return RequestPage(request, community, full=False, events=timeline(request.id))
-    return RequestPage(request, community, full=True, photos=photos_of(request.id), events=timeline(request.id))
+    steps = [step for step in STAFF_STEPS if policy.can(step, viewer)]
+    workers = [(w.user_id, w.user.display_name) for w in places.workers_of(community.id)] if "assign" in steps else []
+    return RequestPage(request, community, True, photos_of(request.id), timeline(request.id), steps, workers)
+
+
+#: the staff steps in the order the page offers them (the resident's answer has its own form)
+STAFF_STEPS = ("accept", "assign", "resolve", "escalate", "send_back", "call_back", "close", "move_due", "merge", "out_of_scope")
+
+
+def request_in(community_id: int, request_id: int) -> Request:
+    """A request of this community (404 for another's: a worker's URL cannot reach it)."""
+    request = request_or_404(request_id)
+    if request.community_id != community_id:
+        abort(404)
+    return request
+
+
+def _urgency():
+    """Due time that matters now: the answer before it is accepted, then the solution."""
+    return sa.case((Request.status == RequestStatus.SUBMITTED, Request.response_due_at), else_=Request.resolution_due_at)
+
+
+def queue(community_id: int, limit: int = 200) -> list[Request]:
+    """Open requests of a community, the most urgent first (at most ``limit``; the list page says so)."""
+    return list(
+        db.session.scalars(
+            sa.select(Request)
+            .options(joinedload(Request.category))
+            .where(Request.community_id == community_id, open_clause())
+            .order_by(_urgency(), Request.id)
+            .limit(limit)
+        )
+    )
+
+
+def street_lists(street_id: int, limit: int = 200) -> dict[str, list[Request]]:
+    """What the street holds now, and every overdue request of its communities."""
+    in_street = Request.community_id.in_(sa.select(Community.id).where(Community.street_id == street_id))
+    held = sa.select(Request).where(in_street, open_clause(), Request.holder == Holder.STREET)
+    late = sa.select(Request).where(in_street, open_clause(), _urgency() < now())
+    load = (joinedload(Request.category), joinedload(Request.community))
+    return {
+        "held": list(db.session.scalars(held.options(*load).order_by(_urgency()).limit(limit))),
+        "overdue": list(db.session.scalars(late.options(*load).order_by(_urgency()).limit(limit))),
+    }

@@ -53,7 +53,7 @@ def _fields(form: ReportForm) -> dict:
 def detail(request_id: int):
     """One request: everything for its reporter and the staff handling it, the public part for others."""
     page = queries.request_page(queries.request_or_404(request_id), current_user)
-    return render_template("requests/detail.html", page=page, answer=AnswerForm())
+    return render_template("requests/detail.html", page=page, answer=AnswerForm(), step_form=None, failed=None)
 
 
 @bp.post("/requests/<int:request_id>/answer")
@@ -65,8 +65,8 @@ def answer(request_id: int):
     if submit(form, lambda: services.confirm(current_user, request, solved=form.solved.data == "yes", level=form.level.data)):
         flash(_("Thank you. Your answer is recorded."), "success")
         return redirect(url_for("requests.detail", request_id=request.id))
-    page = queries.request_page(request, current_user)
-    return render_template("requests/detail.html", page=page, answer=form), form_status(form)
+    page = queries.request_page(queries.request_or_404(request_id), current_user)  # reread after the rollback
+    return render_template("requests/detail.html", page=page, answer=form, step_form=None, failed=None), form_status(form)
 
 
 @bp.get("/requests/<int:request_id>/photos/<key>")
