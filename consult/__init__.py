@@ -119,6 +119,12 @@ def register_blueprints(app: Flask) -> None:
     import consult.requests.registrations  # noqa: F401
     import consult.topics.registrations  # noqa: F401
 
+    # isort: split
+    # What the domains lend core, evaluation and the API (consult.core.registries).
+    import consult.activities.sources  # noqa: F401
+    import consult.places.sources  # noqa: F401
+    import consult.topics.sources  # noqa: F401
+
     app.register_blueprint(core_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(places_bp)
@@ -155,14 +161,14 @@ def register_template_helpers(app: Flask) -> None:
 
 
 def register_commands(app: Flask) -> None:
-    from consult.accounts.cli import register as accounts_cli
     from consult.core.cli import register as core_cli
     from consult.demo import register as demo_cli
     from consult.evaluation.cli import register as evaluation_cli
+    from consult.places.cli import register as places_cli
     from consult.points.cli import register as points_cli
 
     core_cli(app)
-    accounts_cli(app)
+    places_cli(app)
     demo_cli(app)
     points_cli(app)
     evaluation_cli(app)

@@ -32,7 +32,7 @@ def _user(username: str, display_name: str, phone: str | None = None) -> tuple[U
     user = accounts.user_by_username(username)
     if user is not None:
         return user, False
-    user = accounts._create_user(username, display_name, password=DEMO_PASSWORD, phone=phone, language="zh_CN")
+    user = accounts.create_user(username, display_name, password=DEMO_PASSWORD, phone=phone, language="zh_CN")
     return user, True
 
 

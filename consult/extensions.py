@@ -1,5 +1,7 @@
 """Unbound extension objects, bound to an app in ``create_app``."""
 
+from typing import TYPE_CHECKING
+
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -22,6 +24,10 @@ class Session(_FlaskSession):
 
 
 db = SQLAlchemy(model_class=Base, session_options={"class_": Session})
+if TYPE_CHECKING:
+    Model = Base  # what the type checker sees: `db.Model` is an attribute, not a type it can read
+else:
+    Model = db.Model  #: the base of every model: ``class Topic(Model)`` (the same class as ``db.Model``)
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()

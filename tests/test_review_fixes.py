@@ -8,8 +8,8 @@ import sqlalchemy as sa
 from consult.accounts import services as accounts
 from consult.activities import services as activities
 from consult.core.errors import Conflict, PermissionDenied, RuleViolation
-from consult.places import queries as places, services as places_services
-from consult.points import services as points
+from consult.places import queries as places, residents, services as places_services
+from consult.points import ledger as points
 from consult.points.models import LedgerEntry
 from consult.topics import queries as topic_queries, services as topics
 from consult.topics.models import Ballot, VoteParticipation
@@ -53,7 +53,7 @@ def test_ballot_ids_do_not_follow_the_order_of_participation(db, world, factory)
 def test_workers_cannot_reset_staff_accounts(db, world, factory):
     places_services.confirm_residence(world.worker, places_services.apply_for_residence(world.site_admin, world.a))
     with pytest.raises(PermissionDenied):
-        accounts.issue_reset_code(world.worker, world.site_admin, world.a)
+        residents.issue_reset_code(world.worker, world.site_admin, world.a)
 
 
 def test_odd_digits_and_huge_numbers_are_not_500s(client, world, login_as):
@@ -90,7 +90,7 @@ def test_moving_out_ends_the_party_registration(db, world):
 
 def test_closed_prefix_cannot_be_registered(db, world):
     with pytest.raises(Conflict):
-        accounts.register(username=f"closed-{world.resident.id}", display_name="x", password="long-enough-1", community=world.a)
+        residents.register(username=f"closed-{world.resident.id}", display_name="x", password="long-enough-1", community=world.a)
 
 
 def test_double_submitted_bonus_posts_once(db, world):

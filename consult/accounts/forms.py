@@ -1,21 +1,20 @@
-"""Account forms: they check the shape of input; rules live in services."""
+"""Account forms: they check the shape of input; rules live in services. The field builders
+(username, name, phone, new password) are shared with the places forms that register people."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
-from wtforms import BooleanField, HiddenField, PasswordField, RadioField, StringField
+from wtforms import BooleanField, PasswordField, RadioField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length, Optional, Regexp
 
-from consult.accounts.models import DISPLAY_NAME_MAX, PHONE_MAX, USERNAME_MAX
-from consult.accounts.services import PASSWORD_MIN
+from consult.accounts.models import DISPLAY_NAME_MAX, PHONE_MAX, USERNAME_INPUT_MAX, USERNAME_MAX
+from consult.accounts.services import PASSWORD_MAX, PASSWORD_MIN
 from consult.core.forms import Form, no_control_chars, single_line, strip
-from consult.places.models import ADDRESS_PART_MAX
 
 USERNAME_RE = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
 PHONE_RE = r"^\+?[0-9][0-9 -]{4,18}$"
 
 
-def _username_field():
+def username_field():
     return StringField(
         _l("Username"),
         filters=[strip],
@@ -28,7 +27,7 @@ def _username_field():
     )
 
 
-def _display_name_field():
+def display_name_field():
     return StringField(
         _l("Name shown to others"),
         filters=[strip],
@@ -41,7 +40,7 @@ def _display_name_field():
     )
 
 
-def _phone_field():
+def phone_field():
     return StringField(
         _l("Phone (optional)"),
         filters=[strip],
@@ -54,25 +53,16 @@ def _phone_field():
     )
 
 
-def _address_field(label):
-    return StringField(
-        label,
-        filters=[strip],
-        validators=[
-            Optional(),
-            Length(max=ADDRESS_PART_MAX, message=_l("Use at most %(max)d characters.", max=ADDRESS_PART_MAX)),
-            no_control_chars,
-            single_line,
-        ],
-    )
-
-
-def _new_password_fields():
+def new_password_fields():
     password = PasswordField(
         _l("Password"),
         validators=[
             DataRequired(_l("Please choose a password.")),
-            Length(min=PASSWORD_MIN, max=128, message=_l("Use %(min)d to %(max)d characters.", min=PASSWORD_MIN, max=128)),
+            Length(
+                min=PASSWORD_MIN,
+                max=PASSWORD_MAX,
+                message=_l("Use %(min)d to %(max)d characters.", min=PASSWORD_MIN, max=PASSWORD_MAX),
+            ),
         ],
     )
     confirm = PasswordField(
@@ -85,43 +75,35 @@ def _new_password_fields():
     return password, confirm
 
 
-class AddressMixin:
-    building = _address_field(_l("Building (楼栋)"))
-    unit = _address_field(_l("Unit (单元)"))
-    room = _address_field(_l("Room (室)"))
-
-
-class RegisterForm(AddressMixin, FlaskForm):
-    community = HiddenField(validators=[DataRequired()])
-    username = _username_field()
-    display_name = _display_name_field()
-    phone = _phone_field()
-    password, confirm = _new_password_fields()
-
-
 class LoginForm(Form):
     username = StringField(
-        _l("Username"), filters=[strip], validators=[DataRequired(_l("Please enter your username.")), Length(max=64)]
+        _l("Username"),
+        filters=[strip],
+        validators=[DataRequired(_l("Please enter your username.")), Length(max=USERNAME_INPUT_MAX)],
     )
-    password = PasswordField(_l("Password"), validators=[DataRequired(_l("Please enter your password.")), Length(max=128)])
+    password = PasswordField(
+        _l("Password"), validators=[DataRequired(_l("Please enter your password.")), Length(max=PASSWORD_MAX)]
+    )
     remember = BooleanField(_l("Keep me logged in on this device"))
 
 
 class ResetForm(Form):
     username = StringField(
-        _l("Username"), filters=[strip], validators=[DataRequired(_l("Please enter your username.")), Length(max=64)]
+        _l("Username"),
+        filters=[strip],
+        validators=[DataRequired(_l("Please enter your username.")), Length(max=USERNAME_INPUT_MAX)],
     )
     code = StringField(
         _l("Reset code from your committee"),
         filters=[strip],
         validators=[DataRequired(_l("Please enter the code.")), Length(max=20, message=_l("That code is too long."))],
     )
-    password, confirm = _new_password_fields()
+    password, confirm = new_password_fields()
 
 
 class ProfileForm(Form):
-    display_name = _display_name_field()
-    phone = _phone_field()
+    display_name = display_name_field()
+    phone = phone_field()
     language = RadioField(
         _l("Language"),
         choices=[
@@ -135,24 +117,16 @@ class ProfileForm(Form):
 
 class PasswordForm(Form):
     current = PasswordField(
-        _l("Current password"), validators=[DataRequired(_l("Please enter your current password.")), Length(max=128)]
+        _l("Current password"), validators=[DataRequired(_l("Please enter your current password.")), Length(max=PASSWORD_MAX)]
     )
-    password, confirm = _new_password_fields()
+    password, confirm = new_password_fields()
 
 
 class CloseAccountForm(Form):
-    password = PasswordField(_l("Your password"), validators=[DataRequired(_l("Please enter your password.")), Length(max=128)])
+    password = PasswordField(
+        _l("Your password"), validators=[DataRequired(_l("Please enter your password.")), Length(max=PASSWORD_MAX)]
+    )
     understand = BooleanField(
         _l("I understand my name will be removed from everything I wrote, and I cannot log in again."),
         validators=[DataRequired(_l("Please tick the box to confirm."))],
     )
-
-
-class ApplyForm(AddressMixin, FlaskForm):
-    community = HiddenField(validators=[DataRequired()])
-
-
-class RecordResidentForm(AddressMixin, FlaskForm):
-    username = _username_field()
-    display_name = _display_name_field()
-    phone = _phone_field()

@@ -9,14 +9,17 @@ from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column
 
 from consult.core.clock import now
-from consult.extensions import db
+from consult.extensions import Model
 
 USERNAME_MAX = 32
 DISPLAY_NAME_MAX = 40
 PHONE_MAX = 20
+#: What a form accepts where a username is typed to find someone (longer than any username: such a one
+#: is simply not found, and a limit key never grows past it).
+USERNAME_INPUT_MAX = 64
 
 
-class User(UserMixin, db.Model):
+class User(UserMixin, Model):
     """A person who can log in (or, recorded by a worker, who may never have to)."""
 
     __tablename__ = "users"
@@ -51,7 +54,7 @@ class User(UserMixin, db.Model):
         return f"<User {self.id} {self.username}>"
 
 
-class PasswordResetCode(db.Model):
+class PasswordResetCode(Model):
     """A one-time code a worker hands to a resident in person; only its hash is kept."""
 
     __tablename__ = "password_reset_codes"
@@ -67,7 +70,7 @@ class PasswordResetCode(db.Model):
     used_at: Mapped[datetime | None]
 
 
-class UserSession(db.Model):
+class UserSession(Model):
     """One signed-in device: a session cookie (and maybe a remember cookie) that can be ended.
 
     Only hashes of the tokens are kept, so a copy of the database opens no session. A row is

@@ -1,4 +1,9 @@
-"""Rules of accounts: registering, logging in, passwords, reset codes, closing an account."""
+"""Rules of accounts: creating, logging in, passwords, reset codes, closing an account.
+
+Accounts is the bottom domain and imports none of the others. Registering with a residence,
+and what the committee may do to a resident's account, are places services
+(``residents.py`` in places): they check who may act, then call the functions here.
+"""
 
 from __future__ import annotations
 
@@ -11,20 +16,22 @@ from flask import current_app
 from flask_babel import gettext as _
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from consult.accounts import sessions
+from consult.accounts import hooks, sessions
 from consult.accounts.models import PasswordResetCode, User, UserSession
+from consult.accounts.sessions import updated as _updated
 from consult.core import audit
 from consult.core.clock import now
 from consult.core.database import add_unique
-from consult.core.errors import Conflict, PermissionDenied, RuleViolation
-from consult.core.notifications import N_, notify
+from consult.core.documents import documents_about
+from consult.core.errors import Conflict, RuleViolation
+from consult.core.notifications import N_, for_user, notify
+from consult.core.registries import closing_account, personal_data as exporters
 from consult.extensions import db
-from consult.places import queries as places, services as places_services
-from consult.places.models import Community
 
 log = logging.getLogger(__name__)
 
 PASSWORD_MIN = 8
+PASSWORD_MAX = 128
 #: Closed accounts are renamed with this prefix, which nobody may register.
 CLOSED_PREFIX = "closed-"
 # Unambiguous characters for codes read aloud and typed on a phone.
@@ -46,7 +53,12 @@ def user_by_username(username: str) -> User | None:
     return db.session.scalar(sa.select(User).where(User.username == (username or "").strip().lower()))
 
 
-def _create_user(username: str, display_name: str, *, password: str | None, phone: str | None, language: str) -> User:
+def create_user(
+    username: str, display_name: str, *, password: str | None, phone: str | None = None, language: str = "zh_CN"
+) -> User:
+    """A new account (flushed); without a password for a resident a worker records (they log in after a reset code)."""
+    if password is not None:
+        _check_new_password(password)
     if username.strip().lower().startswith(CLOSED_PREFIX):
         raise Conflict(_("That username is taken. Please choose another."), field="username")
     user = User(
@@ -57,46 +69,6 @@ def _create_user(username: str, display_name: str, *, password: str | None, phon
         language=language if language in ("zh_CN", "en") else "zh_CN",
     )
     return add_unique(user, _("That username is taken. Please choose another."), field="username")
-
-
-def register(
-    *,
-    username: str,
-    display_name: str,
-    password: str,
-    community: Community,
-    phone: str | None = None,
-    building: str | None = None,
-    unit: str | None = None,
-    room: str | None = None,
-    language: str = "zh_CN",
-) -> User:
-    """A person registers and applies to live in a community; the residence starts pending."""
-    _check_new_password(password)
-    user = _create_user(username, display_name, password=password, phone=phone, language=language)
-    places_services.apply_for_residence(user, community, building=building, unit=unit, room=room)
-    log.info("user %s registered in community %s", user.id, community.id)
-    return user
-
-
-def record_resident(
-    worker,
-    community: Community,
-    *,
-    username: str,
-    display_name: str,
-    phone: str | None = None,
-    building: str | None = None,
-    unit: str | None = None,
-    room: str | None = None,
-) -> User:
-    """A worker registers a resident who has no phone: confirmed at once, marked "recorded by"."""
-    if not places.can_manage_community(worker, community):
-        raise PermissionDenied(_("Only the committee of this community may do this."))
-    user = _create_user(username, display_name, password=None, phone=phone, language="zh_CN")
-    residence = places_services.apply_for_residence(user, community, building=building, unit=unit, room=room, recorded_by=worker)
-    places_services.confirm_residence(worker, residence)
-    return user
 
 
 def authenticate(username: str, password: str) -> User | None:
@@ -140,29 +112,13 @@ def adopt_device_choices(user: User, *, language: str | None, large_text: bool |
     db.session.flush()
 
 
-def issue_reset_code(worker, user: User, community: Community) -> str:
-    """A worker issues a one-time reset code for a resident of their community, in person.
+def issue_reset_code(issuer: User, user: User, community_id: int | None) -> str:
+    """A one-time reset code for ``user``, handed over in person; returns it (shown once).
 
-    Returns the code (shown once to the worker); only its hash is kept. Earlier unused codes
-    stop working.
+    The caller has checked that ``issuer`` may (``residents.py`` in places: a worker for a
+    resident of their community, a site administrator for anyone). Only the code's hash is
+    kept; earlier unused codes stop working; audited.
     """
-    if not places.can_manage_community(worker, community):
-        raise PermissionDenied(_("Only the committee of this community may do this."))
-    residence = places.active_residence(user)
-    if residence is None or residence.community_id != community.id:
-        raise PermissionDenied(_("This person is not a resident of your community."))
-    if user.is_closed:
-        raise RuleViolation(_("This account is closed."))
-    if user.id == worker.id:
-        raise PermissionDenied(_("Nobody issues their own reset code: another staff member must."))
-    if places.roles_of(user).is_staff:
-        # A worker must not be able to take over a colleague's or an administrator's account.
-        raise PermissionDenied(_("Staff accounts are reset by a site administrator, not with a code."))
-    return _new_reset_code(worker, user, community.id)
-
-
-def _new_reset_code(issuer, user: User, community_id: int | None) -> str:
-    """Replace any unused code of ``user`` with a new one (only its hash is kept); audited."""
     moment = now()
     db.session.execute(
         sa.update(PasswordResetCode)
@@ -184,26 +140,15 @@ def _new_reset_code(issuer, user: User, community_id: int | None) -> str:
     return code
 
 
-def issue_staff_reset_code(site_admin, user: User) -> str:
-    """A site administrator issues a reset code for anyone, staff included (audited); shown once."""
-    if not places.is_site_admin(site_admin):
-        raise PermissionDenied(_("Only a site administrator may do this."))
-    if user.id == site_admin.id:
-        raise PermissionDenied(_("Nobody issues their own reset code: another staff member must."))
-    if user.is_closed or not user.active:
-        raise RuleViolation(_("This account is closed."))
-    return _new_reset_code(site_admin, user, None)
-
-
-def revoke_reset_codes(user: User, *, actor) -> int:
+def revoke_reset_codes(user: User, *, actor: User | None) -> int:
     """Someone was appointed staff: their unused reset codes stop working (a worker may have
     issued one while they were a resident; staff codes come from a site administrator)."""
     moment = now()
-    revoked = db.session.execute(
+    revoked = _updated(
         sa.update(PasswordResetCode)
         .where(PasswordResetCode.user_id == user.id, PasswordResetCode.used_at.is_(None), PasswordResetCode.expires_at > moment)
         .values(used_at=moment)
-    ).rowcount
+    )
     if revoked:
         audit.record(actor, "account.reset_codes_revoked", user, after={"user_id": user.id, "codes": revoked})
     return revoked
@@ -232,7 +177,7 @@ def use_reset_code(username: str, code: str, new_password: str) -> User:
     )
     if entry is None or not check_password_hash(entry.code_hash, normalise_code(code)):
         raise RuleViolation(message, field="code")
-    if entry.community_id is not None and places.roles_of(user).is_staff:
+    if entry.community_id is not None and hooks.is_staff(user):
         # A worker's code, issued before the person was appointed: staff are reset by a site administrator.
         raise RuleViolation(_("This code no longer works: staff accounts are reset by a site administrator."), field="code")
     entry.used_at = now()
@@ -251,13 +196,10 @@ def close_account(user: User, password: str) -> None:
     """
     if not (user.password_hash and check_password_hash(user.password_hash, password or "")):
         raise RuleViolation(_("Your password is not right."), field="password")
-    from consult.core.registries import closing_account
-
-    # Each domain gives up what the person still holds (sign-ups, claims, redemptions, appointments)
-    # while their name is still on the account, so the notices sent to others make sense.
+    # Each domain gives up what the person still holds (sign-ups, claims, redemptions, appointments,
+    # residences) while their name is still on the account, so the notices sent to others make sense.
     for _name, release in sorted(closing_account.items()):
         release(user)
-    places_services.end_all_for_closed_account(user)
     sessions.end_all(user, sessions.EndReason.CLOSED)
     user.username = f"{CLOSED_PREFIX}{user.id}"
     user.display_name = ""
@@ -271,8 +213,6 @@ def close_account(user: User, password: str) -> None:
 
 def personal_data(user: User) -> dict:
     """Everything the site holds about a person, from every domain's registered exporter."""
-    from consult.core.registries import personal_data as exporters
-
     return {name: exporter(user) for name, exporter in sorted(exporters.items())}
 
 
@@ -285,37 +225,6 @@ def export_account(user: User) -> dict:
         "large_text": user.large_text,
         "created_at": user.created_at.isoformat(),
     }
-
-
-def export_residences(user: User) -> list[dict]:
-    return [
-        {
-            "community": r.community.name,
-            "building": r.building,
-            "unit": r.unit,
-            "room": r.room,
-            "status": r.status,
-            "created_at": r.created_at.isoformat(),
-            "confirmed_at": r.confirmed_at.isoformat() if r.confirmed_at else None,
-            "ended_at": r.ended_at.isoformat() if r.ended_at else None,
-            "end_reason": r.end_reason,
-            "reason": r.reason,
-        }
-        for r in places.residences_of(user.id)
-    ]
-
-
-def export_appointments(user: User) -> list[dict]:
-    return [
-        {
-            "role": a.role,
-            "community_id": a.community_id,
-            "street_id": a.street_id,
-            "created_at": a.created_at.isoformat(),
-            "ended_at": a.ended_at.isoformat() if a.ended_at else None,
-        }
-        for a in places.appointments_of_user(user.id)
-    ]
 
 
 def export_reset_codes(user: User) -> list[dict]:
@@ -334,8 +243,6 @@ def export_reset_codes(user: User) -> list[dict]:
 
 def export_sessions(user: User) -> list[dict]:
     """Devices the person signed in on: when, from what, until when (never a token)."""
-    from consult.accounts.models import UserSession
-
     iso = lambda moment: moment.isoformat() if moment else None  # noqa: E731
     return [
         {
@@ -352,8 +259,6 @@ def export_sessions(user: User) -> list[dict]:
 
 def export_documents(user: User) -> list[dict]:
     """Verifiable documents about the person (service records, certificates) with their content at issue."""
-    from consult.core.documents import documents_about
-
     return [
         {
             "number": d.number,
@@ -369,8 +274,6 @@ def export_documents(user: User) -> list[dict]:
 
 
 def export_notifications(user: User) -> list[dict]:
-    from consult.core.notifications import for_user
-
     return [
         {
             "text": n.message,

@@ -14,6 +14,7 @@ import hmac
 import re
 import secrets
 from datetime import timedelta
+from typing import Any, cast
 
 import sqlalchemy as sa
 from flask import current_app
@@ -22,10 +23,8 @@ from flask_babel import gettext as _
 from consult.accounts.models import User, UserSession
 from consult.core import audit
 from consult.core.clock import now
-from consult.core.errors import NotFound, PermissionDenied
+from consult.core.errors import NotFound
 from consult.extensions import db
-from consult.places import queries as places
-from consult.places.models import Community
 
 
 class EndReason:
@@ -127,7 +126,7 @@ def check(user_id: str, token: str | None) -> tuple[User, UserSession, bool] | N
     row = db.session.scalar(sa.select(UserSession).where(UserSession.token_hash == hash_token(token)))
     moment = now()
     user = _usable(row, moment)
-    if user is None or user.id != int(user_id):
+    if row is None or user is None or user.id != int(user_id):
         return None
     touched = moment - row.last_seen_at >= TOUCH_EVERY
     if touched:
@@ -151,7 +150,7 @@ def resume(cookie: str | None) -> tuple[User, UserSession, str, str] | None:
     row = db.session.get(UserSession, int(row_id), with_for_update=True)
     moment = now()
     user = _usable(row, moment)
-    if user is None or row.remember_hash is None or not hmac.compare_digest(row.remember_hash, hash_token(secret)):
+    if row is None or user is None or row.remember_hash is None or not hmac.compare_digest(row.remember_hash, hash_token(secret)):
         return None
     token = secrets.token_urlsafe(32)
     new_secret = secrets.token_urlsafe(32)
@@ -175,8 +174,12 @@ def end_all(user: User, reason: str, *, keep: UserSession | None = None) -> int:
     query = sa.update(UserSession).where(UserSession.user_id == user.id, UserSession.ended_at.is_(None))
     if keep is not None:
         query = query.where(UserSession.id != keep.id)
-    result = db.session.execute(query.values(ended_at=now(), end_reason=reason).execution_options(synchronize_session="fetch"))
-    return result.rowcount
+    return updated(query.values(ended_at=now(), end_reason=reason).execution_options(synchronize_session="fetch"))
+
+
+def updated(statement: sa.Update) -> int:
+    """Run an UPDATE and return how many rows it changed."""
+    return cast("sa.CursorResult[Any]", db.session.execute(statement)).rowcount
 
 
 def open_sessions(user: User) -> list[UserSession]:
@@ -198,36 +201,15 @@ def end_own(user: User, session_id: int) -> None:
     end(row, EndReason.BY_PERSON)
 
 
-def end_all_by_worker(worker: User, user: User, community: Community) -> int:
-    """A worker ends all of a resident's sessions (a lost phone), audited; returns how many.
-
-    Only for a resident of the worker's own community, never for staff (a site administrator
-    does that) and never for oneself (use "log out everywhere" on one's own page).
-    """
-    if not places.can_manage_community(worker, community):
-        raise PermissionDenied(_("Only the committee of this community may do this."))
-    residence = places.active_residence(user)
-    if residence is None or residence.community_id != community.id:
-        raise PermissionDenied(_("This person is not a resident of your community."))
-    if user.id == worker.id:
-        raise PermissionDenied(_("Another staff member must do this for you."))
-    if places.roles_of(user).is_staff:
-        raise PermissionDenied(_("Staff sessions are ended by a site administrator."))
+def end_all_by_staff(actor: User, user: User, community_id: int | None = None) -> int:
+    """A worker or a site administrator ends all of a person's sessions (a lost phone), audited;
+    returns how many. The caller has checked that ``actor`` may (``residents.py`` in places)."""
     count = end_all(user, EndReason.BY_WORKER)
     audit.record(
-        worker,
+        actor,
         "account.sessions_ended",
         user,
-        community_id=community.id,
+        community_id=community_id,
         after={"user_id": user.id, "sessions": count},
     )
-    return count
-
-
-def end_all_by_site_admin(site_admin: User, user: User) -> int:
-    """A site administrator ends all sessions of anyone, staff included (audited)."""
-    if not places.is_site_admin(site_admin):
-        raise PermissionDenied(_("Only a site administrator may do this."))
-    count = end_all(user, EndReason.BY_WORKER)
-    audit.record(site_admin, "account.sessions_ended", user, after={"user_id": user.id, "sessions": count})
     return count

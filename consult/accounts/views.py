@@ -1,4 +1,6 @@
-"""Account pages: register, log in and out, reset with a code, my profile, data and closing."""
+"""Account pages: log in and out, reset with a code, my profile, devices, data and closing.
+
+Registering (with a residence) and applying to a community are pages of places (its ``views.py``)."""
 
 from __future__ import annotations
 
@@ -8,31 +10,22 @@ from flask import Blueprint, Response, current_app, flash, redirect, render_temp
 from flask_babel import gettext as _, ngettext
 from flask_login import current_user, login_required
 
-from consult.accounts import auth, limits, services, sessions
-from consult.accounts.forms import (
-    ApplyForm,
-    CloseAccountForm,
-    LoginForm,
-    PasswordForm,
-    ProfileForm,
-    RegisterForm,
-    ResetForm,
-)
+from consult.accounts import auth, hooks, limits, services, sessions
+from consult.accounts.forms import CloseAccountForm, LoginForm, PasswordForm, ProfileForm, ResetForm
+from consult.accounts.models import USERNAME_INPUT_MAX
 from consult.core import notifications
-from consult.core.errors import DomainError, NotFound
-from consult.core.forms import form_error, form_status
+from consult.core.errors import DomainError
+from consult.core.forms import form_error, form_status, submit
 from consult.core.pagination import paginate
 from consult.core.views import safe_next
 from consult.extensions import db
-from consult.places import queries as places, services as places_services
-from consult.places.models import Residence
 
 bp = Blueprint("accounts", __name__)
 
 
 def _login_rules(username: str) -> tuple[limits.Rule, ...]:
     """Log-in limits key on the username first and the address second (a meeting room shares one)."""
-    username = (username or "").strip().lower()[:64]
+    username = (username or "").strip().lower()[:USERNAME_INPUT_MAX]
     config = current_app.config
     return (
         limits.Rule(config["LOGIN_LIMIT_USERNAME"], f"login-user:{username}", "login-user"),
@@ -40,78 +33,12 @@ def _login_rules(username: str) -> tuple[limits.Rule, ...]:
     )
 
 
-def _register_rule() -> limits.Rule:
-    return limits.Rule(current_app.config["REGISTER_LIMIT_ADDRESS"], f"register-addr:{request.remote_addr}", "register-addr")
-
-
-def _community_picker():
-    q = (request.args.get("q") or "").strip()[:40]
-    street_slug = request.args.get("street")
-    street = None
-    if street_slug:
-        try:
-            street = places.street_by_slug(street_slug)
-        except NotFound:
-            street = None
-    results = places.search_communities(q, street.id if street else None) if (q or street) else []
-    return {"q": q, "street": street, "streets": places.all_streets(), "results": results}
-
-
-@bp.route("/auth/register", methods=["GET", "POST"])
-def register():
-    """Register: find the street, then the community, then fill in the form."""
-    if current_user.is_authenticated:
-        return redirect(url_for("accounts.apply"))
-    form = RegisterForm()
-    slug = request.values.get("community")
-    community = None
-    if slug:
-        try:
-            community = places.community_by_slug(slug)
-        except NotFound:
-            if request.method == "POST":
-                form.form_errors.append(_("That community does not exist. Please choose it again."))
-                return render_template("accounts/register.html", form=form, community=None, **_community_picker()), 400
-            return render_template("accounts/register.html", form=form, community=None, unknown=True, **_community_picker()), 404
-    if community is None:
-        return render_template("accounts/register.html", form=form, community=None, **_community_picker())
-    form.community.data = community.slug
-    if form.validate_on_submit():
-        limits.attempt(
-            _register_rule(),
-            message=_(
-                "Too many accounts were registered from this network in the last hour. Please try again later, "
-                "or ask your committee to register you."
-            ),
-        )
-        try:
-            user = services.register(
-                username=form.username.data,
-                display_name=form.display_name.data,
-                password=form.password.data,
-                phone=form.phone.data,
-                community=community,
-                building=form.building.data,
-                unit=form.unit.data,
-                room=form.room.data,
-                language=request.cookies.get("lang") or "zh_CN",
-            )
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            form_error(form, error)
-        else:
-            auth.log_in(user)
-            db.session.commit()
-            flash(_("Welcome! Your committee will confirm that you live in %(community)s.", community=community.name), "success")
-            return redirect(url_for("accounts.me"))
-    status = form_status(form)
-    return render_template("accounts/register.html", form=form, community=community), status
-
-
 @bp.route("/auth/login", methods=["GET", "POST"])
 def login():
-    """Log in with username and password."""
+    """Log in with username and password.
+
+    Longer: the attempt limit is counted between checking the form and checking the password,
+    so ``submit`` does not fit, and a person already logged in is sent on."""
     form = LoginForm()
     next_url = safe_next(request.values.get("next"), url_for("places.home"))
     if current_user.is_authenticated and request.method == "GET":
@@ -142,7 +69,10 @@ def logout():
 
 @bp.route("/auth/reset", methods=["GET", "POST"])
 def reset():
-    """Set a new password with the one-time code a worker gave you in person."""
+    """Set a new password with the one-time code a worker gave you in person.
+
+    Longer: not ``submit``, the attempt limit is counted between checking the form and the
+    service, and a wrong code is a 401."""
     form = ResetForm()
     if form.validate_on_submit():
         taken = limits.attempt(*_login_rules(form.username.data))
@@ -165,12 +95,11 @@ def reset():
 @bp.get("/me/")
 @login_required
 def me():
-    """My page: my residence and its history, my roles, links to everything that is mine."""
+    """My page: links to everything that is mine, the sections other domains add (my residence), my devices."""
     return render_template(
         "accounts/me.html",
-        residences=places.residences_of(current_user.id),
-        active=places.active_residence(current_user),
-        phone=places.phone_for(current_user, current_user),
+        sections=hooks.sections_of_me(current_user),
+        phone=current_user.phone or "",
         devices=sessions.open_sessions(current_user),
         current=auth.current_session(),
     )
@@ -207,19 +136,14 @@ def end_other_sessions():
 def edit_profile():
     """Edit my name, phone, language and display."""
     form = ProfileForm(obj=current_user)
-    if form.validate_on_submit():
-        services.update_profile(
-            current_user,
-            display_name=form.display_name.data,
-            phone=form.phone.data,
-            language=form.language.data,
-            large_text=form.large_text.data,
-        )
-        db.session.commit()
+    if submit(form, lambda: services.update_profile(current_user, **_profile(form))):
         flash(_("Your profile is saved."), "success")
         return redirect(url_for("accounts.me"))
-    status = form_status(form)
-    return render_template("accounts/edit.html", form=form), status
+    return render_template("accounts/edit.html", form=form), form_status(form)
+
+
+def _profile(form: ProfileForm) -> dict:
+    return {name: form[name].data for name in ("display_name", "phone", "language", "large_text")}
 
 
 @bp.route("/me/password", methods=["GET", "POST"])
@@ -227,18 +151,11 @@ def edit_profile():
 def change_password():
     """Change my password."""
     form = PasswordForm()
-    if form.validate_on_submit():
-        try:
-            services.change_password(current_user, form.current.data, form.password.data, keep=auth.current_session())
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            form_error(form, error)
-        else:
-            flash(_("Your password is changed."), "success")
-            return redirect(url_for("accounts.me"))
-    status = form_status(form)
-    return render_template("accounts/password.html", form=form), status
+    keep = auth.current_session()
+    if submit(form, lambda: services.change_password(current_user, form.current.data, form.password.data, keep=keep)):
+        flash(_("Your password is changed."), "success")
+        return redirect(url_for("accounts.me"))
+    return render_template("accounts/password.html", form=form), form_status(form)
 
 
 @bp.route("/me/notifications", methods=["GET", "POST"])
@@ -288,60 +205,9 @@ def my_data():
 def close_account():
     """Close my account: my name leaves my contributions; counts, ballots and ledger stay."""
     form = CloseAccountForm()
-    if form.validate_on_submit():
-        try:
-            services.close_account(current_user, form.password.data)
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            form_error(form, error)
-        else:
-            auth.log_out()
-            db.session.commit()
-            flash(_("Your account is closed. Thank you for taking part."), "success")
-            return redirect(url_for("places.home"))
-    status = form_status(form)
-    return render_template("accounts/close.html", form=form), status
-
-
-@bp.route("/me/residence", methods=["GET", "POST"])
-@login_required
-def apply():
-    """Apply to live in a community (again, after moving or a rejection)."""
-    form = ApplyForm()
-    active = places.active_residence(current_user)
-    slug = request.values.get("community")
-    community = None
-    if slug and active is None:
-        try:
-            community = places.community_by_slug(slug)
-        except NotFound:
-            return render_template(
-                "accounts/apply.html", form=form, community=None, active=None, unknown=True, **_community_picker()
-            ), 404
-        form.community.data = community.slug
-        if form.validate_on_submit():
-            try:
-                places_services.apply_for_residence(
-                    current_user, community, building=form.building.data, unit=form.unit.data, room=form.room.data
-                )
-                db.session.commit()
-            except DomainError as error:
-                db.session.rollback()
-                form_error(form, error)
-            else:
-                flash(_("Your application was sent to the committee of %(community)s.", community=community.name), "success")
-                return redirect(url_for("accounts.me"))
-    status = form_status(form)
-    return render_template("accounts/apply.html", form=form, community=community, active=active, **_community_picker()), status
-
-
-@bp.post("/me/residence/<int:residence_id>/withdraw")
-@login_required
-def withdraw(residence_id: int):
-    """Withdraw my pending application."""
-    residence = db.get_or_404(Residence, residence_id)
-    places_services.withdraw_application(current_user, residence)
-    db.session.commit()
-    flash(_("Your application is withdrawn."), "success")
-    return redirect(url_for("accounts.me"))
+    if submit(form, lambda: services.close_account(current_user, form.password.data)):
+        auth.log_out()
+        db.session.commit()
+        flash(_("Your account is closed. Thank you for taking part."), "success")
+        return redirect(url_for("places.home"))
+    return render_template("accounts/close.html", form=form), form_status(form)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, time, timedelta
 
-from consult.activities import services
+from consult.activities import checkin, party as parties, planning, queries, signups, wishes
 from consult.core import clock
 
 
@@ -25,12 +25,12 @@ def seed(world: dict) -> None:
     try:
         # 报到: the demo party member and two neighbours (one still waiting).
         at(100)
-        registration = services.register_party_member(party, community, work_unit="区税务局", party_branch="机关第一党支部")
-        services.confirm_registration(worker, registration)
-        other = services.register_party_member(neighbours[8], community, work_unit="市第一医院", party_branch="医院第三党支部")
-        services.confirm_registration(worker, other)
+        registration = parties.register_party_member(party, community, work_unit="区税务局", party_branch="机关第一党支部")
+        parties.confirm_registration(worker, registration)
+        other = parties.register_party_member(neighbours[8], community, work_unit="市第一医院", party_branch="医院第三党支部")
+        parties.confirm_registration(worker, other)
         at(1)
-        services.register_party_member(neighbours[9], community, work_unit="区教育局", party_branch="机关第二党支部")
+        parties.register_party_member(neighbours[9], community, work_unit="区教育局", party_branch="机关第二党支部")
 
         # Past activities with check-ins and confirmed minutes.
         for days_ago, title, kind, hours, hour in (
@@ -39,7 +39,7 @@ def seed(world: dict) -> None:
         ):
             at(days_ago + 5)
             starts = daytime(-days_ago, hour)
-            activity = services.create_activity(
+            activity = planning.create_activity(
                 worker,
                 community,
                 title=title,
@@ -52,19 +52,20 @@ def seed(world: dict) -> None:
                 points_per_hour=10,
             )
             for person in [party, neighbours[8], resident]:
-                services.sign_up(person, activity)
+                signups.sign_up(person, activity)
             clock.set_now(activity.starts_at + timedelta(minutes=2))
             for person in [party, neighbours[8]]:
-                services.check_in(person, activity, services.checkin_code(activity))
-            services.mark_attendance(worker, activity, resident)
+                checkin.check_in(person, activity, checkin.checkin_code(activity))
+            checkin.mark_attendance(worker, activity, resident)
             clock.set_now(activity.ends_at + timedelta(hours=1))
             for attendance_user in (party, neighbours[8], resident):
-                attendance = services.attendance_of(attendance_user, activity)
-                services.confirm_minutes(worker, activity, attendance, services.suggested_minutes(activity, attendance) - 5)
+                attendance = queries.attendance_of(attendance_user, activity)
+                assert attendance is not None  # checked in or marked just above
+                checkin.confirm_minutes(worker, activity, attendance, checkin.suggested_minutes(activity, attendance) - 5)
 
         # Upcoming: one with places, one full with a waitlist, one for party members only.
         at(2)
-        services.create_activity(
+        planning.create_activity(
             worker,
             community,
             title="社区议事会：加装电梯",
@@ -76,7 +77,7 @@ def seed(world: dict) -> None:
             capacity=30,
             points_per_hour=5,
         )
-        full = services.create_activity(
+        full = planning.create_activity(
             worker,
             community,
             title="周末义务理发",
@@ -89,8 +90,8 @@ def seed(world: dict) -> None:
             points_per_hour=10,
         )
         for person in neighbours[:4]:
-            services.sign_up(person, full)
-        services.create_activity(
+            signups.sign_up(person, full)
+        planning.create_activity(
             worker,
             community,
             title="在职党员垃圾分类督导",
@@ -106,19 +107,19 @@ def seed(world: dict) -> None:
 
         # Micro-wishes in several states.
         at(30)
-        done = services.post_wish(neighbours[0], community, title="帮忙更换厨房灯泡", description="老人独居，够不着。")
-        services.approve_wish(worker, done)
-        services.claim_wish(party, done)
+        done = wishes.post_wish(neighbours[0], community, title="帮忙更换厨房灯泡", description="老人独居，够不着。")
+        wishes.approve_wish(worker, done)
+        wishes.claim_wish(party, done)
         at(28)
-        services.fulfil_wish(party, done)
-        services.confirm_wish(neighbours[0], done, "satisfied", "很及时，谢谢！")
+        wishes.fulfil_wish(party, done)
+        wishes.confirm_wish(neighbours[0], done, "satisfied", "很及时，谢谢！")
         at(6)
-        claimed = services.post_wish(neighbours[1], community, title="陪同去医院复查", description="下周二上午。")
-        services.approve_wish(worker, claimed)
-        services.claim_wish(neighbours[8], claimed)
+        claimed = wishes.post_wish(neighbours[1], community, title="陪同去医院复查", description="下周二上午。")
+        wishes.approve_wish(worker, claimed)
+        wishes.claim_wish(neighbours[8], claimed)
         at(3)
-        services.approve_wish(worker, services.post_wish(neighbours[2], community, title="代取药品", description="每月一次。"))
+        wishes.approve_wish(worker, wishes.post_wish(neighbours[2], community, title="代取药品", description="每月一次。"))
         at(0.5)
-        services.post_wish(resident, community, title="帮忙调试电视机顶盒", description="换了新机顶盒不会用。")
+        wishes.post_wish(resident, community, title="帮忙调试电视机顶盒", description="换了新机顶盒不会用。")
     finally:
         clock.set_now(frozen)

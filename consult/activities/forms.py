@@ -5,7 +5,20 @@ from wtforms import BooleanField, DateTimeLocalField, IntegerField, RadioField, 
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from consult.activities.models import (
+    ACTIVITY_DESCRIPTION_MAX,
+    CAPACITY_MAX,
+    CHECKIN_BEFORE_MAX,
+    COMMENT_MAX,
+    PLACE_MAX,
+    POINTS_PER_HOUR_MAX,
+    REASON_MAX,
+    TITLE_MAX,
+    UNIT_MAX,
+    WISH_DESCRIPTION_MAX,
+)
 from consult.core.forms import Form, no_control_chars, single_line, strip
+from consult.core.scales import satisfaction_choices
 
 
 def _max(n):
@@ -16,12 +29,12 @@ class PartyForm(Form):
     work_unit = StringField(
         _l("Work unit (工作单位)"),
         filters=[strip],
-        validators=[DataRequired(_l("Please give your work unit.")), _max(60), no_control_chars, single_line],
+        validators=[DataRequired(_l("Please give your work unit.")), _max(UNIT_MAX), no_control_chars, single_line],
     )
     party_branch = StringField(
         _l("Party branch (党支部)"),
         filters=[strip],
-        validators=[DataRequired(_l("Please give your party branch.")), _max(60), no_control_chars, single_line],
+        validators=[DataRequired(_l("Please give your party branch.")), _max(UNIT_MAX), no_control_chars, single_line],
     )
 
 
@@ -29,12 +42,12 @@ class ActivityForm(Form):
     title = StringField(
         _l("Title"),
         filters=[strip],
-        validators=[DataRequired(_l("Please give a title.")), _max(80), no_control_chars, single_line],
+        validators=[DataRequired(_l("Please give a title.")), _max(TITLE_MAX), no_control_chars, single_line],
     )
     description = TextAreaField(
         _l("Description"),
         filters=[strip],
-        validators=[DataRequired(_l("Please describe the activity.")), _max(5000), no_control_chars],
+        validators=[DataRequired(_l("Please describe the activity.")), _max(ACTIVITY_DESCRIPTION_MAX), no_control_chars],
     )
     kind = RadioField(
         _l("Kind"),
@@ -52,14 +65,18 @@ class ActivityForm(Form):
         _l("Ends at"), format="%Y-%m-%dT%H:%M", validators=[InputRequired(_l("Please give a date and time."))]
     )
     place = StringField(
-        _l("Place"), filters=[strip], validators=[DataRequired(_l("Please say where.")), _max(80), no_control_chars, single_line]
+        _l("Place"),
+        filters=[strip],
+        validators=[DataRequired(_l("Please say where.")), _max(PLACE_MAX), no_control_chars, single_line],
     )
-    capacity = IntegerField(_l("Places"), default=20, validators=[InputRequired(), NumberRange(min=1, max=10000)])
-    points_per_hour = IntegerField(_l("Points per hour"), default=10, validators=[InputRequired(), NumberRange(min=0, max=1000)])
+    capacity = IntegerField(_l("Places"), default=20, validators=[InputRequired(), NumberRange(min=1, max=CAPACITY_MAX)])
+    points_per_hour = IntegerField(
+        _l("Points per hour"), default=10, validators=[InputRequired(), NumberRange(min=0, max=POINTS_PER_HOUR_MAX)]
+    )
     checkin_minutes_before = IntegerField(
         _l("Check-in opens this many minutes before the start"),
         default=30,
-        validators=[InputRequired(), NumberRange(min=0, max=240)],
+        validators=[InputRequired(), NumberRange(min=0, max=CHECKIN_BEFORE_MAX)],
     )
     waitlist_cutoff_at = DateTimeLocalField(
         _l("Waitlist moves up until (optional, default: the start)"), format="%Y-%m-%dT%H:%M", validators=[Optional()]
@@ -90,11 +107,13 @@ class WishForm(Form):
     title = StringField(
         _l("What do you need?"),
         filters=[strip],
-        validators=[DataRequired(_l("Please give a title.")), _max(80), no_control_chars, single_line],
+        validators=[DataRequired(_l("Please give a title.")), _max(TITLE_MAX), no_control_chars, single_line],
         description=_l("For example: help to change a light bulb."),
     )
     description = TextAreaField(
-        _l("Details"), filters=[strip], validators=[DataRequired(_l("Please add some details.")), _max(2000), no_control_chars]
+        _l("Details"),
+        filters=[strip],
+        validators=[DataRequired(_l("Please add some details.")), _max(WISH_DESCRIPTION_MAX), no_control_chars],
     )
 
 
@@ -102,12 +121,14 @@ class ConfirmWishForm(Form):
     rating = RadioField(
         _l("How satisfied are you?"), coerce=str, validate_choice=False, validators=[DataRequired(_l("Please choose one."))]
     )
-    comment = TextAreaField(_l("Comment (optional)"), filters=[strip], validators=[Optional(), _max(500), no_control_chars])
+    comment = TextAreaField(
+        _l("Comment (optional)"), filters=[strip], validators=[Optional(), _max(COMMENT_MAX), no_control_chars]
+    )
 
 
 class ReasonForm(Form):
     reason = StringField(
-        _l("Reason"), filters=[strip], validators=[DataRequired(_l("Please give a reason.")), _max(300), no_control_chars]
+        _l("Reason"), filters=[strip], validators=[DataRequired(_l("Please give a reason.")), _max(REASON_MAX), no_control_chars]
     )
 
 
@@ -123,3 +144,10 @@ class RecordWishForm(WishForm):
     username = StringField(
         _l("Username of the resident"), filters=[strip], validators=[DataRequired(_l("Please enter a username.")), Length(max=64)]
     )
+
+
+def rating_form() -> ConfirmWishForm:
+    """The satisfaction form (confirming a micro-wish, rating an activity), on the one shared scale."""
+    form = ConfirmWishForm()
+    form.rating.choices = satisfaction_choices()
+    return form

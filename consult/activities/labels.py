@@ -1,9 +1,9 @@
 """Translated names of the activities domain."""
 
 from flask_babel import lazy_gettext as _l
-from wtforms.fields.choices import SelectChoice
 
 from consult.core.audit import describe_actions
+from consult.core.clock import now
 from consult.core.registries import add_labels, template_global
 
 LABELS = {
@@ -47,18 +47,8 @@ add_labels(LABELS)
 @template_global
 def wish_status(wish_or_status) -> str:
     """The label of a status, or of a wish's status as of now (confirmed seven days after fulfilment, tick or not)."""
-    status = wish_or_status
-    if not isinstance(wish_or_status, str):
-        from consult.core.clock import now
-
-        status = wish_or_status.state_at(now())
+    status = wish_or_status if isinstance(wish_or_status, str) else wish_or_status.state_at(now())
     return str(LABELS[f"wish.{status}"])
-
-
-def rating_choices() -> list:
-    from consult.core.templating import label
-
-    return [SelectChoice(key, label(key)) for key in ("satisfied", "basically", "unsatisfied")]
 
 
 # How the audit log tells these actions (consult/core/audit.py).

@@ -9,10 +9,20 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from consult.core.clock import now
-from consult.extensions import db
+from consult.core.scales import SATISFACTION_LEVELS
+from consult.extensions import Model
 
+# Field limits, shared by the models, the forms and the services.
 UNIT_MAX = 60
 TITLE_MAX = 80
+PLACE_MAX = 80
+ACTIVITY_DESCRIPTION_MAX = 5000
+WISH_DESCRIPTION_MAX = 2000
+REASON_MAX = 300
+COMMENT_MAX = 500
+CAPACITY_MAX = 10000
+POINTS_PER_HOUR_MAX = 1000
+CHECKIN_BEFORE_MAX = 240
 #: A fulfilled micro-wish the resident has not confirmed counts as confirmed this long after.
 AUTO_CONFIRM_AFTER = timedelta(days=7)
 
@@ -31,7 +41,7 @@ class RegistrationStatus(enum.StrEnum):
 ACTIVE_REGISTRATION = "status IN ('pending', 'confirmed')"
 
 
-class PartyRegistration(db.Model):
+class PartyRegistration(Model):
     """An in-service party member's 报到 at the community they live in."""
 
     __tablename__ = "party_registrations"
@@ -45,7 +55,7 @@ class PartyRegistration(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=now)
     decided_at: Mapped[datetime | None]
     decided_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
-    reason: Mapped[str | None] = mapped_column(sa.String(300))
+    reason: Mapped[str | None] = mapped_column(sa.String(REASON_MAX))
     ended_at: Mapped[datetime | None]
 
     user = relationship("User", foreign_keys=[user_id], lazy="raise_on_sql")
@@ -69,7 +79,7 @@ class ActivityKind(enum.StrEnum):
     MEETING = "meeting"
 
 
-class Activity(db.Model):
+class Activity(Model):
     """A service activity: when and where, how many places, points per hour, check-in window."""
 
     __tablename__ = "activities"
@@ -81,7 +91,7 @@ class Activity(db.Model):
     kind: Mapped[str] = mapped_column(sa.String(10))
     starts_at: Mapped[datetime]
     ends_at: Mapped[datetime]
-    place: Mapped[str] = mapped_column(sa.String(80))
+    place: Mapped[str] = mapped_column(sa.String(PLACE_MAX))
     capacity: Mapped[int]
     points_per_hour: Mapped[int] = mapped_column(default=10)
     #: Check-in opens this many minutes before the start and closes at the end.
@@ -98,7 +108,7 @@ class Activity(db.Model):
     #: Set when the committee called the activity off; sign-ups were cancelled and told why.
     cancelled_at: Mapped[datetime | None]
     cancelled_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
-    cancel_reason: Mapped[str | None] = mapped_column(sa.String(300))
+    cancel_reason: Mapped[str | None] = mapped_column(sa.String(REASON_MAX))
 
     organiser = relationship("User", foreign_keys=[organiser_id], lazy="raise_on_sql")
 
@@ -106,8 +116,8 @@ class Activity(db.Model):
         sa.CheckConstraint(_in("kind", [k.value for k in ActivityKind]), name="kind"),
         sa.CheckConstraint("ends_at > starts_at", name="window"),
         sa.CheckConstraint("capacity >= 1", name="capacity"),
-        sa.CheckConstraint("points_per_hour >= 0 AND points_per_hour <= 1000", name="points"),
-        sa.CheckConstraint("checkin_minutes_before BETWEEN 0 AND 240", name="checkin"),
+        sa.CheckConstraint(f"points_per_hour >= 0 AND points_per_hour <= {POINTS_PER_HOUR_MAX}", name="points"),
+        sa.CheckConstraint(f"checkin_minutes_before BETWEEN 0 AND {CHECKIN_BEFORE_MAX}", name="checkin"),
         sa.CheckConstraint("signup_count >= 0 AND signup_count <= capacity AND waitlist_count >= 0", name="counts"),
         sa.Index("ix_activities_community_starts", "community_id", "starts_at"),
     )
@@ -122,7 +132,7 @@ class SignupStatus(enum.StrEnum):
 ACTIVE_SIGNUP = "status IN ('confirmed', 'waitlisted')"
 
 
-class Signup(db.Model):
+class Signup(Model):
     """A person's place (or place on the waitlist) at an activity."""
 
     __tablename__ = "activity_signups"
@@ -141,6 +151,11 @@ class Signup(db.Model):
 
     user = relationship("User", foreign_keys=[user_id], lazy="raise_on_sql")
 
+    @property
+    def has_place(self) -> bool:
+        """A confirmed place (not the waitlist, not cancelled)."""
+        return self.status == SignupStatus.CONFIRMED
+
     __table_args__ = (
         sa.CheckConstraint(_in("status", [s.value for s in SignupStatus]), name="status"),
         sa.Index(
@@ -155,7 +170,7 @@ class Signup(db.Model):
     )
 
 
-class Attendance(db.Model):
+class Attendance(Model):
     """That a person was at an activity: check-in and check-out, and the minutes the organiser confirmed.
 
     ``minutes`` is set once, on confirmation; the points ledger turns it into points exactly once.
@@ -193,7 +208,7 @@ class WishStatus(enum.StrEnum):
     WITHDRAWN = "withdrawn"
 
 
-class Wish(db.Model):
+class Wish(Model):
     """A micro-wish (微心愿): a resident's small need that a party member fulfils."""
 
     __tablename__ = "wishes"
@@ -206,7 +221,7 @@ class Wish(db.Model):
     status: Mapped[str] = mapped_column(sa.String(16), default=WishStatus.PENDING_REVIEW)
     created_at: Mapped[datetime] = mapped_column(default=now)
     decided_at: Mapped[datetime | None]
-    reject_reason: Mapped[str | None] = mapped_column(sa.String(300))
+    reject_reason: Mapped[str | None] = mapped_column(sa.String(REASON_MAX))
     claimer_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"), index=True)
     claimed_at: Mapped[datetime | None]
     fulfilled_at: Mapped[datetime | None]
@@ -214,7 +229,7 @@ class Wish(db.Model):
     #: True when the clock confirmed it seven days after fulfilment (the author did not).
     auto_confirmed: Mapped[bool] = mapped_column(default=False)
     rating: Mapped[str | None] = mapped_column(sa.String(12))
-    rating_comment: Mapped[str | None] = mapped_column(sa.String(500))
+    rating_comment: Mapped[str | None] = mapped_column(sa.String(COMMENT_MAX))
     #: Set when a worker posted it for a resident who asked in person (no phone).
     recorded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
 
@@ -222,7 +237,10 @@ class Wish(db.Model):
     claimer = relationship("User", foreign_keys=[claimer_id], lazy="raise_on_sql")
 
     def state_at(self, moment: datetime) -> str:
-        """The status as of ``moment``: fulfilled seven days ago counts as confirmed before `flask tick` runs."""
+        """The status as of ``moment``: fulfilled seven days ago counts as confirmed before `flask tick` runs.
+
+        ``state_sql`` is the same rule for queries and the tick job (a test holds them together).
+        """
         if (
             self.status == WishStatus.FULFILLED
             and self.fulfilled_at is not None
@@ -231,11 +249,21 @@ class Wish(db.Model):
             return WishStatus.CONFIRMED
         return self.status
 
+    @classmethod
+    def auto_confirm_due(cls, moment: datetime):
+        """SQL: stored as fulfilled, but confirmed as of ``moment`` (what `flask tick` makes permanent)."""
+        return sa.and_(cls.status == WishStatus.FULFILLED, cls.fulfilled_at <= moment - AUTO_CONFIRM_AFTER)
+
+    @classmethod
+    def state_sql(cls, moment: datetime):
+        """SQL: ``state_at(moment)`` as an expression, for filtering by the state as of a moment."""
+        return sa.case((cls.auto_confirm_due(moment), sa.literal(WishStatus.CONFIRMED.value)), else_=cls.status)
+
     def confirmed_as_of(self, moment: datetime) -> datetime | None:
         """When it was (or counts as) confirmed, as of ``moment``."""
         if self.confirmed_at is not None:
             return self.confirmed_at
-        if self.state_at(moment) == WishStatus.CONFIRMED:
+        if self.state_at(moment) == WishStatus.CONFIRMED and self.fulfilled_at is not None:
             return self.fulfilled_at + AUTO_CONFIRM_AFTER
         return None
 
@@ -255,12 +283,12 @@ class Wish(db.Model):
 
     __table_args__ = (
         sa.CheckConstraint(_in("status", [s.value for s in WishStatus]), name="status"),
-        sa.CheckConstraint("rating IS NULL OR rating IN ('satisfied', 'basically', 'unsatisfied')", name="rating"),
+        sa.CheckConstraint("rating IS NULL OR " + _in("rating", SATISFACTION_LEVELS), name="rating"),
         sa.Index("ix_wishes_community_status_created", "community_id", "status", "created_at"),
     )
 
 
-class WishEvent(db.Model):
+class WishEvent(Model):
     """A micro-wish's status history."""
 
     __tablename__ = "wish_events"
@@ -270,13 +298,13 @@ class WishEvent(db.Model):
     from_status: Mapped[str | None] = mapped_column(sa.String(16))
     to_status: Mapped[str] = mapped_column(sa.String(16))
     actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
-    reason: Mapped[str | None] = mapped_column(sa.String(300))
+    reason: Mapped[str | None] = mapped_column(sa.String(REASON_MAX))
     created_at: Mapped[datetime] = mapped_column(default=now)
 
     actor = relationship("User", lazy="raise_on_sql")
 
 
-class ActivityRating(db.Model):
+class ActivityRating(Model):
     """A participant's rating of an activity, within 7 days of its end; anonymous to the committee."""
 
     __tablename__ = "activity_ratings"
@@ -285,11 +313,11 @@ class ActivityRating(db.Model):
     activity_id: Mapped[int] = mapped_column(sa.ForeignKey("activities.id"), index=True)
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
     level: Mapped[str] = mapped_column(sa.String(12))
-    comment: Mapped[str | None] = mapped_column(sa.String(500))
+    comment: Mapped[str | None] = mapped_column(sa.String(COMMENT_MAX))
     created_at: Mapped[datetime] = mapped_column(default=now)
 
     __table_args__ = (
         sa.UniqueConstraint("activity_id", "user_id"),
-        sa.CheckConstraint("level IN ('satisfied', 'basically', 'unsatisfied')", name="level"),
+        sa.CheckConstraint(_in("level", SATISFACTION_LEVELS), name="level"),
         sa.Index("ix_activity_ratings_created", "created_at"),
     )

@@ -1,10 +1,14 @@
-"""Reads for activity, 报到 and micro-wish pages."""
+"""Reads of the activities domain: 报到, activities and sign-ups, attendances, micro-wishes, ratings.
+
+Other domains read activities through these functions (and the signals of ``signals.py``).
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 from sqlalchemy.orm import joinedload
 
 from consult.activities.models import (
@@ -20,9 +24,98 @@ from consult.activities.models import (
     WishStatus,
 )
 from consult.core.clock import now
+from consult.core.errors import NotFound
+from consult.core.scales import SATISFACTION_LEVELS
 from consult.extensions import db
+from consult.places import queries as places
+from consult.places.models import Community
 
 PUBLIC_WISHES = (WishStatus.OPEN, WishStatus.CLAIMED, WishStatus.FULFILLED, WishStatus.CONFIRMED)
+ACTIVE_REGISTRATIONS = (RegistrationStatus.PENDING, RegistrationStatus.CONFIRMED)
+ACTIVE_SIGNUPS = (SignupStatus.CONFIRMED, SignupStatus.WAITLISTED)
+
+
+def _signed_in(user) -> bool:
+    return bool(getattr(user, "is_authenticated", False))
+
+
+def community_of(community_id: int) -> Community:
+    return db.session.get_one(Community, community_id)
+
+
+# --- 报到 ------------------------------------------------------------------------------------
+
+
+def active_registration(user) -> PartyRegistration | None:
+    """The person's pending or confirmed 报到 (at most one)."""
+    if not _signed_in(user):
+        return None
+    return db.session.scalar(
+        sa.select(PartyRegistration).where(
+            PartyRegistration.user_id == user.id, PartyRegistration.status.in_(ACTIVE_REGISTRATIONS)
+        )
+    )
+
+
+def is_party_member(user, community: Community) -> bool:
+    """A confirmed resident with a confirmed 报到 at this community."""
+    registration = active_registration(user)
+    return bool(
+        registration
+        and registration.status == RegistrationStatus.CONFIRMED
+        and registration.community_id == community.id
+        and places.is_confirmed_member(user, community)
+    )
+
+
+def registration_in(community: Community, registration_id: int) -> PartyRegistration:
+    registration = db.session.get(PartyRegistration, registration_id)
+    if registration is None or registration.community_id != community.id:
+        raise NotFound(_("No such registration in this community."))
+    return registration
+
+
+# --- activities, sign-ups, attendance ----------------------------------------------------------
+
+
+def activity_in(community: Community, activity_id: int) -> Activity:
+    activity = db.session.get(Activity, activity_id)
+    if activity is None or activity.community_id != community.id:
+        raise NotFound(_("No such activity in this community."))
+    return activity
+
+
+def active_signup(user, activity: Activity) -> Signup | None:
+    """The person's place or place on the waitlist at ``activity``."""
+    if not _signed_in(user):
+        return None
+    return db.session.scalar(
+        sa.select(Signup).where(Signup.activity_id == activity.id, Signup.user_id == user.id, Signup.status.in_(ACTIVE_SIGNUPS))
+    )
+
+
+def signed_up_ids(activity: Activity) -> list[int]:
+    return list(
+        db.session.scalars(sa.select(Signup.user_id).where(Signup.activity_id == activity.id, Signup.status.in_(ACTIVE_SIGNUPS)))
+    )
+
+
+def attendance_of(user, activity: Activity) -> Attendance | None:
+    if not _signed_in(user):
+        return None
+    return attendance_by(user.id, activity.id)
+
+
+def attendance_by(user_id: int, activity_id: int) -> Attendance | None:
+    return db.session.scalar(sa.select(Attendance).where(Attendance.activity_id == activity_id, Attendance.user_id == user_id))
+
+
+def activity_rating_of(user, activity: Activity) -> ActivityRating | None:
+    if not _signed_in(user):
+        return None
+    return db.session.scalar(
+        sa.select(ActivityRating).where(ActivityRating.activity_id == activity.id, ActivityRating.user_id == user.id)
+    )
 
 
 def upcoming(community_id: int, limit: int | None = None):
@@ -137,10 +230,22 @@ def registrations_of(user_id: int) -> list[PartyRegistration]:
     )
 
 
-def wishes(community_id: int, status: str | None = None):
+def wishes(community_id: int, state: str | None = None):
+    """A community's micro-wishes in ``state`` as of now (``Wish.state_sql``), or every public one."""
     stmt = sa.select(Wish).where(Wish.community_id == community_id).options(joinedload(Wish.author), joinedload(Wish.claimer))
-    stmt = stmt.where(Wish.status == status) if status else stmt.where(Wish.status.in_(PUBLIC_WISHES))
+    stmt = stmt.where(Wish.state_sql(now()) == state) if state else stmt.where(Wish.status.in_(PUBLIC_WISHES))
     return stmt.order_by(Wish.created_at.desc(), Wish.id.desc())
+
+
+def wish_in(community: Community, wish_id: int) -> Wish:
+    wish = db.session.get(Wish, wish_id)
+    if wish is None or wish.community_id != community.id:
+        raise NotFound(_("No such micro-wish in this community."))
+    return wish
+
+
+def wish_event_count(wish_id: int) -> int:
+    return db.session.scalar(sa.select(sa.func.count()).select_from(WishEvent).where(WishEvent.wish_id == wish_id)) or 0
 
 
 def my_wishes(user_id: int, community_id: int) -> list[Wish]:
@@ -177,14 +282,17 @@ def minutes_to_confirm(community_id: int):
 def rating_summary(activity_id: int) -> dict:
     """An activity's ratings by level, with the comments: level, date and text — never the rater."""
     where = ActivityRating.activity_id == activity_id
-    counts = dict(
-        db.session.execute(sa.select(ActivityRating.level, sa.func.count()).where(where).group_by(ActivityRating.level)).all()
-    )
+    counts: dict[str, int] = {
+        level: n
+        for level, n in db.session.execute(
+            sa.select(ActivityRating.level, sa.func.count()).where(where).group_by(ActivityRating.level)
+        )
+    }
     comments = db.session.execute(
         sa.select(ActivityRating.level, ActivityRating.comment, ActivityRating.created_at)
         .where(where, ActivityRating.comment.is_not(None))
         .order_by(ActivityRating.created_at.desc())
         .limit(50)
     ).all()
-    levels = [(level, counts.get(level, 0)) for level in ("satisfied", "basically", "unsatisfied")]
+    levels = [(level, counts.get(level, 0)) for level in SATISFACTION_LEVELS]
     return {"total": sum(counts.values()), "levels": levels, "comments": comments}

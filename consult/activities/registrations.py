@@ -8,15 +8,18 @@ from flask_babel import gettext as _
 
 from consult.activities import (
     labels,  # noqa: F401  (registers labels)
+    party,
+    policy,  # noqa: F401  (registers the policies: templates ask obj|can('action'))
     queries,
-    services,
+    signups,
+    wishes,
 )
 from consult.activities.models import Activity, ActivityRating, Attendance, Signup, Wish, WishStatus
 from consult.core.registries import STAFF_ACTION, TodoItem, closing, community_panel, not_personal, personal, tick, todo
 from consult.extensions import db
 from consult.places.signals import residence_ended
 
-residence_ended.connect(services.end_with_residence, weak=False)
+residence_ended.connect(party.end_with_residence, weak=False)
 
 
 @todo("activities")
@@ -57,7 +60,7 @@ def activity_items(community):
 @tick("wishes")
 def confirm_old_wishes() -> int:
     """Micro-wishes fulfilled seven days ago are confirmed for the resident."""
-    return services.auto_confirm_due()
+    return wishes.auto_confirm_due()
 
 
 @personal(
@@ -157,6 +160,6 @@ def community_activities(community, user):
 def give_up_on_closing(user) -> None:
     """Cancel sign-ups for activities not yet started (the waitlist moves up), release claimed
     micro-wishes and withdraw the person's own ones not yet fulfilled."""
-    services.cancel_signups_of_closed_account(user)
-    services.release_claims_of_closed_account(user)
-    services.withdraw_wishes_of_closed_account(user)
+    signups.cancel_signups_of_closed_account(user)
+    wishes.release_claims_of_closed_account(user)
+    wishes.withdraw_wishes_of_closed_account(user)

@@ -22,3 +22,13 @@ wish_confirmed = _signals.signal(
     Listeners: points posts the claimer's micro-wish points (``consult/points/registrations.py``).
     """,
 )
+
+activity_defaults = _signals.signal(
+    "activity-defaults",
+    doc="""A worker opens the form for a new activity: listeners may propose starting values.
+
+    sender: the ``Community``; each listener returns a dict of form field -> value.
+    Listeners: points proposes ``points_per_hour`` from the community's points rules
+    (``consult/points/registrations.py``), so activities never imports points.
+    """,
+)

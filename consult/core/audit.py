@@ -17,13 +17,14 @@ import sqlalchemy as sa
 from flask_babel import format_date, format_datetime, gettext as _, lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from consult.core import templating  # a module import: templating imports audit too
 from consult.core.clock import now
-from consult.extensions import db
+from consult.extensions import Model, db
 
 log = logging.getLogger(__name__)
 
 
-class AuditEntry(db.Model):
+class AuditEntry(Model):
     """One audited action."""
 
     __tablename__ = "audit_entries"
@@ -192,16 +193,12 @@ def people_names(entries: Iterable[AuditEntry]) -> dict[int, str]:
     }
     if not ids:
         return {}
-    from consult.core.templating import person
-
     user = AuditEntry.actor.property.mapper.class_  # the accounts User, without importing a domain
-    return {u.id: person(u) for u in db.session.scalars(sa.select(user).where(user.id.in_(ids)))}
+    return {u.id: templating.person(u) for u in db.session.scalars(sa.select(user).where(user.id.in_(ids)))}
 
 
 def _value(key: str, value: Any, names: dict[int, str]) -> str | None:
     """A stored value as a reader sees it; None for nothing to show."""
-    from consult.core.templating import label
-
     if value is None or value == "" or value == {} or value == []:
         return None
     if key in PERSON_FIELDS and isinstance(value, int):
@@ -209,11 +206,11 @@ def _value(key: str, value: Any, names: dict[int, str]) -> str | None:
     if isinstance(value, bool):
         return _("yes") if value else _("no")
     if isinstance(value, dict):
-        parts = [(label(k), _value(k, v, names)) for k, v in value.items()]
+        parts = [(templating.label(k), _value(k, v, names)) for k, v in value.items()]
         return _list([_("%(label)s: %(value)s", label=name, value=shown) for name, shown in parts if shown is not None])
     if isinstance(value, str):
         if key in KEY_FIELDS:
-            return label(value)
+            return templating.label(value)
         if re.fullmatch(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?([+-]\d{2}:\d{2}|Z)?", value):
             moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
             return format_datetime(moment, "yyyy-MM-dd HH:mm")
@@ -232,8 +229,6 @@ def _list(items: list[str]) -> str:
 
 def describe(entry: AuditEntry, names: dict[int, str]) -> Description:
     """An entry as a sentence in the reader's language, with the values the sentence leaves out."""
-    from consult.core.templating import label
-
     before, after = entry.before or {}, entry.after or {}
     shown = {key: _value(key, value, names) for key, value in {**before, **after}.items()}
     template = SENTENCES.get(entry.action)
@@ -248,13 +243,13 @@ def describe(entry: AuditEntry, names: dict[int, str]) -> Description:
         used |= {"status"} | HIDDEN_FIELDS.get(entry.action, set())
     else:
         used = set()
-        action = label(entry.action)
+        action = templating.label(entry.action)
         sentence = _("%(action)s.", action=action[:1].upper() + action[1:])
     details = []
     for key in [*before, *(k for k in after if k not in before)]:
         if key in used or key == "username":
             continue
-        name = str(FIELD_LABELS[key]) if key in FIELD_LABELS else label(key)
+        name = str(FIELD_LABELS[key]) if key in FIELD_LABELS else templating.label(key)
         old = _value(key, before.get(key), names) if key in before else None
         new = shown.get(key) if key in after else None
         if key in before and key in after and old == new:

@@ -6,11 +6,15 @@ live server used by browser tests can be told what time it is (see ``core.testin
 
 from __future__ import annotations
 
+import re
 import threading
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import current_app, has_app_context
+from flask_babel import gettext as _
+
+from consult.core.errors import RuleViolation
 
 _lock = threading.Lock()
 _frozen: datetime | None = None
@@ -70,12 +74,6 @@ def local_now() -> datetime:
 
 def month_bounds(month: str) -> tuple[datetime, datetime]:
     """A calendar month "YYYY-MM" as [start, end) in the site's time zone; a malformed one raises."""
-    import re
-
-    from flask_babel import gettext as _
-
-    from consult.core.errors import RuleViolation
-
     match = re.fullmatch(r"([0-9]{4})-([0-9]{2})", month or "")
     if not match or not 2000 <= int(match.group(1)) <= 2100 or not 1 <= int(match.group(2)) <= 12:
         raise RuleViolation(_("Give the month as YYYY-MM, for example 2026-11."))
@@ -94,3 +92,8 @@ def month_of(moment: datetime) -> str:
 def previous_month(month: str) -> str:
     year, number = int(month[:4]), int(month[5:7])
     return f"{year - (number == 1)}-{12 if number == 1 else number - 1:02d}"
+
+
+def next_month(month: str) -> str:
+    year, number = int(month[:4]), int(month[5:7])
+    return f"{year + (number == 12)}-{1 if number == 12 else number + 1:02d}"

@@ -20,6 +20,9 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError, OperationalError
 
+from consult.core.errors import Conflict
+from consult.extensions import db
+
 #: Seconds a writer waits for SQLite's write lock before the request is answered with 503.
 DEFAULT_BUSY_TIMEOUT = 10.0
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -109,9 +112,6 @@ def add_unique(obj, message: str, field: str | None = None):
     The savepoint keeps the rest of the transaction usable (PostgreSQL aborts a transaction
     on a failed INSERT) and takes the refused object out of the session again.
     """
-    from consult.core.errors import Conflict
-    from consult.extensions import db
-
     try:
         with db.session.begin_nested():
             db.session.add(obj)

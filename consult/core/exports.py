@@ -4,11 +4,26 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
 
 from flask import Response, stream_with_context
 
 DANGEROUS_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+@dataclass(frozen=True)
+class Listing:
+    """A list the open-data API serves, as a domain's ``sources.py`` describes it: the select, how a
+    batch of its rows reads as items, the CSV columns and the file's name (``csv_render`` when the
+    CSV leaves out what the JSON nests)."""
+
+    stmt: Any
+    render: Callable[[Sequence[Any]], list[dict]]
+    columns: list[str]
+    name: str
+    csv_render: Callable[[Sequence[Any]], list[dict]] | None = None
 
 
 def safe_cell(value) -> str:

@@ -6,13 +6,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
-from flask import g
-from flask_babel import lazy_gettext as _l
+from flask import g, request
+from flask_babel import gettext, lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.form import _Auto
 from wtforms.validators import ValidationError
 
-from consult.core.errors import DomainError
+from consult.core.errors import DomainError, RuleViolation
 from consult.extensions import db
 
 T = TypeVar("T")
@@ -50,8 +50,6 @@ def form_error(form, error) -> None:
 
 def form_status(form) -> int:
     """The status of a form page: 200 to show it, else the refusal's (400 for bad input)."""
-    from flask import request
-
     if request.method != "POST":
         return 200
     return getattr(form, "domain_status", 400)
@@ -59,10 +57,6 @@ def form_status(form) -> int:
 
 def refuse(form) -> None:
     """A small form on a list page failed: raise its messages as one RuleViolation (status 400)."""
-    from flask_babel import gettext
-
-    from consult.core.errors import RuleViolation
-
     messages = [str(m) for errors in form.errors.values() for m in errors]
     raise RuleViolation(" ".join(messages) or gettext("Please check what you entered."))
 

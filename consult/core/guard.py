@@ -43,11 +43,12 @@ class _BoundedGet:
         return value
 
 
-class BoundedMultiDict(_BoundedGet, ImmutableMultiDict):
+# werkzeug's own stubs disagree among its dict bases (mypy "misc"); the mixin only narrows get().
+class BoundedMultiDict(_BoundedGet, ImmutableMultiDict):  # type: ignore[misc]
     """Query-string and form values."""
 
 
-class BoundedCombinedMultiDict(_BoundedGet, CombinedMultiDict):
+class BoundedCombinedMultiDict(_BoundedGet, CombinedMultiDict):  # type: ignore[misc]
     """``request.values``: the query string and the form together."""
 
 

@@ -5,7 +5,7 @@ import io
 import logging
 from urllib.parse import urlsplit
 
-from flask import Flask, flash, g, render_template, request
+from flask import Flask, flash, g, jsonify, make_response, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
@@ -53,8 +53,6 @@ def _explanations():
 def render_error(status: int, message: str | None = None):
     titles, explanations = _titles(), _explanations()
     if request.path.startswith("/api/"):
-        from flask import jsonify
-
         return jsonify(error=message or titles.get(status, titles[400]), status=status), status
     return (
         render_template(
@@ -128,7 +126,6 @@ def register(app: Flask) -> None:
     def http_error(error: HTTPException):
         if error.code is None or error.code < 400:
             return error
-        from flask import make_response
 
         response = make_response(render_error(error.code))
         for name, value in error.get_headers():  # e.g. the Allow header a 405 must carry (RFC 9110)

@@ -16,7 +16,7 @@ def select_locale() -> str:
     if current_user and current_user.is_authenticated and current_user.language:
         return current_user.language
     lang = request.cookies.get(LANG_COOKIE)
-    if lang in current_app.config["LANGUAGES"]:
+    if lang is not None and lang in current_app.config["LANGUAGES"]:
         return lang
     return current_app.config["BABEL_DEFAULT_LOCALE"]
 

@@ -15,10 +15,10 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from consult.core.clock import now
 from consult.core.errors import NotFound
-from consult.extensions import db
+from consult.extensions import Model, db
 
 
-class Notification(db.Model):
+class Notification(Model):
     """Something a person should know about, once per event."""
 
     __tablename__ = "notifications"
@@ -69,7 +69,7 @@ def unread_count(user_id: int) -> int:
     """How many things the person has not looked at: unread notifications, those with the same
     link counted once (opening the link reads them all)."""
     target = sa.func.coalesce(Notification.link, sa.literal("#") + sa.cast(Notification.id, sa.String))
-    return db.session.scalar(
+    return db.session.scalar(  # type: ignore[return-value]  # a count is never NULL
         sa.select(sa.func.count(sa.distinct(target))).where(Notification.recipient_id == user_id, Notification.read_at.is_(None))
     )
 
@@ -156,7 +156,7 @@ def mark_all_read(user_id: int) -> int:
     result = db.session.execute(
         sa.update(Notification).where(Notification.recipient_id == user_id, Notification.read_at.is_(None)).values(read_at=now())
     )
-    return result.rowcount
+    return result.rowcount  # type: ignore[attr-defined]  # an UPDATE gives a CursorResult
 
 
 def N_(message: str) -> str:

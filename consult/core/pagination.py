@@ -2,6 +2,7 @@
 
 from flask import request
 
+from consult.core.guard import MAX_INT
 from consult.extensions import db
 
 MAX_PAGE = 100_000
@@ -25,8 +26,6 @@ def parse_id(value) -> int | None:
 
     Ids beyond what an ``integer`` column holds are None too: PostgreSQL would refuse the query.
     """
-    from consult.core.guard import MAX_INT
-
     text = str(value or "")
     if text.isascii() and text.isdigit() and len(text) <= 10 and int(text) <= MAX_INT:
         return int(text)

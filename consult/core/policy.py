@@ -21,6 +21,8 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any, ClassVar, Generic, TypeVar
 
+from flask_login import current_user
+
 from consult.core.clock import now
 from consult.core.errors import DomainError, RuleViolation
 from consult.core.registries import template_filter
@@ -98,8 +100,6 @@ def policy_of(subject: Any, moment: datetime | None = None, **context: Any) -> P
 @template_filter("can")
 def can(subject: Any, action: str, **context: Any) -> bool:
     """Template filter: ``{% if topic|can('withdraw') %}`` asks the policy for the logged-in person."""
-    from flask_login import current_user
-
     if subject is None:
         return False
     return policy_of(subject, **context).can(action, current_user)

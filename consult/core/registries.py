@@ -1,7 +1,10 @@
-"""Registries each domain adds to: the worker's to-do list, personal data, `flask tick` jobs, closing an account.
+"""Registries each domain adds to: the worker's to-do list, personal data, `flask tick` jobs, closing an
+account, labels and template helpers, the page header's data, permission checks core needs, and the
+sources of the evaluation's figures.
 
-A domain registers its part when its package is imported (in ``create_app``), so the core
-never imports a domain.
+The idiom: domains add to core, core never imports a domain (an import-linter contract in
+pyproject.toml checks it). A domain registers its part when its ``registrations`` or ``sources``
+module is imported (in ``create_app``); core calls what was registered.
 """
 
 from __future__ import annotations
@@ -143,6 +146,82 @@ def community_panel(name: str):
 
     def decorator(fn):
         community_panels[name] = fn
+        return fn
+
+    return decorator
+
+
+#: name -> function(user) -> value: what the page header needs about the signed-in person (places
+#: adds "roles"); every template sees each name, None when nobody is signed in
+header_values: dict[str, Callable] = {}
+
+
+def header_value(name: str):
+    """Register a value every page's header can read under ``name``."""
+
+    def decorator(fn):
+        header_values[name] = fn
+        return fn
+
+    return decorator
+
+
+#: name -> function(user, community_id) -> bool: a permission core must check without knowing the
+#: domain that grants it (places adds "manage_community", used to revoke a document)
+permissions: dict[str, Callable[..., bool]] = {}
+
+
+def permission(name: str):
+    """Register the check behind a permission core asks about."""
+
+    def decorator(fn):
+        permissions[name] = fn
+        return fn
+
+    return decorator
+
+
+def allowed(name: str, user, community_id: int) -> bool:
+    """Whether ``user`` holds the permission ``name`` in the community (False if none is registered)."""
+    check = permissions.get(name)
+    return bool(check and check(user, community_id))
+
+
+# --- the evaluation's figures -------------------------------------------------------------------
+# Evaluation reads the other domains only through these: each domain registers, in its
+# ``sources.py``, the SQL of its part of a figure (evaluation orders the records by kind). Every
+# function takes (community_ids, start, end, moment) and returns rows:
+#   "response":      (kind, record_id, community_id, submitted_at, decided_at, withdrawn)
+#   "resolution":    (kind, record_id, community_id, due_date, done_at)
+#   "satisfaction":  (kind, record_id, community_id, level)
+#   "participation": (kind, record_id, community_id, voters: set of user ids, eligible: int); one
+#                    row per record, ``eligible`` being the community's count (the same on each row)
+#   "volunteer_minutes", "party_services": (kind, record_id, community_id, minutes)
+#   "wishes_fulfilled": (kind, record_id, community_id)
+
+#: figure -> name -> function(community_ids, start, end, moment) -> rows (see above)
+evaluation_sources: dict[str, dict[str, Callable]] = {}
+#: record kind -> function(ids) -> {id: {"title", "endpoint", "args", "level", "comment", "at"}}:
+#: what a record behind a figure is, never who is behind it (absent keys stay None)
+evaluation_records: dict[str, Callable] = {}
+
+
+def evaluation_source(figure: str, name: str):
+    """Register a domain's part of an evaluation figure."""
+
+    def decorator(fn):
+        evaluation_sources.setdefault(figure, {})[name] = fn
+        return fn
+
+    return decorator
+
+
+def evaluation_record(*kinds: str):
+    """Register how records of ``kinds`` are described on a figure's records page."""
+
+    def decorator(fn):
+        for kind in kinds:
+            evaluation_records[kind] = fn
         return fn
 
     return decorator

@@ -8,6 +8,7 @@ Services call ``require_not_self`` before anything else is checked or written; t
 from __future__ import annotations
 
 from flask_babel import gettext as _
+from flask_login import current_user
 
 from consult.core.errors import PermissionDenied
 from consult.core.registries import template_global
@@ -21,8 +22,6 @@ def _user_id(subject) -> int | None:
 def acts_on_self(subject, actor=None) -> bool:
     """True when ``subject`` (a user or a user id) is the acting person (the logged-in one by default)."""
     if actor is None:
-        from flask_login import current_user
-
         actor = current_user
     actor_id = getattr(actor, "id", None) if getattr(actor, "is_authenticated", True) else None
     return actor_id is not None and actor_id == _user_id(subject)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime, timedelta
+from typing import Any
 
 from babel.dates import get_timezone_location
 from flask import Flask, current_app, g, request, url_for
@@ -10,8 +12,15 @@ from flask_babel import format_datetime, get_locale, gettext as _, ngettext
 from flask_login import current_user
 from markupsafe import Markup, escape
 
-from consult.core import i18n
-from consult.core.clock import now
+from consult.core import (
+    audit,
+    i18n,
+    policy,  # noqa: F401  (registers the |can filter)
+)
+from consult.core.clock import local_now, now
+from consult.core.markdown import render as markdown
+from consult.core.notifications import unread_count
+from consult.core.registries import header_values, labels, template_filters, template_globals
 
 
 def dt(moment: datetime | None, fmt: str = "yyyy-MM-dd HH:mm") -> str:
@@ -95,10 +104,6 @@ def listed(items) -> str:
 
 def register(app: Flask) -> None:
     app.jinja_env.filters.update(dt=dt, date=date, when=when, day=day, age=age, person=person, duration=duration)
-    from consult.core import policy  # noqa: F401  (registers the |can filter)
-    from consult.core.clock import local_now
-    from consult.core.markdown import render as markdown
-    from consult.core.registries import template_filters, template_globals
 
     app.jinja_env.filters["markdown"] = markdown
     app.jinja_env.filters.update(template_filters)
@@ -116,30 +121,25 @@ def register(app: Flask) -> None:
 
     @app.context_processor
     def header_context():
-        from consult.core.notifications import unread_count
-        from consult.places.queries import roles_of
-
         unread = 0
-        roles = None
+        values = dict.fromkeys(header_values)
         if current_user.is_authenticated:
             if "_unread" not in g:
                 g._unread = unread_count(current_user.id)
             unread = g._unread
-            roles = roles_of(current_user)
+            values = {name: provide(current_user) for name, provide in header_values.items()}
         return {
+            **values,
             "html_lang": i18n.html_lang(),
             "locale": i18n.select_locale(),
             "large_text": i18n.large_text(),
             "unread_count": unread,
-            "roles": roles,
             "current_path": request.full_path.rstrip("?") if request else "/",
         }
 
     @app.template_global()
     def audit_lines(entries) -> list:
         """(entry, Description) pairs of a page of the audit log, the people named looked up once."""
-        from consult.core import audit
-
         entries = list(entries)
         names = audit.people_names(entries)
         return [(entry, audit.describe(entry, names)) for entry in entries]
@@ -147,21 +147,16 @@ def register(app: Flask) -> None:
     @app.template_global()
     def request_key() -> str:
         """A fresh one-time key for a form whose double submit must not act twice."""
-        import uuid
-
         return uuid.uuid4().hex
 
     @app.template_global()
     def page_url(page: int) -> str:
         """The current URL with another page number."""
-        args = request.args.to_dict()
-        args["page"] = page
-        return url_for(request.endpoint, **(request.view_args or {}), **args)
+        args: dict[str, Any] = {**request.args.to_dict(), "page": page}
+        return url_for(request.endpoint or "", **(request.view_args or {}), **args)
 
 
 def label(key: str) -> str:
     """The translated label of a status or audit action key (the key itself if none)."""
-    from consult.core.registries import labels
-
     value = labels.get(key)
     return str(value) if value is not None else key

@@ -2,9 +2,8 @@
 
 from flask import Blueprint, render_template, request
 
-from consult.accounts.models import User
 from consult.core import documents
-from consult.extensions import db
+from consult.core.qr import qr_svg
 
 bp = Blueprint("documents", __name__)
 
@@ -13,14 +12,12 @@ bp = Blueprint("documents", __name__)
 def verify(number: str):
     """Check a document: its content as issued, and whether it was revoked."""
     document = documents.find(number, request.args.get("c"))
-    return render_template("documents/verify.html", document=document, issuer=db.session.get(User, document.issued_by_id))
+    return render_template("documents/verify.html", document=document, issuer=document.issued_by)
 
 
 @bp.get("/documents/<number>")
 def show(number: str):
     """The printable document (A4) with the QR code of its verify address."""
-    from consult.activities.views import qr_svg
-
     document = documents.find(number, request.args.get("c"))
     address = documents.verify_url(document)
     return render_template(
@@ -29,5 +26,5 @@ def show(number: str):
         content=document.content,
         qr_svg=qr_svg(address, document.number),
         address=address,
-        issuer=db.session.get(User, document.issued_by_id),
+        issuer=document.issued_by,
     )

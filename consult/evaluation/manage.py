@@ -6,10 +6,9 @@ from flask_login import current_user
 from wtforms import IntegerField
 from wtforms.validators import InputRequired, NumberRange
 
-from consult.core.errors import DomainError
-from consult.core.forms import Form, form_error, form_status
+from consult.core.forms import Form, form_status, submit
 from consult.evaluation import services
-from consult.extensions import db
+from consult.evaluation.models import RATES
 from consult.places.access import street_admin_required
 
 bp = Blueprint("evaluation_manage", __name__, url_prefix="/manage/streets/<street>/evaluation")
@@ -28,26 +27,23 @@ class SettingsForm(Form):
     weight_participation = _int(_l("Weight of participation"), 0, 1000)
 
 
+def _save(street, form: SettingsForm):
+    return services.update_settings(
+        current_user,
+        street,
+        response_hours=form.response_hours.data,
+        min_records=form.min_records.data,
+        weights={rate: getattr(form, f"weight_{rate}").data for rate in RATES},
+    )
+
+
 @bp.route("/", methods=["GET", "POST"])
 @street_admin_required
 def settings(street):
     """Set the evaluation's settings; stored months keep the weights they were computed with."""
     current = services.settings_for(street.id)
     form = SettingsForm(obj=current if request.method == "GET" else None)
-    if form.validate_on_submit():
-        try:
-            services.update_settings(
-                current_user,
-                street,
-                response_hours=form.response_hours.data,
-                min_records=form.min_records.data,
-                weights={rate: getattr(form, f"weight_{rate}").data for rate in services.RATES},
-            )
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            form_error(form, error)
-        else:
-            flash(_("The evaluation settings are saved. Months already stored keep their weights."), "success")
-            return redirect(url_for("evaluation_manage.settings", street=street.slug))
+    if submit(form, lambda: _save(street, form)):
+        flash(_("The evaluation settings are saved. Months already stored keep their weights."), "success")
+        return redirect(url_for("evaluation_manage.settings", street=street.slug))
     return render_template("evaluation/settings.html", street=street, form=form), form_status(form)

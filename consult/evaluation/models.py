@@ -8,13 +8,13 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
 from consult.core.clock import now
-from consult.extensions import db
+from consult.extensions import Model
 
 RATES = ("response", "resolution", "satisfaction", "participation")
 DEFAULT_WEIGHTS = {"response": 30, "resolution": 30, "satisfaction": 30, "participation": 10}
 
 
-class EvaluationSettings(db.Model):
+class EvaluationSettings(Model):
     """A street's target response time, the minimum records for a rate, and the ranking weights."""
 
     __tablename__ = "evaluation_settings"
@@ -42,7 +42,7 @@ class EvaluationSettings(db.Model):
         return {rate: getattr(self, f"weight_{rate}") for rate in RATES}
 
 
-class MonthlyResult(db.Model):
+class MonthlyResult(Model):
     """A community's figures for a month that has ended, computed once from the records."""
 
     __tablename__ = "evaluation_results"
@@ -59,7 +59,7 @@ class MonthlyResult(db.Model):
     __table_args__ = (sa.UniqueConstraint("community_id", "month"),)
 
 
-class StreetRanking(db.Model):
+class StreetRanking(Model):
     """A street's ranking for a month, with the weights it was computed with (a past ranking never changes)."""
 
     __tablename__ = "evaluation_rankings"

@@ -1,8 +1,7 @@
-"""Monthly figures per community, computed from the records (never typed in), and a street's ranking.
+"""A street's ranking and its communities' months: the settings, and when figures are stored.
 
-Each rate keeps the records it was computed from, so a figure links to exactly the records
-behind its denominator. A rate with fewer records than the street's minimum is "not enough
-data" (None), and the composite spreads its weight over the other rates. Past months are
+The figures themselves are computed from the records (never typed in) by ``figures.py``, from the
+sources the domains register; each rate keeps the records it was computed from. Past months are
 stored with the weights in force when they were computed: by `flask tick`, or on the first view
 of a month that has ended (race-safe: the loser of two concurrent first views reads the
 winner's rows). Only the current month, and a month still inside its response window, is
@@ -13,27 +12,25 @@ from __future__ import annotations
 
 import logging
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
-from consult.activities.models import Activity, ActivityRating, Attendance, PartyRegistration, Wish, WishStatus
 from consult.core import audit
-from consult.core.clock import local, local_now, month_bounds, month_of, now, previous_month
+from consult.core.clock import local_now, month_bounds, month_of, now, previous_month
 from consult.core.errors import NotFound, PermissionDenied, RuleViolation
+from consult.evaluation.figures import COUNTS, FIGURES, blank, composite, compute
 from consult.evaluation.models import DEFAULT_WEIGHTS, RATES, EvaluationSettings, MonthlyResult, StreetRanking
 from consult.extensions import db
 from consult.places import queries as places
-from consult.places.models import Community, Street
-from consult.topics.models import Outcome, OutcomeRating, Topic, Vote, VoteParticipation
+from consult.topics import services as topics
+
+if TYPE_CHECKING:
+    from consult.places.models import Community, Street
 
 log = logging.getLogger(__name__)
-GOOD = ("satisfied", "basically")
-#: Counts shown beside the rates; each links to its records as well.
-COUNTS = ("volunteer_minutes", "party_services", "wishes_fulfilled")
-#: Every figure whose records can be listed: the rates, participation's votes, and the counts.
-FIGURES = RATES + COUNTS
 STORED_NOW = "evaluation_stored_now"  #: session.info flag: a view stored a month, so it must commit
 
 
@@ -88,229 +85,11 @@ def check_month(month: str) -> str:
     return month
 
 
-def _rate(num: int, den: int, minimum: int) -> float | None:
-    return num / den if den >= minimum and den > 0 else None
-
-
-def composite(figures: dict, weights: dict) -> float | None:
-    """The weighted mean of the rates that have enough data, 0–100; missing rates' weight is spread over the rest."""
-    available = [(weights.get(rate, 0), figures[rate]["rate"]) for rate in RATES if figures[rate]["rate"] is not None]
-    total = sum(weight for weight, _ in available)
-    if not available or total <= 0:
-        return None
-    return round(100 * sum(weight * value for weight, value in available) / total, 1)
-
-
-def blank(community_ids: list[int], settings: EvaluationSettings) -> dict[int, dict]:
-    """Figures with no records at all (every rate "not enough data")."""
-    empty = lambda: {"num": 0, "den": 0, "records": [], "rate": None}  # noqa: E731
-    return {
-        cid: {
-            "response": empty(),
-            "resolution": empty(),
-            "satisfaction": {**empty(), "levels": dict.fromkeys(("satisfied", "basically", "unsatisfied"), 0)},
-            "participation": empty(),
-            "volunteer_minutes": 0,
-            "party_services": 0,
-            "wishes_fulfilled": 0,
-            "count_records": {name: [] for name in COUNTS},
-        }
-        for cid in community_ids
-    }
-
-
 def _figures(street: Street, community_ids: list[int], month: str, settings: EvaluationSettings) -> dict[int, dict]:
     """A month's figures computed now; a month before the street existed has no records, so no queries."""
     if month < month_of(street.created_at):
         return blank(community_ids, settings)
     return compute(community_ids, month, settings)
-
-
-def compute(community_ids: list[int], month: str, settings: EvaluationSettings) -> dict[int, dict]:
-    """The month's figures for several communities of one street, a fixed number of queries in all."""
-    start, end = month_bounds(month)
-    moment = now()
-    target = timedelta(hours=settings.response_hours)
-    out = blank(community_ids, settings)
-    if not community_ids:
-        return out
-
-    # Response: topics submitted and micro-wishes posted in the month, decided within the target.
-    # A committee's own topics do not count (it would answer itself); withdrawn items are the author's doing.
-    submitted = (
-        db.session.execute(
-            sa.select(
-                sa.literal("topic"), Topic.id, Topic.community_id, Topic.submitted_at, Topic.decided_at, Topic.status
-            ).where(
-                Topic.community_id.in_(community_ids),
-                Topic.submitted_at >= start,
-                Topic.submitted_at < end,
-                Topic.committee_initiated.is_(False),
-            )
-        ).all()
-        + db.session.execute(
-            sa.select(sa.literal("wish"), Wish.id, Wish.community_id, Wish.created_at, Wish.decided_at, Wish.status).where(
-                Wish.community_id.in_(community_ids), Wish.created_at >= start, Wish.created_at < end
-            )
-        ).all()
-    )
-    for kind, record_id, cid, at, decided, status in submitted:
-        deadline = at + target
-        if decided is None and (deadline > moment or status == "withdrawn"):
-            continue  # still inside its target time, or withdrawn before any decision: not counted
-        figure = out[cid]["response"]
-        figure["den"] += 1
-        figure["records"].append([kind, record_id])
-        if decided is not None and decided <= deadline:
-            figure["num"] += 1
-
-    # Resolution: outcomes whose original due date falls in the month, done by that date.
-    first_day, last_day = start.date(), (end - timedelta(days=1)).date()
-    for _outcome_id, topic_id, cid, due, done_at in db.session.execute(
-        sa.select(Outcome.id, Outcome.topic_id, Topic.community_id, Outcome.original_due_date, Outcome.done_at)
-        .join(Topic, Topic.id == Outcome.topic_id)
-        .where(
-            Topic.community_id.in_(community_ids), Outcome.original_due_date >= first_day, Outcome.original_due_date <= last_day
-        )
-    ).all():
-        on_time = done_at is not None and local(done_at).date() <= due
-        if not on_time and due >= local(moment).date():
-            continue  # not due yet and not done: not counted yet
-        figure = out[cid]["resolution"]
-        figure["den"] += 1
-        figure["records"].append(["outcome", topic_id])
-        figure["num"] += on_time
-
-    # Satisfaction: ratings first given in the month (outcomes, micro-wishes, activities).
-    ratings = (
-        db.session.execute(
-            sa.select(sa.literal("outcome_rating"), OutcomeRating.id, Topic.community_id, OutcomeRating.level)
-            .join(Outcome, Outcome.id == OutcomeRating.outcome_id)
-            .join(Topic, Topic.id == Outcome.topic_id)
-            .where(
-                Topic.community_id.in_(community_ids),
-                OutcomeRating.version == 1,
-                OutcomeRating.created_at >= start,
-                OutcomeRating.created_at < end,
-            )
-        ).all()
-        + db.session.execute(
-            sa.select(sa.literal("wish_rating"), Wish.id, Wish.community_id, Wish.rating).where(
-                Wish.community_id.in_(community_ids),
-                Wish.rating.is_not(None),
-                Wish.confirmed_at >= start,
-                Wish.confirmed_at < end,
-            )
-        ).all()
-        + db.session.execute(
-            sa.select(sa.literal("activity_rating"), ActivityRating.id, Activity.community_id, ActivityRating.level)
-            .join(Activity, Activity.id == ActivityRating.activity_id)
-            .where(Activity.community_id.in_(community_ids), ActivityRating.created_at >= start, ActivityRating.created_at < end)
-        ).all()
-    )
-    for kind, record_id, cid, level in ratings:
-        figure = out[cid]["satisfaction"]
-        figure["den"] += 1
-        figure["records"].append([kind, record_id])
-        figure["levels"][level] += 1
-        figure["num"] += level in GOOD
-
-    # Participation: distinct voters in the votes closed in the month / residents who could vote.
-    closed = db.session.execute(
-        sa.select(Vote.id, Topic.id, Topic.community_id)
-        .join(Topic, Topic.id == Vote.topic_id)
-        .where(Topic.community_id.in_(community_ids), Vote.closed_at >= start, Vote.closed_at < end)
-    ).all()
-    if closed:
-        vote_community = {vote_id: cid for vote_id, _, cid in closed}
-        voters: dict[int, set] = {}
-        for vote_id, user_id in db.session.execute(
-            sa.select(VoteParticipation.vote_id, VoteParticipation.user_id).where(
-                VoteParticipation.vote_id.in_(list(vote_community))
-            )
-        ).all():
-            voters.setdefault(vote_community[vote_id], set()).add(user_id)
-        for _vote_id, topic_id, cid in closed:
-            out[cid]["participation"]["records"].append(["vote", topic_id])
-        eligible = _eligible_for_votes([vote_id for vote_id, _, _ in closed])
-        for cid in {cid for _, _, cid in closed}:
-            figure = out[cid]["participation"]
-            figure["num"] = len(voters.get(cid, ()))
-            figure["den"] = eligible.get(cid, 0)
-
-    # Volunteer minutes, party-member services, micro-wishes fulfilled: each with the records it sums or counts.
-    in_month = (
-        Activity.community_id.in_(community_ids),
-        Attendance.confirmed_at.is_not(None),
-        Activity.starts_at >= start,
-        Activity.starts_at < end,
-    )
-    for cid, activity_id, minutes in db.session.execute(
-        sa.select(Activity.community_id, Activity.id, sa.func.sum(Attendance.minutes))
-        .join(Attendance, Attendance.activity_id == Activity.id)
-        .where(*in_month)
-        .group_by(Activity.community_id, Activity.id)
-        .order_by(Activity.id)
-    ).all():
-        if minutes:
-            out[cid]["volunteer_minutes"] += int(minutes)
-            out[cid]["count_records"]["volunteer_minutes"].append(["activity", activity_id, int(minutes)])
-    for cid, _attendance_id, activity_id, minutes in db.session.execute(
-        sa.select(Activity.community_id, Attendance.id, Activity.id, Attendance.minutes)
-        .join(Attendance, Attendance.activity_id == Activity.id)
-        .join(
-            PartyRegistration,
-            sa.and_(PartyRegistration.user_id == Attendance.user_id, PartyRegistration.community_id == Activity.community_id),
-        )
-        .where(
-            *in_month,
-            Attendance.minutes > 0,
-            PartyRegistration.decided_at.is_not(None),
-            PartyRegistration.decided_at <= Activity.starts_at,
-            PartyRegistration.status.in_(["confirmed", "ended"]),
-            sa.or_(PartyRegistration.ended_at.is_(None), PartyRegistration.ended_at > Activity.starts_at),
-        )
-        .distinct()
-        .order_by(Attendance.id)
-    ).all():
-        out[cid]["party_services"] += 1
-        out[cid]["count_records"]["party_services"].append(["party_service", activity_id, int(minutes)])
-    for cid, wish_id in db.session.execute(
-        sa.select(Wish.community_id, Wish.id)
-        .where(
-            Wish.community_id.in_(community_ids),
-            Wish.status == WishStatus.CONFIRMED,
-            Wish.confirmed_at >= start,
-            Wish.confirmed_at < end,
-        )
-        .order_by(Wish.id)
-    ).all():
-        out[cid]["wishes_fulfilled"] += 1
-        out[cid]["count_records"]["wishes_fulfilled"].append(["wish_fulfilled", wish_id])
-
-    for figures in out.values():
-        for rate in RATES:
-            figures[rate]["rate"] = _rate(figures[rate]["num"], figures[rate]["den"], settings.min_records)
-    return out
-
-
-def _eligible_for_votes(vote_ids: list[int]) -> dict[int, int]:
-    """Per community: distinct residents who were confirmed when one of these votes closed."""
-    from consult.places.models import Residence
-
-    rows = db.session.execute(
-        sa.select(Residence.community_id, sa.func.count(sa.distinct(Residence.user_id)))
-        .join(Topic, Topic.community_id == Residence.community_id)
-        .join(Vote, Vote.topic_id == Topic.id)
-        .where(
-            Vote.id.in_(vote_ids),
-            Residence.confirmed_at.is_not(None),
-            Residence.confirmed_at <= Vote.closed_at,
-            sa.or_(Residence.ended_at.is_(None), Residence.ended_at > Vote.closed_at),
-        )
-        .group_by(Residence.community_id)
-    ).all()
-    return dict(rows)
 
 
 def street_month(street: Street, month: str) -> dict:
@@ -446,8 +225,6 @@ def store_last_month() -> int:
     counts in it; the two months before this one are tried, since a long target time can
     keep a month open past the next month's end.
     """
-    from consult.topics import services as topics
-
     topics.settle_due()
     last = previous_month(month_of(now()))
     return store_all(previous_month(last)) + store_all(last)
@@ -461,7 +238,7 @@ def community_months(community: Community, count: int = 12) -> list[tuple[str, d
         months.append(previous_month(months[-1]))
     months.reverse()
     stored = _stored_results(community.id, months)
-    street = db.session.get(Street, community.street_id)
+    street = community.street
     since = month_of(street.created_at)
     missing = [m for m in months if m not in stored and since <= m < months[-1]]
     if missing:
@@ -495,7 +272,7 @@ def figure_records(community: Community, month: str, figure: str) -> tuple[dict,
     if figure not in FIGURES:
         raise NotFound(_("No such figure."))
     check_month(month)
-    street = db.session.get(Street, community.street_id)
+    street = community.street
     if month < month_of(now()) and _stored_ranking(street.id, month) is None:
         _store_on_view(street, month)
     stored = db.session.scalar(
@@ -506,11 +283,6 @@ def figure_records(community: Community, month: str, figure: str) -> tuple[dict,
         # Months stored before the counts kept their records: list them from the records as they are now.
         figures = _figures(street, [community.id], month, settings_for(community.street_id))[community.id]
     return figures, figures["count_records"][figure] if figure in COUNTS else figures[figure]["records"]
-
-
-def next_month(month: str) -> str:
-    year, number = int(month[:4]), int(month[5:7])
-    return f"{year + (number == 12)}-{1 if number == 12 else number + 1:02d}"
 
 
 def current_month() -> str:

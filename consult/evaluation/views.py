@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, render_template, request
 from flask_babel import gettext as _
 
+from consult.core.clock import next_month
 from consult.core.exports import csv_response
 from consult.core.i18n import large_text
 from consult.evaluation import charts, queries, services
@@ -59,32 +60,48 @@ def _ranking_month(street) -> str:
     return services.check_month(month) if month else services.default_month(street)
 
 
+def _street_month(street, month: str) -> dict:
+    result = services.street_month(street, month)
+    services.commit_if_stored()  # a month that ended is stored on its first view
+    return result
+
+
+def _large() -> bool:
+    return request.args.get("large") == "1"
+
+
+def _ranking_csv(street, month: str, result: dict) -> Response:
+    header = [_("Rank"), _("Community"), _("Score")] + _figure_header()
+    rows = [
+        [rank or "", community.name, "" if score is None else score] + _figure_cells(figures)
+        for community, figures, score, rank in result["rows"]
+    ]
+    return csv_response(f"ranking-{street.slug}-{month}.csv", header, rows)
+
+
+def _ranking_page(street, month: str, result: dict) -> dict:
+    following = next_month(month)
+    return {
+        "street": street,
+        "month": month,
+        "result": result,
+        "rates": RATES,
+        "previous": services.previous_month(month),
+        "following": following if following <= services.current_month() else None,
+        "large": large_text(),
+    }
+
+
 @bp.get("/streets/<street>/ranking")
 def ranking(street: str):
     """The street's communities ranked for a month (?month=YYYY-MM; by default the newest stored month),
     with every figure linked to its records."""
     street = places.street_by_slug(street)
     month = _ranking_month(street)
-    result = services.street_month(street, month)
-    services.commit_if_stored()  # a month that ended is stored on its first view
+    result = _street_month(street, month)
     if request.args.get("format") == "csv":
-        header = [_("Rank"), _("Community"), _("Score")] + _figure_header()
-        rows = [
-            [rank or "", community.name, "" if score is None else score] + _figure_cells(figures)
-            for community, figures, score, rank in result["rows"]
-        ]
-        return csv_response(f"ranking-{street.slug}-{month}.csv", header, rows)
-    following = services.next_month(month)
-    return render_template(
-        "evaluation/ranking.html",
-        street=street,
-        month=month,
-        result=result,
-        rates=RATES,
-        previous=services.previous_month(month),
-        following=following if following <= services.current_month() else None,
-        large=large_text(),
-    )
+        return _ranking_csv(street, month, result)
+    return render_template("evaluation/ranking.html", **_ranking_page(street, month, result))
 
 
 @bp.get("/streets/<street>/ranking.svg")
@@ -92,34 +109,43 @@ def ranking_chart(street: str):
     """The month's composite scores as a bar chart, one bar per ranked community (SVG, for <img>)."""
     street = places.street_by_slug(street)
     month = _ranking_month(street)
-    result = services.street_month(street, month)
-    services.commit_if_stored()
+    result = _street_month(street, month)
     rows = [(f"{rank}. {community.name}", score) for community, _figures, score, rank in result["rows"] if rank is not None]
-    return _svg(
-        charts.bar_chart(
-            _("Composite score, %(month)s", month=month),
-            _("Score (0–100)"),
-            rows,
-            no_data=_("No community has enough data yet."),
-            large=request.args.get("large") == "1",
-        )
-    )
+    title, axis = _("Composite score, %(month)s", month=month), _("Score (0–100)")
+    return _svg(charts.bar_chart(title, axis, rows, no_data=_("No community has enough data yet."), large=_large()))
+
+
+def _community_months(community) -> list:
+    months = services.community_months(community)
+    services.commit_if_stored()  # ended months are stored on their first view
+    return months
+
+
+def _community_csv(community, months: list) -> Response:
+    header = [_("Month"), _("Score")] + _figure_header()
+    rows = [[month, "" if score is None else score] + _figure_cells(figures) for month, figures, score in months]
+    return csv_response(f"evaluation-{community.slug}.csv", header, rows)
 
 
 @bp.get("/c/<community>/evaluation/")
 def community(community: str):
     """A community's last twelve months: rates and participation, as charts that are also tables."""
     community = places.community_by_slug(community)
-    months = services.community_months(community)
-    services.commit_if_stored()  # ended months are stored on their first view
+    months = _community_months(community)
     if request.args.get("format") == "csv":
-        header = [_("Month"), _("Score")] + _figure_header()
-        return csv_response(
-            f"evaluation-{community.slug}.csv",
-            header,
-            [[month, "" if score is None else score] + _figure_cells(figures) for month, figures, score in months],
-        )
+        return _community_csv(community, months)
     return render_template("evaluation/community.html", community=community, months=months, rates=RATES, large=large_text())
+
+
+def _rate_rows(months: list, rate: str, no_data: str) -> list[tuple[str, float | None]]:
+    """(month, percent) bars of one rate, oldest first; a month without enough data says so."""
+    return [
+        (
+            month if figures[rate]["rate"] is not None else f"{month} ({no_data})",
+            None if figures[rate]["rate"] is None else 100 * figures[rate]["rate"],
+        )
+        for month, figures, _score in reversed(months)
+    ]
 
 
 @bp.get("/c/<community>/evaluation/<rate>.svg")
@@ -128,17 +154,9 @@ def community_chart(community: str, rate: str):
     community = places.community_by_slug(community)
     if rate not in RATES:
         abort(404)
-    months = services.community_months(community)
-    services.commit_if_stored()
     no_data = _("not enough data")
-    rows = [
-        (
-            month if figures[rate]["rate"] is not None else f"{month} ({no_data})",
-            None if figures[rate]["rate"] is None else 100 * figures[rate]["rate"],
-        )
-        for month, figures, _score in reversed(months)
-    ]
-    return _svg(charts.bar_chart(rate_label(rate), _("Percent"), rows, no_data=no_data, large=request.args.get("large") == "1"))
+    rows = _rate_rows(_community_months(community), rate, no_data)
+    return _svg(charts.bar_chart(rate_label(rate), _("Percent"), rows, no_data=no_data, large=_large()))
 
 
 @bp.get("/c/<community>/evaluation/records")
@@ -151,12 +169,6 @@ def records(community: str):
     figures, items = services.figure_records(community, month, figure)
     services.commit_if_stored()
     rows = queries.record_details(items)
-    return render_template(
-        "evaluation/records.html",
-        community=community,
-        month=month,
-        figure=figure,
-        rows=rows,
-        figures=figures,
-        levels=queries.level_counts(rows) if figure == "satisfaction" else None,
-    )
+    levels = queries.level_counts(rows) if figure == "satisfaction" else None
+    page = {"community": community, "month": month, "figure": figure, "rows": rows, "figures": figures, "levels": levels}
+    return render_template("evaluation/records.html", **page)

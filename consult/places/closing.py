@@ -1,4 +1,4 @@
-"""What places gives up when a person closes their account: staff appointments (residences end in accounts)."""
+"""What places gives up when a person closes their account: staff appointments, then residences."""
 
 import sqlalchemy as sa
 
@@ -6,11 +6,17 @@ from consult.core import audit
 from consult.core.clock import now
 from consult.core.registries import closing
 from consult.extensions import db
-from consult.places import queries
+from consult.places import queries, services
 from consult.places.models import Community, StaffAppointment
 
 
 @closing("places")
+def give_up_places(user) -> None:
+    """End the person's appointments, then their pending or confirmed residence."""
+    end_appointments(user)
+    services.end_all_for_closed_account(user)
+
+
 def end_appointments(user) -> None:
     """End every active appointment of the person (audited in the community or street it was for)."""
     appointments = list(

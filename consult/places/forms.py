@@ -1,11 +1,52 @@
 """Committee, street and site forms."""
 
 from flask_babel import lazy_gettext as _l
-from wtforms import SelectField, StringField
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
+from consult.accounts.forms import display_name_field, new_password_fields, phone_field, username_field
+from consult.accounts.models import USERNAME_INPUT_MAX
 from consult.core.forms import Form, no_control_chars, single_line, strip
-from consult.places.models import NAME_MAX
+from consult.places.addresses import ADDRESS_PART_MAX
+from consult.places.models import NAME_MAX, REASON_MAX, SLUG_MAX
+
+
+def _address_field(label):
+    return StringField(
+        label,
+        filters=[strip],
+        validators=[
+            Optional(),
+            Length(max=ADDRESS_PART_MAX, message=_l("Use at most %(max)d characters.", max=ADDRESS_PART_MAX)),
+            no_control_chars,
+            single_line,
+        ],
+    )
+
+
+class AddressMixin:
+    building = _address_field(_l("Building (楼栋)"))
+    unit = _address_field(_l("Unit (单元)"))
+    room = _address_field(_l("Room (室)"))
+
+
+class RegisterForm(AddressMixin, FlaskForm):
+    community = HiddenField(validators=[DataRequired()])
+    username = username_field()
+    display_name = display_name_field()
+    phone = phone_field()
+    password, confirm = new_password_fields()
+
+
+class ApplyForm(AddressMixin, FlaskForm):
+    community = HiddenField(validators=[DataRequired()])
+
+
+class RecordResidentForm(AddressMixin, FlaskForm):
+    username = username_field()
+    display_name = display_name_field()
+    phone = phone_field()
 
 
 class ReasonForm(Form):
@@ -14,7 +55,7 @@ class ReasonForm(Form):
         filters=[strip],
         validators=[
             DataRequired(_l("Please give a reason.")),
-            Length(max=200, message=_l("Use at most %(max)d characters.", max=200)),
+            Length(max=REASON_MAX, message=_l("Use at most %(max)d characters.", max=REASON_MAX)),
             no_control_chars,
         ],
     )
@@ -24,7 +65,11 @@ class OptionalReasonForm(Form):
     reason = StringField(
         _l("Note (optional)"),
         filters=[strip],
-        validators=[Optional(), Length(max=200, message=_l("Use at most %(max)d characters.", max=200)), no_control_chars],
+        validators=[
+            Optional(),
+            Length(max=REASON_MAX, message=_l("Use at most %(max)d characters.", max=REASON_MAX)),
+            no_control_chars,
+        ],
     )
 
 
@@ -34,14 +79,18 @@ class ConfirmForm(Form):
 
 class AppointForm(Form):
     username = StringField(
-        _l("Username of the person"), filters=[strip], validators=[DataRequired(_l("Please enter a username.")), Length(max=64)]
+        _l("Username of the person"),
+        filters=[strip],
+        validators=[DataRequired(_l("Please enter a username.")), Length(max=USERNAME_INPUT_MAX)],
     )
     community = SelectField(_l("Community"), coerce=str, validate_choice=False)
 
 
 class StreetAdminForm(Form):
     username = StringField(
-        _l("Username of the person"), filters=[strip], validators=[DataRequired(_l("Please enter a username.")), Length(max=64)]
+        _l("Username of the person"),
+        filters=[strip],
+        validators=[DataRequired(_l("Please enter a username.")), Length(max=USERNAME_INPUT_MAX)],
     )
     street = SelectField(_l("Street"), coerce=str, validate_choice=False)
 
@@ -62,7 +111,7 @@ class PlaceForm(Form):
         filters=[strip],
         validators=[
             DataRequired(_l("Please enter a short name.")),
-            Length(max=40, message=_l("Use at most %(max)d characters.", max=40)),
+            Length(max=SLUG_MAX, message=_l("Use at most %(max)d characters.", max=SLUG_MAX)),
         ],
         description=_l(
             "Lower-case letters, digits and hyphens, e.g. hongqiao-east. It never changes, because it is printed in QR codes."

@@ -7,16 +7,15 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
-from consult.accounts import services as accounts, sessions as account_sessions
-from consult.accounts.forms import RecordResidentForm
+from consult.accounts import services as accounts
 from consult.accounts.models import User
 from consult.core import audit
-from consult.core.errors import DomainError, NotFound
-from consult.core.forms import form_error, form_status, refuse
+from consult.core.errors import NotFound
+from consult.core.forms import form_status, refuse, submit
 from consult.core.pagination import paginate
 from consult.core.registries import todo_providers
 from consult.extensions import db
-from consult.places import queries, services
+from consult.places import queries, residents as people, services
 from consult.places.access import community_staff_required, site_admin_required, street_admin_required
 from consult.places.forms import (
     AppointForm,
@@ -24,6 +23,7 @@ from consult.places.forms import (
     OptionalReasonForm,
     PlaceForm,
     ReasonForm,
+    RecordResidentForm,
     StreetAdminForm,
 )
 from consult.places.models import StaffRole
@@ -108,7 +108,7 @@ def reset_code(community, residence_id: int):
     """Issue a one-time password reset code, handed over in person; shown once."""
     residence = queries.residence_in(community, residence_id)
     user = db.session.get(User, residence.user_id)
-    code = accounts.issue_reset_code(current_user, user, community)
+    code = people.issue_reset_code(current_user, user, community)
     db.session.commit()
     return render_template("manage/reset_code.html", community=community, person=user, code=code)
 
@@ -119,7 +119,7 @@ def end_sessions(community, residence_id: int):
     """Log a resident out on every device (a lost phone); audited."""
     residence = queries.residence_in(community, residence_id)
     user = db.session.get(User, residence.user_id)
-    count = account_sessions.end_all_by_worker(current_user, user, community)
+    count = people.end_all_by_worker(current_user, user, community)
     db.session.commit()
     flash(_("%(name)s is logged out on every device (%(num)d).", name=user.display_name, num=count), "success")
     return redirect(url_for("places_manage.residents", community=community.slug))
@@ -130,27 +130,11 @@ def end_sessions(community, residence_id: int):
 def record_resident(community):
     """Register a resident who has no phone, on their behalf (marked "recorded by")."""
     form = RecordResidentForm()
-    if form.validate_on_submit():
-        try:
-            accounts.record_resident(
-                current_user,
-                community,
-                username=form.username.data,
-                display_name=form.display_name.data,
-                phone=form.phone.data,
-                building=form.building.data,
-                unit=form.unit.data,
-                room=form.room.data,
-            )
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            form_error(form, error)
-        else:
-            flash(_("%(name)s is registered as a resident.", name=form.display_name.data), "success")
-            return redirect(url_for("places_manage.residents", community=community.slug))
-    status = form_status(form)
-    return render_template("manage/record_resident.html", community=community, form=form), status
+    data = {name: form[name].data for name in ("username", "display_name", "phone", "building", "unit", "room")}
+    if submit(form, lambda: people.record_resident(current_user, community, **data)):
+        flash(_("%(name)s is registered as a resident.", name=form.display_name.data), "success")
+        return redirect(url_for("places_manage.residents", community=community.slug))
+    return render_template("manage/record_resident.html", community=community, form=form), form_status(form)
 
 
 @bp.get("/c/<community>/audit")
@@ -194,23 +178,34 @@ def appoint_worker(street):
     """Appoint a committee worker of one of the street's communities."""
     form = AppointForm()
     form.community.choices = [SelectChoice(c.slug, c.name) for c in queries.communities_of_street(street.id)]
-    if form.validate_on_submit():
-        try:
-            user = accounts.user_by_username(form.username.data)
-            if user is None or not user.active:
-                raise NotFound(_("No one has that username."), field="username")
-            community = queries.community_by_slug(form.community.data)
-            if community.street_id != street.id:
-                raise NotFound(_("That community is not in this street."), field="community")
-            services.appoint_worker(current_user, user, community)
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            form_error(form, error)
-            return _street_page(street, form, error.status)
+    if done := submit(form, lambda: _appoint_worker(street, form)):
+        user, community = done.value
         flash(_("%(name)s now works for %(community)s.", name=user.display_name, community=community.name), "success")
         return redirect(url_for("places_manage.street", street=street.slug))
-    return _street_page(street, form, 400)
+    return _street_page(street, form, form_status(form))
+
+
+def _active_user(username: str) -> User:
+    user = accounts.user_by_username(username)
+    if user is None or not user.active:
+        raise NotFound(_("No one has that username."), field="username")
+    return user
+
+
+def _appoint_worker(street, form: AppointForm):
+    user = _active_user(form.username.data)
+    community = queries.community_by_slug(form.community.data)
+    if community.street_id != street.id:
+        raise NotFound(_("That community is not in this street."), field="community")
+    services.appoint_worker(current_user, user, community)
+    return user, community
+
+
+def _appoint_street_admin(form: StreetAdminForm):
+    user = _active_user(form.username.data)
+    street = queries.street_by_slug(form.street.data or "")
+    services.appoint_street_admin(current_user, user, street)
+    return user, street
 
 
 @bp.post("/streets/<street>/appointments/<int:appointment_id>/end")
@@ -271,56 +266,34 @@ def site():
 @site_admin_required
 def create_street():
     form = PlaceForm(prefix="street")
-    if form.validate_on_submit():
-        try:
-            street = services.create_street(current_user, form.slug.data, form.name.data)
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            form_error(form, error)
-            return _site_page(street_form=form, status=error.status)
-        flash(_("Street %(name)s created.", name=street.name), "success")
+    if done := submit(form, lambda: services.create_street(current_user, form.slug.data, form.name.data)):
+        flash(_("Street %(name)s created.", name=done.value.name), "success")
         return redirect(url_for("places_manage.site"))
-    return _site_page(street_form=form, status=400)
+    return _site_page(street_form=form, status=form_status(form))
 
 
 @bp.post("/site/communities")
 @site_admin_required
 def create_community():
     form = PlaceForm(prefix="community")
-    if form.validate_on_submit():
-        try:
-            street = queries.street_by_slug(form.street.data or "")
-            community = services.create_community(current_user, street, form.slug.data, form.name.data)
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            form_error(form, error)
-            return _site_page(community_form=form, status=error.status)
-        flash(_("Community %(name)s created.", name=community.name), "success")
+    create = lambda: services.create_community(  # noqa: E731
+        current_user, queries.street_by_slug(form.street.data or ""), form.slug.data, form.name.data
+    )
+    if done := submit(form, create):
+        flash(_("Community %(name)s created.", name=done.value.name), "success")
         return redirect(url_for("places_manage.site"))
-    return _site_page(community_form=form, status=400)
+    return _site_page(community_form=form, status=form_status(form))
 
 
 @bp.post("/site/street-admins")
 @site_admin_required
 def appoint_street_admin():
     form = StreetAdminForm(prefix="admin")
-    if form.validate_on_submit():
-        try:
-            user = accounts.user_by_username(form.username.data)
-            if user is None or not user.active:
-                raise NotFound(_("No one has that username."), field="username")
-            street = queries.street_by_slug(form.street.data or "")
-            services.appoint_street_admin(current_user, user, street)
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            form_error(form, error)
-            return _site_page(admin_form=form, status=error.status)
+    if done := submit(form, lambda: _appoint_street_admin(form)):
+        user, street = done.value
         flash(_("%(name)s now administers %(street)s.", name=user.display_name, street=street.name), "success")
         return redirect(url_for("places_manage.site"))
-    return _site_page(admin_form=form, status=400)
+    return _site_page(admin_form=form, status=form_status(form))
 
 
 @bp.post("/site/reset-code")
@@ -330,7 +303,7 @@ def staff_reset_code():
     user = accounts.user_by_username(request.form.get("reset-username", ""))
     if user is None:
         raise NotFound(_("No one has that username."))
-    code = accounts.issue_staff_reset_code(current_user, user)
+    code = people.issue_staff_reset_code(current_user, user)
     db.session.commit()
     return render_template("manage/reset_code.html", community=None, person=user, code=code)
 
@@ -342,7 +315,7 @@ def staff_end_sessions():
     user = accounts.user_by_username(request.form.get("sessions-username", ""))
     if user is None:
         raise NotFound(_("No one has that username."))
-    count = account_sessions.end_all_by_site_admin(current_user, user)
+    count = people.end_all_by_site_admin(current_user, user)
     db.session.commit()
     flash(_("%(name)s is logged out on every device (%(num)d).", name=user.display_name, num=count), "success")
     return redirect(url_for("places_manage.site"))

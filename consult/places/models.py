@@ -9,34 +9,37 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from consult.core.clock import now
-from consult.extensions import db
+from consult.extensions import Model
 from consult.places.addresses import ADDRESS_PART_MAX, normalise
 
 SLUG_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 NAME_MAX = 60
+SLUG_MAX = 40
+#: The committee's words on a rejection or an ending.
+REASON_MAX = 200
 
 
-class Street(db.Model):
+class Street(Model):
     """A street (街道): the communities it oversees. Its slug never changes."""
 
     __tablename__ = "streets"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    slug: Mapped[str] = mapped_column(sa.String(40), unique=True)
+    slug: Mapped[str] = mapped_column(sa.String(SLUG_MAX), unique=True)
     name: Mapped[str] = mapped_column(sa.String(NAME_MAX))
     created_at: Mapped[datetime] = mapped_column(default=now)
 
     communities: Mapped[list[Community]] = relationship(back_populates="street", order_by="Community.name", lazy="raise_on_sql")
 
 
-class Community(db.Model):
+class Community(Model):
     """A community (社区) run by its neighbourhood committee. Its slug never changes."""
 
     __tablename__ = "communities"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     street_id: Mapped[int] = mapped_column(sa.ForeignKey("streets.id"), index=True)
-    slug: Mapped[str] = mapped_column(sa.String(40), unique=True)
+    slug: Mapped[str] = mapped_column(sa.String(SLUG_MAX), unique=True)
     name: Mapped[str] = mapped_column(sa.String(NAME_MAX))
     #: Confirmed residences, kept in the same transaction as each confirmation or ending.
     member_count: Mapped[int] = mapped_column(default=0)
@@ -64,7 +67,7 @@ class EndReason(enum.StrEnum):
 ACTIVE_RESIDENCE = "status IN ('pending', 'confirmed')"
 
 
-class Residence(db.Model):
+class Residence(Model):
     """That a person lives in a community, as the committee confirmed it (or not yet)."""
 
     __tablename__ = "residences"
@@ -81,7 +84,7 @@ class Residence(db.Model):
     ended_at: Mapped[datetime | None]
     end_reason: Mapped[str | None] = mapped_column(sa.String(20))
     #: The committee's words on a rejection or an ending, shown to the person.
-    reason: Mapped[str | None] = mapped_column(sa.String(200))
+    reason: Mapped[str | None] = mapped_column(sa.String(REASON_MAX))
     decided_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     #: Set when a worker registered this person on their behalf (no phone).
     recorded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
@@ -120,7 +123,7 @@ class StaffRole(enum.StrEnum):
     SITE_ADMIN = "site_admin"
 
 
-class StaffAppointment(db.Model):
+class StaffAppointment(Model):
     """An appointment as committee worker, street admin or site admin; kept apart from residence."""
 
     __tablename__ = "staff_appointments"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
@@ -11,6 +12,8 @@ from flask_babel import gettext as _
 from consult.core.errors import NotFound
 from consult.extensions import db
 from consult.places.models import (
+    SLUG_MAX,
+    SLUG_PATTERN,
     Community,
     Residence,
     ResidenceStatus,
@@ -74,11 +77,7 @@ def is_site_admin(user) -> bool:
 
 
 def _valid_slug(slug: str) -> bool:
-    import re
-
-    from consult.places.models import SLUG_PATTERN
-
-    return bool(slug) and len(slug) <= 40 and re.fullmatch(SLUG_PATTERN, slug) is not None
+    return bool(slug) and len(slug) <= SLUG_MAX and re.fullmatch(SLUG_PATTERN, slug) is not None
 
 
 def street_by_slug(slug: str) -> Street:

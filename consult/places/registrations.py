@@ -1,14 +1,39 @@
-"""What places adds to the shared registries: pending residences on the to-do page, labels, and
-``phone_of`` for templates (the one phone rule)."""
+"""What places adds to the shared registries: pending residences on the to-do page, labels,
+``phone_of`` for templates (the one phone rule), its part of "download my data"; and what it
+plugs into accounts (``consult.accounts.hooks``): who is staff, the residence on "My page"."""
 
 from flask import url_for
 from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user
 
+from consult.accounts.hooks import me_section, staff_check
 from consult.core.audit import describe_actions
-from consult.core.registries import TodoItem, add_labels, template_global, todo
+from consult.core.registries import STAFF_ACTION, TodoItem, add_labels, not_personal, personal, template_global, todo
 from consult.extensions import db
-from consult.places import closing, queries  # noqa: F401  (closing registers its closing-account step)
+from consult.places import closing, personal as exports, queries  # noqa: F401  (closing registers its closing-account step)
+
+personal("residences", covers={"residences.user_id": ""})(exports.export_residences)
+personal("staff_appointments", covers={"staff_appointments.user_id": ""})(exports.export_appointments)
+not_personal(
+    {
+        "residences.decided_by_id": STAFF_ACTION,
+        "residences.recorded_by_id": STAFF_ACTION,
+        "staff_appointments.appointed_by_id": STAFF_ACTION,
+        "staff_appointments.ended_by_id": STAFF_ACTION,
+    }
+)
+
+
+@staff_check("places")
+def is_staff(user) -> bool:
+    """Workers, street and site administrators are staff (accounts refuses a worker's reset code for them)."""
+    return queries.roles_of(user).is_staff
+
+
+@me_section("places")
+def my_residence(user):
+    """ "My page": the person's residence (apply, withdraw) and its history."""
+    return "places/_me_residence.html", {"residences": queries.residences_of(user.id), "active": queries.active_residence(user)}
 
 
 @todo("residences")

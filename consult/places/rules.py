@@ -1,4 +1,4 @@
-"""The two role checks every domain's services start from, in one place."""
+"""The role checks every domain's services start from, in one place."""
 
 from __future__ import annotations
 
@@ -19,3 +19,9 @@ def require_member(actor, community: Community, message: str | None = None) -> N
     """Refuse (403) unless ``actor`` is a confirmed resident of ``community``."""
     if not queries.is_confirmed_member(actor, community):
         raise PermissionDenied(message or _("Only confirmed residents of this community can do this."))
+
+
+def require_site_admin(actor) -> None:
+    """Refuse (403) unless ``actor`` is a site administrator."""
+    if not queries.is_site_admin(actor):
+        raise PermissionDenied(_("Only a site administrator may do this."))

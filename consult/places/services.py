@@ -12,15 +12,17 @@ import re
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
+from consult.accounts import services as accounts
+from consult.accounts.models import User
 from consult.core import audit
 from consult.core.clock import now
 from consult.core.database import add_unique
-from consult.core.errors import Conflict, PermissionDenied, RuleViolation
+from consult.core.errors import PermissionDenied, RuleViolation
 from consult.core.notifications import N_, notify
-from consult.core.rules import require_not_self
 from consult.extensions import db
 from consult.places import queries, signals
 from consult.places.models import (
+    SLUG_MAX,
     SLUG_PATTERN,
     Community,
     EndReason,
@@ -30,40 +32,36 @@ from consult.places.models import (
     StaffRole,
     Street,
 )
-from consult.places.rules import require_committee
+from consult.places.policy import AppointmentPolicy, ResidencePolicy
+from consult.places.rules import require_committee, require_site_admin
 
 log = logging.getLogger(__name__)
 
 
-def _require_site_admin(actor) -> None:
-    if not queries.is_site_admin(actor):
-        raise PermissionDenied(_("Only a site administrator may do this."))
-
-
-def _require_street_admin(actor, street: Street) -> None:
+def _require_street_admin(actor: User, street: Street) -> None:
     if not queries.can_manage_street(actor, street):
         raise PermissionDenied(_("Only an administrator of this street may do this."))
 
 
 def _check_slug(slug: str) -> str:
     slug = (slug or "").strip().lower()
-    if not re.fullmatch(SLUG_PATTERN, slug) or len(slug) > 40:
+    if not re.fullmatch(SLUG_PATTERN, slug) or len(slug) > SLUG_MAX:
         raise RuleViolation(_("Use lower-case letters, digits and single hyphens for the short name."), field="slug")
     return slug
 
 
-def create_street(actor, slug: str, name: str) -> Street:
+def create_street(actor: User, slug: str, name: str) -> Street:
     """A site admin creates a street; its slug is fixed from now on."""
-    _require_site_admin(actor)
+    require_site_admin(actor)
     street = Street(slug=_check_slug(slug), name=name.strip())
     add_unique(street, _("That short name is already taken."), "slug")
     audit.record(actor, "street.create", street, street_id=street.id, after={"slug": street.slug, "name": street.name})
     return street
 
 
-def create_community(actor, street: Street, slug: str, name: str) -> Community:
+def create_community(actor: User, street: Street, slug: str, name: str) -> Community:
     """A site admin creates a community in a street; its slug is fixed from now on."""
-    _require_site_admin(actor)
+    require_site_admin(actor)
     community = Community(street_id=street.id, slug=_check_slug(slug), name=name.strip())
     add_unique(community, _("That short name is already taken."), "slug")
     audit.record(
@@ -77,7 +75,7 @@ def create_community(actor, street: Street, slug: str, name: str) -> Community:
     return community
 
 
-def appoint_worker(actor, user, community: Community) -> StaffAppointment:
+def appoint_worker(actor: User, user: User, community: Community) -> StaffAppointment:
     """A street admin (of the community's street) appoints a committee worker."""
     _require_street_admin(actor, community.street)
     appointment = StaffAppointment(user_id=user.id, role=StaffRole.WORKER, community_id=community.id, appointed_by_id=actor.id)
@@ -102,9 +100,9 @@ def appoint_worker(actor, user, community: Community) -> StaffAppointment:
     return appointment
 
 
-def appoint_street_admin(actor, user, street: Street) -> StaffAppointment:
+def appoint_street_admin(actor: User, user: User, street: Street) -> StaffAppointment:
     """A site admin appoints a street admin."""
-    _require_site_admin(actor)
+    require_site_admin(actor)
     appointment = StaffAppointment(user_id=user.id, role=StaffRole.STREET_ADMIN, street_id=street.id, appointed_by_id=actor.id)
     add_unique(appointment, _("%(name)s is already an administrator of this street.", name=user.display_name), "username")
     audit.record(
@@ -126,10 +124,10 @@ def appoint_street_admin(actor, user, street: Street) -> StaffAppointment:
     return appointment
 
 
-def appoint_site_admin(actor, user) -> StaffAppointment:
+def appoint_site_admin(actor: User | None, user: User) -> StaffAppointment:
     """Make ``user`` a site admin; ``actor`` None is the command line (`flask create-admin`)."""
     if actor is not None:
-        _require_site_admin(actor)
+        require_site_admin(actor)
     appointment = StaffAppointment(user_id=user.id, role=StaffRole.SITE_ADMIN, appointed_by_id=actor.id if actor else None)
     add_unique(appointment, _("%(name)s is already a site administrator.", name=user.display_name))
     audit.record(actor, "staff.appoint_site_admin", appointment, after={"user_id": user.id})
@@ -138,42 +136,41 @@ def appoint_site_admin(actor, user) -> StaffAppointment:
     return appointment
 
 
-def _appointed(actor, user) -> None:
-    """Tell other domains that ``user`` became staff (accounts revokes their unused reset codes)."""
-    signals.staff_appointed.send(user, actor=actor)
+def _appointed(actor: User | None, user: User) -> None:
+    """``user`` became staff: their unused reset codes stop working (staff are reset by a site administrator)."""
+    accounts.revoke_reset_codes(user, actor=actor)
 
 
-def end_appointment(actor, appointment: StaffAppointment) -> None:
+def end_appointment(actor: User, appointment: StaffAppointment) -> None:
     """End an appointment: street admins end their workers', site admins their street admins'."""
-    if appointment.ended_at is not None:
-        raise Conflict(_("This appointment has already ended."))
-    if appointment.role == StaffRole.WORKER:
-        community = db.session.get(Community, appointment.community_id)
-        _require_street_admin(actor, community.street)
-        scope = {"community_id": community.id, "street_id": community.street_id}
-    elif appointment.role == StaffRole.STREET_ADMIN:
-        _require_site_admin(actor)
-        scope = {"street_id": appointment.street_id}
-    else:
-        _require_site_admin(actor)
-        if appointment.user_id == actor.id:
-            raise RuleViolation(_("You cannot remove your own site administration."))
-        scope = {}
+    AppointmentPolicy(appointment).require("end", actor)
+    community_id: int | None = None
+    street_id = appointment.street_id
+    if appointment.community_id is not None:
+        community = db.session.get_one(Community, appointment.community_id)
+        community_id, street_id = community.id, community.street_id
     appointment.ended_at = now()
     appointment.ended_by_id = actor.id
     db.session.flush()
-    audit.record(actor, f"staff.end_{appointment.role}", appointment, before={"user_id": appointment.user_id}, **scope)
+    audit.record(
+        actor,
+        f"staff.end_{appointment.role}",
+        appointment,
+        community_id=community_id,
+        street_id=street_id,
+        before={"user_id": appointment.user_id},
+    )
     queries.forget_roles()
 
 
 def apply_for_residence(
-    user,
+    user: User,
     community: Community,
     *,
     building: str | None = None,
     unit: str | None = None,
     room: str | None = None,
-    recorded_by=None,
+    recorded_by: User | None = None,
 ) -> Residence:
     """A person (or a worker on their behalf) applies to be a resident; it starts pending."""
     if recorded_by is not None:
@@ -207,19 +204,16 @@ def _address(residence: Residence) -> str:
 
 def _load_for_update(residence: Residence) -> Residence:
     """Re-read a residence with a row lock, so two workers cannot decide it twice."""
-    return db.session.scalar(
+    return db.session.execute(
         sa.select(Residence).where(Residence.id == residence.id).with_for_update().execution_options(populate_existing=True)
-    )
+    ).scalar_one()
 
 
-def confirm_residence(actor, residence: Residence) -> Residence:
+def confirm_residence(actor: User, residence: Residence) -> Residence:
     """A worker confirms a pending residence; the person becomes a resident."""
-    community = db.session.get(Community, residence.community_id)
-    require_committee(actor, community)
-    require_not_self(actor, residence.user_id, _("Another staff member must confirm your own residence."))
+    community = db.session.get_one(Community, residence.community_id)
     residence = _load_for_update(residence)
-    if residence.status != ResidenceStatus.PENDING:
-        raise Conflict(_("This application has already been decided."))
+    ResidencePolicy(residence).require("confirm", actor)
     residence.status = ResidenceStatus.CONFIRMED
     residence.confirmed_at = now()
     residence.decided_by_id = actor.id
@@ -244,16 +238,14 @@ def confirm_residence(actor, residence: Residence) -> Residence:
     return residence
 
 
-def reject_residence(actor, residence: Residence, reason: str) -> Residence:
+def reject_residence(actor: User, residence: Residence, reason: str) -> Residence:
     """A worker rejects a pending residence with a reason the person sees."""
-    community = db.session.get(Community, residence.community_id)
-    require_committee(actor, community)
+    community = db.session.get_one(Community, residence.community_id)
+    residence = _load_for_update(residence)
+    ResidencePolicy(residence).require("reject", actor)
     reason = (reason or "").strip()
     if not reason:
         raise RuleViolation(_("Give a reason the applicant will see."), field="reason")
-    residence = _load_for_update(residence)
-    if residence.status != ResidenceStatus.PENDING:
-        raise Conflict(_("This application has already been decided."))
     residence.status = ResidenceStatus.REJECTED
     residence.ended_at = now()
     residence.end_reason = EndReason.REJECTED
@@ -280,13 +272,11 @@ def reject_residence(actor, residence: Residence, reason: str) -> Residence:
     return residence
 
 
-def end_residence(actor, residence: Residence, reason: str, end_reason: str = EndReason.MOVED_OUT) -> Residence:
+def end_residence(actor: User, residence: Residence, reason: str, end_reason: str = EndReason.MOVED_OUT) -> Residence:
     """A worker ends a confirmed residence (the person moved out)."""
-    community = db.session.get(Community, residence.community_id)
-    require_committee(actor, community)
+    community = db.session.get_one(Community, residence.community_id)
     residence = _load_for_update(residence)
-    if residence.status != ResidenceStatus.CONFIRMED:
-        raise Conflict(_("Only a confirmed residence can be ended."))
+    ResidencePolicy(residence).require("end", actor)
     _end(residence, end_reason, (reason or "").strip() or None, actor)
     audit.record(
         actor,
@@ -306,7 +296,7 @@ def end_residence(actor, residence: Residence, reason: str, end_reason: str = En
     return residence
 
 
-def _end(residence: Residence, end_reason: str, reason: str | None, actor) -> None:
+def _end(residence: Residence, end_reason: str, reason: str | None, actor: User | None) -> None:
     was_confirmed = residence.status == ResidenceStatus.CONFIRMED
     residence.status = ResidenceStatus.ENDED
     residence.ended_at = now()
@@ -322,18 +312,15 @@ def _end(residence: Residence, end_reason: str, reason: str | None, actor) -> No
     signals.residence_ended.send(residence, actor=actor)
 
 
-def withdraw_application(user, residence: Residence) -> Residence:
+def withdraw_application(user: User, residence: Residence) -> Residence:
     """A person withdraws their own pending application."""
-    if residence.user_id != user.id:
-        raise PermissionDenied(_("This is not your application."))
     residence = _load_for_update(residence)
-    if residence.status != ResidenceStatus.PENDING:
-        raise Conflict(_("Only a pending application can be withdrawn."))
+    ResidencePolicy(residence).require("withdraw", user)
     _end(residence, EndReason.WITHDRAWN, None, user)
     return residence
 
 
-def end_all_for_closed_account(user) -> None:
+def end_all_for_closed_account(user: User) -> None:
     """End every active residence of a person who closes their account."""
     for residence in db.session.scalars(
         sa.select(Residence)

@@ -13,12 +13,3 @@ residence_ended = _signals.signal(
     Listeners: activities ends that person's 报到 there (``consult/activities/registrations.py``).
     """,
 )
-
-staff_appointed = _signals.signal(
-    "staff-appointed",
-    doc="""Someone was appointed staff (worker, street admin, site admin).
-
-    sender: the appointed ``User``; keyword arguments: ``actor``.
-    Listeners: accounts revokes their unused reset codes (``consult/accounts/registrations.py``).
-    """,
-)

@@ -3,7 +3,7 @@
 import click
 from flask import Flask
 
-from consult.points.services import verify_balances
+from consult.points.queries import verify_balances
 
 
 def register(app: Flask) -> None:

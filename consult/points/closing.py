@@ -4,7 +4,7 @@ import sqlalchemy as sa
 
 from consult.core.registries import closing
 from consult.extensions import db
-from consult.points import services
+from consult.points import rewards
 from consult.points.models import Redemption, RedemptionStatus
 
 
@@ -18,4 +18,4 @@ def cancel_pending_redemptions(user) -> None:
             .order_by(Redemption.id)
         )
     ):
-        services.cancel_redemption(user, redemption)
+        rewards.cancel_redemption(user, redemption)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from consult.core import clock
-from consult.points import services
+from consult.points import ledger, rewards
 
 
 def seed(world: dict) -> None:
@@ -14,12 +14,12 @@ def seed(world: dict) -> None:
     frozen = clock.frozen_at()  # put back as it was: running in production, frozen in a test
     try:
         clock.set_now(real_now - timedelta(days=15))
-        towel = services.create_reward(worker, community, name="毛巾", price=20, stock=10)
-        services.create_reward(worker, community, name="环保购物袋", price=10, stock=30)
-        services.create_reward(worker, community, name="体检套餐", price=200, stock=2)
-        services.bonus(worker, party, community, 30, "组织楼道清理")
-        services.bonus(worker, neighbours[8], community, 10, "协助议事会签到")
+        towel = rewards.create_reward(worker, community, name="毛巾", price=20, stock=10)
+        rewards.create_reward(worker, community, name="环保购物袋", price=10, stock=30)
+        rewards.create_reward(worker, community, name="体检套餐", price=200, stock=2)
+        ledger.bonus(worker, party, community, 30, "组织楼道清理")
+        ledger.bonus(worker, neighbours[8], community, 10, "协助议事会签到")
         clock.set_now(real_now - timedelta(days=2))
-        services.redeem(party, towel)
+        rewards.redeem(party, towel)
     finally:
         clock.set_now(frozen)

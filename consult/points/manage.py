@@ -1,7 +1,13 @@
 """The committee's points pages: balances, bonuses, reversals and corrections, rewards,
-redemptions to hand over, settings, the month's ledger as CSV, certificates for members."""
+redemptions to hand over, settings, the month's ledger as CSV, certificates for members.
+
+Every form goes through ``_send``: the service's refusal (or what was wrong with a small form) is
+shown on the points page under its status, with the form as it was sent."""
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -9,54 +15,40 @@ from flask_login import current_user
 
 from consult.accounts import services as accounts
 from consult.accounts.models import User
-from consult.core.clock import local, local_now, month_bounds
-from consult.core.errors import DomainError, NotFound
+from consult.core.clock import local_now
+from consult.core.errors import NotFound
 from consult.core.exports import csv_response
-from consult.core.forms import form_error, refuse
-from consult.core.pagination import paginate
-from consult.core.templating import label
+from consult.core.forms import Form, form_status, submit
 from consult.extensions import db
 from consult.places.access import community_staff_required
-from consult.points import queries, services
-from consult.points.forms import BonusForm, CorrectForm, ReasonForm, RewardForm, SettingsForm, StockForm
+from consult.points import ledger, pages, queries, rewards
+from consult.points.forms import BonusForm, CorrectForm, ReverseForm, RewardForm, SettingsForm, StockForm, refusal
+from consult.points.settings import update_settings
+from consult.points.views import certificate_page
 
 bp = Blueprint("points_manage", __name__, url_prefix="/manage/c/<community>/points")
 
 
-def _back(community):
-    return redirect(url_for("points_manage.index", community=community.slug))
-
-
 def _page(community, status: int = 200, *, refusal: str | None = None, kept: dict | None = None, **forms):
     """The points page; after a refusal, with its message and the form as it was sent."""
-    entries = paginate(queries.community_entries(community.id), per_page=50)
-    balances = paginate(queries.community_balances(community.id), per_page=50, arg="bpage")
-    settings = services.settings_for(community.id)
+    page = pages.ledger_page(community, current_user)
     forms.setdefault("bonus_form", BonusForm(formdata=None))
     forms.setdefault("reward_form", RewardForm(formdata=None))
-    forms.setdefault("settings_form", SettingsForm(formdata=None, obj=settings))
-    return render_template(
-        "points/manage.html",
-        community=community,
-        entries=entries,
-        balances=balances,
-        reversed=queries.reversed_ids([e.id for e in entries.items]),
-        rewards=queries.rewards(community.id),
-        pending=queries.pending_redemptions(community.id),
-        month=local_now().strftime("%Y-%m"),
-        refusal=refusal,
-        kept=kept or {},
-        **forms,
-    ), status
+    forms.setdefault("settings_form", SettingsForm(formdata=None, obj=page.settings))
+    return render_template("points/manage.html", **vars(page), refusal=refusal, kept=kept or {}, **forms), status
 
 
-def _refused(community, error: DomainError, form=None, form_name: str | None = None, kept: dict | None = None):
-    """A service said no: roll back and show why on the page, the form kept as sent."""
-    db.session.rollback()
-    if form is not None:
-        form_error(form, error)
-        return _page(community, error.status, refusal=error.message, kept=kept, **{form_name: form})
-    return _page(community, error.status, refusal=error.message, kept=kept)
+def _send(
+    community, form: Form, action: Callable[[], Any], done: str | None, *, drawn: str | None = None, kept: dict | None = None
+):
+    """Send ``form`` to the service ``action``: flash ``done`` (None: what the action returned) and
+    back to the points page; or the page again under the refusal's status, the form kept as sent
+    (``drawn``: the name the page draws this form under; ``kept``: the values of a small form)."""
+    if sent := submit(form, action):
+        flash(done or sent.value, "success")
+        return redirect(url_for("points_manage.index", community=community.slug))
+    forms = {drawn: form} if drawn else {}
+    return _page(community, form_status(form), refusal=refusal(form, drawn=bool(drawn)), kept=kept, **forms)
 
 
 @bp.get("/")
@@ -66,38 +58,34 @@ def index(community):
     return _page(community)
 
 
+def _bonus(community, form: BonusForm) -> str:
+    person = accounts.user_by_username(form.username.data)
+    if person is None:
+        raise NotFound(_("No one has that username."), field="username")
+    ledger.bonus(current_user, person, community, form.points.data, form.reason.data, request.form.get("request_key"))
+    return _("%(points)d points awarded to %(name)s.", points=form.points.data, name=person.display_name)
+
+
 @bp.post("/bonus")
 @community_staff_required
 def bonus(community):
     """Award a bonus to a resident (never to oneself)."""
     form = BonusForm()
-    if not form.validate():
-        return _page(community, 400, bonus_form=form)
-    try:
-        person = accounts.user_by_username(form.username.data)
-        if person is None:
-            raise NotFound(_("No one has that username."), field="username")
-        services.bonus(current_user, person, community, form.points.data, form.reason.data, request.form.get("request_key"))
-        db.session.commit()
-    except DomainError as error:
-        return _refused(community, error, form, "bonus_form")
-    flash(_("%(points)d points awarded to %(name)s.", points=form.points.data, name=person.display_name), "success")
-    return _back(community)
+    return _send(community, form, lambda: _bonus(community, form), None, drawn="bonus_form")
 
 
 @bp.post("/entries/<int:entry_id>/reverse")
 @community_staff_required
 def reverse(community, entry_id: int):
     """Reverse an entry with a reason (recorded even if the points were spent: the balance is then owed)."""
-    form = ReasonForm()
-    kept = {"entry_id": entry_id, "reason": request.form.get("reason", "")}
-    try:
-        services.reverse(current_user, services.entry_in(community, entry_id), form.reason.data if form.validate() else "")
-        db.session.commit()
-    except DomainError as error:
-        return _refused(community, error, kept=kept)
-    flash(_("The entry is reversed."), "success")
-    return _back(community)
+    form = ReverseForm()
+    return _send(
+        community,
+        form,
+        lambda: ledger.reverse(current_user, queries.entry_in(community, entry_id), form.reason.data),
+        _("The entry is reversed."),
+        kept={"entry_id": entry_id, "reason": request.form.get("reason", "")},
+    )
 
 
 @bp.post("/entries/<int:entry_id>/correct")
@@ -105,16 +93,13 @@ def reverse(community, entry_id: int):
 def correct(community, entry_id: int):
     """Correct an entry: a reversal and a new entry naming the one it replaces."""
     form = CorrectForm()
-    kept = {"entry_id": entry_id, "correct_reason": request.form.get("reason", ""), "points": request.form.get("points", "")}
-    try:
-        if not form.validate():
-            refuse(form)
-        services.correct(current_user, services.entry_in(community, entry_id), form.points.data, form.reason.data)
-        db.session.commit()
-    except DomainError as error:
-        return _refused(community, error, kept=kept)
-    flash(_("The entry is corrected."), "success")
-    return _back(community)
+    return _send(
+        community,
+        form,
+        lambda: ledger.correct(current_user, queries.entry_in(community, entry_id), form.points.data, form.reason.data),
+        _("The entry is corrected."),
+        kept={"entry_id": entry_id, "correct_reason": request.form.get("reason", ""), "points": request.form.get("points", "")},
+    )
 
 
 @bp.post("/rewards")
@@ -122,15 +107,13 @@ def correct(community, entry_id: int):
 def create_reward(community):
     """Add a reward."""
     form = RewardForm()
-    if not form.validate():
-        return _page(community, 400, reward_form=form)
-    try:
-        services.create_reward(current_user, community, name=form.name.data, price=form.price.data, stock=form.stock.data)
-        db.session.commit()
-    except DomainError as error:
-        return _refused(community, error, form, "reward_form")
-    flash(_("Reward added."), "success")
-    return _back(community)
+    return _send(
+        community,
+        form,
+        lambda: rewards.create_reward(current_user, community, name=form.name.data, price=form.price.data, stock=form.stock.data),
+        _("Reward added."),
+        drawn="reward_form",
+    )
 
 
 @bp.post("/rewards/<int:reward_id>")
@@ -138,43 +121,38 @@ def create_reward(community):
 def update_reward(community, reward_id: int):
     """Change a reward's stock, or stop offering it."""
     form = StockForm()
-    try:
-        if not form.validate():
-            refuse(form)
-        services.update_reward(
-            current_user, services.reward_in(community, reward_id), stock=form.stock.data, active=form.active.data
-        )
-        db.session.commit()
-    except DomainError as error:
-        return _refused(community, error)
-    flash(_("Reward updated."), "success")
-    return _back(community)
+    return _send(
+        community,
+        form,
+        lambda: rewards.update_reward(
+            current_user, queries.reward_in(community, reward_id), stock=form.stock.data, active=form.active.data
+        ),
+        _("Reward updated."),
+    )
 
 
 @bp.post("/redemptions/<int:redemption_id>/hand-over")
 @community_staff_required
 def hand_over(community, redemption_id: int):
     """Mark a redeemed reward as handed over (by another staff member if it is one's own)."""
-    try:
-        services.hand_over(current_user, services.redemption_in(community, redemption_id))
-        db.session.commit()
-    except DomainError as error:
-        return _refused(community, error)
-    flash(_("Marked as handed over."), "success")
-    return _back(community)
+    return _send(
+        community,
+        Form(),
+        lambda: rewards.hand_over(current_user, queries.redemption_in(community, redemption_id)),
+        _("Marked as handed over."),
+    )
 
 
 @bp.post("/redemptions/<int:redemption_id>/cancel")
 @community_staff_required
 def cancel_redemption(community, redemption_id: int):
     """Cancel a redemption not yet handed over: points and stock come back, the member is told."""
-    try:
-        services.cancel_redemption(current_user, services.redemption_in(community, redemption_id))
-        db.session.commit()
-    except DomainError as error:
-        return _refused(community, error)
-    flash(_("Cancelled; the points and the stock are back."), "success")
-    return _back(community)
+    return _send(
+        community,
+        Form(),
+        lambda: rewards.cancel_redemption(current_user, queries.redemption_in(community, redemption_id)),
+        _("Cancelled; the points and the stock are back."),
+    )
 
 
 @bp.post("/settings")
@@ -182,52 +160,28 @@ def cancel_redemption(community, redemption_id: int):
 def settings(community):
     """Save the community's points rules."""
     form = SettingsForm()
-    if not form.validate():
-        return _page(community, 400, settings_form=form)
-    try:
-        services.update_settings(
+    return _send(
+        community,
+        form,
+        lambda: update_settings(
             current_user, community, default_points_per_hour=form.default_points_per_hour.data, wish_points=form.wish_points.data
-        )
-        db.session.commit()
-    except DomainError as error:
-        return _refused(community, error, form, "settings_form")
-    flash(_("The points rules are saved."), "success")
-    return _back(community)
+        ),
+        _("The points rules are saved."),
+        drawn="settings_form",
+    )
 
 
 @bp.get("/export")
 @community_staff_required
 def export(community):
     """The community's ledger for a month (YYYY-MM) as CSV."""
-    month = request.args.get("month") or local_now().strftime("%Y-%m")
-    start, end = month_bounds(month)
-    entries = db.session.scalars(queries.community_entries(community.id, start, end).order_by(None).order_by("created_at", "id"))
-    return csv_response(
-        f"ledger-{community.slug}-{month}.csv",
-        [_("Entry"), _("Time"), _("Resident"), _("Points"), _("Reason"), _("Source"), _("Reverses"), _("Replaces"), _("Note")],
-        [
-            (
-                e.id,
-                local(e.created_at).strftime("%Y-%m-%d %H:%M"),
-                e.user.display_name,
-                e.delta,
-                label(f"points.{e.reason}"),
-                f"{e.source_type}:{e.source_id}" if e.source_type else "",
-                e.reverses_id or "",
-                e.replaces_id or "",
-                e.note or "",
-            )
-            for e in entries
-        ],
-    )
+    return csv_response(*pages.ledger_export(community, request.args.get("month") or local_now().strftime("%Y-%m")))
 
 
 @bp.route("/members/<int:user_id>/certificate", methods=["GET", "POST"])
 @community_staff_required
 def certificate(community, user_id: int):
     """A member's volunteer record certificate, for the committee to issue and seal."""
-    from consult.points.views import certificate_page
-
     return certificate_page(
         db.get_or_404(User, user_id), community, "points_manage.certificate", {"community": community.slug, "user_id": user_id}
     )

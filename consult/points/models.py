@@ -12,12 +12,16 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from consult.core.clock import now
-from consult.extensions import db
+from consult.extensions import Model
+
+if TYPE_CHECKING:
+    from consult.accounts.models import User
 
 
 class Reason(enum.StrEnum):
@@ -29,9 +33,24 @@ class Reason(enum.StrEnum):
 
 
 EARNING = ("attendance", "wish")
+#: What a correction may replace: points earned and bonuses (not redemptions or reversals).
+CORRECTABLE = (Reason.ATTENDANCE, Reason.WISH, Reason.BONUS)
+
+# Field limits, shared by the models, the forms, the services and the pages.
+#: A note or a reason on a ledger entry (bonus, reversal, correction), in characters.
+NOTE_MAX = 300
+#: The most points one bonus (or one corrected amount) may give.
+BONUS_MAX = 1000
+#: A community's points per hour and micro-wish points are between 0 and this.
+SETTING_MAX = 1000
+#: A reward's name, in characters.
+REWARD_NAME_MAX = 60
+#: A reward's price is between 1 and this; its stock between 0 and this.
+PRICE_MAX = 100000
+STOCK_MAX = 100000
 
 
-class LedgerEntry(db.Model):
+class LedgerEntry(Model):
     """One change of a person's points in a community."""
 
     __tablename__ = "ledger_entries"
@@ -46,7 +65,7 @@ class LedgerEntry(db.Model):
     source_id: Mapped[int | None]
     reverses_id: Mapped[int | None] = mapped_column(sa.ForeignKey("ledger_entries.id"))
     replaces_id: Mapped[int | None] = mapped_column(sa.ForeignKey("ledger_entries.id"))
-    note: Mapped[str | None] = mapped_column(sa.String(300))
+    note: Mapped[str | None] = mapped_column(sa.String(NOTE_MAX))
     #: The person's balance in the community after this entry (may be negative: owed).
     balance_after: Mapped[int]
     #: A one-time key from the form that asked for this entry: a double submit posts once.
@@ -54,8 +73,8 @@ class LedgerEntry(db.Model):
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=now)
 
-    user = relationship("User", foreign_keys=[user_id], lazy="raise_on_sql")
-    created_by = relationship("User", foreign_keys=[created_by_id], lazy="raise_on_sql")
+    user: Mapped[User] = relationship("User", foreign_keys=[user_id], lazy="raise_on_sql")
+    created_by: Mapped[User | None] = relationship("User", foreign_keys=[created_by_id], lazy="raise_on_sql")
 
     __table_args__ = (
         sa.CheckConstraint("reason IN ('attendance', 'wish', 'bonus', 'redemption', 'reversal')", name="reason"),
@@ -100,7 +119,7 @@ class LedgerEntry(db.Model):
     )
 
 
-class Balance(db.Model):
+class Balance(Model):
     """A person's points in a community, changed in the same transaction as each entry.
 
     Negative when a reversal took back points already spent: the person owes them, and no
@@ -113,10 +132,10 @@ class Balance(db.Model):
     balance: Mapped[int] = mapped_column(default=0)
     updated_at: Mapped[datetime] = mapped_column(default=now)
 
-    user = relationship("User", lazy="raise_on_sql")
+    user: Mapped[User] = relationship("User", lazy="raise_on_sql")
 
 
-class PointsSettings(db.Model):
+class PointsSettings(Model):
     """A community's points rules: the default points per hour, and a micro-wish's points."""
 
     __tablename__ = "points_settings"
@@ -126,19 +145,19 @@ class PointsSettings(db.Model):
     wish_points: Mapped[int] = mapped_column(default=5)
 
     __table_args__ = (
-        sa.CheckConstraint("default_points_per_hour BETWEEN 0 AND 1000", name="rate"),
-        sa.CheckConstraint("wish_points BETWEEN 0 AND 1000", name="wish_points"),
+        sa.CheckConstraint(f"default_points_per_hour BETWEEN 0 AND {SETTING_MAX}", name="rate"),
+        sa.CheckConstraint(f"wish_points BETWEEN 0 AND {SETTING_MAX}", name="wish_points"),
     )
 
 
-class Reward(db.Model):
+class Reward(Model):
     """Something residents can redeem points for."""
 
     __tablename__ = "rewards"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     community_id: Mapped[int] = mapped_column(sa.ForeignKey("communities.id"), index=True)
-    name: Mapped[str] = mapped_column(sa.String(60))
+    name: Mapped[str] = mapped_column(sa.String(REWARD_NAME_MAX))
     price: Mapped[int]
     stock: Mapped[int]
     active: Mapped[bool] = mapped_column(default=True)
@@ -156,7 +175,7 @@ class RedemptionStatus(enum.StrEnum):
     CANCELLED = "cancelled"
 
 
-class Redemption(db.Model):
+class Redemption(Model):
     """A reward redeemed: points taken at once, the reward handed over by the committee."""
 
     __tablename__ = "redemptions"
@@ -174,7 +193,7 @@ class Redemption(db.Model):
     cancelled_at: Mapped[datetime | None]
     cancelled_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
 
-    user = relationship("User", foreign_keys=[user_id], lazy="raise_on_sql")
+    user: Mapped[User] = relationship("User", foreign_keys=[user_id], lazy="raise_on_sql")
     reward: Mapped[Reward] = relationship(lazy="raise_on_sql")
 
     __table_args__ = (

@@ -1,18 +1,21 @@
-"""Reads for points pages."""
+"""Reads of the points domain: pages, lookups scoped to a community, settings, `points verify`."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import sqlalchemy as sa
+from flask_babel import gettext as _
 from sqlalchemy.orm import joinedload
 
 from consult.core.clock import local_now, month_bounds, previous_month
+from consult.core.errors import NotFound
 from consult.extensions import db
-from consult.points.models import Balance, LedgerEntry, Redemption, RedemptionStatus, Reward
+from consult.places.models import Community
+from consult.points.models import Balance, LedgerEntry, PointsSettings, Redemption, RedemptionStatus, Reward
 
 
 def balances_of(user_id: int):
-    from consult.places.models import Community
-
     return db.session.execute(
         sa.select(Balance, Community)
         .join(Community, Community.id == Balance.community_id)
@@ -119,3 +122,72 @@ def monthly_totals(user_id: int, months: int = 12) -> list[tuple[str, int, int]]
         .order_by(inner.c.month.desc())
     ).all()
     return [(row[0], int(row[1]), int(row[2])) for row in rows]
+
+
+def settings_for(community_id: int) -> PointsSettings:
+    """The community's points rules (the defaults, unsaved, until the committee sets them)."""
+    return db.session.get(PointsSettings, community_id) or PointsSettings(
+        community_id=community_id, default_points_per_hour=10, wish_points=5
+    )
+
+
+def entry_in(community: Community, entry_id: int) -> LedgerEntry:
+    entry = db.session.get(LedgerEntry, entry_id)
+    if entry is None or entry.community_id != community.id:
+        raise NotFound(_("No such ledger entry in this community."))
+    return entry
+
+
+def redemption_in(community: Community, redemption_id: int) -> Redemption:
+    redemption = db.session.get(Redemption, redemption_id)
+    if redemption is None or redemption.community_id != community.id:
+        raise NotFound(_("No such redemption in this community."))
+    return redemption
+
+
+def reward_in(community: Community, reward_id: int) -> Reward:
+    reward = db.session.get(Reward, reward_id)
+    if reward is None or reward.community_id != community.id:
+        raise NotFound(_("No such reward in this community."))
+    return reward
+
+
+def verify_balances() -> list[dict[str, Any]]:
+    """Every balance that differs from the sum of its ledger entries, and every entry whose
+    ``balance_after`` differs from the running sum up to it (none, if all is well)."""
+    sums = (
+        sa.select(LedgerEntry.user_id, LedgerEntry.community_id, sa.func.sum(LedgerEntry.delta).label("total"))
+        .group_by(LedgerEntry.user_id, LedgerEntry.community_id)
+        .subquery()
+    )
+    rows = db.session.execute(
+        sa.select(Balance.user_id, Balance.community_id, Balance.balance, sums.c.total)
+        .outerjoin(sums, sa.and_(sums.c.user_id == Balance.user_id, sums.c.community_id == Balance.community_id))
+        .where(Balance.balance != sa.func.coalesce(sums.c.total, 0))
+    ).all()
+    missing = db.session.execute(
+        sa.select(sums.c.user_id, sums.c.community_id, sums.c.total)
+        .outerjoin(Balance, sa.and_(sums.c.user_id == Balance.user_id, sums.c.community_id == Balance.community_id))
+        .where(Balance.user_id.is_(None), sums.c.total != 0)
+    ).all()
+    running = sa.select(
+        LedgerEntry.id,
+        LedgerEntry.user_id,
+        LedgerEntry.community_id,
+        LedgerEntry.balance_after,
+        sa.func.sum(LedgerEntry.delta)
+        .over(partition_by=(LedgerEntry.user_id, LedgerEntry.community_id), order_by=LedgerEntry.id)
+        .label("running"),
+    ).subquery()
+    chain = db.session.execute(
+        sa.select(running).where(running.c.balance_after != running.c.running).order_by(running.c.id)
+    ).all()
+    problems = [
+        {"user_id": r.user_id, "community_id": r.community_id, "balance": r.balance, "ledger": r.total or 0} for r in rows
+    ]
+    problems += [{"user_id": r.user_id, "community_id": r.community_id, "balance": None, "ledger": r.total} for r in missing]
+    problems += [
+        {"user_id": r.user_id, "community_id": r.community_id, "entry_id": r.id, "balance": r.balance_after, "ledger": r.running}
+        for r in chain
+    ]
+    return problems

@@ -7,15 +7,18 @@ from flask import url_for
 from flask_babel import gettext as _, lazy_gettext as _l
 from sqlalchemy.orm import joinedload
 
-from consult.activities.signals import attendance_confirmed, wish_confirmed
+from consult.activities.signals import activity_defaults, attendance_confirmed, wish_confirmed
 from consult.core.audit import describe_actions
 from consult.core.registries import STAFF_ACTION, TodoItem, add_labels, not_personal, personal, todo
 from consult.extensions import db
-from consult.points import closing, queries, services  # noqa: F401  (closing registers its closing-account step)
+from consult.points import closing, ledger, policy, queries  # noqa: F401  (closing registers its closing-account step, policy the points policies)
 from consult.points.models import Balance, LedgerEntry, Redemption
 
-attendance_confirmed.connect(services.post_attendance, weak=False)
-wish_confirmed.connect(services.post_wish, weak=False)
+attendance_confirmed.connect(ledger.post_attendance, weak=False)
+wish_confirmed.connect(ledger.post_wish, weak=False)
+activity_defaults.connect(
+    lambda community: {"points_per_hour": queries.settings_for(community.id).default_points_per_hour}, weak=False
+)
 
 add_labels(
     {

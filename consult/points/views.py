@@ -6,34 +6,27 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from consult.activities import records as certificate
+from consult.activities.records import can_see_record, period_bounds
 from consult.core import documents
 from consult.core.clock import local_now
-from consult.core.errors import DomainError
-from consult.core.pagination import paginate
+from consult.core.forms import Form, form_status, submit
 from consult.extensions import db
 from consult.places import queries as places
 from consult.places.models import Community
-from consult.points import certificate, queries, services
+from consult.points import pages, rewards
+from consult.points.forms import refusal
 from consult.points.models import Redemption, Reward
 
 bp = Blueprint("points", __name__)
 
 
-def _mine(status: int = 200, refusal: str | None = None):
+def _mine(form: Form | None = None):
     """My points page; a refused redemption or cancellation is shown on it, not on an error page."""
-    residence = places.active_residence(current_user)
-    community_id = residence.community_id if residence and residence.status == "confirmed" else None
-    rewards = queries.rewards(community_id, active_only=True) if community_id else []
-    return render_template(
-        "points/mine.html",
-        balances=queries.balances_of(current_user.id),
-        page=paginate(queries.entries_of(current_user.id), per_page=30),
-        months=queries.monthly_totals(current_user.id),
-        rewards=rewards,
-        balance_here=queries.balance_in(current_user.id, community_id) if community_id else 0,
-        redemptions=queries.redemptions_of(current_user.id),
-        refusal=refusal,
-    ), status
+    shown = vars(pages.my_points(current_user))
+    if form is None:
+        return render_template("points/mine.html", **shown, refusal=None)
+    return render_template("points/mine.html", **shown, refusal=refusal(form)), form_status(form)
 
 
 @bp.get("/me/points")
@@ -48,38 +41,28 @@ def mine():
 @login_required
 def redeem(reward_id: int):
     """Redeem a reward for points."""
-    reward = db.get_or_404(Reward, reward_id)
-    try:
-        services.redeem(current_user, reward, request.form.get("request_key"))
-        db.session.commit()
-    except DomainError as error:
-        db.session.rollback()
-        return _mine(error.status, error.message)
-    flash(_("Redeemed. The committee will hand you “%(name)s”.", name=reward.name), "success")
-    return redirect(url_for("points.mine"))
+    reward, form = db.get_or_404(Reward, reward_id), Form()
+    if submit(form, lambda: rewards.redeem(current_user, reward, request.form.get("request_key"))):
+        flash(_("Redeemed. The committee will hand you “%(name)s”.", name=reward.name), "success")
+        return redirect(url_for("points.mine"))
+    return _mine(form)
 
 
 @bp.post("/me/points/redemptions/<int:redemption_id>/cancel")
 @login_required
 def cancel(redemption_id: int):
     """Cancel my redemption before it is handed over: points and stock come back."""
-    redemption = db.get_or_404(Redemption, redemption_id)
+    redemption, form = db.get_or_404(Redemption, redemption_id), Form()
     if redemption.user_id != current_user.id:
-        abort(403)
-    try:
-        services.cancel_redemption(current_user, redemption)
-        db.session.commit()
-    except DomainError as error:
-        db.session.rollback()
-        return _mine(error.status, error.message)
-    flash(_("Cancelled; your points are back."), "success")
-    return redirect(url_for("points.mine"))
+        abort(403)  # this page is for one's own redemptions; the committee cancels on its own page
+    if submit(form, lambda: rewards.cancel_redemption(current_user, redemption)):
+        flash(_("Cancelled; your points are back."), "success")
+        return redirect(url_for("points.mine"))
+    return _mine(form)
 
 
 def certificate_page(subject, community, endpoint: str, endpoint_args: dict):
     """The certificate preview for a year, and issuing it as a verifiable document."""
-    from consult.activities.services import can_see_record
-
     if not can_see_record(current_user, subject.id, community):
         abort(403)
     year = request.values.get("year", type=int) or local_now().year
@@ -87,16 +70,9 @@ def certificate_page(subject, community, endpoint: str, endpoint_args: dict):
         document = certificate.issue_certificate(current_user, subject, community, year)
         db.session.commit()
         return redirect(url_for("documents.show", number=document.number, c=documents.check_code(document.number)))
-    from consult.activities.services import period_bounds
-
     period_bounds(year, None)  # refuses an absurd year with a clear message
-    return render_template(
-        "points/certificate.html",
-        content=certificate.certificate_content(subject, community, year),
-        year=year,
-        endpoint=endpoint,
-        endpoint_args=endpoint_args,
-    )
+    content = certificate.certificate_content(subject, community, year)
+    return render_template("points/certificate.html", content=content, year=year, endpoint=endpoint, endpoint_args=endpoint_args)
 
 
 @bp.route("/me/certificate", methods=["GET", "POST"])

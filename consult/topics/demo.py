@@ -8,8 +8,9 @@ from datetime import timedelta
 import sqlalchemy as sa
 
 from consult.core import clock
+from consult.core.scales import SATISFACTION_LEVELS
 from consult.extensions import db
-from consult.topics import services
+from consult.topics import ballots, deadlines, outcomes, policy, proposals, review, settings, support, votes
 from consult.topics.models import Category, VoteOption
 
 TOPICS = [
@@ -47,17 +48,17 @@ def seed(world: dict) -> None:
 
     def propose(index: int, author, submit=True):
         title, body, key = TOPICS[index]
-        return services.propose(author, community, title=title, body=body, category_id=_category(key), submit=submit)
+        return proposals.propose(author, community, title=title, body=body, category_id=_category(key), submit=submit)
 
     def options(topic):
-        vote_id = services.vote_of(topic).id
+        vote_id = policy.vote_of(topic).id
         return list(
             db.session.scalars(sa.select(VoteOption.id).where(VoteOption.vote_id == vote_id).order_by(VoteOption.position))
         )
 
     try:
-        services.ensure_default_categories()
-        services.update_settings(worker, community, threshold_kind="count", threshold_value=5, support_days=14)
+        settings.ensure_default_categories()
+        settings.update_settings(worker, community, threshold_kind="count", threshold_value=5, support_days=14)
         resident, party = world["resident"], world["party"]
 
         # A draft and one waiting for review.
@@ -69,31 +70,31 @@ def seed(world: dict) -> None:
         at(20)
         rejected = propose(9, residents[0])
         at(19)
-        services.reject(worker, rejected, "属于文明倡议，已转交物业张贴。")
+        review.reject(worker, rejected, "属于文明倡议，已转交物业张贴。")
         withdrawn = propose(7, residents[1])
-        services.withdraw(residents[1], withdrawn)
+        proposals.withdraw(residents[1], withdrawn)
         # Collecting support, with a few supports.
         at(3)
         collecting = propose(2, resident)
-        services.approve(worker, collecting)
+        review.approve(worker, collecting)
         for person in residents[:3]:
-            services.support(person, collecting)
+            support.support(person, collecting)
         # Not enough support: the window ended three weeks ago.
         at(40)
         lapsed = propose(4, residents[2])
-        services.approve(worker, lapsed)
-        services.support(residents[3], lapsed)
+        review.approve(worker, lapsed)
+        support.support(residents[3], lapsed)
         # Ready for a vote through supports.
         at(10)
         ready = propose(3, residents[3])
-        services.approve(worker, ready)
+        review.approve(worker, ready)
         for person in [resident, party] + residents[4:7]:
-            services.support(person, ready)
+            support.support(person, ready)
         # A vote scheduled for tomorrow (committee-initiated).
         at(2)
-        scheduled = services.propose(worker, community, title=TOPICS[5][0], body=TOPICS[5][1], category_id=_category("property"))
-        services.send_to_vote(worker, scheduled)
-        services.schedule_vote(
+        scheduled = proposals.propose(worker, community, title=TOPICS[5][0], body=TOPICS[5][1], category_id=_category("property"))
+        review.send_to_vote(worker, scheduled)
+        votes.schedule_vote(
             worker,
             scheduled,
             kind="yes_no",
@@ -107,9 +108,9 @@ def seed(world: dict) -> None:
         )
         # Voting now: the topic's own choices, with live results.
         at(4)
-        voting = services.propose(worker, community, title=TOPICS[8][0], body=TOPICS[8][1], category_id=_category("environment"))
-        services.send_to_vote(worker, voting)
-        services.schedule_vote(
+        voting = proposals.propose(worker, community, title=TOPICS[8][0], body=TOPICS[8][1], category_id=_category("environment"))
+        review.send_to_vote(worker, voting)
+        votes.schedule_vote(
             worker,
             voting,
             kind="choices",
@@ -124,12 +125,12 @@ def seed(world: dict) -> None:
         choice = options(voting)
         for i, person in enumerate(residents[:6]):
             at(3 - i * 0.3)
-            services.cast_ballot(person, voting, [choice[i % 3]])
+            ballots.cast_ballot(person, voting, [choice[i % 3]])
         # Closed, waiting for its outcome.
         at(25)
         closed = propose(1, party)
-        services.send_to_vote(worker, closed)
-        services.schedule_vote(
+        review.send_to_vote(worker, closed)
+        votes.schedule_vote(
             worker,
             closed,
             kind="yes_no",
@@ -143,14 +144,14 @@ def seed(world: dict) -> None:
         )
         for i, person in enumerate([resident] + residents[:5]):
             at(20 - i)
-            services.cast_ballot(person, closed, [options(closed)[0 if i % 4 else 1]])
+            ballots.cast_ballot(person, closed, [options(closed)[0 if i % 4 else 1]])
         # Outcome published and done, rated over two months; and one still in progress.
         at(70)
         done = propose(0, resident)
-        services.approve(worker, done)
+        review.approve(worker, done)
         for person in [party] + residents[:4]:
-            services.support(person, done)
-        services.schedule_vote(
+            support.support(person, done)
+        votes.schedule_vote(
             worker,
             done,
             kind="yes_no",
@@ -164,10 +165,10 @@ def seed(world: dict) -> None:
         )
         for i, person in enumerate([resident, party] + residents[:8]):
             at(67 - i * 0.5)
-            services.cast_ballot(person, done, [options(done)[0 if i % 5 else 2]])
+            ballots.cast_ballot(person, done, [options(done)[0 if i % 5 else 2]])
         at(60)
-        services.settle(done)
-        outcome = services.publish_outcome(
+        deadlines.settle(done)
+        outcome = outcomes.publish_outcome(
             worker,
             done,
             decision="同意在东侧空地施划 20 个夜间临时车位。",
@@ -176,14 +177,15 @@ def seed(world: dict) -> None:
             due_date=(real_now - timedelta(days=30)).date(),
         )
         at(45)
-        services.add_progress(worker, outcome, status="in_progress", note="车位已施划一半。")
+        outcomes.add_progress(worker, outcome, status="in_progress", note="车位已施划一半。")
         at(33)
-        services.add_progress(worker, outcome, status="done", note="20 个车位全部施划完成，告示牌已设置。")
-        levels = ["satisfied", "satisfied", "basically", "unsatisfied", "satisfied", "basically", "satisfied"]
+        outcomes.add_progress(worker, outcome, status="done", note="20 个车位全部施划完成，告示牌已设置。")
+        good, fair, poor = SATISFACTION_LEVELS
+        levels = [good, good, fair, poor, good, fair, good]
         for i, person in enumerate([resident, party] + residents[:5]):
             at(32 - i * 4)
-            services.rate(person, outcome, levels[i], "车位够用了" if i == 0 else None)
+            outcomes.rate(person, outcome, levels[i], "车位够用了" if i == 0 else None)
         clock.set_now(frozen)
-        services.settle_due()
+        deadlines.settle_due()
     finally:
         clock.set_now(frozen)

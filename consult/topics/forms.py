@@ -17,7 +17,19 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from consult.core.forms import Form, no_control_chars, single_line, strip
-from consult.topics.models import BODY_MAX, COMMENT_MAX, PLACE_MAX, TITLE_MAX
+from consult.topics.models import (
+    ACTIONS_MAX,
+    BODY_MAX,
+    CATEGORY_NAME_MAX,
+    COMMENT_MAX,
+    DECISION_MAX,
+    NOTE_MAX,
+    PLACE_MAX,
+    RATING_COMMENT_MAX,
+    REASON_MAX,
+    RESPONSIBLE_MAX,
+    TITLE_MAX,
+)
 
 
 def _max(n):
@@ -49,7 +61,7 @@ class TopicForm(Form):
 
 class ReasonForm(Form):
     reason = StringField(
-        _l("Reason"), filters=[strip], validators=[DataRequired(_l("Please give a reason.")), _max(300), no_control_chars]
+        _l("Reason"), filters=[strip], validators=[DataRequired(_l("Please give a reason.")), _max(REASON_MAX), no_control_chars]
     )
 
 
@@ -110,17 +122,19 @@ class PaperBallotForm(Form):
 
 class OutcomeForm(Form):
     decision = TextAreaField(
-        _l("Decision"), filters=[strip], validators=[DataRequired(_l("Please write the decision.")), _max(5000), no_control_chars]
+        _l("Decision"),
+        filters=[strip],
+        validators=[DataRequired(_l("Please write the decision.")), _max(DECISION_MAX), no_control_chars],
     )
     responsible = StringField(
         _l("Responsible party"),
         filters=[strip],
-        validators=[DataRequired(_l("Please name who is responsible.")), _max(100), no_control_chars, single_line],
+        validators=[DataRequired(_l("Please name who is responsible.")), _max(RESPONSIBLE_MAX), no_control_chars, single_line],
     )
     actions = TextAreaField(
         _l("Planned actions"),
         filters=[strip],
-        validators=[DataRequired(_l("Please list the planned actions.")), _max(5000), no_control_chars],
+        validators=[DataRequired(_l("Please list the planned actions.")), _max(ACTIONS_MAX), no_control_chars],
     )
     due_date = DateField(_l("Due date"), validators=[InputRequired(_l("Please give a date."))])
 
@@ -130,7 +144,7 @@ class ProgressForm(Form):
     note = TextAreaField(
         _l("What happened"),
         filters=[strip],
-        validators=[DataRequired(_l("Please say what happened.")), _max(2000), no_control_chars],
+        validators=[DataRequired(_l("Please say what happened.")), _max(NOTE_MAX), no_control_chars],
         description=_l("If it is not feasible, say why."),
     )
     due_date = DateField(_l("New due date (optional)"), validators=[Optional()])
@@ -146,7 +160,7 @@ class RatingForm(Form):
     comment = TextAreaField(
         _l("Comment (optional)"),
         filters=[strip],
-        validators=[Optional(), _max(500), no_control_chars],
+        validators=[Optional(), _max(RATING_COMMENT_MAX), no_control_chars],
         description=_l("The committee sees your rating and comment, never your name."),
     )
 
@@ -168,7 +182,7 @@ class CategoryForm(Form):
     name = StringField(
         _l("New category"),
         filters=[strip],
-        validators=[DataRequired(_l("Please enter a name.")), _max(30), no_control_chars, single_line],
+        validators=[DataRequired(_l("Please enter a name.")), _max(CATEGORY_NAME_MAX), no_control_chars, single_line],
     )
 
 

@@ -5,7 +5,8 @@ from wtforms.fields.choices import SelectChoice
 
 from consult.core.audit import describe_actions
 from consult.core.registries import add_labels, template_global
-from consult.topics.models import TopicStatus
+from consult.core.scales import SATISFACTION_LABELS, satisfaction_choices
+from consult.topics.models import COMMENT_MAX, REASON_MAX, TopicStatus
 
 STATUS_LABELS = {
     "draft": _l("draft"),
@@ -23,9 +24,7 @@ STATUS_LABELS = {
     "in_progress": _l("in progress"),
     "done": _l("done"),
     "not_feasible": _l("not feasible"),
-    "satisfied": _l("satisfied"),
-    "basically": _l("basically satisfied"),
-    "unsatisfied": _l("not satisfied"),
+    **SATISFACTION_LABELS,
     "topic.collecting_support": _l("topic approved"),
     "topic.rejected": _l("topic rejected"),
     "topic.ready_for_vote": _l("topic sent to a vote"),
@@ -77,7 +76,8 @@ def option_label(option) -> str:
 
 
 def rating_levels() -> list:
-    return [SelectChoice(key, str(STATUS_LABELS[key])) for key in ("satisfied", "basically", "unsatisfied")]
+    """The satisfaction scale (consult.core.scales), best first, for the rating form."""
+    return [SelectChoice(key, label) for key, label in satisfaction_choices()]
 
 
 def progress_choices() -> list:
@@ -113,3 +113,9 @@ describe_actions(
     }
 )
 add_labels({"count": _l("a number of residents"), "share": _l("a share of residents (%)")})
+
+
+@template_global
+def topic_limit(name: str) -> int:
+    """A field limit of topics (``models.py``) for a hand-written input: ``maxlength="{{ topic_limit('reason') }}"``."""
+    return {"comment": COMMENT_MAX, "reason": REASON_MAX}[name]

@@ -12,13 +12,24 @@ from wtforms.fields.choices import SelectChoice
 
 from consult.accounts import services as accounts
 from consult.core.clock import local_now, site_zone
-from consult.core.errors import DomainError, NotFound
-from consult.core.forms import form_error, form_status, refuse
+from consult.core.errors import NotFound
+from consult.core.forms import form_status, refuse, submit
 from consult.core.pagination import paginate
 from consult.core.views import safe_next
 from consult.extensions import db
 from consult.places.access import community_staff_required
-from consult.topics import queries, services
+from consult.topics import (
+    ballots,
+    discussion,
+    lifecycle,
+    outcomes,
+    pages,
+    policy,
+    queries,
+    review as reviews,
+    settings as topic_settings,
+    votes,
+)
 from consult.topics.forms import (
     CategoryForm,
     OutcomeForm,
@@ -61,7 +72,7 @@ def index(community):
         page=page,
         status=status,
         votes=queries.votes_for([t.id for t in page.items]),
-        effective=services.effective_status,
+        effective=policy.state_of,
     )
 
 
@@ -69,29 +80,23 @@ def index(community):
 @community_staff_required
 def review(community, topic_id: int):
     """One topic for the committee: its decisions, vote, paper ballots, outcome and progress."""
-    topic = services.topic_in(community, topic_id)
-    vote = services.vote_of(topic)
-    outcome = queries.outcome_of(topic.id)
+    page = pages.review_page(lifecycle.topic_in(community, topic_id), current_user)
     progress_form = ProgressForm()
     progress_form.status.choices = progress_choices()
     return render_template(
         "topics/manage/review.html",
+        page=page,
         community=community,
-        topic=topic,
-        vote=vote,
-        status=services.effective_status(topic, vote),
-        outcome=outcome,
-        progress=queries.progress_of(outcome.id) if outcome else [],
+        topic=page.topic,
         reason_form=ReasonForm(),
         progress_form=progress_form,
-        history=queries.history(topic.id),
     )
 
 
 @bp.post("/<int:topic_id>/approve")
 @community_staff_required
 def approve(community, topic_id: int):
-    services.approve(current_user, services.topic_in(community, topic_id))
+    reviews.approve(current_user, lifecycle.topic_in(community, topic_id))
     db.session.commit()
     flash(_("Approved: the topic is collecting support."), "success")
     return _back(community, topic_id)
@@ -101,7 +106,7 @@ def approve(community, topic_id: int):
 @community_staff_required
 def reject(community, topic_id: int):
     form = ReasonForm()
-    services.reject(current_user, services.topic_in(community, topic_id), form.reason.data if form.validate() else "")
+    reviews.reject(current_user, lifecycle.topic_in(community, topic_id), form.reason.data if form.validate() else "")
     db.session.commit()
     flash(_("Rejected; the author has been told why."), "success")
     return _back(community, topic_id)
@@ -110,91 +115,64 @@ def reject(community, topic_id: int):
 @bp.post("/<int:topic_id>/to-vote")
 @community_staff_required
 def to_vote(community, topic_id: int):
-    services.send_to_vote(current_user, services.topic_in(community, topic_id))
+    reviews.send_to_vote(current_user, lifecycle.topic_in(community, topic_id))
     db.session.commit()
     flash(_("The topic is ready for a vote. Set up the ballot next."), "success")
     return redirect(url_for("topics_manage.setup_vote", community=community.slug, topic_id=topic_id))
+
+
+def _vote_settings(form: VoteSetupForm) -> dict:
+    """A vote's settings as the services take them, from the set-up form."""
+    return {
+        "kind": form.kind.data,
+        "options": (form.options.data or "").splitlines(),
+        "max_choices": form.max_choices.data or 1,
+        "scope": form.scope.data,
+        "opens_at": _aware(form.opens_at.data),
+        "closes_at": _aware(form.closes_at.data),
+        "quorum_percent": form.quorum_percent.data,
+        "live_results": form.live_results.data,
+    }
 
 
 @bp.route("/<int:topic_id>/vote", methods=["GET", "POST"])
 @community_staff_required
 def setup_vote(community, topic_id: int):
     """Set up the ballot: options, who votes, when, quorum, when results show."""
-    topic = services.topic_in(community, topic_id)
+    topic = lifecycle.topic_in(community, topic_id)
     form = VoteSetupForm()
     if request.method == "GET":
         start = local_now().replace(second=0, microsecond=0, tzinfo=None)
-        form.opens_at.data = start
-        form.closes_at.data = start + timedelta(days=7)
-    if form.validate_on_submit():
-        try:
-            services.schedule_vote(
-                current_user,
-                topic,
-                kind=form.kind.data,
-                options=(form.options.data or "").splitlines(),
-                max_choices=form.max_choices.data or 1,
-                scope=form.scope.data,
-                opens_at=_aware(form.opens_at.data),
-                closes_at=_aware(form.closes_at.data),
-                quorum_percent=form.quorum_percent.data,
-                live_results=form.live_results.data,
-            )
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            form_error(form, error)
-        else:
-            flash(_("The vote is set up."), "success")
-            return _back(community, topic_id)
+        form.opens_at.data, form.closes_at.data = start, start + timedelta(days=7)
+    if submit(form, lambda: votes.schedule_vote(current_user, topic, **_vote_settings(form))):
+        flash(_("The vote is set up."), "success")
+        return _back(community, topic_id)
     return render_template("topics/manage/vote.html", community=community, topic=topic, form=form), form_status(form)
+
+
+def _fill_vote_form(form: VoteSetupForm, vote) -> None:
+    """The set-up form showing a vote's current settings, times in the site's zone."""
+    form.kind.data, form.scope.data, form.max_choices.data = vote.kind, vote.scope, vote.max_choices
+    form.options.data = "\n".join(o.label for o in queries.options_of(vote.id) if o.label)
+    form.opens_at.data = vote.opens_at.astimezone(site_zone()).replace(tzinfo=None)
+    form.closes_at.data = vote.closes_at.astimezone(site_zone()).replace(tzinfo=None)
+    form.quorum_percent.data, form.live_results.data = vote.quorum_percent, vote.live_results
 
 
 @bp.route("/<int:topic_id>/vote/change", methods=["GET", "POST"])
 @community_staff_required
 def change_vote(community, topic_id: int):
     """Change a scheduled vote before it opens (followers are told)."""
-    topic = services.topic_in(community, topic_id)
-    vote = services.vote_of(topic)
-    if vote is None:
-        abort(404)
+    topic = lifecycle.topic_in(community, topic_id)
+    vote = policy.vote_of(topic) or abort(404)
     form = VoteSetupForm()
     if request.method == "GET":
-        form.kind.data, form.scope.data, form.max_choices.data = vote.kind, vote.scope, vote.max_choices
-        form.options.data = "\n".join(o.label for o in queries.options_of(vote.id) if o.label)
-        form.opens_at.data = vote.opens_at.astimezone(site_zone()).replace(tzinfo=None)
-        form.closes_at.data = vote.closes_at.astimezone(site_zone()).replace(tzinfo=None)
-        form.quorum_percent.data, form.live_results.data = vote.quorum_percent, vote.live_results
-    if form.validate_on_submit():
-        try:
-            services.change_vote(
-                current_user,
-                topic,
-                kind=form.kind.data,
-                options=(form.options.data or "").splitlines(),
-                max_choices=form.max_choices.data or 1,
-                scope=form.scope.data,
-                opens_at=_aware(form.opens_at.data),
-                closes_at=_aware(form.closes_at.data),
-                quorum_percent=form.quorum_percent.data,
-                live_results=form.live_results.data,
-            )
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            form_error(form, error)
-        else:
-            flash(_("The vote is changed; those following the topic have been told."), "success")
-            return _back(community, topic_id)
-    return render_template(
-        "topics/manage/vote.html",
-        community=community,
-        topic=topic,
-        form=form,
-        change=True,
-        cancel_form=ReasonForm(),
-        status=services.effective_status(topic, vote),
-    ), form_status(form)
+        _fill_vote_form(form, vote)
+    if submit(form, lambda: votes.change_vote(current_user, topic, **_vote_settings(form))):
+        flash(_("The vote is changed; those following the topic have been told."), "success")
+        return _back(community, topic_id)
+    context = {"community": community, "topic": topic, "form": form, "change": True, "cancel_form": ReasonForm()}
+    return render_template("topics/manage/vote.html", **context), form_status(form)
 
 
 @bp.post("/<int:topic_id>/vote/cancel")
@@ -202,7 +180,7 @@ def change_vote(community, topic_id: int):
 def cancel_vote(community, topic_id: int):
     """Cancel a scheduled vote before it opens, with a reason (followers are told)."""
     form = ReasonForm()
-    services.cancel_vote(current_user, services.topic_in(community, topic_id), form.reason.data if form.validate() else "")
+    votes.cancel_vote(current_user, lifecycle.topic_in(community, topic_id), form.reason.data if form.validate() else "")
     db.session.commit()
     flash(_("The vote is cancelled. You can set up a new one."), "success")
     return _back(community, topic_id)
@@ -212,64 +190,45 @@ def cancel_vote(community, topic_id: int):
 @community_staff_required
 def close_early(community, topic_id: int):
     form = ReasonForm()
-    services.close_early(current_user, services.topic_in(community, topic_id), form.reason.data if form.validate() else "")
+    votes.close_early(current_user, lifecycle.topic_in(community, topic_id), form.reason.data if form.validate() else "")
     db.session.commit()
     flash(_("Voting is closed."), "success")
     return _back(community, topic_id)
+
+
+def _voter(form: PaperBallotForm):
+    voter = accounts.user_by_username(form.username.data)
+    if voter is None:
+        raise NotFound(_("No one has that username."), field="username")
+    return voter
 
 
 @bp.route("/<int:topic_id>/paper", methods=["GET", "POST"])
 @community_staff_required
 def paper(community, topic_id: int):
     """Record ballots given on paper at a meeting (marked as paper, audited without the choice)."""
-    topic = services.topic_in(community, topic_id)
-    vote = services.vote_of(topic)
-    if vote is None:
-        abort(404)
+    topic = lifecycle.topic_in(community, topic_id)
+    vote = policy.vote_of(topic) or abort(404)
     options = queries.options_of(vote.id)
     form = PaperBallotForm()
     form.options.choices = [SelectChoice(str(o.id), option_label(o)) for o in options]
-    if form.validate_on_submit():
-        try:
-            voter = accounts.user_by_username(form.username.data)
-            if voter is None:
-                raise NotFound(_("No one has that username."), field="username")
-            services.cast_ballot(voter, topic, form.options.data, recorded_by=current_user)
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            form_error(form, error)
-        else:
-            flash(_("The paper ballot is recorded."), "success")
-            return redirect(url_for("topics_manage.paper", community=community.slug, topic_id=topic_id))
-    return render_template(
-        "topics/manage/paper.html", community=community, topic=topic, vote=vote, form=form, multiple=vote.max_choices > 1
-    ), form_status(form)
+    if submit(form, lambda: ballots.cast_ballot(_voter(form), topic, form.options.data, recorded_by=current_user)):
+        flash(_("The paper ballot is recorded."), "success")
+        return redirect(url_for("topics_manage.paper", community=community.slug, topic_id=topic_id))
+    context = {"community": community, "topic": topic, "vote": vote, "form": form, "multiple": vote.max_choices > 1}
+    return render_template("topics/manage/paper.html", **context), form_status(form)
 
 
 @bp.route("/<int:topic_id>/outcome", methods=["GET", "POST"])
 @community_staff_required
 def outcome(community, topic_id: int):
     """Publish the outcome (结果公示) of a closed topic."""
-    topic = services.topic_in(community, topic_id)
+    topic = lifecycle.topic_in(community, topic_id)
     form = OutcomeForm()
-    if form.validate_on_submit():
-        try:
-            services.publish_outcome(
-                current_user,
-                topic,
-                decision=form.decision.data,
-                responsible=form.responsible.data,
-                actions=form.actions.data,
-                due_date=form.due_date.data,
-            )
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            form_error(form, error)
-        else:
-            flash(_("The outcome is published."), "success")
-            return _back(community, topic_id)
+    fields = ("decision", "responsible", "actions", "due_date")
+    if submit(form, lambda: outcomes.publish_outcome(current_user, topic, **{f: form[f].data for f in fields})):
+        flash(_("The outcome is published."), "success")
+        return _back(community, topic_id)
     return render_template("topics/manage/outcome.html", community=community, topic=topic, form=form), form_status(form)
 
 
@@ -277,15 +236,13 @@ def outcome(community, topic_id: int):
 @community_staff_required
 def progress(community, topic_id: int):
     """Add a progress update to the outcome's timeline."""
-    topic = services.topic_in(community, topic_id)
-    outcome = queries.outcome_of(topic.id)
-    if outcome is None:
-        abort(404)
+    topic = lifecycle.topic_in(community, topic_id)
+    outcome = queries.outcome_of(topic.id) or abort(404)
     form = ProgressForm()
     form.status.choices = progress_choices()
     if not form.validate():
         refuse(form)
-    services.add_progress(current_user, outcome, status=form.status.data, note=form.note.data, due_date=form.due_date.data)
+    outcomes.add_progress(current_user, outcome, status=form.status.data, note=form.note.data, due_date=form.due_date.data)
     db.session.commit()
     flash(_("Progress added."), "success")
     return _back(community, topic_id)
@@ -304,7 +261,7 @@ def _comment_in(community, comment_id: int) -> Comment:
     note = db.session.get(Comment, comment_id)
     if note is None:
         abort(404)
-    services.topic_in(community, note.topic_id)
+    lifecycle.topic_in(community, note.topic_id)
     return note
 
 
@@ -312,7 +269,7 @@ def _comment_in(community, comment_id: int) -> Comment:
 @community_staff_required
 def hide_comment(community, comment_id: int):
     form = ReasonForm()
-    services.hide_comment(current_user, _comment_in(community, comment_id), form.reason.data if form.validate() else "")
+    discussion.hide_comment(current_user, _comment_in(community, comment_id), form.reason.data if form.validate() else "")
     db.session.commit()
     flash(_("The comment is hidden; the thread shows your reason."), "success")
     return redirect(safe_next(request.form.get("back"), url_for("topics_manage.flags", community=community.slug)))
@@ -321,46 +278,33 @@ def hide_comment(community, comment_id: int):
 @bp.post("/comments/<int:comment_id>/keep")
 @community_staff_required
 def keep_comment(community, comment_id: int):
-    services.dismiss_flags(current_user, _comment_in(community, comment_id))
+    discussion.dismiss_flags(current_user, _comment_in(community, comment_id))
     db.session.commit()
     flash(_("The comment stays; its flags are cleared."), "success")
     return redirect(url_for("topics_manage.flags", community=community.slug))
+
+
+def _rules(form: SettingsForm) -> dict:
+    return {
+        "threshold_kind": form.threshold_kind.data,
+        "threshold_value": form.threshold_value.data,
+        "support_days": form.support_days.data,
+    }
 
 
 @bp.route("/settings", methods=["GET", "POST"])
 @community_staff_required
 def settings(community):
     """Support threshold and window; the community's own categories."""
-    current = services.settings_for(community)
-    form = SettingsForm(obj=current if request.method == "GET" else None)
+    form = SettingsForm(obj=topic_settings.settings_for(community) if request.method == "GET" else None)
     category_form = CategoryForm(prefix="category")
-    if request.method == "POST" and "category-name" in request.form:
-        if category_form.validate_on_submit():
-            services.add_category(current_user, community, category_form.name.data)
-            db.session.commit()
-            flash(_("Category added."), "success")
-            return redirect(url_for("topics_manage.settings", community=community.slug))
-        status = 400
-    elif form.validate_on_submit():
-        try:
-            services.update_settings(
-                current_user,
-                community,
-                threshold_kind=form.threshold_kind.data,
-                threshold_value=form.threshold_value.data,
-                support_days=form.support_days.data,
-            )
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            form_error(form, error)
-        else:
-            flash(_("The support rules are saved. They apply to topics approved from now on."), "success")
-            return redirect(url_for("topics_manage.settings", community=community.slug))
-        status = form_status(form)
-    else:
-        status = form_status(form)
-    categories = [(c, category_name(c)) for c in services.categories_for(community)]
-    return render_template(
-        "topics/manage/settings.html", community=community, form=form, category_form=category_form, categories=categories
-    ), status
+    adding = request.method == "POST" and "category-name" in request.form
+    if adding and submit(category_form, lambda: topic_settings.add_category(current_user, community, category_form.name.data)):
+        flash(_("Category added."), "success")
+        return redirect(url_for("topics_manage.settings", community=community.slug))
+    if not adding and submit(form, lambda: topic_settings.update_settings(current_user, community, **_rules(form))):
+        flash(_("The support rules are saved. They apply to topics approved from now on."), "success")
+        return redirect(url_for("topics_manage.settings", community=community.slug))
+    categories = [(c, category_name(c)) for c in topic_settings.categories_for(community)]
+    context = {"community": community, "form": form, "category_form": category_form, "categories": categories}
+    return render_template("topics/manage/settings.html", **context), form_status(category_form if adding else form)

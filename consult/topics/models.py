@@ -15,7 +15,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from consult.core.clock import now
-from consult.extensions import db
+from consult.core.scales import SATISFACTION_LEVELS
+from consult.extensions import Model
 
 TITLE_MAX = 80
 BODY_MAX = 10000
@@ -23,6 +24,12 @@ PLACE_MAX = 80
 REASON_MAX = 300
 COMMENT_MAX = 2000
 OPTION_MAX = 60
+CATEGORY_NAME_MAX = 30
+DECISION_MAX = 5000
+RESPONSIBLE_MAX = 100
+ACTIONS_MAX = 5000
+NOTE_MAX = 2000
+RATING_COMMENT_MAX = 500
 
 
 class TopicStatus(enum.StrEnum):
@@ -56,7 +63,7 @@ def _in(column: str, values) -> str:
     return f"{column} IN (" + ", ".join(f"'{v}'" for v in values) + ")"
 
 
-class Category(db.Model):
+class Category(Model):
     """A topic category: the default set (community NULL, translated by key) or a community's own."""
 
     __tablename__ = "topic_categories"
@@ -65,11 +72,11 @@ class Category(db.Model):
     community_id: Mapped[int | None] = mapped_column(sa.ForeignKey("communities.id"), index=True)
     #: Key of a default category, translated when shown; NULL for a community's own.
     key: Mapped[str | None] = mapped_column(sa.String(20), unique=True)
-    name: Mapped[str] = mapped_column(sa.String(30))
+    name: Mapped[str] = mapped_column(sa.String(CATEGORY_NAME_MAX))
     position: Mapped[int] = mapped_column(default=0)
 
 
-class TopicSettings(db.Model):
+class TopicSettings(Model):
     """A community's support rules: threshold (count or share of residents) and window."""
 
     __tablename__ = "topic_settings"
@@ -89,7 +96,7 @@ class TopicSettings(db.Model):
     )
 
 
-class Topic(db.Model):
+class Topic(Model):
     """A consultation topic (议题) and its counters."""
 
     __tablename__ = "topics"
@@ -150,7 +157,7 @@ def public_clause():
     )
 
 
-class TopicEvent(db.Model):
+class TopicEvent(Model):
     """The status history: every state change with its time and actor (None: the clock)."""
 
     __tablename__ = "topic_events"
@@ -166,7 +173,7 @@ class TopicEvent(db.Model):
     actor = relationship("User", lazy="raise_on_sql")
 
 
-class Support(db.Model):
+class Support(Model):
     """A confirmed resident's support (附议) of a topic; once each."""
 
     __tablename__ = "topic_supports"
@@ -179,7 +186,7 @@ class Support(db.Model):
     __table_args__ = (sa.UniqueConstraint("topic_id", "user_id"),)
 
 
-class Follow(db.Model):
+class Follow(Model):
     """A person following a topic: notified of its state changes and replies."""
 
     __tablename__ = "topic_follows"
@@ -189,7 +196,7 @@ class Follow(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=now)
 
 
-class Vote(db.Model):
+class Vote(Model):
     """A topic's ballot: options, scope, window, quorum and when results show."""
 
     __tablename__ = "votes"
@@ -225,7 +232,7 @@ class Vote(db.Model):
     )
 
 
-class VoteOption(db.Model):
+class VoteOption(Model):
     """One choice on a ballot: for / against / abstain (by key) or the topic's own label."""
 
     __tablename__ = "vote_options"
@@ -237,80 +244,7 @@ class VoteOption(db.Model):
     position: Mapped[int] = mapped_column(default=0)
 
 
-def _random_id() -> int:
-    """A random id: ballots are not numbered in the order they were cast (which would pair them
-    with the participation rows, numbered in the same order)."""
-    import secrets
-
-    return secrets.randbits(62) + 1
-
-
-RANDOM_ID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")  # SQLite: the rowid itself, so rows are not in cast order
-
-
-class SealedBallot(db.Model):
-    """A ballot of an open vote, sealed: one per voter (or household), replaced when changed.
-
-    ``slot`` is an HMAC of the voter's ballot token (one per voter or household: the database
-    constraint while voting); ``sealed`` holds the token and the choice, encrypted. It is written
-    in the same transaction as the participation, so it must say nothing without the key.
-    """
-
-    __tablename__ = "sealed_ballots"
-
-    id: Mapped[int] = mapped_column(RANDOM_ID, primary_key=True, autoincrement=False, default=_random_id)
-    vote_id: Mapped[int] = mapped_column(sa.ForeignKey("votes.id"))
-    slot: Mapped[str] = mapped_column(sa.String(64))
-    sealed: Mapped[bytes] = mapped_column(sa.LargeBinary)
-
-    __table_args__ = (sa.UniqueConstraint("vote_id", "slot"),)
-
-
-class Ballot(db.Model):
-    """A counted ballot of a closed vote: an HMAC token (one per voter or household) and no time, person or order.
-
-    Written only when the vote closes, all at once and shuffled, so neither its place on disk,
-    its id nor its transaction follows the order in which people voted.
-    """
-
-    __tablename__ = "ballots"
-
-    id: Mapped[int] = mapped_column(RANDOM_ID, primary_key=True, autoincrement=False, default=_random_id)
-    vote_id: Mapped[int] = mapped_column(sa.ForeignKey("votes.id"))
-    token: Mapped[str] = mapped_column(sa.String(64))
-
-    __table_args__ = (sa.UniqueConstraint("vote_id", "token"),)
-
-
-class BallotChoice(db.Model):
-    """An option marked on a ballot."""
-
-    __tablename__ = "ballot_choices"
-
-    ballot_id: Mapped[int] = mapped_column(RANDOM_ID, sa.ForeignKey("ballots.id", ondelete="CASCADE"), primary_key=True)
-    option_id: Mapped[int] = mapped_column(sa.ForeignKey("vote_options.id"), primary_key=True, index=True)
-
-    # Stored in key order on SQLite (no hidden rowid in insertion order).
-    __table_args__ = ({"sqlite_with_rowid": False},)
-
-
-class VoteParticipation(db.Model):
-    """That a person took part in a vote (turnout, "you have voted"), never what they chose."""
-
-    __tablename__ = "vote_participations"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    vote_id: Mapped[int] = mapped_column(sa.ForeignKey("votes.id"))
-    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), index=True)
-    household: Mapped[str | None] = mapped_column(sa.String(70))
-    paper: Mapped[bool] = mapped_column(default=False)
-    recorded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
-    created_at: Mapped[datetime] = mapped_column(default=now)
-
-    __table_args__ = (sa.UniqueConstraint("vote_id", "user_id"),)
-
-
-class Comment(db.Model):
+class Comment(Model):
     """A comment on a topic, or a reply to one (one level)."""
 
     __tablename__ = "topic_comments"
@@ -336,7 +270,7 @@ class Comment(db.Model):
     )
 
 
-class CommentFlag(db.Model):
+class CommentFlag(Model):
     """A person flagging a comment for the committee; once each."""
 
     __tablename__ = "topic_comment_flags"
@@ -354,7 +288,7 @@ class ProgressStatus(enum.StrEnum):
     NOT_FEASIBLE = "not_feasible"
 
 
-class Outcome(db.Model):
+class Outcome(Model):
     """The committee's published outcome (结果公示) of a closed topic."""
 
     __tablename__ = "topic_outcomes"
@@ -362,7 +296,7 @@ class Outcome(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     topic_id: Mapped[int] = mapped_column(sa.ForeignKey("topics.id"), unique=True)
     decision: Mapped[str] = mapped_column(sa.Text)
-    responsible: Mapped[str] = mapped_column(sa.String(100))
+    responsible: Mapped[str] = mapped_column(sa.String(RESPONSIBLE_MAX))
     actions: Mapped[str] = mapped_column(sa.Text)
     #: The due date first published: a late outcome cannot be made on time by moving it.
     original_due_date: Mapped[date]
@@ -378,7 +312,7 @@ class Outcome(db.Model):
     )
 
 
-class OutcomeUpdate(db.Model):
+class OutcomeUpdate(Model):
     """A progress update on the timeline; a due-date change is kept here with the old date."""
 
     __tablename__ = "topic_outcome_updates"
@@ -395,13 +329,7 @@ class OutcomeUpdate(db.Model):
     __table_args__ = (sa.CheckConstraint(_in("status", [s.value for s in ProgressStatus]), name="status"),)
 
 
-class RatingLevel(enum.StrEnum):
-    SATISFIED = "satisfied"
-    BASICALLY = "basically"
-    UNSATISFIED = "unsatisfied"
-
-
-class OutcomeRating(db.Model):
+class OutcomeRating(Model):
     """A satisfaction rating of a done outcome. A change is a new version; the old one is kept.
 
     The rater is stored only to keep one current rating per person; pages never show it.
@@ -413,7 +341,7 @@ class OutcomeRating(db.Model):
     outcome_id: Mapped[int] = mapped_column(sa.ForeignKey("topic_outcomes.id"))
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), index=True)
     level: Mapped[str] = mapped_column(sa.String(12))
-    comment: Mapped[str | None] = mapped_column(sa.String(500))
+    comment: Mapped[str | None] = mapped_column(sa.String(RATING_COMMENT_MAX))
     version: Mapped[int] = mapped_column(default=1)
     #: When this person first rated this outcome: the month it counts in.
     first_given_at: Mapped[datetime]
@@ -421,7 +349,7 @@ class OutcomeRating(db.Model):
     superseded_at: Mapped[datetime | None]
 
     __table_args__ = (
-        sa.CheckConstraint(_in("level", [s.value for s in RatingLevel]), name="level"),
+        sa.CheckConstraint(_in("level", SATISFACTION_LEVELS), name="level"),
         sa.Index(
             "uq_topic_outcome_ratings_current",
             "outcome_id",
@@ -433,3 +361,15 @@ class OutcomeRating(db.Model):
         sa.UniqueConstraint("outcome_id", "user_id", "version"),
         sa.Index("ix_topic_outcome_ratings_first_given", "first_given_at"),
     )
+
+
+# The ballots of a vote (secrecy: docs/ballot-secrecy.md) live in their own module; imported here
+# so that ``consult.topics.models`` names every table of the domain.
+from consult.topics.ballot_models import (  # noqa: E402, F401
+    RANDOM_ID,
+    Ballot,
+    BallotChoice,
+    SealedBallot,
+    VoteParticipation,
+    _random_id,
+)

@@ -7,16 +7,19 @@ from sqlalchemy.orm import joinedload
 
 from consult.core.clock import now
 from consult.core.pagination import paginate
+from consult.core.scales import SATISFACTION_LEVELS
 from consult.extensions import db
 from consult.places import queries as places
+from consult.topics import policy
 from consult.topics.models import (
     LISTED_STATUSES,
     Comment,
     CommentFlag,
+    Follow,
     Outcome,
     OutcomeRating,
     OutcomeUpdate,
-    RatingLevel,
+    Support,
     Topic,
     TopicEvent,
     TopicStatus,
@@ -53,7 +56,7 @@ def topic_list(
     """
     stmt = sa.select(Topic).where(Topic.community_id == community_id).options(joinedload(Topic.category))
     if status:
-        stmt = stmt.where(Topic.status == status)
+        stmt = stmt.where(policy.in_state(status, now()))
     elif not include_unlisted:
         stmt = stmt.where(Topic.status.in_(LISTED_STATUSES))
     if not include_unlisted:
@@ -88,7 +91,8 @@ def public_titles(topic_ids: list[int]) -> dict[int, str]:
     """Titles of those of ``topic_ids`` that are public (for pages listing records of other domains)."""
     if not topic_ids:
         return {}
-    return dict(db.session.execute(sa.select(Topic.id, Topic.title).where(Topic.id.in_(topic_ids), public_clause())).all())
+    rows = db.session.execute(sa.select(Topic.id, Topic.title).where(Topic.id.in_(topic_ids), public_clause()))
+    return {topic_id: title for topic_id, title in rows}
 
 
 def topic_by_id(topic_id: int) -> Topic | None:
@@ -108,6 +112,12 @@ def topics_of_author(user_id: int, community_id: int):
     )
 
 
+def unpublished_of_author(user_id: int, community_id: int) -> list[Topic]:
+    """A person's own topics the public does not see: drafts, reviews and rejections (20 newest)."""
+    private = [S.DRAFT, S.PENDING_REVIEW, S.REJECTED]
+    return list(db.session.scalars(topics_of_author(user_id, community_id).where(Topic.status.in_(private)).limit(20)))
+
+
 def votes_for(topic_ids: list[int]) -> dict[int, Vote]:
     if not topic_ids:
         return {}
@@ -122,9 +132,7 @@ def open_ballots(community_id: int, user=None) -> list[Topic]:
         .join(Vote, Vote.topic_id == Topic.id)
         .where(
             Topic.community_id == community_id,
-            Topic.status.in_([S.VOTE_SCHEDULED, S.VOTING]),
-            Vote.opens_at <= moment,
-            Vote.closes_at > moment,
+            policy.in_state(S.VOTING, moment),
         )
         .order_by(Vote.closes_at)
         .limit(20)
@@ -174,7 +182,7 @@ def comments_page(topic_id: int, page: int):
             .options(joinedload(Comment.author))
             .order_by(Comment.created_at, Comment.id)
         ):
-            replies[reply.parent_id].append(reply)
+            replies[reply.parent_id or 0].append(reply)
     return pager, replies
 
 
@@ -191,9 +199,8 @@ def progress_of(outcome_id: int) -> list[OutcomeUpdate]:
 def rating_summary(outcome_id: int) -> dict:
     """Current ratings by level, with the comments: level, date and text — never the rater."""
     current = sa.and_(OutcomeRating.outcome_id == outcome_id, OutcomeRating.superseded_at.is_(None))
-    counts = dict(
-        db.session.execute(sa.select(OutcomeRating.level, sa.func.count()).where(current).group_by(OutcomeRating.level)).all()
-    )
+    rows = db.session.execute(sa.select(OutcomeRating.level, sa.func.count()).where(current).group_by(OutcomeRating.level))
+    counts: dict[str, int] = {level: n for level, n in rows}
     comments = db.session.execute(
         sa.select(OutcomeRating.level, OutcomeRating.comment, OutcomeRating.created_at)
         .where(current, OutcomeRating.comment.is_not(None))
@@ -203,7 +210,7 @@ def rating_summary(outcome_id: int) -> dict:
     total = sum(counts.values())
     return {
         "total": total,
-        "levels": [(level.value, counts.get(level.value, 0)) for level in RatingLevel],
+        "levels": [(level, counts.get(level, 0)) for level in SATISFACTION_LEVELS],
         "comments": comments,
     }
 
@@ -240,3 +247,51 @@ def flagged_comments(community_id: int):
         .order_by(first_flag)
         .limit(200)
     ).all()
+
+
+# --- what one person did ----------------------------------------------------------------------
+
+
+def has_supported(user, topic: Topic) -> bool:
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return db.session.scalar(sa.select(Support.id).where(Support.topic_id == topic.id, Support.user_id == user.id)) is not None
+
+
+def is_following(user, topic: Topic) -> bool:
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return db.session.get(Follow, (topic.id, user.id)) is not None
+
+
+def has_voted(user, topic: Topic, vote: Vote | None) -> bool:
+    """Whether the person (or their household) has a ballot in this vote."""
+    if vote is None or not getattr(user, "is_authenticated", False):
+        return False
+    if db.session.scalar(
+        sa.select(VoteParticipation.id).where(VoteParticipation.vote_id == vote.id, VoteParticipation.user_id == user.id)
+    ):
+        return True
+    if vote.scope == "household":
+        residence = places.active_residence(user)
+        if residence is not None and residence.community_id == topic.community_id:
+            household = places.household_key(residence)
+            return (
+                db.session.scalar(
+                    sa.select(VoteParticipation.id)
+                    .where(VoteParticipation.vote_id == vote.id, VoteParticipation.household == household)
+                    .limit(1)
+                )
+                is not None
+            )
+    return False
+
+
+def current_rating(user, outcome: Outcome) -> OutcomeRating | None:
+    if outcome is None or not getattr(user, "is_authenticated", False):
+        return None
+    return db.session.scalar(
+        sa.select(OutcomeRating).where(
+            OutcomeRating.outcome_id == outcome.id, OutcomeRating.user_id == user.id, OutcomeRating.superseded_at.is_(None)
+        )
+    )

@@ -9,9 +9,9 @@ from flask_babel import gettext as _
 from consult.core.registries import STAFF_ACTION, TodoItem, community_panel, not_personal, personal, tick, todo
 from consult.extensions import db
 from consult.topics import (
+    deadlines,
     labels,  # noqa: F401  (registers the status labels)
     queries,
-    services,
 )
 from consult.topics.models import (
     Comment,
@@ -77,7 +77,7 @@ def topic_items(community):
 @tick("topics")
 def settle_topics() -> int:
     """Support windows ending, votes opening and closing."""
-    return services.settle_due()
+    return deadlines.settle_due()
 
 
 @personal(

@@ -2,100 +2,65 @@
 
 from __future__ import annotations
 
-import io
 from datetime import timedelta
 
-import segno
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
-from consult.core.errors import DomainError
-from consult.core.forms import form_error, form_status, refuse
-from consult.core.pagination import page_number, paginate, parse_id
+from consult.core.forms import form_status, refuse, submit
+from consult.core.pagination import page_number, parse_id
+from consult.core.qr import qr_svg
 from consult.extensions import db, limiter
 from consult.places import queries as places
 from consult.places.models import Community
-from consult.topics import queries, services
-from consult.topics.forms import BallotForm, CommentForm, FilterForm, RatingForm, TopicForm
-from consult.topics.labels import category_name, option_label, rating_levels, sort_labels, status_choices
+from consult.topics import ballots, discussion, outcomes, pages, policy, proposals, queries, settings, support
+from consult.topics.forms import CommentForm, FilterForm, RatingForm, TopicForm
+from consult.topics.labels import category_name, rating_levels, sort_labels, status_choices
 from consult.topics.models import Comment, Topic, TopicStatus
+from consult.topics.pages import TopicPage
 
 bp = Blueprint("topics", __name__)
 S = TopicStatus
 
 
 def _topic_or_404(topic_id: int) -> Topic:
+    """The topic, if it exists for the current person (drafts, reviews and rejections are their author's)."""
     topic = queries.topic_by_id(topic_id)
-    if topic is None:
+    if topic is None or not policy.TopicPolicy(topic).can("see", current_user):
         abort(404)
     return topic
 
 
-def _visible(topic: Topic) -> bool:
-    """Drafts, reviews and rejections are their author's and the committee's; the rest is public."""
-    return services.can_see(current_user, topic)
-
-
 def _category_choices(community):
-    return [SelectChoice(str(c.id), category_name(c)) for c in services.categories_for(community)]
+    return [SelectChoice(str(c.id), category_name(c)) for c in settings.categories_for(community)]
+
+
+def _filter_form(community) -> FilterForm:
+    form = FilterForm(request.args)
+    form.status.choices = [SelectChoice("", _("All open and decided"))] + status_choices()
+    form.category.choices = [SelectChoice("", _("All categories"))] + _category_choices(community)
+    form.sort.choices = [SelectChoice(k, v) for k, v in sort_labels().items()]
+    return form
+
+
+def _filters() -> dict:
+    """The list's filters from the query string; anything unknown is ignored."""
+    status = request.args.get("status") or None
+    if status not in {s.value for s in S} or status == S.DRAFT:
+        status = None
+    sort = request.args.get("sort") if request.args.get("sort") in queries.SORTS else "newest"
+    q = (request.args.get("q") or "").strip()[:40]
+    return {"status": status, "category_id": parse_id(request.args.get("category")), "q": q or None, "sort": sort}
 
 
 @bp.get("/c/<community>/topics/")
 def index(community: str):
     """A community's topics: filter by status and category, search, sort, page."""
     community = places.community_by_slug(community)
-    form = FilterForm(request.args)
-    categories = services.categories_for(community)
-    form.status.choices = [SelectChoice("", _("All open and decided"))] + status_choices()
-    form.category.choices = [SelectChoice("", _("All categories"))] + [
-        SelectChoice(str(c.id), category_name(c)) for c in categories
-    ]
-    form.sort.choices = [SelectChoice(k, v) for k, v in sort_labels().items()]
-    status = request.args.get("status") or None
-    if status and status not in {s.value for s in S}:
-        status = None
-    if status in (S.DRAFT,):
-        status = None
-    category_id = parse_id(request.args.get("category"))
-    sort = request.args.get("sort") if request.args.get("sort") in queries.SORTS else "newest"
-    q = (request.args.get("q") or "").strip()[:40]
-    committee = places.can_manage_community(current_user, community)
-    page = paginate(
-        queries.topic_list(
-            community.id,
-            status=status,
-            category_id=category_id,
-            q=q or None,
-            sort=sort,
-            include_unlisted=committee and status is not None,
-            author_id=current_user.id if current_user.is_authenticated else None,
-        ),
-        per_page=queries.PER_PAGE,
-    )
-    votes = queries.votes_for([t.id for t in page.items])
-    mine = []
-    if current_user.is_authenticated:
-        mine = list(
-            db.session.scalars(
-                queries.topics_of_author(current_user.id, community.id)
-                .where(Topic.status.in_([S.DRAFT, S.PENDING_REVIEW, S.REJECTED]))
-                .limit(20)
-            )
-        )
-    return render_template(
-        "topics/index.html",
-        community=community,
-        form=form,
-        page=page,
-        votes=votes,
-        mine=mine,
-        unpublished=queries.unpublished_counts(community.id),
-        filtered=bool(status or category_id or sort != "newest"),
-        effective=services.effective_status,
-        can_propose=places.is_confirmed_member(current_user, community) or committee,
-    )
+    listing = pages.topic_list(community, current_user, **_filters())
+    return render_template("topics/index.html", community=community, form=_filter_form(community), **vars(listing))
 
 
 def _topic_form(community, topic=None):
@@ -107,6 +72,10 @@ def _topic_form(community, topic=None):
     return form
 
 
+def _fields(form: TopicForm) -> dict:
+    return {"title": form.title.data, "body": form.body.data, "category_id": form.category.data, "place": form.place.data}
+
+
 @bp.route("/c/<community>/topics/new", methods=["GET", "POST"])
 @login_required
 def new(community: str):
@@ -116,24 +85,10 @@ def new(community: str):
     if not committee and not places.is_confirmed_member(current_user, community):
         abort(403)
     form = _topic_form(community)
-    if form.validate_on_submit():
-        try:
-            topic = services.propose(
-                current_user,
-                community,
-                title=form.title.data,
-                body=form.body.data,
-                category_id=form.category.data,
-                place=form.place.data,
-                submit=request.form.get("action") != "draft",
-            )
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            form_error(form, error)
-        else:
-            flash(_("Saved as a draft.") if topic.status == S.DRAFT else _("Sent to the committee for review."), "success")
-            return redirect(url_for("topics.detail", topic_id=topic.id))
+    draft = request.form.get("action") == "draft"
+    if done := submit(form, lambda: proposals.propose(current_user, community, **_fields(form), submit=not draft)):
+        flash(_("Saved as a draft.") if done.value.status == S.DRAFT else _("Sent to the committee for review."), "success")
+        return redirect(url_for("topics.detail", topic_id=done.value.id))
     return render_template("topics/form.html", community=community, form=form, topic=None, committee=committee), form_status(form)
 
 
@@ -142,118 +97,72 @@ def new(community: str):
 def edit(topic_id: int):
     """The author edits a draft or a topic waiting for review."""
     topic = _topic_or_404(topic_id)
-    if not _visible(topic):
-        abort(404)
     if topic.author_id != current_user.id:
         abort(403)
     community = db.session.get(Community, topic.community_id)
     form = _topic_form(community, topic)
-    if form.validate_on_submit():
-        try:
-            services.edit(
-                current_user,
-                topic,
-                title=form.title.data,
-                body=form.body.data,
-                category_id=form.category.data,
-                place=form.place.data,
-            )
-            if request.form.get("action") == "submit" and topic.status == S.DRAFT:
-                services.submit_topic(current_user, topic)
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            form_error(form, error)
-        else:
-            flash(_("Your changes are saved."), "success")
-            return redirect(url_for("topics.detail", topic_id=topic.id))
-    return render_template(
-        "topics/form.html", community=community, form=form, topic=topic, committee=topic.committee_initiated
-    ), form_status(form)
+    send = request.form.get("action") == "submit"
+    if submit(form, lambda: proposals.edit(current_user, topic, **_fields(form), send=send)):
+        flash(_("Your changes are saved."), "success")
+        return redirect(url_for("topics.detail", topic_id=topic.id))
+    context = {"community": community, "form": form, "topic": topic, "committee": topic.committee_initiated}
+    return render_template("topics/form.html", **context), form_status(form)
+
+
+def _rating_form(page: TopicPage) -> RatingForm | None:
+    """The rating form, with the person's current rating, when they may rate the outcome."""
+    if not page.may_rate:
+        return None
+    form = RatingForm()
+    form.level.choices = rating_levels()
+    if page.my_rating is not None:
+        form.level.data, form.comment.data = page.my_rating.level, page.my_rating.comment
+    return form
 
 
 @bp.get("/topics/<int:topic_id>")
 def detail(topic_id: int):
     """One topic: body, support, ballot and results, outcome and progress, ratings, comments, history."""
     topic = _topic_or_404(topic_id)
-    if not _visible(topic):
-        abort(404)
-    community = db.session.get(Community, topic.community_id)
-    vote = services.vote_of(topic)
-    status = services.effective_status(topic, vote)
-    outcome = queries.outcome_of(topic.id)
-    member = places.is_confirmed_member(current_user, community)
-    committee = places.can_manage_community(current_user, community)
-    comments, replies = queries.comments_page(topic.id, page_number())
-    ballot_form = None
-    options = []
-    if vote is not None:
-        options = queries.options_of(vote.id)
-        ballot_form = BallotForm()
-        ballot_form.options.choices = [SelectChoice(str(o.id), option_label(o)) for o in options]
-    rating_form = None
-    if outcome is not None and services.can_rate(current_user, topic, outcome, vote):
-        rating_form = RatingForm()
-        rating_form.level.choices = rating_levels()
-        mine = services.current_rating(current_user, outcome)
-        if mine is not None:
-            rating_form.level.data, rating_form.comment.data = mine.level, mine.comment
+    page = pages.topic_page(topic, current_user, comments_page=page_number(), cookies=request.cookies)
     return render_template(
         "topics/detail.html",
+        page=page,
         topic=topic,
-        community=community,
-        vote=vote,
-        options=options,
-        status=status,
-        member=member,
-        committee=committee,
-        supported=services.has_supported(current_user, topic),
-        following=services.is_following(current_user, topic),
-        voted=services.has_voted(current_user, topic, vote),
-        my_choice=services.read_receipt(current_user, vote, request.cookies.get(services.receipt_cookie(vote))) if vote else [],
-        results=services.results(topic, vote) if vote else None,
-        outcome=outcome,
-        progress=queries.progress_of(outcome.id) if outcome else [],
-        ratings=queries.rating_summary(outcome.id) if outcome else None,
-        rating_form=rating_form,
-        my_rating=services.current_rating(current_user, outcome) if outcome else None,
-        comments=comments,
-        replies=replies,
+        community=page.community,
+        rating_form=_rating_form(page),
         comment_form=CommentForm(),
-        ballot_form=ballot_form,
-        history=queries.history(topic.id),
-        edit_minutes=services.EDIT_MINUTES,
     )
 
 
 def _act(topic_id: int, action, success: str):
     """Run one service on a topic for the current person, commit, flash and go back to the topic."""
     topic = _topic_or_404(topic_id)
-    if not _visible(topic):
-        abort(404)
     action(topic)
     db.session.commit()
     flash(success, "success")
     return redirect(url_for("topics.detail", topic_id=topic_id))
 
 
-@bp.post("/topics/<int:topic_id>/submit")
+@bp.post("/topics/<int:topic_id>/submit", endpoint="submit")
 @login_required
-def submit(topic_id: int):
-    return _act(topic_id, lambda t: services.submit_topic(current_user, t), _("Sent to the committee for review."))
+def submit_topic(topic_id: int):
+    """The author sends a draft to the committee."""
+    return _act(topic_id, lambda t: proposals.submit_topic(current_user, t), _("Sent to the committee for review."))
 
 
 @bp.post("/topics/<int:topic_id>/withdraw")
 @login_required
 def withdraw(topic_id: int):
-    return _act(topic_id, lambda t: services.withdraw(current_user, t), _("The topic is withdrawn."))
+    """The author withdraws the topic."""
+    return _act(topic_id, lambda t: proposals.withdraw(current_user, t), _("The topic is withdrawn."))
 
 
-@bp.post("/topics/<int:topic_id>/support")
+@bp.post("/topics/<int:topic_id>/support", endpoint="support")
 @login_required
-def support(topic_id: int):
+def support_topic(topic_id: int):
     """Support (附议) the topic."""
-    return _act(topic_id, lambda t: services.support(current_user, t), _("Thank you: your support is counted."))
+    return _act(topic_id, lambda t: support.support(current_user, t), _("Thank you: your support is counted."))
 
 
 @bp.post("/topics/<int:topic_id>/follow")
@@ -261,8 +170,23 @@ def support(topic_id: int):
 def follow(topic_id: int):
     """Follow or stop following the topic."""
     if request.form.get("stop") == "1":
-        return _act(topic_id, lambda t: services.unfollow(current_user, t), _("You no longer follow this topic."))
-    return _act(topic_id, lambda t: services.follow(current_user, t), _("You will be told about changes and new comments."))
+        return _act(topic_id, lambda t: support.unfollow(current_user, t), _("You no longer follow this topic."))
+    return _act(topic_id, lambda t: support.follow(current_user, t), _("You will be told about changes and new comments."))
+
+
+def _remember_choice(response, topic: Topic, chosen: list[int]) -> None:
+    """The receipt cookie: the choice sealed to this person, on this device only (docs/ballot-secrecy.md)."""
+    ballot = policy.vote_of(topic)
+    assert ballot is not None  # a ballot was just cast
+    response.set_cookie(
+        ballots.receipt_cookie(ballot),
+        ballots.seal_receipt(current_user, ballot, chosen),
+        expires=ballot.closes_at + timedelta(days=ballots.RECEIPT_DAYS),
+        path=f"/topics/{topic.id}",
+        httponly=True,
+        samesite="Lax",
+        secure=current_app.config.get("SESSION_COOKIE_SECURE", False),
+    )
 
 
 @bp.post("/topics/<int:topic_id>/vote")
@@ -270,23 +194,11 @@ def follow(topic_id: int):
 def vote(topic_id: int):
     """Cast or change a ballot; the choice is remembered on this device only, sealed to this person."""
     topic = _topic_or_404(topic_id)
-    if not _visible(topic):
-        abort(404)
-    chosen = services.cast_ballot(current_user, topic, request.form.getlist("options"))
+    chosen = ballots.cast_ballot(current_user, topic, request.form.getlist("options"))
     db.session.commit()
     flash(_("Your ballot is recorded. You can change it until voting closes."), "success")
     response = redirect(url_for("topics.detail", topic_id=topic_id, _anchor="vote-h"))
-    ballot = services.vote_of(topic)
-    expires = ballot.closes_at + timedelta(days=services.RECEIPT_DAYS)
-    response.set_cookie(
-        services.receipt_cookie(ballot),
-        services.seal_receipt(current_user, ballot, chosen),
-        expires=expires,
-        path=f"/topics/{topic_id}",
-        httponly=True,
-        samesite="Lax",
-        secure=current_app.config.get("SESSION_COOKIE_SECURE", False),
-    )
+    _remember_choice(response, topic, chosen)
     return response
 
 
@@ -305,9 +217,7 @@ def add_comment(topic_id: int):
     if not form.validate():
         refuse(form)
     topic = _topic_or_404(topic_id)
-    if not _visible(topic):
-        abort(404)
-    note = services.comment(current_user, topic, form.body.data, form.parent_id.data or None)
+    note = discussion.comment(current_user, topic, form.body.data, form.parent_id.data or None)
     db.session.commit()
     flash(_("Your comment is posted."), "success")
     return redirect(url_for("topics.detail", topic_id=topic_id, _anchor=f"comment-{note.id}"))
@@ -315,8 +225,9 @@ def add_comment(topic_id: int):
 
 def _comment_or_404(topic_id: int, comment_id: int) -> Comment:
     note = db.session.get(Comment, comment_id)
-    if note is None or note.topic_id != topic_id or not _visible(_topic_or_404(topic_id)):
+    if note is None or note.topic_id != topic_id:
         abort(404)
+    _topic_or_404(topic_id)
     return note
 
 
@@ -328,16 +239,9 @@ def edit_comment(topic_id: int, comment_id: int):
     if note.author_id != current_user.id:
         abort(403)
     form = CommentForm(obj=note if request.method == "GET" else None)
-    if form.validate_on_submit():
-        try:
-            services.edit_comment(current_user, note, form.body.data)
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            form_error(form, error)
-        else:
-            flash(_("Your comment is updated."), "success")
-            return redirect(url_for("topics.detail", topic_id=topic_id, _anchor=f"comment-{comment_id}"))
+    if submit(form, lambda: discussion.edit_comment(current_user, note, form.body.data)):
+        flash(_("Your comment is updated."), "success")
+        return redirect(url_for("topics.detail", topic_id=topic_id, _anchor=f"comment-{comment_id}"))
     return render_template("topics/comment_edit.html", form=form, note=note, topic=_topic_or_404(topic_id)), form_status(form)
 
 
@@ -346,7 +250,7 @@ def edit_comment(topic_id: int, comment_id: int):
 def flag_comment(topic_id: int, comment_id: int):
     """Flag a comment for the committee."""
     note = _comment_or_404(topic_id, comment_id)
-    services.flag_comment(current_user, note)
+    discussion.flag_comment(current_user, note)
     db.session.commit()
     flash(_("Thank you. The committee will look at this comment."), "success")
     return redirect(url_for("topics.detail", topic_id=topic_id, _anchor=f"comment-{comment_id}"))
@@ -357,14 +261,12 @@ def flag_comment(topic_id: int, comment_id: int):
 def rate(topic_id: int):
     """Rate the outcome (once; a change is kept as a new version)."""
     topic = _topic_or_404(topic_id)
-    outcome = queries.outcome_of(topic.id)
-    if outcome is None or not _visible(topic):
-        abort(404)
+    outcome = queries.outcome_of(topic.id) or abort(404)
     form = RatingForm()
     form.level.choices = rating_levels()
     if not form.validate():
         refuse(form)
-    services.rate(current_user, outcome, form.level.data, form.comment.data)
+    outcomes.rate(current_user, outcome, form.level.data, form.comment.data)
     db.session.commit()
     flash(_("Thank you for your rating."), "success")
     return redirect(url_for("topics.detail", topic_id=topic_id, _anchor="outcome"))
@@ -373,24 +275,16 @@ def rate(topic_id: int):
 @bp.get("/topics/<int:topic_id>/print")
 def print_notice(topic_id: int):
     """A printable A4 notice of the topic and its outcome, with a QR code of its address."""
-    topic = _topic_or_404(topic_id)
-    if not services.is_public(topic):  # a notice is for the noticeboard: published topics only
-        abort(404)
-    community = db.session.get(Community, topic.community_id)
-    vote = services.vote_of(topic)
+    topic = queries.topic_by_id(topic_id)
+    if topic is None or not policy.TopicPolicy(topic).can("print", current_user):
+        abort(404)  # a notice is for the noticeboard: published topics only
+    page = pages.print_page(topic, current_user)
     address = url_for("topics.detail", topic_id=topic.id, _external=True)
-    buffer = io.BytesIO()
-    segno.make(address, error="m").save(buffer, kind="svg", scale=4, xmldecl=False, svgns=True, title=topic.title)
-    outcome = queries.outcome_of(topic.id)
     return render_template(
         "topics/print.html",
+        page=page,
         topic=topic,
-        community=community,
-        vote=vote,
-        status=services.effective_status(topic, vote),
-        results=services.results(topic, vote) if vote else None,
-        outcome=outcome,
-        progress=queries.progress_of(outcome.id) if outcome else [],
-        qr_svg=buffer.getvalue().decode(),
+        community=page.community,
+        qr_svg=qr_svg(address, topic.title, scale=4),
         address=address,
     )

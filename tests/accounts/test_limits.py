@@ -19,8 +19,9 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from consult.accounts import services
+from consult.accounts import limits, services
 from consult.accounts.models import User
+from tests.accounts.test_views import count_users, registration
 from tests.conftest import REDIS_URL, Client, need
 from tests.factories import PASSWORD, Factory
 
@@ -144,7 +145,7 @@ print(json.dumps({"tried": tried, "statuses": statuses}))
 @pytest.mark.redis
 def test_login_limit_holds_under_a_burst_on_redis(app, committed_db):
     need(bool(REDIS_URL), "TEST_REDIS_URL is not set")
-    import redis
+    import redis  # noqa: PLC0415  (optional: only with TEST_REDIS_URL)
 
     factory = Factory(committed_db.session)
     factory.user(username="redistarget")
@@ -181,8 +182,6 @@ def test_a_successful_log_in_gives_its_attempt_back(client, world):
 
 
 def test_registration_limit_page_in_the_persons_language(client, world, app, monkeypatch):
-    from tests.accounts.test_views import count_users, registration
-
     monkeypatch.setitem(app.config, "REGISTER_LIMIT_ADDRESS", "1 per hour")
     assert client.post(f"/auth/register?community={world.a.slug}", registration(world)).status_code == 302
     client.logout()
@@ -198,8 +197,6 @@ def test_registration_limit_page_in_the_persons_language(client, world, app, mon
 
 
 def test_attempts_are_counted_first_and_can_be_given_back(app):
-    from consult.accounts import limits
-
     rule = limits.Rule("3 per hour", "unit-test", "unit")
     with app.test_request_context():
         taken = [limits.attempt(rule) for _ in range(3)]

@@ -8,7 +8,11 @@ import pytest
 import sqlalchemy as sa
 
 from consult.accounts import services
-from consult.core import registries
+from consult.activities import services as activities
+from consult.core import documents, registries
+from consult.places import residents
+from consult.points import ledger, rewards
+from consult.topics import queries as topic_queries, services as topics
 
 
 def user_columns(metadata) -> list[str]:
@@ -42,10 +46,6 @@ def test_every_column_referencing_a_user_is_exported_or_excused(db):
 @pytest.fixture
 def busy(world, factory, clock):
     """The resident and the party member with rows in as many user tables as a short story allows."""
-    from consult.activities import services as activities
-    from consult.core import documents
-    from consult.points import services as points
-    from consult.topics import queries as topic_queries, services as topics
 
     topic = world.topic("outcome_done")
     topics.rate(world.resident, topic_queries.outcome_of(topic.id), "satisfied", "很好")
@@ -66,13 +66,13 @@ def busy(world, factory, clock):
     wish = activities.post_wish(world.resident, world.a, title="换灯泡", description="够不着")
     activities.approve_wish(world.worker, wish)
     activities.claim_wish(world.party, wish)
-    reward = points.create_reward(world.worker, world.a, name="毛巾", price=1, stock=5)
-    points.redeem(world.party, reward)
+    reward = rewards.create_reward(world.worker, world.a, name="毛巾", price=1, stock=5)
+    rewards.redeem(world.party, reward)
     documents.issue(
         "service_record", subject=world.party, community_id=world.a.id, content={"hours": 1.5}, issued_by=world.worker
     )
-    points.bonus(world.worker, world.party, world.a, 5, "组织")
-    services.issue_reset_code(world.worker, world.resident, world.a)
+    ledger.bonus(world.worker, world.party, world.a, 5, "组织")
+    residents.issue_reset_code(world.worker, world.resident, world.a)
     return world
 
 

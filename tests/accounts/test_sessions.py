@@ -5,17 +5,20 @@ The regression tests copy a browser's cookies (a thief's copy) and replay them i
 client after the session should have ended.
 """
 
+import threading
+
 import pytest
 import sqlalchemy as sa
 
-from consult.accounts import services, sessions
+from consult.accounts import sessions
 from consult.accounts.auth import REMEMBER_COOKIE, SESSION_KEY
 from consult.accounts.models import UserSession
 from consult.core.audit import AuditEntry
 from consult.core.errors import NotFound, PermissionDenied
+from consult.places import residents
 from consult.places.queries import active_residence
 from tests.conftest import Client
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, Factory
 
 
 def log_in(app, username="resident", password=PASSWORD, remember=False):
@@ -90,7 +93,7 @@ def test_password_change_ends_every_other_session(app, world, db):
 def test_reset_with_a_code_ends_every_session(app, world, db):
     phone = log_in(app, remember=True)
     old_session, old_remember = stolen_copy(app, phone), only_remember_cookie(app, phone)
-    code = services.issue_reset_code(world.worker, world.resident, world.a)
+    code = residents.issue_reset_code(world.worker, world.resident, world.a)
     fresh = Client(app)
     response = fresh.post(
         "/auth/reset", {"username": "resident", "code": code, "password": "new-password-1", "confirm": "new-password-1"}
@@ -276,19 +279,19 @@ def test_end_all_keeps_the_device_asked(db, world):
 def test_worker_may_end_sessions_only_of_own_residents(db, world):
     sessions.start(world.resident)
     with pytest.raises(PermissionDenied):
-        sessions.end_all_by_worker(world.other_worker, world.resident, world.a)
+        residents.end_all_by_worker(world.other_worker, world.resident, world.a)
     with pytest.raises(PermissionDenied):
-        sessions.end_all_by_worker(world.other_worker, world.resident, world.b)
+        residents.end_all_by_worker(world.other_worker, world.resident, world.b)
     with pytest.raises(PermissionDenied):  # staff are logged out by a site administrator
-        sessions.end_all_by_worker(world.worker, world.worker, world.a)
-    assert sessions.end_all_by_worker(world.worker, world.resident, world.a) == 1
+        residents.end_all_by_worker(world.worker, world.worker, world.a)
+    assert residents.end_all_by_worker(world.worker, world.resident, world.a) == 1
 
 
 def test_site_admin_ends_staff_sessions(db, world, login_as):
     sessions.start(world.worker)
     with pytest.raises(PermissionDenied):
-        sessions.end_all_by_site_admin(world.street_admin, world.worker)
-    assert sessions.end_all_by_site_admin(world.site_admin, world.worker) == 1
+        residents.end_all_by_site_admin(world.street_admin, world.worker)
+    assert residents.end_all_by_site_admin(world.site_admin, world.worker) == 1
     client = login_as(world.site_admin)
     assert (
         client.post("/manage/site/end-sessions", {"sessions-username": "worker"}, token_from="/manage/site/").status_code == 302
@@ -307,9 +310,6 @@ def test_end_own_refuses_other_peoples_rows(db, world):
 @pytest.mark.postgresql
 def test_a_remember_cookie_used_twice_at_once_logs_in_once(app, committed_db):
     """The rotation locks the row: of parallel requests with one remember cookie, one gets in."""
-    import threading
-
-    from tests.factories import Factory
 
     user = Factory(committed_db.session).user(username="twice")
     _row, _token, cookie = sessions.start(user, remember=True)

@@ -5,7 +5,8 @@ import sqlalchemy as sa
 
 from consult.accounts import services
 from consult.accounts.models import User
-from consult.places import queries
+from consult.core.notifications import N_, notify, unread_count
+from consult.places import queries, residents, services as places_services
 from tests.factories import PASSWORD
 
 
@@ -130,7 +131,7 @@ def test_successful_logins_do_not_count(client, world):
 
 
 def test_reset_with_code(client, world, db, clock):
-    code = services.issue_reset_code(world.worker, world.resident, world.a)
+    code = residents.issue_reset_code(world.worker, world.resident, world.a)
     client.raw.set_cookie("lang", "en")
     bad = client.post(
         "/auth/reset", {"username": "resident", "code": "WRONG123", "password": "new-password-1", "confirm": "new-password-1"}
@@ -144,7 +145,7 @@ def test_reset_with_code(client, world, db, clock):
 
 
 def test_expired_reset_code_page(client, world, db, clock):
-    code = services.issue_reset_code(world.worker, world.resident, world.a)
+    code = residents.issue_reset_code(world.worker, world.resident, world.a)
     clock.advance(hours=25)
     response = client.post(
         "/auth/reset", {"username": "resident", "code": code, "password": "new-password-1", "confirm": "new-password-1"}
@@ -199,8 +200,6 @@ def test_close_account_view(login_as, world, db):
 
 
 def test_notifications_page_and_mark_read(login_as, world, db):
-    from consult.core.notifications import N_, notify, unread_count
-
     notify(
         world.resident.id,
         "test:1",
@@ -216,8 +215,6 @@ def test_notifications_page_and_mark_read(login_as, world, db):
 
 
 def test_apply_again_after_moving_out(login_as, world, db):
-    from consult.places import services as places_services
-
     places_services.end_residence(world.worker, queries.active_residence(world.resident), "")
     client = login_as(world.resident)
     assert client.get(f"/me/residence?community={world.b.slug}").status_code == 200

@@ -4,8 +4,10 @@ import pytest
 import sqlalchemy as sa
 
 from consult.accounts.models import User
-from consult.activities import services
+from consult.activities import planning, signups
 from consult.activities.models import Activity, Signup
+from consult.core.errors import Conflict
+from consult.extensions import db
 from tests.core.test_concurrency import run_threads
 from tests.factories import Factory
 
@@ -17,15 +19,13 @@ def test_thirty_threads_for_the_last_five_places(app, committed_db):
     world = factory.world()
     activity = factory.activity(world, capacity=8)
     for _ in range(3):
-        services.sign_up(factory.resident(world.a), activity)
+        signups.sign_up(factory.resident(world.a), activity)
     people = [factory.resident(world.a).id for _ in range(30)]
     committed_db.session.commit()
     activity_id = activity.id
 
     def sign_up(i):
-        from consult.extensions import db
-
-        return services.sign_up(db.session.get(User, people[i]), db.session.get(Activity, activity_id)).status
+        return signups.sign_up(db.session.get(User, people[i]), db.session.get(Activity, activity_id)).status
 
     results = run_threads(app, 30, sign_up)
     assert results.count("confirmed") == 5 and results.count("waitlisted") == 25
@@ -43,14 +43,12 @@ def test_thirty_threads_for_the_last_five_places(app, committed_db):
 
 def test_calling_off_while_people_sign_up_and_cancel(app, committed_db):
     """A worker calls the activity off while 10 people sign up and 5 cancel: nothing stays live, counts hold."""
-    from consult.core.errors import Conflict
-
     factory = Factory(committed_db.session)
     world = factory.world()
     activity = factory.activity(world, capacity=3)
     leaving = [factory.resident(world.a) for _ in range(5)]
     for person in leaving:
-        services.sign_up(person, activity)
+        signups.sign_up(person, activity)
     joining = [factory.resident(world.a).id for _ in range(10)]
     leaving_ids = [p.id for p in leaving]
     worker_id = world.worker.id
@@ -58,16 +56,14 @@ def test_calling_off_while_people_sign_up_and_cancel(app, committed_db):
     activity_id = activity.id
 
     def act(i):
-        from consult.extensions import db
-
         activity = db.session.get(Activity, activity_id)
         try:
             if i == 0:
-                services.cancel_activity(db.session.get(User, worker_id), activity, "暴雨")
+                planning.cancel_activity(db.session.get(User, worker_id), activity, "暴雨")
             elif i <= 5:
-                services.cancel_signup(db.session.get(User, leaving_ids[i - 1]), activity)
+                signups.cancel_signup(db.session.get(User, leaving_ids[i - 1]), activity)
             else:
-                services.sign_up(db.session.get(User, joining[i - 6]), activity)
+                signups.sign_up(db.session.get(User, joining[i - 6]), activity)
         except Conflict:
             return "refused"
         return "done"

@@ -7,12 +7,17 @@ import pytest
 import sqlalchemy as sa
 
 from consult.accounts import services as accounts
-from consult.activities import services
+from consult.activities import checkin as checkins, planning, queries, records, signups, wishes as wish_rules
 from consult.activities.models import Signup, Wish, WishStatus
 from consult.core.audit import AuditEntry
 from consult.core.cli import run_tick
 from consult.core.errors import Conflict, PermissionDenied, RuleViolation
 from consult.core.notifications import Notification
+from consult.core.policy import policy_of
+from consult.core.registries import closing_account
+from consult.places import queries as places
+from consult.points import ledger, rewards
+from consult.points.models import Balance
 from tests.factories import PASSWORD
 
 
@@ -29,36 +34,36 @@ def audited(db, action):
 
 def test_worker_cancels_a_sign_up_and_the_waitlist_moves_up(db, world, factory):
     activity = world.factory.activity(world, capacity=1)
-    services.sign_up(world.resident, activity, recorded_by=world.worker)
+    signups.sign_up(world.resident, activity, recorded_by=world.worker)
     waiting = factory.resident(world.a)
-    services.sign_up(waiting, activity)
+    signups.sign_up(waiting, activity)
     with pytest.raises(PermissionDenied):
-        services.cancel_signup(world.other_worker, activity, world.resident)
+        signups.cancel_signup(world.other_worker, activity, world.resident)
     with pytest.raises(PermissionDenied):
-        services.cancel_signup(world.party, activity, world.resident)  # a resident cancels only their own
-    signup = services.cancel_signup(world.worker, activity, world.resident)
+        signups.cancel_signup(world.party, activity, world.resident)  # a resident cancels only their own
+    signup = signups.cancel_signup(world.worker, activity, world.resident)
     assert signup.status == "cancelled" and signup.cancelled_by_id == world.worker.id
-    assert services.active_signup(waiting, activity).status == "confirmed"
+    assert queries.active_signup(waiting, activity).status == "confirmed"
     assert [e.after["user_id"] for e in audited(db, "activity.signup_cancelled")] == [world.resident.id]
     assert f"activity.signup_cancelled:{signup.id}" in notices(db, world.resident)
     with pytest.raises(Conflict):
-        services.cancel_signup(world.worker, activity, world.resident)
+        signups.cancel_signup(world.worker, activity, world.resident)
 
 
 def test_own_cancellation_is_not_marked_as_staff(db, world):
     activity = world.factory.activity(world)
-    services.sign_up(world.resident, activity)
-    signup = services.cancel_signup(world.resident, activity)
+    signups.sign_up(world.resident, activity)
+    signup = signups.cancel_signup(world.resident, activity)
     assert signup.cancelled_by_id is None and not audited(db, "activity.signup_cancelled")
 
 
 def test_no_cancelling_after_check_in(db, world, clock):
     activity = world.factory.activity(world, starts_in=timedelta(minutes=20))
-    services.sign_up(world.party, activity)
-    services.check_in(world.party, activity, services.checkin_code(activity))
+    signups.sign_up(world.party, activity)
+    checkins.check_in(world.party, activity, checkins.checkin_code(activity))
     for actor in (world.party, world.worker):
         with pytest.raises(Conflict):
-            services.cancel_signup(actor, activity, world.party)
+            signups.cancel_signup(actor, activity, world.party)
 
 
 # --- changing and calling off an activity --------------------------------------------------------
@@ -87,14 +92,14 @@ def fields(activity, **changes):
 
 def test_worker_changes_an_activity_and_people_are_told(db, world, factory):
     activity = world.factory.activity(world, capacity=1)
-    services.sign_up(world.resident, activity)
+    signups.sign_up(world.resident, activity)
     waiting = factory.resident(world.a)
-    services.sign_up(waiting, activity)
-    services.update_activity(world.worker, activity, **fields(activity, title="新标题"))
+    signups.sign_up(waiting, activity)
+    planning.update_activity(world.worker, activity, **fields(activity, title="新标题"))
     assert activity.title == "新标题"
     assert not any(k.startswith("activity.changed") for k in notices(db, world.resident))  # a new title is not news
     later = activity.starts_at + timedelta(hours=1)
-    services.update_activity(
+    planning.update_activity(
         world.worker,
         activity,
         **fields(activity, starts_at=later, ends_at=later + timedelta(hours=2), waitlist_cutoff_at=later, place="社区礼堂"),
@@ -102,47 +107,47 @@ def test_worker_changes_an_activity_and_people_are_told(db, world, factory):
     assert activity.place == "社区礼堂"
     for person in (world.resident, waiting):
         assert any(k.startswith(f"activity.changed:{activity.id}:") for k in notices(db, person))
-    services.update_activity(world.worker, activity, **fields(activity, capacity=2))
-    assert services.active_signup(waiting, activity).status == "confirmed"  # a new place goes to the waitlist
+    planning.update_activity(world.worker, activity, **fields(activity, capacity=2))
+    assert queries.active_signup(waiting, activity).status == "confirmed"  # a new place goes to the waitlist
     assert (activity.signup_count, activity.waitlist_count) == (2, 0)
     with pytest.raises(RuleViolation):
-        services.update_activity(world.worker, activity, **fields(activity, capacity=1))
+        planning.update_activity(world.worker, activity, **fields(activity, capacity=1))
     assert [e.after for e in audited(db, "activity.update")][0] == {"title": "新标题"}
 
 
 def test_changes_are_refused_to_others_and_after_the_start(db, world, clock):
     activity = world.factory.activity(world, starts_in=timedelta(hours=1))
     with pytest.raises(PermissionDenied):
-        services.update_activity(world.other_worker, activity, **fields(activity, title="x"))
+        planning.update_activity(world.other_worker, activity, **fields(activity, title="x"))
     with pytest.raises(RuleViolation):
-        services.update_activity(world.worker, activity, **fields(activity, ends_at=activity.starts_at))
+        planning.update_activity(world.worker, activity, **fields(activity, ends_at=activity.starts_at))
     clock.advance(hours=1, minutes=1)
     with pytest.raises(RuleViolation):
-        services.update_activity(world.worker, activity, **fields(activity, title="x"))
+        planning.update_activity(world.worker, activity, **fields(activity, title="x"))
     with pytest.raises(RuleViolation):
-        services.cancel_activity(world.worker, activity, "下雨")
+        planning.cancel_activity(world.worker, activity, "下雨")
 
 
 def test_calling_off_cancels_every_sign_up_with_the_reason(db, world, factory, clock):
     activity = world.factory.activity(world, capacity=1, starts_in=timedelta(minutes=20))
-    services.sign_up(world.party, activity)
+    signups.sign_up(world.party, activity)
     waiting = factory.resident(world.a)
-    services.sign_up(waiting, activity)
+    signups.sign_up(waiting, activity)
     with pytest.raises(RuleViolation):
-        services.cancel_activity(world.worker, activity, "")
+        planning.cancel_activity(world.worker, activity, "")
     with pytest.raises(PermissionDenied):
-        services.cancel_activity(world.other_worker, activity, "下雨")
-    services.cancel_activity(world.worker, activity, "暴雨预警")
+        planning.cancel_activity(world.other_worker, activity, "下雨")
+    planning.cancel_activity(world.worker, activity, "暴雨预警")
     assert activity.cancelled_at is not None and (activity.signup_count, activity.waitlist_count) == (0, 0)
     for person in (world.party, waiting):
-        assert services.active_signup(person, activity) is None
+        assert queries.active_signup(person, activity) is None
         assert f"activity.called_off:{activity.id}" in notices(db, person)
     with pytest.raises(Conflict):
-        services.sign_up(world.resident, activity)
+        signups.sign_up(world.resident, activity)
     with pytest.raises(Conflict):
-        services.check_in(world.party, activity, services.checkin_code(activity))
+        checkins.check_in(world.party, activity, checkins.checkin_code(activity))
     with pytest.raises(Conflict):
-        services.cancel_activity(world.worker, activity, "again")
+        planning.cancel_activity(world.worker, activity, "again")
     assert audited(db, "activity.cancel")[0].after == {"reason": "暴雨预警", "signups_cancelled": 2}
 
 
@@ -151,20 +156,20 @@ def test_calling_off_cancels_every_sign_up_with_the_reason(db, world, factory, c
 
 @pytest.fixture
 def wish(db, world):
-    item = services.post_wish(world.resident, world.a, title="帮忙换灯泡", description="厨房的灯泡坏了")
-    services.approve_wish(world.worker, item)
+    item = wish_rules.post_wish(world.resident, world.a, title="帮忙换灯泡", description="厨房的灯泡坏了")
+    wish_rules.approve_wish(world.worker, item)
     return item
 
 
 def test_committee_releases_a_stuck_claim_with_a_reason(db, world, wish):
-    services.claim_wish(world.party, wish)
+    wish_rules.claim_wish(world.party, wish)
     with pytest.raises(PermissionDenied):
-        services.release_wish(world.resident, wish, "没人来")
+        wish_rules.release_wish(world.resident, wish, "没人来")
     with pytest.raises(PermissionDenied):
-        services.release_wish(world.other_worker, wish, "没人来")
+        wish_rules.release_wish(world.other_worker, wish, "没人来")
     with pytest.raises(RuleViolation):
-        services.release_wish(world.worker, wish, "")
-    services.release_wish(world.worker, wish, "认领两周未联系")
+        wish_rules.release_wish(world.worker, wish, "")
+    wish_rules.release_wish(world.worker, wish, "认领两周未联系")
     assert wish.status == "open" and wish.claimer_id is None
     assert audited(db, "wish.release")[0].after == {"claimer_id": world.party.id, "reason": "认领两周未联系"}
     assert any(k.startswith(f"wish:{wish.id}:open") for k in notices(db, world.party))
@@ -173,26 +178,26 @@ def test_committee_releases_a_stuck_claim_with_a_reason(db, world, wish):
 
 def test_worker_posts_a_wish_for_a_resident_in_person(db, world, factory):
     with pytest.raises(PermissionDenied):
-        services.record_wish(world.other_worker, world.resident, world.a, title="买菜", description="腿脚不便")
+        wish_rules.record_wish(world.other_worker, world.resident, world.a, title="买菜", description="腿脚不便")
     with pytest.raises(RuleViolation):
-        services.record_wish(world.worker, world.pending, world.a, title="买菜", description="腿脚不便")
-    item = services.record_wish(world.worker, world.resident, world.a, title="买菜", description="腿脚不便")
+        wish_rules.record_wish(world.worker, world.pending, world.a, title="买菜", description="腿脚不便")
+    item = wish_rules.record_wish(world.worker, world.resident, world.a, title="买菜", description="腿脚不便")
     assert item.author_id == world.resident.id and item.recorded_by_id == world.worker.id
     assert item.status == "open"  # the worker heard the need: open for party members at once
     assert audited(db, "wish.recorded")[0].after["author_id"] == world.resident.id
-    services.claim_wish(world.party, item)
+    wish_rules.claim_wish(world.party, item)
 
 
 def test_wish_is_confirmed_as_of_now_before_tick(db, world, wish, clock):
-    services.claim_wish(world.party, wish)
-    services.fulfil_wish(world.party, wish)
+    wish_rules.claim_wish(world.party, wish)
+    wish_rules.fulfil_wish(world.party, wish)
     fulfilled = clock.now()
     clock.advance(days=7, minutes=1)
-    assert wish.status == "fulfilled" and services.wish_state(wish) == "confirmed"
+    assert wish.status == "fulfilled" and policy_of(wish).state == "confirmed"
     year = clock.now().year
-    assert [w["title"] for w in services.service_record(world.party, world.a, year)["wishes"]] == ["帮忙换灯泡"]
+    assert [w["title"] for w in records.service_record(world.party, world.a, year)["wishes"]] == ["帮忙换灯泡"]
     with pytest.raises(Conflict):  # too late: it counts as confirmed already
-        services.confirm_wish(world.resident, wish, "satisfied")
+        wish_rules.confirm_wish(world.resident, wish, "satisfied")
     db.session.refresh(wish)
     assert wish.status == "confirmed" and wish.auto_confirmed
     assert wish.confirmed_at == fulfilled + timedelta(days=7)  # dated when it became due, not when noticed
@@ -201,15 +206,15 @@ def test_wish_is_confirmed_as_of_now_before_tick(db, world, wish, clock):
 
 
 def test_tick_tells_the_author_of_an_automatic_confirmation(db, world, wish, clock):
-    services.claim_wish(world.party, wish)
-    services.fulfil_wish(world.party, wish)
+    wish_rules.claim_wish(world.party, wish)
+    wish_rules.fulfil_wish(world.party, wish)
     clock.advance(days=8)
     assert run_tick()["wishes"] == 1
     assert f"wish:{wish.id}:auto_confirmed" in notices(db, world.resident)
 
 
 def test_withdrawing_tells_the_committee(db, world, wish):
-    services.withdraw_wish(world.resident, wish)
+    wish_rules.withdraw_wish(world.resident, wish)
     assert f"wish:{wish.id}:withdrawn" in notices(db, world.worker)
     assert f"wish:{wish.id}:withdrawn" not in notices(db, world.resident)
 
@@ -220,24 +225,24 @@ def test_withdrawing_tells_the_committee(db, world, wish):
 def test_closing_cancels_sign_ups_and_the_waitlist_moves_up(db, world, factory, clock):
     coming = world.factory.activity(world, capacity=1)
     started = world.factory.activity(world, starts_in=timedelta(minutes=20))
-    services.sign_up(world.resident, coming)
-    services.sign_up(world.resident, started)
-    services.check_in(world.resident, started, services.checkin_code(started))
+    signups.sign_up(world.resident, coming)
+    signups.sign_up(world.resident, started)
+    checkins.check_in(world.resident, started, checkins.checkin_code(started))
     waiting = factory.resident(world.a)
-    services.sign_up(waiting, coming)
+    signups.sign_up(waiting, coming)
     accounts.close_account(world.resident, PASSWORD)
     statuses = dict(
         db.session.execute(sa.select(Signup.activity_id, Signup.status).where(Signup.user_id == world.resident.id)).all()
     )
     assert statuses == {coming.id: "cancelled", started.id: "confirmed"}  # checked in: that one happened
-    assert services.active_signup(waiting, coming).status == "confirmed"
+    assert queries.active_signup(waiting, coming).status == "confirmed"
     assert any(k.startswith("activity.promoted:") for k in notices(db, waiting))
 
 
 def test_closing_releases_claims_and_withdraws_own_wishes(db, world, wish, factory):
-    services.claim_wish(world.party, wish)
-    own = services.post_wish(world.party, world.a, title="修水管", description="漏水")
-    services.approve_wish(world.worker, own)
+    wish_rules.claim_wish(world.party, wish)
+    own = wish_rules.post_wish(world.party, world.a, title="修水管", description="漏水")
+    wish_rules.approve_wish(world.worker, own)
     accounts.close_account(world.party, PASSWORD)
     db.session.refresh(wish)
     assert wish.status == "open" and wish.claimer_id is None
@@ -246,19 +251,16 @@ def test_closing_releases_claims_and_withdraws_own_wishes(db, world, wish, facto
 
 
 def test_closing_the_authors_account_tells_the_claimer(db, world, wish):
-    services.claim_wish(world.party, wish)
+    wish_rules.claim_wish(world.party, wish)
     accounts.close_account(world.resident, PASSWORD)
     assert wish.status == "withdrawn"
     assert f"wish:{wish.id}:withdrawn" in notices(db, world.party)
 
 
 def test_closing_cancels_pending_redemptions_and_refunds(db, world):
-    from consult.points import services as points
-    from consult.points.models import Balance
-
-    points.bonus(world.worker, world.resident, world.a, 50, "帮助邻居")
-    reward = points.create_reward(world.worker, world.a, name="毛巾", price=30, stock=2)
-    redemption = points.redeem(world.resident, reward)
+    ledger.bonus(world.worker, world.resident, world.a, 50, "帮助邻居")
+    reward = rewards.create_reward(world.worker, world.a, name="毛巾", price=30, stock=2)
+    redemption = rewards.redeem(world.resident, reward)
     accounts.close_account(world.resident, PASSWORD)
     assert redemption.status == "cancelled"
     balance = db.session.scalar(sa.select(Balance).where(Balance.user_id == world.resident.id))
@@ -266,8 +268,6 @@ def test_closing_cancels_pending_redemptions_and_refunds(db, world):
 
 
 def test_closing_ends_staff_appointments(db, world):
-    from consult.places import queries as places
-
     factory = world.factory
     factory.residence(world.worker, world.a)
     assert places.can_manage_community(world.worker, world.a)
@@ -278,6 +278,4 @@ def test_closing_ends_staff_appointments(db, world):
 
 
 def test_closing_registry_has_every_domain(app):
-    from consult.core.registries import closing_account
-
     assert {"activities", "points", "places"} <= set(closing_account)

@@ -6,31 +6,32 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
-from consult.activities import services
+from consult.activities import checkin as checkins, queries, records, signups, wishes as wish_rules
 from consult.activities.models import Activity, Wish
+from consult.activities.records import issue_certificate
 from consult.core import documents
 from consult.core.clock import local_now
 
 
 def test_worker_cancels_a_sign_up_from_the_attendance_page(login_as, world, db):
     activity = world.factory.activity(world)
-    services.sign_up(world.resident, activity, recorded_by=world.worker)
+    signups.sign_up(world.resident, activity, recorded_by=world.worker)
     worker = login_as(world.worker)
     page = worker.get(f"/manage/c/{world.a.slug}/activities/{activity.id}/").get_data(as_text=True)
     url = f"/manage/c/{world.a.slug}/activities/{activity.id}/signups/{world.resident.id}/cancel"
     assert f'action="{url}"' in page
     assert login_as(world.other_worker).post(url, {}).status_code == 403
     assert login_as(world.worker).post(url, {}).status_code == 302
-    assert services.active_signup(world.resident, activity) is None
+    assert queries.active_signup(world.resident, activity) is None
     assert login_as(world.worker).post(url, {}).status_code == 409
 
 
 def test_no_cancel_button_after_check_in(login_as, world, db, clock):
     activity = world.factory.activity(world, starts_in=timedelta(minutes=20))
-    services.sign_up(world.party, activity)
+    signups.sign_up(world.party, activity)
     cancel = f'action="/activities/{activity.id}/cancel"'
     assert cancel in login_as(world.party).get(f"/activities/{activity.id}").get_data(as_text=True)
-    services.check_in(world.party, activity, services.checkin_code(activity))
+    checkins.check_in(world.party, activity, checkins.checkin_code(activity))
     page = login_as(world.party).get(f"/activities/{activity.id}").get_data(as_text=True)
     assert cancel not in page and f'action="/activities/{activity.id}/checkout"' in page
     staff = login_as(world.worker).get(f"/manage/c/{world.a.slug}/activities/{activity.id}/").get_data(as_text=True)
@@ -39,7 +40,7 @@ def test_no_cancel_button_after_check_in(login_as, world, db, clock):
 
 def test_edit_and_call_off_pages(login_as, world, db):
     activity = world.factory.activity(world, capacity=3)
-    services.sign_up(world.resident, activity)
+    signups.sign_up(world.resident, activity)
     client = login_as(world.worker)
     url = f"/manage/c/{world.a.slug}/activities/{activity.id}/edit"
     form = client.get(url).get_data(as_text=True)
@@ -92,9 +93,9 @@ def test_worker_posts_a_wish_for_a_resident(login_as, world, db):
 
 
 def test_committee_releases_a_claim_from_the_wish_page(login_as, world, db):
-    wish = services.post_wish(world.resident, world.a, title="修门锁", description="门锁坏了")
-    services.approve_wish(world.worker, wish)
-    services.claim_wish(world.party, wish)
+    wish = wish_rules.post_wish(world.resident, world.a, title="修门锁", description="门锁坏了")
+    wish_rules.approve_wish(world.worker, wish)
+    wish_rules.claim_wish(world.party, wish)
     url = f"/manage/c/{world.a.slug}/wishes/{wish.id}/release"
     assert f'action="{url}"' in login_as(world.worker).get(f"/wishes/{wish.id}").get_data(as_text=True)
     assert f'action="{url}"' not in login_as(world.party).get(f"/wishes/{wish.id}").get_data(as_text=True)
@@ -106,10 +107,10 @@ def test_committee_releases_a_claim_from_the_wish_page(login_as, world, db):
 
 def test_claimer_sees_how_to_reach_the_resident(login_as, world, db):
     world.resident.phone = "13800138000"
-    wish = services.post_wish(world.resident, world.a, title="修门锁", description="门锁坏了")
-    services.approve_wish(world.worker, wish)
+    wish = wish_rules.post_wish(world.resident, world.a, title="修门锁", description="门锁坏了")
+    wish_rules.approve_wish(world.worker, wish)
     assert "138****8000" not in login_as(world.party).get(f"/wishes/{wish.id}").get_data(as_text=True)
-    services.claim_wish(world.party, wish)
+    wish_rules.claim_wish(world.party, wish)
     page = login_as(world.party).get(f"/wishes/{wish.id}").get_data(as_text=True)
     shown = re.sub(r'datetime="[^"]*"', "", page)  # machine-readable times may hold any digits
     assert "138****8000" in page and "13800138000" not in page and "301" not in shown  # masked; no room
@@ -119,10 +120,10 @@ def test_claimer_sees_how_to_reach_the_resident(login_as, world, db):
 
 
 def test_wish_pages_show_the_state_as_of_now(login_as, world, db, clock):
-    wish = services.post_wish(world.resident, world.a, title="修门锁", description="门锁坏了")
-    services.approve_wish(world.worker, wish)
-    services.claim_wish(world.party, wish)
-    services.fulfil_wish(world.party, wish)
+    wish = wish_rules.post_wish(world.resident, world.a, title="修门锁", description="门锁坏了")
+    wish_rules.approve_wish(world.worker, wish)
+    wish_rules.claim_wish(world.party, wish)
+    wish_rules.fulfil_wish(world.party, wish)
     assert f'action="/wishes/{wish.id}/confirm"' in login_as(world.resident).get(f"/wishes/{wish.id}").get_data(as_text=True)
     clock.advance(days=7, minutes=1)
     page = login_as(world.resident).get(f"/wishes/{wish.id}").get_data(as_text=True)
@@ -135,11 +136,11 @@ def test_wish_pages_show_the_state_as_of_now(login_as, world, db, clock):
 
 def _issue(world, clock):
     activity = world.factory.activity(world, starts_in=timedelta(minutes=10), title="清理楼道")
-    services.sign_up(world.party, activity)
-    attendance = services.check_in(world.party, activity, services.checkin_code(activity))
+    signups.sign_up(world.party, activity)
+    attendance = checkins.check_in(world.party, activity, checkins.checkin_code(activity))
     clock.advance(hours=3)
-    services.confirm_minutes(world.worker, activity, attendance, 100)
-    return services.issue_service_record(world.party, world.party, world.a, clock.now().year)
+    checkins.confirm_minutes(world.worker, activity, attendance, 100)
+    return records.issue_service_record(world.party, world.party, world.a, clock.now().year)
 
 
 def test_documents_page_lists_and_revokes(login_as, world, db, clock):
@@ -167,7 +168,7 @@ def test_verify_page_says_who_issued_it(login_as, world, db, clock):
     document = _issue(world, clock)  # the member issued their own record
     page = login_as(None).get(f"/verify/{document.number}?c={documents.check_code(document.number)}").get_data(as_text=True)
     assert "党员张" in page and "居委会" not in page.split("<main")[1].split("</main>")[0].split("note")[1][:200]
-    by_worker = services.issue_service_record(world.worker, world.party, world.a, clock.now().year)
+    by_worker = records.issue_service_record(world.worker, world.party, world.a, clock.now().year)
     page = login_as(None).get(f"/verify/{by_worker.number}?c={documents.check_code(by_worker.number)}").get_data(as_text=True)
     assert "工作者周" in page and "和平社区" in page
 
@@ -183,8 +184,6 @@ def test_printed_service_record_has_a_blank_for_the_id_number(login_as, world, d
 
 
 def test_issued_certificate_page_leads_somewhere_and_says_full_name(login_as, world, db, clock):
-    from consult.points.certificate import issue_certificate
-
     _issue(world, clock)
     document = issue_certificate(world.party, world.party, world.a, clock.now().year)
     page = (
@@ -196,6 +195,6 @@ def test_issued_certificate_page_leads_somewhere_and_says_full_name(login_as, wo
     assert 'href="/"' in nav and 'href="/me/certificate"' in nav and "/verify/VC-" in nav
     assert "data-print" in nav and "/static/js/print.js" in page
     assert '<th scope="row">姓名</th>' in page and "名称" not in page
-    record = _issue_record = services.issue_service_record(world.party, world.party, world.a, clock.now().year)
+    record = _issue_record = records.issue_service_record(world.party, world.party, world.a, clock.now().year)
     page = login_as(world.party).get(f"/documents/{record.number}?c={documents.check_code(record.number)}").get_data(as_text=True)
     assert 'href="/me/record"' in page and "data-print" in page and _issue_record.number in page

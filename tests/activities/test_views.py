@@ -5,15 +5,15 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
-from consult.activities import services
-from consult.activities.models import Activity, Attendance, PartyRegistration
+from consult.activities import checkin as checkins, queries, signups
+from consult.activities.models import Activity, Attendance, PartyRegistration, Wish
 from consult.core import documents
 from consult.core.clock import local_now
+from consult.points import settings as points
+from tests.factories import PASSWORD
 
 
 def test_create_activity_page(login_as, world, db):
-    from consult.points import services as points
-
     points.update_settings(world.worker, world.a, default_points_per_hour=15, wish_points=5)
     client = login_as(world.worker)
     assert 'value="15"' in client.get(f"/manage/c/{world.a.slug}/activities/new").get_data(as_text=True)
@@ -46,7 +46,7 @@ def test_signup_and_cancel_pages(login_as, world, db):
     assert client.post(f"/activities/{activity.id}/signup", {}).status_code == 409
     party = login_as(world.party)
     assert party.post(f"/activities/{activity.id}/signup", {}).status_code == 302
-    assert services.active_signup(world.party, activity).status == "waitlisted"
+    assert queries.active_signup(world.party, activity).status == "waitlisted"
     assert login_as(world.resident).post(f"/activities/{activity.id}/cancel", {}).status_code == 302
     db.session.refresh(activity)
     assert activity.signup_count == 1 and activity.waitlist_count == 0
@@ -55,7 +55,7 @@ def test_signup_and_cancel_pages(login_as, world, db):
 
 def test_kiosk_and_checkin_through_pages(login_as, world, db, clock):
     activity = world.factory.activity(world, starts_in=timedelta(minutes=10))
-    services.sign_up(world.party, activity)
+    signups.sign_up(world.party, activity)
     kiosk = login_as(world.worker).get(f"/activities/{activity.id}/kiosk").get_data(as_text=True)
     code = re.search(r'id="kiosk-code"[^>]*>(\d{6})<', kiosk).group(1)
     assert "<svg" in kiosk and 'http-equiv="refresh"' in kiosk
@@ -65,49 +65,47 @@ def test_kiosk_and_checkin_through_pages(login_as, world, db, clock):
     client = login_as(world.party)
     page = client.get(f"/activities/{activity.id}/checkin?code={code}")
     assert page.status_code == 200
-    assert services.attendance_of(world.party, activity) is None  # opening the link checks nobody in
+    assert queries.attendance_of(world.party, activity) is None  # opening the link checks nobody in
     assert (
         client.post(f"/activities/{activity.id}/checkin", {"code": ""}, token_from=f"/activities/{activity.id}").status_code
         == 302
     )  # the code opened a minute ago counts
-    assert services.attendance_of(world.party, activity) is not None
+    assert queries.attendance_of(world.party, activity) is not None
     assert client.post(f"/activities/{activity.id}/checkin", {"code": code}).status_code == 409
 
 
 def test_code_kept_through_login(client, world, db, clock):
     activity = world.factory.activity(world, starts_in=timedelta(minutes=10))
-    services.sign_up(world.party, activity)
-    code = services.checkin_code(activity)
+    signups.sign_up(world.party, activity)
+    code = checkins.checkin_code(activity)
     response = client.get(f"/activities/{activity.id}/checkin?code={code}")
     assert response.status_code == 302 and "/auth/login" in response.headers["Location"]
-    from tests.factories import PASSWORD
-
     client.post("/auth/login", {"username": "party", "password": PASSWORD, "next": f"/activities/{activity.id}/checkin"})
     clock.advance(minutes=5)  # the code on the screen has rotated five times meanwhile
     assert (
         client.post(f"/activities/{activity.id}/checkin", {"code": ""}, token_from=f"/activities/{activity.id}").status_code
         == 302
     )
-    assert services.attendance_of(world.party, activity) is not None
+    assert queries.attendance_of(world.party, activity) is not None
 
 
 def test_wrong_or_expired_code_page(login_as, world, db, clock):
     activity = world.factory.activity(world, starts_in=timedelta(minutes=10))
-    services.sign_up(world.party, activity)
+    signups.sign_up(world.party, activity)
     client = login_as(world.party)
     response = client.post(f"/activities/{activity.id}/checkin", {"code": "abc"}, token_from=f"/activities/{activity.id}")
     assert response.status_code == 400
-    old = services.checkin_code(activity)
+    old = checkins.checkin_code(activity)
     clock.advance(minutes=3)
     assert client.post(f"/activities/{activity.id}/checkin", {"code": old}).status_code == 400
-    assert services.attendance_of(world.party, activity) is None
+    assert queries.attendance_of(world.party, activity) is None
 
 
 def test_attendance_page_mark_and_confirm(login_as, world, db, clock):
     activity = world.factory.activity(world, starts_in=timedelta(minutes=10))
-    services.sign_up(world.party, activity)
-    services.sign_up(world.resident, activity, recorded_by=world.worker)
-    services.check_in(world.party, activity, services.checkin_code(activity))
+    signups.sign_up(world.party, activity)
+    signups.sign_up(world.resident, activity, recorded_by=world.worker)
+    checkins.check_in(world.party, activity, checkins.checkin_code(activity))
     client = login_as(world.worker)
     assert (
         client.post(f"/manage/c/{world.a.slug}/activities/{activity.id}/attendance/{world.resident.id}/mark", {}).status_code
@@ -159,8 +157,6 @@ def test_wish_pages(login_as, world, db):
     client = login_as(world.resident)
     assert client.post(f"/c/{world.a.slug}/wishes/", {"title": "", "description": "x"}).status_code == 400
     assert client.post(f"/c/{world.a.slug}/wishes/", {"title": "帮忙修水龙头", "description": "漏水"}).status_code == 302
-    from consult.activities.models import Wish
-
     wish = db.session.scalar(sa.select(Wish).where(Wish.title == "帮忙修水龙头"))
     assert login_as(None).get(f"/wishes/{wish.id}").status_code == 404  # not public before approval
     assert login_as(world.worker).post(f"/manage/c/{world.a.slug}/wishes/{wish.id}/approve", {}).status_code == 302
@@ -176,10 +172,10 @@ def test_wish_pages(login_as, world, db):
 
 def test_record_pages_csv_document_and_verify(login_as, world, db, clock):
     activity = world.factory.activity(world, starts_in=timedelta(minutes=10), title="清理楼道")
-    services.sign_up(world.party, activity)
-    attendance = services.check_in(world.party, activity, services.checkin_code(activity))
+    signups.sign_up(world.party, activity)
+    attendance = checkins.check_in(world.party, activity, checkins.checkin_code(activity))
     clock.advance(hours=3)
-    services.confirm_minutes(world.worker, activity, attendance, 100)
+    checkins.confirm_minutes(world.worker, activity, attendance, 100)
     client = login_as(world.party)
     year = clock.now().year
     assert "清理楼道" in client.get(f"/me/record?year={year}").get_data(as_text=True)
@@ -218,14 +214,14 @@ def test_unknown_ids(login_as, world):
 def test_guessing_codes_is_rate_limited(login_as, world, db, app, monkeypatch):
     monkeypatch.setitem(app.config, "CHECKIN_LIMIT", "3 per minute")
     activity = world.factory.activity(world, starts_in=timedelta(minutes=10))
-    services.sign_up(world.party, activity)
+    signups.sign_up(world.party, activity)
     client = login_as(world.party)
     token_page = f"/activities/{activity.id}"
     statuses = [
         client.post(f"/activities/{activity.id}/checkin", {"code": f"{n:06d}"}, token_from=token_page).status_code
         for n in range(4)
     ]
-    assert statuses[-1] == 429 and services.attendance_of(world.party, activity) is None
+    assert statuses[-1] == 429 and queries.attendance_of(world.party, activity) is None
 
 
 def _without_token(html: str, code: str) -> str:
@@ -236,8 +232,8 @@ def _without_token(html: str, code: str) -> str:
 def test_opening_a_link_says_nothing_about_the_code(login_as, world, db, clock):
     clock.set(clock.now().replace(second=5))
     activity = world.factory.activity(world, starts_in=timedelta(minutes=10))
-    services.sign_up(world.party, activity)
-    right = services.checkin_code(activity)
+    signups.sign_up(world.party, activity)
+    right = checkins.checkin_code(activity)
     wrong = "000000" if right != "000000" else "111111"
     client = login_as(world.party)
     pages = {code: client.get(f"/activities/{activity.id}/checkin?code={code}") for code in (wrong, right)}
@@ -251,7 +247,7 @@ def test_opening_a_link_says_nothing_about_the_code(login_as, world, db, clock):
         client.post(f"/activities/{activity.id}/checkin", {"code": ""}, token_from=f"/activities/{activity.id}").status_code
         == 400
     )
-    assert services.attendance_of(world.party, activity) is None
+    assert queries.attendance_of(world.party, activity) is None
 
 
 def test_guessing_through_links_is_rate_limited_per_person(login_as, world, db, app, monkeypatch):

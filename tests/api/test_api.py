@@ -1,11 +1,16 @@
 """The open-data API: every response validated against the OpenAPI description; paging; CSV; nothing personal."""
 
+import csv
+import io
 import json
+import re
 
 import pytest
 from jsonschema import Draft202012Validator
+from jsonschema.validators import validator_for
 
-from consult.api.spec import spec
+from consult.api import views
+from consult.api.spec import MONTH_PATTERN, spec
 
 
 def check(response, schema: str):
@@ -27,8 +32,6 @@ def full(world):
 
 
 def test_openapi_description_is_served_and_valid(client):
-    from jsonschema.validators import validator_for
-
     document = client.get("/api/v1/openapi.json").get_json()
     assert document["openapi"].startswith("3.1")
     for _name, schema in document["components"]["schemas"].items():
@@ -97,9 +100,6 @@ def test_results_only_when_shown_and_nothing_personal(client, full, db):
 
 def test_csv_streams_the_whole_list_past_one_page(client, world, factory, count_queries):
     """More rows than the largest page: the CSV holds every one, streamed, read in batches."""
-    import csv
-    import io
-
     for _ in range(230):
         factory.community(world.street)
     total = client.get("/api/v1/communities?per_page=1").get_json()["total"]
@@ -113,8 +113,6 @@ def test_csv_streams_the_whole_list_past_one_page(client, world, factory, count_
 
 def test_csv_reads_the_database_in_batches(client, world, factory, monkeypatch):
     """Constant memory: the query is read CSV_BATCH rows at a time, never all at once."""
-    from consult.api import views
-
     for _ in range(25):
         factory.community(world.street)
     seen = []
@@ -157,10 +155,6 @@ def test_csv_checks_paging_too_and_405_says_what_is_allowed(client, world):
 
 def test_the_month_pattern_of_the_description_is_the_one_the_api_accepts(client, world):
     """Found by schemathesis: 0000-00 matched the documented pattern yet was refused."""
-    import re
-
-    from consult.api.spec import MONTH_PATTERN
-
     for month in ("0000-00", "2026-13", "1999-12", "2101-01", ""):
         assert not re.match(MONTH_PATTERN, month)
         assert client.get(f"/api/v1/streets/{world.street.slug}/figures?month={month}").status_code == 400

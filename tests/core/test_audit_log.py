@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import re
 
+from flask_babel import force_locale
+
 from consult.core import audit
 from consult.places import services as places
 from consult.places.queries import active_residence
-from consult.points import services as points
+from consult.points import ledger as points
 from consult.topics import services as topics
 from tests.core.test_no_english import english_words
 
@@ -30,8 +32,6 @@ def test_entries_become_sentences_with_names(app, db, world, factory):
     entries = list(db.session.scalars(audit.for_community(world.a.id)))
     names = audit.people_names(entries)
     with app.test_request_context("/"):
-        from flask_babel import force_locale
-
         with force_locale("zh_CN"):
             told = {}
             for e in entries:  # newest first: keep each action's newest entry
@@ -59,14 +59,11 @@ def test_an_unknown_action_falls_back_to_its_label_and_hides_empty_values(app, d
         world.worker, "something.new", world.a, community_id=world.a.id, after={"reason": "", "user_id": world.resident.id}
     )
     names = audit.people_names([entry, other])
-    with app.test_request_context("/"):
-        from flask_babel import force_locale
-
-        with force_locale("zh_CN"):
-            fallback = audit.describe(entry, names)
-            assert fallback.sentence == "确认居住登记。"  # its label: the sentence needs a person the entry lacks
-            assert fallback.details == ["状态：待确认 → 已确认"]
-            assert audit.describe(other, names).details == ["人员：居民李"]
+    with app.test_request_context("/"), force_locale("zh_CN"):
+        fallback = audit.describe(entry, names)
+        assert fallback.sentence == "确认居住登记。"  # its label: the sentence needs a person the entry lacks
+        assert fallback.details == ["状态：待确认 → 已确认"]
+        assert audit.describe(other, names).details == ["人员：居民李"]
 
 
 def test_the_audit_page_shows_sentences_not_database_text(login_as, world, factory, db):

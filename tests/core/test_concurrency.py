@@ -5,10 +5,10 @@ import threading
 import pytest
 import sqlalchemy as sa
 
-from consult.accounts import services as accounts
 from consult.accounts.models import User
 from consult.core.errors import DomainError
-from consult.places import queries, services
+from consult.extensions import db
+from consult.places import queries, residents, services
 from consult.places.models import Community, Residence
 from tests.factories import Factory
 
@@ -22,8 +22,6 @@ def run_threads(app, count, work):
 
     def target(i):
         with app.app_context():
-            from consult.extensions import db
-
             barrier.wait()
             try:
                 results[i] = work(i)
@@ -52,8 +50,6 @@ def test_twenty_workers_confirming_one_residence_count_it_once(app, committed_db
     before = world.a.member_count
 
     def confirm(i):
-        from consult.extensions import db
-
         services.confirm_residence(db.session.get(User, worker_id), db.session.get(Residence, residence_id))
         return "ok"
 
@@ -71,9 +67,7 @@ def test_twenty_registrations_of_one_username_make_one_user(app, committed_db):
     community_id = community.id
 
     def register(i):
-        from consult.extensions import db
-
-        accounts.register(
+        residents.register(
             username="same-name",
             display_name=f"人{i}",
             password="long-enough-1",

@@ -4,13 +4,17 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
+from flask import g, request
 
 from consult import create_app
+from consult.activities import services as activities
 from consult.config import ProductionConfig
 from consult.core import clock as clock_module
 from consult.core.cli import run_tick
 from consult.core.notifications import N_, Notification, notify, unread_count
 from consult.core.registries import tick_jobs
+from consult.evaluation.models import MonthlyResult, StreetRanking
+from consult.topics.models import TopicStatus
 
 
 def test_clock_is_aware_utc_and_can_be_frozen(app_ctx, clock):
@@ -43,7 +47,6 @@ def test_notify_once_per_event(db, world):
 def test_notification_text_follows_the_readers_language(app, db, world):
     notify(world.resident.id, "e:2", N_("Your residence in %(community)s was confirmed. Welcome!"), community="和平社区")
     note = db.session.scalar(sa.select(Notification).where(Notification.event_key == "e:2"))
-    from flask import g
 
     with app.test_request_context(headers={"Cookie": "lang=en"}):
         g.__dict__.clear()
@@ -60,8 +63,6 @@ def test_header_shows_unread_count(login_as, world, db):
 
 
 def _fulfilled_wish(world, title):
-    from consult.activities import services as activities
-
     wish = activities.post_wish(world.resident, world.a, title=title, description="楼道灯坏了")
     activities.approve_wish(world.worker, wish)
     activities.claim_wish(world.party, wish)
@@ -71,9 +72,6 @@ def _fulfilled_wish(world, title):
 def test_tick_runs_the_registered_jobs_on_due_records_once(db, world, clock):
     """The real jobs against real due records: each due record moves on, nothing else does, and
     a second run changes nothing (no record, stored month or notification twice)."""
-    from consult.evaluation.models import MonthlyResult, StreetRanking
-    from consult.topics.models import TopicStatus
-
     clock.set(2026, 11, 20, 2, 0)
     collecting, scheduled, voting = world.topic("collecting_support"), world.topic("vote_scheduled"), world.topic("voting")
     old_wish = _fulfilled_wish(world, "换灯泡")
@@ -156,8 +154,6 @@ def test_proxy_fix_gives_the_real_address(app):
 
     @proxied.get("/_whoami")
     def whoami():
-        from flask import request
-
         seen["addr"] = request.remote_addr
         return "ok"
 

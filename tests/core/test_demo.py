@@ -3,8 +3,12 @@
 import pytest
 import sqlalchemy as sa
 
+from consult import demo
 from consult.accounts import services
 from consult.accounts.models import User
+from consult.activities.models import Activity
+from consult.core.clock import local
+from consult.evaluation.models import StreetRanking
 from consult.places import queries
 
 #: builds the whole demo (several seconds each): left out of `make test-fast`, run by `make test`
@@ -40,11 +44,6 @@ def test_create_admin(app, committed_db):
 
 @pytest.mark.parametrize("day", [(2026, 12, 2, 10), (2026, 12, 17, 9)])  # UTC; inside and past the 48 h after November
 def test_demo_stores_two_months_whatever_the_day_and_schedules_by_day(db, clock, day):
-    from consult import demo
-    from consult.activities.models import Activity
-    from consult.core.clock import local
-    from consult.evaluation.models import StreetRanking
-
     clock.set(*day)
     assert demo.seed()
     months = sorted(db.session.scalars(sa.select(StreetRanking.month).where(StreetRanking.street_id == demo.street_of_demo().id)))

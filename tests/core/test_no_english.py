@@ -9,12 +9,14 @@ The visible text is the page's text outside ``<script>``, ``<style>`` and elemen
 from __future__ import annotations
 
 import re
-from datetime import UTC
+from datetime import UTC, date, datetime
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from flask_babel import force_locale
 
+from consult.core.templating import day, time_zone_hint, when
 from tests.registry import GET_ROUTES, ROLES
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -175,10 +177,6 @@ def test_zh_pages_show_no_english(endpoint, world, login_as):
 
 def test_time_zone_hint_says_beijing_time_in_chinese(app, monkeypatch):
     """Worker forms name the zone people use: 北京时间 for Asia/Shanghai, the zone's place otherwise."""
-    from flask_babel import force_locale
-
-    from consult.core.templating import time_zone_hint
-
     with app.test_request_context("/"):
         with force_locale("zh_CN"):
             assert time_zone_hint() == "时间按北京时间填写。"
@@ -191,10 +189,6 @@ def test_time_zone_hint_says_beijing_time_in_chinese(app, monkeypatch):
 
 def test_dates_are_written_not_to_break(app):
     """``|when`` and ``|day`` wrap a moment in <time class="nowrap"> (site.css keeps it on one line)."""
-    from datetime import date, datetime
-
-    from consult.core.templating import day, when
-
     with app.test_request_context("/"):
         moment = datetime(2026, 11, 30, 2, 5, tzinfo=UTC)
         assert str(when(moment)) == '<time class="nowrap" datetime="2026-11-30T02:05:00+00:00">2026-11-30 10:05</time>'

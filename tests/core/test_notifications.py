@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 
 from consult.core.errors import NotFound
-from consult.core.notifications import N_, Notification, group, notify, open_notification, unread_count
+from consult.core.notifications import GROUP_WINDOW, N_, Notification, group, notify, open_notification, unread_count
 from consult.extensions import db
 
 TEXT = N_("New comment on “%(title)s”.")
@@ -119,6 +119,4 @@ def test_mark_all_read_is_a_post_with_its_token(login_as, world, db):
 
 
 def test_group_window_is_a_day():
-    from consult.core.notifications import GROUP_WINDOW
-
     assert timedelta(hours=24) == GROUP_WINDOW

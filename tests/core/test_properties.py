@@ -24,6 +24,7 @@ def test_masked_phone_hides_the_middle(phone):
 # --- hostile input: a clear 400 or 404, never HTTP 500, nothing written ----------------------
 
 import pytest  # noqa: E402
+from flask import request  # noqa: E402
 from hypothesis import HealthCheck, settings  # noqa: E402
 
 from tests import hostile  # noqa: E402
@@ -111,8 +112,6 @@ def test_hostile_submissions_never_fail_the_server(world, login_as, db, endpoint
 
 def test_out_of_range_numbers_are_bad_values(app):
     """request.args/form/values.get(name, type=int): beyond an integer column is the default, as "abc" is."""
-    from flask import request
-
     with app.test_request_context("/?a=2147483648&b=-2147483648&c=2147483647&d=abc", method="POST", data={"year": "99999999999"}):
         assert request.args.get("a", type=int) is None and request.args.get("b", 1, type=int) == 1
         assert request.args.get("c", type=int) == 2147483647 and request.args.get("d", type=int) is None

@@ -8,6 +8,7 @@ import uuid
 from pathlib import Path
 
 import pytest
+import redis
 
 from tests.conftest import REDIS_URL, need
 
@@ -42,8 +43,6 @@ def run_process(database_url, prefix, attempts):
 
 def test_login_limits_are_shared_through_redis(app):
     need(bool(REDIS_URL), "TEST_REDIS_URL is not set")
-    import redis
-
     prefix = f"consult-test-{uuid.uuid4().hex[:8]}"
     server = redis.Redis.from_url(REDIS_URL)
     database_url = app.config["SQLALCHEMY_DATABASE_URI"]

@@ -6,14 +6,13 @@ import html
 import pytest
 import sqlalchemy as sa
 
+from consult.topics import services
 from consult.topics.models import VoteOption
 
 HOST = "http://localhost"
 
 
 def _options(db, topic):
-    from consult.topics import services
-
     vote = services.vote_of(topic)
     return list(db.session.scalars(sa.select(VoteOption.id).where(VoteOption.vote_id == vote.id)))
 

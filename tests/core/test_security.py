@@ -4,7 +4,7 @@ import pytest
 
 from consult import create_app
 from consult.config import ProductionConfig
-from tests.registry import GET_ROUTES
+from tests.registry import GET_ROUTES, _activity, _document
 
 HEADERS = {
     "X-Content-Type-Options": "nosniff",
@@ -93,8 +93,6 @@ FORGED = "evil.example"
 
 def test_a_forged_host_never_reaches_a_qr_code_or_verify_link(app, world, login_as):
     """Printed notices, the kiosk and documents link to SITE_URL whatever Host the request named."""
-    from tests.registry import _activity, _document
-
     client = login_as(world.worker)
     app.config["SITE_URL"] = "https://yishi.example.cn"
     try:

@@ -16,9 +16,14 @@ from collections import Counter
 
 import pytest
 import sqlalchemy as sa
+from flask_migrate import upgrade
 
 from consult import create_app
+from consult.accounts import sessions
+from consult.accounts.auth import SESSION_KEY
+from consult.accounts.models import User
 from consult.activities.models import Activity, Signup
+from consult.core.database import begin_statement, write_transactions
 from consult.extensions import db
 from consult.topics.models import SealedBallot, Topic, Vote, VoteOption, VoteParticipation
 from tests.conftest import truncate_all
@@ -29,8 +34,6 @@ CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
 
 def _sqlite_app(uri: str, **settings):
-    from flask_migrate import upgrade
-
     app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": uri, "PROPAGATE_TEST_ERRORS": False, **settings})
     with app.app_context():
         upgrade()
@@ -77,10 +80,6 @@ def _world():
 
 def _client(app, user_id: int, page: str):
     """A test client logged in as ``user_id``, with the CSRF token ``page`` gives it."""
-    from consult.accounts import sessions
-    from consult.accounts.auth import SESSION_KEY
-    from consult.accounts.models import User
-
     with app.app_context():
         _row, token, _remember = sessions.start(db.session.get(User, user_id), user_agent="test client")
         db.session.commit()
@@ -254,8 +253,6 @@ def test_a_lock_that_is_never_released_gives_503_and_writes_nothing(impatient_ap
 
 def test_begin_statement_follows_the_request_method(file_app, only_once):
     """Writes take the lock up front; safe methods read a snapshot; tick and scripts may ask for the lock."""
-    from consult.core.database import begin_statement, write_transactions
-
     with file_app.test_request_context("/", method="POST"):
         assert begin_statement() == "BEGIN IMMEDIATE"
     for method in ("GET", "HEAD", "OPTIONS"):

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 
 from consult.activities import services as activities
 from consult.core import clock
-from consult.points import services
+from consult.points import ledger, queries, rewards
 from consult.points.models import Balance, Redemption
 from tests.e2e.conftest import check_axe, check_no_sideways_scroll, login, logout
 from tests.factories import Factory
@@ -32,7 +32,7 @@ def test_minutes_to_points_to_reward_to_certificate(committed_db, contexts, live
     activity = world.factory.activity(world, starts_in=timedelta(minutes=10), hours=2, points_per_hour=12, title="敬老院陪伴")
     activities.sign_up(world.party, activity)
     attendance = activities.check_in(world.party, activity, activities.checkin_code(activity))
-    services.create_reward(world.worker, world.a, name="环保购物袋", price=20, stock=5)
+    rewards.create_reward(world.worker, world.a, name="环保购物袋", price=20, stock=5)
     committed_db.session.commit()
     clock.set_now(clock.now() + timedelta(hours=3))
     page = contexts.new_page()
@@ -58,7 +58,7 @@ def test_minutes_to_points_to_reward_to_certificate(committed_db, contexts, live
     (redemption,) = committed_db.session.scalars(sa.select(Redemption).where(Redemption.user_id == world.party.id)).all()
     assert redemption.price == 20 and redemption.status == "pending"
     assert committed_db.session.get(Balance, (world.party.id, world.a.id)).balance == 0
-    assert services.verify_balances() == []
+    assert queries.verify_balances() == []
 
     visit(page, "/me/certificate")
     press(page, 'main form[method="post"] button')
@@ -76,10 +76,10 @@ def test_refusals_and_owed_balances_on_the_points_pages(committed_db, contexts, 
     whose spent points were taken back sees what they owe. axe-core on both states."""
     world = Factory(committed_db.session).world()
     world.factory.residence(world.worker, world.a)
-    entry = services.bonus(world.worker, world.resident, world.a, 30, "误发")
-    services.redeem(world.resident, services.create_reward(world.worker, world.a, name="洗衣液", price=25, stock=3))
-    services.create_reward(world.worker, world.a, name="体检套餐", price=200, stock=2)
-    services.reverse(world.worker, entry, "发错人了")
+    entry = ledger.bonus(world.worker, world.resident, world.a, 30, "误发")
+    rewards.redeem(world.resident, rewards.create_reward(world.worker, world.a, name="洗衣液", price=25, stock=3))
+    rewards.create_reward(world.worker, world.a, name="体检套餐", price=200, stock=2)
+    ledger.reverse(world.worker, entry, "发错人了")
     committed_db.session.commit()
     page = contexts.new_page()
 

@@ -5,10 +5,13 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 import sqlalchemy as sa
 
+from consult.activities import services as activities
+from consult.core import clock, registries
 from consult.core.cli import run_tick
 from consult.core.errors import NotFound, PermissionDenied, RuleViolation
 from consult.evaluation import services
 from consult.evaluation.models import MonthlyResult, StreetRanking
+from consult.places import queries as places, services as places_services
 from consult.topics import queries as topic_queries, services as topics
 
 UTC = UTC
@@ -31,8 +34,6 @@ def submit_topics(world, n, decide_after_hours=None):
     for i in range(n):
         topic = world.factory.topic(world, "pending_review", title=f"议题{i}")
         if decide_after_hours is not None:
-            from consult.core import clock
-
             clock.advance(timedelta(hours=decide_after_hours))
             topics.approve(world.worker, topic)
             clock.advance(timedelta(hours=-decide_after_hours))
@@ -179,8 +180,6 @@ def test_tick_stores_a_month_once_it_is_final(db, past, world):
 
 
 def test_a_vote_closing_at_the_end_of_the_month_counts_in_it(db, past, world):
-    from datetime import datetime
-
     topic = world.factory.topic(world, "ready_for_vote")
     topics.schedule_vote(
         world.worker,
@@ -213,8 +212,6 @@ def test_withdrawn_and_committee_topics_are_not_counted(db, past, world):
 
 
 def test_participation_never_above_everyone(db, past, world, factory):
-    from consult.places import queries as places, services as places_services
-
     topic = world.topic("voting")
     option = topic_queries.options_of(topics.vote_of(topic).id)[0].id
     for person in (world.resident, world.party):
@@ -288,3 +285,16 @@ def test_a_month_inside_its_response_window_is_not_stored_on_view(db, past, worl
 def test_months_before_the_street_existed_are_shown_but_never_stored(db, world):
     assert services.street_month(world.street, "2001-01")["final"] is False
     assert db.session.scalar(sa.select(sa.func.count()).select_from(StreetRanking).where(StreetRanking.month == "2001-01")) == 0
+
+
+def test_records_come_in_kind_order_whatever_order_the_sources_were_registered_in(db, past, world, monkeypatch):
+    """Topics before micro-wishes on the response figure's records, as before the sources moved to
+    the domains; the registries are filled in import order, which the records must not follow."""
+    activities.post_wish(world.resident, world.a, title="换灯泡", description="够不着")
+    submit_topics(world, 2)
+    past.set(2026, 12, 15, 2, 0)
+    expected = figures_of(world, "2026-10")["response"]["records"]
+    assert [kind for kind, _id in expected] == ["topic", "topic", "wish"]
+    reversed_sources = dict(reversed(list(registries.evaluation_sources["response"].items())))
+    monkeypatch.setitem(registries.evaluation_sources, "response", reversed_sources)
+    assert figures_of(world, "2026-10")["response"]["records"] == expected

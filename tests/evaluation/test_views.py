@@ -1,11 +1,16 @@
 """Ranking, community evaluation and records pages; settings; bad months; CSV."""
 
 import re
-from datetime import UTC, timedelta
+from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
 
+from consult.activities import services as activities
+from consult.activities.models import PartyRegistration
+from consult.core.clock import now
 from consult.evaluation import services
+from consult.places.models import Residence
+from consult.topics import queries as topic_queries, services as topics
 
 
 def test_ranking_page_links_figures_to_their_records(client, world, db, clock):
@@ -70,8 +75,6 @@ def test_settings_page(login_as, world, db):
 
 
 def test_activity_rating_page(login_as, world, db, clock):
-    from consult.activities import services as activities
-
     activity = world.factory.activity(world, starts_in=timedelta(minutes=10))
     activities.sign_up(world.party, activity)
     activities.check_in(world.party, activity, activities.checkin_code(activity))
@@ -91,8 +94,6 @@ def test_activity_rating_page(login_as, world, db, clock):
 
 
 def test_evaluation_pages_cost_does_not_grow_with_communities(client, world, factory, count_queries, db):
-    from consult.topics import services as topics
-
     def grow(n):
         for _ in range(n):
             community = factory.community(world.street)
@@ -101,7 +102,6 @@ def test_evaluation_pages_cost_does_not_grow_with_communities(client, world, fac
             category = topics.categories_for(community)[0].id
             topic = topics.propose(worker, community, title="x", body="y", category_id=category)
             topics.send_to_vote(worker, topic)
-            from consult.core.clock import now
 
             topics.schedule_vote(
                 worker,
@@ -147,11 +147,6 @@ def test_odd_slugs_months_and_unknown_api_routes(client, world):
 
 def backdate(world):
     """The world was built at today's date, before the test set the clock back: date it to January 2026."""
-    from datetime import datetime
-
-    from consult.activities.models import PartyRegistration
-    from consult.places.models import Residence
-
     january = datetime(2026, 1, 1, tzinfo=UTC)
     session = world.factory.session
     world.street.created_at = world.other_street.created_at = january
@@ -164,8 +159,6 @@ def backdate(world):
 
 def _served_month(clock, world):
     """An activity with confirmed minutes of two party members and a neighbour, a confirmed micro-wish, ratings; in October."""
-    from consult.activities import services as activities
-
     backdate(world)
     clock.set(2026, 10, 10, 2, 0)
     party2 = world.factory.resident(world.a)
@@ -204,8 +197,6 @@ def test_every_figure_links_to_records_that_match_its_number(client, world, db, 
 
 
 def test_participation_shows_its_votes_and_its_residents_apart(client, world, db, clock):
-    from consult.topics import queries as topic_queries, services as topics
-
     backdate(world)
     clock.set(2026, 10, 10, 2, 0)
     topic = world.topic("voting")

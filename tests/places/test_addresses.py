@@ -6,6 +6,7 @@ import unicodedata
 
 import pytest
 import sqlalchemy as sa
+from flask_migrate import upgrade
 from hypothesis import given, settings, strategies as st
 
 from consult import create_app
@@ -96,8 +97,6 @@ TYPED = [
 
 
 def _merge_typed_addresses(url, capsys):
-    from flask_migrate import upgrade
-
     app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": url})
     with app.app_context():
         upgrade(revision="0005_evaluation")

@@ -2,6 +2,7 @@
 
 import pytest
 
+from consult.places import queries, services
 from consult.places.models import ResidenceStatus
 
 
@@ -26,8 +27,6 @@ def queries_for(client, url, count_queries):
     ],
 )
 def test_query_count_does_not_grow(url_of, who, world, factory, login_as, count_queries, db):
-    from consult.places import queries, services
-
     client = login_as(world.roles()[who])
     url = url_of(world)
 

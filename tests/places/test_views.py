@@ -5,7 +5,7 @@ import re
 import sqlalchemy as sa
 
 from consult.accounts.models import User
-from consult.places import queries
+from consult.places import queries, services
 from consult.places.models import Community, StaffAppointment, Street
 
 
@@ -97,8 +97,6 @@ def test_record_resident_page(login_as, world, db):
 
 
 def test_audit_log_readable_by_the_communitys_workers(login_as, world, db):
-    from consult.places import services
-
     services.confirm_residence(world.worker, queries.active_residence(world.pending))
     page = login_as(world.worker).get(f"/manage/c/{world.a.slug}/audit").get_data(as_text=True)
     assert "确认新居民为本社区居民。" in page and "工作者周" in page  # a sentence, not raw database text

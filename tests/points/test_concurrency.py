@@ -5,7 +5,8 @@ import sqlalchemy as sa
 
 from consult.accounts.models import User
 from consult.core.errors import Conflict
-from consult.points import services
+from consult.extensions import db
+from consult.points import ledger, queries, rewards
 from consult.points.models import Balance, LedgerEntry, Redemption, Reward
 from tests.core.test_concurrency import run_threads
 from tests.factories import Factory
@@ -15,15 +16,13 @@ pytestmark = pytest.mark.postgresql
 
 def test_fifty_redemptions_at_once_exactly_one_succeeds(app, committed_db):
     world = Factory(committed_db.session).world()
-    services.bonus(world.worker, world.resident, world.a, 15, "奖励")
-    reward = services.create_reward(world.worker, world.a, name="毛巾", price=10, stock=100)
+    ledger.bonus(world.worker, world.resident, world.a, 15, "奖励")
+    reward = rewards.create_reward(world.worker, world.a, name="毛巾", price=10, stock=100)
     committed_db.session.commit()
     user_id, reward_id = world.resident.id, reward.id
 
     def redeem(i):
-        from consult.extensions import db
-
-        services.redeem(db.session.get(User, user_id), db.session.get(Reward, reward_id))
+        rewards.redeem(db.session.get(User, user_id), db.session.get(Reward, reward_id))
         return "ok"
 
     results = run_threads(app, 50, redeem)
@@ -35,7 +34,7 @@ def test_fifty_redemptions_at_once_exactly_one_succeeds(app, committed_db):
     assert session.get(Balance, (user_id, world.a.id)).balance == 5
     assert session.get(Reward, reward_id).stock == 99
     assert session.scalar(sa.select(sa.func.count()).select_from(Redemption)) == 1
-    assert services.verify_balances() == []
+    assert queries.verify_balances() == []
 
 
 def test_a_reversal_racing_redemptions_is_recorded_and_no_redemption_overdraws(app, committed_db):
@@ -43,18 +42,16 @@ def test_a_reversal_racing_redemptions_is_recorded_and_no_redemption_overdraws(a
     reversal always lands (the balance may end up owed), and no redemption's balance_after is
     below zero."""
     world = Factory(committed_db.session).world()
-    bonus = services.bonus(world.worker, world.resident, world.a, 30, "奖励")
-    reward = services.create_reward(world.worker, world.a, name="毛巾", price=10, stock=100)
+    bonus = ledger.bonus(world.worker, world.resident, world.a, 30, "奖励")
+    reward = rewards.create_reward(world.worker, world.a, name="毛巾", price=10, stock=100)
     committed_db.session.commit()
     user_id, reward_id, bonus_id, worker_id = world.resident.id, reward.id, bonus.id, world.worker.id
 
     def work(i):
-        from consult.extensions import db
-
         if i == 0:
-            services.reverse(db.session.get(User, worker_id), db.session.get(LedgerEntry, bonus_id), "发错人了")
+            ledger.reverse(db.session.get(User, worker_id), db.session.get(LedgerEntry, bonus_id), "发错人了")
             return "reversed"
-        services.redeem(db.session.get(User, user_id), db.session.get(Reward, reward_id))
+        rewards.redeem(db.session.get(User, user_id), db.session.get(Reward, reward_id))
         return "redeemed"
 
     results = run_threads(app, 21, work)
@@ -70,4 +67,4 @@ def test_a_reversal_racing_redemptions_is_recorded_and_no_redemption_overdraws(a
         10,
         20,
     )
-    assert services.verify_balances() == []
+    assert queries.verify_balances() == []

@@ -7,7 +7,7 @@ from flask_migrate import downgrade, upgrade
 
 from consult import create_app
 from consult.extensions import db
-from consult.points import services
+from consult.points import ledger, queries, rewards
 from consult.points.models import LedgerEntry
 from tests.conftest import PG_URL, need, temporary_postgres_database
 from tests.factories import Factory
@@ -18,13 +18,13 @@ def _backfill_on(url):
     with app.app_context():
         upgrade()
         world = Factory(db.session).world()
-        bonus = services.bonus(world.worker, world.resident, world.a, 30, "奖励")
-        services.bonus(world.worker, world.party, world.a, 8, "奖励")
-        reward = services.create_reward(world.worker, world.a, name="毛巾", price=10, stock=5)
-        services.redeem(world.resident, reward)
-        cancelled = services.redeem(world.resident, reward)
-        services.cancel_redemption(world.resident, cancelled)
-        services.correct(world.worker, bonus, 25, "少记了")
+        bonus = ledger.bonus(world.worker, world.resident, world.a, 30, "奖励")
+        ledger.bonus(world.worker, world.party, world.a, 8, "奖励")
+        reward = rewards.create_reward(world.worker, world.a, name="毛巾", price=10, stock=5)
+        rewards.redeem(world.resident, reward)
+        cancelled = rewards.redeem(world.resident, reward)
+        rewards.cancel_redemption(world.resident, cancelled)
+        ledger.correct(world.worker, bonus, 25, "少记了")
         db.session.commit()
         expected = dict(db.session.execute(sa.select(LedgerEntry.id, LedgerEntry.balance_after)).all())
         assert sorted(expected.values()) == [-10, 8, 10, 15, 20, 20, 30]
@@ -34,7 +34,7 @@ def _backfill_on(url):
         upgrade()
         db.session.remove()
         assert dict(db.session.execute(sa.select(LedgerEntry.id, LedgerEntry.balance_after)).all()) == expected
-        assert services.verify_balances() == []
+        assert queries.verify_balances() == []
         with pytest.raises(sa.exc.DBAPIError, match="append-only"):
             db.session.execute(sa.text("DELETE FROM ledger_entries"))
         db.session.rollback()

@@ -11,7 +11,7 @@ from consult.activities import services as activities
 from consult.core.errors import PermissionDenied
 from consult.places import services as places
 from consult.places.models import ResidenceStatus
-from consult.points import services
+from consult.points import ledger, rewards
 from consult.points.models import LedgerEntry, Redemption
 
 
@@ -52,26 +52,26 @@ def test_own_minutes_need_another_staff_member(db, world, neighbour, clock):
 
 def test_own_bonus_correction_and_hand_over_need_another_staff_member(db, world, neighbour):
     with pytest.raises(PermissionDenied) as refused:
-        services.bonus(world.worker, world.worker, world.a, 1000, "自己奖励自己")
+        ledger.bonus(world.worker, world.worker, world.a, 1000, "自己奖励自己")
     assert refused.value.field == "username"
     assert db.session.scalar(sa.select(sa.func.count()).select_from(LedgerEntry)) == 0
-    entry = services.bonus(world.street_admin, world.worker, world.a, 30, "清雪")
+    entry = ledger.bonus(world.street_admin, world.worker, world.a, 30, "清雪")
     with pytest.raises(PermissionDenied):
-        services.correct(world.worker, entry, 300, "少记了")
+        ledger.correct(world.worker, entry, 300, "少记了")
     with pytest.raises(PermissionDenied):
-        services.reverse(world.worker, entry, "x")
-    redemption = services.redeem(world.worker, services.create_reward(world.worker, world.a, name="毛巾", price=10, stock=1))
+        ledger.reverse(world.worker, entry, "x")
+    redemption = rewards.redeem(world.worker, rewards.create_reward(world.worker, world.a, name="毛巾", price=10, stock=1))
     with pytest.raises(PermissionDenied):
-        services.hand_over(world.worker, redemption)
-    assert services.hand_over(world.street_admin, redemption).status == "handed_over"
+        rewards.hand_over(world.worker, redemption)
+    assert rewards.hand_over(world.street_admin, redemption).status == "handed_over"
 
 
 def test_points_page_offers_no_hand_over_or_change_of_ones_own(db, world, neighbour, login_as):
-    services.bonus(world.street_admin, world.worker, world.a, 30, "清雪")
+    ledger.bonus(world.street_admin, world.worker, world.a, 30, "清雪")
     own_entry = db.session.scalar(sa.select(LedgerEntry).where(LedgerEntry.user_id == world.worker.id))
-    other_entry = services.bonus(world.worker, world.resident, world.a, 5, "x")
-    own = services.redeem(world.worker, services.create_reward(world.worker, world.a, name="毛巾", price=10, stock=1))
-    other = services.redeem(world.resident, services.create_reward(world.worker, world.a, name="袋子", price=1, stock=1))
+    other_entry = ledger.bonus(world.worker, world.resident, world.a, 5, "x")
+    own = rewards.redeem(world.worker, rewards.create_reward(world.worker, world.a, name="毛巾", price=10, stock=1))
+    other = rewards.redeem(world.resident, rewards.create_reward(world.worker, world.a, name="袋子", price=1, stock=1))
     client = login_as(world.worker)
     page = client.get(f"/manage/c/{world.a.slug}/points/").get_data(as_text=True)
     assert f"redemptions/{own.id}/hand-over" not in page and f"redemptions/{other.id}/hand-over" in page

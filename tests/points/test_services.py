@@ -7,11 +7,14 @@ import pytest
 import sqlalchemy as sa
 
 from consult.activities import services as activities
+from consult.activities.signals import attendance_confirmed, wish_confirmed
 from consult.core.audit import AuditEntry
 from consult.core.clock import month_bounds, now as clock_now
 from consult.core.errors import Conflict, PermissionDenied, RuleViolation
-from consult.points import queries, services
+from consult.core.notifications import Notification
+from consult.points import ledger, queries, rewards
 from consult.points.models import Balance, LedgerEntry
+from tests.factories import Factory
 
 
 def balance(db, user, community):
@@ -35,7 +38,7 @@ def served(world, clock, minutes, rate=10, person=None):
     "minutes, rate, points", [(60, 10, 10), (90, 10, 15), (45, 10, 8), (3, 10, 1), (2, 10, 0), (150, 7, 18), (30, 1, 1)]
 )
 def test_points_round_half_up(minutes, rate, points):
-    assert services.points_for(minutes, rate) == points
+    assert ledger.points_for(minutes, rate) == points
 
 
 def test_confirmed_minutes_post_once(db, world, clock):
@@ -44,7 +47,7 @@ def test_confirmed_minutes_post_once(db, world, clock):
     assert [(e.delta, e.reason, e.source_type, e.source_id) for e in entries] == [(15, "attendance", "attendance", attendance.id)]
     assert balance(db, world.party, world.a) == 15
     with pytest.raises(Conflict):
-        services.post_attendance(
+        ledger.post_attendance(
             attendance, actor=world.worker, activity=db.session.get(activities.Activity, attendance.activity_id)
         )
     assert balance(db, world.party, world.a) == 15
@@ -61,32 +64,32 @@ def test_confirmed_wish_pays_its_claimer(db, world):
 
 
 def test_bonus_rules(db, world):
-    services.bonus(world.worker, world.resident, world.a, 20, "协助组织议事会")
+    ledger.bonus(world.worker, world.resident, world.a, 20, "协助组织议事会")
     assert balance(db, world.resident, world.a) == 20
     for bad in (0, -5, 1001, 10**9):
         with pytest.raises(RuleViolation):
-            services.bonus(world.worker, world.resident, world.a, bad, "x")
+            ledger.bonus(world.worker, world.resident, world.a, bad, "x")
     with pytest.raises(RuleViolation):
-        services.bonus(world.worker, world.resident, world.a, 5, "")
+        ledger.bonus(world.worker, world.resident, world.a, 5, "")
     with pytest.raises(PermissionDenied):
-        services.bonus(world.other_worker, world.resident, world.a, 5, "x")
+        ledger.bonus(world.other_worker, world.resident, world.a, 5, "x")
     with pytest.raises(RuleViolation):
-        services.bonus(world.worker, world.pending, world.a, 5, "x")
+        ledger.bonus(world.worker, world.pending, world.a, 5, "x")
 
 
 def test_reversal_once_and_never_of_a_reversal(db, world):
-    entry = services.bonus(world.worker, world.resident, world.a, 20, "误发")
+    entry = ledger.bonus(world.worker, world.resident, world.a, 20, "误发")
     with pytest.raises(RuleViolation):
-        services.reverse(world.worker, entry, "")
-    reversal = services.reverse(world.worker, entry, "发错人了")
+        ledger.reverse(world.worker, entry, "")
+    reversal = ledger.reverse(world.worker, entry, "发错人了")
     assert reversal.delta == -20 and reversal.reverses_id == entry.id
     assert balance(db, world.resident, world.a) == 0
     with pytest.raises(Conflict):
-        services.reverse(world.worker, entry, "again")
+        ledger.reverse(world.worker, entry, "again")
     with pytest.raises(Conflict):
-        services.reverse(world.worker, reversal, "reverse the reversal")
+        ledger.reverse(world.worker, reversal, "reverse the reversal")
     with pytest.raises(PermissionDenied):
-        services.reverse(world.other_worker, entry, "x")
+        ledger.reverse(world.other_worker, entry, "x")
 
 
 def test_correction_reverses_and_replaces(db, world, clock):
@@ -94,95 +97,89 @@ def test_correction_reverses_and_replaces(db, world, clock):
     original = db.session.scalar(
         sa.select(LedgerEntry).where(LedgerEntry.source_type == "attendance", LedgerEntry.source_id == attendance.id)
     )
-    corrected = services.correct(world.worker, original, 12, "时长登记错误")
+    corrected = ledger.correct(world.worker, original, 12, "时长登记错误")
     assert corrected.replaces_id == original.id and corrected.source_id == attendance.id and corrected.delta == 12
     assert balance(db, world.party, world.a) == 12
     with pytest.raises(Conflict):
-        services.correct(world.worker, original, 13, "again")  # already reversed
-    assert services.verify_balances() == []
+        ledger.correct(world.worker, original, 13, "again")  # already reversed
+    assert queries.verify_balances() == []
 
 
 def test_reversal_of_spent_points_is_recorded_and_leaves_the_balance_owed(db, world):
-    entry = services.bonus(world.worker, world.resident, world.a, 30, "奖励")
-    reward = services.create_reward(world.worker, world.a, name="洗衣液", price=25, stock=3)
-    services.redeem(world.resident, reward)
-    reversal = services.reverse(world.worker, entry, "发错人了")
+    entry = ledger.bonus(world.worker, world.resident, world.a, 30, "奖励")
+    reward = rewards.create_reward(world.worker, world.a, name="洗衣液", price=25, stock=3)
+    rewards.redeem(world.resident, reward)
+    reversal = ledger.reverse(world.worker, entry, "发错人了")
     assert reversal.delta == -30 and reversal.balance_after == -25
     assert balance(db, world.resident, world.a) == -25
-    assert services.verify_balances() == []
+    assert queries.verify_balances() == []
     with pytest.raises(Conflict, match="欠 25"):
-        services.redeem(world.resident, reward)  # owed: no redemption until the balance is positive again
-    services.bonus(world.street_admin, world.resident, world.a, 45, "清雪")
+        rewards.redeem(world.resident, reward)  # owed: no redemption until the balance is positive again
+    ledger.bonus(world.street_admin, world.resident, world.a, 45, "清雪")
     with pytest.raises(Conflict):
-        services.redeem(world.resident, reward)  # 20 < 25
-    services.bonus(world.street_admin, world.resident, world.a, 5, "清雪")
-    assert services.redeem(world.resident, reward).price == 25 and balance(db, world.resident, world.a) == 0
-    assert services.verify_balances() == []
+        rewards.redeem(world.resident, reward)  # 20 < 25
+    ledger.bonus(world.street_admin, world.resident, world.a, 5, "清雪")
+    assert rewards.redeem(world.resident, reward).price == 25 and balance(db, world.resident, world.a) == 0
+    assert queries.verify_balances() == []
 
 
 def test_correction_of_spent_points_is_recorded_and_tells_the_member(db, world):
-    from consult.core.notifications import Notification
-
-    entry = services.bonus(world.worker, world.resident, world.a, 30, "奖励")
-    services.redeem(world.resident, services.create_reward(world.worker, world.a, name="洗衣液", price=25, stock=3))
-    corrected = services.correct(world.worker, entry, 10, "只应奖励10分")
+    entry = ledger.bonus(world.worker, world.resident, world.a, 30, "奖励")
+    rewards.redeem(world.resident, rewards.create_reward(world.worker, world.a, name="洗衣液", price=25, stock=3))
+    corrected = ledger.correct(world.worker, entry, 10, "只应奖励10分")
     assert corrected.balance_after == -15 and balance(db, world.resident, world.a) == -15
     texts = [n.message for n in db.session.scalars(sa.select(Notification).where(Notification.recipient_id == world.resident.id))]
     assert any("10" in t and "30" in t and "只应奖励10分" in t for t in texts), texts
-    assert services.verify_balances() == []
+    assert queries.verify_balances() == []
 
 
 def test_redemption_limits(db, world):
-    reward = services.create_reward(world.worker, world.a, name="毛巾", price=10, stock=1)
+    reward = rewards.create_reward(world.worker, world.a, name="毛巾", price=10, stock=1)
     with pytest.raises(Conflict):
-        services.redeem(world.resident, reward)  # no points
-    services.bonus(world.worker, world.resident, world.a, 25, "奖励")
-    services.redeem(world.resident, reward)
+        rewards.redeem(world.resident, reward)  # no points
+    ledger.bonus(world.worker, world.resident, world.a, 25, "奖励")
+    rewards.redeem(world.resident, reward)
     assert reward.stock == 0 and balance(db, world.resident, world.a) == 15
     with pytest.raises(Conflict):
-        services.redeem(world.resident, reward)  # sold out
-    services.update_reward(world.worker, reward, stock=5, active=False)
+        rewards.redeem(world.resident, reward)  # sold out
+    rewards.update_reward(world.worker, reward, stock=5, active=False)
     with pytest.raises(Conflict):
-        services.redeem(world.resident, reward)  # not offered
+        rewards.redeem(world.resident, reward)  # not offered
     with pytest.raises(PermissionDenied):
-        services.redeem(world.pending, reward)
+        rewards.redeem(world.pending, reward)
     for bad in (dict(name="", price=1, stock=1), dict(name="x", price=0, stock=1), dict(name="x", price=1, stock=-1)):
         with pytest.raises(RuleViolation):
-            services.create_reward(world.worker, world.a, **bad)
+            rewards.create_reward(world.worker, world.a, **bad)
 
 
 def test_cancelled_redemption_restores_points_and_stock(db, world):
-    services.bonus(world.worker, world.resident, world.a, 25, "奖励")
-    reward = services.create_reward(world.worker, world.a, name="毛巾", price=10, stock=2)
-    redemption = services.redeem(world.resident, reward)
-    services.cancel_redemption(world.resident, redemption)
+    ledger.bonus(world.worker, world.resident, world.a, 25, "奖励")
+    reward = rewards.create_reward(world.worker, world.a, name="毛巾", price=10, stock=2)
+    redemption = rewards.redeem(world.resident, reward)
+    rewards.cancel_redemption(world.resident, redemption)
     db.session.refresh(reward)
     assert reward.stock == 2 and balance(db, world.resident, world.a) == 25 and redemption.status == "cancelled"
     with pytest.raises(Conflict):
-        services.cancel_redemption(world.worker, redemption)
-    second = services.redeem(world.resident, reward)
-    services.hand_over(world.worker, second)
+        rewards.cancel_redemption(world.worker, redemption)
+    second = rewards.redeem(world.resident, reward)
+    rewards.hand_over(world.worker, second)
     with pytest.raises(Conflict):
-        services.cancel_redemption(world.worker, second)
+        rewards.cancel_redemption(world.worker, second)
     with pytest.raises(Conflict):
-        services.reverse(world.worker, db.session.get(LedgerEntry, second.entry_id), "no")
-    assert services.verify_balances() == []
+        ledger.reverse(world.worker, db.session.get(LedgerEntry, second.entry_id), "no")
+    assert queries.verify_balances() == []
 
 
 def test_verify_catches_a_tampered_balance(db, world):
-    services.bonus(world.worker, world.resident, world.a, 25, "奖励")
-    assert services.verify_balances() == []
+    ledger.bonus(world.worker, world.resident, world.a, 25, "奖励")
+    assert queries.verify_balances() == []
     db.session.execute(sa.update(Balance).where(Balance.user_id == world.resident.id).values(balance=999))
-    assert services.verify_balances() == [
-        {"user_id": world.resident.id, "community_id": world.a.id, "balance": 999, "ledger": 25}
-    ]
+    assert queries.verify_balances() == [{"user_id": world.resident.id, "community_id": world.a.id, "balance": 999, "ledger": 25}]
 
 
 def test_points_verify_command(app, committed_db):
-    from tests.factories import Factory
-
     world = Factory(committed_db.session).world()
-    services.bonus(world.worker, world.resident, world.a, 5, "x")
+    ledger.bonus(world.worker, world.resident, world.a, 5, "x")
     committed_db.session.commit()
     runner = app.test_cli_runner()
     assert runner.invoke(args=["points", "verify"]).exit_code == 0
@@ -194,7 +191,7 @@ def test_points_verify_command(app, committed_db):
 
 def test_the_database_refuses_update_delete_and_truncate_of_the_ledger(db, world):
     """On every engine: each statement that would change or remove an entry is refused by the database."""
-    entry = services.bonus(world.worker, world.resident, world.a, 5, "x")
+    entry = ledger.bonus(world.worker, world.resident, world.a, 5, "x")
     db.session.flush()
     statements = [
         f"UPDATE ledger_entries SET delta = 500 WHERE id = {entry.id}",
@@ -214,7 +211,7 @@ def test_the_database_refuses_update_delete_and_truncate_of_the_ledger(db, world
 
 def test_the_database_refuses_a_redemption_that_overdraws(db, world):
     """The CHECK on balance_after and the trigger tying it to the balance row, without Python's checks."""
-    services.bonus(world.worker, world.resident, world.a, 5, "x")
+    ledger.bonus(world.worker, world.resident, world.a, 5, "x")
     db.session.flush()
     insert = (
         "INSERT INTO ledger_entries (user_id, community_id, delta, reason, balance_after, created_at) "
@@ -234,10 +231,10 @@ def test_the_database_refuses_a_redemption_that_overdraws(db, world):
 
 def test_monthly_totals_and_month_bounds(db, world, clock):
     clock.set(2026, 9, 30, 15, 30)  # 23:30 on 30 September in Shanghai
-    services.bonus(world.worker, world.resident, world.a, 25, "奖励")
+    ledger.bonus(world.worker, world.resident, world.a, 25, "奖励")
     clock.set(2026, 9, 30, 16, 30)  # 00:30 on 1 October in Shanghai
-    services.bonus(world.worker, world.resident, world.a, 7, "奖励")
-    services.redeem(world.resident, services.create_reward(world.worker, world.a, name="毛巾", price=10, stock=1))
+    ledger.bonus(world.worker, world.resident, world.a, 7, "奖励")
+    rewards.redeem(world.resident, rewards.create_reward(world.worker, world.a, name="毛巾", price=10, stock=1))
     clock.set(2026, 11, 15, 4, 0)
     assert queries.monthly_totals(world.resident.id) == [("2026-10", 7, 10), ("2026-09", 25, 0)]
     assert queries.monthly_totals(world.resident.id, months=2) == [("2026-10", 7, 10)]
@@ -249,7 +246,7 @@ def test_monthly_totals_and_month_bounds(db, world, clock):
 def test_monthly_totals_count_every_entry_in_one_query(db, world, clock, count_queries):
     """Not only the last 500 entries: 600 bonuses in one month are all counted, in one statement."""
     clock.set(2026, 11, 3, 4, 0)
-    services.bonus(world.worker, world.resident, world.a, 3, "x")
+    ledger.bonus(world.worker, world.resident, world.a, 3, "x")
     first = db.session.scalar(sa.select(LedgerEntry))
     rows = [
         {
@@ -268,27 +265,25 @@ def test_monthly_totals_count_every_entry_in_one_query(db, world, clock, count_q
     with count_queries() as q:
         totals = queries.monthly_totals(world.resident.id)
     assert totals == [("2026-11", 603, 0)] and q.count == 1
-    assert services.verify_balances() == []
+    assert queries.verify_balances() == []
 
 
 def test_redemptions_are_audited_and_a_committee_cancellation_tells_the_member(db, world):
-    from consult.core.notifications import Notification
-
-    services.bonus(world.worker, world.resident, world.a, 25, "奖励")
-    reward = services.create_reward(world.worker, world.a, name="毛巾", price=10, stock=2)
-    redemption = services.redeem(world.resident, reward)
+    ledger.bonus(world.worker, world.resident, world.a, 25, "奖励")
+    reward = rewards.create_reward(world.worker, world.a, name="毛巾", price=10, stock=2)
+    redemption = rewards.redeem(world.resident, reward)
     audited = db.session.scalar(sa.select(AuditEntry).where(AuditEntry.action == "reward.redeem"))
     assert audited.actor_id == world.resident.id and audited.target_id == redemption.id and audited.community_id == world.a.id
     assert audited.after["price"] == 10 and audited.after["balance_after"] == 15
-    services.cancel_redemption(world.worker, redemption)
+    rewards.cancel_redemption(world.worker, redemption)
     told = db.session.scalar(
         sa.select(Notification).where(
             Notification.recipient_id == world.resident.id, Notification.event_key == f"redemption:{redemption.id}:cancelled"
         )
     )
     assert told is not None and "毛巾" in told.message and "10" in told.message
-    own = services.redeem(world.resident, reward)
-    services.cancel_redemption(world.resident, own)  # cancelling one's own: no notice to oneself
+    own = rewards.redeem(world.resident, reward)
+    rewards.cancel_redemption(world.resident, own)  # cancelling one's own: no notice to oneself
     assert (
         db.session.scalar(
             sa.select(sa.func.count()).select_from(Notification).where(Notification.event_key == f"redemption:{own.id}:cancelled")
@@ -300,7 +295,5 @@ def test_redemptions_are_audited_and_a_committee_cancellation_tells_the_member(d
 
 def test_every_listener_is_connected_where_registrations_says():
     """The ledger hears of confirmed minutes and wishes through the activities signals."""
-    from consult.activities.signals import attendance_confirmed, wish_confirmed
-
-    assert services.post_attendance in attendance_confirmed.receivers.values()
-    assert services.post_wish in wish_confirmed.receivers.values()
+    assert ledger.post_attendance in attendance_confirmed.receivers.values()
+    assert ledger.post_wish in wish_confirmed.receivers.values()

@@ -5,13 +5,14 @@ import re
 import sqlalchemy as sa
 
 from consult.core import documents
-from consult.points import services
+from consult.core.clock import local_now
+from consult.points import ledger, queries, rewards
 from consult.points.models import LedgerEntry, Redemption
 
 
 def test_my_points_page_and_redeem(login_as, world, db):
-    services.bonus(world.worker, world.resident, world.a, 30, "组织议事会")
-    reward = services.create_reward(world.worker, world.a, name="环保袋", price=20, stock=1)
+    ledger.bonus(world.worker, world.resident, world.a, 30, "组织议事会")
+    reward = rewards.create_reward(world.worker, world.a, name="环保袋", price=20, stock=1)
     client = login_as(world.resident)
     page = client.get("/me/points").get_data(as_text=True)
     assert "环保袋" in page and "组织议事会" in page and "+30" in page
@@ -21,7 +22,7 @@ def test_my_points_page_and_redeem(login_as, world, db):
     redemption = db.session.scalar(sa.select(Redemption))
     assert login_as(world.party).post(f"/me/points/redemptions/{redemption.id}/cancel", {}).status_code == 403
     assert login_as(world.resident).post(f"/me/points/redemptions/{redemption.id}/cancel", {}).status_code == 302
-    assert services.verify_balances() == []
+    assert queries.verify_balances() == []
 
 
 def test_committee_bonus_reverse_correct_and_hand_over(login_as, world, db):
@@ -40,7 +41,7 @@ def test_committee_bonus_reverse_correct_and_hand_over(login_as, world, db):
     assert login_as(world.other_worker).post(f"{base}/entries/{entry.id}/reverse", {"reason": "x"}).status_code == 403
     client = login_as(world.worker)
     assert client.post(f"{base}/rewards", {"name": "毛巾", "price": 10, "stock": 3}).status_code == 302
-    reward_id = services.reward_in(world.a, db.session.scalar(sa.text("SELECT max(id) FROM rewards"))).id
+    reward_id = queries.reward_in(world.a, db.session.scalar(sa.text("SELECT max(id) FROM rewards"))).id
     login_as(world.resident).post(f"/me/points/rewards/{reward_id}/redeem", {})
     client = login_as(world.worker)
     assert "毛巾" in client.get(f"/manage/c/{world.a.slug}/").get_data(as_text=True)  # on the to-do page
@@ -49,15 +50,13 @@ def test_committee_bonus_reverse_correct_and_hand_over(login_as, world, db):
     assert client.post(f"{base}/redemptions/{redemption.id}/cancel", {}).status_code == 409
     assert client.post(f"{base}/settings", {"default_points_per_hour": 12, "wish_points": 8}).status_code == 302
     assert client.post(f"{base}/settings", {"default_points_per_hour": -1, "wish_points": 8}).status_code == 400
-    assert services.verify_balances() == []
+    assert queries.verify_balances() == []
 
 
 def test_ledger_csv_for_a_month(login_as, world, db):
-    services.bonus(world.worker, world.resident, world.a, 7, '=HYPERLINK("http://evil")')
+    ledger.bonus(world.worker, world.resident, world.a, 7, '=HYPERLINK("http://evil")')
     db.session.commit()
     client = login_as(world.worker)
-    from consult.core.clock import local_now
-
     response = client.get(f"/manage/c/{world.a.slug}/points/export?month={local_now():%Y-%m}")
     text = response.data.decode("utf-8")
     assert response.mimetype == "text/csv" and text.startswith("\ufeff")
@@ -82,10 +81,10 @@ def test_certificate_issue_and_forgery(login_as, world, db):
 
 
 def test_rewards_show_what_i_can_afford_and_refusals_stay_on_my_page(login_as, world, db):
-    services.bonus(world.worker, world.resident, world.a, 15, "组织议事会")
-    cheap = services.create_reward(world.worker, world.a, name="环保袋", price=10, stock=1)
-    dear = services.create_reward(world.worker, world.a, name="体检套餐", price=200, stock=5)
-    gone = services.create_reward(world.worker, world.a, name="雨伞", price=5, stock=0)
+    ledger.bonus(world.worker, world.resident, world.a, 15, "组织议事会")
+    cheap = rewards.create_reward(world.worker, world.a, name="环保袋", price=10, stock=1)
+    dear = rewards.create_reward(world.worker, world.a, name="体检套餐", price=200, stock=5)
+    gone = rewards.create_reward(world.worker, world.a, name="雨伞", price=5, stock=0)
     client = login_as(world.resident)
     page = client.get("/me/points").get_data(as_text=True)
     assert f"/rewards/{cheap.id}/redeem" in page
@@ -104,17 +103,17 @@ def test_rewards_show_what_i_can_afford_and_refusals_stay_on_my_page(login_as, w
     twice = client.post(f"/me/points/rewards/{cheap.id}/redeem", {"request_key": key})
     assert twice.status_code == 409 and "<h1>我的积分</h1>" in twice.get_data(as_text=True)
     redemption = db.session.scalar(sa.select(Redemption))
-    services.hand_over(world.worker, redemption)
+    rewards.hand_over(world.worker, redemption)
     late = client.post(f"/me/points/redemptions/{redemption.id}/cancel", {})
     assert late.status_code == 409 and "<h1>我的积分</h1>" in late.get_data(as_text=True)
-    assert services.verify_balances() == []
+    assert queries.verify_balances() == []
 
 
 def test_an_owed_balance_is_shown_and_blocks_redemption(login_as, world, db):
-    entry = services.bonus(world.worker, world.resident, world.a, 30, "误发")
-    reward = services.create_reward(world.worker, world.a, name="洗衣液", price=25, stock=3)
-    services.redeem(world.resident, reward)
-    services.reverse(world.worker, entry, "发错人了")
+    entry = ledger.bonus(world.worker, world.resident, world.a, 30, "误发")
+    reward = rewards.create_reward(world.worker, world.a, name="洗衣液", price=25, stock=3)
+    rewards.redeem(world.resident, reward)
+    ledger.reverse(world.worker, entry, "发错人了")
     page = login_as(world.resident).get("/me/points").get_data(as_text=True)
     assert "欠 25 积分" in page and f"/rewards/{reward.id}/redeem" not in page
     staff = login_as(world.worker).get(f"/manage/c/{world.a.slug}/points/").get_data(as_text=True)
@@ -122,10 +121,10 @@ def test_an_owed_balance_is_shown_and_blocks_redemption(login_as, world, db):
 
 
 def test_committee_refusals_stay_on_the_points_page_with_the_form_kept(login_as, world, db):
-    entry = services.bonus(world.worker, world.resident, world.a, 40, "清雪")
-    services.reverse(world.worker, entry, "误发")
+    entry = ledger.bonus(world.worker, world.resident, world.a, 40, "清雪")
+    ledger.reverse(world.worker, entry, "误发")
     reversal = db.session.scalar(sa.select(LedgerEntry).where(LedgerEntry.reverses_id == entry.id))
-    other = services.bonus(world.worker, world.resident, world.a, 5, "x")
+    other = ledger.bonus(world.worker, world.resident, world.a, 5, "x")
     client = login_as(world.worker)
     base = f"/manage/c/{world.a.slug}/points"
     heading = "<h1>和平社区积分</h1>"
@@ -148,18 +147,18 @@ def test_committee_refusals_stay_on_the_points_page_with_the_form_kept(login_as,
         and heading in response.get_data(as_text=True)
         and 'value="nobody"' in response.get_data(as_text=True)
     )
-    assert services.verify_balances() == []
+    assert queries.verify_balances() == []
 
 
 def test_my_points_page_costs_the_same_with_many_entries(login_as, world, db, count_queries):
     """Monthly totals come from SQL over all entries, not from the last 500 loaded into Python."""
     client = login_as(world.resident)
-    services.bonus(world.worker, world.resident, world.a, 3, "x")
+    ledger.bonus(world.worker, world.resident, world.a, 3, "x")
     client.get("/me/points")
     with count_queries() as few:
         client.get("/me/points")
     for i in range(40):
-        services.bonus(world.street_admin, world.resident, world.a, 1, f"x{i}")
+        ledger.bonus(world.street_admin, world.resident, world.a, 1, f"x{i}")
     with count_queries() as many:
         page = client.get("/me/points").get_data(as_text=True)
     assert many.count == few.count

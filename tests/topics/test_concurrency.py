@@ -5,7 +5,8 @@ import sqlalchemy as sa
 
 from consult.accounts.models import User
 from consult.core.errors import DomainError
-from consult.topics import services
+from consult.extensions import db
+from consult.topics import ballots, policy, sealing, votes
 from consult.topics.models import Ballot, SealedBallot, Support, Topic, Vote, VoteOption, VoteParticipation
 from tests.core.test_concurrency import run_threads
 from tests.factories import Factory
@@ -16,7 +17,7 @@ pytestmark = pytest.mark.postgresql
 def test_twenty_threads_casting_one_voters_ballot(app, committed_db):
     world = Factory(committed_db.session).world()
     topic = world.topic("voting")
-    vote = services.vote_of(topic)
+    vote = policy.vote_of(topic)
     options = [
         o.id
         for o in committed_db.session.scalars(
@@ -27,9 +28,7 @@ def test_twenty_threads_casting_one_voters_ballot(app, committed_db):
     topic_id, vote_id, voter_id = topic.id, vote.id, world.resident.id
 
     def cast(i):
-        from consult.extensions import db
-
-        services.cast_ballot(db.session.get(User, voter_id), db.session.get(Topic, topic_id), [options[i % 3]])
+        ballots.cast_ballot(db.session.get(User, voter_id), db.session.get(Topic, topic_id), [options[i % 3]])
         return "ok"
 
     results = run_threads(app, 20, cast)
@@ -42,17 +41,17 @@ def test_twenty_threads_casting_one_voters_ballot(app, committed_db):
     )
     assert session.get(Vote, vote_id).ballot_count == 1
     assert session.get(Topic, topic_id).ballot_count == 1
-    services.close_early(session.get(User, world.worker.id), session.get(Topic, topic_id), "结束")
+    votes.close_early(session.get(User, world.worker.id), session.get(Topic, topic_id), "结束")
     session.commit()
     assert session.scalar(sa.select(sa.func.count()).select_from(Ballot).where(Ballot.vote_id == vote_id)) == 1
-    rows = services.results(session.get(Topic, topic_id), session.get(Vote, vote_id))["rows"]
+    rows = ballots.results(session.get(Topic, topic_id), session.get(Vote, vote_id))["rows"]
     assert sum(r["count"] for r in rows) == 1
 
 
 def test_twenty_voters_at_once_are_counted_exactly_live_and_at_closing(app, committed_db):
     world = Factory(committed_db.session).world()
     topic = world.topic("voting")
-    vote = services.vote_of(topic)
+    vote = policy.vote_of(topic)
     options = [
         o.id
         for o in committed_db.session.scalars(
@@ -64,9 +63,7 @@ def test_twenty_voters_at_once_are_counted_exactly_live_and_at_closing(app, comm
     topic_id, vote_id = topic.id, vote.id
 
     def cast(i):
-        from consult.extensions import db
-
-        services.cast_ballot(db.session.get(User, people[i]), db.session.get(Topic, topic_id), [options[i % 3]])
+        ballots.cast_ballot(db.session.get(User, people[i]), db.session.get(Topic, topic_id), [options[i % 3]])
         return "ok"
 
     results = run_threads(app, 20, cast)
@@ -75,10 +72,10 @@ def test_twenty_voters_at_once_are_counted_exactly_live_and_at_closing(app, comm
     session.expire_all()
     expected = {options[k]: sum(1 for i in range(20) if i % 3 == k) for k in range(3)}
     assert session.get(Vote, vote_id).ballot_count == 20 and session.get(Topic, topic_id).ballot_count == 20
-    assert services._tally(session.get(Vote, vote_id)) == expected  # the sealed live count lost no ballot
-    services.close_early(session.get(User, world.worker.id), session.get(Topic, topic_id), "结束")
+    assert sealing.tally(session.get(Vote, vote_id)) == expected  # the sealed live count lost no ballot
+    votes.close_early(session.get(User, world.worker.id), session.get(Topic, topic_id), "结束")
     session.commit()
-    rows = services.results(session.get(Topic, topic_id), session.get(Vote, vote_id))["rows"]
+    rows = ballots.results(session.get(Topic, topic_id), session.get(Vote, vote_id))["rows"]
     assert {r["option"].id: r["count"] for r in rows} == expected
 
 
@@ -89,9 +86,7 @@ def test_twenty_threads_supporting_once(app, committed_db):
     topic_id, user_id = topic.id, world.party.id
 
     def support(i):
-        from consult.extensions import db
-
-        services.support(db.session.get(User, user_id), db.session.get(Topic, topic_id))
+        support.support(db.session.get(User, user_id), db.session.get(Topic, topic_id))
         return "ok"
 
     results = run_threads(app, 20, support)

@@ -15,7 +15,7 @@ from cryptography.exceptions import InvalidTag
 from flask import current_app
 
 from consult.accounts.models import User
-from consult.topics import secrecy, services
+from consult.topics import ballots, policy, sealing, secrecy, votes
 from consult.topics.models import Ballot, BallotChoice, SealedBallot, Topic, VoteOption, VoteParticipation
 from tests.factories import Factory
 
@@ -42,7 +42,7 @@ def fifty_votes(app, committed_db):
     session = committed_db.session
     world = Factory(session).world()
     topic = world.topic("voting")
-    vote = services.vote_of(topic)
+    vote = policy.vote_of(topic)
     options = [
         o.id for o in session.scalars(sa.select(VoteOption).where(VoteOption.vote_id == vote.id).order_by(VoteOption.position))
     ]
@@ -52,7 +52,7 @@ def fifty_votes(app, committed_db):
     truth = {}
     for i, person_id in enumerate(ids["people"]):  # one transaction per ballot, as on the site
         choice = options[random.Random(i).randrange(3)]
-        services.cast_ballot(session.get(User, person_id), session.get(Topic, ids["topic"]), [choice])
+        ballots.cast_ballot(session.get(User, person_id), session.get(Topic, ids["topic"]), [choice])
         session.commit()
         truth[i] = choice
     return session, ids, options, truth
@@ -60,7 +60,7 @@ def fifty_votes(app, committed_db):
 
 def test_fifty_ballots_carry_no_order_id_or_transaction_of_their_voters(fifty_votes, capsys):
     session, ids, options, truth = fifty_votes
-    vote = services.vote_of(session.get(Topic, ids["topic"]))
+    vote = policy.vote_of(session.get(Topic, ids["topic"]))
     conn = session.connection()
     pg = conn.dialect.name == "postgresql"
     where, params = "vote_id = :v", {"v": ids["vote"]}
@@ -70,7 +70,7 @@ def test_fifty_ballots_carry_no_order_id_or_transaction_of_their_voters(fifty_vo
     assert session.scalar(sa.select(sa.func.count()).select_from(Ballot).where(Ballot.vote_id == ids["vote"])) == 0
     blobs = [bytes(b) for b in session.scalars(sa.select(SealedBallot.sealed).where(SealedBallot.vote_id == ids["vote"]))]
     assert len(blobs) == VOTERS and len({len(b) for b in blobs}) == 1
-    tokens = {i: services._token(vote, f"u:{person_id}") for i, person_id in enumerate(ids["people"])}
+    tokens = {i: sealing.token(vote, f"u:{person_id}") for i, person_id in enumerate(ids["people"])}
     for blob in blobs:
         assert b'"o"' not in blob and not any(t.encode() in blob for t in tokens.values())
     real_key = current_app.config["SECRET_KEY"]
@@ -81,7 +81,7 @@ def test_fifty_ballots_carry_no_order_id_or_transaction_of_their_voters(fifty_vo
     finally:
         current_app.config["SECRET_KEY"] = real_key
 
-    services.close_early(session.get(User, ids["worker"]), session.get(Topic, ids["topic"]), "会议结束")
+    votes.close_early(session.get(User, ids["worker"]), session.get(Topic, ids["topic"]), "会议结束")
     session.commit()
     conn = session.connection()
 
@@ -135,21 +135,21 @@ def test_fifty_ballots_carry_no_order_id_or_transaction_of_their_voters(fifty_vo
     for name in ("disk", "ids", "choices on disk"):
         assert abs(figures[name]) < NO_ORDER, (name, figures)
     assert max(hits.values()) < 30, hits  # a real order would give all 50
-    counts = {r["option"].id: r["count"] for r in services.results(session.get(Topic, ids["topic"]), vote)["rows"]}
+    counts = {r["option"].id: r["count"] for r in ballots.results(session.get(Topic, ids["topic"]), vote)["rows"]}
     assert counts == {o: sum(1 for c in truth.values() if c == o) for o in options}
 
 
 def test_a_ballot_changed_while_sealed_counts_once_and_as_changed(db, world, factory):
     spouse = factory.resident(world.a, building="3", unit="2", room="301")  # same flat as world.resident
     topic = world.factory.topic(world, "voting", scope="household", live_results=True)
-    vote = services.vote_of(topic)
+    vote = policy.vote_of(topic)
     ids = {o.key: o.id for o in db.session.scalars(sa.select(VoteOption).where(VoteOption.vote_id == vote.id))}
-    services.cast_ballot(world.resident, topic, [ids["for"]])
-    services.cast_ballot(spouse, topic, [ids["against"]])
-    live = {r["option"].key: r["count"] for r in services.results(topic, vote)["rows"]}
+    ballots.cast_ballot(world.resident, topic, [ids["for"]])
+    ballots.cast_ballot(spouse, topic, [ids["against"]])
+    live = {r["option"].key: r["count"] for r in ballots.results(topic, vote)["rows"]}
     assert live == {"for": 0, "against": 1, "abstain": 0} and vote.ballot_count == 1
-    services.close_early(world.worker, topic, "结束")
-    final = {r["option"].key: r["count"] for r in services.results(topic, vote)["rows"]}
+    votes.close_early(world.worker, topic, "结束")
+    final = {r["option"].key: r["count"] for r in ballots.results(topic, vote)["rows"]}
     assert final == live
     assert (
         db.session.scalar(
@@ -162,13 +162,13 @@ def test_a_ballot_changed_while_sealed_counts_once_and_as_changed(db, world, fac
 def test_the_token_is_keyed(db, world, app):
     """A ballot's token is an HMAC under SECRET_KEY, not a hash anyone can compute from the voter."""
     topic = world.topic("voting")
-    vote = services.vote_of(topic)
-    token = services._token(vote, f"u:{world.resident.id}")
+    vote = policy.vote_of(topic)
+    token = sealing.token(vote, f"u:{world.resident.id}")
     for text in (f"u:{world.resident.id}", f"ballot:{vote.id}:u:{world.resident.id}", str(world.resident.id), "resident"):
         for digest in (hashlib.sha256, hashlib.sha1, hashlib.md5, hashlib.blake2s):
             assert digest(text.encode()).hexdigest() != token
     app.config["SECRET_KEY"], real = "another-key", app.config["SECRET_KEY"]
     try:
-        assert services._token(vote, f"u:{world.resident.id}") != token
+        assert sealing.token(vote, f"u:{world.resident.id}") != token
     finally:
         app.config["SECRET_KEY"] = real

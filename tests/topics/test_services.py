@@ -10,20 +10,36 @@ import sqlalchemy as sa
 from consult.core.audit import AuditEntry
 from consult.core.cli import run_tick
 from consult.core.clock import now
-from consult.core.errors import Conflict, PermissionDenied, RuleViolation
+from consult.core.errors import Conflict, NotFound, PermissionDenied, RuleViolation
 from consult.core.notifications import Notification
 from consult.places import queries as places, services as places_services
-from consult.topics import queries, services
+from consult.topics import (
+    ballots,
+    deadlines,
+    discussion,
+    lifecycle,
+    models,
+    outcomes,
+    policy,
+    proposals,
+    queries,
+    review,
+    settings,
+    support,
+    votes,
+)
 from consult.topics.models import (
     Ballot,
     BallotChoice,
     Category,
     OutcomeRating,
     SealedBallot,
+    Topic,
     TopicEvent,
     TopicStatus as S,
     VoteOption,
     VoteParticipation,
+    public_clause,
 )
 
 
@@ -35,7 +51,7 @@ def parking(db):
 def propose(world, parking, **kw):
     data = dict(title="小区停车难", body="晚上车位不够，建议施划夜间车位。", category_id=parking.id)
     data.update(kw)
-    return services.propose(world.resident, world.a, **data)
+    return proposals.propose(world.resident, world.a, **data)
 
 
 def statuses(db, topic):
@@ -56,9 +72,9 @@ def option_ids(db, vote, *keys):
 def test_draft_then_submit_then_approve(db, world, parking, clock):
     topic = propose(world, parking, submit=False)
     assert topic.status == S.DRAFT
-    services.submit_topic(world.resident, topic)
+    proposals.submit_topic(world.resident, topic)
     assert topic.status == S.PENDING_REVIEW and topic.submitted_at == clock.now()
-    services.approve(world.worker, topic)
+    review.approve(world.worker, topic)
     assert topic.status == S.COLLECTING_SUPPORT
     assert topic.support_threshold == 10 and topic.support_deadline == clock.now() + timedelta(days=14)
     assert statuses(db, topic) == [S.DRAFT, S.PENDING_REVIEW, S.COLLECTING_SUPPORT]
@@ -73,11 +89,11 @@ def test_draft_then_submit_then_approve(db, world, parking, clock):
 def test_only_confirmed_residents_propose(db, world, parking):
     for person in (world.pending, world.other_worker, world.site_admin):
         with pytest.raises(PermissionDenied):
-            services.propose(person, world.a, title="x", body="y", category_id=parking.id)
+            proposals.propose(person, world.a, title="x", body="y", category_id=parking.id)
 
 
 def test_workers_start_committee_topics(db, world, parking):
-    topic = services.propose(world.worker, world.a, title="加装电梯意见征集", body="请大家发表意见", category_id=parking.id)
+    topic = proposals.propose(world.worker, world.a, title="加装电梯意见征集", body="请大家发表意见", category_id=parking.id)
     assert topic.committee_initiated and topic.status == S.PENDING_REVIEW
 
 
@@ -90,7 +106,7 @@ def test_empty_or_overlong_text_refused(db, world, parking, title, body):
 
 
 def test_category_of_another_community_refused(db, world, parking):
-    other = services.add_category(world.other_worker, world.b, "杏花专属")
+    other = settings.add_category(world.other_worker, world.b, "杏花专属")
     with pytest.raises(RuleViolation):
         propose(world, parking, category_id=other.id)
     with pytest.raises(RuleViolation):
@@ -99,20 +115,20 @@ def test_category_of_another_community_refused(db, world, parking):
 
 def test_edit_before_review_only_by_the_author(db, world, parking):
     topic = propose(world, parking)
-    services.edit(world.resident, topic, title="新标题", body="新内容", category_id=parking.id, place="3号楼")
+    proposals.edit(world.resident, topic, title="新标题", body="新内容", category_id=parking.id, place="3号楼")
     assert topic.title == "新标题" and topic.place == "3号楼"
     with pytest.raises(PermissionDenied):
-        services.edit(world.party, topic, title="x", body="y", category_id=parking.id, place=None)
-    services.approve(world.worker, topic)
+        proposals.edit(world.party, topic, title="x", body="y", category_id=parking.id, place=None)
+    review.approve(world.worker, topic)
     with pytest.raises(Conflict):
-        services.edit(world.resident, topic, title="x", body="y", category_id=parking.id, place=None)
+        proposals.edit(world.resident, topic, title="x", body="y", category_id=parking.id, place=None)
 
 
 def test_reject_needs_a_reason_the_author_sees(db, world, parking):
     topic = propose(world, parking)
     with pytest.raises(RuleViolation):
-        services.reject(world.worker, topic, " ")
-    services.reject(world.worker, topic, "属于物业职责")
+        review.reject(world.worker, topic, " ")
+    review.reject(world.worker, topic, "属于物业职责")
     assert topic.status == S.REJECTED and topic.reject_reason == "属于物业职责"
     keys = db.session.scalars(sa.select(Notification.event_key).where(Notification.recipient_id == world.resident.id))
     assert f"topic:{topic.id}:rejected" in list(keys)
@@ -121,24 +137,24 @@ def test_reject_needs_a_reason_the_author_sees(db, world, parking):
 @pytest.mark.parametrize("stage", ["draft", "pending_review", "collecting_support"])
 def test_author_withdraws_early_stages(db, world, stage):
     topic = world.topic(stage)
-    services.withdraw(world.resident, topic)
+    proposals.withdraw(world.resident, topic)
     assert topic.status == S.WITHDRAWN
 
 
 @pytest.mark.parametrize("stage", ["ready_for_vote", "voting", "closed", "rejected", "withdrawn"])
 def test_withdraw_refused_later(db, world, stage):
     with pytest.raises(Conflict):
-        services.withdraw(world.resident, world.topic(stage))
+        proposals.withdraw(world.resident, world.topic(stage))
 
 
 def test_only_the_committee_reviews(db, world, parking):
     topic = propose(world, parking)
     for person in (world.resident, world.other_worker, world.other_street_admin, world.site_admin):
         with pytest.raises(PermissionDenied):
-            services.approve(person, topic)
+            review.approve(person, topic)
         with pytest.raises(PermissionDenied):
-            services.reject(person, topic, "no")
-    services.approve(world.street_admin, topic)
+            review.reject(person, topic, "no")
+    review.approve(world.street_admin, topic)
 
 
 @pytest.mark.parametrize(
@@ -159,20 +175,20 @@ def test_refused_transitions(db, world, stage, action):
     before = topic.status
     with pytest.raises(Conflict):
         if action == "approve":
-            services.approve(world.worker, topic)
+            review.approve(world.worker, topic)
         elif action == "reject":
-            services.reject(world.worker, topic, "reason")
+            review.reject(world.worker, topic, "reason")
         elif action == "send_to_vote":
-            services.send_to_vote(world.worker, topic)
+            review.send_to_vote(world.worker, topic)
         else:
-            services.submit_topic(world.resident, topic)
+            proposals.submit_topic(world.resident, topic)
     assert topic.status == before
 
 
 def test_straight_to_vote_from_review_or_support(db, world):
     for stage in ("pending_review", "collecting_support"):
         topic = world.topic(stage)
-        services.send_to_vote(world.worker, topic)
+        review.send_to_vote(world.worker, topic)
         assert topic.status == S.READY_FOR_VOTE
 
 
@@ -180,27 +196,27 @@ def test_straight_to_vote_from_review_or_support(db, world):
 
 
 def test_support_once_and_threshold_reached(db, world, parking, factory):
-    services.update_settings(world.worker, world.a, threshold_kind="count", threshold_value=3, support_days=7)
+    settings.update_settings(world.worker, world.a, threshold_kind="count", threshold_value=3, support_days=7)
     topic = propose(world, parking)
-    services.approve(world.worker, topic)
-    services.support(world.resident, topic)
+    review.approve(world.worker, topic)
+    support.support(world.resident, topic)
     with pytest.raises(Conflict):
-        services.support(world.resident, topic)
-    services.support(world.party, topic)
+        support.support(world.resident, topic)
+    support.support(world.party, topic)
     assert topic.status == S.COLLECTING_SUPPORT and topic.support_count == 2
-    services.support(factory.resident(world.a), topic)
+    support.support(factory.resident(world.a), topic)
     assert topic.status == S.READY_FOR_VOTE and topic.support_count == 3
     assert statuses(db, topic)[-1] == S.READY_FOR_VOTE
     with pytest.raises(Conflict):
-        services.support(factory.resident(world.a), topic)
+        support.support(factory.resident(world.a), topic)
 
 
 def test_share_threshold_is_fixed_at_approval(db, world, parking, factory):
     for _ in range(17):
         factory.resident(world.a)
-    services.update_settings(world.worker, world.a, threshold_kind="share", threshold_value=10, support_days=7)
+    settings.update_settings(world.worker, world.a, threshold_kind="share", threshold_value=10, support_days=7)
     topic = propose(world, parking)
-    services.approve(world.worker, topic)
+    review.approve(world.worker, topic)
     assert topic.support_threshold == 2  # 10 % of 19 residents, rounded up
     for _ in range(30):
         factory.resident(world.a)
@@ -211,16 +227,16 @@ def test_pending_residents_and_outsiders_cannot_support(db, world):
     topic = world.topic()
     for person in (world.pending, world.other_worker, world.worker):
         with pytest.raises(PermissionDenied):
-            services.support(person, topic)
+            support.support(person, topic)
 
 
 def test_window_ends_below_threshold_as_of_now_and_by_tick(db, world, clock):
     topic = world.topic()
     clock.advance(days=14, seconds=1)
-    assert services.effective_status(topic) == S.NOT_ENOUGH_SUPPORT
+    assert deadlines.effective_status(topic) == S.NOT_ENOUGH_SUPPORT
     assert topic.status == S.COLLECTING_SUPPORT
     with pytest.raises(Conflict):
-        services.support(world.party, topic)
+        support.support(world.party, topic)
     assert topic.status == S.NOT_ENOUGH_SUPPORT
 
 
@@ -236,19 +252,19 @@ def test_tick_settles_and_is_idempotent(db, world, clock):
 
 def test_tick_closes_a_vote_and_writes_its_ballots_once(db, world, clock):
     topic = world.topic("voting")
-    vote = services.vote_of(topic)
-    services.cast_ballot(world.resident, topic, option_ids(db, vote, "against"))
-    services.cast_ballot(world.party, topic, option_ids(db, vote, "for"))
+    vote = policy.vote_of(topic)
+    ballots.cast_ballot(world.resident, topic, option_ids(db, vote, "against"))
+    ballots.cast_ballot(world.party, topic, option_ids(db, vote, "for"))
     clock.advance(days=8)
-    assert services.results(topic, vote)["final"] and vote.closed_at is None  # closed as of now, still sealed
-    before = {r["option"].key: r["count"] for r in services.results(topic, vote)["rows"]}
+    assert ballots.results(topic, vote)["final"] and vote.closed_at is None  # closed as of now, still sealed
+    before = {r["option"].key: r["count"] for r in ballots.results(topic, vote)["rows"]}
     run_tick()
     assert run_tick()["topics"] == 0  # once
     db.session.refresh(vote)
     assert vote.closed_at is not None and vote.sealed_tally is None
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Ballot).where(Ballot.vote_id == vote.id)) == 2
     assert (
-        {r["option"].key: r["count"] for r in services.results(topic, vote)["rows"]}
+        {r["option"].key: r["count"] for r in ballots.results(topic, vote)["rows"]}
         == before
         == {"for": 1, "against": 1, "abstain": 0}
     )
@@ -256,30 +272,28 @@ def test_tick_closes_a_vote_and_writes_its_ballots_once(db, world, clock):
 
 def test_support_settings_bounds(db, world):
     with pytest.raises(RuleViolation):
-        services.update_settings(world.worker, world.a, threshold_kind="share", threshold_value=101, support_days=7)
+        settings.update_settings(world.worker, world.a, threshold_kind="share", threshold_value=101, support_days=7)
     with pytest.raises(RuleViolation):
-        services.update_settings(world.worker, world.a, threshold_kind="count", threshold_value=3, support_days=0)
+        settings.update_settings(world.worker, world.a, threshold_kind="count", threshold_value=3, support_days=0)
     with pytest.raises(PermissionDenied):
-        services.update_settings(world.other_worker, world.a, threshold_kind="count", threshold_value=3, support_days=7)
+        settings.update_settings(world.other_worker, world.a, threshold_kind="count", threshold_value=3, support_days=7)
 
 
 def test_who_sees_a_topic_before_it_is_published(db, world):
-    from consult.topics.models import Topic, public_clause
-
     cases = {stage: world.factory.topic(world, stage) for stage in ("draft", "pending_review", "rejected", "withdrawn")}
     withdrawn_later = world.factory.topic(world, "collecting_support")
-    services.withdraw(world.resident, withdrawn_later)
+    proposals.withdraw(world.resident, withdrawn_later)
     published = {t.id for t in db.session.scalars(sa.select(Topic).where(public_clause()))}
     for stage, topic in cases.items():
-        assert not services.is_public(topic) and topic.id not in published, stage
-        assert services.can_see(world.resident, topic)  # the author
-        assert services.can_see(world.worker, topic) and services.can_see(world.street_admin, topic)  # the committee
+        assert not models.is_public(topic) and topic.id not in published, stage
+        assert lifecycle.can_see(world.resident, topic)  # the author
+        assert lifecycle.can_see(world.worker, topic) and lifecycle.can_see(world.street_admin, topic)  # the committee
         for other in (None, world.party, world.other_worker, world.other_street_admin):
-            assert not services.can_see(other, topic), (stage, other)
-        with pytest.raises(services.NotFound):
-            services.follow(world.party, topic)
-    assert services.is_public(withdrawn_later) and withdrawn_later.id in published  # it was public before
-    assert services.can_see(None, withdrawn_later)
+            assert not lifecycle.can_see(other, topic), (stage, other)
+        with pytest.raises(NotFound):
+            support.follow(world.party, topic)
+    assert models.is_public(withdrawn_later) and withdrawn_later.id in published  # it was public before
+    assert lifecycle.can_see(None, withdrawn_later)
 
 
 # --- votes -----------------------------------------------------------------------------------------
@@ -287,30 +301,30 @@ def test_who_sees_a_topic_before_it_is_published(db, world):
 
 def test_scheduled_vote_opens_and_closes_with_time(db, world, clock):
     topic = world.topic("vote_scheduled")
-    vote = services.vote_of(topic)
+    vote = policy.vote_of(topic)
     assert topic.status == S.VOTE_SCHEDULED
     with pytest.raises(RuleViolation):  # not open yet
-        services.cast_ballot(world.resident, topic, option_ids(db, vote, "for"))
+        ballots.cast_ballot(world.resident, topic, option_ids(db, vote, "for"))
     clock.advance(days=1, minutes=1)
-    assert services.effective_status(topic, vote) == S.VOTING
-    services.cast_ballot(world.resident, topic, option_ids(db, vote, "for"))
+    assert deadlines.effective_status(topic, vote) == S.VOTING
+    ballots.cast_ballot(world.resident, topic, option_ids(db, vote, "for"))
     clock.advance(days=7)
-    assert services.effective_status(topic, vote) == S.CLOSED
+    assert deadlines.effective_status(topic, vote) == S.CLOSED
     with pytest.raises(RuleViolation):  # closed
-        services.cast_ballot(world.party, topic, option_ids(db, vote, "for"))
+        ballots.cast_ballot(world.party, topic, option_ids(db, vote, "for"))
     assert topic.status == S.CLOSED and vote.eligible_count == 2 and vote.closed_at == vote.closes_at
     # Closed by the clock: the sealed ballot was written out as a counted one, and the counts agree.
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Ballot).where(Ballot.vote_id == vote.id)) == 1
     assert db.session.scalar(sa.select(sa.func.count()).select_from(SealedBallot).where(SealedBallot.vote_id == vote.id)) == 0
-    assert {r["option"].key: r["count"] for r in services.results(topic, vote)["rows"]} == {"for": 1, "against": 0, "abstain": 0}
+    assert {r["option"].key: r["count"] for r in ballots.results(topic, vote)["rows"]} == {"for": 1, "against": 0, "abstain": 0}
 
 
 def test_a_scheduled_vote_is_changed_before_it_opens_audited_and_followers_told(db, world, clock):
     topic = world.topic("vote_scheduled")
-    services.follow(world.party, topic)
-    vote = services.vote_of(topic)
+    support.follow(world.party, topic)
+    vote = policy.vote_of(topic)
     opens = now() + timedelta(days=2)
-    services.change_vote(
+    votes.change_vote(
         world.worker,
         topic,
         kind="choices",
@@ -338,7 +352,7 @@ def test_a_scheduled_vote_is_changed_before_it_opens_audited_and_followers_told(
         texts = [n.event_key for n in db.session.scalars(sa.select(Notification).where(Notification.recipient_id == person.id))]
         assert any(k.startswith(f"vote:{vote.id}:changed:") for k in texts), person.username
     with pytest.raises(RuleViolation):  # bad settings change nothing
-        services.change_vote(
+        votes.change_vote(
             world.worker,
             topic,
             kind="yes_no",
@@ -351,7 +365,7 @@ def test_a_scheduled_vote_is_changed_before_it_opens_audited_and_followers_told(
             live_results=False,
         )
     with pytest.raises(PermissionDenied):
-        services.change_vote(
+        votes.change_vote(
             world.other_worker,
             topic,
             kind="yes_no",
@@ -365,7 +379,7 @@ def test_a_scheduled_vote_is_changed_before_it_opens_audited_and_followers_told(
         )
     clock.advance(days=2, minutes=1)  # it has opened: ballots may exist, nothing changes now
     with pytest.raises(Conflict):
-        services.change_vote(
+        votes.change_vote(
             world.worker,
             topic,
             kind="yes_no",
@@ -378,25 +392,25 @@ def test_a_scheduled_vote_is_changed_before_it_opens_audited_and_followers_told(
             live_results=False,
         )
     with pytest.raises(Conflict):
-        services.cancel_vote(world.worker, topic, "改期")
+        votes.cancel_vote(world.worker, topic, "改期")
 
 
 def test_a_scheduled_vote_is_cancelled_with_a_reason_and_can_be_set_up_again(db, world):
     topic = world.topic("vote_scheduled")
-    services.follow(world.party, topic)
+    support.follow(world.party, topic)
     with pytest.raises(RuleViolation):
-        services.cancel_vote(world.worker, topic, " ")
+        votes.cancel_vote(world.worker, topic, " ")
     with pytest.raises(PermissionDenied):
-        services.cancel_vote(world.other_worker, topic, "改期")
-    services.cancel_vote(world.worker, topic, "议事会改期")
-    assert topic.status == S.READY_FOR_VOTE and services.vote_of(topic) is None and topic.closes_at is None
+        votes.cancel_vote(world.other_worker, topic, "改期")
+    votes.cancel_vote(world.worker, topic, "议事会改期")
+    assert topic.status == S.READY_FOR_VOTE and policy.vote_of(topic) is None and topic.closes_at is None
     assert statuses(db, topic)[-2:] == [S.VOTE_SCHEDULED, S.READY_FOR_VOTE]
     entry = db.session.scalar(sa.select(AuditEntry).where(AuditEntry.action == "vote.cancel"))
     assert entry.after == {"reason": "议事会改期"} and entry.before["kind"] == "yes_no"
     notes = list(db.session.scalars(sa.select(Notification).where(Notification.recipient_id == world.party.id)))
     assert any(n.params.get("reason") == "议事会改期" for n in notes)
     opens = now() + timedelta(days=1)
-    services.schedule_vote(
+    votes.schedule_vote(
         world.worker,
         topic,
         kind="yes_no",
@@ -414,9 +428,9 @@ def test_a_scheduled_vote_is_cancelled_with_a_reason_and_can_be_set_up_again(db,
 
 def test_one_ballot_per_voter_which_changes_until_closing(db, world):
     topic = world.topic("voting")
-    vote = services.vote_of(topic)
-    services.cast_ballot(world.resident, topic, option_ids(db, vote, "for"))
-    services.cast_ballot(world.resident, topic, option_ids(db, vote, "against"))
+    vote = policy.vote_of(topic)
+    ballots.cast_ballot(world.resident, topic, option_ids(db, vote, "for"))
+    ballots.cast_ballot(world.resident, topic, option_ids(db, vote, "against"))
     db.session.refresh(topic)
     db.session.refresh(vote)
     assert vote.ballot_count == 1 and topic.ballot_count == 1
@@ -424,23 +438,23 @@ def test_one_ballot_per_voter_which_changes_until_closing(db, world):
     assert (
         db.session.scalar(sa.select(sa.func.count()).select_from(Ballot).where(Ballot.vote_id == vote.id)) == 0
     )  # sealed until closing
-    services.close_early(world.worker, topic, "会议结束")
+    votes.close_early(world.worker, topic, "会议结束")
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Ballot).where(Ballot.vote_id == vote.id)) == 1
     assert db.session.scalar(sa.select(sa.func.count()).select_from(SealedBallot).where(SealedBallot.vote_id == vote.id)) == 0
-    result = services.results(topic, vote)
+    result = ballots.results(topic, vote)
     assert [(r["option"].key, r["count"]) for r in result["rows"]] == [("for", 0), ("against", 1), ("abstain", 0)]
     with pytest.raises(RuleViolation):
-        services.cast_ballot(world.resident, topic, option_ids(db, vote, "for"))
+        ballots.cast_ballot(world.resident, topic, option_ids(db, vote, "for"))
 
 
 def test_ballot_uniqueness_is_a_database_constraint(db, world):
     topic = world.topic("voting")
-    vote = services.vote_of(topic)
-    services.cast_ballot(world.resident, topic, option_ids(db, vote, "for"))
+    vote = policy.vote_of(topic)
+    ballots.cast_ballot(world.resident, topic, option_ids(db, vote, "for"))
     slot = db.session.scalar(sa.select(SealedBallot.slot).where(SealedBallot.vote_id == vote.id))
     with pytest.raises(sa.exc.IntegrityError), db.session.begin_nested():  # while voting: one sealed ballot per voter
         db.session.add(SealedBallot(vote_id=vote.id, slot=slot, sealed=b"x"))
-    services.close_early(world.worker, topic, "结束")
+    votes.close_early(world.worker, topic, "结束")
     token = db.session.scalar(sa.select(Ballot.token).where(Ballot.vote_id == vote.id))
     with pytest.raises(sa.exc.IntegrityError), db.session.begin_nested():  # once closed: one counted ballot per voter
         db.session.add(Ballot(vote_id=vote.id, token=token))
@@ -448,26 +462,26 @@ def test_ballot_uniqueness_is_a_database_constraint(db, world):
 
 def test_bad_choices_refused(db, world, parking):
     topic = world.topic("voting")
-    vote = services.vote_of(topic)
+    vote = policy.vote_of(topic)
     other = world.factory.topic(world, "voting", title="另一个议题")
-    other_option = option_ids(db, services.vote_of(other), "for")
+    other_option = option_ids(db, policy.vote_of(other), "for")
     for bad in ([], other_option, ["x"], option_ids(db, vote, "for", "against")):
         with pytest.raises(RuleViolation):
-            services.cast_ballot(world.resident, topic, bad)
+            ballots.cast_ballot(world.resident, topic, bad)
     for person in (world.pending, world.worker, world.other_worker):
         with pytest.raises(PermissionDenied):
-            services.cast_ballot(person, topic, option_ids(db, vote, "for"))
+            ballots.cast_ballot(person, topic, option_ids(db, vote, "for"))
     assert vote.ballot_count == 0
 
 
 def test_own_choices_up_to_k(db, world):
     topic = world.factory.topic(world, "voting", kind="choices", options=["东门", "西门", "南门"], max_choices=2)
-    vote = services.vote_of(topic)
-    services.cast_ballot(world.resident, topic, option_ids(db, vote, "东门", "南门"))
+    vote = policy.vote_of(topic)
+    ballots.cast_ballot(world.resident, topic, option_ids(db, vote, "东门", "南门"))
     with pytest.raises(RuleViolation):
-        services.cast_ballot(world.party, topic, option_ids(db, vote, "东门", "西门", "南门"))
-    services.close_early(world.worker, topic, "提前结束")
-    counts = {r["option"].label: r["count"] for r in services.results(topic, vote)["rows"]}
+        ballots.cast_ballot(world.party, topic, option_ids(db, vote, "东门", "西门", "南门"))
+    votes.close_early(world.worker, topic, "提前结束")
+    counts = {r["option"].label: r["count"] for r in ballots.results(topic, vote)["rows"]}
     assert counts == {"东门": 1, "西门": 0, "南门": 1}
 
 
@@ -495,7 +509,7 @@ def test_bad_vote_setup_refused(db, world, kw):
         closes_at=now() + timedelta(days=1),
     )
     with pytest.raises(RuleViolation):
-        services.schedule_vote(world.worker, topic, **{**base, **kw})
+        votes.schedule_vote(world.worker, topic, **{**base, **kw})
     assert topic.status == S.READY_FOR_VOTE
 
 
@@ -503,25 +517,23 @@ def test_vote_window_must_make_sense(db, world):
     topic = world.topic("ready_for_vote")
     base = dict(kind="yes_no", options=None, max_choices=1, scope="resident", quorum_percent=None, live_results=False)
     with pytest.raises(RuleViolation):
-        services.schedule_vote(world.worker, topic, opens_at=now(), closes_at=now() - timedelta(hours=1), **base)
+        votes.schedule_vote(world.worker, topic, opens_at=now(), closes_at=now() - timedelta(hours=1), **base)
     with pytest.raises(RuleViolation):
-        services.schedule_vote(
-            world.worker, topic, opens_at=now() - timedelta(days=2), closes_at=now() - timedelta(days=1), **base
-        )
+        votes.schedule_vote(world.worker, topic, opens_at=now() - timedelta(days=2), closes_at=now() - timedelta(days=1), **base)
 
 
 def test_household_scope_one_ballot_any_member_may_change_it(db, world, factory):
     spouse = factory.resident(world.a, building="3", unit="2", room="301")  # same flat as world.resident
     topic = world.factory.topic(world, "voting", scope="household")
-    vote = services.vote_of(topic)
-    services.cast_ballot(world.resident, topic, option_ids(db, vote, "for"))
-    services.cast_ballot(spouse, topic, option_ids(db, vote, "against"))
-    services.cast_ballot(world.party, topic, option_ids(db, vote, "for"))
+    vote = policy.vote_of(topic)
+    ballots.cast_ballot(world.resident, topic, option_ids(db, vote, "for"))
+    ballots.cast_ballot(spouse, topic, option_ids(db, vote, "against"))
+    ballots.cast_ballot(world.party, topic, option_ids(db, vote, "for"))
     db.session.refresh(vote)
     assert vote.ballot_count == 2
-    assert services.has_voted(spouse, topic, vote)
-    services.close_early(world.worker, topic, "结束")
-    result = services.results(topic, vote)
+    assert queries.has_voted(spouse, topic, vote)
+    votes.close_early(world.worker, topic, "结束")
+    result = ballots.results(topic, vote)
     assert {r["option"].key: r["count"] for r in result["rows"]} == {"for": 1, "against": 1, "abstain": 0}
     assert result["eligible"] == 2  # the flat 3/2/301 and the party member's flat
 
@@ -530,44 +542,44 @@ def test_quorum(db, world, factory):
     for _ in range(2):
         factory.resident(world.a)
     topic = world.factory.topic(world, "voting", quorum_percent=50)
-    vote = services.vote_of(topic)
-    services.cast_ballot(world.resident, topic, option_ids(db, vote, "for"))
-    services.close_early(world.worker, topic, "结束")
-    assert services.results(topic, vote)["quorum_met"] is False  # 1 of 4
+    vote = policy.vote_of(topic)
+    ballots.cast_ballot(world.resident, topic, option_ids(db, vote, "for"))
+    votes.close_early(world.worker, topic, "结束")
+    assert ballots.results(topic, vote)["quorum_met"] is False  # 1 of 4
     other = world.factory.topic(world, "voting", quorum_percent=50)
-    vote2 = services.vote_of(other)
-    services.cast_ballot(world.resident, other, option_ids(db, vote2, "for"))
-    services.cast_ballot(world.party, other, option_ids(db, vote2, "abstain"))
-    services.close_early(world.worker, other, "结束")
-    result = services.results(other, vote2)
+    vote2 = policy.vote_of(other)
+    ballots.cast_ballot(world.resident, other, option_ids(db, vote2, "for"))
+    ballots.cast_ballot(world.party, other, option_ids(db, vote2, "abstain"))
+    votes.close_early(world.worker, other, "结束")
+    result = ballots.results(other, vote2)
     assert result["quorum_met"] is True and result["eligible"] == 4 and result["turnout"] == 0.5
 
 
 def test_results_hidden_until_closing_unless_live(db, world):
     topic = world.topic("voting")
-    vote = services.vote_of(topic)
-    services.cast_ballot(world.resident, topic, option_ids(db, vote, "for"))
-    assert services.results(topic, vote) is None
+    vote = policy.vote_of(topic)
+    ballots.cast_ballot(world.resident, topic, option_ids(db, vote, "for"))
+    assert ballots.results(topic, vote) is None
     live = world.factory.topic(world, "voting", live_results=True)
-    assert services.results(live, services.vote_of(live))["final"] is False
+    assert ballots.results(live, policy.vote_of(live))["final"] is False
 
 
 def test_close_early_needs_the_committee_and_a_reason(db, world):
     topic = world.topic("voting")
     with pytest.raises(PermissionDenied):
-        services.close_early(world.other_worker, topic, "x")
+        votes.close_early(world.other_worker, topic, "x")
     with pytest.raises(RuleViolation):
-        services.close_early(world.worker, topic, "")
-    services.close_early(world.worker, topic, "会议已表决")
-    vote = services.vote_of(topic)
+        votes.close_early(world.worker, topic, "")
+    votes.close_early(world.worker, topic, "会议已表决")
+    vote = policy.vote_of(topic)
     assert topic.status == S.CLOSED and vote.closed_early_reason == "会议已表决" and vote.eligible_count == 2
 
 
 def test_paper_ballots_are_marked_audited_and_secret(db, world, caplog):
     topic = world.topic("voting")
-    vote = services.vote_of(topic)
+    vote = policy.vote_of(topic)
     with caplog.at_level(logging.DEBUG):
-        services.cast_ballot(world.party, topic, option_ids(db, vote, "against"), recorded_by=world.worker)
+        ballots.cast_ballot(world.party, topic, option_ids(db, vote, "against"), recorded_by=world.worker)
     # Paper is marked on the participation only: a paper mark on the ballot would pair the two.
     assert "paper" not in Ballot.__table__.columns and "paper" not in SealedBallot.__table__.columns
     participation = db.session.scalar(sa.select(VoteParticipation).where(VoteParticipation.vote_id == vote.id))
@@ -578,7 +590,7 @@ def test_paper_ballots_are_marked_audited_and_secret(db, world, caplog):
     assert "option" not in str(entry.after) and "choice" not in str(entry.after)
     assert "against" not in caplog.text
     with pytest.raises(PermissionDenied):
-        services.cast_ballot(world.party, topic, option_ids(db, vote, "for"), recorded_by=world.other_worker)
+        ballots.cast_ballot(world.party, topic, option_ids(db, vote, "for"), recorded_by=world.other_worker)
 
 
 def test_ballots_hold_no_person_and_no_time(db, world):
@@ -590,9 +602,9 @@ def test_ballots_hold_no_person_and_no_time(db, world):
     )
     assert not {"user_id", "created_at", "updated_at", "voter_id", "household", "paper"} & columns
     topic = world.topic("voting")
-    vote = services.vote_of(topic)
-    services.cast_ballot(world.resident, topic, option_ids(db, vote, "for"))
-    services.cast_ballot(world.party, topic, option_ids(db, vote, "against"))
+    vote = policy.vote_of(topic)
+    ballots.cast_ballot(world.resident, topic, option_ids(db, vote, "for"))
+    ballots.cast_ballot(world.party, topic, option_ids(db, vote, "against"))
     identities = set()
     for person in (world.resident, world.party):
         residence = places.active_residence(person)
@@ -617,7 +629,7 @@ def test_ballots_hold_no_person_and_no_time(db, world):
         return seen
 
     assert check() > 0  # while voting: the sealed ballots
-    services.close_early(world.worker, topic, "结束")
+    votes.close_early(world.worker, topic, "结束")
     assert check() > 0  # after closing: the counted ballots
 
 
@@ -626,9 +638,9 @@ def test_ballots_hold_no_person_and_no_time(db, world):
 
 def test_comments_replies_and_counter(db, world):
     topic = world.topic()
-    first = services.comment(world.party, topic, "支持")
-    reply = services.comment(world.resident, topic, "谢谢", parent_id=first.id)
-    deeper = services.comment(world.worker, topic, "居委会会跟进", parent_id=reply.id)
+    first = discussion.comment(world.party, topic, "支持")
+    reply = discussion.comment(world.resident, topic, "谢谢", parent_id=first.id)
+    deeper = discussion.comment(world.worker, topic, "居委会会跟进", parent_id=reply.id)
     assert reply.parent_id == first.id and deeper.parent_id == first.id  # one level only
     db.session.refresh(topic)
     assert topic.comment_count == 3
@@ -639,38 +651,38 @@ def test_comments_replies_and_counter(db, world):
 def test_comment_refusals(db, world):
     topic = world.topic()
     with pytest.raises(PermissionDenied):
-        services.comment(world.pending, topic, "hi")
+        discussion.comment(world.pending, topic, "hi")
     with pytest.raises(RuleViolation):
-        services.comment(world.resident, topic, "x" * 2001)
+        discussion.comment(world.resident, topic, "x" * 2001)
     with pytest.raises(RuleViolation):
-        services.comment(world.resident, topic, "hi", parent_id=999999)
+        discussion.comment(world.resident, topic, "hi", parent_id=999999)
     with pytest.raises(Conflict):
-        services.comment(world.resident, world.topic("draft"), "hi")
+        discussion.comment(world.resident, world.topic("draft"), "hi")
 
 
 def test_edit_within_fifteen_minutes(db, world, clock):
-    note = services.comment(world.resident, world.topic(), "原文")
+    note = discussion.comment(world.resident, world.topic(), "原文")
     clock.advance(minutes=14)
-    services.edit_comment(world.resident, note, "改过")
+    discussion.edit_comment(world.resident, note, "改过")
     assert note.body == "改过" and note.edited_at is not None
     with pytest.raises(PermissionDenied):
-        services.edit_comment(world.party, note, "x")
+        discussion.edit_comment(world.party, note, "x")
     clock.advance(minutes=2)
     with pytest.raises(RuleViolation):
-        services.edit_comment(world.resident, note, "太晚了")
+        discussion.edit_comment(world.resident, note, "太晚了")
 
 
 def test_flag_once_and_hide_with_reason(db, world):
-    note = services.comment(world.resident, world.topic(), "广告内容")
-    services.flag_comment(world.party, note)
+    note = discussion.comment(world.resident, world.topic(), "广告内容")
+    discussion.flag_comment(world.party, note)
     with pytest.raises(Conflict):
-        services.flag_comment(world.party, note)
+        discussion.flag_comment(world.party, note)
     with pytest.raises(RuleViolation):
-        services.flag_comment(world.resident, note)
+        discussion.flag_comment(world.resident, note)
     assert [n.id for n, _ in queries.flagged_comments(world.a.id)] == [note.id]
     with pytest.raises(PermissionDenied):
-        services.hide_comment(world.other_worker, note, "广告")
-    services.hide_comment(world.worker, note, "广告")
+        discussion.hide_comment(world.other_worker, note, "广告")
+    discussion.hide_comment(world.worker, note, "广告")
     assert note.hidden_reason == "广告" and note.body == "广告内容"  # kept
     assert queries.flagged_comments(world.a.id) == []
     assert db.session.scalar(sa.select(AuditEntry.action).where(AuditEntry.target_type == "topic_comments")) == "comment.hide"
@@ -678,15 +690,15 @@ def test_flag_once_and_hide_with_reason(db, world):
 
 def test_followers_notified_once_per_event(db, world):
     topic = world.topic("pending_review")
-    with pytest.raises(services.NotFound):  # not published: others cannot even follow it
-        services.follow(world.party, topic)
-    services.follow(world.street_admin, topic)
-    services.follow(world.street_admin, topic)
-    services.approve(world.worker, topic)
+    with pytest.raises(NotFound):  # not published: others cannot even follow it
+        support.follow(world.party, topic)
+    support.follow(world.street_admin, topic)
+    support.follow(world.street_admin, topic)
+    review.approve(world.worker, topic)
     events = list(db.session.scalars(sa.select(Notification.event_key).where(Notification.recipient_id == world.street_admin.id)))
     assert events == [f"topic:{topic.id}:collecting_support"]
-    services.unfollow(world.street_admin, topic)
-    services.send_to_vote(world.worker, topic)
+    support.unfollow(world.street_admin, topic)
+    review.send_to_vote(world.worker, topic)
     assert (
         db.session.scalar(
             sa.select(sa.func.count()).select_from(Notification).where(Notification.recipient_id == world.street_admin.id)
@@ -701,26 +713,26 @@ def test_followers_notified_once_per_event(db, world):
 def test_outcome_progress_and_kept_due_dates(db, world):
     topic = world.topic("closed")
     with pytest.raises(RuleViolation):
-        services.publish_outcome(world.worker, topic, decision="", responsible="物业", actions="x", due_date=date(2026, 12, 1))
-    outcome = services.publish_outcome(
+        outcomes.publish_outcome(world.worker, topic, decision="", responsible="物业", actions="x", due_date=date(2026, 12, 1))
+    outcome = outcomes.publish_outcome(
         world.worker, topic, decision="同意", responsible="物业", actions="施工", due_date=date(2026, 12, 1)
     )
     assert topic.status == S.OUTCOME_PUBLISHED
     with pytest.raises(Conflict):
-        services.publish_outcome(world.worker, topic, decision="x", responsible="x", actions="x", due_date=date(2026, 12, 1))
-    services.add_progress(world.worker, outcome, status="in_progress", note="已开工", due_date=date(2027, 1, 15))
+        outcomes.publish_outcome(world.worker, topic, decision="x", responsible="x", actions="x", due_date=date(2026, 12, 1))
+    outcomes.add_progress(world.worker, outcome, status="in_progress", note="已开工", due_date=date(2027, 1, 15))
     assert outcome.due_date == date(2027, 1, 15) and outcome.original_due_date == date(2026, 12, 1)
     timeline = queries.progress_of(outcome.id)
     assert timeline[0].old_due_date == date(2026, 12, 1) and timeline[0].new_due_date == date(2027, 1, 15)
-    services.add_progress(world.worker, outcome, status="done", note="完工")
+    outcomes.add_progress(world.worker, outcome, status="done", note="完工")
     assert outcome.done_at is not None
     with pytest.raises(Conflict):
-        services.add_progress(world.worker, outcome, status="in_progress", note="again")
+        outcomes.add_progress(world.worker, outcome, status="in_progress", note="again")
 
 
 def test_outcome_only_after_closing(db, world):
     with pytest.raises(Conflict):
-        services.publish_outcome(
+        outcomes.publish_outcome(
             world.worker, world.topic("voting"), decision="x", responsible="x", actions="x", due_date=date(2026, 12, 1)
         )
 
@@ -729,19 +741,19 @@ def test_rating_once_with_versions(db, world, clock):
     topic = world.topic("outcome_published")
     outcome = queries.outcome_of(topic.id)
     with pytest.raises(RuleViolation):
-        services.rate(world.resident, outcome, "satisfied")  # not done yet
-    services.add_progress(world.worker, outcome, status="done", note="完成")
-    first = services.rate(world.resident, outcome, "satisfied", "很好")
-    assert services.rate(world.resident, outcome, "satisfied", "很好") is first
+        outcomes.rate(world.resident, outcome, "satisfied")  # not done yet
+    outcomes.add_progress(world.worker, outcome, status="done", note="完成")
+    first = outcomes.rate(world.resident, outcome, "satisfied", "很好")
+    assert outcomes.rate(world.resident, outcome, "satisfied", "很好") is first
     clock.advance(days=40)
-    second = services.rate(world.resident, outcome, "unsatisfied", "又坏了")
+    second = outcomes.rate(world.resident, outcome, "unsatisfied", "又坏了")
     assert second.version == 2 and second.first_given_at == first.first_given_at
     assert first.superseded_at is not None
     summary = queries.rating_summary(outcome.id)
     assert summary["total"] == 1 and dict(summary["levels"]) == {"satisfied": 0, "basically": 0, "unsatisfied": 1}
     assert all(len(row) == 3 for row in summary["comments"])  # level, text, date: never the rater
     with pytest.raises(RuleViolation):
-        services.rate(world.party, outcome, "great")
+        outcomes.rate(world.party, outcome, "great")
 
 
 def test_only_residents_eligible_at_closing_rate(db, world, factory):
@@ -750,18 +762,16 @@ def test_only_residents_eligible_at_closing_rate(db, world, factory):
     newcomer = factory.resident(world.a)  # confirmed after the vote closed
     for person in (newcomer, world.pending, world.worker, world.other_worker):
         with pytest.raises(PermissionDenied):
-            services.rate(person, outcome, "satisfied")
-    from consult.places import queries as places_queries
-
-    places_services.end_residence(world.worker, places_queries.active_residence(world.party), "搬走")
-    services.rate(world.party, outcome, "basically")  # eligible when it closed
+            outcomes.rate(person, outcome, "satisfied")
+    places_services.end_residence(world.worker, places.active_residence(world.party), "搬走")
+    outcomes.rate(world.party, outcome, "basically")  # eligible when it closed
     assert db.session.scalar(sa.select(sa.func.count()).select_from(OutcomeRating)) == 1
 
 
 def test_lists_sort_filter_and_find_chinese_words(db, world, parking):
     a = world.factory.topic(world, "collecting_support", title="小区停车难", body="晚上没有车位")
     b = world.factory.topic(world, "collecting_support", title="垃圾分类", body="希望增加分类桶")
-    services.support(world.party, b)
+    support.support(world.party, b)
     found = lambda **kw: [t.id for t in db.session.scalars(queries.topic_list(world.a.id, **kw))]  # noqa: E731
     assert found(q="停车") == [a.id]
     assert found(q="分类桶") == [b.id]

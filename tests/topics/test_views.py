@@ -1,5 +1,6 @@
 """Topic pages: the flows through HTTP, bad input, secrecy on pages, query counts."""
 
+import base64
 import json
 import re
 from datetime import timedelta
@@ -7,8 +8,9 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from consult.core.clock import local_now
-from consult.topics import services
+from consult.core.clock import local_now, site_zone
+from consult.core.templating import dt
+from consult.topics import ballots, discussion, models, policy, review
 from consult.topics.models import Category, Topic, TopicStatus as S, VoteOption
 
 
@@ -94,7 +96,7 @@ def test_support_vote_and_results_through_pages(login_as, world, db):
     assert client.post(f"/topics/{topic.id}/support", {}).status_code == 409
     assert login_as(world.pending).post(f"/topics/{topic.id}/support", {}).status_code == 403
     voting = world.topic("voting")
-    vote = services.vote_of(voting)
+    vote = policy.vote_of(voting)
     option = {o.key: o.id for o in db.session.scalars(sa.select(VoteOption).where(VoteOption.vote_id == vote.id))}
     client = login_as(world.resident)
     page = client.get(f"/topics/{voting.id}").get_data(as_text=True)
@@ -103,7 +105,7 @@ def test_support_vote_and_results_through_pages(login_as, world, db):
     page = client.get(f"/topics/{voting.id}").get_data(as_text=True)
     assert 'id="vote-h"' in page and 'class="bars"' not in page  # no results while voting (live results off)
     other_topic = world.topic("closed")
-    foreign = services.vote_of(other_topic)
+    foreign = policy.vote_of(other_topic)
     foreign_option = db.session.scalar(sa.select(VoteOption.id).where(VoteOption.vote_id == foreign.id))
     assert client.post(f"/topics/{voting.id}/vote", {"options": foreign_option}).status_code == 400
     assert client.post(f"/topics/{other_topic.id}/vote", {"options": foreign_option}).status_code == 400  # closed
@@ -117,7 +119,7 @@ def test_no_page_shows_who_voted_for_what(login_as, world, db, clock):
     paper ballot's record) makes two renderings differ, however the page is laid out.
     """
     topic = world.topic("voting")
-    vote = services.vote_of(topic)
+    vote = policy.vote_of(topic)
     option = {o.key: o.id for o in db.session.scalars(sa.select(VoteOption).where(VoteOption.vote_id == vote.id))}
     urls = [
         f"/topics/{topic.id}",
@@ -150,7 +152,7 @@ def test_no_page_shows_who_voted_for_what(login_as, world, db, clock):
         return pages
 
     login_as(world.resident).post(f"/topics/{topic.id}/vote", {"options": option["against"]})
-    services.cast_ballot(world.party, topic, [option["for"]], recorded_by=world.worker)  # and a paper ballot
+    ballots.cast_ballot(world.party, topic, [option["for"]], recorded_by=world.worker)  # and a paper ballot
     db.session.commit()
     against = snapshot()
     login_as(world.resident).post(f"/topics/{topic.id}/vote", {"options": option["for"]})
@@ -167,7 +169,7 @@ def test_comment_reply_edit_flag_hide_through_pages(login_as, world, db):
     client = login_as(world.resident)
     assert client.post(f"/topics/{topic.id}/comments", {"body": ""}).status_code == 400
     assert client.post(f"/topics/{topic.id}/comments", {"body": "我也遇到过"}).status_code == 302
-    note = db.session.scalar(sa.select(services.Comment).where(services.Comment.topic_id == topic.id))
+    note = db.session.scalar(sa.select(models.Comment).where(models.Comment.topic_id == topic.id))
     assert client.get(f"/topics/{topic.id}/comments/{note.id}/edit").status_code == 200
     assert client.post(f"/topics/{topic.id}/comments/{note.id}/edit", {"body": "改一下"}).status_code == 302
     assert login_as(world.party).post(f"/topics/{topic.id}/comments/{note.id}/flag", {}).status_code == 302
@@ -214,7 +216,7 @@ def test_vote_setup_outcome_progress_and_rating_through_pages(login_as, world, d
     assert ok.status_code == 302
     db.session.refresh(topic)
     assert topic.status == S.VOTING
-    vote = services.vote_of(topic)
+    vote = policy.vote_of(topic)
     options = [o.id for o in db.session.scalars(sa.select(VoteOption).where(VoteOption.vote_id == vote.id))]
     paper = client.post(f"/manage/c/{world.a.slug}/topics/{topic.id}/paper", {"username": "party", "options": options[0]})
     assert paper.status_code == 302
@@ -276,13 +278,13 @@ def test_list_filters_and_community_home(client, world, login_as, db, factory):
     link = lambda t: f'href="/topics/{t.id}"'  # noqa: E731
     waiting = open_votes(login_as(world.resident).get(f"/c/{world.a.slug}/").get_data(as_text=True))
     assert link(voting) in waiting and link(other) in waiting and link(household) in waiting
-    vote = services.vote_of(voting)
-    services.cast_ballot(
+    vote = policy.vote_of(voting)
+    ballots.cast_ballot(
         world.resident, voting, [db.session.scalar(sa.select(VoteOption.id).where(VoteOption.vote_id == vote.id))]
     )
     spouse = factory.resident(world.a, building="3", unit="2", room="301")  # same flat as world.resident
-    hvote = services.vote_of(household)
-    services.cast_ballot(spouse, household, [db.session.scalar(sa.select(VoteOption.id).where(VoteOption.vote_id == hvote.id))])
+    hvote = policy.vote_of(household)
+    ballots.cast_ballot(spouse, household, [db.session.scalar(sa.select(VoteOption.id).where(VoteOption.vote_id == hvote.id))])
     db.session.commit()
     waiting = open_votes(login_as(world.resident).get(f"/c/{world.a.slug}/").get_data(as_text=True))
     assert link(other) in waiting  # still waiting for them
@@ -329,16 +331,16 @@ def test_query_counts_do_not_grow(url_of, login_as, world, count_queries, db):
     topic = world.topic("voting")
     url = url_of(world)
     client = login_as(world.worker)
-    vote = services.vote_of(topic)
+    vote = policy.vote_of(topic)
     option = db.session.scalar(sa.select(VoteOption.id).where(VoteOption.vote_id == vote.id))
 
     def grow(n):
         for i in range(n):
             world.factory.topic(world, "collecting_support", title=f"更多{i}")
             person = world.factory.resident(world.a)
-            note = services.comment(person, topic, f"评论{i}")
-            services.comment(world.resident, topic, "回复", parent_id=note.id)
-            services.cast_ballot(person, topic, [option])
+            note = discussion.comment(person, topic, f"评论{i}")
+            discussion.comment(world.resident, topic, "回复", parent_id=note.id)
+            ballots.cast_ballot(person, topic, [option])
 
     def count():
         client.get(url)
@@ -398,14 +400,12 @@ def test_support_box_only_while_collecting_and_early_closing_time_shown(login_as
     topic = world.factory.topic(world, "collecting_support", title="附议中的议题")
     client = login_as(world.party)
     assert 'id="support"' in client.get(f"/topics/{topic.id}").get_data(as_text=True)
-    services.send_to_vote(world.worker, topic)
+    review.send_to_vote(world.worker, topic)
     assert 'id="support"' not in login_as(world.party).get(f"/topics/{topic.id}").get_data(as_text=True)  # gone to a vote
     for stage in ("voting", "closed", "outcome_done"):
         assert 'id="support"' not in login_as(world.party).get(f"/topics/{world.topic(stage).id}").get_data(as_text=True), stage
     closed = world.topic("closed")  # closed early by the committee
-    vote = services.vote_of(closed)
-    from consult.core.templating import dt
-
+    vote = policy.vote_of(closed)
     with app.test_request_context():
         planned, actual = dt(vote.closes_at), dt(vote.closed_at)
     for url in (f"/topics/{closed.id}", f"/manage/c/{world.a.slug}/topics/{closed.id}/"):
@@ -415,15 +415,13 @@ def test_support_box_only_while_collecting_and_early_closing_time_shown(login_as
 
 def test_a_voter_sees_their_choice_on_their_own_device_only(login_as, world, db, factory):
     topic = world.factory.topic(world, "voting", scope="household")
-    vote = services.vote_of(topic)
+    vote = policy.vote_of(topic)
     option = {o.key: o.id for o in db.session.scalars(sa.select(VoteOption).where(VoteOption.vote_id == vote.id))}
     client = login_as(world.resident)
     assert 'id="my-choice"' not in client.get(f"/topics/{topic.id}").get_data(as_text=True)
     assert client.post(f"/topics/{topic.id}/vote", {"options": option["against"]}).status_code == 302
     cookie = client.raw.get_cookie(f"ballot-{vote.id}", path=f"/topics/{topic.id}")
     assert cookie is not None and cookie.http_only
-    import base64
-
     assert (
         b'"o"' not in base64.urlsafe_b64decode(cookie.value) and len(cookie.value) > 600
     )  # sealed and padded, not the option id
@@ -452,23 +450,21 @@ def test_change_and_cancel_a_scheduled_vote_through_pages(login_as, world, db, c
     assert f"{base}/vote/change" in client.get(f"{base}/").get_data(as_text=True)
     page = client.get(f"{base}/vote/change").get_data(as_text=True)
     fmt = "%Y-%m-%dT%H:%M"
-    from consult.core.clock import site_zone
-
-    assert f'value="{services.vote_of(topic).opens_at.astimezone(site_zone()).strftime(fmt)}"' in page  # filled in as it is
+    assert f'value="{policy.vote_of(topic).opens_at.astimezone(site_zone()).strftime(fmt)}"' in page  # filled in as it is
     assert re.search(r'<input checked[^>]*value="yes_no"', page)
     start = (local_now() + timedelta(days=3)).replace(tzinfo=None)
     data = {"kind": "yes_no", "scope": "household", "max_choices": 1, "opens_at": start.strftime(fmt)}
     assert client.post(f"{base}/vote/change", {**data, "closes_at": start.strftime(fmt)}).status_code == 400
-    assert services.vote_of(topic).scope == "resident"  # nothing written
+    assert policy.vote_of(topic).scope == "resident"  # nothing written
     assert client.post(f"{base}/vote/change", {**data, "closes_at": (start + timedelta(days=2)).strftime(fmt)}).status_code == 302
     db.session.expire_all()
-    assert services.vote_of(topic).scope == "household"
+    assert policy.vote_of(topic).scope == "household"
     assert login_as(world.other_worker).post(f"{base}/vote/cancel", {"reason": "x"}).status_code == 403
     client = login_as(world.worker)
     assert client.post(f"{base}/vote/cancel", {"reason": ""}).status_code == 400
     assert client.post(f"{base}/vote/cancel", {"reason": "改期"}).status_code == 302
     db.session.expire_all()
-    assert services.vote_of(topic) is None and db.session.get(Topic, topic.id).status == S.READY_FOR_VOTE
+    assert policy.vote_of(topic) is None and db.session.get(Topic, topic.id).status == S.READY_FOR_VOTE
     assert client.get(f"{base}/vote/change").status_code == 404  # no vote to change any more
     opened = world.topic("voting")
     assert client.post(f"/manage/c/{world.a.slug}/topics/{opened.id}/vote/cancel", {"reason": "改期"}).status_code == 409

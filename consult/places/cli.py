@@ -3,10 +3,9 @@
 import click
 from flask import Flask
 
-from consult.accounts import services
 from consult.core.errors import DomainError
 from consult.extensions import db
-from consult.places import services as places_services
+from consult.places import residents
 
 
 def register(app: Flask) -> None:
@@ -17,9 +16,7 @@ def register(app: Flask) -> None:
     def create_admin(username: str, display_name: str, password: str):
         """Create a site administrator account."""
         try:
-            services._check_new_password(password)
-            user = services._create_user(username, display_name, password=password, phone=None, language="zh_CN")
-            places_services.appoint_site_admin(None, user)
+            user = residents.create_site_admin(username, display_name, password)
             db.session.commit()
         except DomainError as error:
             db.session.rollback()
