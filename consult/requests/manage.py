@@ -86,7 +86,7 @@ STEPS: dict[str, Callable] = {
     ),
     "close": lambda c, r, f: services.close(current_user, r),
     "merge": lambda c, r, f: services.merge(current_user, r, _into(r, f)),
-    "out_of_scope": lambda c, r, f: services.out_of_scope(current_user, r, f.reason.data, f.go_instead.data),
+    "refer": lambda c, r, f: services.out_of_scope(current_user, r, f.reason.data, f.go_instead.data),
     "move_due": lambda c, r, f: services.move_due(current_user, r, resolution_due_at=_due(f), reason=f.reason.data),
 }
 

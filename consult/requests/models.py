@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from consult.core.clock import now
-from consult.extensions import db
+from consult.extensions import Model
 
 DESCRIPTION_MAX = 1000
 PLACE_MAX = 100
@@ -72,7 +72,7 @@ DEFAULT_CATEGORIES = (
 )
 
 
-class RequestCategory(db.Model):
+class RequestCategory(Model):
     """A category of requests in one community, with an optional resolution target of its own."""
 
     __tablename__ = "request_categories"
@@ -92,7 +92,7 @@ class RequestCategory(db.Model):
     )
 
 
-class RequestSettings(db.Model):
+class RequestSettings(Model):
     """A street's targets for its communities' requests (a street without a row uses the defaults)."""
 
     __tablename__ = "request_settings"
@@ -122,7 +122,7 @@ class RequestSettings(db.Model):
     )
 
 
-class Request(db.Model):
+class Request(Model):
     """A resident's request: a problem or question the committee must answer and solve in time."""
 
     __tablename__ = "requests"
@@ -213,7 +213,7 @@ class Request(db.Model):
     )
 
 
-class RequestEvent(db.Model):
+class RequestEvent(Model):
     """One step in a request's timeline: who did what, and who held it from then on."""
 
     __tablename__ = "request_events"
@@ -232,7 +232,7 @@ class RequestEvent(db.Model):
     __table_args__ = (sa.Index("ix_request_events_request_at", "request_id", "at"),)
 
 
-class RequestPhoto(db.Model):
+class RequestPhoto(Model):
     """A photo of a request (sent with the report, or with its resolution), stored by random key."""
 
     __tablename__ = "request_photos"

@@ -12,7 +12,7 @@
 | call_back    | resolved                          | the committee                        | confirmed, or reopened     |
 | close        | confirmed                         | the committee                        | closed                     |
 | merge        | submitted, accepted, in progress  | the committee                        | merged                     |
-| out_of_scope | submitted, accepted               | the committee                        | out of scope               |
+| refer        | submitted, accepted               | the committee                        | out of scope               |
 | move_due     | submitted, accepted, in progress  | whoever holds it                     | same (original due kept)   |
 | view         | any                               | the reporter, committee, street      |                            |
 
@@ -45,7 +45,7 @@ ACTIONS = (
     "call_back",
     "close",
     "merge",
-    "out_of_scope",
+    "refer",
     "move_due",
     "view",
 )
@@ -148,7 +148,7 @@ class RequestPolicy(Policy[Request]):
         self._not_own(user)
         self._state(*OPEN_STATES)
 
-    def check_out_of_scope(self, user) -> None:
+    def check_refer(self, user) -> None:
         self._staff(self.is_committee(user))
         self._not_own(user)
         self._state(S.SUBMITTED, S.ACCEPTED)

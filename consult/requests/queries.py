@@ -91,7 +91,7 @@ def request_page(request: Request, viewer) -> RequestPage:
 
 
 #: the staff steps in the order the page offers them (the resident's answer has its own form)
-STAFF_STEPS = ("accept", "assign", "resolve", "escalate", "send_back", "call_back", "close", "move_due", "merge", "out_of_scope")
+STAFF_STEPS = ("accept", "assign", "resolve", "escalate", "send_back", "call_back", "close", "move_due", "merge", "refer")
 
 
 def request_in(community_id: int, request_id: int) -> Request:

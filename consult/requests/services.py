@@ -51,6 +51,18 @@ def _text(value: str | None, limit: int, field: str, *, required: bool = False) 
     return value or None
 
 
+def _required(value: str | None, limit: int, field: str) -> str:
+    text = _text(value, limit, field, required=True)
+    assert text is not None
+    return text
+
+
+def _community(request: Request) -> Community:
+    community = db.session.get(Community, request.community_id)
+    assert community is not None
+    return community
+
+
 def _lock(request: Request) -> Request:
     """Re-read the request with a row lock: steps on one request happen one at a time."""
     locked = db.session.scalar(
@@ -125,7 +137,7 @@ def report(
         reporter_id=reporter.id,
         recorded_by_id=getattr(recorded_by, "id", None),
         channel=channel,
-        description=_text(description, DESCRIPTION_MAX, "description", required=True),
+        description=_required(description, DESCRIPTION_MAX, "description"),
         building=_text(building, 30, "building"),
         unit=_text(unit, 30, "unit"),
         place=_text(place, PLACE_MAX, "place"),
@@ -184,7 +196,7 @@ def assign(actor, request: Request, assignee) -> Request:
     """Give it to one worker of the community (who is reminded of it)."""
     request = _lock(request)
     RequestPolicy(request).require("assign", actor)
-    if not places.can_manage_community(assignee, db.session.get(Community, request.community_id)):
+    if request.community_id not in places.roles_of(assignee).worker_of:
         raise RuleViolation(_("Choose a worker of this community."), field="assignee")
     request.status, request.assignee_id, request.held_since = S.IN_PROGRESS, assignee.id, now()
     _event(request, actor, "assigned")
@@ -195,7 +207,7 @@ def escalate(actor, request: Request, note: str) -> Request:
     """街道吹哨: the community cannot solve it; the street holds it from now on."""
     request = _lock(request)
     RequestPolicy(request).require("escalate", actor)
-    note = _text(note, NOTE_MAX, "note", required=True)
+    note = _required(note, NOTE_MAX, "note")
     request.status, request.holder, request.assignee_id, request.held_since = S.IN_PROGRESS, Holder.STREET, None, now()
     _event(request, actor, "escalated", note)
     _tell_reporter(request, "escalated", N_("Your request #%(id)d was passed to the street."), id=request.id)
@@ -206,7 +218,7 @@ def send_back(actor, request: Request, note: str) -> Request:
     """The street hands it back to the committee (with what to do)."""
     request = _lock(request)
     RequestPolicy(request).require("send_back", actor)
-    note = _text(note, NOTE_MAX, "note", required=True)
+    note = _required(note, NOTE_MAX, "note")
     request.holder, request.assignee_id, request.held_since = Holder.COMMUNITY, None, now()
     _event(request, actor, "sent_back", note)
     return request
@@ -216,7 +228,7 @@ def resolve(actor, request: Request, note: str, photos: Sequence[bytes] = ()) ->
     """Whoever holds it says what was done; the resident then confirms, or a worker calls back."""
     request = _lock(request)
     RequestPolicy(request).require("resolve", actor)
-    note = _text(note, NOTE_MAX, "note", required=True)
+    note = _required(note, NOTE_MAX, "note")
     if len(photos) > PHOTOS_MAX:
         raise RuleViolation(_("Send at most %(count)d photos.", count=PHOTOS_MAX), field="photos")
     cleaned = [photo_files.clean(data) for data in photos]
@@ -255,7 +267,7 @@ def call_back(actor, request: Request, *, solved: bool, level: str | None, note:
     """回访: a worker phones or visits the resident and records their answer."""
     request = _lock(request)
     RequestPolicy(request).require("call_back", actor)
-    note = _text(note, NOTE_MAX, "note", required=True)
+    note = _required(note, NOTE_MAX, "note")
     answered = _answer(actor, request, solved=solved, level=level, called_back=True, note=note)
     return answered
 
@@ -284,9 +296,9 @@ def merge(actor, request: Request, into: Request) -> Request:
 
 def out_of_scope(actor, request: Request, reason: str, go_instead: str) -> Request:
     request = _lock(request)
-    RequestPolicy(request).require("out_of_scope", actor)
-    request.out_of_scope_reason = _text(reason, REASON_MAX, "reason", required=True)
-    request.go_instead = _text(go_instead, REASON_MAX, "go_instead", required=True)
+    RequestPolicy(request).require("refer", actor)
+    request.out_of_scope_reason = _required(reason, REASON_MAX, "reason")
+    request.go_instead = _required(go_instead, REASON_MAX, "go_instead")
     request.status, request.closed_at = S.OUT_OF_SCOPE, now()
     _event(request, actor, "out_of_scope", request.out_of_scope_reason)
     _tell_reporter(
@@ -305,7 +317,7 @@ def move_due(actor, request: Request, *, resolution_due_at: datetime, reason: st
     if resolution_due_at <= request.resolution_due_at:
         raise RuleViolation(_("The new due time must be later than the current one."), field="resolution_due_at")
     request.resolution_due_at, request.resolution_reminded_at = resolution_due_at, None
-    _event(request, actor, "due_moved", _text(reason, NOTE_MAX, "reason", required=True))
+    _event(request, actor, "due_moved", _required(reason, NOTE_MAX, "reason"))
     return request
 
 
@@ -332,7 +344,7 @@ def _remind(request: Request, clock: str) -> int:
     if request.holder == Holder.COMMUNITY:
         people = [request.assignee_id] if request.assignee_id else [w.user_id for w in places.workers_of(request.community_id)]
     else:
-        street_id = db.session.get(Community, request.community_id).street_id
+        street_id = _community(request).street_id
         people = [a.user_id for a in places.street_workers(street_id)] if request.holder == Holder.STREET else []
     text = N_("Request #%(id)d must be answered soon.") if clock == "response" else N_("Request #%(id)d must be solved soon.")
     for person in people:

@@ -6,9 +6,8 @@ Create Date: 2026-11-30 22:59:07.664592
 
 """
 
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "0014_requests"

@@ -74,7 +74,7 @@ def expected(stage: str, action: str, role: str) -> bool:
         "call_back": resolved and role in COMMITTEE,
         "close": stage == "confirmed" and role in COMMITTEE,
         "merge": stage in OPEN and role in COMMITTEE,
-        "out_of_scope": stage in ("submitted", "accepted") and role in COMMITTEE,
+        "refer": stage in ("submitted", "accepted") and role in COMMITTEE,
     }
     return rule[action]
 
@@ -126,5 +126,5 @@ def test_every_action_is_in_the_table():
         "call_back",
         "close",
         "merge",
-        "out_of_scope",
+        "refer",
     }
