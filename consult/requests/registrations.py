@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask_babel import lazy_gettext as _l
+from flask import url_for
+from flask_babel import gettext as _, lazy_gettext as _l
 
-from consult.core.registries import STAFF_ACTION, add_labels, not_personal, personal, tick
+from consult.core.registries import STAFF_ACTION, TodoItem, add_labels, community_panel, not_personal, personal, tick, todo
 from consult.extensions import db
-from consult.requests import services
+from consult.places import queries as places
+from consult.requests import queries, services
 from consult.requests.labels import CHANNEL_LABELS, HOLDER_LABELS, STATUS_LABELS
 from consult.requests.models import Request, RequestPhoto
 
@@ -24,6 +26,27 @@ add_labels(
         **{f"holder.{key}": label for key, label in HOLDER_LABELS.items()},
     }
 )
+
+
+@todo("requests")
+def open_requests(community):
+    """Open requests, the most urgent first: overdue when their answer or solution time has passed."""
+    return [
+        TodoItem(
+            kind=_("Request to answer") if r.accepted_at is None else _("Request to solve"),
+            title=f"#{r.id} {r.category.name}",
+            since=r.created_at,
+            link=url_for("requests.detail", request_id=r.id),
+            target=r.due_at - r.created_at,
+        )
+        for r in queries.queue(community.id)
+    ]
+
+
+@community_panel("requests")
+def community_requests(community, user):
+    """Report a problem, and the link to the public list, on the community's home page."""
+    return {"member": getattr(user, "is_authenticated", False) and places.is_confirmed_member(user, community)}
 
 
 @tick("requests")
