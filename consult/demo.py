@@ -19,6 +19,7 @@ from consult.extensions import db
 from consult.places import services as places
 from consult.places.models import Community, Street
 from consult.points import demo as points_demo
+from consult.requests import demo as requests_demo
 from consult.topics import demo as topics_demo
 
 DEMO_PASSWORD = "demo12345"
@@ -51,6 +52,7 @@ def seed() -> bool:
     topics_demo.seed(_demo_world())
     activities_demo.seed(_demo_world())
     points_demo.seed(_demo_world())
+    requests_demo.seed(_demo_world())
     # Two months of stored figures and rankings for the street.
     from consult.evaluation import services as evaluation
 
@@ -126,6 +128,7 @@ def _demo_world() -> dict:
         "worker": accounts.user_by_username("worker"),
         "resident": accounts.user_by_username("resident"),
         "party": accounts.user_by_username("party"),
+        "street_admin": accounts.user_by_username("street"),
         "residents": [accounts.user_by_username(f"demo{n:03d}") for n in range(1, 13)],
     }
 
