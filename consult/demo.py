@@ -15,9 +15,11 @@ from consult.accounts import services as accounts
 from consult.accounts.models import User
 from consult.activities import demo as activities_demo
 from consult.core import clock
+from consult.evaluation import services as evaluation
 from consult.extensions import db
 from consult.places import services as places
 from consult.places.models import Community, Street
+from consult.places.queries import workers_of
 from consult.points import demo as points_demo
 from consult.requests import demo as requests_demo
 from consult.topics import demo as topics_demo
@@ -54,8 +56,6 @@ def seed() -> bool:
     points_demo.seed(_demo_world())
     requests_demo.seed(_demo_world())
     # Two months of stored figures and rankings for the street.
-    from consult.evaluation import services as evaluation
-
     evaluation.update_settings(
         accounts.user_by_username("street"),
         street_of_demo(),
@@ -71,8 +71,6 @@ def seed() -> bool:
 def demo_months() -> list[str]:
     """The two newest months that are final today (whatever the day: inside the target response time
     after a month's end, that month is not final yet, so the two before it are taken)."""
-    from consult.evaluation import services as evaluation
-
     settings = evaluation.settings_for(street_of_demo().id)
     months, month = [], evaluation.previous_month(evaluation.current_month())
     while len(months) < 2:
@@ -134,8 +132,6 @@ def _demo_world() -> dict:
 
 
 def _worker_of(community: Community) -> User:
-    from consult.places.queries import workers_of
-
     return db.session.get(User, workers_of(community.id)[0].user_id)
 
 

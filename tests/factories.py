@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass
+from datetime import date, timedelta
 
 import sqlalchemy as sa
 from werkzeug.security import generate_password_hash
 
 from consult.accounts.models import User
+from consult.activities import services as activities
+from consult.activities.models import PartyRegistration
 from consult.core.clock import now
 from consult.places.models import Community, Residence, ResidenceStatus, StaffAppointment, StaffRole, Street
+from consult.topics import services as topics
+from consult.topics.models import Category
 
 PASSWORD = "secret-pass-1"
 # A cheap hash keeps the suite fast; the real code uses werkzeug's default (scrypt).
@@ -167,8 +172,6 @@ class Factory:
         return world
 
     def party_registration(self, user: User, community: Community, status: str = "confirmed", work_unit: str = "区税务局"):
-        from consult.activities.models import PartyRegistration
-
         return self._add(
             PartyRegistration(
                 user_id=user.id,
@@ -182,10 +185,6 @@ class Factory:
 
     def activity(self, world: World, *, starts_in=None, hours: float = 2, capacity: int = 10, **kw):
         """An activity of world.a created by its worker, starting ``starts_in`` from now (default: tomorrow)."""
-        from datetime import timedelta
-
-        from consult.activities import services
-
         start = now() + (starts_in if starts_in is not None else timedelta(days=1))
         data = dict(
             title=f"活动{next(_seq)}",
@@ -196,7 +195,7 @@ class Factory:
             checkin_minutes_before=30,
         )
         data.update(kw)
-        return services.create_activity(
+        return activities.create_activity(
             world.worker, world.a, starts_at=start, ends_at=start + timedelta(hours=hours), capacity=capacity, **data
         )
 
@@ -211,14 +210,8 @@ class Factory:
         **vote,
     ):
         """A topic of world.a taken to ``stage`` through the services, as people would."""
-        from datetime import date, timedelta
-
-        from consult.core.clock import now
-        from consult.topics import services
-        from consult.topics.models import Category
-
         category = self.session.scalar(sa.select(Category).where(Category.key == "parking"))
-        topic = services.propose(
+        topic = topics.propose(
             author or world.resident,
             world.a,
             title=title or f"议题{next(_seq)}",
@@ -229,24 +222,24 @@ class Factory:
         if stage in ("draft", "pending_review"):
             return topic
         if stage == "rejected":
-            return services.reject(world.worker, topic, "不属于居委会职责")
+            return topics.reject(world.worker, topic, "不属于居委会职责")
         if stage == "withdrawn":
-            return services.withdraw(author or world.resident, topic)
+            return topics.withdraw(author or world.resident, topic)
         if stage == "collecting_support":
-            return services.approve(world.worker, topic)
-        services.send_to_vote(world.worker, topic)
+            return topics.approve(world.worker, topic)
+        topics.send_to_vote(world.worker, topic)
         if stage == "ready_for_vote":
             return topic
         options = dict(kind="yes_no", options=None, max_choices=1, scope="resident", quorum_percent=None, live_results=False)
         options.update(vote)
         start = now() + (timedelta(days=1) if stage == "vote_scheduled" else timedelta(minutes=-1))
-        services.schedule_vote(world.worker, topic, opens_at=start, closes_at=start + timedelta(days=7), **options)
+        topics.schedule_vote(world.worker, topic, opens_at=start, closes_at=start + timedelta(days=7), **options)
         if stage in ("vote_scheduled", "voting"):
             return topic
-        services.close_early(world.worker, topic, "会议已表决")
+        topics.close_early(world.worker, topic, "会议已表决")
         if stage == "closed":
             return topic
-        outcome = services.publish_outcome(
+        outcome = topics.publish_outcome(
             world.worker,
             topic,
             decision="增设夜间停车位",
@@ -255,5 +248,5 @@ class Factory:
             due_date=date.today() + timedelta(days=30),
         )
         if stage == "outcome_done":
-            services.add_progress(world.worker, outcome, status="done", note="已完成")
+            topics.add_progress(world.worker, outcome, status="done", note="已完成")
         return topic

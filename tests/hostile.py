@@ -10,9 +10,14 @@ from __future__ import annotations
 
 import io
 import re
+from urllib.parse import parse_qsl, urlsplit
 
 import sqlalchemy as sa
+from flask_wtf import FlaskForm
 from hypothesis import strategies as st
+from wtforms.fields.core import UnboundField
+
+from consult.extensions import db
 
 #: Values a database cannot store or that overflow its integers.
 NUL_VALUES = ["\x00", "a\x00b", "%00", "\x00" * 3 + "1"]
@@ -78,11 +83,6 @@ ID_IN_PATH = re.compile(r"(?<=/)\d+(?=/|$|\?)")
 
 def form_field_names() -> list[str]:
     """The name of every field of every form class of the app (and its prefixed variants)."""
-    from flask_wtf import FlaskForm
-    from wtforms.fields.core import UnboundField
-
-    import consult  # noqa: F401 - the forms are imported with the app
-
     names: set[str] = set(RAW_FORM_NAMES)
     stack = list(FlaskForm.__subclasses__())
     while stack:
@@ -98,8 +98,6 @@ def form_field_names() -> list[str]:
 
 def with_query(url: str, values: dict[str, str]) -> tuple[str, dict[str, str]]:
     """The path of ``url`` and its query merged with ``values`` (for ``client.get(path, query_string=...)``)."""
-    from urllib.parse import parse_qsl, urlsplit
-
     parts = urlsplit(url)
     query = dict(parse_qsl(parts.query))
     query.update(values)
@@ -123,8 +121,6 @@ def snapshot(session) -> dict[str, int]:
     """The row count of every table: compared before and after a refused submission."""
     global _COUNTS
     if _COUNTS is None:
-        from consult.extensions import db
-
         # One statement, built once (and so compiled once): the fuzz command takes thousands.
         _COUNTS = sa.union_all(
             *[

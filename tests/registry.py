@@ -11,6 +11,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from consult.activities import services as activities
+from consult.core.documents import check_code
+from consult.core.notifications import N_, Notification, notify
+from consult.extensions import db
+from consult.places.queries import active_residence
+from consult.topics import services as topics
+
 ROLES = (
     "visitor",
     "pending",
@@ -129,9 +136,6 @@ route("places_manage.site", lambda w: "/manage/site/", SITE_ADMIN)
 
 def _notification(w):
     """A notification of the resident (world.resident owns it; anyone else gets 404)."""
-    from consult.core.notifications import N_, Notification, notify
-    from consult.extensions import db
-
     if not hasattr(w, "_notification_id"):
         notify(w.resident.id, "registry:notification", N_("Your reward has been handed over."), link="/me/points")
         w._notification_id = db.session.scalar(db.select(Notification.id).where(Notification.recipient_id == w.resident.id))
@@ -139,14 +143,10 @@ def _notification(w):
 
 
 def _pending_residence(w):
-    from consult.places.queries import active_residence
-
     return active_residence(w.pending).id
 
 
 def _resident_residence(w):
-    from consult.places.queries import active_residence
-
     return active_residence(w.resident).id
 
 
@@ -197,10 +197,8 @@ route("topics_manage.settings", lambda w: f"/manage/c/{w.a.slug}/topics/settings
 
 def _comment(w):
     """A comment by the resident on the collecting topic (the resident owns it)."""
-    from consult.topics import services
-
     if not hasattr(w, "_comment_id"):
-        w._comment_id = services.comment(w.resident, w.topic(), "同意，晚上确实没地方停。").id
+        w._comment_id = topics.comment(w.resident, w.topic(), "同意，晚上确实没地方停。").id
     return w._comment_id
 
 
@@ -244,20 +242,15 @@ def _activity(w):
 
 
 def _wish(w):
-    from consult.activities import services
-
     if not hasattr(w, "_wish"):
-        w._wish = services.post_wish(w.resident, w.a, title="帮忙换灯泡", description="厨房灯泡坏了")
-        services.approve_wish(w.worker, w._wish)
+        w._wish = activities.post_wish(w.resident, w.a, title="帮忙换灯泡", description="厨房灯泡坏了")
+        activities.approve_wish(w.worker, w._wish)
     return w._wish
 
 
 def _document(w):
-    from consult.activities import services
-    from consult.core.documents import check_code
-
     if not hasattr(w, "_document"):
-        w._document = services.issue_service_record(w.party, w.party, w.a, 2026)
+        w._document = activities.issue_service_record(w.party, w.party, w.a, 2026)
     return w._document.number, check_code(w._document.number)
 
 

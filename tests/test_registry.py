@@ -1,7 +1,11 @@
 """The route registry drives a view test of every page, the permission matrix and the CSRF check."""
 
-import pytest
+import hashlib
 
+import pytest
+import sqlalchemy as sa
+
+from consult.extensions import db as _db  # `db` is the fixture in the tests below
 from tests.registry import GET_ROUTES, POST_ROUTES
 
 UNREGISTERED_OK = {"static", "testing.set_clock"}
@@ -69,14 +73,8 @@ def test_post_without_csrf_token_is_refused(endpoint, world, login_as, db):
 
 def database_rows(session) -> dict[str, str]:
     """Every table's rows, as a hash per table: equal before and after means nothing was written."""
-    import hashlib
-
-    import sqlalchemy as sa
-
-    from consult.extensions import db
-
     digests = {}
-    for table in db.metadata.sorted_tables:
+    for table in _db.metadata.sorted_tables:
         rows = session.execute(sa.select(table).order_by(*table.primary_key.columns)).all()
         digests[table.name] = hashlib.sha256(repr(rows).encode()).hexdigest()
     return digests

@@ -1,6 +1,7 @@
 """Regression tests for the review of the services: each one was a real hole."""
 
-from datetime import UTC, timedelta
+import re
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -75,8 +76,6 @@ def test_odd_digits_and_huge_numbers_are_not_500s(client, world, login_as):
 
 
 def test_absurd_dates_refused(db, world):
-    from datetime import datetime
-
     with pytest.raises(RuleViolation):
         world.factory.activity(world, starts_in=datetime(1, 1, 1, tzinfo=UTC) - activities.now())
 
@@ -133,8 +132,6 @@ def test_nobody_confirms_their_own_minutes(db, world, clock, factory):
 
 
 def test_document_numbers_use_the_local_year(db, world, clock):
-    from datetime import datetime
-
     clock.set(datetime(2026, 12, 31, 23, 0, tzinfo=UTC))  # 2027-01-01 07:00 in Shanghai
     document = activities.issue_service_record(world.party, world.party, world.a, 2026)
     assert document.number.startswith("SR-2027-")
@@ -152,8 +149,6 @@ def test_site_admin_resets_a_staff_account(login_as, world, db):
     client = login_as(world.site_admin)
     page = client.post("/manage/site/reset-code", {"reset-username": "street"}, token_from="/manage/site/")
     assert page.status_code == 200
-    import re
-
     code = re.search(r'class="code"[^>]*>([A-Z0-9]{4})-([A-Z0-9]{4})<', page.get_data(as_text=True))
     accounts.use_reset_code("street", code.group(1) + code.group(2), "a-new-password")
     assert accounts.authenticate("street", "a-new-password") is not None

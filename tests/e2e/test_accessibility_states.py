@@ -1,8 +1,12 @@
 """axe-core on pages the route registry cannot reach with a GET: error pages, forms showing
 their errors, and the reset code a worker hands over — in zh and en, at 375 px."""
 
+from datetime import timedelta
+
 import pytest
 
+from consult.activities import services as activities
+from consult.core import documents
 from tests.e2e.conftest import check_axe, check_no_sideways_scroll, login, switch_language
 from tests.factories import Factory
 
@@ -60,23 +64,17 @@ def test_reset_code_page(committed_db, contexts, live_server):
 def test_activity_and_wish_states(committed_db, contexts, live_server, lang):
     """A called-off activity, a claimer's wish page with the resident's contact, the edit form with
     errors, and the issued documents list with a revoked document."""
-    from datetime import timedelta
-
-    from consult.activities import services
-
     world = Factory(committed_db.session).world()
     world.resident.phone = "13800138000"
     activity = world.factory.activity(world)
-    services.sign_up(world.party, activity)
-    services.cancel_activity(world.worker, activity, "暴雨预警")
+    activities.sign_up(world.party, activity)
+    activities.cancel_activity(world.worker, activity, "暴雨预警")
     coming = world.factory.activity(world, starts_in=timedelta(days=2))
-    wish = services.post_wish(world.resident, world.a, title="修门锁", description="门锁坏了")
-    services.approve_wish(world.worker, wish)
-    services.claim_wish(world.party, wish)
-    document = services.issue_service_record(world.party, world.party, world.a, 2026)
-    services.issue_service_record(world.worker, world.party, world.a, 2026)
-    from consult.core import documents
-
+    wish = activities.post_wish(world.resident, world.a, title="修门锁", description="门锁坏了")
+    activities.approve_wish(world.worker, wish)
+    activities.claim_wish(world.party, wish)
+    document = activities.issue_service_record(world.party, world.party, world.a, 2026)
+    activities.issue_service_record(world.worker, world.party, world.a, 2026)
     documents.revoke(world.worker, document, "重新开具")
     committed_db.session.commit()
 

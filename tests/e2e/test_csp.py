@@ -2,14 +2,14 @@
 
 import pytest
 
+from consult.extensions import db
+from tests.factories import Factory
+
 pytestmark = pytest.mark.browser
 
 
 def test_a_csp_violation_is_caught(contexts, live_server):
     """An inline style and a foreign image are blocked and recorded (the fixture would fail the test)."""
-    from consult.extensions import db
-    from tests.factories import Factory
-
     Factory(db.session).world()
     db.session.commit()
     page = contexts.new_page()

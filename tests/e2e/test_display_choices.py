@@ -7,7 +7,8 @@ import pytest
 import sqlalchemy as sa
 
 from consult.accounts.models import User
-from tests.e2e.conftest import html_classes, login, set_large_text, switch_language
+from tests.e2e.conftest import check_axe, check_no_sideways_scroll, html_classes, login, set_large_text, switch_language
+from tests.factories import Factory
 
 pytestmark = pytest.mark.browser
 
@@ -23,8 +24,6 @@ def account(committed_db, username: str) -> User:
 
 @pytest.fixture
 def world(committed_db):
-    from tests.factories import Factory
-
     built = Factory(committed_db.session).world()
     committed_db.session.commit()
     return built
@@ -77,8 +76,6 @@ def test_choices_made_before_registering_stay(contexts, live_server, world, comm
 
 
 def test_my_devices_pass_axe_and_fit_a_phone(contexts, live_server, world):
-    from tests.e2e.conftest import check_axe, check_no_sideways_scroll
-
     other = contexts.new_page()
     login(other, live_server, "resident")
     page = contexts.new_page()

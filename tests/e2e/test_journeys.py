@@ -10,7 +10,10 @@ import re
 
 import pytest
 import sqlalchemy as sa
+from flask_babel import force_locale, gettext
 
+from consult.accounts.models import User
+from consult.places.models import Residence, ResidenceStatus
 from tests.e2e.conftest import (
     check_axe,
     check_no_sideways_scroll,
@@ -37,8 +40,6 @@ NEW_PASSWORD = "a-good-long-pass"
 
 def text(app, message: str, locale: str | None = None, **params) -> str:
     """``message`` as the app shows it in ``locale`` (the default language unless given)."""
-    from flask_babel import force_locale, gettext
-
     with app.test_request_context(), force_locale(locale or app.config["BABEL_DEFAULT_LOCALE"]):
         return gettext(message, **params)
 
@@ -141,9 +142,6 @@ def test_register_then_confirmed_by_worker(javascript, app, contexts, live_serve
     assert page.locator("header nav .badge").count() == 0
 
     # And the database agrees.
-    from consult.accounts.models import User
-    from consult.places.models import Residence, ResidenceStatus
-
     committed_db.session.rollback()  # end the test's read transaction: see the server's commits
     user = committed_db.session.scalar(sa.select(User).where(User.username == NEWCOMER["username"]))
     residence = committed_db.session.scalar(sa.select(Residence).where(Residence.user_id == user.id))
