@@ -8,14 +8,19 @@ register their routes with ``route(...)`` in this file.
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable
 from dataclasses import dataclass
+
+from PIL import Image
 
 from consult.activities import services as activities
 from consult.core.documents import check_code
 from consult.core.notifications import N_, Notification, notify
 from consult.extensions import db
 from consult.places.queries import active_residence
+from consult.requests import services as requests
+from consult.requests.queries import photos_of
 from consult.topics import services as topics
 
 ROLES = (
@@ -363,26 +368,18 @@ post("accounts.end_other_sessions", lambda w: "/me/sessions/end-others")
 # --- resident requests -------------------------------------------------------------------------
 def _request(w):
     """A request of world.resident in community a, with one photo, taken up by the committee."""
-    import io
-
-    from PIL import Image
-
-    from consult.requests import services
-
     if not hasattr(w, "_request"):
         buffer = io.BytesIO()
         Image.new("RGB", (40, 30), "teal").save(buffer, format="JPEG")
-        w._request = services.report(
+        w._request = requests.report(
             w.resident, w.a, category="repairs", description="3号楼电梯停了", building="3", photos=[buffer.getvalue()]
         )
-        services.accept(w.worker, w._request)
-        services.resolve(w.worker, w._request, "已修好")
+        requests.accept(w.worker, w._request)
+        requests.resolve(w.worker, w._request, "已修好")
     return w._request
 
 
 def _request_photo(w):
-    from consult.requests.queries import photos_of
-
     return photos_of(_request(w).id)[0].key
 
 
