@@ -19,7 +19,7 @@ from consult.core.documents import check_code
 from consult.core.notifications import N_, Notification, notify
 from consult.extensions import db
 from consult.places.queries import active_residence
-from consult.requests import services as requests
+from consult.requests import reporting, services as requests
 from consult.requests.queries import photos_of
 from consult.topics import services as topics
 
@@ -371,7 +371,7 @@ def _request(w):
     if not hasattr(w, "_request"):
         buffer = io.BytesIO()
         Image.new("RGB", (40, 30), "teal").save(buffer, format="JPEG")
-        w._request = requests.report(
+        w._request = reporting.report(
             w.resident, w.a, category="repairs", description="3号楼电梯停了", building="3", photos=[buffer.getvalue()]
         )
         requests.accept(w.worker, w._request)

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, time, timedelta
 from PIL import Image, ImageDraw
 
 from consult.core import clock
-from consult.requests import services
+from consult.requests import reporting, services
 
 
 def _photo(colour: str) -> bytes:
@@ -34,7 +34,7 @@ def seed(world: dict) -> None:
 
     def report(person, days_ago: int, hour: int, category: str, description: str, building: str, **extra):
         daytime(days_ago, hour)
-        return services.report(person, community, category=category, description=description, building=building, **extra)
+        return reporting.report(person, community, category=category, description=description, building=building, **extra)
 
     def later(hours: float) -> None:
         clock.advance(timedelta(hours=hours))
@@ -96,6 +96,6 @@ def seed(world: dict) -> None:
         services.assign(worker, stuck, worker)
         # A fresh one, just reported.
         clock.set_now(real_now - timedelta(minutes=20))
-        services.report(resident, community, category="sanitation", description="3号楼前的路灯不亮。", building="3")
+        reporting.report(resident, community, category="sanitation", description="3号楼前的路灯不亮。", building="3")
     finally:
         clock.set_now(frozen)

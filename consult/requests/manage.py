@@ -18,7 +18,7 @@ from consult.core.guard import accepts_files
 from consult.extensions import db
 from consult.places import queries as places
 from consult.places.access import community_staff_required, street_admin_required
-from consult.requests import queries, services
+from consult.requests import queries, reporting, services
 from consult.requests.forms import RecordForm, StepForm
 from consult.requests.models import Request
 from consult.requests.targets import category_choices
@@ -41,7 +41,7 @@ def record(community):
     """Record a request for a resident who phoned, came in, or was passed on by the 12345 hotline."""
     form = RecordForm()
     form.category.choices = [SelectChoice(key, name) for key, name in category_choices(community.id)]
-    if done := submit(form, lambda: services.report(_resident(form), community, recorded_by=current_user, **form.fields())):
+    if done := submit(form, lambda: reporting.report(_resident(form), community, recorded_by=current_user, **form.fields())):
         flash(_("The request is recorded for %(name)s.", name=form.username.data), "success")
         return redirect(url_for("requests.detail", request_id=done.value.id))
     return render_template("requests/manage/record.html", community=community, form=form), form_status(form)

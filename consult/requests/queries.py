@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 import sqlalchemy as sa
 from flask import abort
@@ -13,7 +14,7 @@ from consult.core.policy import policy_of
 from consult.extensions import db
 from consult.places import queries as places
 from consult.places.models import Community
-from consult.requests.models import Holder, Request, RequestEvent, RequestPhoto, RequestStatus
+from consult.requests.models import OPEN_STATES, Holder, Request, RequestCategory, RequestEvent, RequestPhoto, RequestStatus
 from consult.requests.policy import open_clause
 
 
@@ -130,3 +131,71 @@ def street_lists(street_id: int, limit: int = 200) -> dict[str, list[Request]]:
         "held": list(db.session.scalars(held.options(*load).order_by(_urgency()).limit(limit))),
         "overdue": list(db.session.scalars(late.options(*load).order_by(_urgency()).limit(limit))),
     }
+
+
+#: requests of the same category and building within this many days look like one problem
+DUPLICATE_WINDOW_DAYS = 14
+
+
+@dataclass
+class Recurring:
+    """高频共性诉求: what comes up again and again in some communities over the last ``days``."""
+
+    days: int
+    by_category: list[tuple[str, int]]
+    by_place: list[tuple[str, str | None, int]]
+    duplicates: list[tuple[Request, Request]]
+
+
+def recurring(community_ids: list[int], days: int, limit: int = 20) -> Recurring:
+    """Categories and places with the most requests since ``days`` ago, and open look-alikes."""
+    since = now() - timedelta(days=days)
+    recent = sa.and_(Request.community_id.in_(community_ids), Request.created_at >= since, Request.status != RequestStatus.MERGED)
+    count = sa.func.count(Request.id)
+    by_category = db.session.execute(
+        sa.select(RequestCategory.name, count)
+        .join(Request, Request.category_id == RequestCategory.id)
+        .where(recent)
+        .group_by(RequestCategory.name)
+        .order_by(count.desc(), RequestCategory.name)
+        .limit(limit)
+    ).tuples()
+    by_place = db.session.execute(
+        sa.select(RequestCategory.name, Request.building, count)
+        .join(Request, Request.category_id == RequestCategory.id)
+        .where(recent, Request.building.is_not(None))
+        .group_by(RequestCategory.name, Request.building)
+        .having(count > 1)
+        .order_by(count.desc(), RequestCategory.name, Request.building)
+        .limit(limit)
+    ).tuples()
+    return Recurring(days, list(by_category), list(by_place), likely_duplicates(community_ids, limit))
+
+
+def likely_duplicates(community_ids: list[int], limit: int = 20) -> list[tuple[Request, Request]]:
+    """Open requests of one community, category and building reported within 14 days of each other:
+    (the earlier, the later). The committee merges the later into the earlier."""
+    earlier, later = sa.orm.aliased(Request), sa.orm.aliased(Request)
+    open_states = [s.value for s in OPEN_STATES]
+    rows = db.session.execute(
+        sa.select(earlier, later)
+        .join(
+            later,
+            sa.and_(
+                later.community_id == earlier.community_id,
+                later.category_id == earlier.category_id,
+                later.building == earlier.building,
+                later.id > earlier.id,
+                later.created_at <= earlier.created_at + timedelta(days=DUPLICATE_WINDOW_DAYS),
+            ),
+        )
+        .options(joinedload(earlier.category), joinedload(later.category))
+        .where(earlier.community_id.in_(community_ids), earlier.status.in_(open_states), later.status.in_(open_states))
+        .order_by(later.created_at.desc())
+        .limit(limit)
+    ).tuples()
+    return list(rows)
+
+
+def merged_into(request_id: int) -> list[Request]:
+    return list(db.session.scalars(sa.select(Request).where(Request.merged_into_id == request_id).order_by(Request.id)))

@@ -9,7 +9,7 @@ from flask_babel import gettext as _, lazy_gettext as _l
 from consult.core.registries import STAFF_ACTION, TodoItem, add_labels, community_panel, not_personal, personal, tick, todo
 from consult.extensions import db
 from consult.places import queries as places
-from consult.requests import queries, services
+from consult.requests import queries, reminders
 from consult.requests.labels import CHANNEL_LABELS, HOLDER_LABELS, STATUS_LABELS
 from consult.requests.models import Request, RequestPhoto
 
@@ -52,7 +52,7 @@ def community_requests(community, user):
 @tick("requests")
 def remind_holders() -> int:
     """Remind whoever holds a request at 75 % of its response or resolution time."""
-    return services.remind_due()
+    return reminders.remind_due()
 
 
 @personal("requests", covers={"requests.reporter_id": "requests", "request_photos.uploaded_by_id": "photos"})

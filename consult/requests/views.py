@@ -12,7 +12,7 @@ from consult.core.guard import accepts_files
 from consult.core.pagination import paginate
 from consult.core.policy import policy_of
 from consult.places import queries as places
-from consult.requests import photos as photo_files, queries, services
+from consult.requests import photos as photo_files, queries, reporting, services
 from consult.requests.forms import AnswerForm, ReportForm
 from consult.requests.targets import category_choices
 
@@ -38,7 +38,7 @@ def new(community: str):
         abort(403)
     form = ReportForm()
     form.category.choices = [SelectChoice(key, name) for key, name in category_choices(community.id)]
-    if done := submit(form, lambda: services.report(current_user, community, photos=form.photo_bytes(), **_fields(form))):
+    if done := submit(form, lambda: reporting.report(current_user, community, photos=form.photo_bytes(), **_fields(form))):
         flash(_("Your request is sent. You will be told when the committee takes it up."), "success")
         return redirect(url_for("requests.detail", request_id=done.value.id))
     return render_template("requests/new.html", community=community, form=form), form_status(form)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from consult.core.policy import policy_of
-from consult.requests import services
+from consult.requests import reporting, services
 from consult.requests.policy import ACTIONS
 
 COMMITTEE = {"worker", "street_admin"}
@@ -19,7 +19,7 @@ OPEN = {"submitted", "accepted", "in_progress", "at_street", "reopened"}
 
 def build(world, stage: str):
     """A request of community a, reported by world.resident, brought to ``stage`` through the services."""
-    request = services.report(world.resident, world.a, category="repairs", description="电梯坏了")
+    request = reporting.report(world.resident, world.a, category="repairs", description="电梯坏了")
     steps = {
         "submitted": [],
         "accepted": ["accept"],
@@ -49,7 +49,7 @@ def build(world, stage: str):
         elif step == "close":
             services.close(world.worker, request)
         elif step == "merge":
-            other = services.report(world.resident, world.a, category="repairs", description="同一部电梯")
+            other = reporting.report(world.resident, world.a, category="repairs", description="同一部电梯")
             services.merge(world.worker, request, other)
         elif step == "out_of_scope":
             services.out_of_scope(world.worker, request, "不归社区管", "街道城管科")

@@ -9,14 +9,14 @@ import sqlalchemy as sa
 
 from consult.core.errors import PermissionDenied, RuleViolation
 from consult.core.notifications import Notification
-from consult.requests import services
+from consult.requests import reminders, reporting, services
 from consult.requests.models import Holder, Request, RequestEvent, RequestPhoto, RequestStatus as S
 from tests.requests.test_photos import gps_exif, picture
 
 
 def reported(world, **overrides) -> Request:
     values = {"category": "repairs", "description": "3号楼电梯停了", "building": "3", "unit": "2", "place": "3号楼2单元电梯"}
-    return services.report(world.resident, world.a, **(values | overrides))
+    return reporting.report(world.resident, world.a, **(values | overrides))
 
 
 def count(db, model) -> int:
@@ -101,10 +101,10 @@ def test_reminders_at_75_percent_once(db, world, clock):
     clock.set(2026, 12, 1, 2, 0)  # 10:00 Beijing: answer due 12:00
     request = reported(world)
     clock.advance(minutes=89)
-    assert services.remind_due() == 0
+    assert reminders.remind_due() == 0
     clock.advance(minutes=2)  # 91 minutes > 75 % of 120
-    assert services.remind_due() == 1
-    assert services.remind_due() == 0
+    assert reminders.remind_due() == 1
+    assert reminders.remind_due() == 0
     assert request.response_reminded_at is not None
 
 
@@ -123,7 +123,7 @@ def test_reminders_at_75_percent_once(db, world, clock):
 def test_bad_reports_are_refused_and_write_nothing(db, world, photo_folder, who, overrides, error, message):
     before = (count(db, Request), count(db, RequestPhoto), count(db, RequestEvent))
     with pytest.raises(error, match=message):
-        services.report(getattr(world, who), world.a, **({"category": "repairs", "description": "x"} | overrides))
+        reporting.report(getattr(world, who), world.a, **({"category": "repairs", "description": "x"} | overrides))
     db.session.rollback()
     assert (count(db, Request), count(db, RequestPhoto), count(db, RequestEvent)) == before
     assert not photo_folder.exists() or not list(photo_folder.iterdir())
@@ -131,22 +131,22 @@ def test_bad_reports_are_refused_and_write_nothing(db, world, photo_folder, who,
 
 def test_a_category_of_another_community_is_refused(db, world):
     reported(world)  # community a has its list now
-    services.report(world.factory.resident(world.b), world.b, category="repairs", description="x")
+    reporting.report(world.factory.resident(world.b), world.b, category="repairs", description="x")
     with pytest.raises(RuleViolation, match="category of this community"):
-        services.report(world.resident, world.a, category="b-only", description="x")
+        reporting.report(world.resident, world.a, category="b-only", description="x")
 
 
 def test_a_worker_records_a_request_for_a_resident_who_phoned(db, world):
-    request = services.report(
+    request = reporting.report(
         world.resident, world.a, category="noise", description="楼上夜里装修", channel="phone", recorded_by=world.worker
     )
     assert (request.channel, request.recorded_by_id, request.reporter_id) == ("phone", world.worker.id, world.resident.id)
     with pytest.raises(PermissionDenied):
-        services.report(
+        reporting.report(
             world.resident, world.a, category="noise", description="x", channel="phone", recorded_by=world.other_worker
         )
     with pytest.raises(RuleViolation, match="how the resident reached"):
-        services.report(world.resident, world.a, category="noise", description="x", recorded_by=world.worker)
+        reporting.report(world.resident, world.a, category="noise", description="x", recorded_by=world.worker)
 
 
 def test_nobody_confirms_another_residents_request(db, world):
