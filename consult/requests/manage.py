@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime, time
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
@@ -96,13 +96,13 @@ STEPS: dict[str, Callable] = {
 @accepts_files("photos")
 def step(community, request_id: int, action: str):
     """One step of a request's life (the state table in policy.py decides who may take it)."""
-    request = queries.request_in(community.id, request_id)
+    item = queries.request_in(community.id, request_id)
     if action not in STEPS:
         abort(404)
     form = StepForm()
-    if submit(form, lambda: STEPS[action](community, request, form)):
+    if submit(form, lambda: STEPS[action](community, item, form)):
         flash(_("Done."), "success")
-        return redirect(url_for("requests.detail", request_id=request.id))
+        return redirect(url_for("requests.detail", request_id=item.id))
     page = queries.request_page(queries.request_in(community.id, request_id), current_user)  # reread after the rollback
     return render_template("requests/detail.html", page=page, answer=None, step_form=form, failed=action), form_status(form)
 
@@ -112,3 +112,23 @@ def step(community, request_id: int, action: str):
 def street(street):
     """What the street holds (escalated by its communities) and what is overdue anywhere in it."""
     return render_template("requests/manage/street.html", street=street, lists=queries.street_lists(street.id))
+
+
+def _days() -> int:
+    return 90 if request.args.get("days") == "90" else 30
+
+
+@bp.get("/c/<community>/requests/recurring")
+@community_staff_required
+def recurring(community):
+    """高频共性诉求: the community's recurring problems, and look-alike requests to merge."""
+    found = queries.recurring([community.id], _days())
+    return render_template("requests/manage/recurring.html", community=community, street=None, found=found)
+
+
+@bp.get("/streets/<street>/requests/recurring")
+@street_admin_required
+def street_recurring(street):
+    """The same across the street's communities."""
+    found = queries.recurring([c.id for c in places.communities_of_street(street.id)], _days())
+    return render_template("requests/manage/recurring.html", community=None, street=street, found=found)

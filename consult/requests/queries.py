@@ -14,7 +14,7 @@ from consult.core.policy import policy_of
 from consult.extensions import db
 from consult.places import queries as places
 from consult.places.models import Community
-from consult.requests.models import OPEN_STATES, Holder, Request, RequestCategory, RequestEvent, RequestPhoto, RequestStatus
+from consult.requests.models import Holder, Request, RequestCategory, RequestEvent, RequestPhoto, RequestStatus
 from consult.requests.policy import open_clause
 
 
@@ -174,27 +174,26 @@ def recurring(community_ids: list[int], days: int, limit: int = 20) -> Recurring
 
 def likely_duplicates(community_ids: list[int], limit: int = 20) -> list[tuple[Request, Request]]:
     """Open requests of one community, category and building reported within 14 days of each other:
-    (the earlier, the later). The committee merges the later into the earlier."""
-    earlier, later = sa.orm.aliased(Request), sa.orm.aliased(Request)
-    open_states = [s.value for s in OPEN_STATES]
-    rows = db.session.execute(
-        sa.select(earlier, later)
-        .join(
-            later,
-            sa.and_(
-                later.community_id == earlier.community_id,
-                later.category_id == earlier.category_id,
-                later.building == earlier.building,
-                later.id > earlier.id,
-                later.created_at <= earlier.created_at + timedelta(days=DUPLICATE_WINDOW_DAYS),
-            ),
-        )
-        .options(joinedload(earlier.category), joinedload(later.category))
-        .where(earlier.community_id.in_(community_ids), earlier.status.in_(open_states), later.status.in_(open_states))
-        .order_by(later.created_at.desc())
-        .limit(limit)
-    ).tuples()
-    return list(rows)
+    (the earlier, the later). The committee merges the later into the earlier. Open requests are
+    few (they are answered within days), so they are paired here rather than by a self-join."""
+    rows = db.session.scalars(
+        sa.select(Request)
+        .options(joinedload(Request.category), joinedload(Request.community))
+        .where(Request.community_id.in_(community_ids), open_clause(), Request.building.is_not(None))
+        .order_by(Request.created_at, Request.id)
+        .limit(2000)
+    )
+    groups: dict[tuple[int, int, str | None], list[Request]] = {}
+    for row in rows:
+        groups.setdefault((row.community_id, row.category_id, row.building), []).append(row)
+    window = timedelta(days=DUPLICATE_WINDOW_DAYS)
+    pairs = [
+        (earlier, later)
+        for group in groups.values()
+        for earlier, later in zip(group, group[1:], strict=False)
+        if later.created_at - earlier.created_at <= window
+    ]
+    return sorted(pairs, key=lambda pair: pair[1].created_at, reverse=True)[:limit]
 
 
 def merged_into(request_id: int) -> list[Request]:

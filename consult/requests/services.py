@@ -17,7 +17,7 @@ from consult.core.errors import RuleViolation
 from consult.core.notifications import N_
 from consult.core.scales import is_satisfaction
 from consult.places import queries as places
-from consult.requests import common, photos as photo_files
+from consult.requests import common, photos as photo_files, queries
 from consult.requests.models import NOTE_MAX, PHOTOS_MAX, REASON_MAX, Holder, Request, RequestStatus as S
 from consult.requests.policy import RequestPolicy
 
@@ -78,6 +78,10 @@ def resolve(actor, request: Request, note: str, photos: Sequence[bytes] = ()) ->
     common.tell_reporter(
         request, "resolved", N_("Your request #%(id)d is resolved. Please tell us whether it is solved."), id=request.id
     )
+    for duplicate in queries.merged_into(request.id):  # one resolution answers every merged report
+        common.tell_reporter(
+            duplicate, "resolved", N_("Request #%(other)d, which yours was merged into, is resolved."), other=request.id
+        )
     return request
 
 

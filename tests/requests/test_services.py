@@ -19,6 +19,11 @@ def reported(world, **overrides) -> Request:
     return reporting.report(world.resident, world.a, **(values | overrides))
 
 
+def services_report(person, world, **overrides) -> Request:
+    values = {"category": "repairs", "description": "3号楼电梯停了", "building": "3", "unit": "2"}
+    return reporting.report(person, world.a, **(values | overrides))
+
+
 def count(db, model) -> int:
     return db.session.scalar(sa.select(sa.func.count()).select_from(model))
 
@@ -76,14 +81,19 @@ def test_not_solved_reopens_once_then_the_answer_stands(db, world):
 
 
 def test_merge_and_out_of_scope_end_a_request(db, world):
-    first, second = reported(world), reported(world, description="电梯又坏了")
+    neighbour = world.factory.resident(world.a)
+    first, second = reported(world), services_report(neighbour, world, description="电梯又坏了")
     services.merge(world.worker, second, first)
     assert (second.status, second.merged_into_id) == (S.MERGED, first.id)
+    with pytest.raises(RuleViolation, match="another open request"):
+        services.merge(world.worker, first, first)
+    services.accept(world.worker, first)
+    services.resolve(world.worker, first, "电梯修好了")
+    told = db.session.scalars(sa.select(Notification.event_key).where(Notification.recipient_id == neighbour.id))
+    assert f"request.resolved:{second.id}:merged" in set(told)  # one resolution answers both reporters
     third = reported(world, category="policy", description="养老补贴怎么申请")
     services.out_of_scope(world.worker, third, "属于街道民政科", "街道民政科，周一至周五")
     assert third.status == S.OUT_OF_SCOPE
-    with pytest.raises(RuleViolation, match="another open request"):
-        services.merge(world.worker, first, first)
 
 
 def test_moving_the_due_time_keeps_the_original(db, world, clock):

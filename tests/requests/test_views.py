@@ -138,3 +138,24 @@ def test_a_worker_records_a_request_for_a_resident_who_phoned(db, world, login_a
     assert (request.reporter_id, request.recorded_by_id, request.channel) == (world.resident.id, world.worker.id, "phone")
     assert "楼上夜里装修" not in worker.get(f"/manage/c/{world.a.slug}/requests/").get_data(as_text=True)
     assert f"/requests/{request.id}" in worker.get(f"/manage/c/{world.a.slug}/requests/").get_data(as_text=True)
+
+
+def test_recurring_problems_and_merging_look_alikes(db, world, login_as):
+    neighbour = world.factory.resident(world.a)
+    for person in (world.resident, neighbour):
+        login_as(person)
+        report(login_as(person), world)
+    earlier, later = db.session.scalars(sa.select(Request).order_by(Request.id.desc()).limit(2)).all()[::-1]
+    worker = login_as(world.worker)
+    page = worker.get(f"/manage/c/{world.a.slug}/requests/recurring").get_data(as_text=True)
+    assert "设施维修" in page and f"/requests/{later.id}/merge" in page
+    merged = worker.post(
+        f"/manage/c/{world.a.slug}/requests/{later.id}/merge",
+        {"into": str(earlier.id)},
+        token_from=f"/manage/c/{world.a.slug}/requests/recurring",
+    )
+    assert merged.status_code == 302
+    db.session.refresh(later)
+    assert (later.status, later.merged_into_id) == (S.MERGED, earlier.id)
+    street = login_as(world.street_admin).get(f"/manage/streets/{world.street.slug}/requests/recurring?days=90")
+    assert street.status_code == 200 and "设施维修" in street.get_data(as_text=True)
