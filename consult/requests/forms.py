@@ -3,13 +3,24 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, DateField, IntegerField, MultipleFileField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    DateField,
+    IntegerField,
+    MultipleFileField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+    TimeField,
+)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.widgets import HiddenInput
 
 from consult.core.forms import Form, no_control_chars, single_line, strip
 from consult.core.scales import satisfaction_choices
-from consult.requests.models import DESCRIPTION_MAX, NOTE_MAX, PHOTOS_MAX, PLACE_MAX, REASON_MAX
+from consult.requests.models import CATEGORY_NAME_MAX, DESCRIPTION_MAX, NOTE_MAX, PHOTOS_MAX, PLACE_MAX, REASON_MAX
 
 
 def _max(n: int) -> Length:
@@ -106,3 +117,48 @@ class StepForm(Form):
 
     def photo_bytes(self) -> list[bytes]:
         return [f.read() for f in (self.photos.data or []) if getattr(f, "filename", "")]
+
+
+class CategoryForm(Form):
+    """Rename a category, set its own resolution target, retire it; or add one (no id)."""
+
+    category_id = IntegerField(validators=[Optional()], widget=HiddenInput())
+    name = StringField(
+        _l("Name"),
+        filters=[strip],
+        validators=[DataRequired(_l("Give the category a name.")), _max(CATEGORY_NAME_MAX), no_control_chars, single_line],
+    )
+    resolution_days = IntegerField(
+        _l("Days to solve (empty: the street's target)"), validators=[Optional(), NumberRange(min=1, max=90)]
+    )
+    active = BooleanField(_l("Offered to residents"), default=True)
+
+
+class TargetsForm(Form):
+    """A street's targets for its communities' requests."""
+
+    response_minutes = IntegerField(_l("Minutes to answer in service hours"), validators=[InputRequired(), NumberRange(15, 1440)])
+    service_start = TimeField(_l("Service hours begin"), validators=[InputRequired()])
+    service_end = TimeField(_l("Service hours end"), validators=[InputRequired()])
+    next_morning = TimeField(_l("Outside service hours, answer by (next morning)"), validators=[InputRequired()])
+    resolution_days = IntegerField(_l("Days to solve"), validators=[InputRequired(), NumberRange(1, 90)])
+    department_response_minutes = IntegerField(
+        _l("A department's minutes to answer"), validators=[InputRequired(), NumberRange(15, 10080)]
+    )
+    department_resolution_days = IntegerField(
+        _l("A department's days to solve"), validators=[InputRequired(), NumberRange(1, 90)]
+    )
+
+    def values(self) -> dict[str, int]:
+        def minute(field) -> int:
+            return field.data.hour * 60 + field.data.minute
+
+        return {
+            "response_minutes": self.response_minutes.data,
+            "service_start_minute": minute(self.service_start),
+            "service_end_minute": minute(self.service_end),
+            "next_morning_minute": minute(self.next_morning),
+            "resolution_days": self.resolution_days.data,
+            "department_response_minutes": self.department_response_minutes.data,
+            "department_resolution_days": self.department_resolution_days.data,
+        }

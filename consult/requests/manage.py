@@ -18,10 +18,10 @@ from consult.core.guard import accepts_files
 from consult.extensions import db
 from consult.places import queries as places
 from consult.places.access import community_staff_required, street_admin_required
-from consult.requests import queries, reporting, services
-from consult.requests.forms import RecordForm, StepForm
+from consult.requests import queries, reporting, services, settings
+from consult.requests.forms import CategoryForm, RecordForm, StepForm, TargetsForm
 from consult.requests.models import Request
-from consult.requests.targets import category_choices
+from consult.requests.targets import categories_of, category_choices, targets_for
 
 bp = Blueprint("requests_manage", __name__, url_prefix="/manage")
 
@@ -132,3 +132,44 @@ def street_recurring(street):
     """The same across the street's communities."""
     found = queries.recurring([c.id for c in places.communities_of_street(street.id)], _days())
     return render_template("requests/manage/recurring.html", community=None, street=street, found=found)
+
+
+@bp.route("/c/<community>/requests/categories", methods=["GET", "POST"])
+@community_staff_required
+def categories(community):
+    """The community's request categories: rename, give one its own days to solve, retire, add."""
+    form = CategoryForm()
+    if submit(form, lambda: settings.save_category(current_user, community, form.category_id.data, **_category(form))):
+        flash(_("The categories are saved."), "success")
+        return redirect(url_for("requests_manage.categories", community=community.slug))
+    rows = categories_of(community.id, active_only=False)
+    return render_template("requests/manage/categories.html", community=community, rows=rows, form=form), form_status(form)
+
+
+def _category(form: CategoryForm) -> dict:
+    return {"name": form.name.data, "resolution_days": form.resolution_days.data, "active": form.active.data}
+
+
+@bp.route("/streets/<street>/requests/settings", methods=["GET", "POST"])
+@street_admin_required
+def targets(street):
+    """The street's targets: how soon a request is answered and solved (new requests use them)."""
+    form = TargetsForm(data=None if request.method == "POST" else _target_data(street.id))
+    if submit(form, lambda: settings.save_targets(current_user, street, **form.values())):
+        flash(_("The targets are saved. Requests reported from now on use them."), "success")
+        return redirect(url_for("requests_manage.targets", street=street.slug))
+    return render_template("requests/manage/targets.html", street=street, form=form), form_status(form)
+
+
+def _target_data(street_id: int) -> dict:
+    targets = targets_for(street_id)
+    department = targets_for(street_id, department=True)
+    return {
+        "response_minutes": int(targets.response.total_seconds() // 60),
+        "service_start": targets.service_start,
+        "service_end": targets.service_end,
+        "next_morning": targets.next_morning_by,
+        "resolution_days": targets.resolution.days,
+        "department_response_minutes": int(department.response.total_seconds() // 60),
+        "department_resolution_days": department.resolution.days,
+    }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import time, timedelta
 
 import sqlalchemy as sa
@@ -9,6 +10,9 @@ import sqlalchemy as sa
 from consult.extensions import db
 from consult.requests.clocks import DEFAULT_TARGETS, Targets
 from consult.requests.models import DEFAULT_CATEGORIES, RequestCategory, RequestSettings
+
+#: a department's time to answer when its street has set none (RequestSettings' default)
+DEPARTMENT_RESPONSE = timedelta(minutes=240)
 
 
 def _clock(minutes: int) -> time:
@@ -19,7 +23,7 @@ def targets_for(street_id: int, *, department: bool = False) -> Targets:
     """The street's targets (the defaults when it has set none); a department's own when asked."""
     row = db.session.get(RequestSettings, street_id)
     if row is None:
-        return DEFAULT_TARGETS
+        return replace(DEFAULT_TARGETS, response=DEPARTMENT_RESPONSE) if department else DEFAULT_TARGETS
     return Targets(
         response=timedelta(minutes=row.department_response_minutes if department else row.response_minutes),
         service_start=_clock(row.service_start_minute),

@@ -159,3 +159,26 @@ def test_recurring_problems_and_merging_look_alikes(db, world, login_as):
     assert (later.status, later.merged_into_id) == (S.MERGED, earlier.id)
     street = login_as(world.street_admin).get(f"/manage/streets/{world.street.slug}/requests/recurring?days=90")
     assert street.status_code == 200 and "设施维修" in street.get_data(as_text=True)
+
+
+def test_categories_and_targets_pages(db, world, login_as):
+    worker = login_as(world.worker)
+    url = f"/manage/c/{world.a.slug}/requests/categories"
+    assert worker.post(url, {"name": "电梯", "resolution_days": "2", "active": "y"}, token_from=url).status_code == 302
+    assert "电梯" in worker.get(url).get_data(as_text=True)
+    refused = worker.post(url, {"name": "电梯", "active": "y"}, token_from=url)
+    assert refused.status_code == 400 and "本社区已有同名类别" in refused.get_data(as_text=True)
+    street = login_as(world.street_admin)
+    url = f"/manage/streets/{world.street.slug}/requests/settings"
+    data = {
+        "response_minutes": "60",
+        "service_start": "09:00",
+        "service_end": "18:00",
+        "next_morning": "10:00",
+        "resolution_days": "5",
+        "department_response_minutes": "480",
+        "department_resolution_days": "10",
+    }
+    assert street.post(url, data, token_from=url).status_code == 302
+    bad = street.post(url, data | {"service_end": "08:00"}, token_from=url)
+    assert bad.status_code == 400 and "服务结束时间必须晚于开始时间" in bad.get_data(as_text=True)
