@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from flask import abort
@@ -77,6 +77,20 @@ class RequestPage:
     steps: list[str] = field(default_factory=list)
     #: (user id, name) of the community's workers, when the request can be assigned
     workers: list[tuple[int, str]] = field(default_factory=list)
+
+    @property
+    def holds(self) -> list[tuple[str, datetime, datetime]]:
+        """Who held the request from when to when: (holder, from, until now or the hand-over)."""
+        spans: list[tuple[str, datetime, datetime]] = []
+        for event in self.events:
+            if not spans or spans[-1][0] != event.holder:
+                if spans:
+                    spans[-1] = (spans[-1][0], spans[-1][1], event.at)
+                spans.append((event.holder, event.at, event.at))
+        if spans:
+            end = self.request.closed_at or self.request.confirmed_at or self.request.resolved_at or now()
+            spans[-1] = (spans[-1][0], spans[-1][1], max(end, spans[-1][1]))
+        return spans
 
 
 def request_page(request: Request, viewer) -> RequestPage:

@@ -48,6 +48,12 @@ def test_report_take_up_resolve_and_answer(db, world, login_as):
     page = worker.get(f"/requests/{request.id}").get_data(as_text=True)
     assert "302室门口" in page and "/accept" in page and "/resolve" not in page
     assert step(worker, world, request.id, "accept", note="已电话联系").status_code == 302
+    assert step(worker, world, request.id, "escalate", note="需要街道").status_code == 302
+    street = login_as(world.street_admin)
+    assert step(street, world, request.id, "send_back", note="请社区处理").status_code == 302
+    held = street.get(f"/requests/{request.id}").get_data(as_text=True)
+    assert "承办经过" in held and held.count("<td>街道</td>") == 1 and held.count("<td>居委会</td>") == 2
+    worker = login_as(world.worker)
     assert step(worker, world, request.id, "resolve", note="").status_code == 400  # a note is needed
     assert (
         step(worker, world, request.id, "resolve", note="已修好", photos=[(io.BytesIO(picture("PNG")), "x.png")]).status_code
