@@ -83,6 +83,10 @@ def clean(data: bytes) -> CleanPhoto:
     return CleanPhoto(out.getvalue(), mime, extension, upright.width, upright.height)
 
 
+class PhotoMissing(LookupError):
+    """The store has no photo under that key (lost, or removed by hand): the page shows 404."""
+
+
 class PhotoStore(Protocol):
     def put(self, key: str, data: bytes, mime: str) -> None: ...
     def get(self, key: str) -> bytes: ...
@@ -113,7 +117,10 @@ class FolderStore:
             raise
 
     def get(self, key: str) -> bytes:
-        return (self.root / _checked(key)).read_bytes()
+        try:
+            return (self.root / _checked(key)).read_bytes()
+        except FileNotFoundError as missing:
+            raise PhotoMissing(key) from missing
 
     def delete(self, key: str) -> None:
         (self.root / _checked(key)).unlink(missing_ok=True)
@@ -135,7 +142,10 @@ class S3Store:
         self.client.put_object(Bucket=self.bucket, Key=self._name(key), Body=data, ContentType=mime)
 
     def get(self, key: str) -> bytes:
-        return self.client.get_object(Bucket=self.bucket, Key=self._name(key))["Body"].read()
+        try:
+            return self.client.get_object(Bucket=self.bucket, Key=self._name(key))["Body"].read()
+        except self.client.exceptions.NoSuchKey as missing:
+            raise PhotoMissing(key) from missing
 
     def delete(self, key: str) -> None:
         self.client.delete_object(Bucket=self.bucket, Key=self._name(key))

@@ -76,7 +76,11 @@ def photo(request_id: int, key: str):
     stored = queries.photo(request.id, key)
     if stored is None or not policy_of(request).can("view", current_user):
         abort(404)
-    response = Response(photo_files.store().get(stored.key), mimetype=stored.mime)
+    try:
+        data = photo_files.store().get(stored.key)
+    except photo_files.PhotoMissing:
+        abort(404)
+    response = Response(data, mimetype=stored.mime)
     response.headers["Cache-Control"] = "private, max-age=3600"
     response.headers["Content-Disposition"] = "inline"
     return response

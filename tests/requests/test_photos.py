@@ -92,6 +92,8 @@ def test_folder_store_keeps_photos_by_random_key(tmp_path):
     assert [p.name for p in (tmp_path / "photos").iterdir()] == [key]
     store.delete(key)
     assert not list((tmp_path / "photos").iterdir())
+    with pytest.raises(photos.PhotoMissing):
+        store.get(key)
     for bad in ("../secret_key", "x.jpg", f"{'a' * 32}.exe", f"{'a' * 32}.jpg/../../x"):
         with pytest.raises(ValueError):
             store.get(bad)
@@ -110,6 +112,8 @@ def test_s3_store_keeps_photos_in_a_bucket():
         assert head["ContentType"] == "image/png"
         store.delete(key)
         assert client.list_objects_v2(Bucket="consult").get("KeyCount") == 0
+        with pytest.raises(photos.PhotoMissing):
+            store.get(key)
 
 
 def test_the_setting_chooses_the_store(app, tmp_path):

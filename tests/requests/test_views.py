@@ -188,3 +188,11 @@ def test_categories_and_targets_pages(db, world, login_as):
     assert street.post(url, data, token_from=url).status_code == 302
     bad = street.post(url, data | {"service_end": "08:00"}, token_from=url)
     assert bad.status_code == 400 and "服务结束时间必须晚于开始时间" in bad.get_data(as_text=True)
+
+
+def test_a_lost_photo_file_is_a_404_not_an_error(db, world, login_as, photo_folder):
+    resident = login_as(world.resident)
+    report(resident, world, photos=[(io.BytesIO(picture()), "a.jpg")])
+    photo = db.session.scalar(sa.select(RequestPhoto).order_by(RequestPhoto.id.desc()))
+    (photo_folder / photo.key).unlink()
+    assert resident.get(f"/requests/{photo.request_id}/photos/{photo.key}").status_code == 404
