@@ -13,7 +13,12 @@ def photo_folder(app, tmp_path):
 
 
 @pytest.fixture(autouse=True)
-def english(app, db):
-    """Service refusals are matched in English here; the pages (their own requests) stay in Chinese."""
+def english(request, app):
+    """Service refusals are matched in English here; the pages (their own requests) stay in Chinese.
+    Not for the thread tests: they use the committed database, not the rolled-back one."""
+    if "committed_db" in request.fixturenames:
+        yield
+        return
+    request.getfixturevalue("db")  # its app context first, so the forced locale is on top of it
     with app.test_request_context("/"), force_locale("en"):
         yield
