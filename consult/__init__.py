@@ -103,6 +103,8 @@ def register_blueprints(app: Flask) -> None:
     from consult.places.views import bp as places_bp
     from consult.points.manage import bp as points_manage_bp
     from consult.points.views import bp as points_bp
+    from consult.requests.manage import bp as requests_manage_bp
+    from consult.requests.views import bp as requests_bp
     from consult.topics.manage import bp as topics_manage_bp
     from consult.topics.views import bp as topics_bp
 
@@ -114,6 +116,7 @@ def register_blueprints(app: Flask) -> None:
     import consult.evaluation.registrations  # noqa: F401
     import consult.places.registrations  # noqa: F401
     import consult.points.registrations  # noqa: F401
+    import consult.requests.registrations  # noqa: F401
     import consult.topics.registrations  # noqa: F401
 
     # isort: split
@@ -136,6 +139,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(points_manage_bp)
     app.register_blueprint(evaluation_bp)
     app.register_blueprint(evaluation_manage_bp)
+    app.register_blueprint(requests_bp)
+    app.register_blueprint(requests_manage_bp)
     app.register_blueprint(api_bp)
     if app.config.get("TESTING_CLOCK"):
         from consult.core.testing import bp as testing_bp

@@ -13,9 +13,14 @@ from urllib.parse import urlsplit
 INSTANCE_DIR = Path(os.environ.get("CONSULT_INSTANCE", Path(__file__).resolve().parent.parent / "instance"))
 
 
+def instance_dir() -> Path:
+    """The instance folder (``CONSULT_INSTANCE``, default ``instance/``): secret key, SQLite database, photos."""
+    return Path(os.environ.get("CONSULT_INSTANCE", INSTANCE_DIR))
+
+
 def dev_secret_key_path() -> Path:
     """Where development keeps its secret key (``CONSULT_INSTANCE``, default ``instance/``)."""
-    return Path(os.environ.get("CONSULT_INSTANCE", INSTANCE_DIR)) / "secret_key"
+    return instance_dir() / "secret_key"
 
 
 def write_dev_secret_key() -> Path:
@@ -61,6 +66,12 @@ class Config:
     #: Seconds a "busy, try again" (503) page asks the browser to wait (Retry-After).
     RETRY_AFTER_SECONDS = 5
     REDIS_URL = os.environ.get("REDIS_URL") or None
+    #: Where request photos are kept: a folder (default: photos/ in the instance folder) or
+    #: s3://bucket/prefix for an S3-compatible store (S3_ENDPOINT_URL, and boto3's AWS_* variables).
+    PHOTO_STORE = os.environ.get("PHOTO_STORE", "")
+    #: The largest request body: three 5 MB photos and the form (larger gives 413 with a message).
+    MAX_CONTENT_LENGTH = 16 * 1024 * 1024
+    S3_ENDPOINT_URL = os.environ.get("S3_ENDPOINT_URL") or None
     SITE_TIMEZONE = os.environ.get("SITE_TIMEZONE", "Asia/Shanghai")
     BABEL_DEFAULT_LOCALE = "zh_CN"
     BABEL_TRANSLATION_DIRECTORIES = str(Path(__file__).resolve().parent / "translations")

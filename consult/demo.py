@@ -21,6 +21,7 @@ from consult.places import services as places
 from consult.places.models import Community, Street
 from consult.places.queries import workers_of
 from consult.points import demo as points_demo
+from consult.requests import demo as requests_demo
 from consult.topics import demo as topics_demo
 
 DEMO_PASSWORD = "demo12345"
@@ -53,6 +54,7 @@ def seed() -> bool:
     topics_demo.seed(_demo_world())
     activities_demo.seed(_demo_world())
     points_demo.seed(_demo_world())
+    requests_demo.seed(_demo_world())
     # Two months of stored figures and rankings for the street.
     evaluation.update_settings(
         accounts.user_by_username("street"),
@@ -124,6 +126,7 @@ def _demo_world() -> dict:
         "worker": accounts.user_by_username("worker"),
         "resident": accounts.user_by_username("resident"),
         "party": accounts.user_by_username("party"),
+        "street_admin": accounts.user_by_username("street"),
         "residents": [accounts.user_by_username(f"demo{n:03d}") for n in range(1, 13)],
     }
 

@@ -8,14 +8,19 @@ register their routes with ``route(...)`` in this file.
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable
 from dataclasses import dataclass
+
+from PIL import Image
 
 from consult.activities import services as activities
 from consult.core.documents import check_code
 from consult.core.notifications import N_, Notification, notify
 from consult.extensions import db
 from consult.places.queries import active_residence
+from consult.requests import reporting, services as requests
+from consult.requests.queries import photos_of
 from consult.topics import services as topics
 
 ROLES = (
@@ -39,6 +44,7 @@ COMMUNITY_STAFF = "community_staff"  # workers of world.a and admins of its stre
 STREET_ADMIN = "street_admin"  # admins of world.street
 SITE_ADMIN = "site_admin"
 MEMBER_OR_COMMITTEE = "topic_author"  # confirmed residents of world.a and its committee
+MEMBER = "member"  # confirmed residents of world.a
 OWNER = "topic_owner"  # the resident who wrote the thing (world.resident)
 #: A topic in review or rejected: its author (world.resident) and the committee; for everyone else it does not exist.
 UNPUBLISHED = "topic_unpublished"
@@ -47,6 +53,7 @@ UNPUBLISHED_OWNER = "topic_unpublished_owner"
 
 ALLOWED = {
     MEMBER_OR_COMMITTEE: {"resident", "party", "worker", "street_admin"},
+    MEMBER: {"resident", "party"},
     OWNER: {"resident"},
     UNPUBLISHED: {"resident", "worker", "street_admin"},
     UNPUBLISHED_OWNER: {"resident"},
@@ -356,6 +363,44 @@ post("places_manage.staff_end_sessions", lambda w: "/manage/site/end-sessions")
 post("places_manage.end_sessions", lambda w: f"/manage/c/{w.a.slug}/residences/{_resident_residence(w)}/end-sessions")
 post("accounts.end_session", lambda w: "/me/sessions/1/end")
 post("accounts.end_other_sessions", lambda w: "/me/sessions/end-others")
+
+
+# --- resident requests -------------------------------------------------------------------------
+def _request(w):
+    """A request of world.resident in community a, with one photo, taken up by the committee."""
+    if not hasattr(w, "_request"):
+        buffer = io.BytesIO()
+        Image.new("RGB", (40, 30), "teal").save(buffer, format="JPEG")
+        w._request = reporting.report(
+            w.resident, w.a, category="repairs", description="3号楼电梯停了", building="3", photos=[buffer.getvalue()]
+        )
+        requests.accept(w.worker, w._request)
+        requests.resolve(w.worker, w._request, "已修好")
+    return w._request
+
+
+def _request_photo(w):
+    return photos_of(_request(w).id)[0].key
+
+
+route("requests.index", lambda w: f"/c/{w.a.slug}/requests/", PUBLIC)
+route("requests.new", lambda w: f"/c/{w.a.slug}/requests/new", MEMBER)
+route("requests.detail", lambda w: f"/requests/{_request(w).id}", PUBLIC)
+route("requests.photo", lambda w: f"/requests/{_request(w).id}/photos/{_request_photo(w)}", UNPUBLISHED, html=False)
+route("requests.mine", lambda w: "/me/requests", LOGGED_IN)
+route("requests_manage.queue", lambda w: f"/manage/c/{w.a.slug}/requests/", COMMUNITY_STAFF)
+route("requests_manage.record", lambda w: f"/manage/c/{w.a.slug}/requests/new", COMMUNITY_STAFF)
+route("requests_manage.street", lambda w: f"/manage/streets/{w.street.slug}/requests/", STREET_ADMIN)
+route("requests_manage.recurring", lambda w: f"/manage/c/{w.a.slug}/requests/recurring?days=90", COMMUNITY_STAFF)
+route("requests_manage.categories", lambda w: f"/manage/c/{w.a.slug}/requests/categories", COMMUNITY_STAFF)
+route("requests_manage.targets", lambda w: f"/manage/streets/{w.street.slug}/requests/settings", STREET_ADMIN)
+post("requests_manage.categories", lambda w: f"/manage/c/{w.a.slug}/requests/categories")
+post("requests_manage.targets", lambda w: f"/manage/streets/{w.street.slug}/requests/settings")
+route("requests_manage.street_recurring", lambda w: f"/manage/streets/{w.street.slug}/requests/recurring", STREET_ADMIN)
+post("requests_manage.record", lambda w: f"/manage/c/{w.a.slug}/requests/new")
+post("requests_manage.step", lambda w: f"/manage/c/{w.a.slug}/requests/{_request(w).id}/close")
+post("requests.new", lambda w: f"/c/{w.a.slug}/requests/new")
+post("requests.answer", lambda w: f"/requests/{_request(w).id}/answer")
 
 
 def poster(endpoint: str) -> str:

@@ -45,7 +45,10 @@ def test_whole_phones_appear_only_to_the_owner_and_their_committee(world, login_
     for viewer, user in world.roles().items():
         client = login_as(user)
         for url in urls:
-            body = client.get(url).get_data(as_text=True)
+            response = client.get(url)
+            if response.mimetype.startswith("image/"):
+                continue  # a photo: pixels, re-encoded without metadata (tests/requests/test_photos.py)
+            body = response.get_data(as_text=True)
             for owner, number in PHONES.items():
                 if number in body:
                     seen.add((owner, viewer, url))

@@ -5,7 +5,8 @@ at 2**63 - 1), and a file part where a text field is expected reaches a form as 
 is not a string. Rather than each view defending itself, the request is checked once here:
 
 - a NUL anywhere in the path gives 404, in a query-string or form name or value 400;
-- a file part gives 400 (no form of the site takes uploads);
+- a file part gives 400, except in the fields a view names with ``@accepts_files("photos")``
+  (a request's photos: consult/requests/photos.py checks and re-encodes them);
 - the ``int`` URL converter only matches ids a database column can hold (else 404);
 - ``request.args.get(name, type=int)`` treats an out-of-range number like any other bad value
   (it returns the default), and so does :func:`consult.core.pagination.parse_id`.
@@ -13,7 +14,7 @@ is not a string. Rather than each view defending itself, the request is checked 
 
 from __future__ import annotations
 
-from flask import Flask, Request, abort, request
+from flask import Flask, Request, abort, current_app, request
 from flask_babel import gettext as _
 from werkzeug.datastructures import CombinedMultiDict, ImmutableMultiDict
 from werkzeug.routing import IntegerConverter
@@ -59,6 +60,21 @@ class GuardedRequest(Request):
         return BoundedCombinedMultiDict(super().values.dicts)
 
 
+def accepts_files(*names: str):
+    """Let the decorated view's form take files in the fields ``names`` (every other file part is refused)."""
+
+    def decorator(view):
+        view.file_fields = frozenset(names)
+        return view
+
+    return decorator
+
+
+def _file_fields() -> frozenset[str]:
+    view = current_app.view_functions.get(request.endpoint or "")
+    return getattr(view, "file_fields", frozenset())
+
+
 def _has_nul(values) -> bool:
     return any("\x00" in key or "\x00" in value for key, value in values.items(multi=True))
 
@@ -70,7 +86,7 @@ def refuse_hostile_input():
     if _has_nul(request.args):
         raise RuleViolation(_("The address contains characters that cannot be used."))
     if request.method in {"POST", "PUT", "PATCH", "DELETE"}:
-        if request.files:
+        if request.files and not set(request.files) <= _file_fields():
             raise RuleViolation(_("This form does not take files."))
         if _has_nul(request.form):
             raise RuleViolation(_("The form contains characters that cannot be stored. Please retype what you entered."))

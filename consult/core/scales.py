@@ -6,6 +6,8 @@ import enum
 
 from flask_babel import lazy_gettext as _l
 
+from consult.core.registries import template_global
+
 
 class Satisfaction(enum.StrEnum):
     """How satisfied a person is with a result (topics' outcomes, activities, and later requests)."""
@@ -26,6 +28,7 @@ SATISFACTION_LABELS = {
 }
 
 
+@template_global
 def satisfaction_choices() -> list[tuple[str, str]]:
     """(value, label) pairs for a radio field, best first."""
     return [(level, str(SATISFACTION_LABELS[level])) for level in SATISFACTION_LEVELS]

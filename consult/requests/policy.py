@@ -1,0 +1,166 @@
+"""The request's state table and who may move it (docs/requests.md has the same table).
+
+| action       | from                              | who                                  | to                         |
+|--------------|-----------------------------------|--------------------------------------|----------------------------|
+| accept       | submitted                         | the committee                        | accepted                   |
+| assign       | accepted, in progress             | the committee, while it holds it     | in progress                |
+| escalate     | accepted, in progress             | the committee, while it holds it     | in progress, street holds  |
+| send_back    | in progress                       | the street, while it holds it        | in progress, community     |
+| resolve      | accepted, in progress             | whoever holds it                     | resolved                   |
+| confirm      | resolved                          | the reporter                         | confirmed                  |
+| not_solved   | resolved, never reopened          | the reporter                         | in progress (reopened)     |
+| call_back    | resolved                          | the committee                        | confirmed, or reopened     |
+| close        | confirmed                         | the committee                        | closed                     |
+| merge        | submitted, accepted, in progress  | the committee                        | merged                     |
+| refer        | submitted, accepted               | the committee                        | out of scope               |
+| move_due     | submitted, accepted, in progress  | whoever holds it                     | same (original due kept)   |
+| view         | any                               | the reporter, committee, street      |                            |
+
+"The committee" is a worker of the request's community or an admin of its street; "the street"
+is an admin of its street. Nobody acts on a request they reported themselves except as its
+reporter (a worker who reports a broken lift in their own building does not accept it).
+"""
+
+from __future__ import annotations
+
+from flask_babel import gettext as _
+
+from consult.core.errors import PermissionDenied, RuleViolation
+from consult.core.policy import Policy, policy_for
+from consult.core.rules import acts_on_self
+from consult.extensions import db
+from consult.places import queries as places
+from consult.places.models import Community
+from consult.requests.labels import STATUS_LABELS
+from consult.requests.models import OPEN_STATES, Holder, Request, RequestStatus as S
+
+ACTIONS = (
+    "accept",
+    "assign",
+    "escalate",
+    "send_back",
+    "resolve",
+    "confirm",
+    "not_solved",
+    "call_back",
+    "close",
+    "merge",
+    "refer",
+    "move_due",
+    "view",
+)
+
+
+@policy_for(Request)
+class RequestPolicy(Policy[Request]):
+    actions = ACTIONS
+
+    # -- who ---------------------------------------------------------------------------------
+    @property
+    def community(self) -> Community:
+        community = self.context.get("community") or db.session.get(Community, self.subject.community_id)
+        assert community is not None
+        return community
+
+    def is_reporter(self, user) -> bool:
+        return acts_on_self(self.subject.reporter_id, user)
+
+    def is_committee(self, user) -> bool:
+        return getattr(user, "is_authenticated", False) and places.can_manage_community(user, self.community)
+
+    def is_street(self, user) -> bool:
+        return getattr(user, "is_authenticated", False) and self.community.street_id in places.roles_of(user).admin_of_streets
+
+    def holds(self, user) -> bool:
+        """Whether ``user`` acts for whoever holds the request now."""
+        if self.subject.holder == Holder.COMMUNITY:
+            return self.is_committee(user)
+        if self.subject.holder == Holder.STREET:
+            return self.is_street(user)
+        return False
+
+    # -- checks ------------------------------------------------------------------------------
+    def _state(self, *states: str) -> None:
+        if self.state not in states:
+            self.refuse(_("This request is %(status)s; that step is not possible now.", status=_status_label(self.state)))
+
+    def _staff(self, allowed: bool, message: str | None = None) -> None:
+        if not allowed:
+            self.refuse(message or _("Only the committee of this community may do this."), PermissionDenied)
+
+    def _not_own(self, user) -> None:
+        if self.is_reporter(user):
+            self.refuse(_("Another staff member must do this: nobody acts on their own record."), PermissionDenied)
+
+    def check_view(self, user) -> None:
+        if not (self.is_reporter(user) or self.is_committee(user) or self.is_street(user)):
+            self.refuse(_("This request can only be seen by its reporter and the staff who handle it."), PermissionDenied)
+
+    def check_accept(self, user) -> None:
+        self._staff(self.is_committee(user))
+        self._not_own(user)
+        self._state(S.SUBMITTED)
+
+    def _holder_step(self, user, *states: str, holder: str | None = None) -> None:
+        """A step only whoever holds the request takes (``holder``: only while that level holds it)."""
+        self._staff(self.is_committee(user) or self.is_street(user))
+        self._not_own(user)
+        self._state(*states)
+        if (holder is not None and self.subject.holder != holder) or not self.holds(user):
+            self.refuse(_("The request is with someone else now; only its holder can do this."))
+
+    def check_assign(self, user) -> None:
+        self._holder_step(user, S.ACCEPTED, S.IN_PROGRESS, holder=Holder.COMMUNITY)
+
+    def check_escalate(self, user) -> None:
+        self._holder_step(user, S.ACCEPTED, S.IN_PROGRESS, holder=Holder.COMMUNITY)
+
+    def check_send_back(self, user) -> None:
+        self._holder_step(user, S.IN_PROGRESS, holder=Holder.STREET)
+
+    def check_resolve(self, user) -> None:
+        self._holder_step(user, S.ACCEPTED, S.IN_PROGRESS)
+
+    def check_move_due(self, user) -> None:
+        self._holder_step(user, *OPEN_STATES)
+
+    def check_confirm(self, user) -> None:
+        if not self.is_reporter(user):
+            self.refuse(_("Only the resident who reported it can confirm it."), PermissionDenied)
+        self._state(S.RESOLVED)
+
+    def check_not_solved(self, user) -> None:
+        self.check_confirm(user)
+        if self.subject.reopened_at is not None:
+            self.refuse(_("It was reopened once already; please rate it, and call the committee if it is still not solved."))
+
+    def check_call_back(self, user) -> None:
+        self._staff(self.is_committee(user))
+        self._not_own(user)
+        self._state(S.RESOLVED)
+
+    def check_close(self, user) -> None:
+        self._staff(self.is_committee(user))
+        self._state(S.CONFIRMED)
+
+    def check_merge(self, user) -> None:
+        self._staff(self.is_committee(user))
+        self._not_own(user)
+        self._state(*OPEN_STATES)
+
+    def check_refer(self, user) -> None:
+        self._staff(self.is_committee(user))
+        self._not_own(user)
+        self._state(S.SUBMITTED, S.ACCEPTED)
+
+
+def _status_label(status: str) -> str:
+    return str(STATUS_LABELS.get(status, status))
+
+
+def open_clause():
+    """SQL: the requests someone still has to act on (the same states as ``OPEN_STATES``)."""
+    return Request.status.in_([s.value for s in OPEN_STATES])
+
+
+__all__ = ["ACTIONS", "RequestPolicy", "RuleViolation", "open_clause"]

@@ -1,0 +1,214 @@
+"""Reads of resident requests: lists, one request's page, photos, timelines."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from flask import abort
+from sqlalchemy.orm import joinedload
+
+from consult.core.clock import now
+from consult.core.policy import policy_of
+from consult.extensions import db
+from consult.places import queries as places
+from consult.places.models import Community
+from consult.requests.models import Holder, Request, RequestCategory, RequestEvent, RequestPhoto, RequestStatus
+from consult.requests.policy import open_clause
+
+
+def request_or_404(request_id: int) -> Request:
+    request = db.session.scalar(sa.select(Request).options(joinedload(Request.category)).where(Request.id == request_id))
+    if request is None:
+        abort(404)
+    return request
+
+
+def public_list(community_id: int):
+    """A community's requests, newest first, for the public list (no one's name, phone or room)."""
+    return (
+        sa.select(Request)
+        .options(joinedload(Request.category))
+        .where(Request.community_id == community_id)
+        .order_by(Request.created_at.desc(), Request.id.desc())
+    )
+
+
+def of_reporter(user_id: int):
+    return (
+        sa.select(Request)
+        .options(joinedload(Request.category))
+        .where(Request.reporter_id == user_id)
+        .order_by(Request.created_at.desc(), Request.id.desc())
+    )
+
+
+def photos_of(request_id: int) -> list[RequestPhoto]:
+    return list(
+        db.session.scalars(sa.select(RequestPhoto).where(RequestPhoto.request_id == request_id).order_by(RequestPhoto.id))
+    )
+
+
+def photo(request_id: int, key: str) -> RequestPhoto | None:
+    return db.session.scalar(sa.select(RequestPhoto).where(RequestPhoto.request_id == request_id, RequestPhoto.key == key))
+
+
+def timeline(request_id: int) -> list[RequestEvent]:
+    return list(
+        db.session.scalars(
+            sa.select(RequestEvent)
+            .where(RequestEvent.request_id == request_id, RequestEvent.kind != "reminded")
+            .order_by(RequestEvent.at, RequestEvent.id)
+        )
+    )
+
+
+@dataclass
+class RequestPage:
+    """What the page of one request shows to one person: the full record or the public part."""
+
+    request: Request
+    community: Community
+    full: bool
+    photos: list[RequestPhoto] = field(default_factory=list)
+    events: list[RequestEvent] = field(default_factory=list)
+    #: the staff steps this person may take now, in the order the page offers them
+    steps: list[str] = field(default_factory=list)
+    #: (user id, name) of the community's workers, when the request can be assigned
+    workers: list[tuple[int, str]] = field(default_factory=list)
+
+    @property
+    def holds(self) -> list[tuple[str, datetime, datetime]]:
+        """Who held the request from when to when: (holder, from, until now or the hand-over)."""
+        spans: list[tuple[str, datetime, datetime]] = []
+        for event in self.events:
+            if not spans or spans[-1][0] != event.holder:
+                if spans:
+                    spans[-1] = (spans[-1][0], spans[-1][1], event.at)
+                spans.append((event.holder, event.at, event.at))
+        if spans:
+            end = self.request.closed_at or self.request.confirmed_at or self.request.resolved_at or now()
+            spans[-1] = (spans[-1][0], spans[-1][1], max(end, spans[-1][1]))
+        return spans
+
+
+def request_page(request: Request, viewer) -> RequestPage:
+    """The reporter and the staff who handle it see everything; anyone else the public part."""
+    community = db.session.get(Community, request.community_id)
+    assert community is not None
+    policy = policy_of(request, community=community)
+    if not policy.can("view", viewer):
+        return RequestPage(request, community, full=False, events=timeline(request.id))
+    steps = [step for step in STAFF_STEPS if policy.can(step, viewer)]
+    workers = [(w.user_id, w.user.display_name) for w in places.workers_of(community.id)] if "assign" in steps else []
+    return RequestPage(request, community, True, photos_of(request.id), timeline(request.id), steps, workers)
+
+
+#: the staff steps in the order the page offers them (the resident's answer has its own form)
+STAFF_STEPS = ("accept", "assign", "resolve", "escalate", "send_back", "call_back", "close", "move_due", "merge", "refer")
+
+
+def request_in(community_id: int, request_id: int) -> Request:
+    """A request of this community (404 for another's: a worker's URL cannot reach it)."""
+    request = request_or_404(request_id)
+    if request.community_id != community_id:
+        abort(404)
+    return request
+
+
+def _urgency():
+    """Due time that matters now: the answer before it is accepted, then the solution."""
+    return sa.case((Request.status == RequestStatus.SUBMITTED, Request.response_due_at), else_=Request.resolution_due_at)
+
+
+def queue(community_id: int, limit: int = 200) -> list[Request]:
+    """Open requests of a community, the most urgent first (at most ``limit``; the list page says so)."""
+    return list(
+        db.session.scalars(
+            sa.select(Request)
+            .options(joinedload(Request.category))
+            .where(Request.community_id == community_id, open_clause())
+            .order_by(_urgency(), Request.id)
+            .limit(limit)
+        )
+    )
+
+
+def street_lists(street_id: int, limit: int = 200) -> dict[str, list[Request]]:
+    """What the street holds now, and every overdue request of its communities."""
+    in_street = Request.community_id.in_(sa.select(Community.id).where(Community.street_id == street_id))
+    held = sa.select(Request).where(in_street, open_clause(), Request.holder == Holder.STREET)
+    late = sa.select(Request).where(in_street, open_clause(), _urgency() < now())
+    load = (joinedload(Request.category), joinedload(Request.community))
+    return {
+        "held": list(db.session.scalars(held.options(*load).order_by(_urgency()).limit(limit))),
+        "overdue": list(db.session.scalars(late.options(*load).order_by(_urgency()).limit(limit))),
+    }
+
+
+#: requests of the same category and building within this many days look like one problem
+DUPLICATE_WINDOW_DAYS = 14
+
+
+@dataclass
+class Recurring:
+    """高频共性诉求: what comes up again and again in some communities over the last ``days``."""
+
+    days: int
+    by_category: list[tuple[str, int]]
+    by_place: list[tuple[str, str | None, int]]
+    duplicates: list[tuple[Request, Request]]
+
+
+def recurring(community_ids: list[int], days: int, limit: int = 20) -> Recurring:
+    """Categories and places with the most requests since ``days`` ago, and open look-alikes."""
+    since = now() - timedelta(days=days)
+    recent = sa.and_(Request.community_id.in_(community_ids), Request.created_at >= since, Request.status != RequestStatus.MERGED)
+    count = sa.func.count(Request.id)
+    by_category = db.session.execute(
+        sa.select(RequestCategory.name, count)
+        .join(Request, Request.category_id == RequestCategory.id)
+        .where(recent)
+        .group_by(RequestCategory.name)
+        .order_by(count.desc(), RequestCategory.name)
+        .limit(limit)
+    ).tuples()
+    by_place = db.session.execute(
+        sa.select(RequestCategory.name, Request.building, count)
+        .join(Request, Request.category_id == RequestCategory.id)
+        .where(recent, Request.building.is_not(None))
+        .group_by(RequestCategory.name, Request.building)
+        .having(count > 1)
+        .order_by(count.desc(), RequestCategory.name, Request.building)
+        .limit(limit)
+    ).tuples()
+    return Recurring(days, list(by_category), list(by_place), likely_duplicates(community_ids, limit))
+
+
+def likely_duplicates(community_ids: list[int], limit: int = 20) -> list[tuple[Request, Request]]:
+    """Open requests of one community, category and building reported within 14 days of each other:
+    (the earlier, the later). The committee merges the later into the earlier. Open requests are
+    few (they are answered within days), so they are paired here rather than by a self-join."""
+    rows = db.session.scalars(
+        sa.select(Request)
+        .options(joinedload(Request.category), joinedload(Request.community))
+        .where(Request.community_id.in_(community_ids), open_clause(), Request.building.is_not(None))
+        .order_by(Request.created_at, Request.id)
+        .limit(2000)
+    )
+    groups: dict[tuple[int, int, str | None], list[Request]] = {}
+    for row in rows:
+        groups.setdefault((row.community_id, row.category_id, row.building), []).append(row)
+    window = timedelta(days=DUPLICATE_WINDOW_DAYS)
+    pairs = [
+        (earlier, later)
+        for group in groups.values()
+        for earlier, later in zip(group, group[1:], strict=False)
+        if later.created_at - earlier.created_at <= window
+    ]
+    return sorted(pairs, key=lambda pair: pair[1].created_at, reverse=True)[:limit]
+
+
+def merged_into(request_id: int) -> list[Request]:
+    return list(db.session.scalars(sa.select(Request).where(Request.merged_into_id == request_id).order_by(Request.id)))

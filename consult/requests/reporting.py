@@ -1,0 +1,86 @@
+"""Reporting a request: a resident on the site (or the kiosk, or Open311), or a worker on their behalf."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from flask_babel import gettext as _
+
+from consult.core.clock import now, site_zone
+from consult.core.errors import PermissionDenied, RuleViolation
+from consult.core.notifications import N_
+from consult.extensions import db
+from consult.places import queries as places
+from consult.places.models import Community
+from consult.requests import common, photos as photo_files
+from consult.requests.clocks import resolution_due, response_due
+from consult.requests.models import DESCRIPTION_MAX, PHOTOS_MAX, PLACE_MAX, Channel, Request
+from consult.requests.targets import ensure_categories, resolution_for, targets_for
+
+
+def report(
+    reporter,
+    community: Community,
+    *,
+    category: str,
+    description: str,
+    building: str | None = None,
+    unit: str | None = None,
+    place: str | None = None,
+    may_call: bool = False,
+    photos: Sequence[bytes] = (),
+    channel: str = Channel.WEB,
+    recorded_by=None,
+) -> Request:
+    """A confirmed resident reports a request (or a worker records one for them, ``recorded_by``)."""
+    if recorded_by is not None:
+        if not places.can_manage_community(recorded_by, community):
+            raise PermissionDenied(_("Only the committee of this community may do this."))
+        if channel == Channel.WEB:
+            raise RuleViolation(_("Say how the resident reached you."), field="channel")
+    elif channel not in (Channel.WEB, Channel.KIOSK, Channel.OPEN311):
+        raise RuleViolation(_("Choose how the request reached us."), field="channel")
+    if channel not in set(Channel):
+        raise RuleViolation(_("Choose how the request reached us."), field="channel")
+    if not places.is_confirmed_member(reporter, community):
+        raise PermissionDenied(_("Only confirmed residents of this community can do this."))
+    chosen = next((c for c in ensure_categories(community.id) if c.key == category), None)
+    if chosen is None:
+        raise RuleViolation(_("Choose a category of this community."), field="category")
+    if len(photos) > PHOTOS_MAX:
+        raise RuleViolation(_("Send at most %(count)d photos.", count=PHOTOS_MAX), field="photos")
+    cleaned = [photo_files.clean(data) for data in photos]  # every photo checked before anything is written
+    moment = now()
+    targets = targets_for(community.street_id)
+    respond_by = response_due(moment, targets, site_zone())
+    solve_by = resolution_due(moment, resolution_for(targets, chosen))
+    request = Request(
+        community_id=community.id,
+        category_id=chosen.id,
+        reporter_id=reporter.id,
+        recorded_by_id=getattr(recorded_by, "id", None),
+        channel=channel,
+        description=common.required(description, DESCRIPTION_MAX, "description"),
+        building=common.text(building, 30, "building"),
+        unit=common.text(unit, 30, "unit"),
+        place=common.text(place, PLACE_MAX, "place"),
+        may_call=bool(may_call),
+        created_at=moment,
+        held_since=moment,
+        response_due_at=respond_by,
+        original_response_due_at=respond_by,
+        resolution_due_at=solve_by,
+        original_resolution_due_at=solve_by,
+    )
+    db.session.add(request)
+    db.session.flush()
+    common.keep_photos(request, cleaned, "report", recorded_by or reporter)
+    common.event(request, recorded_by or reporter, "submitted")
+    common.tell_reporter(
+        request,
+        "submitted",
+        N_("Your request #%(id)d is received; the committee will contact you by %(due)s."),
+        id=request.id,
+        due=respond_by.astimezone(site_zone()).strftime("%Y-%m-%d %H:%M"),
+    )
+    return request
