@@ -88,16 +88,18 @@ def test_the_public_sees_no_name_room_description_or_photo(db, world, login_as):
 @pytest.mark.parametrize(
     ("extra", "message"),
     [
-        ({"photos": [(io.BytesIO(b"%PDF-1.7"), "a.pdf")]}, "不是 JPEG、PNG 或 WebP"),
-        ({"photos": [(io.BytesIO(picture()), f"{i}.jpg") for i in range(4)]}, "最多上传 3 张"),
-        ({"category": "elsewhere"}, "不是有效的选择"),
-        ({"description": ""}, "请描述问题"),
+        (lambda: {"photos": [(io.BytesIO(b"%PDF-1.7"), "a.pdf")]}, "不是 JPEG、PNG 或 WebP"),
+        (lambda: {"photos": [(io.BytesIO(picture()), f"{i}.jpg") for i in range(4)]}, "最多上传 3 张"),
+        (lambda: {"category": "elsewhere"}, "不是有效的选择"),
+        (lambda: {"description": ""}, "请描述问题"),
     ],
+    ids=["pdf", "four-photos", "unknown-category", "no-description"],
 )
 def test_bad_reports_keep_the_form_and_write_nothing(db, world, login_as, extra, message):
+    """(Each case builds its files afresh: a sent file is closed, and the suite runs on two databases.)"""
     resident = login_as(world.resident)
     before = db.session.scalar(sa.select(sa.func.count()).select_from(Request))
-    response = report(resident, world, **extra)
+    response = report(resident, world, **extra())
     assert response.status_code == 400
     body = response.get_data(as_text=True)
     assert message in body and "302室门口" in body  # the message, and what was typed is kept
