@@ -104,6 +104,7 @@ def register_blueprints(app: Flask) -> None:
     from consult.points.manage import bp as points_manage_bp
     from consult.points.views import bp as points_bp
     from consult.requests.manage import bp as requests_manage_bp
+    from consult.requests.open311 import bp as open311_bp
     from consult.requests.views import bp as requests_bp
     from consult.topics.manage import bp as topics_manage_bp
     from consult.topics.views import bp as topics_bp
@@ -141,6 +142,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(evaluation_manage_bp)
     app.register_blueprint(requests_bp)
     app.register_blueprint(requests_manage_bp)
+    app.register_blueprint(open311_bp)
     app.register_blueprint(api_bp)
     if app.config.get("TESTING_CLOCK"):
         from consult.core.testing import bp as testing_bp

@@ -54,6 +54,8 @@ def render_error(status: int, message: str | None = None):
     titles, explanations = _titles(), _explanations()
     if request.path.startswith("/api/"):
         return jsonify(error=message or titles.get(status, titles[400]), status=status), status
+    if request.path.startswith("/open311/"):  # GeoReport v2's own error format
+        return jsonify([{"code": status, "description": message or titles.get(status, titles[400])}]), status
     return (
         render_template(
             "errors/error.html",

@@ -42,6 +42,9 @@ def test_openapi_description_is_served_and_valid(client):
         "/api/v1/communities/{slug}/outcomes",
         "/api/v1/communities/{slug}/activities",
         "/api/v1/streets/{slug}/figures",
+        "/open311/v2/services.json",
+        "/open311/v2/requests.json",
+        "/open311/v2/requests/{id}.json",
     }
 
 
