@@ -125,8 +125,12 @@ def test_street_admin_creates_departments_and_appoints_members(db, world, factor
 
 def test_the_department_works_through_its_pages(db, world, login_as):
     request = at_street(world)
-    services.dispatch(world.street_admin, request, world.department)
     db.session.commit()
+    street = login_as(world.street_admin)
+    offered = street.get(f"/requests/{request.id}").get_data(as_text=True)
+    assert f'<option value="{world.department.id}">城管科</option>' in offered
+    url = f"/manage/c/{world.a.slug}/requests/{request.id}/dispatch"
+    assert street.post(url, {"department": world.department.id}, token_from=f"/requests/{request.id}").status_code == 302
     member = login_as(world.department_member)
     queue = member.get(f"/manage/departments/{world.department.id}/requests/").get_data(as_text=True)
     assert f"/requests/{request.id}" in queue
