@@ -3,6 +3,9 @@
 Revision ID: 0015_departments
 Revises: 0014_requests
 Create Date: 2026-12-01 00:00:00
+
+The downgrade hands what departments hold back to their streets and removes department members'
+appointments (the audit log keeps who was appointed).
 """
 
 import sqlalchemy as sa
@@ -70,6 +73,10 @@ def upgrade():
 
 
 def downgrade():
+    # Without departments, what a department holds goes back to its street, and department
+    # members' appointments are removed (the older role check has no such role).
+    op.execute("UPDATE requests SET holder = 'street' WHERE holder = 'department'")
+    op.execute("DELETE FROM staff_appointments WHERE role = 'department'")
     with op.batch_alter_table("request_events", schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f("fk_request_events_department_id_departments"), type_="foreignkey")
         batch_op.drop_column("department_id")
