@@ -181,13 +181,15 @@ def queue(community_id: int, limit: int = 200) -> list[Request]:
 
 
 def street_lists(street_id: int, limit: int = 200) -> dict[str, list[Request]]:
-    """What the street holds now, and every overdue request of its communities."""
+    """What the street holds now, what its departments hold, and every overdue request of its communities."""
     in_street = Request.community_id.in_(sa.select(Community.id).where(Community.street_id == street_id))
     held = sa.select(Request).where(in_street, open_clause(), Request.holder == Holder.STREET)
+    dispatched = sa.select(Request).where(in_street, open_clause(), Request.holder == Holder.DEPARTMENT)
     late = sa.select(Request).where(in_street, open_clause(), _urgency() < now())
     load = (joinedload(Request.category), joinedload(Request.community))
     return {
         "held": list(db.session.scalars(held.options(*load).order_by(_urgency()).limit(limit))),
+        "dispatched": list(db.session.scalars(dispatched.options(*load).order_by(_urgency()).limit(limit))),
         "overdue": list(db.session.scalars(late.options(*load).order_by(_urgency()).limit(limit))),
     }
 

@@ -131,6 +131,8 @@ def test_the_department_works_through_its_pages(db, world, login_as):
     assert f'<option value="{world.department.id}">城管科</option>' in offered
     url = f"/manage/c/{world.a.slug}/requests/{request.id}/dispatch"
     assert street.post(url, {"department": world.department.id}, token_from=f"/requests/{request.id}").status_code == 302
+    dispatched = street.get(f"/manage/streets/{world.street.slug}/requests/").get_data(as_text=True)
+    assert f"/requests/{request.id}" in dispatched.split("部门")[-1]  # listed under the departments' heading
     member = login_as(world.department_member)
     queue = member.get(f"/manage/departments/{world.department.id}/requests/").get_data(as_text=True)
     assert f"/requests/{request.id}" in queue
