@@ -20,6 +20,8 @@ def index():
     communities = [db.session.get(Community, cid) for cid in sorted(roles.worker_of)]
     streets = [db.session.get(Street, sid) for sid in sorted(roles.admin_of_streets)]
     places = len(communities) + len(streets) + (1 if roles.site_admin else 0)
+    if places == 0 and roles.department_of:  # a department member: their department's requests
+        return redirect(url_for("requests_manage.department_queue", department_id=min(roles.department_of)))
     if places == 1:
         if communities:
             return redirect(url_for("places_manage.todo", community=communities[0].slug))

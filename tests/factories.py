@@ -13,7 +13,7 @@ from consult.accounts.models import User
 from consult.activities import services as activities
 from consult.activities.models import PartyRegistration
 from consult.core.clock import now
-from consult.places.models import Community, Residence, ResidenceStatus, StaffAppointment, StaffRole, Street
+from consult.places.models import Community, Department, Residence, ResidenceStatus, StaffAppointment, StaffRole, Street
 from consult.topics import services as topics
 from consult.topics.models import Category
 
@@ -40,6 +40,8 @@ class World:
     street_admin: User
     other_street_admin: User
     site_admin: User
+    department: Department = None  # type: ignore[assignment]
+    department_member: User = None  # type: ignore[assignment]
 
     _topics: dict = None  # type: ignore[assignment]
     factory: Factory = None  # type: ignore[assignment]
@@ -63,6 +65,7 @@ class World:
             "other_street_admin": self.other_street_admin,
             "street_admin": self.street_admin,
             "site_admin": self.site_admin,
+            "department": self.department_member,
         }
 
 
@@ -139,6 +142,11 @@ class Factory:
         self.appoint(user, StaffRole.STREET_ADMIN, street=street)
         return user
 
+    def department_member(self, department: Department, **kwargs) -> User:
+        user = self.user(**kwargs)
+        self._add(StaffAppointment(user_id=user.id, role=StaffRole.DEPARTMENT, department_id=department.id))
+        return user
+
     def site_admin(self, **kwargs) -> User:
         user = self.user(**kwargs)
         self.appoint(user, StaffRole.SITE_ADMIN)
@@ -167,6 +175,8 @@ class Factory:
             other_street_admin=self.street_admin(other_street, username="otherstreet", display_name="远方管理员"),
             site_admin=self.site_admin(username="admin", display_name="系统管理员"),
         )
+        world.department = self._add(Department(street_id=street.id, name="城管科"))
+        world.department_member = self.department_member(world.department, username="dept", display_name="城管科员")
         world.factory = self
         self.party_registration(world.party, a)
         return world

@@ -33,6 +33,7 @@ ROLES = (
     "other_street_admin",
     "street_admin",
     "site_admin",
+    "department",
 )
 
 # Access levels: which roles get the page (others: visitors are sent to log in, the rest 403).
@@ -50,6 +51,7 @@ OWNER = "topic_owner"  # the resident who wrote the thing (world.resident)
 UNPUBLISHED = "topic_unpublished"
 #: Editing a topic in review: its author; the committee may see it (403); everyone else 404 (visitors log in first).
 UNPUBLISHED_OWNER = "topic_unpublished_owner"
+DEPARTMENT = "department"  # members of world.department (a department of world.street)
 
 ALLOWED = {
     MEMBER_OR_COMMITTEE: {"resident", "party", "worker", "street_admin"},
@@ -60,7 +62,8 @@ ALLOWED = {
     PUBLIC: set(ROLES),
     ANONYMOUS: {"visitor"},
     LOGGED_IN: set(ROLES) - {"visitor"},
-    STAFF: {"other_worker", "worker", "other_street_admin", "street_admin", "site_admin"},
+    STAFF: {"other_worker", "worker", "other_street_admin", "street_admin", "site_admin", "department"},
+    DEPARTMENT: {"department"},
     COMMUNITY_STAFF: {"worker", "street_admin"},
     STREET_ADMIN: {"street_admin"},
     SITE_ADMIN: {"site_admin"},
@@ -403,6 +406,12 @@ route("requests_manage.street_recurring", lambda w: f"/manage/streets/{w.street.
 post("requests_manage.record", lambda w: f"/manage/c/{w.a.slug}/requests/new")
 post("requests_manage.step", lambda w: f"/manage/c/{w.a.slug}/requests/{_request(w).id}/close")
 post("requests.new", lambda w: f"/c/{w.a.slug}/requests/new")
+route("places_manage.departments_page", lambda w: f"/manage/streets/{w.street.slug}/departments/", STREET_ADMIN)
+route("requests_manage.department_queue", lambda w: f"/manage/departments/{w.department.id}/requests/", DEPARTMENT)
+post("places_manage.add_department", lambda w: f"/manage/streets/{w.street.slug}/departments/")
+post("places_manage.appoint_department_member", lambda w: f"/manage/streets/{w.street.slug}/departments/members")
+post("places_manage.end_department_member", lambda w: f"/manage/streets/{w.street.slug}/departments/members/1/end")
+post("requests_manage.department_step", lambda w: f"/manage/departments/{w.department.id}/requests/{_request(w).id}/accept")
 post("requests.answer", lambda w: f"/requests/{_request(w).id}/answer")
 
 
@@ -412,7 +421,15 @@ def poster(endpoint: str) -> str:
         word in endpoint for word in ("street", "community", "staff_reset", "staff_end")
     ):
         return "site_admin"
-    if endpoint.startswith(("evaluation_manage.",)) or endpoint in {"places_manage.appoint_worker", "places_manage.end_worker"}:
+    if endpoint == "requests_manage.department_step":
+        return "department"
+    if endpoint.startswith(("evaluation_manage.",)) or endpoint in {
+        "places_manage.appoint_worker",
+        "places_manage.end_worker",
+        "places_manage.add_department",
+        "places_manage.appoint_department_member",
+        "places_manage.end_department_member",
+    }:
         return "street_admin"
     if "manage" in endpoint:
         return "worker"

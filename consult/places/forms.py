@@ -118,3 +118,20 @@ class PlaceForm(Form):
         ),
     )
     street = SelectField(_l("Street"), coerce=str, validate_choice=False)
+
+
+class DepartmentForm(Form):
+    name = StringField(
+        _l("Name of the department"),
+        filters=[strip],
+        validators=[DataRequired(_l("Please fill this in.")), Length(max=60)],
+    )
+
+
+class DepartmentMemberForm(Form):
+    username = StringField(
+        _l("Username of the person"),
+        filters=[strip],
+        validators=[DataRequired(_l("Please enter a username.")), Length(max=USERNAME_INPUT_MAX)],
+    )
+    department = SelectField(_l("Department"), coerce=int, validate_choice=False)

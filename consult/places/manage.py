@@ -331,3 +331,6 @@ def end_street_admin(appointment_id: int):
     db.session.commit()
     flash(_("The appointment has ended."), "success")
     return redirect(url_for("places_manage.site"))
+
+
+from consult.places import departments_manage  # noqa: E402, F401  (its routes on this blueprint)

@@ -50,6 +50,19 @@ class Community(Model):
     __table_args__ = (sa.CheckConstraint("member_count >= 0", name="member_count"),)
 
 
+class Department(Model):
+    """A department (职能部门) of a street: the street hands it requests its communities cannot solve."""
+
+    __tablename__ = "departments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    street_id: Mapped[int] = mapped_column(sa.ForeignKey("streets.id"), index=True)
+    name: Mapped[str] = mapped_column(sa.String(NAME_MAX))
+    created_at: Mapped[datetime] = mapped_column(default=now)
+
+    __table_args__ = (sa.UniqueConstraint("street_id", "name"),)
+
+
 class ResidenceStatus(enum.StrEnum):
     PENDING = "pending"
     CONFIRMED = "confirmed"
@@ -121,6 +134,7 @@ class StaffRole(enum.StrEnum):
     WORKER = "worker"
     STREET_ADMIN = "street_admin"
     SITE_ADMIN = "site_admin"
+    DEPARTMENT = "department"
 
 
 class StaffAppointment(Model):
@@ -133,6 +147,7 @@ class StaffAppointment(Model):
     role: Mapped[str] = mapped_column(sa.String(16))
     community_id: Mapped[int | None] = mapped_column(sa.ForeignKey("communities.id"), index=True)
     street_id: Mapped[int | None] = mapped_column(sa.ForeignKey("streets.id"), index=True)
+    department_id: Mapped[int | None] = mapped_column(sa.ForeignKey("departments.id"), index=True)
     appointed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=now)
     ended_at: Mapped[datetime | None]
@@ -146,7 +161,8 @@ class StaffAppointment(Model):
         sa.CheckConstraint(
             "(role = 'worker' AND community_id IS NOT NULL AND street_id IS NULL)"
             " OR (role = 'street_admin' AND street_id IS NOT NULL AND community_id IS NULL)"
-            " OR (role = 'site_admin' AND street_id IS NULL AND community_id IS NULL)",
+            " OR (role = 'site_admin' AND street_id IS NULL AND community_id IS NULL)"
+            " OR (role = 'department' AND department_id IS NOT NULL AND community_id IS NULL AND street_id IS NULL)",
             name="role_scope",
         ),
         sa.Index(
@@ -164,6 +180,14 @@ class StaffAppointment(Model):
             unique=True,
             sqlite_where=sa.text("role = 'street_admin' AND ended_at IS NULL"),
             postgresql_where=sa.text("role = 'street_admin' AND ended_at IS NULL"),
+        ),
+        sa.Index(
+            "uq_staff_appointments_active_department",
+            "user_id",
+            "department_id",
+            unique=True,
+            sqlite_where=sa.text("role = 'department' AND ended_at IS NULL"),
+            postgresql_where=sa.text("role = 'department' AND ended_at IS NULL"),
         ),
         sa.Index(
             "uq_staff_appointments_active_site_admin",

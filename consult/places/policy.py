@@ -11,8 +11,8 @@ Closing an account ends a pending or confirmed residence too (``services.end_all
 Services call ``ResidencePolicy(residence).require(action, actor)``; templates ask ``residence|can(action)``.
 
 A staff appointment is active until it is ended (``end``): a worker's by an administrator of
-their community's street, a street or site administrator's by a site administrator, never
-one's own site administration.
+their community's street, a department member's by an administrator of its street, a street or
+site administrator's by a site administrator, never one's own site administration.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from consult.core.policy import Policy, policy_for
 from consult.core.rules import require_not_self
 from consult.extensions import db
 from consult.places import queries
-from consult.places.models import Community, Residence, ResidenceStatus, StaffAppointment, StaffRole
+from consult.places.models import Community, Department, Residence, ResidenceStatus, StaffAppointment, StaffRole
 from consult.places.rules import require_committee, require_site_admin
 
 
@@ -72,6 +72,11 @@ class AppointmentPolicy(Policy[StaffAppointment]):
         if self.subject.role == StaffRole.WORKER:
             community = db.session.get_one(Community, self.subject.community_id)
             if not queries.can_manage_street(user, community.street):
+                self.refuse(_("Only an administrator of this street may do this."), PermissionDenied)
+            return
+        if self.subject.role == StaffRole.DEPARTMENT:
+            department = db.session.get_one(Department, self.subject.department_id)
+            if department.street_id not in queries.roles_of(user).admin_of_streets:
                 self.refuse(_("Only an administrator of this street may do this."), PermissionDenied)
             return
         require_site_admin(user)

@@ -30,10 +30,11 @@ class Roles:
     worker_of: frozenset[int] = field(default_factory=frozenset)
     admin_of_streets: frozenset[int] = field(default_factory=frozenset)
     site_admin: bool = False
+    department_of: frozenset[int] = field(default_factory=frozenset)
 
     @property
     def is_staff(self) -> bool:
-        return bool(self.worker_of or self.admin_of_streets or self.site_admin)
+        return bool(self.worker_of or self.admin_of_streets or self.site_admin or self.department_of)
 
 
 def roles_of(user) -> Roles:
@@ -43,14 +44,15 @@ def roles_of(user) -> Roles:
     cache = g.setdefault("_roles", {}) if has_request_context() else {}
     if user.id not in cache:
         rows = db.session.execute(
-            sa.select(StaffAppointment.role, StaffAppointment.community_id, StaffAppointment.street_id).where(
-                StaffAppointment.user_id == user.id, StaffAppointment.ended_at.is_(None)
-            )
+            sa.select(
+                StaffAppointment.role, StaffAppointment.community_id, StaffAppointment.street_id, StaffAppointment.department_id
+            ).where(StaffAppointment.user_id == user.id, StaffAppointment.ended_at.is_(None))
         ).all()
         cache[user.id] = Roles(
             worker_of=frozenset(r.community_id for r in rows if r.role == StaffRole.WORKER),
             admin_of_streets=frozenset(r.street_id for r in rows if r.role == StaffRole.STREET_ADMIN),
             site_admin=any(r.role == StaffRole.SITE_ADMIN for r in rows),
+            department_of=frozenset(r.department_id for r in rows if r.role == StaffRole.DEPARTMENT),
         )
     return cache[user.id]
 

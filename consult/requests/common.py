@@ -58,6 +58,7 @@ def event(request: Request, actor, kind: str, note: str | None = None) -> None:
             status=request.status,
             holder=request.holder,
             assignee_id=request.assignee_id,
+            department_id=request.department_id,
             note=note,
         )
     )

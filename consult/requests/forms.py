@@ -97,6 +97,7 @@ class StepForm(Form):
 
     note = TextAreaField(_l("Note"), filters=[strip], validators=[Optional(), _max(NOTE_MAX), no_control_chars])
     assignee = SelectField(_l("Worker"), coerce=int, validate_choice=False, validators=[Optional()])
+    department = SelectField(_l("Department"), coerce=int, validate_choice=False, validators=[Optional()])
     solved = RadioField(
         _l("Is the problem solved?"),
         choices=[SelectChoice("yes", _l("Yes, it is solved")), SelectChoice("no", _l("No, it is not solved"))],

@@ -7,7 +7,7 @@ from datetime import datetime, time
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
+from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
 from consult.accounts import services as accounts
@@ -16,9 +16,10 @@ from consult.core.errors import NotFound, RuleViolation
 from consult.core.forms import form_status, submit
 from consult.core.guard import accepts_files
 from consult.extensions import db
-from consult.places import queries as places
+from consult.places import departments, queries as places
 from consult.places.access import community_staff_required, street_admin_required
-from consult.requests import queries, reporting, services, settings
+from consult.places.models import Department
+from consult.requests import common, queries, reporting, services, settings
 from consult.requests.forms import CategoryForm, RecordForm, StepForm, TargetsForm
 from consult.requests.models import Request
 from consult.requests.targets import categories_of, category_choices, targets_for
@@ -74,12 +75,20 @@ def _assignee(community, form: StepForm):
     return worker
 
 
+def _department(request: Request, form: StepForm):
+    department = db.session.get(Department, form.department.data or 0)
+    if department is None or department.street_id != common.community_of(request).street_id:
+        raise RuleViolation(_("Choose a department of this street."), field="department")
+    return department
+
+
 #: action -> what the step does with the request, the acting person and the form
 STEPS: dict[str, Callable] = {
     "accept": lambda c, r, f: services.accept(current_user, r, f.note.data),
     "assign": lambda c, r, f: services.assign(current_user, r, _assignee(c, f)),
     "escalate": lambda c, r, f: services.escalate(current_user, r, f.note.data),
     "send_back": lambda c, r, f: services.send_back(current_user, r, f.note.data),
+    "dispatch": lambda c, r, f: services.dispatch(current_user, r, _department(r, f), f.note.data),
     "resolve": lambda c, r, f: services.resolve(current_user, r, f.note.data, photos=f.photo_bytes()),
     "call_back": lambda c, r, f: services.call_back(
         current_user, r, solved=f.solved.data == "yes", level=f.level.data, note=f.note.data
@@ -104,6 +113,44 @@ def step(community, request_id: int, action: str):
         flash(_("Done."), "success")
         return redirect(url_for("requests.detail", request_id=item.id))
     page = queries.request_page(queries.request_in(community.id, request_id), current_user)  # reread after the rollback
+    return render_template("requests/detail.html", page=page, answer=None, step_form=form, failed=action), form_status(form)
+
+
+#: the steps a department takes (the state table decides which it may take now)
+DEPARTMENT_STEPS = ("accept", "resolve", "send_back", "move_due")
+
+
+def _member(department_id: int) -> Department:
+    """The department, for its members only (403 for anyone else)."""
+    department = departments.department_by_id(department_id)
+    if department.id not in places.roles_of(current_user).department_of:
+        abort(403)
+    return department
+
+
+@bp.get("/departments/<int:department_id>/requests/")
+@login_required
+def department_queue(department_id: int):
+    """What the department holds now, the most urgent first."""
+    department = _member(department_id)
+    rows = queries.department_queue(department.id)
+    return render_template("requests/manage/department.html", department=department, rows=rows)
+
+
+@bp.post("/departments/<int:department_id>/requests/<int:request_id>/<action>")
+@login_required
+@accepts_files("photos")
+def department_step(department_id: int, request_id: int, action: str):
+    """A department's step on a request it holds (a request it does not hold: the policy refuses, 403)."""
+    _member(department_id)
+    item = queries.request_or_404(request_id)
+    if action not in DEPARTMENT_STEPS:
+        abort(404)
+    form = StepForm()
+    if submit(form, lambda: STEPS[action](None, item, form)):
+        flash(_("Done."), "success")
+        return redirect(url_for("requests.detail", request_id=item.id))
+    page = queries.request_page(queries.request_or_404(request_id), current_user)  # reread after the rollback
     return render_template("requests/detail.html", page=page, answer=None, step_form=form, failed=action), form_status(form)
 
 

@@ -147,6 +147,10 @@ class Request(Model):
     holder: Mapped[str] = mapped_column(sa.String(12), default=Holder.COMMUNITY)
     assignee_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"), index=True)
     held_since: Mapped[datetime] = mapped_column(default=now)
+    #: the department of the street that holds it (holder "department"), else None
+    department_id: Mapped[int | None] = mapped_column(sa.ForeignKey("departments.id"), index=True)
+    #: when the department took it up (its response; ``accepted_at`` stays the committee's first)
+    department_accepted_at: Mapped[datetime | None]
 
     # The clocks: current due times and the first ones, which never move.
     response_due_at: Mapped[datetime]
@@ -182,7 +186,10 @@ class Request(Model):
     @property
     def due_at(self) -> datetime:
         """The due time that matters now: the answer until it is accepted, then the solution."""
-        return self.response_due_at if self.status == RequestStatus.SUBMITTED else self.resolution_due_at
+        waiting = self.status == RequestStatus.SUBMITTED or (
+            self.holder == Holder.DEPARTMENT and self.department_accepted_at is None and self.status in OPEN_STATES
+        )
+        return self.response_due_at if waiting else self.resolution_due_at
 
     @property
     def overdue(self) -> bool:
@@ -206,6 +213,7 @@ class Request(Model):
         sa.CheckConstraint("(status != 'merged') OR (merged_into_id IS NOT NULL)", name="merged_has_target"),
         sa.CheckConstraint("(status != 'out_of_scope') OR (out_of_scope_reason IS NOT NULL)", name="out_of_scope_has_reason"),
         sa.CheckConstraint("merged_into_id IS NULL OR merged_into_id != id", name="not_merged_into_itself"),
+        sa.CheckConstraint("(holder = 'department') = (department_id IS NOT NULL)", name="department_holds"),
         sa.Index("ix_requests_community_status", "community_id", "status"),
         sa.Index("ix_requests_community_created", "community_id", "created_at"),
         sa.Index("ix_requests_response_due", "status", "response_due_at"),
@@ -227,6 +235,8 @@ class RequestEvent(Model):
     status: Mapped[str] = mapped_column(sa.String(16))
     holder: Mapped[str] = mapped_column(sa.String(12))
     assignee_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    #: the department that held it from then on (holder "department")
+    department_id: Mapped[int | None] = mapped_column(sa.ForeignKey("departments.id"))
     note: Mapped[str | None] = mapped_column(sa.String(NOTE_MAX))
 
     __table_args__ = (sa.Index("ix_request_events_request_at", "request_id", "at"),)

@@ -5,7 +5,10 @@
 | accept       | submitted                         | the committee                        | accepted                   |
 | assign       | accepted, in progress             | the committee, while it holds it     | in progress                |
 | escalate     | accepted, in progress             | the committee, while it holds it     | in progress, street holds  |
+| dispatch     | in progress                       | the street, while it holds it        | in progress, department    |
+| accept       | in progress, department holds     | the department, once                 | same (department answered) |
 | send_back    | in progress                       | the street, while it holds it        | in progress, community     |
+| send_back    | in progress, department holds     | the department                       | in progress, street        |
 | resolve      | accepted, in progress             | whoever holds it                     | resolved                   |
 | confirm      | resolved                          | the reporter                         | confirmed                  |
 | not_solved   | resolved, never reopened          | the reporter                         | in progress (reopened)     |
@@ -14,10 +17,12 @@
 | merge        | submitted, accepted, in progress  | the committee                        | merged                     |
 | refer        | submitted, accepted               | the committee                        | out of scope               |
 | move_due     | submitted, accepted, in progress  | whoever holds it                     | same (original due kept)   |
-| view         | any                               | the reporter, committee, street      |                            |
+| view         | any                               | the reporter, committee, street,     |                            |
+|              |                                   | the department holding it now        |                            |
 
 "The committee" is a worker of the request's community or an admin of its street; "the street"
-is an admin of its street. Nobody acts on a request they reported themselves except as its
+is an admin of its street; "the department" is a member of the department that holds it now
+(a department that held it before no longer sees it). Nobody acts on a request they reported themselves except as its
 reporter (a worker who reports a broken lift in their own building does not accept it).
 """
 
@@ -39,6 +44,7 @@ ACTIONS = (
     "assign",
     "escalate",
     "send_back",
+    "dispatch",
     "resolve",
     "confirm",
     "not_solved",
@@ -71,8 +77,20 @@ class RequestPolicy(Policy[Request]):
     def is_street(self, user) -> bool:
         return getattr(user, "is_authenticated", False) and self.community.street_id in places.roles_of(user).admin_of_streets
 
+    def is_department(self, user) -> bool:
+        """A member of the department that holds the request now."""
+        department_id = self.subject.department_id
+        return (
+            self.subject.holder == Holder.DEPARTMENT
+            and department_id is not None
+            and getattr(user, "is_authenticated", False)
+            and department_id in places.roles_of(user).department_of
+        )
+
     def holds(self, user) -> bool:
         """Whether ``user`` acts for whoever holds the request now."""
+        if self.subject.holder == Holder.DEPARTMENT:
+            return self.is_department(user)
         if self.subject.holder == Holder.COMMUNITY:
             return self.is_committee(user)
         if self.subject.holder == Holder.STREET:
@@ -93,17 +111,23 @@ class RequestPolicy(Policy[Request]):
             self.refuse(_("Another staff member must do this: nobody acts on their own record."), PermissionDenied)
 
     def check_view(self, user) -> None:
-        if not (self.is_reporter(user) or self.is_committee(user) or self.is_street(user)):
+        if not (self.is_reporter(user) or self.is_committee(user) or self.is_street(user) or self.is_department(user)):
             self.refuse(_("This request can only be seen by its reporter and the staff who handle it."), PermissionDenied)
 
     def check_accept(self, user) -> None:
+        if self.is_department(user):  # the department's answer, once, while it holds it
+            self._not_own(user)
+            self._state(S.IN_PROGRESS)
+            if self.subject.department_accepted_at is not None:
+                self.refuse(_("The department has already taken it up."))
+            return
         self._staff(self.is_committee(user))
         self._not_own(user)
         self._state(S.SUBMITTED)
 
     def _holder_step(self, user, *states: str, holder: str | None = None) -> None:
         """A step only whoever holds the request takes (``holder``: only while that level holds it)."""
-        self._staff(self.is_committee(user) or self.is_street(user))
+        self._staff(self.is_committee(user) or self.is_street(user) or self.is_department(user))
         self._not_own(user)
         self._state(*states)
         if (holder is not None and self.subject.holder != holder) or not self.holds(user):
@@ -116,6 +140,13 @@ class RequestPolicy(Policy[Request]):
         self._holder_step(user, S.ACCEPTED, S.IN_PROGRESS, holder=Holder.COMMUNITY)
 
     def check_send_back(self, user) -> None:
+        """The street sends it back to the committee; the department back to the street."""
+        self._holder_step(user, S.IN_PROGRESS)
+        if self.subject.holder == Holder.COMMUNITY:
+            self.refuse(_("The request is with someone else now; only its holder can do this."))
+
+    def check_dispatch(self, user) -> None:
+        """部门报到: the street hands the request to one of its departments."""
         self._holder_step(user, S.IN_PROGRESS, holder=Holder.STREET)
 
     def check_resolve(self, user) -> None:

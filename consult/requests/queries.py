@@ -10,12 +10,11 @@ from flask import abort
 from sqlalchemy.orm import joinedload
 
 from consult.core.clock import now
-from consult.core.policy import policy_of
 from consult.extensions import db
-from consult.places import queries as places
+from consult.places import departments, queries as places
 from consult.places.models import Community
 from consult.requests.models import Holder, Request, RequestCategory, RequestEvent, RequestPhoto, RequestStatus
-from consult.requests.policy import open_clause
+from consult.requests.policy import RequestPolicy, open_clause
 
 
 def request_or_404(request_id: int) -> Request:
@@ -77,16 +76,26 @@ class RequestPage:
     steps: list[str] = field(default_factory=list)
     #: (user id, name) of the community's workers, when the request can be assigned
     workers: list[tuple[int, str]] = field(default_factory=list)
+    #: (id, name) of the street's departments, when the request can be dispatched
+    departments: list[tuple[int, str]] = field(default_factory=list)
+    #: the department the viewer acts for (its steps go to the department's URLs), else None
+    acting_department: int | None = None
+    #: department id -> name, for "who held it"
+    department_names: dict[int, str] = field(default_factory=dict)
 
     @property
     def holds(self) -> list[tuple[str, datetime, datetime]]:
-        """Who held the request from when to when: (holder, from, until now or the hand-over)."""
+        """Who held the request from when to when: (holder, from, until now or the hand-over).
+        A department is named: ("department:<name>", …)."""
         spans: list[tuple[str, datetime, datetime]] = []
         for event in self.events:
-            if not spans or spans[-1][0] != event.holder:
+            holder = event.holder
+            if holder == Holder.DEPARTMENT and event.department_id is not None:
+                holder = f"department:{self.department_names.get(event.department_id, '')}"
+            if not spans or spans[-1][0] != holder:
                 if spans:
                     spans[-1] = (spans[-1][0], spans[-1][1], event.at)
-                spans.append((event.holder, event.at, event.at))
+                spans.append((holder, event.at, event.at))
         if spans:
             end = self.request.closed_at or self.request.confirmed_at or self.request.resolved_at or now()
             spans[-1] = (spans[-1][0], spans[-1][1], max(end, spans[-1][1]))
@@ -97,16 +106,34 @@ def request_page(request: Request, viewer) -> RequestPage:
     """The reporter and the staff who handle it see everything; anyone else the public part."""
     community = db.session.get(Community, request.community_id)
     assert community is not None
-    policy = policy_of(request, community=community)
+    policy = RequestPolicy(request, community=community)
     if not policy.can("view", viewer):
         return RequestPage(request, community, full=False, events=timeline(request.id))
     steps = [step for step in STAFF_STEPS if policy.can(step, viewer)]
     workers = [(w.user_id, w.user.display_name) for w in places.workers_of(community.id)] if "assign" in steps else []
-    return RequestPage(request, community, True, photos_of(request.id), timeline(request.id), steps, workers)
+    street_departments = departments.departments_of_street(community.street_id)
+    page = RequestPage(request, community, True, photos_of(request.id), timeline(request.id), steps, workers)
+    page.departments = [(d.id, d.name) for d in street_departments] if "dispatch" in steps else []
+    page.department_names = {d.id: d.name for d in street_departments}
+    if policy.is_department(viewer) and not policy.is_committee(viewer):
+        page.acting_department = request.department_id
+    return page
 
 
 #: the staff steps in the order the page offers them (the resident's answer has its own form)
-STAFF_STEPS = ("accept", "assign", "resolve", "escalate", "send_back", "call_back", "close", "move_due", "merge", "refer")
+STAFF_STEPS = (
+    "accept",
+    "assign",
+    "resolve",
+    "escalate",
+    "dispatch",
+    "send_back",
+    "call_back",
+    "close",
+    "move_due",
+    "merge",
+    "refer",
+)
 
 
 def request_in(community_id: int, request_id: int) -> Request:
@@ -118,8 +145,26 @@ def request_in(community_id: int, request_id: int) -> Request:
 
 
 def _urgency():
-    """Due time that matters now: the answer before it is accepted, then the solution."""
-    return sa.case((Request.status == RequestStatus.SUBMITTED, Request.response_due_at), else_=Request.resolution_due_at)
+    """Due time that matters now: the answer before it is accepted (by the committee, or by the
+    department that holds it), then the solution."""
+    waiting = sa.or_(
+        Request.status == RequestStatus.SUBMITTED,
+        sa.and_(Request.holder == Holder.DEPARTMENT, Request.department_accepted_at.is_(None)),
+    )
+    return sa.case((waiting, Request.response_due_at), else_=Request.resolution_due_at)
+
+
+def department_queue(department_id: int, limit: int = 200) -> list[Request]:
+    """What a department holds now, the most urgent first."""
+    return list(
+        db.session.scalars(
+            sa.select(Request)
+            .options(joinedload(Request.category), joinedload(Request.community))
+            .where(Request.department_id == department_id, Request.holder == Holder.DEPARTMENT, open_clause())
+            .order_by(_urgency(), Request.id)
+            .limit(limit)
+        )
+    )
 
 
 def queue(community_id: int, limit: int = 200) -> list[Request]:
@@ -136,13 +181,15 @@ def queue(community_id: int, limit: int = 200) -> list[Request]:
 
 
 def street_lists(street_id: int, limit: int = 200) -> dict[str, list[Request]]:
-    """What the street holds now, and every overdue request of its communities."""
+    """What the street holds now, what its departments hold, and every overdue request of its communities."""
     in_street = Request.community_id.in_(sa.select(Community.id).where(Community.street_id == street_id))
     held = sa.select(Request).where(in_street, open_clause(), Request.holder == Holder.STREET)
+    dispatched = sa.select(Request).where(in_street, open_clause(), Request.holder == Holder.DEPARTMENT)
     late = sa.select(Request).where(in_street, open_clause(), _urgency() < now())
     load = (joinedload(Request.category), joinedload(Request.community))
     return {
         "held": list(db.session.scalars(held.options(*load).order_by(_urgency()).limit(limit))),
+        "dispatched": list(db.session.scalars(dispatched.options(*load).order_by(_urgency()).limit(limit))),
         "overdue": list(db.session.scalars(late.options(*load).order_by(_urgency()).limit(limit))),
     }
 

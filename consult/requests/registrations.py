@@ -19,6 +19,8 @@ add_labels(
         "request.assigned": _l("request assigned"),
         "request.escalated": _l("request passed to the street"),
         "request.sent_back": _l("request sent back to the committee"),
+        "request.dispatched": _l("request handed to a department"),
+        "request.department_accepted": _l("taken up by the department"),
         "request.reopened": _l("request reopened"),
         "request.called_back": _l("call-back recorded"),
         "request.due_moved": _l("due time moved"),

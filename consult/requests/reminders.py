@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from consult.core.clock import now
 from consult.core.notifications import N_, notify
 from consult.extensions import db
-from consult.places import queries as places
+from consult.places import departments, queries as places
 from consult.requests import common
 from consult.requests.clocks import reminder_at
 from consult.requests.models import Holder, Request, RequestEvent, RequestStatus as S
@@ -19,6 +19,18 @@ def remind_due() -> int:
     waiting = db.session.scalars(sa.select(Request).where(Request.status == S.SUBMITTED, Request.response_reminded_at.is_(None)))
     for request in waiting:
         if reminder_at(request.created_at, request.response_due_at) <= moment:
+            request.response_reminded_at = moment
+            count += _remind(request, "response")
+    departments_waiting = db.session.scalars(
+        sa.select(Request).where(
+            Request.status == S.IN_PROGRESS,
+            Request.holder == Holder.DEPARTMENT,
+            Request.department_accepted_at.is_(None),
+            Request.response_reminded_at.is_(None),
+        )
+    )
+    for request in departments_waiting:  # the department's answer runs from the hand-over
+        if reminder_at(request.held_since, request.response_due_at) <= moment:
             request.response_reminded_at = moment
             count += _remind(request, "response")
     open_ones = db.session.scalars(
@@ -35,6 +47,8 @@ def remind_due() -> int:
 def _remind(request: Request, clock: str) -> int:
     if request.holder == Holder.COMMUNITY:
         people = [request.assignee_id] if request.assignee_id else [w.user_id for w in places.workers_of(request.community_id)]
+    elif request.holder == Holder.DEPARTMENT and request.department_id is not None:
+        people = departments.members_of(request.department_id)
     else:
         street_id = common.community_of(request).street_id
         people = [a.user_id for a in places.street_workers(street_id)] if request.holder == Holder.STREET else []
@@ -49,6 +63,7 @@ def _remind(request: Request, clock: str) -> int:
             status=request.status,
             holder=request.holder,
             assignee_id=request.assignee_id,
+            department_id=request.department_id,
             note=clock,
         )
     )

@@ -12,20 +12,29 @@ from datetime import datetime
 
 from flask_babel import gettext as _
 
-from consult.core.clock import now
+from consult.core.clock import now, site_zone
 from consult.core.errors import RuleViolation
-from consult.core.notifications import N_
+from consult.core.notifications import N_, notify
 from consult.core.scales import is_satisfaction
-from consult.places import queries as places
+from consult.places import departments, queries as places
+from consult.places.models import Department
 from consult.requests import common, photos as photo_files, queries
+from consult.requests.clocks import response_due
 from consult.requests.models import NOTE_MAX, PHOTOS_MAX, REASON_MAX, Holder, Request, RequestStatus as S
 from consult.requests.policy import RequestPolicy
+from consult.requests.targets import targets_for
 
 
 def accept(actor, request: Request, note: str | None = None) -> Request:
-    """The committee has contacted the resident: the response, timed against its due time."""
+    """The committee has contacted the resident: the response, timed against its due time.
+
+    A department that holds it answers the same way; the committee's first answer is kept."""
     request = common.lock(request)
     RequestPolicy(request).require("accept", actor)
+    if request.holder == Holder.DEPARTMENT:
+        request.department_accepted_at = now()
+        common.event(request, actor, "department_accepted", common.text(note, NOTE_MAX, "note"))
+        return request
     request.status, request.accepted_at, request.accepted_by_id = S.ACCEPTED, now(), actor.id
     common.event(request, actor, "accepted", common.text(note, NOTE_MAX, "note"))
     common.tell_reporter(request, "accepted", N_("The committee has taken up your request #%(id)d."), id=request.id)
@@ -55,12 +64,44 @@ def escalate(actor, request: Request, note: str) -> Request:
 
 
 def send_back(actor, request: Request, note: str) -> Request:
-    """The street hands it back to the committee (with what to do)."""
+    """The street hands it back to the committee (with what to do); a department back to the street."""
     request = common.lock(request)
     RequestPolicy(request).require("send_back", actor)
     note = common.required(note, NOTE_MAX, "note")
-    request.holder, request.assignee_id, request.held_since = Holder.COMMUNITY, None, now()
+    back_to = Holder.STREET if request.holder == Holder.DEPARTMENT else Holder.COMMUNITY
+    request.holder, request.department_id, request.assignee_id, request.held_since = back_to, None, None, now()
     common.event(request, actor, "sent_back", note)
+    return request
+
+
+def dispatch(actor, request: Request, department: Department, note: str | None = None) -> Request:
+    """部门报到: the street hands it to one of its departments, which answers and solves it within
+    its own targets. The current due times follow the department; the original ones never move."""
+    request = common.lock(request)
+    RequestPolicy(request).require("dispatch", actor)
+    street_id = common.community_of(request).street_id
+    if department.street_id != street_id:
+        raise RuleViolation(_("Choose a department of this street."), field="department")
+    moment, targets = now(), targets_for(street_id, department=True)
+    request.holder, request.department_id, request.assignee_id, request.held_since = (
+        Holder.DEPARTMENT,
+        department.id,
+        None,
+        moment,
+    )
+    request.department_accepted_at = None
+    request.response_due_at = max(response_due(moment, targets, site_zone()), request.original_response_due_at)
+    request.resolution_due_at = max(moment + targets.resolution, request.original_resolution_due_at)
+    request.response_reminded_at = request.resolution_reminded_at = None
+    common.event(request, actor, "dispatched", common.text(note, NOTE_MAX, "note"))
+    for member in departments.members_of(department.id):
+        notify(
+            member,
+            f"request.dispatched:{request.id}:{department.id}",
+            N_("Request #%(id)d was handed to your department."),
+            link=common.LINK.format(id=request.id),
+            id=request.id,
+        )
     return request
 
 

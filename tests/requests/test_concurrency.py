@@ -59,3 +59,27 @@ def test_the_reporter_answering_twice_at_once_is_recorded_once(app, committed_db
         )
     )
     assert len(list(kinds)) == 1
+
+
+def test_department_members_taking_it_up_at_once_take_it_up_once(app, committed_db):
+    factory = Factory(committed_db.session)
+    world = factory.world()
+    members = [world.department_member] + [factory.department_member(world.department) for _ in range(5)]
+    request = reporting.report(world.resident, world.a, category="repairs", description="路灯坏了")
+    services.accept(world.worker, request)
+    services.escalate(world.worker, request, "需要街道")
+    services.dispatch(world.street_admin, request, world.department)
+    committed_db.session.commit()
+    request_id, member_ids = request.id, [m.id for m in members]
+
+    def accept(i):
+        services.accept(db.session.get(User, member_ids[i]), db.session.get(Request, request_id))
+        return "ok"
+
+    results = run_threads(app, 6, accept)
+    assert results.count("ok") == 1 and all(isinstance(r, DomainError) for r in results if r != "ok")
+    committed_db.session.expire_all()
+    kinds = committed_db.session.scalars(
+        sa.select(RequestEvent.kind).where(RequestEvent.request_id == request_id, RequestEvent.kind == "department_accepted")
+    )
+    assert len(list(kinds)) == 1

@@ -13,8 +13,19 @@ from consult.requests import reporting, services
 from consult.requests.policy import ACTIONS
 
 COMMITTEE = {"worker", "street_admin"}
-ROLES = ("visitor", "reporter", "party", "worker", "other_worker", "street_admin", "other_street_admin", "site_admin")
-OPEN = {"submitted", "accepted", "in_progress", "at_street", "reopened"}
+ROLES = (
+    "visitor",
+    "reporter",
+    "party",
+    "worker",
+    "other_worker",
+    "street_admin",
+    "other_street_admin",
+    "site_admin",
+    "department",
+)
+AT_DEPARTMENT = {"at_department", "department_accepted"}
+OPEN = {"submitted", "accepted", "in_progress", "at_street", "reopened"} | AT_DEPARTMENT
 
 
 def build(world, stage: str):
@@ -25,6 +36,8 @@ def build(world, stage: str):
         "accepted": ["accept"],
         "in_progress": ["accept", "assign"],
         "at_street": ["accept", "escalate"],
+        "at_department": ["accept", "escalate", "dispatch"],
+        "department_accepted": ["accept", "escalate", "dispatch", "department_accept"],
         "resolved": ["accept", "resolve"],
         "reopened": ["accept", "resolve", "not_solved"],
         "resolved_again": ["accept", "resolve", "not_solved", "resolve"],
@@ -40,6 +53,10 @@ def build(world, stage: str):
             services.assign(world.worker, request, world.worker)
         elif step == "escalate":
             services.escalate(world.worker, request, "需要街道")
+        elif step == "dispatch":
+            services.dispatch(world.street_admin, request, world.department)
+        elif step == "department_accept":
+            services.accept(world.department_member, request)
         elif step == "resolve":
             services.resolve(world.worker, request, "修好了")
         elif step == "not_solved":
@@ -59,15 +76,17 @@ def build(world, stage: str):
 def expected(stage: str, action: str, role: str) -> bool:
     """The state table, written out a second time."""
     at_street = stage == "at_street"
-    holder_staff = {"street_admin"} if at_street else COMMITTEE
+    at_department = stage in AT_DEPARTMENT
+    holder_staff = {"street_admin"} if at_street else {"department"} if at_department else COMMITTEE
     resolved = stage in ("resolved", "resolved_again")
     rule = {
-        "view": role in {"reporter"} | COMMITTEE,
-        "accept": stage == "submitted" and role in COMMITTEE,
+        "view": role in {"reporter"} | COMMITTEE or (at_department and role == "department"),
+        "accept": (stage == "submitted" and role in COMMITTEE) or (stage == "at_department" and role == "department"),
         "assign": stage in ("accepted", "in_progress", "reopened") and role in COMMITTEE,
         "escalate": stage in ("accepted", "in_progress", "reopened") and role in COMMITTEE,
-        "send_back": at_street and role == "street_admin",
-        "resolve": stage in ("accepted", "in_progress", "at_street", "reopened") and role in holder_staff,
+        "send_back": (at_street and role == "street_admin") or (at_department and role == "department"),
+        "dispatch": at_street and role == "street_admin",
+        "resolve": stage in {"accepted", "in_progress", "at_street", "reopened"} | AT_DEPARTMENT and role in holder_staff,
         "move_due": stage in OPEN and role in holder_staff,
         "confirm": resolved and role == "reporter",
         "not_solved": stage == "resolved" and role == "reporter",
@@ -84,6 +103,8 @@ STAGES = (
     "accepted",
     "in_progress",
     "at_street",
+    "at_department",
+    "department_accepted",
     "resolved",
     "reopened",
     "resolved_again",
@@ -97,7 +118,11 @@ STAGES = (
 @pytest.mark.parametrize("stage", STAGES)
 def test_state_table(db, world, stage):
     request = build(world, stage)
-    people = {role: getattr(world, role, None) for role in ROLES} | {"reporter": world.resident, "party": world.party}
+    people = {role: getattr(world, role, None) for role in ROLES} | {
+        "reporter": world.resident,
+        "party": world.party,
+        "department": world.department_member,
+    }
     wrong = []
     for action in ACTIONS:
         for role in ROLES:
@@ -106,7 +131,7 @@ def test_state_table(db, world, stage):
                 wrong.append(f"{action} by {role}: {'allowed' if refusal is None else refusal.message}")
             elif refusal is not None:
                 assert refusal.message and refusal.status in (400, 403), (action, role, refusal)
-                staff_or_reporter = role in COMMITTEE or role == "reporter"
+                staff_or_reporter = role in COMMITTEE or role in ("reporter", "department")
                 if not staff_or_reporter and action != "view":
                     assert refusal.status == 403, (action, role, refusal.message)
     assert not wrong, f"{stage}: " + "; ".join(wrong)
@@ -119,6 +144,7 @@ def test_every_action_is_in_the_table():
         "assign",
         "escalate",
         "send_back",
+        "dispatch",
         "resolve",
         "move_due",
         "confirm",
