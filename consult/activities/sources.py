@@ -20,7 +20,7 @@ from consult.activities.models import (
     Wish,
     WishStatus,
 )
-from consult.core.exports import Listing
+from consult.core.exports import Listing, iso
 from consult.core.registries import evaluation_record, evaluation_source
 from consult.extensions import db
 
@@ -195,18 +195,14 @@ def activity_rating_records(ids) -> dict[int, dict]:
 # --- the open-data API ---------------------------------------------------------------------------
 
 
-def _iso(moment):
-    return moment.isoformat() if moment else None
-
-
 def _activities(batch: Sequence[Activity]) -> list[dict]:
     return [
         {
             "id": a.id,
             "title": a.title,
             "kind": a.kind,
-            "starts_at": _iso(a.starts_at),
-            "ends_at": _iso(a.ends_at),
+            "starts_at": iso(a.starts_at),
+            "ends_at": iso(a.ends_at),
             "place": a.place,
             "capacity": a.capacity,
             "signup_count": a.signup_count,

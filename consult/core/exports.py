@@ -26,6 +26,11 @@ class Listing:
     csv_render: Callable[[Sequence[Any]], list[dict]] | None = None
 
 
+def iso(moment) -> str | None:
+    """A date or time in ISO 8601 for open data and downloads (None stays None)."""
+    return moment.isoformat() if moment else None
+
+
 def safe_cell(value) -> str:
     """A cell as text; one that a spreadsheet would run as a formula gets a leading apostrophe."""
     if value is None:

@@ -12,21 +12,17 @@ from flask_babel import gettext as _
 from consult.accounts.models import User
 from consult.core import audit
 from consult.core.database import add_unique
-from consult.core.errors import NotFound, PermissionDenied, RuleViolation
+from consult.core.errors import NotFound, RuleViolation
 from consult.core.notifications import N_, notify
 from consult.extensions import db
-from consult.places import queries
+from consult.places import queries, services
 from consult.places.models import NAME_MAX, Department, StaffAppointment, StaffRole, Street
-
-
-def _require_street_admin(actor: User, street: Street) -> None:
-    if not queries.can_manage_street(actor, street):
-        raise PermissionDenied(_("Only an administrator of this street may do this."))
+from consult.places.rules import require_street_admin
 
 
 def create_department(actor: User, street: Street, name: str) -> Department:
     """A street admin adds a department to their street (its name unique in the street)."""
-    _require_street_admin(actor, street)
+    require_street_admin(actor, street)
     name = (name or "").strip()
     if not name or len(name) > NAME_MAX:
         raise RuleViolation(_("Give the department a name of at most %(limit)d characters.", limit=NAME_MAX), field="name")
@@ -39,7 +35,7 @@ def create_department(actor: User, street: Street, name: str) -> Department:
 def appoint_department_member(actor: User, user: User, department: Department) -> StaffAppointment:
     """A street admin appoints a member of one of the street's departments."""
     street = db.session.get_one(Street, department.street_id)
-    _require_street_admin(actor, street)
+    require_street_admin(actor, street)
     appointment = StaffAppointment(
         user_id=user.id, role=StaffRole.DEPARTMENT, department_id=department.id, appointed_by_id=actor.id
     )
@@ -58,6 +54,7 @@ def appoint_department_member(actor: User, user: User, department: Department) -
         department=department.name,
         link=f"/manage/departments/{department.id}/requests/",
     )
+    services.appointed(actor, user)
     queries.forget_roles()
     return appointment
 

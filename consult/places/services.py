@@ -96,7 +96,7 @@ def appoint_worker(actor: User, user: User, community: Community) -> StaffAppoin
         link=f"/manage/c/{community.slug}/",
     )
     queries.forget_roles()
-    _appointed(actor, user)
+    appointed(actor, user)
     return appointment
 
 
@@ -120,7 +120,7 @@ def appoint_street_admin(actor: User, user: User, street: Street) -> StaffAppoin
         link=f"/manage/streets/{street.slug}/",
     )
     queries.forget_roles()
-    _appointed(actor, user)
+    appointed(actor, user)
     return appointment
 
 
@@ -132,11 +132,11 @@ def appoint_site_admin(actor: User | None, user: User) -> StaffAppointment:
     add_unique(appointment, _("%(name)s is already a site administrator.", name=user.display_name))
     audit.record(actor, "staff.appoint_site_admin", appointment, after={"user_id": user.id})
     queries.forget_roles()
-    _appointed(actor, user)
+    appointed(actor, user)
     return appointment
 
 
-def _appointed(actor: User | None, user: User) -> None:
+def appointed(actor: User | None, user: User) -> None:
     """``user`` became staff: their unused reset codes stop working (staff are reset by a site administrator)."""
     accounts.revoke_reset_codes(user, actor=actor)
 

@@ -11,6 +11,7 @@ from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
 from consult.accounts import services as accounts
+from consult.accounts.models import User
 from consult.core.clock import site_zone
 from consult.core.errors import NotFound, RuleViolation
 from consult.core.forms import form_status, submit
@@ -19,7 +20,7 @@ from consult.extensions import db
 from consult.places import departments, queries as places
 from consult.places.access import community_staff_required, street_admin_required
 from consult.places.models import Department
-from consult.requests import common, queries, reporting, services, settings
+from consult.requests import queries, reporting, services, settings
 from consult.requests.forms import CategoryForm, RecordForm, StepForm, TargetsForm
 from consult.requests.models import Request
 from consult.requests.targets import categories_of, category_choices, targets_for
@@ -61,40 +62,40 @@ def _due(form: StepForm) -> datetime:
     return datetime.combine(form.due.data, time(20, 0), tzinfo=site_zone())
 
 
-def _into(request: Request, form: StepForm) -> Request:
-    other = db.session.get(Request, form.into.data or 0)
-    if other is None or other.community_id != request.community_id:
-        raise RuleViolation(_("Choose another open request of this community."), field="into")
-    return other
+def _chosen(model, record_id: int | None, message: str, field: str):
+    """The record a step names by id; whether it may be used (this community's, this street's) is the
+    service's to say."""
+    record = db.session.get(model, record_id or 0)
+    if record is None:
+        raise RuleViolation(message, field=field)
+    return record
 
 
-def _assignee(community, form: StepForm):
-    worker = next((w.user for w in places.workers_of(community.id) if w.user_id == form.assignee.data), None)
-    if worker is None:
-        raise RuleViolation(_("Choose a worker of this community."), field="assignee")
-    return worker
+def _into(form: StepForm) -> Request:
+    return _chosen(Request, form.into.data, _("Choose another open request of this community."), "into")
 
 
-def _department(request: Request, form: StepForm):
-    department = db.session.get(Department, form.department.data or 0)
-    if department is None or department.street_id != common.community_of(request).street_id:
-        raise RuleViolation(_("Choose a department of this street."), field="department")
-    return department
+def _assignee(form: StepForm) -> User:
+    return _chosen(User, form.assignee.data, _("Choose a worker of this community."), "assignee")
+
+
+def _department(form: StepForm) -> Department:
+    return _chosen(Department, form.department.data, _("Choose a department of this street."), "department")
 
 
 #: action -> what the step does with the request, the acting person and the form
 STEPS: dict[str, Callable] = {
     "accept": lambda c, r, f: services.accept(current_user, r, f.note.data),
-    "assign": lambda c, r, f: services.assign(current_user, r, _assignee(c, f)),
+    "assign": lambda c, r, f: services.assign(current_user, r, _assignee(f)),
     "escalate": lambda c, r, f: services.escalate(current_user, r, f.note.data),
     "send_back": lambda c, r, f: services.send_back(current_user, r, f.note.data),
-    "dispatch": lambda c, r, f: services.dispatch(current_user, r, _department(r, f), f.note.data),
+    "dispatch": lambda c, r, f: services.dispatch(current_user, r, _department(f), f.note.data),
     "resolve": lambda c, r, f: services.resolve(current_user, r, f.note.data, photos=f.photo_bytes()),
     "call_back": lambda c, r, f: services.call_back(
         current_user, r, solved=f.solved.data == "yes", level=f.level.data, note=f.note.data
     ),
     "close": lambda c, r, f: services.close(current_user, r),
-    "merge": lambda c, r, f: services.merge(current_user, r, _into(r, f)),
+    "merge": lambda c, r, f: services.merge(current_user, r, _into(f)),
     "refer": lambda c, r, f: services.out_of_scope(current_user, r, f.reason.data, f.go_instead.data),
     "move_due": lambda c, r, f: services.move_due(current_user, r, resolution_due_at=_due(f), reason=f.reason.data),
 }

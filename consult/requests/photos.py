@@ -18,6 +18,7 @@ import os
 import re
 import secrets
 import tempfile
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -81,6 +82,13 @@ def clean(data: bytes) -> CleanPhoto:
     upright.save(out, format=kind, **options)  # no exif=, icc_profile= or pnginfo=: none is written
     mime, extension = FORMATS[kind]
     return CleanPhoto(out.getvalue(), mime, extension, upright.width, upright.height)
+
+
+def clean_all(photos: Sequence[bytes], limit: int) -> list[CleanPhoto]:
+    """Check and re-encode a report's (or a resolution's) photos, all of them before anything is written."""
+    if len(photos) > limit:
+        raise RuleViolation(_("Send at most %(count)d photos.", count=limit), field="photos")
+    return [clean(data) for data in photos]
 
 
 class PhotoMissing(LookupError):

@@ -30,7 +30,7 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 
-from consult.core.errors import PermissionDenied, RuleViolation
+from consult.core.errors import PermissionDenied
 from consult.core.policy import Policy, policy_for
 from consult.core.rules import acts_on_self
 from consult.extensions import db
@@ -192,6 +192,3 @@ def _status_label(status: str) -> str:
 def open_clause():
     """SQL: the requests someone still has to act on (the same states as ``OPEN_STATES``)."""
     return Request.status.in_([s.value for s in OPEN_STATES])
-
-
-__all__ = ["ACTIONS", "RequestPolicy", "RuleViolation", "open_clause"]

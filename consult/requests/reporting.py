@@ -7,11 +7,11 @@ from collections.abc import Sequence
 from flask_babel import gettext as _
 
 from consult.core.clock import now, site_zone
-from consult.core.errors import PermissionDenied, RuleViolation
+from consult.core.errors import RuleViolation
 from consult.core.notifications import N_
 from consult.extensions import db
-from consult.places import queries as places
 from consult.places.models import Community
+from consult.places.rules import require_committee, require_member
 from consult.requests import common, photos as photo_files
 from consult.requests.clocks import resolution_due, response_due
 from consult.requests.models import DESCRIPTION_MAX, PHOTOS_MAX, PLACE_MAX, Channel, Request
@@ -34,22 +34,16 @@ def report(
 ) -> Request:
     """A confirmed resident reports a request (or a worker records one for them, ``recorded_by``)."""
     if recorded_by is not None:
-        if not places.can_manage_community(recorded_by, community):
-            raise PermissionDenied(_("Only the committee of this community may do this."))
-        if channel == Channel.WEB:
+        require_committee(recorded_by, community)
+        if channel not in (Channel.PHONE, Channel.VISIT, Channel.HOTLINE):
             raise RuleViolation(_("Say how the resident reached you."), field="channel")
     elif channel not in (Channel.WEB, Channel.KIOSK, Channel.OPEN311):
         raise RuleViolation(_("Choose how the request reached us."), field="channel")
-    if channel not in set(Channel):
-        raise RuleViolation(_("Choose how the request reached us."), field="channel")
-    if not places.is_confirmed_member(reporter, community):
-        raise PermissionDenied(_("Only confirmed residents of this community can do this."))
+    require_member(reporter, community)
     chosen = next((c for c in ensure_categories(community.id) if c.key == category), None)
     if chosen is None:
         raise RuleViolation(_("Choose a category of this community."), field="category")
-    if len(photos) > PHOTOS_MAX:
-        raise RuleViolation(_("Send at most %(count)d photos.", count=PHOTOS_MAX), field="photos")
-    cleaned = [photo_files.clean(data) for data in photos]  # every photo checked before anything is written
+    cleaned = photo_files.clean_all(photos, PHOTOS_MAX)
     moment = now()
     targets = targets_for(community.street_id)
     respond_by = response_due(moment, targets, site_zone())

@@ -110,9 +110,7 @@ def resolve(actor, request: Request, note: str, photos: Sequence[bytes] = ()) ->
     request = common.lock(request)
     RequestPolicy(request).require("resolve", actor)
     note = common.required(note, NOTE_MAX, "note")
-    if len(photos) > PHOTOS_MAX:
-        raise RuleViolation(_("Send at most %(count)d photos.", count=PHOTOS_MAX), field="photos")
-    cleaned = [photo_files.clean(data) for data in photos]
+    cleaned = photo_files.clean_all(photos, PHOTOS_MAX)
     request.status, request.resolved_at, request.resolved_by_id, request.resolution_note = S.RESOLVED, now(), actor.id, note
     common.keep_photos(request, cleaned, "resolution", actor)
     common.event(request, actor, "resolved", note)

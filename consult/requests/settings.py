@@ -5,11 +5,10 @@ from __future__ import annotations
 from flask_babel import gettext as _
 
 from consult.core import audit
-from consult.core.errors import PermissionDenied, RuleViolation
+from consult.core.errors import RuleViolation
 from consult.extensions import db
-from consult.places import queries as places
 from consult.places.models import Community, Street
-from consult.places.rules import require_committee
+from consult.places.rules import require_committee, require_street_admin
 from consult.requests import common
 from consult.requests.models import CATEGORY_NAME_MAX, RequestCategory, RequestSettings
 from consult.requests.targets import categories_of, ensure_categories
@@ -28,8 +27,7 @@ TARGET_RANGES = {
 
 def save_targets(actor, street: Street, **values: int) -> RequestSettings:
     """The street admin sets the targets of its communities' requests (new requests use them)."""
-    if not places.can_manage_street(actor, street):
-        raise PermissionDenied(_("Only the street's administrators may do this."))
+    require_street_admin(actor, street)
     for name, value in values.items():
         low, high = TARGET_RANGES[name]
         if not isinstance(value, int) or not low <= value <= high:

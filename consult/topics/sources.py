@@ -13,7 +13,7 @@ from datetime import timedelta
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
-from consult.core.exports import Listing
+from consult.core.exports import Listing, iso
 from consult.core.registries import evaluation_record, evaluation_source
 from consult.extensions import db
 from consult.places.models import Residence
@@ -165,10 +165,6 @@ def outcome_rating_records(ids) -> dict[int, dict]:
 # --- the open-data API ---------------------------------------------------------------------------
 
 
-def _iso(moment):
-    return moment.isoformat() if moment else None
-
-
 def _topic(topic: Topic, votes: dict) -> dict:
     vote = votes.get(topic.id)
     out = {
@@ -177,7 +173,7 @@ def _topic(topic: Topic, votes: dict) -> dict:
         "status": services.effective_status(topic, vote),
         "category": topic.category_id,
         "committee_initiated": topic.committee_initiated,
-        "created_at": _iso(topic.created_at),
+        "created_at": iso(topic.created_at),
         "support_count": topic.support_count,
         "comment_count": topic.comment_count,
         "ballot_count": topic.ballot_count,
@@ -222,7 +218,7 @@ def _outcomes(batch: Sequence[Outcome], with_progress: bool = True) -> list[dict
                 {
                     "status": u.status,
                     "note": u.note,
-                    "at": _iso(u.created_at),
+                    "at": iso(u.created_at),
                     "new_due_date": u.new_due_date.isoformat() if u.new_due_date else None,
                 }
             )
@@ -235,8 +231,8 @@ def _outcomes(batch: Sequence[Outcome], with_progress: bool = True) -> list[dict
             "original_due_date": o.original_due_date.isoformat(),
             "due_date": o.due_date.isoformat(),
             "status": o.status,
-            "published_at": _iso(o.published_at),
-            "done_at": _iso(o.done_at),
+            "published_at": iso(o.published_at),
+            "done_at": iso(o.done_at),
             "progress": updates.get(o.id, []),
         }
         for o in batch

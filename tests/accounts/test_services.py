@@ -7,7 +7,7 @@ from consult.accounts import services
 from consult.accounts.models import PasswordResetCode, User
 from consult.core.audit import AuditEntry
 from consult.core.errors import Conflict, PermissionDenied, RuleViolation
-from consult.places import queries, residents, services as places_services
+from consult.places import departments, queries, residents, services as places_services
 from consult.places.models import EndReason, ResidenceStatus, StaffRole
 from tests.factories import PASSWORD
 
@@ -128,9 +128,13 @@ def test_personal_data_holds_every_registered_part(db, world):
 # --- reset codes and appointments (issue 9, Medium 4 and 9.5) ------------------------------
 
 
-def test_appointing_someone_revokes_their_unused_reset_codes(db, world):
+@pytest.mark.parametrize("appointment", ["worker", "department"])
+def test_appointing_someone_revokes_their_unused_reset_codes(db, world, appointment):
     code = residents.issue_reset_code(world.worker, world.resident, world.a)
-    places_services.appoint_worker(world.street_admin, world.resident, world.a)
+    if appointment == "worker":
+        places_services.appoint_worker(world.street_admin, world.resident, world.a)
+    else:
+        departments.appoint_department_member(world.street_admin, world.resident, world.department)
     with pytest.raises(RuleViolation):
         services.use_reset_code("resident", code, "taken-over-1")
     entry = db.session.scalar(sa.select(AuditEntry).where(AuditEntry.action == "account.reset_codes_revoked"))

@@ -198,3 +198,15 @@ def test_a_lost_photo_file_is_a_404_not_an_error(db, world, login_as, photo_fold
     photo = db.session.scalar(sa.select(RequestPhoto).order_by(RequestPhoto.id.desc()))
     (photo_folder / photo.key).unlink()
     assert resident.get(f"/requests/{photo.request_id}/photos/{photo.key}").status_code == 404
+
+
+def test_a_step_with_bad_input_says_what_is_wrong_on_its_own_form(db, world, login_as):
+    report(login_as(world.resident), world)
+    request = db.session.scalar(sa.select(Request).order_by(Request.id.desc()))
+    worker = login_as(world.worker)
+    for into, message in (("abc", "整数"), ("99999", "请选择本社区另一件未办结的诉求")):
+        response = step(worker, world, request.id, "merge", into=into)
+        body = response.get_data(as_text=True)
+        assert response.status_code == 400 and message in body, (into, response.status_code)
+    db.session.refresh(request)
+    assert request.status == S.SUBMITTED
