@@ -124,6 +124,7 @@ def register_blueprints(app: Flask) -> None:
     # What the domains lend core, evaluation and the API (consult.core.registries).
     import consult.activities.sources  # noqa: F401
     import consult.places.sources  # noqa: F401
+    import consult.requests.sources  # noqa: F401
     import consult.topics.sources  # noqa: F401
 
     app.register_blueprint(core_bp)

@@ -14,6 +14,7 @@ from consult.activities import services as activities
 from consult.activities.models import PartyRegistration
 from consult.core.clock import now
 from consult.places.models import Community, Department, Residence, ResidenceStatus, StaffAppointment, StaffRole, Street
+from consult.requests import reporting, services as requests
 from consult.topics import services as topics
 from consult.topics.models import Category
 
@@ -260,3 +261,33 @@ class Factory:
         if stage == "outcome_done":
             topics.add_progress(world.worker, outcome, status="done", note="已完成")
         return topic
+
+    def request(
+        self,
+        world: World,
+        stage: str = "submitted",
+        *,
+        community: Community | None = None,
+        reporter: User | None = None,
+        worker: User | None = None,
+        level: str = "satisfied",
+        building: str | None = "3",
+    ):
+        """A request of ``community`` (world.a) taken to ``stage`` through the services, as people would:
+        submitted, accepted, resolved, confirmed (the resident's answer ``level``), closed."""
+        community = community or world.a
+        worker = worker or (world.worker if community is world.a else self.worker(community))
+        reporter = reporter or (world.resident if community is world.a else self.resident(community))
+        request = reporting.report(reporter, community, category="property", description="楼道灯坏了。", building=building)
+        if stage == "submitted":
+            return request
+        requests.accept(worker, request)
+        if stage == "accepted":
+            return request
+        requests.resolve(worker, request, "已更换灯泡。")
+        if stage == "resolved":
+            return request
+        requests.confirm(reporter, request, solved=True, level=level)
+        if stage == "confirmed":
+            return request
+        return requests.close(worker, request)

@@ -27,17 +27,23 @@ from consult.extensions import db
 # --- evaluation ----------------------------------------------------------------------------------
 
 
-@evaluation_source("response", "wishes")
+@evaluation_source("topics_response", "wishes")
 def posted_wishes(community_ids, start, end, moment):
     """Micro-wishes posted in the month."""
     return db.session.execute(
         sa.select(
-            sa.literal("wish"), Wish.id, Wish.community_id, Wish.created_at, Wish.decided_at, Wish.status == WishStatus.WITHDRAWN
+            sa.literal("wish"),
+            Wish.id,
+            Wish.community_id,
+            Wish.created_at,
+            sa.null(),
+            Wish.decided_at,
+            Wish.status == WishStatus.WITHDRAWN,
         ).where(Wish.community_id.in_(community_ids), Wish.created_at >= start, Wish.created_at < end)
     ).all()
 
 
-@evaluation_source("satisfaction", "wish_ratings")
+@evaluation_source("topics_satisfaction", "wish_ratings")
 def wish_ratings(community_ids, start, end, moment):
     """Micro-wish ratings given in the month (with the confirmation)."""
     return db.session.execute(
@@ -50,7 +56,7 @@ def wish_ratings(community_ids, start, end, moment):
     ).all()
 
 
-@evaluation_source("satisfaction", "activity_ratings")
+@evaluation_source("topics_satisfaction", "activity_ratings")
 def activity_ratings(community_ids, start, end, moment):
     """Activity ratings given in the month."""
     return db.session.execute(

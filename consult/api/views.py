@@ -14,6 +14,7 @@ from consult.api.spec import spec
 from consult.core.errors import DomainError, RuleViolation
 from consult.core.exports import Listing, csv_stream
 from consult.evaluation import services as evaluation
+from consult.evaluation.figures import BESIDE
 from consult.evaluation.models import RATES
 from consult.extensions import csrf, db
 from consult.places import queries as places, sources as places_sources
@@ -109,16 +110,16 @@ def community_activities(slug: str):
     return _listing(activities_sources.activities_listing(community.id, community.slug))
 
 
+def _rate(figure: dict | None) -> dict | None:
+    if figure is None:  # a rate a stored month did not have yet
+        return None
+    return {"num": figure["num"], "den": figure["den"], "rate": None if figure["rate"] is None else round(figure["rate"], 4)}
+
+
 def _figures(figures: dict) -> dict:
-    out = {
-        rate: {
-            "num": figures[rate]["num"],
-            "den": figures[rate]["den"],
-            "rate": None if figures[rate]["rate"] is None else round(figures[rate]["rate"], 4),
-        }
-        for rate in RATES
-    }
+    out = {rate: _rate(figures.get(rate)) for rate in RATES + BESIDE}
     out.update(
+        basis=figures.get("basis", "topics"),
         volunteer_minutes=figures["volunteer_minutes"],
         party_services=figures["party_services"],
         wishes_fulfilled=figures["wishes_fulfilled"],

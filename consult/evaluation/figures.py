@@ -1,5 +1,11 @@
 """A month's figures per community, computed from the records the domains register as sources.
 
+The response, resolution and satisfaction rates (响应率、解决率、满意率) come from residents'
+requests (接诉即办, ``consult/requests/sources.py``); topics and micro-wishes keep their own three
+rates beside them (``BESIDE``: shown and listed, never weighted), and participation comes from votes.
+Every figure computed here carries ``basis: "requests"``; a month stored before (no ``basis``)
+keeps the figures it was computed with, when its three rates came from topics and micro-wishes.
+
 Each rate keeps the records it was computed from, so a figure links to exactly the records
 behind its denominator; a rate with fewer records than the street's minimum is "not enough data"
 (None), and the composite spreads its weight over the other rates. The records come from the
@@ -9,7 +15,7 @@ rules: what counts, what is on time, what is good.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 
 from consult.core import registries
 from consult.core.clock import local, month_bounds, now
@@ -18,11 +24,22 @@ from consult.evaluation.models import RATES, EvaluationSettings
 
 #: Counts shown beside the rates; each links to its records as well.
 COUNTS = ("volunteer_minutes", "party_services", "wishes_fulfilled")
-#: Every figure whose records can be listed: the rates, participation's votes, and the counts.
-FIGURES = RATES + COUNTS
+#: Topics' and micro-wishes' own rates, beside the requests' (same rules as before issue 13; not weighted).
+BESIDE = ("topics_response", "topics_resolution", "topics_satisfaction")
+#: Every figure whose records can be listed: the rates, participation's votes, the rates beside, and the counts.
+FIGURES = RATES + BESIDE + COUNTS
+#: What the figures of a month are computed from (stored with them; a month stored without it is "topics").
+BASIS = "requests"
+#: How long after its month a source's item can still be waiting inside its response time: a request
+#: received in the month's last minutes is due by the next morning at the latest (``requests/clocks.py``;
+#: ``tests/requests/test_sources.py`` holds the two to each other).
+ANSWER_WINDOW = timedelta(hours=24)
 #: The order of a figure's records by kind, whatever the order the domains registered their sources
 #: in (a kind not listed comes last); within a kind, the source's own order.
 RECORD_ORDER = (
+    "request",
+    "request_due",
+    "request_answer",
     "topic",
     "wish",
     "outcome",
@@ -54,10 +71,14 @@ def blank(community_ids: list[int], settings: EvaluationSettings) -> dict[int, d
     empty = lambda: {"num": 0, "den": 0, "records": [], "rate": None}  # noqa: E731
     return {
         cid: {
+            "basis": BASIS,
             "response": empty(),
             "resolution": empty(),
             "satisfaction": {**empty(), "levels": dict.fromkeys(SATISFACTION_LEVELS, 0)},
             "participation": empty(),
+            "topics_response": empty(),
+            "topics_resolution": empty(),
+            "topics_satisfaction": {**empty(), "levels": dict.fromkeys(SATISFACTION_LEVELS, 0)},
             "volunteer_minutes": 0,
             "party_services": 0,
             "wishes_fulfilled": 0,
@@ -78,14 +99,11 @@ def compute(community_ids: list[int], month: str, settings: EvaluationSettings) 
     out = blank(community_ids, settings)
     if not community_ids:
         return out
-    _response(out, _rows("response", community_ids, start, end, moment), moment, timedelta(hours=settings.response_hours))
-    _resolution(out, _rows("resolution", community_ids, start, end, moment), moment)
-    for kind, record_id, cid, level in _rows("satisfaction", community_ids, start, end, moment):
-        figure = out[cid]["satisfaction"]
-        figure["den"] += 1
-        figure["records"].append([kind, record_id])
-        figure["levels"][level] += 1
-        figure["num"] += level in SATISFIED_LEVELS
+    target = timedelta(hours=settings.response_hours)
+    for prefix in ("", "topics_"):
+        _response(out, prefix + "response", _rows(prefix + "response", community_ids, start, end, moment), moment, target)
+        _resolution(out, prefix + "resolution", _rows(prefix + "resolution", community_ids, start, end, moment), moment)
+        _satisfaction(out, prefix + "satisfaction", _rows(prefix + "satisfaction", community_ids, start, end, moment))
     for kind, record_id, cid, voters, eligible in _rows("participation", community_ids, start, end, moment):
         figure = out[cid]["participation"]
         figure["records"].append([kind, record_id])
@@ -102,7 +120,7 @@ def compute(community_ids: list[int], month: str, settings: EvaluationSettings) 
         out[cid]["wishes_fulfilled"] += 1
         out[cid]["count_records"]["wishes_fulfilled"].append([kind, record_id])
     for figures in out.values():
-        for rate in RATES:
+        for rate in RATES + BESIDE:
             figures[rate]["rate"] = _rate(figures[rate]["num"], figures[rate]["den"], settings.min_records)
     return out
 
@@ -115,28 +133,50 @@ def _rows(figure: str, community_ids: list[int], start, end, moment) -> list:
     return sorted(rows, key=lambda row: rank.get(row[0], len(rank)))
 
 
-def _response(out: dict, rows: list, moment, target: timedelta) -> None:
-    """Response: items submitted in the month, decided within the target time. An item still inside
-    its target time, or withdrawn before any decision (the author's doing), is not counted."""
-    for kind, record_id, cid, at, decided, withdrawn in rows:
-        deadline = at + target
-        if decided is None and (deadline > moment or withdrawn):
+def _response(out: dict, name: str, rows: list, moment, target: timedelta) -> None:
+    """Response: items received in the month, answered by their due time — their own (a request's
+    original response due time) or, when the source gives none, ``target`` after they came in. An
+    item still inside its time, or withdrawn before any answer (the author's doing), is not counted."""
+    for kind, record_id, cid, at, due, answered, withdrawn in rows:
+        deadline = due if due is not None else at + target
+        if answered is None and (deadline > moment or withdrawn):
             continue
-        figure = out[cid]["response"]
+        figure = out[cid][name]
         figure["den"] += 1
         figure["records"].append([kind, record_id])
-        if decided is not None and decided <= deadline:
+        if answered is not None and answered <= deadline:
             figure["num"] += 1
 
 
-def _resolution(out: dict, rows: list, moment) -> None:
-    """Resolution: outcomes due in the month, done by their original due date (not yet due and not
-    done: not counted yet)."""
+def _due_passed(due: date | datetime, moment: datetime) -> bool:
+    """A due date has passed once its day is over; a due time, once it is reached."""
+    return due <= moment if isinstance(due, datetime) else due < local(moment).date()
+
+
+def _in_time(done_at: datetime | None, due: date | datetime) -> bool:
+    if done_at is None:
+        return False
+    return done_at <= due if isinstance(due, datetime) else local(done_at).date() <= due
+
+
+def _resolution(out: dict, name: str, rows: list, moment) -> None:
+    """Resolution: items due in the month (an outcome's original due date, a request's original due
+    time), done by then; one not yet due and not done is not counted yet."""
     for kind, record_id, cid, due, done_at in rows:
-        on_time = done_at is not None and local(done_at).date() <= due
-        if not on_time and due >= local(moment).date():
+        on_time = _in_time(done_at, due)
+        if not on_time and not _due_passed(due, moment):
             continue
-        figure = out[cid]["resolution"]
+        figure = out[cid][name]
         figure["den"] += 1
         figure["records"].append([kind, record_id])
         figure["num"] += on_time
+
+
+def _satisfaction(out: dict, name: str, rows: list) -> None:
+    """Satisfaction: answers given in the month; satisfied and basically satisfied count as met."""
+    for kind, record_id, cid, level in rows:
+        figure = out[cid][name]
+        figure["den"] += 1
+        figure["records"].append([kind, record_id])
+        figure["levels"][level] += 1
+        figure["num"] += level in SATISFIED_LEVELS

@@ -11,6 +11,9 @@ LABELS = {
     "resolution": _l("Resolution rate"),
     "satisfaction": _l("Satisfaction rate"),
     "participation": _l("Participation"),
+    "topics_response": _l("Topics and micro-wishes: response rate"),
+    "topics_resolution": _l("Topics: resolution rate"),
+    "topics_satisfaction": _l("Topics, micro-wishes and activities: satisfaction rate"),
     "volunteer_minutes": _l("Volunteer hours"),
     "party_services": _l("Party-member services"),
     "wishes_fulfilled": _l("Micro-wishes fulfilled"),
@@ -25,6 +28,9 @@ def rate_label(rate: str) -> str:
 
 
 RECORD_KINDS = {
+    "request": _l("request received"),
+    "request_due": _l("request due"),
+    "request_answer": _l("resident's answer to a request"),
     "topic": _l("topic submitted"),
     "wish": _l("micro-wish posted"),
     "outcome": _l("outcome due"),

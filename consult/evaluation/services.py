@@ -21,7 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from consult.core import audit
 from consult.core.clock import local_now, month_bounds, month_of, now, previous_month
 from consult.core.errors import NotFound, PermissionDenied, RuleViolation
-from consult.evaluation.figures import COUNTS, FIGURES, blank, composite, compute
+from consult.evaluation.figures import ANSWER_WINDOW, BASIS, BESIDE, COUNTS, FIGURES, blank, composite, compute
 from consult.evaluation.models import DEFAULT_WEIGHTS, RATES, EvaluationSettings, MonthlyResult, StreetRanking
 from consult.extensions import db
 from consult.places import queries as places
@@ -119,7 +119,7 @@ def street_month(street: Street, month: str) -> dict:
         weights = settings.weights
         rows = [(c, figures[c.id], composite(figures[c.id], weights)) for c in communities]
         final = False
-        rules = {"min_records": settings.min_records, "response_hours": settings.response_hours}
+        rules = {"min_records": settings.min_records, "response_hours": settings.response_hours, "basis": BASIS}
     rows.sort(key=lambda row: (row[2] is None, -(row[2] or 0), row[0].name))
     ranked = [(c, f, score, None if score is None else rank) for rank, (c, f, score) in enumerate(rows, start=1)]
     return {"month": month, "weights": weights, "rows": ranked, "final": final, "rules": rules}
@@ -200,7 +200,7 @@ def store_month(street: Street, month: str) -> bool:
             street_id=street.id,
             month=month,
             weights=settings.weights,
-            rules={"min_records": settings.min_records, "response_hours": settings.response_hours},
+            rules={"min_records": settings.min_records, "response_hours": settings.response_hours, "basis": BASIS},
         )
     )
     db.session.flush()
@@ -209,8 +209,9 @@ def store_month(street: Street, month: str) -> bool:
 
 
 def ready_to_store(month: str, settings: EvaluationSettings) -> bool:
-    """A month is final once its end plus the target response time has passed."""
-    return month_bounds(month)[1] + timedelta(hours=settings.response_hours) <= now()
+    """A month is final once nothing received in it can still be inside its response time: its end
+    plus the longer of the target response time (topics, micro-wishes) and a request's window."""
+    return month_bounds(month)[1] + max(timedelta(hours=settings.response_hours), ANSWER_WINDOW) <= now()
 
 
 def store_all(month: str) -> int:
@@ -279,8 +280,9 @@ def figure_records(community: Community, month: str, figure: str) -> tuple[dict,
         sa.select(MonthlyResult).where(MonthlyResult.community_id == community.id, MonthlyResult.month == month)
     )
     figures = stored.figures if stored else None
-    if figures is None or (figure in COUNTS and "count_records" not in figures):
-        # Months stored before the counts kept their records: list them from the records as they are now.
+    if figures is None or (figure in COUNTS and "count_records" not in figures) or (figure in BESIDE and figure not in figures):
+        # Months stored before the counts kept their records, or before the rates beside the requests'
+        # existed: list them from the records as they are now.
         figures = _figures(street, [community.id], month, settings_for(community.street_id))[community.id]
     return figures, figures["count_records"][figure] if figure in COUNTS else figures[figure]["records"]
 

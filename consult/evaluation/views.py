@@ -9,6 +9,7 @@ from consult.core.clock import next_month
 from consult.core.exports import csv_response
 from consult.core.i18n import large_text
 from consult.evaluation import charts, queries, services
+from consult.evaluation.figures import BESIDE
 from consult.evaluation.models import RATES
 from consult.evaluation.registrations import rate_label
 from consult.places import queries as places
@@ -23,7 +24,7 @@ def _pct(value) -> str:
 def _figure_header() -> list[str]:
     """The CSV columns after the month or community, in the reader's language."""
     header = []
-    for rate in RATES:
+    for rate in RATES + BESIDE:
         label = rate_label(rate)
         if rate == "participation":
             header += [_("%(rate)s: voters", rate=label), _("%(rate)s: residents who could vote", rate=label)]
@@ -33,8 +34,13 @@ def _figure_header() -> list[str]:
     return header + [_("Votes closed"), _("Volunteer minutes"), _("Party-member services"), _("Micro-wishes fulfilled")]
 
 
+def _rate_cells(figure: dict | None) -> tuple:
+    """num, den, percent; a rate a stored month did not have yet is three empty cells."""
+    return ("", "", "") if figure is None else (figure["num"], figure["den"], _pct(figure["rate"]))
+
+
 def _figure_cells(figures: dict) -> list:
-    return [v for rate in RATES for v in (figures[rate]["num"], figures[rate]["den"], _pct(figures[rate]["rate"]))] + [
+    return [v for rate in RATES + BESIDE for v in _rate_cells(figures.get(rate))] + [
         len(figures["participation"]["records"]),
         figures["volunteer_minutes"],
         figures["party_services"],
@@ -86,6 +92,7 @@ def _ranking_page(street, month: str, result: dict) -> dict:
         "month": month,
         "result": result,
         "rates": RATES,
+        "beside": BESIDE,
         "previous": services.previous_month(month),
         "following": following if following <= services.current_month() else None,
         "large": large_text(),
@@ -134,7 +141,9 @@ def community(community: str):
     months = _community_months(community)
     if request.args.get("format") == "csv":
         return _community_csv(community, months)
-    return render_template("evaluation/community.html", community=community, months=months, rates=RATES, large=large_text())
+    return render_template(
+        "evaluation/community.html", community=community, months=months, rates=RATES, beside=BESIDE, large=large_text()
+    )
 
 
 def _rate_rows(months: list, rate: str, no_data: str) -> list[tuple[str, float | None]]:
@@ -169,6 +178,6 @@ def records(community: str):
     figures, items = services.figure_records(community, month, figure)
     services.commit_if_stored()
     rows = queries.record_details(items)
-    levels = queries.level_counts(rows) if figure == "satisfaction" else None
+    levels = queries.level_counts(rows) if figure.endswith("satisfaction") else None
     page = {"community": community, "month": month, "figure": figure, "rows": rows, "figures": figures, "levels": levels}
     return render_template("evaluation/records.html", **page)

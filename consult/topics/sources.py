@@ -34,7 +34,7 @@ from consult.topics.policy import state_sql
 # --- evaluation ----------------------------------------------------------------------------------
 
 
-@evaluation_source("response", "topics")
+@evaluation_source("topics_response", "topics")
 def submitted_topics(community_ids, start, end, moment):
     """Topics submitted in the month (a committee's own do not count: it would answer itself)."""
     return db.session.execute(
@@ -43,6 +43,7 @@ def submitted_topics(community_ids, start, end, moment):
             Topic.id,
             Topic.community_id,
             Topic.submitted_at,
+            sa.null(),
             Topic.decided_at,
             state_sql(moment) == TopicStatus.WITHDRAWN.value,
         ).where(
@@ -54,7 +55,7 @@ def submitted_topics(community_ids, start, end, moment):
     ).all()
 
 
-@evaluation_source("resolution", "outcomes")
+@evaluation_source("topics_resolution", "outcomes")
 def outcomes_due(community_ids, start, end, moment):
     """Outcomes whose original due date falls in the month."""
     first_day, last_day = start.date(), (end - timedelta(days=1)).date()
@@ -67,7 +68,7 @@ def outcomes_due(community_ids, start, end, moment):
     ).all()
 
 
-@evaluation_source("satisfaction", "outcome_ratings")
+@evaluation_source("topics_satisfaction", "outcome_ratings")
 def outcome_ratings(community_ids, start, end, moment):
     """Outcome ratings first given in the month."""
     return db.session.execute(

@@ -38,7 +38,7 @@ def test_dashboards(committed_db, contexts, live_server):
     assert len(widths) == 1 and 300 <= widths[0] <= 375  # drawn, and as wide as the phone allows
     assert page.locator(".month-switcher").bounding_box()["y"] < page.locator("figure.chart").bounding_box()["y"]
     assert "50" in page.locator("main p.muted").first.inner_text()
-    link = page.locator(f'a[href*="/c/{world.a.slug}/evaluation/records"][href*="figure=response"]').first
+    link = page.locator(f'a[href*="/c/{world.a.slug}/evaluation/records"][href*="figure=topics_response"]').first
     with page.expect_navigation():
         link.click()
     check_axe(page)

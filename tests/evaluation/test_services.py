@@ -52,31 +52,31 @@ def test_response_rate_with_minimum(db, past, world):
     submit_topics(world, 1, decide_after_hours=60)  # late
     past.set(2026, 12, 15, 2, 0)
     figures = figures_of(world, "2026-10")
-    assert (figures["response"]["num"], figures["response"]["den"]) == (3, 4)
-    assert figures["response"]["rate"] is None  # 4 < 5 records
+    assert (figures["topics_response"]["num"], figures["topics_response"]["den"]) == (3, 4)
+    assert figures["topics_response"]["rate"] is None  # 4 < 5 records
     past.set(2026, 10, 2, 2, 0)
     submit_topics(world, 1)  # never decided, long overdue by December
     past.set(2026, 12, 15, 2, 0)
     figures = figures_of(world, "2026-10")
-    assert (figures["response"]["num"], figures["response"]["den"]) == (3, 5)
-    assert figures["response"]["rate"] == pytest.approx(0.6)
-    assert len(figures["response"]["records"]) == figures["response"]["den"]
+    assert (figures["topics_response"]["num"], figures["topics_response"]["den"]) == (3, 5)
+    assert figures["topics_response"]["rate"] == pytest.approx(0.6)
+    assert len(figures["topics_response"]["records"]) == figures["topics_response"]["den"]
 
 
 def test_items_still_inside_their_target_are_not_counted_yet(db, past, world):
     submit_topics(world, 1)
     past.advance(hours=47)
-    assert figures_of(world, "2026-10")["response"]["den"] == 0
+    assert figures_of(world, "2026-10")["topics_response"]["den"] == 0
     past.advance(hours=2)
-    assert figures_of(world, "2026-10")["response"]["den"] == 1
+    assert figures_of(world, "2026-10")["topics_response"]["den"] == 1
 
 
 def test_month_boundary_in_the_site_time_zone(db, past, world):
     past.set(datetime(2026, 10, 31, 17, 0, tzinfo=UTC))  # 2026-11-01 01:00 in Shanghai
     submit_topics(world, 1, decide_after_hours=1)
     past.set(2026, 12, 15, 2, 0)
-    assert figures_of(world, "2026-10")["response"]["den"] == 0
-    assert figures_of(world, "2026-11")["response"]["den"] == 1
+    assert figures_of(world, "2026-10")["topics_response"]["den"] == 0
+    assert figures_of(world, "2026-11")["topics_response"]["den"] == 1
 
 
 def test_resolution_by_the_original_due_date(db, past, world):
@@ -93,8 +93,11 @@ def test_resolution_by_the_original_due_date(db, past, world):
     topics.add_progress(world.worker, made[2], status="done", note="按时")  # due 11-12: on time
     past.set(2026, 12, 15, 2, 0)
     figures = figures_of(world, "2026-11")
-    assert (figures["resolution"]["num"], figures["resolution"]["den"]) == (1, 5)  # moving a due date changes nothing
-    assert figures_of(world, "2026-12")["resolution"]["den"] == 0
+    assert (figures["topics_resolution"]["num"], figures["topics_resolution"]["den"]) == (
+        1,
+        5,
+    )  # moving a due date changes nothing
+    assert figures_of(world, "2026-12")["topics_resolution"]["den"] == 0
 
 
 def test_satisfaction_counts_first_ratings_in_their_month(db, past, world, factory):
@@ -107,9 +110,9 @@ def test_satisfaction_counts_first_ratings_in_their_month(db, past, world, facto
     past.set(2026, 11, 5, 2, 0)
     topics.rate(world.party, outcome, "satisfied")  # a change: a new version, counted nowhere new
     past.set(2026, 12, 15, 2, 0)
-    october = figures_of(world, "2026-10")["satisfaction"]
+    october = figures_of(world, "2026-10")["topics_satisfaction"]
     assert (october["num"], october["den"]) == (1, 2) and october["levels"]["unsatisfied"] == 1
-    assert figures_of(world, "2026-11")["satisfaction"]["den"] == 0
+    assert figures_of(world, "2026-11")["topics_satisfaction"]["den"] == 0
 
 
 def test_composite_spreads_a_missing_rates_weight():
@@ -208,7 +211,7 @@ def test_withdrawn_and_committee_topics_are_not_counted(db, past, world):
     topics.withdraw(world.resident, mine)
     topics.propose(world.worker, world.a, title="居委会议题", body="x", category_id=topics.categories_for(world.a)[0].id)
     past.set(2026, 12, 15, 2, 0)
-    assert figures_of(world, "2026-10")["response"]["den"] == 0
+    assert figures_of(world, "2026-10")["topics_response"]["den"] == 0
 
 
 def test_participation_never_above_everyone(db, past, world, factory):
@@ -272,7 +275,7 @@ def test_an_ended_month_is_stored_on_its_first_view_and_never_recomputed(db, pas
 
     monkeypatch.setattr(services, "compute", only_this_month)
     services.community_months(world.a)  # only the current month is computed again
-    services.figure_records(world.a, "2026-10", "response")
+    services.figure_records(world.a, "2026-10", "topics_response")
 
 
 def test_a_month_inside_its_response_window_is_not_stored_on_view(db, past, world):
@@ -293,8 +296,8 @@ def test_records_come_in_kind_order_whatever_order_the_sources_were_registered_i
     activities.post_wish(world.resident, world.a, title="换灯泡", description="够不着")
     submit_topics(world, 2)
     past.set(2026, 12, 15, 2, 0)
-    expected = figures_of(world, "2026-10")["response"]["records"]
+    expected = figures_of(world, "2026-10")["topics_response"]["records"]
     assert [kind for kind, _id in expected] == ["topic", "topic", "wish"]
-    reversed_sources = dict(reversed(list(registries.evaluation_sources["response"].items())))
-    monkeypatch.setitem(registries.evaluation_sources, "response", reversed_sources)
-    assert figures_of(world, "2026-10")["response"]["records"] == expected
+    reversed_sources = dict(reversed(list(registries.evaluation_sources["topics_response"].items())))
+    monkeypatch.setitem(registries.evaluation_sources, "topics_response", reversed_sources)
+    assert figures_of(world, "2026-10")["topics_response"]["records"] == expected

@@ -9,6 +9,7 @@ from consult.activities import services as activities
 from consult.activities.models import PartyRegistration
 from consult.core.clock import now
 from consult.evaluation import services
+from consult.evaluation.models import MonthlyResult, StreetRanking
 from consult.places.models import Residence
 from consult.topics import queries as topic_queries, services as topics
 
@@ -21,13 +22,13 @@ def test_ranking_page_links_figures_to_their_records(client, world, db, clock):
     page = client.get(f"/streets/{world.street.slug}/ranking?month={month}").get_data(as_text=True)
     assert world.a.name in page and f'src="/streets/{world.street.slug}/ranking.svg?month={month}"' in page
     link = (
-        re.search(rf'href="(/c/{world.a.slug}/evaluation/records\?[^"]*figure=response[^"]*)"', page)
+        re.search(rf'href="(/c/{world.a.slug}/evaluation/records\?[^"]*figure=topics_response[^"]*)"', page)
         .group(1)
         .replace("&amp;", "&")
     )
     records = client.get(link).get_data(as_text=True)
     figures = services.compute([world.a.id], month, services.settings_for(world.street.id))[world.a.id]
-    assert records.count('<li class="record">') == figures["response"]["den"] == 6
+    assert records.count('<li class="record">') == figures["topics_response"]["den"] == 6
 
 
 def test_bad_months_and_unknown_places(client, world):
@@ -218,7 +219,7 @@ def test_participation_shows_its_votes_and_its_residents_apart(client, world, db
 def test_activity_ratings_are_shown_with_level_and_comment_but_no_rater(client, world, db, clock):
     _served_month(clock, world)
     clock.set(2026, 12, 15, 2, 0)
-    page = client.get(f"/c/{world.a.slug}/evaluation/records?month=2026-10&figure=satisfaction").get_data(as_text=True)
+    page = client.get(f"/c/{world.a.slug}/evaluation/records?month=2026-10&figure=topics_satisfaction").get_data(as_text=True)
     assert page.count('<li class="record">') == 3  # two activity ratings and the micro-wish's
     assert "太早了，没有热水" in page and "来得有点晚" in page and "不满意" in page
     for person in (world.party, world.resident):
@@ -226,8 +227,8 @@ def test_activity_ratings_are_shown_with_level_and_comment_but_no_rater(client, 
 
 
 def test_charts_are_pygal_svg_images_with_names_and_values(client, world, db, clock):
-    for i in range(5):
-        world.factory.topic(world, "pending_review", title=f"议题{i}")
+    for _ in range(5):
+        world.factory.request(world)
     clock.advance(hours=49)
     month = services.current_month()
     chart = client.get(f"/streets/{world.street.slug}/ranking.svg?month={month}")
@@ -250,8 +251,8 @@ def test_charts_are_pygal_svg_images_with_names_and_values(client, world, db, cl
 def test_ranking_opens_on_the_newest_stored_month_and_ranks_only_with_enough_data(client, world, db, clock):
     backdate(world)
     clock.set(2026, 10, 5, 2, 0)
-    for i in range(5):
-        world.factory.topic(world, "pending_review", title=f"议题{i}")
+    for _ in range(5):
+        world.factory.request(world)
     clock.set(2026, 12, 1, 2, 0)  # November is not final yet (48 h); October is
     page = client.get(f"/streets/{world.street.slug}/ranking").get_data(as_text=True)
     assert "2026-10" in page.split("<h1>")[1].split("</h1>")[0]
@@ -270,3 +271,38 @@ def test_an_activity_page_shows_its_ratings_without_raters(client, world, db, cl
     assert "太早了，没有热水" in page and "满意 1，基本满意 0，不满意 1" in page
     for person in (world.party, world.resident):
         assert person.display_name not in page.split('id="ratings-heading"')[1]
+
+
+def test_request_rates_first_and_topics_beside_them_and_an_old_month_says_its_basis(client, world, db, clock):
+    backdate(world)
+    clock.set(2026, 10, 15, 2, 0)
+    world.factory.request(world, "accepted")
+    world.factory.topic(world, "collecting_support")
+    page = client.get(f"/streets/{world.street.slug}/ranking?month=2026-10").get_data(as_text=True)
+    assert 'id="beside-caption"' in page and "figure=topics_response" in page and "figure=response" in page
+    records = client.get(f"/c/{world.a.slug}/evaluation/records?month=2026-10&figure=response").get_data(as_text=True)
+    assert records.count('<li class="record">') == 1 and "/requests/" in records
+    assert world.resident.display_name not in records
+    old = {"response": {"num": 4, "den": 5, "records": [], "rate": 0.8}}
+    for rate in ("resolution", "satisfaction", "participation"):
+        old[rate] = {"num": 0, "den": 0, "records": [], "rate": None}
+    old.update(volunteer_minutes=0, party_services=0, wishes_fulfilled=0)
+    db.session.add(
+        StreetRanking(
+            street_id=world.street.id, month="2026-09", weights={"response": 30}, rules={"min_records": 5, "response_hours": 48}
+        )
+    )
+    for community in (world.a, world.b, world.c):
+        db.session.add(MonthlyResult(community_id=community.id, month="2026-09", figures=old, composite=80.0, weights={}))
+    db.session.flush()
+    page = client.get(f"/streets/{world.street.slug}/ranking?month=2026-09").get_data(as_text=True)
+    assert "这个月在统计诉求之前已保存" in page and 'id="beside-caption"' not in page
+    community = client.get(f"/c/{world.a.slug}/evaluation/").get_data(as_text=True)
+    assert 'href="#basis-note"' in community  # September is marked as computed from topics
+    assert client.get(f"/c/{world.a.slug}/evaluation/?format=csv").status_code == 200
+    api = client.get(f"/api/v1/streets/{world.street.slug}/figures?month=2026-09").get_json()
+    assert api["items"][0]["figures"]["basis"] == "topics" and api["items"][0]["figures"]["topics_response"] is None
+    api = client.get(f"/api/v1/streets/{world.street.slug}/figures?month=2026-10").get_json()
+    row = next(i for i in api["items"] if i["community"] == world.a.slug)
+    assert row["figures"]["basis"] == "requests" and row["figures"]["response"]["den"] == 1
+    assert row["figures"]["topics_response"]["den"] == 1

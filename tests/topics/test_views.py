@@ -392,7 +392,7 @@ def test_unpublished_topics_are_their_authors_and_the_committees(client, login_a
         for t in secret_titles
         if t in client.get(f"/api/v1/communities/{world.a.slug}/topics?format=csv").get_data(as_text=True)
     ]
-    records = client.get(f"/c/{world.a.slug}/evaluation/records?figure=response").get_data(as_text=True)
+    records = client.get(f"/c/{world.a.slug}/evaluation/records?figure=topics_response").get_data(as_text=True)
     assert not [t for t in secret_titles if t in records]
 
 

@@ -1,0 +1,137 @@
+"""What requests lend the evaluation: the 三率 of 接诉即办 (registered in ``consult.core.registries``).
+
+From issue 13 on, the response, resolution and satisfaction rates of a community's month come
+from its residents' requests, as in the system they are named after; topics and micro-wishes keep
+their own figures beside them. Evaluation never reads these models; it reads the rows below and
+applies its rules (``consult.evaluation.figures``): which requests count, and what each row's
+due time and answer are, is said here.
+
+- Response (响应率): every request received in the month (a merged duplicate and one referred
+  elsewhere too: merging or referring is the committee's answer), due at its *original* response
+  time; answered when the committee accepted it (contacted the resident), merged or referred it.
+- Resolution (解决率): requests whose *original* resolution due time falls in the month, except
+  merged duplicates (the request they were merged into carries them) and those referred elsewhere
+  (not the community's to solve); solved when it was resolved and the resident did not say
+  "not solved" at the end (a request reopened and resolved again counts with its last resolution).
+- Satisfaction (满意率): the resident's answer (their own confirmation or a worker's call-back)
+  recorded in the month, one per request (the last answer).
+
+Registered when ``create_app`` imports this module.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+
+from consult.core.registries import evaluation_record, evaluation_source
+from consult.extensions import db
+from consult.requests.labels import STATUS_LABELS
+from consult.requests.models import Request, RequestCategory, RequestStatus as S
+
+_ANSWERED = sa.case(
+    (Request.accepted_at.is_not(None), Request.accepted_at),
+    (Request.status.in_([S.MERGED.value, S.OUT_OF_SCOPE.value]), Request.closed_at),
+    else_=None,
+)
+#: states whose resolution stands (a reopened request is back in progress, its resolved_at cleared)
+_DONE_STATES = [S.RESOLVED.value, S.CONFIRMED.value, S.CLOSED.value]
+_SOLVED_AT = sa.case(
+    (sa.and_(Request.status.in_(_DONE_STATES), sa.or_(Request.solved.is_(None), Request.solved.is_(True))), Request.resolved_at),
+    else_=None,
+)
+
+
+@evaluation_source("response", "requests")
+def requests_received(community_ids, start, end, moment):
+    """Requests received in the month: (kind, id, community, received, due, answered, withdrawn)."""
+    return db.session.execute(
+        sa.select(
+            sa.literal("request"),
+            Request.id,
+            Request.community_id,
+            Request.created_at,
+            Request.original_response_due_at,
+            _ANSWERED,
+            sa.false(),
+        )
+        .where(Request.community_id.in_(community_ids), Request.created_at >= start, Request.created_at < end)
+        .order_by(Request.id)
+    ).all()
+
+
+@evaluation_source("resolution", "requests")
+def requests_due(community_ids, start, end, moment):
+    """Requests due to be solved in the month: (kind, id, community, due, solved at or None)."""
+    return db.session.execute(
+        sa.select(sa.literal("request_due"), Request.id, Request.community_id, Request.original_resolution_due_at, _SOLVED_AT)
+        .where(
+            Request.community_id.in_(community_ids),
+            Request.original_resolution_due_at >= start,
+            Request.original_resolution_due_at < end,
+            Request.status.not_in([S.MERGED.value, S.OUT_OF_SCOPE.value]),
+        )
+        .order_by(Request.id)
+    ).all()
+
+
+@evaluation_source("satisfaction", "requests")
+def request_answers(community_ids, start, end, moment):
+    """Residents' answers recorded in the month: (kind, id, community, level)."""
+    return db.session.execute(
+        sa.select(sa.literal("request_answer"), Request.id, Request.community_id, Request.satisfaction)
+        .where(
+            Request.community_id.in_(community_ids),
+            Request.satisfaction.is_not(None),
+            Request.confirmed_at >= start,
+            Request.confirmed_at < end,
+        )
+        .order_by(Request.id)
+    ).all()
+
+
+def _place(building: str | None, unit: str | None) -> str:
+    """The building-level place, as the public list shows it (``requests/_macros.html``)."""
+    if not building:
+        return _("in the community")
+    place = _("Building %(building)s", building=building)
+    return f"{place} {_('Unit %(unit)s', unit=unit)}" if unit else place
+
+
+def _requests(ids) -> Sequence[sa.Row]:
+    return db.session.execute(
+        sa.select(
+            Request.id,
+            Request.building,
+            Request.unit,
+            Request.status,
+            Request.satisfaction,
+            Request.confirmed_at,
+            RequestCategory.name,
+        )
+        .join(RequestCategory, RequestCategory.id == Request.category_id)
+        .where(Request.id.in_(ids))
+    ).all()
+
+
+def _record(r) -> dict:
+    return {
+        "title": f"#{r.id} {r.name} · {_place(r.building, r.unit)} · {STATUS_LABELS.get(r.status, r.status)}",
+        "endpoint": "requests.detail",
+        "args": {"request_id": r.id},
+    }
+
+
+@evaluation_record("request", "request_due")
+def request_records(ids) -> dict[int, dict]:
+    """A request behind a figure, as the community's public list shows it (number, category, building,
+    status; its page shows others the public part only) — never the reporter, phone or room."""
+    return {r.id: _record(r) for r in _requests(ids)}
+
+
+@evaluation_record("request_answer")
+def request_answer_records(ids) -> dict[int, dict]:
+    """A resident's answer: the request, the level and the date, never who answered."""
+    return {r.id: {**_record(r), "level": r.satisfaction, "at": r.confirmed_at} for r in _requests(ids)}
