@@ -21,7 +21,7 @@ from consult.places import services as places
 from consult.places.models import Community, Street
 from consult.places.queries import workers_of
 from consult.points import demo as points_demo
-from consult.requests import demo as requests_demo
+from consult.requests import demo as requests_demo, demo_history as requests_history
 from consult.topics import demo as topics_demo
 
 DEMO_PASSWORD = "demo12345"
@@ -63,6 +63,8 @@ def seed() -> bool:
         min_records=3,
         weights={"response": 30, "resolution": 30, "satisfaction": 30, "participation": 10},
     )
+    # Past months of requests in every community, for the 三率 of the stored months.
+    requests_history.seed_months(demo_months(), _street_communities())
     for month in demo_months():
         evaluation.store_month(street_of_demo(), month)
     return True
@@ -129,6 +131,16 @@ def _demo_world() -> dict:
         "street_admin": accounts.user_by_username("street"),
         "residents": [accounts.user_by_username(f"demo{n:03d}") for n in range(1, 13)],
     }
+
+
+def _street_communities() -> list[tuple[Community, User, list[User]]]:
+    """Each community of the demo street with its worker and its twelve demo residents."""
+    out = []
+    for position, (slug, _name) in enumerate(COMMUNITIES):
+        community = db.session.scalar(sa.select(Community).where(Community.slug == slug))
+        numbers = range(12 * position + 1, 12 * position + 13)
+        out.append((community, _worker_of(community), [accounts.user_by_username(f"demo{n:03d}") for n in numbers]))
+    return out
 
 
 def _worker_of(community: Community) -> User:

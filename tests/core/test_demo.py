@@ -8,7 +8,7 @@ from consult.accounts import services
 from consult.accounts.models import User
 from consult.activities.models import Activity
 from consult.core.clock import local
-from consult.evaluation.models import StreetRanking
+from consult.evaluation.models import MonthlyResult, StreetRanking
 from consult.places import queries
 
 #: builds the whole demo (several seconds each): left out of `make test-fast`, run by `make test`
@@ -49,6 +49,15 @@ def test_demo_stores_two_months_whatever_the_day_and_schedules_by_day(db, clock,
     months = sorted(db.session.scalars(sa.select(StreetRanking.month).where(StreetRanking.street_id == demo.street_of_demo().id)))
     assert len(months) == 2 and months == demo.demo_months()
     assert months[1] == ("2026-10" if day[2] < 3 else "2026-11")
+    # Every community has six requests a month: the 三率 come from them, and differ from the topics'.
+    results = db.session.scalars(sa.select(MonthlyResult).where(MonthlyResult.month.in_(months))).all()
+    assert len(results) == 6
+    for result in results:
+        figures = result.figures
+        assert figures["basis"] == "requests"  # six a month each, and the recent demo requests in the newest month
+        assert min(figures[rate]["den"] for rate in ("response", "resolution", "satisfaction")) >= 6
+    assert {r.figures["response"]["rate"] for r in results} != {r.figures["topics_response"]["rate"] for r in results}
+    assert len({r.composite for r in results if r.month == months[1]}) == 3  # three communities, three scores
     for activity in db.session.scalars(sa.select(Activity)):
         assert local(activity.starts_at).hour >= 8 and local(activity.ends_at).hour <= 18, (
             activity.title,
