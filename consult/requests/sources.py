@@ -11,8 +11,9 @@ due time and answer are, is said here.
   time; answered when the committee accepted it (contacted the resident), merged or referred it.
 - Resolution (解决率): requests whose *original* resolution due time falls in the month, except
   merged duplicates (the request they were merged into carries them) and those referred elsewhere
-  (not the community's to solve); solved when it was resolved and the resident did not say
-  "not solved" at the end (a request reopened and resolved again counts with its last resolution).
+  (not the community's to solve); met when it was resolved by then *and* the resident confirmed it
+  solved, themselves or in a worker's call-back (回访) — a resolution nobody confirmed is not yet a
+  solution (a request reopened and resolved again counts with its last resolution).
 - Satisfaction (满意率): the resident's answer (their own confirmation or a worker's call-back)
   recorded in the month, one per request (the last answer).
 
@@ -36,12 +37,9 @@ _ANSWERED = sa.case(
     (Request.status.in_([S.MERGED.value, S.OUT_OF_SCOPE.value]), Request.closed_at),
     else_=None,
 )
-#: states whose resolution stands (a reopened request is back in progress, its resolved_at cleared)
-_DONE_STATES = [S.RESOLVED.value, S.CONFIRMED.value, S.CLOSED.value]
-_SOLVED_AT = sa.case(
-    (sa.and_(Request.status.in_(_DONE_STATES), sa.or_(Request.solved.is_(None), Request.solved.is_(True))), Request.resolved_at),
-    else_=None,
-)
+#: solved: confirmed solved by the resident or a worker's call-back (``solved`` is set only then, and
+#: closing keeps it); the time that counts is the resolution's (a reopened request's is cleared and set again)
+_SOLVED_AT = sa.case((Request.solved.is_(True), Request.resolved_at), else_=None)
 
 
 @evaluation_source("response", "requests")

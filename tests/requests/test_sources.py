@@ -90,10 +90,12 @@ def test_resolution_counts_requests_due_in_the_month_solved_by_then(db, october,
     merged = world.factory.request(world)
     requests.merge(world.worker, merged, solved)
     open_one = world.factory.request(world, "accepted")
-    assert counted(figures_of(world, "2026-10")["resolution"]) == (2, 2)  # due 22 October: the rest not counted yet
+    assert counted(figures_of(world, "2026-10")["resolution"]) == (1, 1)  # due 22 October: the rest not counted yet
     october.set(2026, 10, 23, 2, 0)
     figures = figures_of(world, "2026-10")
-    assert counted(figures["resolution"]) == (2, 5)
+    assert counted(figures["resolution"]) == (1, 5)  # resolved but never confirmed: not yet solved
+    requests.call_back(world.worker, solved, solved=True, level="basically", note="回访：已解决")
+    assert counted(figures_of(world, "2026-10")["resolution"]) == (2, 5)  # confirmed late, resolved in time
     assert {r[1] for r in figures["resolution"]["records"]} == {
         solved.id,
         confirmed.id,
