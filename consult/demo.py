@@ -17,7 +17,7 @@ from consult.activities import demo as activities_demo
 from consult.core import clock
 from consult.evaluation import services as evaluation
 from consult.extensions import db
-from consult.places import services as places
+from consult.places import departments, services as places
 from consult.places.models import Community, Street
 from consult.places.queries import workers_of
 from consult.points import demo as points_demo
@@ -28,6 +28,8 @@ DEMO_PASSWORD = "demo12345"
 STREET = ("demo-street", "示范街道")
 COMMUNITIES = [("heping", "和平社区"), ("xinghua", "杏花社区"), ("binhe", "滨河社区")]
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
+#: the street's departments (职能部门), each with one member's account: (name, username, display name)
+DEPARTMENTS = [("城管执法队", "chengguan", "城管执法队 赵刚"), ("房管所", "fangguan", "房管所 孙丽")]
 GIVEN = ["建国", "秀英", "桂兰", "志强", "丽华", "海燕", "晓明", "玉兰", "文博", "思远"]
 
 
@@ -99,6 +101,9 @@ def _seed_people() -> None:
     for index, community in enumerate(communities[1:], start=2):
         other, _ = _user(f"worker{index}", f"社区工作者 {index}", None)
         places.appoint_worker(street_admin, other, community)
+    for name, username, display_name in DEPARTMENTS:
+        member, _ = _user(username, display_name)
+        departments.appoint_department_member(street_admin, member, departments.create_department(street_admin, street, name))
 
     def resident(username: str, name: str, community: Community, building: str, unit: str, room: str, phone=None):
         user, _ = _user(username, name, phone)
@@ -129,6 +134,7 @@ def _demo_world() -> dict:
         "resident": accounts.user_by_username("resident"),
         "party": accounts.user_by_username("party"),
         "street_admin": accounts.user_by_username("street"),
+        "departments": _demo_departments(),
         "residents": [accounts.user_by_username(f"demo{n:03d}") for n in range(1, 13)],
     }
 
@@ -141,6 +147,12 @@ def _street_communities() -> list[tuple[Community, User, list[User]]]:
         numbers = range(12 * position + 1, 12 * position + 13)
         out.append((community, _worker_of(community), [accounts.user_by_username(f"demo{n:03d}") for n in numbers]))
     return out
+
+
+def _demo_departments() -> list[tuple]:
+    """(department, its demo member) in the order of DEPARTMENTS."""
+    by_name = {d.name: d for d in departments.departments_of_street(street_of_demo().id)}
+    return [(by_name[name], accounts.user_by_username(username)) for name, username, _ in DEPARTMENTS]
 
 
 def _worker_of(community: Community) -> User:
@@ -163,13 +175,16 @@ def register(app: Flask) -> None:
                     "password demo12345. Run it on a development or demo installation, or pass --force-in-production."
                 )
             click.secho(
-                "WARNING: seeding demo data in production. The accounts admin, street, worker, resident, party and "
-                "pending have the public password demo12345: change or close them now.",
+                "WARNING: seeding demo data in production. The accounts admin, street, worker, resident, party, "
+                "pending, chengguan and fangguan have the public password demo12345: change or close them now.",
                 fg="red",
                 err=True,
             )
         if seed():
             db.session.commit()
-            click.echo("demo data created; log in as admin, street, worker, resident, party or pending with demo12345")
+            click.echo(
+                "demo data created; log in as admin, street, worker, resident, party, pending, chengguan or fangguan "
+                "with demo12345"
+            )
         else:
             click.echo("demo data already present; nothing changed")

@@ -78,6 +78,9 @@ class Route:
     html: bool = True  #: an HTML page (axe-checked); False for JSON, downloads, redirects
     ok_status: int = 200  #: the status an allowed person gets
     refused_status: int = 403  #: the status a logged-in person who may not open it gets (404: "not yours")
+    #: the role that views it in the page and browser checks, when not the first role allowed
+    #: (a public page whose fuller form, with steps, is for someone else)
+    shown_to: str | None = None
 
     def expected(self, role: str) -> int:
         if role in ALLOWED[self.access]:
@@ -92,6 +95,8 @@ class Route:
 
     def viewer(self) -> str:
         """A role that may open the page (for the browser checks)."""
+        if self.shown_to is not None:
+            return self.shown_to
         return next(role for role in ROLES if role in ALLOWED[self.access])
 
 
@@ -382,6 +387,16 @@ def _request(w):
     return w._request
 
 
+def _dispatched(w):
+    """A request of world.party in community a that the street handed to world.department."""
+    if not hasattr(w, "_dispatched"):
+        w._dispatched = reporting.report(w.party, w.a, category="sanitation", description="南门外摊贩占道", building="1")
+        requests.accept(w.worker, w._dispatched)
+        requests.escalate(w.worker, w._dispatched, "需要城管处理")
+        requests.dispatch(w.street_admin, w._dispatched, w.department, "请城管科处理")
+    return w._dispatched
+
+
 def _request_photo(w):
     return photos_of(_request(w).id)[0].key
 
@@ -407,7 +422,9 @@ post("requests_manage.record", lambda w: f"/manage/c/{w.a.slug}/requests/new")
 post("requests_manage.step", lambda w: f"/manage/c/{w.a.slug}/requests/{_request(w).id}/close")
 post("requests.new", lambda w: f"/c/{w.a.slug}/requests/new")
 route("places_manage.departments_page", lambda w: f"/manage/streets/{w.street.slug}/departments/", STREET_ADMIN)
-route("requests_manage.department_queue", lambda w: f"/manage/departments/{w.department.id}/requests/", DEPARTMENT)
+route("requests_manage.department_queue", lambda w: f"/manage/departments/{_dispatched(w).department_id}/requests/", DEPARTMENT)
+# Not an endpoint: a request world.department holds, as its member sees it (in full, with the department's steps).
+route("requests.detail [held by a department]", lambda w: f"/requests/{_dispatched(w).id}", PUBLIC, shown_to=DEPARTMENT)
 post("places_manage.add_department", lambda w: f"/manage/streets/{w.street.slug}/departments/")
 post("places_manage.appoint_department_member", lambda w: f"/manage/streets/{w.street.slug}/departments/members")
 post("places_manage.end_department_member", lambda w: f"/manage/streets/{w.street.slug}/departments/members/1/end")

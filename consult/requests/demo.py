@@ -1,4 +1,5 @@
-"""Demo requests in every state, two of them overdue, made through the services at past moments."""
+"""Demo requests in every state, two of them overdue, one solved by a department and one waiting at
+one, made through the services at past moments."""
 
 from __future__ import annotations
 
@@ -75,6 +76,25 @@ def seed(world: dict) -> None:
         services.accept(worker, facade, "已拉警戒线。")
         services.escalate(worker, facade, "需要街道协调房屋安全鉴定。")
 
+        # 街道吹哨、部门报到: passed to the street, handed to 城管执法队, which took it up and solved it;
+        # the worker's call-back recorded 基本满意. Its page shows every hand-over and who held it.
+        (enforcement, enforcer), (housing, _) = world["departments"]
+        stalls = report(neighbours[7], 10, 9, "sanitation", "小区南门外流动摊贩占道经营，晚上堵住人行道。", "1")
+        later(1)
+        services.accept(worker, stalls, "已电话联系居民，到南门现场核实。")
+        later(2)
+        services.escalate(worker, stalls, "占道经营需要执法，请街道协调城管。")
+        later(3)
+        services.dispatch(street_admin, stalls, enforcement, "请城管执法队处理南门占道经营。")
+        later(1)
+        services.accept(enforcer, stalls, "已到南门查看，联系了摊主。")
+        later(22)
+        services.resolve(enforcer, stalls, "已劝离占道摊贩，南门设为每晚巡查点。")
+        later(24)
+        services.call_back(worker, stalls, solved=True, level="basically", note="回访：摊贩不再占道，基本满意，希望继续巡查。")
+        later(2)
+        services.close(worker, stalls)
+
         # Resolved, waiting for the resident's answer.
         light = report(party, 4, 15, "repairs", "5号楼楼道声控灯坏了。", "5")
         later(1)
@@ -94,6 +114,14 @@ def seed(world: dict) -> None:
         later(1)
         services.accept(worker, stuck, "已通知物业。")
         services.assign(worker, stuck, worker)
+        # Passed to the street two days ago and handed to 房管所 half an hour ago: waiting for its answer.
+        roof = report(neighbours[8], 2, 10, "repairs", "4号楼楼顶防水层老化，顶楼住户家里下雨就漏水。", "4")
+        later(1)
+        services.accept(worker, roof, "已上门查看漏水情况。")
+        later(1)
+        services.escalate(worker, roof, "屋面大修需要房管所安排维修资金。")
+        clock.set_now(real_now - timedelta(minutes=30))
+        services.dispatch(street_admin, roof, housing, "请房管所评估屋面维修。")
         # A fresh one, just reported.
         clock.set_now(real_now - timedelta(minutes=20))
         reporting.report(resident, community, category="sanitation", description="3号楼前的路灯不亮。", building="3")
