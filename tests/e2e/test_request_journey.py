@@ -140,6 +140,8 @@ def test_report_escalate_department_resolves_call_back(committed_db, contexts, l
     committed_db.session.commit()
     a, department = world.a.slug, world.department
     page = contexts.new_page()
+    visit(page, f"{live_server}/c/{a}/evaluation/records?figure=response")  # this month: no request yet
+    assert page.locator("li.record").count() == 0
     request_id = report_with_photo(page, live_server, a, tmp_path)
     take_up_and_escalate(page, live_server, a, request_id)
 
@@ -183,9 +185,17 @@ def test_report_escalate_department_resolves_call_back(committed_db, contexts, l
     assert "城管科已督促维保单位更换控制板" in page.locator("main").inner_text()
     assert len(page.locator("ol.timeline li").all_inner_texts()) == len(DEPARTMENT_HISTORY)
 
-    # --- The month's figures change -----------------------------------------------------------
-    # (The lead adds this step with the evaluation from requests: the request above counts in the
-    # month's 响应率, 解决率 and 满意率 of world.a.)
+    # --- The month's figures change: the request counts in world.a's 响应率, 解决率 and 满意率 ----
+    for figure, shown in (("response", "已办结"), ("resolution", "已办结"), ("satisfaction", "基本满意")):
+        visit(page, f"/c/{a}/evaluation/records?figure={figure}")
+        records = page.locator("li.record")
+        assert records.count() == 1, figure
+        assert f"#{request_id}" in records.first.inner_text() and shown in records.first.inner_text()
+        assert "居民李" not in page.locator("main").inner_text()  # never who reported or answered
+    check_axe(page)
+    visit(page, f"/c/{a}/evaluation/")
+    this_month = page.locator("table").first.locator("tbody tr").last.inner_text()
+    assert this_month.count("1/1") == 3  # answered in time, solved in time, satisfied: each 1 of 1
 
 
 def test_reporting_works_without_javascript(committed_db, nojs_page, live_server):
