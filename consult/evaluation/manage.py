@@ -19,7 +19,7 @@ def _int(label, low, high):
 
 
 class SettingsForm(Form):
-    response_hours = _int(_l("Target response time, in hours"), 1, 720)
+    response_hours = _int(_l("Target response time of topics and micro-wishes, in hours"), 1, 720)
     min_records = _int(_l("Fewest records for a rate (below: not enough data)"), 1, 1000)
     weight_response = _int(_l("Weight of the response rate"), 0, 1000)
     weight_resolution = _int(_l("Weight of the resolution rate"), 0, 1000)
