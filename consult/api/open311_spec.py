@@ -73,33 +73,45 @@ def _list_of_one(*names: str) -> dict:
 #: the answer to POST requests.json (GeoReport v2: id, token, notice; no accounts are created)
 OPEN311_POST_RESPONSE = _list_of_one("service_request_id", "token", "service_notice")
 OPEN311_TOKEN = _list_of_one("service_request_id", "token")
-_TEXT = {"type": "string"}
+#: any text but NUL (refused by the site as a whole: consult/core/guard.py)
+NO_NUL = "^[^\\u0000]*$"
+_TEXT = {"type": "string", "pattern": NO_NUL}
 #: the form of POST requests.json (application/x-www-form-urlencoded, the standard's field names)
 OPEN311_POST_FORM = {
     "type": "object",
+    "additionalProperties": False,
     "required": ["api_key", "jurisdiction_id", "service_code", "description", "address_string"],
     "properties": {
-        "api_key": {"type": "string", "description": "issued by a site administrator for one street"},
-        "jurisdiction_id": {"type": "string", "description": "the slug of a community of the key's street"},
-        "service_code": {"type": "string", "description": "a category key of the community (services.json)"},
-        "description": {"type": "string", "maxLength": 1000},
-        "address_string": {"type": "string", "maxLength": 100, "description": "the place; coordinates are not used"},
-        "lat": {"type": "string", "description": "not stored"},
-        "long": {"type": "string", "description": "not stored"},
+        "api_key": {"type": "string", "pattern": NO_NUL, "description": "issued by a site administrator for one street"},
+        "jurisdiction_id": {"type": "string", "pattern": NO_NUL, "description": "the slug of a community of the key's street"},
+        "service_code": {"type": "string", "pattern": NO_NUL, "description": "a category key of the community (services.json)"},
+        "description": {"type": "string", "pattern": NO_NUL, "maxLength": 1000},
+        "address_string": {
+            "type": "string",
+            "pattern": NO_NUL,
+            "maxLength": 100,
+            "description": "the place; coordinates are not used",
+        },
+        "lat": {"type": "string", "pattern": NO_NUL, "description": "not stored"},
+        "long": {"type": "string", "pattern": NO_NUL, "description": "not stored"},
         "first_name": _TEXT,
         "last_name": _TEXT,
-        "phone": {"type": "string", "maxLength": 30},
-        "email": {"type": "string", "maxLength": 120},
-        "device_id": {"type": "string", "description": "ignored"},
-        "account_id": {"type": "string", "description": "ignored: nobody is identified by what the caller sends"},
-        "media_url": {"type": "string", "description": "refused (400): photos are not fetched from URLs"},
+        "phone": {"type": "string", "pattern": NO_NUL, "maxLength": 30},
+        "email": {"type": "string", "pattern": NO_NUL, "maxLength": 120},
+        "device_id": {"type": "string", "pattern": NO_NUL, "description": "ignored"},
+        "account_id": {
+            "type": "string",
+            "pattern": NO_NUL,
+            "description": "ignored: nobody is identified by what the caller sends",
+        },
+        "media_url": {"type": "string", "pattern": NO_NUL, "description": "refused (400): photos are not fetched from URLs"},
     },
 }
 JURISDICTION = {
     "name": "jurisdiction_id",
     "in": "query",
     "required": True,
-    "schema": {"type": "string", "minLength": 1},
+    "schema": {"type": "string", "minLength": 1, "pattern": NO_NUL},
     "description": "the slug of a community",
 }
 DATE_PARAM = {"in": "query", "schema": {"type": "string", "format": "date-time"}, "description": "ISO 8601 with offset"}
@@ -147,8 +159,8 @@ def open311_paths() -> dict:
             {"type": "array", "maxItems": 1000, "items": OPEN311_REQUEST},
             [
                 JURISDICTION,
-                {"name": "service_request_id", "in": "query", "schema": {"type": "string"}},
-                {"name": "service_code", "in": "query", "schema": {"type": "string"}},
+                {"name": "service_request_id", "in": "query", "schema": _TEXT},
+                {"name": "service_code", "in": "query", "schema": _TEXT},
                 {"name": "status", "in": "query", "schema": {"type": "string", "enum": ["open", "closed"]}},
                 {"name": "start_date", **DATE_PARAM},
                 {"name": "end_date", **DATE_PARAM},
@@ -158,7 +170,7 @@ def open311_paths() -> dict:
         "/open311/v2/tokens/{token}.json": _open311(
             "Open311 GeoReport v2: the service request a token was given for",
             OPEN311_TOKEN,
-            [{"name": "token", "in": "path", "required": True, "schema": {"type": "string", "minLength": 1}}],
+            [{"name": "token", "in": "path", "required": True, "schema": {"type": "string", "minLength": 1, "pattern": NO_NUL}}],
         ),
         "/open311/v2/requests/{id}.json": _open311(
             "Open311 GeoReport v2: one request (a list of one)",
