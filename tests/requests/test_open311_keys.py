@@ -13,7 +13,7 @@ from consult.core.audit import AuditEntry
 from consult.core.errors import PermissionDenied, RuleViolation
 from consult.core.notifications import Notification
 from consult.extensions import db
-from consult.requests import api_keys, reporting, services
+from consult.requests import api_keys, common, reporting, services
 from consult.requests.models import Open311Key, Request, RequestStatus
 from consult.requests.policy import RequestPolicy
 from tests.test_registry import database_rows
@@ -121,11 +121,24 @@ def test_the_call_back_confirms_it(world, api_request):
     )
 
 
-def test_no_notification_goes_to_nobody(world, api_request):
-    """Every step of a request without a reporter account notifies no one (and does not fail)."""
-    services.call_back(world.worker, api_request, solved=True, level="satisfied", note="回访")
-    services.close(world.worker, api_request)
-    assert not db.session.scalars(sa.select(Notification).where(Notification.link == f"/requests/{api_request.id}")).all()
+def test_no_notification_goes_to_nobody(world, monkeypatch):
+    """Every step of a request without a reporter account notifies no one: not even an attempt
+    (a notification to no one would only fail quietly in its savepoint)."""
+    recipients = []
+    real = common.notify
+    monkeypatch.setattr(
+        common, "notify", lambda recipient_id, *a, **k: recipients.append(recipient_id) or real(recipient_id, *a, **k)
+    )
+    row, _key = api_keys.issue(world.site_admin, world.street, "12345 热线")
+    request = reporting.report_from_api(
+        row, world.a, category="noise", description="吵", place="1号楼", contact=reporting.Contact()
+    )
+    services.accept(world.worker, request)
+    services.resolve(world.worker, request, "已劝导")
+    services.call_back(world.worker, request, solved=True, level="satisfied", note="回访")
+    services.close(world.worker, request)
+    assert None not in recipients
+    assert not db.session.scalars(sa.select(Notification).where(Notification.link == f"/requests/{request.id}")).all()
 
 
 def test_only_an_open311_request_may_have_no_reporter(world, api_request):
