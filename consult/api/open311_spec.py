@@ -76,35 +76,37 @@ OPEN311_TOKEN = _list_of_one("service_request_id", "token")
 #: any text but NUL (refused by the site as a whole: consult/core/guard.py)
 NO_NUL = "^[^\\u0000]*$"
 _TEXT = {"type": "string", "pattern": NO_NUL}
+#: the POST's text: no invisible control characters either (consult.core.forms.has_control_chars)
+VISIBLE = "^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f\\u200b-\\u200f\\u202a-\\u202e\\u2066-\\u2069]*$"
 #: the form of POST requests.json (application/x-www-form-urlencoded, the standard's field names)
 OPEN311_POST_FORM = {
     "type": "object",
     "additionalProperties": False,
     "required": ["api_key", "jurisdiction_id", "service_code", "description", "address_string"],
     "properties": {
-        "api_key": {"type": "string", "pattern": NO_NUL, "description": "issued by a site administrator for one street"},
-        "jurisdiction_id": {"type": "string", "pattern": NO_NUL, "description": "the slug of a community of the key's street"},
-        "service_code": {"type": "string", "pattern": NO_NUL, "description": "a category key of the community (services.json)"},
-        "description": {"type": "string", "pattern": NO_NUL, "maxLength": 1000},
+        "api_key": {"type": "string", "pattern": VISIBLE, "description": "issued by a site administrator for one street"},
+        "jurisdiction_id": {"type": "string", "pattern": VISIBLE, "description": "the slug of a community of the key's street"},
+        "service_code": {"type": "string", "pattern": VISIBLE, "description": "a category key of the community (services.json)"},
+        "description": {"type": "string", "pattern": VISIBLE, "maxLength": 1000},
         "address_string": {
             "type": "string",
-            "pattern": NO_NUL,
+            "pattern": VISIBLE,
             "maxLength": 100,
             "description": "the place; coordinates are not used",
         },
-        "lat": {"type": "string", "pattern": NO_NUL, "description": "not stored"},
-        "long": {"type": "string", "pattern": NO_NUL, "description": "not stored"},
-        "first_name": _TEXT,
-        "last_name": _TEXT,
-        "phone": {"type": "string", "pattern": NO_NUL, "maxLength": 30},
-        "email": {"type": "string", "pattern": NO_NUL, "maxLength": 120},
-        "device_id": {"type": "string", "pattern": NO_NUL, "description": "ignored"},
+        "lat": {"type": "string", "pattern": VISIBLE, "description": "not stored"},
+        "long": {"type": "string", "pattern": VISIBLE, "description": "not stored"},
+        "first_name": {"type": "string", "pattern": VISIBLE},
+        "last_name": {"type": "string", "pattern": VISIBLE},
+        "phone": {"type": "string", "pattern": VISIBLE, "maxLength": 30},
+        "email": {"type": "string", "pattern": VISIBLE, "maxLength": 120},
+        "device_id": {"type": "string", "pattern": VISIBLE, "description": "ignored"},
         "account_id": {
             "type": "string",
-            "pattern": NO_NUL,
+            "pattern": VISIBLE,
             "description": "ignored: nobody is identified by what the caller sends",
         },
-        "media_url": {"type": "string", "pattern": NO_NUL, "description": "refused (400): photos are not fetched from URLs"},
+        "media_url": {"type": "string", "pattern": VISIBLE, "description": "refused (400): photos are not fetched from URLs"},
     },
 }
 JURISDICTION = {

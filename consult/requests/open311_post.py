@@ -14,6 +14,7 @@ from werkzeug.datastructures import MultiDict
 
 from consult.core.clock import local
 from consult.core.errors import DomainError
+from consult.core.forms import has_control_chars
 from consult.extensions import csrf, db, limiter
 from consult.requests import api_keys, reporting
 from consult.requests.models import Request
@@ -53,6 +54,8 @@ def submitted(form: MultiDict) -> Request:
     if key is None:
         raise Open311Error(403, _("Send a valid api_key; a site administrator issues them."))
     community = _community(form.get("jurisdiction_id", ""))
+    if any(has_control_chars(value) for value in form.values()):
+        raise Open311Error(400, _("Please remove invisible control characters."))
     if any(form.get(name) for name in REFUSED):
         raise Open311Error(400, _("media_url is not accepted: photos are not fetched from other sites."))
     if not form.get("address_string", "").strip():

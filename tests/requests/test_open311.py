@@ -197,6 +197,8 @@ BAD_POSTS = [
     ("coordinates only", lambda w, k: {"address_string": None, "lat": "39.9", "long": "116.4"}, 400),
     ("media_url", lambda w, k: {"media_url": "https://example.com/a.jpg"}, 400),
     ("long phone", lambda w, k: {"phone": "1" * 31}, 400),
+    ("control characters", lambda w, k: {"description": "电梯\x1b[2J停了"}, 400),
+    ("NUL", lambda w, k: {"description": "电梯\x00停了"}, 400),
 ]
 
 
