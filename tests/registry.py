@@ -19,7 +19,7 @@ from consult.core.documents import check_code
 from consult.core.notifications import N_, Notification, notify
 from consult.extensions import db
 from consult.places.queries import active_residence
-from consult.requests import reporting, services as requests
+from consult.requests import api_keys, reporting, services as requests
 from consult.requests.queries import photos_of
 from consult.topics import services as topics
 
@@ -430,6 +430,29 @@ post("places_manage.appoint_department_member", lambda w: f"/manage/streets/{w.s
 post("places_manage.end_department_member", lambda w: f"/manage/streets/{w.street.slug}/departments/members/1/end")
 post("requests_manage.department_step", lambda w: f"/manage/departments/{w.department.id}/requests/{_request(w).id}/accept")
 post("requests.answer", lambda w: f"/requests/{_request(w).id}/answer")
+route("requests_manage.site_keys", lambda w: "/manage/site/open311-keys", SITE_ADMIN)
+post("requests_manage.site_issue_key", lambda w: "/manage/site/open311-keys")
+post("requests_manage.site_revoke_key", lambda w: f"/manage/site/open311-keys/{_open311_key(w)}/revoke")
+route("open311.token", lambda w: f"/open311/v2/tokens/{_open311_request(w).token}.json", PUBLIC, html=False)
+#: POSTs authenticated by an API key, not a session: no CSRF token; without a key, 403 and nothing written
+API_KEY_POSTS = {"open311.create"}
+post("open311.create", lambda w: "/open311/v2/requests.json")
+
+
+def _open311_key(w):
+    if not hasattr(w, "_open311_key"):
+        w._open311_key = api_keys.issue(w.site_admin, w.street, "12345 热线")
+    return w._open311_key[0].id
+
+
+def _open311_request(w):
+    if not hasattr(w, "_open311_request"):
+        _open311_key(w)
+        key = w._open311_key[0]
+        w._open311_request = reporting.report_from_api(
+            key, w.a, category="repairs", description="路灯坏了", place="3号楼东侧", contact=reporting.Contact(name="王")
+        )
+    return w._open311_request
 
 
 def poster(endpoint: str) -> str:
@@ -437,6 +460,8 @@ def poster(endpoint: str) -> str:
     if endpoint.startswith("places_manage.") and any(
         word in endpoint for word in ("street", "community", "staff_reset", "staff_end")
     ):
+        return "site_admin"
+    if endpoint.startswith("requests_manage.site_"):
         return "site_admin"
     if endpoint == "requests_manage.department_step":
         return "department"

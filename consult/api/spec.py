@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from consult.api.open311_spec import open311_paths
+
 NULLABLE_STR = {"type": ["string", "null"]}
 PAGE = {
     "page": {"type": "integer", "minimum": 1},
@@ -263,90 +265,6 @@ def _op(summary: str, schema: str, params: list) -> dict:
     }
 
 
-OPEN311_ERROR = {
-    "type": "array",
-    "items": {
-        "type": "object",
-        "required": ["code", "description"],
-        "additionalProperties": False,
-        "properties": {"code": {"type": "integer"}, "description": {"type": "string"}},
-    },
-}
-OPEN311_SERVICE = {
-    "type": "object",
-    "additionalProperties": False,
-    "required": ["service_code", "service_name", "description", "metadata", "type", "keywords", "group"],
-    "properties": {
-        "service_code": {"type": "string"},
-        "service_name": {"type": "string"},
-        "description": {"type": "string"},
-        "metadata": {"type": "boolean"},
-        "type": {"type": "string", "enum": ["realtime", "batch", "blackbox"]},
-        "keywords": {"type": "string"},
-        "group": {"type": "string"},
-    },
-}
-#: GeoReport v2's service request fields, without those the site never publishes (description,
-#: lat, long, media_url: the public part of a request has no text of the resident, place or photo)
-OPEN311_REQUEST = {
-    "type": "object",
-    "additionalProperties": False,
-    "required": [
-        "service_request_id",
-        "status",
-        "status_notes",
-        "service_name",
-        "service_code",
-        "agency_responsible",
-        "service_notice",
-        "requested_datetime",
-        "updated_datetime",
-        "expected_datetime",
-        "address",
-        "address_id",
-        "zipcode",
-    ],
-    "properties": {
-        "service_request_id": {"type": "string"},
-        "status": {"type": "string", "enum": ["open", "closed"]},
-        "status_notes": {"type": "string"},
-        "service_name": {"type": "string"},
-        "service_code": {"type": "string"},
-        "agency_responsible": {"type": "string"},
-        "service_notice": {"type": "string"},
-        "requested_datetime": {"type": "string", "format": "date-time"},
-        "updated_datetime": {"type": "string", "format": "date-time"},
-        "expected_datetime": {"type": "string", "format": "date-time"},
-        "address": {"type": "string"},
-        "address_id": {"type": "string"},
-        "zipcode": {"type": "string"},
-    },
-}
-JURISDICTION = {
-    "name": "jurisdiction_id",
-    "in": "query",
-    "required": True,
-    "schema": {"type": "string", "minLength": 1},
-    "description": "the slug of a community",
-}
-DATE_PARAM = {"in": "query", "schema": {"type": "string", "format": "date-time"}, "description": "ISO 8601 with offset"}
-
-
-def _open311(summary: str, schema: dict, params: list) -> dict:
-    error = {"content": {"application/json": {"schema": OPEN311_ERROR}}}
-    return {
-        "get": {
-            "summary": summary,
-            "parameters": params,
-            "responses": {
-                "200": {"description": "OK", "content": {"application/json": {"schema": schema}}},
-                "400": {"description": "Bad parameters", **error},
-                "404": {"description": "Not found", **error},
-            },
-        }
-    }
-
-
 def spec() -> dict:
     return {
         "openapi": "3.1.0",
@@ -368,28 +286,7 @@ def spec() -> dict:
             "/api/v1/streets/{slug}/figures": _op(
                 "A street's monthly figures and ranking", "FiguresList", [SLUG, MONTH, *PAGING_PARAMS]
             ),
-            "/open311/v2/services.json": _open311(
-                "Open311 GeoReport v2: a community's request categories",
-                {"type": "array", "items": OPEN311_SERVICE},
-                [JURISDICTION],
-            ),
-            "/open311/v2/requests.json": _open311(
-                "Open311 GeoReport v2: a community's requests (public part; the last 90 days unless dates are given)",
-                {"type": "array", "maxItems": 1000, "items": OPEN311_REQUEST},
-                [
-                    JURISDICTION,
-                    {"name": "service_request_id", "in": "query", "schema": {"type": "string"}},
-                    {"name": "service_code", "in": "query", "schema": {"type": "string"}},
-                    {"name": "status", "in": "query", "schema": {"type": "string", "enum": ["open", "closed"]}},
-                    {"name": "start_date", **DATE_PARAM},
-                    {"name": "end_date", **DATE_PARAM},
-                ],
-            ),
-            "/open311/v2/requests/{id}.json": _open311(
-                "Open311 GeoReport v2: one request (a list of one)",
-                {"type": "array", "minItems": 1, "maxItems": 1, "items": OPEN311_REQUEST},
-                [JURISDICTION, {"name": "id", "in": "path", "required": True, "schema": {"type": "integer", "minimum": 1}}],
-            ),
+            **open311_paths(),
         },
         "components": {"schemas": SCHEMAS},
     }

@@ -27,9 +27,14 @@ def strip(value):
     return value
 
 
+def has_control_chars(value: str) -> bool:
+    """Whether ``value`` holds invisible control characters (line breaks and tabs aside)."""
+    return bool(_CONTROL.search(value))
+
+
 def no_control_chars(form, field):
     """Refuse invisible control characters (they hide text and break exports)."""
-    if isinstance(field.data, str) and _CONTROL.search(field.data):
+    if isinstance(field.data, str) and has_control_chars(field.data):
         raise ValidationError(_l("Please remove invisible control characters."))
 
 

@@ -68,6 +68,10 @@ def event(request: Request, actor, kind: str, note: str | None = None) -> None:
 
 
 def tell_reporter(request: Request, kind: str, text: str, **params) -> None:
+    """Notify the reporter; a request sent through Open311 has no reporter account, so nobody is told
+    (the committee calls the contact it came with)."""
+    if request.reporter_id is None:
+        return
     notify(request.reporter_id, f"request.{kind}:{request.id}:{request.status}", text, link=LINK.format(id=request.id), **params)
 
 

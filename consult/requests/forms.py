@@ -20,7 +20,15 @@ from wtforms.widgets import HiddenInput
 
 from consult.core.forms import Form, no_control_chars, single_line, strip
 from consult.core.scales import satisfaction_choices
-from consult.requests.models import CATEGORY_NAME_MAX, DESCRIPTION_MAX, NOTE_MAX, PHOTOS_MAX, PLACE_MAX, REASON_MAX
+from consult.requests.models import (
+    CATEGORY_NAME_MAX,
+    DESCRIPTION_MAX,
+    KEY_HOLDER_MAX,
+    NOTE_MAX,
+    PHOTOS_MAX,
+    PLACE_MAX,
+    REASON_MAX,
+)
 
 
 def _max(n: int) -> Length:
@@ -163,3 +171,15 @@ class TargetsForm(Form):
             "department_response_minutes": self.department_response_minutes.data,
             "department_resolution_days": self.department_resolution_days.data,
         }
+
+
+class KeyForm(Form):
+    """A site administrator issues an Open311 API key to a named holder for one street."""
+
+    holder = StringField(
+        _l("Who holds the key"),
+        description=_l("For example: 12345 热线 integration. Shown in each request's history."),
+        filters=[strip],
+        validators=[DataRequired(_l("Please fill this in.")), _max(KEY_HOLDER_MAX), no_control_chars, single_line],
+    )
+    street = SelectField(_l("Street whose communities it may report to"), coerce=str, validate_choice=False)

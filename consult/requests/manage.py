@@ -221,3 +221,6 @@ def _target_data(street_id: int) -> dict:
         "department_response_minutes": int(department.response.total_seconds() // 60),
         "department_resolution_days": department.resolution.days,
     }
+
+
+from consult.requests import keys_manage  # noqa: E402, F401  (its routes on this blueprint)

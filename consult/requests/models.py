@@ -15,6 +15,8 @@ DESCRIPTION_MAX = 1000
 PLACE_MAX = 100
 NOTE_MAX = 500
 REASON_MAX = 300
+CONTACT_MAX = 120
+KEY_HOLDER_MAX = 100
 CATEGORY_NAME_MAX = 30
 #: photos a resident may send with a request (and a worker with its resolution)
 PHOTOS_MAX = 3
@@ -122,6 +124,27 @@ class RequestSettings(Model):
     )
 
 
+class Open311Key(Model):
+    """A key for Open311 POST: issued by a site administrator to one holder for one street's
+    communities; only its SHA-256 is stored (the key is shown once, at issue)."""
+
+    __tablename__ = "open311_keys"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    street_id: Mapped[int] = mapped_column(sa.ForeignKey("streets.id"), index=True)
+    holder: Mapped[str] = mapped_column(sa.String(KEY_HOLDER_MAX))
+    key_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    issued_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=now)
+    last_used_at: Mapped[datetime | None]
+    revoked_at: Mapped[datetime | None]
+    revoked_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+
+    street = relationship("Street", lazy="raise_on_sql")
+
+    __table_args__ = (sa.CheckConstraint("(revoked_at IS NULL) = (revoked_by_id IS NULL)", name="revoked_by"),)
+
+
 class Request(Model):
     """A resident's request: a problem or question the committee must answer and solve in time."""
 
@@ -130,7 +153,8 @@ class Request(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     community_id: Mapped[int] = mapped_column(sa.ForeignKey("communities.id"))
     category_id: Mapped[int] = mapped_column(sa.ForeignKey("request_categories.id"))
-    reporter_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    #: None only for a request sent through Open311 (no resident account; docs/requests.md)
+    reporter_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"), index=True)
     #: set when a worker recorded it for a resident who phoned or came in
     recorded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     channel: Mapped[str] = mapped_column(sa.String(12), default=Channel.WEB)
@@ -174,6 +198,13 @@ class Request(Model):
     reopened_at: Mapped[datetime | None]
     closed_at: Mapped[datetime | None]
     merged_into_id: Mapped[int | None] = mapped_column(sa.ForeignKey("requests.id"))
+    #: Open311: the key it came with, the caller's contact (shown only to the staff holding it) and
+    #: the standard's token (random; tokens/<token>.json finds the request by it)
+    api_key_id: Mapped[int | None] = mapped_column(sa.ForeignKey("open311_keys.id"))
+    contact_name: Mapped[str | None] = mapped_column(sa.String(CONTACT_MAX))
+    contact_phone: Mapped[str | None] = mapped_column(sa.String(30))
+    contact_email: Mapped[str | None] = mapped_column(sa.String(CONTACT_MAX))
+    token: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
     #: out of scope: why, and where to go instead
     out_of_scope_reason: Mapped[str | None] = mapped_column(sa.String(REASON_MAX))
     go_instead: Mapped[str | None] = mapped_column(sa.String(REASON_MAX))
@@ -214,6 +245,7 @@ class Request(Model):
         sa.CheckConstraint("(status != 'out_of_scope') OR (out_of_scope_reason IS NOT NULL)", name="out_of_scope_has_reason"),
         sa.CheckConstraint("merged_into_id IS NULL OR merged_into_id != id", name="not_merged_into_itself"),
         sa.CheckConstraint("(holder = 'department') = (department_id IS NOT NULL)", name="department_holds"),
+        sa.CheckConstraint("reporter_id IS NOT NULL OR channel = 'open311'", name="reporter_or_open311"),
         sa.Index("ix_requests_community_status", "community_id", "status"),
         sa.Index("ix_requests_community_created", "community_id", "created_at"),
         sa.Index("ix_requests_response_due", "status", "response_due_at"),

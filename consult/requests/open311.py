@@ -37,11 +37,12 @@ class Open311Error(Exception):
 
 @bp.errorhandler(Open311Error)
 def _error(error: Open311Error):
+    db.session.rollback()
     return jsonify([{"code": error.code, "description": error.description}]), error.code
 
 
-def _community() -> Community:
-    slug = request.args.get("jurisdiction_id", "")
+def _community(slug: str | None = None) -> Community:
+    slug = request.args.get("jurisdiction_id", "") if slug is None else slug
     community = db.session.scalar(sa.select(Community).where(Community.slug == slug)) if slug else None
     if community is None:
         raise Open311Error(400 if not slug else 404, _("Give jurisdiction_id: the slug of a community of this site."))
@@ -164,3 +165,6 @@ def _item(row: Request, community: Community) -> dict:
         "address_id": "",
         "zipcode": "",
     }
+
+
+from consult.requests import open311_post  # noqa: E402, F401  (its routes on this blueprint)

@@ -10,8 +10,8 @@
 | send_back    | in progress                       | the street, while it holds it        | in progress, community     |
 | send_back    | in progress, department holds     | the department                       | in progress, street        |
 | resolve      | accepted, in progress             | whoever holds it                     | resolved                   |
-| confirm      | resolved                          | the reporter                         | confirmed                  |
-| not_solved   | resolved, never reopened          | the reporter                         | in progress (reopened)     |
+| confirm      | resolved                          | the reporter (none for Open311)      | confirmed                  |
+| not_solved   | resolved, never reopened          | the reporter (none for Open311)      | in progress (reopened)     |
 | call_back    | resolved                          | the committee                        | confirmed, or reopened     |
 | close        | confirmed                         | the committee                        | closed                     |
 | merge        | submitted, accepted, in progress  | the committee                        | merged                     |
@@ -23,7 +23,9 @@
 "The committee" is a worker of the request's community or an admin of its street; "the street"
 is an admin of its street; "the department" is a member of the department that holds it now
 (a department that held it before no longer sees it). Nobody acts on a request they reported themselves except as its
-reporter (a worker who reports a broken lift in their own building does not accept it).
+reporter (a worker who reports a broken lift in their own building does not accept it). A request
+sent through Open311 has no reporter account: nobody confirms it or says "not solved"; the
+committee's call-back records the answer.
 """
 
 from __future__ import annotations
@@ -156,6 +158,11 @@ class RequestPolicy(Policy[Request]):
         self._holder_step(user, *OPEN_STATES)
 
     def check_confirm(self, user) -> None:
+        if self.subject.reporter_id is None:
+            self.refuse(
+                _("This request came through Open311 and has no resident account: a worker records the answer by a call-back."),
+                PermissionDenied,
+            )
         if not self.is_reporter(user):
             self.refuse(_("Only the resident who reported it can confirm it."), PermissionDenied)
         self._state(S.RESOLVED)

@@ -24,6 +24,8 @@ add_labels(
         "request.reopened": _l("request reopened"),
         "request.called_back": _l("call-back recorded"),
         "request.due_moved": _l("due time moved"),
+        "open311_key.issued": _l("Open311 API key issued"),
+        "open311_key.revoked": _l("Open311 API key revoked"),
         **{f"channel.{key}": label for key, label in CHANNEL_LABELS.items()},
         **{f"holder.{key}": label for key, label in HOLDER_LABELS.items()},
     }
@@ -59,7 +61,8 @@ def remind_holders() -> int:
 
 @personal("requests", covers={"requests.reporter_id": "requests", "request_photos.uploaded_by_id": "photos"})
 def my_requests(user):
-    """The requests I reported (with their answers) and the photos I sent."""
+    """The requests I reported (with their answers) and the photos I sent. A request sent through
+    Open311 belongs to no account, so it is in nobody's export (its caller's contact is matched to no one)."""
     rows = db.session.scalars(sa.select(Request).where(Request.reporter_id == user.id).order_by(Request.id))
     photos = db.session.scalars(sa.select(RequestPhoto).where(RequestPhoto.uploaded_by_id == user.id).order_by(RequestPhoto.id))
     return {
@@ -94,5 +97,7 @@ not_personal(
         "request_events.actor_id": STAFF_ACTION,
         "request_events.assignee_id": STAFF_ACTION,
         "request_settings.updated_by_id": STAFF_ACTION,
+        "open311_keys.issued_by_id": STAFF_ACTION,
+        "open311_keys.revoked_by_id": STAFF_ACTION,
     }
 )

@@ -45,6 +45,7 @@ def test_openapi_description_is_served_and_valid(client):
         "/open311/v2/services.json",
         "/open311/v2/requests.json",
         "/open311/v2/requests/{id}.json",
+        "/open311/v2/tokens/{token}.json",
     }
 
 

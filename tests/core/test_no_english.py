@@ -54,7 +54,7 @@ ALLOWED_WORDS = {
 }
 #: Attributes whose text is read out or shown.
 SPOKEN_ATTRIBUTES = ("aria-label", "alt", "title", "placeholder")
-LATIN = re.compile(r"[A-Za-z]+(?:['’][A-Za-z]+)*")
+LATIN = re.compile(r"[A-Za-z]+(?:['’][A-Za-z]+)*(?:(?<=Open)311)?")  # "Open311" is one name
 #: Things that may contain Latin letters without being English.
 NOT_ENGLISH = [
     re.compile(r"https?://\S+"),  # URLs

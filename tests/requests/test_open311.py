@@ -5,10 +5,15 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+import sqlalchemy as sa
 from jsonschema import validate
 
-from consult.api.spec import OPEN311_ERROR, OPEN311_REQUEST, OPEN311_SERVICE
-from consult.requests import reporting, services
+from consult.api.open311_spec import OPEN311_ERROR, OPEN311_POST_RESPONSE, OPEN311_REQUEST, OPEN311_SERVICE, OPEN311_TOKEN
+from consult.core.notifications import Notification
+from consult.extensions import db
+from consult.requests import api_keys, queries, reporting, services
+from consult.requests.models import Request
+from tests.test_registry import database_rows
 
 #: GeoReport v2's fields of a service request and of a service (the standard's lists)
 GEOREPORT_REQUEST_FIELDS = {
@@ -99,3 +104,156 @@ def test_errors_in_the_standards_format(client, world, requests_of_a, url, code)
     assert status == code
     validate(body, OPEN311_ERROR)
     assert body[0]["code"] == code and body[0]["description"]
+
+
+# --- POST requests.json and tokens/<token>.json ------------------------------------------------
+
+#: GeoReport v2's fields of the answer to a POST (account_id is for accounts we never create)
+GEOREPORT_POST_FIELDS = {"service_request_id", "token", "service_notice", "account_id"}
+
+
+@pytest.fixture
+def key(world):
+    """A key of world.street (communities a and b), as the 12345 hotline would hold it."""
+    _row, text = api_keys.issue(world.site_admin, world.street, "12345 热线 integration")
+    return text
+
+
+def post(client, form):
+    response = client.post("/open311/v2/requests.json", form, csrf=False)
+    return response.status_code, response.get_json()
+
+
+def good_form(world, key, **changes):
+    form = {
+        "api_key": key,
+        "jurisdiction_id": world.a.slug,
+        "service_code": "repairs",
+        "description": "3号楼电梯停了两天",
+        "address_string": "3号楼2单元",
+        "first_name": "小明",
+        "last_name": "王",
+        "phone": "13700001111",
+        "email": "wang@example.com",
+        "device_id": "hotline-7",
+        "account_id": "12345-99",
+    }
+    form.update(changes)
+    return {name: value for name, value in form.items() if value is not None}
+
+
+def test_a_post_is_answered_in_the_standards_fields_and_reaches_the_workers_queue(client, login_as, world, key, clock):
+    status, body = post(client, good_form(world, key))
+    assert status == 201
+    validate(body, OPEN311_POST_RESPONSE)
+    assert len(body) == 1 and set(body[0]) <= GEOREPORT_POST_FIELDS
+    row = db.session.get(Request, int(body[0]["service_request_id"]))
+    assert row.token == body[0]["token"] and row.channel == "open311" and row.reporter_id is None
+    assert (row.contact_name, row.contact_phone, row.contact_email, row.place) == (
+        "王 小明",
+        "13700001111",
+        "wang@example.com",
+        "3号楼2单元",
+    )
+    assert row in queries.queue(world.a.id)
+    assert api_keys.valid_key(key).last_used_at == row.created_at
+    page = login_as(world.worker).get(f"/manage/c/{world.a.slug}/requests/").get_data(as_text=True)
+    assert f"#{row.id}" in page
+    status, items = get(client, f"/open311/v2/requests/{row.id}.json?jurisdiction_id={world.a.slug}")
+    assert status == 200 and items[0]["service_code"] == "repairs"
+    assert "13700001111" not in str(items) and "电梯停了" not in str(items)
+    status, items = get(client, f"/open311/v2/tokens/{row.token}.json")
+    assert status == 200 and items == [{"service_request_id": str(row.id), "token": row.token}]
+    validate(items, OPEN311_TOKEN)
+
+
+def test_an_unknown_token_is_an_open311_404(client, world, key):
+    status, body = get(client, "/open311/v2/tokens/no-such-token.json")
+    assert status == 404
+    validate(body, OPEN311_ERROR)
+    assert body[0]["code"] == 404
+
+
+def _revoked(world):
+    row, text = api_keys.issue(world.site_admin, world.street, "已停用")
+    api_keys.revoke(world.site_admin, row)
+    return text
+
+
+BAD_POSTS = [
+    ("no key", lambda w, k: {"api_key": None}, 403),
+    ("empty key", lambda w, k: {"api_key": ""}, 403),
+    ("wrong key", lambda w, k: {"api_key": k[:-2] + "xx"}, 403),
+    ("revoked key", lambda w, k: {"api_key": _revoked(w)}, 403),
+    ("another street's key", lambda w, k: {"jurisdiction_id": w.c.slug}, 403),
+    ("no jurisdiction", lambda w, k: {"jurisdiction_id": None}, 400),
+    ("unknown jurisdiction", lambda w, k: {"jurisdiction_id": "nowhere"}, 404),
+    ("wrong service_code", lambda w, k: {"service_code": "lift"}, 400),
+    ("no service_code", lambda w, k: {"service_code": None}, 400),
+    ("no description", lambda w, k: {"description": None}, 400),
+    ("blank description", lambda w, k: {"description": "   "}, 400),
+    ("long description", lambda w, k: {"description": "长" * 1001}, 400),
+    ("no place", lambda w, k: {"address_string": None}, 400),
+    ("coordinates only", lambda w, k: {"address_string": None, "lat": "39.9", "long": "116.4"}, 400),
+    ("media_url", lambda w, k: {"media_url": "https://example.com/a.jpg"}, 400),
+    ("long phone", lambda w, k: {"phone": "1" * 31}, 400),
+    ("control characters", lambda w, k: {"description": "电梯\x1b[2J停了"}, 400),
+    ("NUL", lambda w, k: {"description": "电梯\x00停了"}, 400),
+]
+
+
+@pytest.mark.parametrize(("case", "change", "code"), BAD_POSTS, ids=[case for case, _c, _s in BAD_POSTS])
+def test_every_bad_post_is_refused_in_open311_format_and_writes_nothing(client, world, key, case, change, code):
+    form = good_form(world, key, **change(world, key))
+    db.session.commit()
+    before = database_rows(db.session)
+    status, body = post(client, form)
+    assert status == code, body
+    validate(body, OPEN311_ERROR)
+    assert body[0]["code"] == code and body[0]["description"]
+    assert database_rows(db.session) == before
+
+
+def test_a_session_never_stands_in_for_a_key(login_as, world, key):
+    """A logged-in site admin (who issues the keys) posting without a key is refused like anyone."""
+    client = login_as(world.site_admin)
+    status, body = post(client, good_form(world, key, api_key=None))
+    assert status == 403 and body[0]["code"] == 403
+
+
+def test_what_the_caller_says_identifies_nobody(client, login_as, world, key):
+    """account_id, email and phone of a resident do not make the request theirs."""
+    resident = world.resident
+    form = good_form(world, key, account_id=str(resident.id), email=f"{resident.username}@example.com", phone=resident.phone)
+    _status, body = post(client, form)
+    row = db.session.get(Request, int(body[0]["service_request_id"]))
+    assert row.reporter_id is None
+    page = login_as(resident).get("/me/requests").get_data(as_text=True)
+    assert f"#{row.id}" not in page
+    assert login_as(resident).get(f"/requests/{row.id}").get_data(as_text=True).count("3号楼电梯停了两天") == 0
+    assert not db.session.scalars(sa.select(Notification).where(Notification.link == f"/requests/{row.id}")).all()
+
+
+def test_the_contact_shows_only_to_the_staff_holding_it(client, login_as, world, key):
+    _status, body = post(client, good_form(world, key))
+    row = db.session.get(Request, int(body[0]["service_request_id"]))
+    url = f"/requests/{row.id}"
+
+    def shown(viewer) -> bool:
+        return "13700001111" in login_as(viewer).get(url).get_data(as_text=True)
+
+    assert shown(world.worker) and not shown(world.department_member)  # the committee holds it
+    services.accept(world.worker, row)
+    services.escalate(world.worker, row, "需要街道协调")
+    services.dispatch(world.street_admin, row, world.department)
+    assert shown(world.department_member) and not shown(world.worker)
+    for viewer in (None, world.resident, world.other_worker, world.other_street_admin, world.site_admin):
+        assert not shown(viewer)
+
+
+def test_posts_are_rate_limited(client, world, key, app, monkeypatch):
+    monkeypatch.setitem(app.config, "OPEN311_POST_LIMIT", "2 per minute")
+    assert [post(client, good_form(world, key))[0] for _ in range(2)] == [201, 201]
+    status, body = post(client, good_form(world, key))
+    assert status == 429
+    validate(body, OPEN311_ERROR)
