@@ -39,4 +39,7 @@ def register(app: Flask) -> None:
     @click.option("--burst", is_flag=True, help="Stop once the queue is empty.")
     def worker_command(burst: bool):
         """Run the queued jobs (needs REDIS_URL); one job at a time per worker."""
-        jobs.work(current_app._get_current_object(), burst=burst)  # type: ignore[attr-defined]
+        app = current_app._get_current_object()  # type: ignore[attr-defined]  # the proxy's object
+        if jobs.connection(app) is None:
+            raise click.UsageError("REDIS_URL is not set: jobs run inline in the site's own process, no worker is needed")
+        jobs.work(app, burst=burst, logging_level="INFO")

@@ -174,14 +174,14 @@ def _queue(app: Flask) -> Queue | None:
     return Queue(app.config["JOBS_QUEUE"], connection=conn, serializer=JSONSerializer)
 
 
-def work(app: Flask, *, burst: bool = False) -> bool:
+def work(app: Flask, *, burst: bool = False, logging_level: str = "WARNING") -> bool:
     """Run a worker on the app's queue (``flask jobs worker``). Jobs run in this process, one at a
     time (no fork: each has a fresh app context and database session); ``burst`` stops when empty."""
     queue = _queue(app)
     if queue is None:
         raise RuntimeError("REDIS_URL is not set: jobs run inline, there is no queue to work on")
     worker = SimpleWorker([queue], connection=queue.connection, serializer=JSONSerializer)
-    return worker.work(burst=burst, with_scheduler=True, logging_level="WARNING")
+    return worker.work(burst=burst, with_scheduler=True, logging_level=logging_level)
 
 
 def failures(app: Flask) -> list[Failure]:

@@ -203,6 +203,11 @@ def test_tick_enqueues_and_the_worker_runs_it(app, db, queue, monkeypatch):
     assert all(not isinstance(result, int) for result in queued.values()) and ran == []
     jobs.work(app, burst=True)
     assert sorted(ran) == sorted(tick_jobs)
+    # The same through the commands: `flask tick` queues, `flask jobs worker --burst` runs.
+    runner = app.test_cli_runner()
+    assert "evaluation: queued" in runner.invoke(args=["tick"]).output and len(ran) == len(tick_jobs)
+    assert runner.invoke(args=["jobs", "worker", "--burst"]).exit_code == 0
+    assert sorted(ran) == sorted(list(tick_jobs) * 2)
 
 
 @pytest.mark.redis
@@ -213,6 +218,11 @@ def test_the_queue_going_away_mid_run_falls_back_inline(app, db, queue, calls, m
     with caplog.at_level(logging.WARNING, logger="consult.core.jobs"):
         assert jobs.enqueue("tests.record", n=2) == 1
     assert calls == [{"n": 2}] and "job queue unreachable" in caplog.text
+
+
+def test_the_worker_command_needs_a_queue(app):
+    result = app.test_cli_runner().invoke(args=["jobs", "worker", "--burst"])
+    assert result.exit_code == 2 and "REDIS_URL is not set" in result.output
 
 
 def test_the_failed_jobs_page_is_for_site_admins_only(app, db, world):
