@@ -66,6 +66,15 @@ class Config:
     #: Seconds a "busy, try again" (503) page asks the browser to wait (Retry-After).
     RETRY_AFTER_SECONDS = 5
     REDIS_URL = os.environ.get("REDIS_URL") or None
+    #: Background jobs (consult/core/jobs.py, docs/operations.md): with REDIS_URL they go on this RQ
+    #: queue, run by `flask jobs worker`; without it they run inline after the enqueuing commit.
+    JOBS_QUEUE = os.environ.get("JOBS_QUEUE", "consult")
+    #: A failing job is tried again this many times, waiting these seconds before each try, then
+    #: kept as failed (site admins see it at /manage/site/jobs).
+    JOBS_RETRIES = 3
+    JOBS_RETRY_INTERVALS = [10, 60, 300]
+    #: Seconds a job may run before the worker stops it (a street's evaluation, a large export).
+    JOBS_TIMEOUT = 600
     #: Where request photos are kept: a folder (default: photos/ in the instance folder) or
     #: s3://bucket/prefix for an S3-compatible store (S3_ENDPOINT_URL, and boto3's AWS_* variables).
     PHOTO_STORE = os.environ.get("PHOTO_STORE", "")

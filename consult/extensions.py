@@ -1,6 +1,7 @@
 """Unbound extension objects, bound to an app in ``create_app``."""
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, ClassVar
 
 from flask_babel import Babel
 from flask_limiter import Limiter
@@ -15,7 +16,16 @@ from consult.core.model import Base
 
 
 class Session(_FlaskSession):
-    """Flask-SQLAlchemy's session, honouring an explicit ``bind`` (tests bind one connection)."""
+    """Flask-SQLAlchemy's session, honouring an explicit ``bind`` (tests bind one connection), and
+    calling ``after_commit_hooks`` once each commit has returned (consult.core.jobs starts the jobs
+    the transaction enqueued there: the session can run SQL again, unlike in an after_commit event)."""
+
+    after_commit_hooks: ClassVar[list[Callable[["Session"], None]]] = []
+
+    def commit(self) -> None:
+        super().commit()
+        for hook in self.after_commit_hooks:
+            hook(self)
 
     def get_bind(self, mapper=None, clause=None, bind=None, **kwargs):
         if bind is None and self.bind is not None:

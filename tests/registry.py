@@ -145,6 +145,7 @@ route("places_manage.community_audit", lambda w: f"/manage/c/{w.a.slug}/audit", 
 route("places_manage.street", lambda w: f"/manage/streets/{w.street.slug}/", STREET_ADMIN)
 route("places_manage.street_audit", lambda w: f"/manage/streets/{w.street.slug}/audit", STREET_ADMIN)
 route("places_manage.site", lambda w: "/manage/site/", SITE_ADMIN)
+route("places_manage.failed_jobs", lambda w: "/manage/site/jobs", SITE_ADMIN)
 
 
 def _notification(w):

@@ -65,6 +65,7 @@ def test_post_without_csrf_token_is_refused(endpoint, world, login_as, db):
     """Every form needs its CSRF token: without one, 400 and nothing changes."""
     client = login_as(world.site_admin if "site" in endpoint else world.worker)
     url = POST_ROUTES[endpoint](world)
+    db.session.commit()  # the set-up's background jobs (telling followers) run now, not inside the refused request
     before = database_rows(db.session)
     response = client.post(url, {"reason": "x", "username": "someone"}, csrf=False)
     # An API-key POST takes no CSRF token and never the session: without a key, 403

@@ -1,5 +1,5 @@
 """Registries each domain adds to: the worker's to-do list, personal data, `flask tick` jobs, closing an
-account, labels and template helpers, the page header's data, permission checks core needs, and the
+account, background jobs, labels and template helpers, the page header's data, permission checks core needs, and the
 sources of the evaluation's figures.
 
 The idiom: domains add to core, core never imports a domain (an import-linter contract in
@@ -49,6 +49,10 @@ not_personal_columns: dict[str, str] = {}
 STAFF_ACTION = "the staff member who acted on another person's record: it is that person's data; the action is in the audit log"
 #: name -> function() -> int (records changed); each must be idempotent
 tick_jobs: dict[str, Callable[[], int]] = {}
+#: name -> function(**arguments) run by consult.core.jobs, on the queue's worker or inline after the
+#: enqueuing transaction commits; its arguments are JSON (ids and strings, never ORM objects) and
+#: it runs in its own transaction (jobs.py commits or rolls back). Tick jobs run as "tick:<name>".
+job_functions: dict[str, Callable[..., object]] = {}
 #: name -> function(user) -> None: what a domain cancels or releases when a person closes their
 #: account (run in name order, in the closing transaction, before the account is anonymised)
 closing_account: dict[str, Callable] = {}
@@ -90,6 +94,16 @@ def tick(name: str):
 
     def decorator(fn):
         tick_jobs[name] = fn
+        return fn
+
+    return decorator
+
+
+def job(name: str):
+    """Register a background job under ``name`` (enqueued with ``consult.core.jobs.enqueue``)."""
+
+    def decorator(fn):
+        job_functions[name] = fn
         return fn
 
     return decorator

@@ -333,4 +333,4 @@ def end_street_admin(appointment_id: int):
     return redirect(url_for("places_manage.site"))
 
 
-from consult.places import departments_manage  # noqa: E402, F401  (its routes on this blueprint)
+from consult.places import departments_manage, jobs_manage  # noqa: E402, F401  (their routes on this blueprint)

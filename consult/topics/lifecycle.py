@@ -8,9 +8,10 @@ from datetime import datetime
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
-from consult.core import audit
+from consult.core import audit, jobs
 from consult.core.errors import Conflict, NotFound
 from consult.core.notifications import N_, notify
+from consult.core.registries import job
 from consult.core.templating import dt
 from consult.extensions import db
 from consult.places.models import Community
@@ -83,11 +84,28 @@ def transition(
 
 
 def notify_followers(topic: Topic, event: str, text: str, *, exclude=None, **params) -> None:
-    followers = db.session.scalars(sa.select(Follow.user_id).where(Follow.topic_id == topic.id))
-    for user_id in followers:
-        if exclude is not None and user_id == exclude.id:
-            continue
-        notify(user_id, event, text, link=f"/topics/{topic.id}", title=topic.title, **params)
+    """Tell the topic's followers (all but ``exclude``), in a background job once this change commits."""
+    jobs.enqueue(
+        "topics.notify_followers",
+        topic_id=topic.id,
+        event=event,
+        text=text,
+        exclude_id=exclude.id if exclude is not None else None,
+        params={key: str(value) for key, value in params.items()},
+    )
+
+
+@job("topics.notify_followers")
+def send_to_followers(topic_id: int, event: str, text: str, exclude_id: int | None, params: dict) -> int:
+    """The job: one notification per follower (a vote opening reaches every household following it),
+    the followers as they are when it runs, just after the change committed."""
+    topic = db.session.get(Topic, topic_id)
+    if topic is None:
+        return 0
+    sent = 0
+    for user_id in db.session.scalars(sa.select(Follow.user_id).where(Follow.topic_id == topic_id, Follow.user_id != exclude_id)):
+        sent += notify(user_id, event, text, link=f"/topics/{topic.id}", title=topic.title, **params)
+    return sent
 
 
 def can_see(user, topic: Topic) -> bool:

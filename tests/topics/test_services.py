@@ -130,6 +130,7 @@ def test_reject_needs_a_reason_the_author_sees(db, world, parking):
         review.reject(world.worker, topic, " ")
     review.reject(world.worker, topic, "属于物业职责")
     assert topic.status == S.REJECTED and topic.reject_reason == "属于物业职责"
+    db.session.commit()  # followers are told by a job that starts once the change commits
     keys = db.session.scalars(sa.select(Notification.event_key).where(Notification.recipient_id == world.resident.id))
     assert f"topic:{topic.id}:rejected" in list(keys)
 
@@ -348,6 +349,7 @@ def test_a_scheduled_vote_is_changed_before_it_opens_audited_and_followers_told(
     assert topic.status == S.VOTE_SCHEDULED and topic.closes_at == opens + timedelta(days=3)
     entry = db.session.scalar(sa.select(AuditEntry).where(AuditEntry.action == "vote.change"))
     assert entry.before["kind"] == "yes_no" and entry.after["options"] == ["东门", "西门"] and entry.actor_id == world.worker.id
+    db.session.commit()  # followers are told by a job that starts once the change commits
     for person in (world.party, world.resident):  # a follower, and the author (who follows their topic)
         texts = [n.event_key for n in db.session.scalars(sa.select(Notification).where(Notification.recipient_id == person.id))]
         assert any(k.startswith(f"vote:{vote.id}:changed:") for k in texts), person.username
@@ -407,6 +409,7 @@ def test_a_scheduled_vote_is_cancelled_with_a_reason_and_can_be_set_up_again(db,
     assert statuses(db, topic)[-2:] == [S.VOTE_SCHEDULED, S.READY_FOR_VOTE]
     entry = db.session.scalar(sa.select(AuditEntry).where(AuditEntry.action == "vote.cancel"))
     assert entry.after == {"reason": "议事会改期"} and entry.before["kind"] == "yes_no"
+    db.session.commit()  # followers are told by a job that starts once the change commits
     notes = list(db.session.scalars(sa.select(Notification).where(Notification.recipient_id == world.party.id)))
     assert any(n.params.get("reason") == "议事会改期" for n in notes)
     opens = now() + timedelta(days=1)
@@ -422,6 +425,7 @@ def test_a_scheduled_vote_is_cancelled_with_a_reason_and_can_be_set_up_again(db,
         quorum_percent=None,
         live_results=False,
     )
+    db.session.commit()  # followers are told by a job that starts once the change commits
     keys = set(db.session.scalars(sa.select(Notification.event_key).where(Notification.recipient_id == world.party.id)))
     assert f"topic:{topic.id}:vote_scheduled:2" in keys  # told of the new vote too
 
@@ -644,6 +648,7 @@ def test_comments_replies_and_counter(db, world):
     assert reply.parent_id == first.id and deeper.parent_id == first.id  # one level only
     db.session.refresh(topic)
     assert topic.comment_count == 3
+    db.session.commit()  # followers are told by a job that starts once the change commits
     keys = set(db.session.scalars(sa.select(Notification.event_key).where(Notification.recipient_id == world.party.id)))
     assert f"comment:{reply.id}:reply" in keys
 
@@ -690,15 +695,18 @@ def test_flag_once_and_hide_with_reason(db, world):
 
 def test_followers_notified_once_per_event(db, world):
     topic = world.topic("pending_review")
+    db.session.commit()  # its followers (the author) are told it is pending review
     with pytest.raises(NotFound):  # not published: others cannot even follow it
         support.follow(world.party, topic)
     support.follow(world.street_admin, topic)
     support.follow(world.street_admin, topic)
     review.approve(world.worker, topic)
+    db.session.commit()  # followers are told by a job that starts once the change commits
     events = list(db.session.scalars(sa.select(Notification.event_key).where(Notification.recipient_id == world.street_admin.id)))
     assert events == [f"topic:{topic.id}:collecting_support"]
     support.unfollow(world.street_admin, topic)
     review.send_to_vote(world.worker, topic)
+    db.session.commit()
     assert (
         db.session.scalar(
             sa.select(sa.func.count()).select_from(Notification).where(Notification.recipient_id == world.street_admin.id)
