@@ -2,6 +2,7 @@
 
 import pytest
 
+from consult.evaluation.services import current_month
 from consult.requests import reporting, services
 
 
@@ -21,6 +22,10 @@ def queries_for(client, url, count_queries):
         (lambda w: f"/manage/streets/{w.street.slug}/requests/", "street_admin"),
         (lambda w: f"/manage/c/{w.a.slug}/requests/recurring", "worker"),
         (lambda w: "/me/requests", "resident"),
+        # the month's 三率 come from the requests: the ranking, a community's months and a rate's records
+        (lambda w: f"/streets/{w.street.slug}/ranking?month={current_month()}", "visitor"),
+        (lambda w: f"/c/{w.a.slug}/evaluation/", "visitor"),
+        (lambda w: f"/c/{w.a.slug}/evaluation/records?figure=response", "visitor"),
     ],
 )
 def test_query_count_does_not_grow(url_of, who, world, login_as, count_queries, db):
