@@ -22,6 +22,7 @@ CONNECTIONS=${CONNECTIONS:-8}
 DURATION=${DURATION:-15s}
 SOLO_DURATION=${SOLO_DURATION:-5s}   # 0: skip the one-connection runs
 SLOW_MS=${SLOW_MS:-300}
+TIMEOUT=${TIMEOUT:-10s}              # wrk's own is 2 s: a slow page queued behind 8 connections would count as socket errors
 REQUESTS=${REQUESTS:-100000}
 
 case "$KIND" in postgresql | sqlite) ;; *) echo "usage: $0 [postgresql|sqlite]" >&2; exit 2 ;; esac
@@ -131,11 +132,11 @@ while IFS=$'\t' read -r name who path; do
     [ "$code" = 200 ] || { echo "GET $path as $who answered $code" >&2; tail -n 40 "$LOG/gunicorn.log" >&2; exit 1; }
   done
   file="$LOG/wrk-$(echo "$name" | tr -c 'A-Za-z0-9' '_')"
-  wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency -s bench/report.lua "${header[@]}" \
+  wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --timeout "$TIMEOUT" --latency -s bench/report.lua "${header[@]}" \
     "http://127.0.0.1:$PORT$path" >"$file.txt"
   solo="BENCH -"
   if [ "$SOLO_DURATION" != 0 ]; then
-    wrk -t1 -c1 -d"$SOLO_DURATION" --latency -s bench/report.lua "${header[@]}" "http://127.0.0.1:$PORT$path" >"$file.solo.txt"
+    wrk -t1 -c1 -d"$SOLO_DURATION" --timeout "$TIMEOUT" --latency -s bench/report.lua "${header[@]}" "http://127.0.0.1:$PORT$path" >"$file.solo.txt"
     solo=$(grep '^BENCH ' "$file.solo.txt")
   fi
   queries=$(awk -v n="$(echo "$name" | tr ' ' '_')" '$1 == "QUERIES" && $2 == n { print $3 }' "$LOG/figures.log")
