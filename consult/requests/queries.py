@@ -213,24 +213,23 @@ def recurring(community_ids: list[int], days: int, limit: int = 20) -> Recurring
     since = now() - timedelta(days=days)
     recent = sa.and_(Request.community_id.in_(community_ids), Request.created_at >= since, Request.status != RequestStatus.MERGED)
     count = sa.func.count(Request.id)
-    by_category = db.session.execute(
-        sa.select(RequestCategory.name, count)
-        .join(Request, Request.category_id == RequestCategory.id)
-        .where(recent)
-        .group_by(RequestCategory.name)
-        .order_by(count.desc(), RequestCategory.name)
-        .limit(limit)
-    ).tuples()
-    by_place = db.session.execute(
+    # One pass over the period: counts per category and building (a few hundred groups however
+    # many requests), summed per category here rather than read a second time.
+    groups = db.session.execute(
         sa.select(RequestCategory.name, Request.building, count)
         .join(Request, Request.category_id == RequestCategory.id)
-        .where(recent, Request.building.is_not(None))
+        .where(recent)
         .group_by(RequestCategory.name, Request.building)
-        .having(count > 1)
-        .order_by(count.desc(), RequestCategory.name, Request.building)
-        .limit(limit)
     ).tuples()
-    return Recurring(days, list(by_category), list(by_place), likely_duplicates(community_ids, limit))
+    per_category: dict[str, int] = {}
+    by_place: list[tuple[str, str | None, int]] = []
+    for name, building, n in groups:
+        per_category[name] = per_category.get(name, 0) + n
+        if building is not None and n > 1:
+            by_place.append((name, building, n))
+    by_category = sorted(per_category.items(), key=lambda item: (-item[1], item[0]))[:limit]
+    by_place = sorted(by_place, key=lambda row: (-row[2], row[0], row[1]))[:limit]
+    return Recurring(days, by_category, by_place, likely_duplicates(community_ids, limit))
 
 
 def likely_duplicates(community_ids: list[int], limit: int = 20) -> list[tuple[Request, Request]]:

@@ -43,3 +43,20 @@ def test_the_newest_look_alikes_are_found_however_many_requests_are_open(db, wor
     clock.advance(hours=2)
     later = report(world, world.resident, "9")
     assert [(e.id, lt.id) for e, lt in queries.likely_duplicates([world.a.id])] == [(earlier.id, later.id)]
+
+
+def test_recurring_counts_by_category_and_by_building(db, world, clock):
+    neighbour = world.factory.resident(world.a)
+    clock.set(2026, 11, 1, 2, 0)
+    for building in ("3", "3", "3", "4", None):
+        report(world, neighbour, building)
+    report(world, neighbour, "4", category="noise")
+    report(world, neighbour, "5", category="noise")
+    duplicate = report(world, world.resident, "4")
+    services.merge(world.worker, duplicate, report(world, world.resident, "6", category="noise"))  # merged: not counted
+    clock.advance(days=40)
+    report(world, neighbour, "3")  # the only one in the last 30 days
+    found = queries.recurring([world.a.id], 90)
+    assert found.by_category == [("设施维修", 6), ("噪音扰民", 3)]
+    assert found.by_place == [("设施维修", "3", 4)]
+    assert queries.recurring([world.a.id], 30).by_category == [("设施维修", 1)]
