@@ -40,6 +40,7 @@ export DATABASE_URL="postgresql://$PGUSER@127.0.0.1:$PGPORT/$DB"
 export CONSULT_ENV=production
 export SECRET_KEY=${SECRET_KEY:-bench-$(date +%s)-secret}
 export SESSION_COOKIE_SECURE=0
+export SITE_URL=${SITE_URL:-http://127.0.0.1:$PORT}   # production config refuses to start without it
 export FLASK_APP=wsgi.py
 unset REDIS_URL
 

@@ -216,48 +216,67 @@ def recurring(community_ids: list[int], days: int, limit: int = 20) -> Recurring
     since = now() - timedelta(days=days)
     recent = sa.and_(Request.community_id.in_(community_ids), Request.created_at >= since, Request.status != RequestStatus.MERGED)
     count = sa.func.count(Request.id)
-    by_category = db.session.execute(
-        sa.select(RequestCategory.name, count)
-        .join(Request, Request.category_id == RequestCategory.id)
-        .where(recent)
-        .group_by(RequestCategory.name)
-        .order_by(count.desc(), RequestCategory.name)
-        .limit(limit)
-    ).tuples()
-    by_place = db.session.execute(
+    # One pass over the period: counts per category and building (a few hundred groups however
+    # many requests), summed per category here rather than read a second time.
+    groups = db.session.execute(
         sa.select(RequestCategory.name, Request.building, count)
         .join(Request, Request.category_id == RequestCategory.id)
-        .where(recent, Request.building.is_not(None))
+        .where(recent)
         .group_by(RequestCategory.name, Request.building)
-        .having(count > 1)
-        .order_by(count.desc(), RequestCategory.name, Request.building)
-        .limit(limit)
     ).tuples()
-    return Recurring(days, list(by_category), list(by_place), likely_duplicates(community_ids, limit))
+    per_category: dict[str, int] = {}
+    by_place: list[tuple[str, str | None, int]] = []
+    for name, building, n in groups:
+        per_category[name] = per_category.get(name, 0) + n
+        if building is not None and n > 1:
+            by_place.append((name, building, n))
+    by_category = sorted(per_category.items(), key=lambda item: (-item[1], item[0]))[:limit]
+    by_place = sorted(by_place, key=lambda row: (-row[2], row[0], row[1]))[:limit]
+    return Recurring(days, by_category, by_place, likely_duplicates(community_ids, limit))
 
 
 def likely_duplicates(community_ids: list[int], limit: int = 20) -> list[tuple[Request, Request]]:
     """Open requests of one community, category and building reported within 14 days of each other:
-    (the earlier, the later). The committee merges the later into the earlier. Open requests are
-    few (they are answered within days), so they are paired here rather than by a self-join."""
-    rows = db.session.scalars(
-        sa.select(Request)
-        .options(joinedload(Request.category), joinedload(Request.community))
+    (the earlier, the later), the latest first. The committee merges the later into the earlier.
+
+    The database pairs each open request with the one before it (``lag`` over community, category
+    and building), newest first; only the pairs read until ``limit`` fall within the window are
+    loaded as requests, so the cost does not grow with the street's open requests."""
+    group = (Request.community_id, Request.category_id, Request.building)
+    order = (Request.created_at, Request.id)
+    at = Request.created_at
+    paired = (
+        sa.select(
+            Request.id,
+            Request.created_at,
+            sa.func.lag(Request.id).over(partition_by=group, order_by=order).label("earlier_id"),
+            sa.func.lag(at, type_=at.type).over(partition_by=group, order_by=order).label("earlier_at"),
+        )
         .where(Request.community_id.in_(community_ids), open_clause(), Request.building.is_not(None))
-        .order_by(Request.created_at, Request.id)
-        .limit(2000)
+        .subquery()
     )
-    groups: dict[tuple[int, int, str | None], list[Request]] = {}
-    for row in rows:
-        groups.setdefault((row.community_id, row.category_id, row.building), []).append(row)
-    window = timedelta(days=DUPLICATE_WINDOW_DAYS)
-    pairs = [
-        (earlier, later)
-        for group in groups.values()
-        for earlier, later in zip(group, group[1:], strict=False)
-        if later.created_at - earlier.created_at <= window
-    ]
-    return sorted(pairs, key=lambda pair: pair[1].created_at, reverse=True)[:limit]
+    rows = db.session.execute(
+        sa.select(paired.c.id, paired.c.created_at, paired.c.earlier_id, paired.c.earlier_at)
+        .where(paired.c.earlier_id.is_not(None))
+        .order_by(paired.c.created_at.desc(), paired.c.id.desc())
+        .execution_options(yield_per=100)
+    )
+    window, found = timedelta(days=DUPLICATE_WINDOW_DAYS), []
+    for later_id, later_at, earlier_id, earlier_at in rows:
+        if later_at - earlier_at <= window:
+            found.append((earlier_id, later_id))
+            if len(found) == limit:
+                break
+    rows.close()
+    loaded = {
+        r.id: r
+        for r in db.session.scalars(
+            sa.select(Request)
+            .options(joinedload(Request.category), joinedload(Request.community))
+            .where(Request.id.in_([i for pair in found for i in pair]))
+        )
+    }
+    return [(loaded[earlier], loaded[later]) for earlier, later in found]
 
 
 def merged_into(request_id: int) -> list[Request]:
