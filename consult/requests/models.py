@@ -250,6 +250,10 @@ class Request(Model):
         sa.Index("ix_requests_community_created", "community_id", "created_at"),
         sa.Index("ix_requests_response_due", "status", "response_due_at"),
         sa.Index("ix_requests_resolution_due", "status", "resolution_due_at"),
+        # the street's lists by holder; the month's 三率 (consult/requests/sources.py)
+        sa.Index("ix_requests_holder_status", "holder", "status"),
+        sa.Index("ix_requests_community_resolution_due", "community_id", "original_resolution_due_at"),
+        sa.Index("ix_requests_community_confirmed", "community_id", "confirmed_at"),
     )
 
 
