@@ -198,27 +198,41 @@ def queue_page(community_id: int):
     return paginate(open_requests(community_id), per_page=PER_PAGE)
 
 
-def street_list(street_id: int, key: str):
-    """One list of the street's requests page, the most urgent first: what the street holds now
-    (``held``), what its departments hold (``dispatched``), every overdue request of its
-    communities (``overdue``)."""
+def _street_open(street_id: int):
+    """The open requests of a street's communities, and what puts one in each list of its page:
+    what the street holds now (``held``), what its departments hold (``dispatched``), every
+    overdue request (``overdue``)."""
     in_street = Request.community_id.in_(sa.select(Community.id).where(Community.street_id == street_id))
-    which = {
+    lists = {
         "held": Request.holder == Holder.STREET,
         "dispatched": Request.holder == Holder.DEPARTMENT,
         "overdue": _urgency() < now(),
-    }[key]
+    }
+    return sa.and_(in_street, open_clause()), lists
+
+
+def street_list(street_id: int, key: str):
+    """One list of the street's requests page, the most urgent first."""
+    open_in_street, lists = _street_open(street_id)
     return (
         sa.select(Request)
         .options(joinedload(Request.category), joinedload(Request.community))
-        .where(in_street, open_clause(), which)
+        .where(open_in_street, lists[key])
         .order_by(_urgency(), Request.id)
     )
 
 
 def street_pages(street_id: int) -> dict:
-    """Each list of the street's requests page, 50 a page, its page number in ``?<list>_page=``."""
-    return {key: paginate(street_list(street_id, key), per_page=PER_PAGE, arg=f"{key}_page") for key in STREET_LISTS}
+    """Each list of the street's requests page, 50 a page, its page number in ``?<list>_page=``;
+    the three counted in one pass over the street's open requests."""
+    open_in_street, lists = _street_open(street_id)
+    counts = db.session.execute(
+        sa.select(*(sa.func.count().filter(lists[key]) for key in STREET_LISTS)).where(open_in_street)
+    ).one()
+    return {
+        key: paginate(street_list(street_id, key), per_page=PER_PAGE, arg=f"{key}_page", total=total)
+        for key, total in zip(STREET_LISTS, counts, strict=True)
+    }
 
 
 #: requests of the same category and building within this many days look like one problem
