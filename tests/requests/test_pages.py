@@ -70,3 +70,17 @@ def test_each_list_of_the_street_page_has_its_own_pages(many, world, login_as, c
     second = admin.get(f"{url}?held_page=2").get_data(as_text=True)
     assert len(card_ids(second, 'id="held-h"', 'id="dispatched-h"')) == 1
     assert card_ids(second, 'id="overdue-h"') == card_ids(html, 'id="overdue-h"')  # the other list stays on its page
+
+
+def test_the_street_recurring_page_names_the_community_of_each_building(db, world, login_as, clock):
+    clock.set(2026, 11, 2, 2, 0)
+    for community in (world.a, world.b):
+        resident = world.factory.resident(community)
+        for _ in range(2):
+            reporting.report(resident, community, category="repairs", description="电梯坏了", building="3")
+    html = login_as(world.street_admin).get(f"/manage/streets/{world.street.slug}/requests/recurring").get_data(as_text=True)
+    places = html[html.index('id="place-h"') : html.index('id="dup-h"')]
+    assert f"<td>{world.a.name}</td><td>3</td><td>2</td>" in places
+    assert f"<td>{world.b.name}</td><td>3</td><td>2</td>" in places
+    committee = login_as(world.worker).get(f"/manage/c/{world.a.slug}/requests/recurring").get_data(as_text=True)
+    assert "<td>设施维修</td><td>3</td><td>2</td>" in committee  # one community: no community column
