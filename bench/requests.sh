@@ -24,6 +24,7 @@ SOLO_DURATION=${SOLO_DURATION:-5s}   # 0: skip the one-connection runs
 SLOW_MS=${SLOW_MS:-300}
 TIMEOUT=${TIMEOUT:-10s}              # wrk's own is 2 s: a slow page queued behind 8 connections would count as socket errors
 REQUESTS=${REQUESTS:-100000}
+ONLY=${ONLY:-}                       # e.g. 'worker queue|street requests': only the pages whose name matches (awk regex)
 
 case "$KIND" in postgresql | sqlite) ;; *) echo "usage: $0 [postgresql|sqlite]" >&2; exit 2 ;; esac
 case "$DB" in bench_requests*) ;; *) echo "BENCH_DB must start with bench_requests (it is dropped)" >&2; exit 2 ;; esac
@@ -103,6 +104,11 @@ recurring 90d (street)	street_admin	/manage/streets/$STREET/requests/recurring?d
 request (worker)	worker	/requests/$RID
 request (public)	visitor	/requests/$RID
 PAGES
+if [ -n "$ONLY" ]; then
+  awk -F'\t' -v only="$ONLY" '$1 ~ only' "$LOG/pages.tsv" >"$LOG/pages.only"
+  [ -s "$LOG/pages.only" ] || { echo "ONLY matches no page" >&2; exit 2; }
+  mv "$LOG/pages.only" "$LOG/pages.tsv"
+fi
 
 echo "== SQL statements per page, evaluation month"
 "$VENV/bin/python" bench/request_figures.py "$LOG/seed.json" "$LOG/pages.tsv" --cookies "$LOG/cookies.tsv" \

@@ -16,9 +16,15 @@ def page_number(arg: str = "page") -> int:
     return min(max(int(value), 1), MAX_PAGE)
 
 
-def paginate(select, *, per_page: int, arg: str = "page", page: int | None = None):
-    """``db.paginate`` with a checked page number (a huge one would overflow SQLite's OFFSET)."""
-    return db.paginate(select, page=page or page_number(arg), per_page=per_page, error_out=False, count=True)
+def paginate(select, *, per_page: int, arg: str = "page", page: int | None = None, total: int | None = None):
+    """``db.paginate`` with a checked page number (a huge one would overflow SQLite's OFFSET).
+
+    ``total``: the number of rows in all when the caller counted them already (several lists
+    counted in one statement); otherwise one ``count`` statement more."""
+    found = db.paginate(select, page=page or page_number(arg), per_page=per_page, error_out=False, count=total is None)
+    if total is not None:
+        found.total = total
+    return found
 
 
 def parse_id(value) -> int | None:

@@ -150,10 +150,10 @@ def register(app: Flask) -> None:
         return uuid.uuid4().hex
 
     @app.template_global()
-    def page_url(page: int) -> str:
-        """The current URL with another page number."""
-        args: dict[str, Any] = {**request.args.to_dict(), "page": page}
-        return url_for(request.endpoint or "", **(request.view_args or {}), **args)
+    def page_url(page: int, arg: str = "page", anchor: str | None = None) -> str:
+        """The current URL with another page number (in ``arg``: a page with several lists has one each)."""
+        args: dict[str, Any] = {**request.args.to_dict(), arg: page}
+        return url_for(request.endpoint or "", **(request.view_args or {}), **args, _anchor=anchor)
 
 
 def label(key: str) -> str:

@@ -31,8 +31,8 @@ bp = Blueprint("requests_manage", __name__, url_prefix="/manage")
 @bp.get("/c/<community>/requests/")
 @community_staff_required
 def queue(community):
-    """The community's open requests, the most urgent first; overdue ones flagged."""
-    page = queries.queue(community.id)
+    """The community's open requests, the most urgent first, 50 a page; overdue ones flagged."""
+    page = queries.queue_page(community.id)
     return render_template("requests/manage/queue.html", community=community, page=page)
 
 
@@ -158,8 +158,8 @@ def department_step(department_id: int, request_id: int, action: str):
 @bp.get("/streets/<street>/requests/")
 @street_admin_required
 def street(street):
-    """What the street holds (escalated by its communities) and what is overdue anywhere in it."""
-    return render_template("requests/manage/street.html", street=street, lists=queries.street_lists(street.id))
+    """What the street holds (escalated by its communities) and what is overdue anywhere in it, 50 a page each."""
+    return render_template("requests/manage/street.html", street=street, lists=queries.street_pages(street.id))
 
 
 def _days() -> int:

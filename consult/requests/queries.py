@@ -10,6 +10,7 @@ from flask import abort
 from sqlalchemy.orm import joinedload
 
 from consult.core.clock import now
+from consult.core.pagination import paginate
 from consult.extensions import db
 from consult.places import departments, queries as places
 from consult.places.models import Community
@@ -170,30 +171,67 @@ def department_queue(department_id: int, limit: int = 200) -> list[Request]:
     )
 
 
-def queue(community_id: int, limit: int = 200) -> list[Request]:
-    """Open requests of a community, the most urgent first (at most ``limit``; the list page says so)."""
-    return list(
-        db.session.scalars(
-            sa.select(Request)
-            .options(joinedload(Request.category))
-            .where(Request.community_id == community_id, open_clause())
-            .order_by(_urgency(), Request.id)
-            .limit(limit)
-        )
+#: cards per page of the worker queue and of each list of the street's requests page
+PER_PAGE = 50
+
+#: the street's requests page: each list and the query-string argument of its page number
+STREET_LISTS = ("held", "dispatched", "overdue")
+
+
+def open_requests(community_id: int):
+    """Open requests of a community, the most urgent first."""
+    return (
+        sa.select(Request)
+        .options(joinedload(Request.category))
+        .where(Request.community_id == community_id, open_clause())
+        .order_by(_urgency(), Request.id)
     )
 
 
-def street_lists(street_id: int, limit: int = 200) -> dict[str, list[Request]]:
-    """What the street holds now, what its departments hold, and every overdue request of its communities."""
+def queue(community_id: int, limit: int = 200) -> list[Request]:
+    """The first ``limit`` open requests of a community, the most urgent first."""
+    return list(db.session.scalars(open_requests(community_id).limit(limit)))
+
+
+def queue_page(community_id: int):
+    """The worker queue: a page of 50 open requests (``?page=``), the most urgent first."""
+    return paginate(open_requests(community_id), per_page=PER_PAGE)
+
+
+def _street_open(street_id: int):
+    """The open requests of a street's communities, and what puts one in each list of its page:
+    what the street holds now (``held``), what its departments hold (``dispatched``), every
+    overdue request (``overdue``)."""
     in_street = Request.community_id.in_(sa.select(Community.id).where(Community.street_id == street_id))
-    held = sa.select(Request).where(in_street, open_clause(), Request.holder == Holder.STREET)
-    dispatched = sa.select(Request).where(in_street, open_clause(), Request.holder == Holder.DEPARTMENT)
-    late = sa.select(Request).where(in_street, open_clause(), _urgency() < now())
-    load = (joinedload(Request.category), joinedload(Request.community))
+    lists = {
+        "held": Request.holder == Holder.STREET,
+        "dispatched": Request.holder == Holder.DEPARTMENT,
+        "overdue": _urgency() < now(),
+    }
+    return sa.and_(in_street, open_clause()), lists
+
+
+def street_list(street_id: int, key: str):
+    """One list of the street's requests page, the most urgent first."""
+    open_in_street, lists = _street_open(street_id)
+    return (
+        sa.select(Request)
+        .options(joinedload(Request.category), joinedload(Request.community))
+        .where(open_in_street, lists[key])
+        .order_by(_urgency(), Request.id)
+    )
+
+
+def street_pages(street_id: int) -> dict:
+    """Each list of the street's requests page, 50 a page, its page number in ``?<list>_page=``;
+    the three counted in one pass over the street's open requests."""
+    open_in_street, lists = _street_open(street_id)
+    counts = db.session.execute(
+        sa.select(*(sa.func.count().filter(lists[key]) for key in STREET_LISTS)).where(open_in_street)
+    ).one()
     return {
-        "held": list(db.session.scalars(held.options(*load).order_by(_urgency()).limit(limit))),
-        "dispatched": list(db.session.scalars(dispatched.options(*load).order_by(_urgency()).limit(limit))),
-        "overdue": list(db.session.scalars(late.options(*load).order_by(_urgency()).limit(limit))),
+        key: paginate(street_list(street_id, key), per_page=PER_PAGE, arg=f"{key}_page", total=total)
+        for key, total in zip(STREET_LISTS, counts, strict=True)
     }
 
 
@@ -207,7 +245,8 @@ class Recurring:
 
     days: int
     by_category: list[tuple[str, int]]
-    by_place: list[tuple[str, str | None, int]]
+    #: (category, community, building, requests): 3号楼 of two communities are two rows
+    by_place: list[tuple[str, str, str, int]]
     duplicates: list[tuple[Request, Request]]
 
 
@@ -216,22 +255,23 @@ def recurring(community_ids: list[int], days: int, limit: int = 20) -> Recurring
     since = now() - timedelta(days=days)
     recent = sa.and_(Request.community_id.in_(community_ids), Request.created_at >= since, Request.status != RequestStatus.MERGED)
     count = sa.func.count(Request.id)
-    # One pass over the period: counts per category and building (a few hundred groups however
-    # many requests), summed per category here rather than read a second time.
+    # One pass over the period: counts per category, community and building (a few hundred groups
+    # however many requests), summed per category here rather than read a second time.
     groups = db.session.execute(
-        sa.select(RequestCategory.name, Request.building, count)
+        sa.select(RequestCategory.name, Community.name, Request.building, count)
         .join(Request, Request.category_id == RequestCategory.id)
+        .join(Community, Community.id == Request.community_id)
         .where(recent)
-        .group_by(RequestCategory.name, Request.building)
+        .group_by(RequestCategory.name, Request.community_id, Community.name, Request.building)
     ).tuples()
     per_category: dict[str, int] = {}
-    by_place: list[tuple[str, str | None, int]] = []
-    for name, building, n in groups:
+    by_place: list[tuple[str, str, str, int]] = []
+    for name, community, building, n in groups:
         per_category[name] = per_category.get(name, 0) + n
         if building is not None and n > 1:
-            by_place.append((name, building, n))
+            by_place.append((name, community, building, n))
     by_category = sorted(per_category.items(), key=lambda item: (-item[1], item[0]))[:limit]
-    by_place = sorted(by_place, key=lambda row: (-row[2], row[0], row[1]))[:limit]
+    by_place = sorted(by_place, key=lambda row: (-row[3], row[0], row[1], row[2]))[:limit]
     return Recurring(days, by_category, by_place, likely_duplicates(community_ids, limit))
 
 

@@ -58,5 +58,18 @@ def test_recurring_counts_by_category_and_by_building(db, world, clock):
     report(world, neighbour, "3")  # the only one in the last 30 days
     found = queries.recurring([world.a.id], 90)
     assert found.by_category == [("设施维修", 6), ("噪音扰民", 3)]
-    assert found.by_place == [("设施维修", "3", 4)]
+    assert found.by_place == [("设施维修", world.a.name, "3", 4)]
     assert queries.recurring([world.a.id], 30).by_category == [("设施维修", 1)]
+
+
+def test_recurring_places_of_a_street_are_a_community_and_a_building(db, world, clock):
+    """3号楼 of two communities are two places: the street's page once added them up."""
+    clock.set(2026, 11, 1, 2, 0)
+    for community, times in ((world.a, 3), (world.b, 2)):
+        resident = world.factory.resident(community)
+        for _ in range(times):
+            reporting.report(resident, community, category="repairs", description="电梯坏了", building="3")
+    found = queries.recurring([world.a.id, world.b.id], 30)
+    assert found.by_category == [("设施维修", 5)]
+    assert found.by_place == [("设施维修", world.a.name, "3", 3), ("设施维修", world.b.name, "3", 2)]
+    assert queries.recurring([world.b.id], 30).by_place == [("设施维修", world.b.name, "3", 2)]

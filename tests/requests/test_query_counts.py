@@ -21,6 +21,8 @@ def queries_for(client, url, count_queries):
         (lambda w: f"/manage/c/{w.a.slug}/", "worker"),
         (lambda w: f"/manage/streets/{w.street.slug}/requests/", "street_admin"),
         (lambda w: f"/manage/c/{w.a.slug}/requests/recurring", "worker"),
+        (lambda w: f"/manage/streets/{w.street.slug}/requests/recurring", "street_admin"),
+        (lambda w: f"/manage/streets/{w.street.slug}/requests/?held_page=2&overdue_page=abc", "street_admin"),
         (lambda w: "/me/requests", "resident"),
         # the month's 三率 come from the requests: the ranking, a community's months and a rate's records
         (lambda w: f"/streets/{w.street.slug}/ranking?month={current_month()}", "visitor"),
