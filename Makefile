@@ -39,7 +39,7 @@ extract: $(VENV)/.installed
 test: lint
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-# The quick loop while coding (about 95 s for 2,700 tests on two cores): the suite on SQLite in two processes,
+# The quick loop while coding (about 60 s for 2,800 tests on two quiet cores; 95 s when they are busy): the suite on SQLite in two processes,
 # without the browser tests and the few marked slow (building the whole demo), whatever the
 # environment says (no PostgreSQL pass, no CI=true failing what it skips; Redis tests only when
 # TEST_REDIS_URL is set). `make test` (and CI) still runs everything.
