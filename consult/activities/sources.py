@@ -20,6 +20,7 @@ from consult.activities.models import (
     Wish,
     WishStatus,
 )
+from consult.core import timeliness
 from consult.core.exports import Listing, iso
 from consult.core.registries import evaluation_record, evaluation_source
 from consult.extensions import db
@@ -28,19 +29,17 @@ from consult.extensions import db
 
 
 @evaluation_source("topics_response", "wishes")
-def posted_wishes(community_ids, start, end, moment):
-    """Micro-wishes posted in the month."""
-    return db.session.execute(
-        sa.select(
-            sa.literal("wish"),
-            Wish.id,
-            Wish.community_id,
-            Wish.created_at,
-            sa.null(),
-            Wish.decided_at,
-            Wish.status == WishStatus.WITHDRAWN,
-        ).where(Wish.community_id.in_(community_ids), Wish.created_at >= start, Wish.created_at < end)
+def posted_wishes(community_ids, start, end, moment, target):
+    """Micro-wishes posted in the month, due a decision ``target`` after."""
+    rows = db.session.execute(
+        sa.select(Wish.id, Wish.community_id, Wish.created_at, Wish.decided_at, Wish.status == WishStatus.WITHDRAWN).where(
+            Wish.community_id.in_(community_ids), Wish.created_at >= start, Wish.created_at < end
+        )
     ).all()
+    return [
+        ("wish", wish_id, cid, *timeliness.answered(decided, at + target, moment), withdrawn)
+        for wish_id, cid, at, decided, withdrawn in rows
+    ]
 
 
 @evaluation_source("topics_satisfaction", "wish_ratings")

@@ -15,10 +15,10 @@ rules: what counts, what is on time, what is good.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import timedelta
 
 from consult.core import registries
-from consult.core.clock import local, month_bounds, now
+from consult.core.clock import month_bounds, now
 from consult.core.scales import SATISFACTION_LEVELS, SATISFIED_LEVELS
 from consult.evaluation.models import RATES, EvaluationSettings
 
@@ -101,8 +101,8 @@ def compute(community_ids: list[int], month: str, settings: EvaluationSettings) 
         return out
     target = timedelta(hours=settings.response_hours)
     for prefix in ("", "topics_"):
-        _response(out, prefix + "response", _rows(prefix + "response", community_ids, start, end, moment), moment, target)
-        _resolution(out, prefix + "resolution", _rows(prefix + "resolution", community_ids, start, end, moment), moment)
+        _response(out, prefix + "response", _rows(prefix + "response", community_ids, start, end, moment, target))
+        _resolution(out, prefix + "resolution", _rows(prefix + "resolution", community_ids, start, end, moment))
         _satisfaction(out, prefix + "satisfaction", _rows(prefix + "satisfaction", community_ids, start, end, moment))
     for kind, record_id, cid, voters, eligible in _rows("participation", community_ids, start, end, moment):
         figure = out[cid]["participation"]
@@ -125,51 +125,39 @@ def compute(community_ids: list[int], month: str, settings: EvaluationSettings) 
     return out
 
 
-def _rows(figure: str, community_ids: list[int], start, end, moment) -> list:
-    """Every registered source's rows for ``figure``, by kind in RECORD_ORDER."""
+def _rows(figure: str, *arguments) -> list:
+    """Every registered source's rows for ``figure``, by kind in RECORD_ORDER; a source is called with
+    (community_ids, start, end, moment), and a response source also with the target response time."""
     sources = registries.evaluation_sources.get(figure, {}).values()
-    rows = [row for source in sources for row in source(community_ids, start, end, moment)]
+    rows = [row for source in sources for row in source(*arguments)]
     rank = {kind: index for index, kind in enumerate(RECORD_ORDER)}
     return sorted(rows, key=lambda row: rank.get(row[0], len(rank)))
 
 
-def _response(out: dict, name: str, rows: list, moment, target: timedelta) -> None:
-    """Response: items received in the month, answered by their due time — their own (a request's
-    original response due time) or, when the source gives none, ``target`` after they came in. An
-    item still inside its time, or withdrawn before any answer (the author's doing), is not counted."""
-    for kind, record_id, cid, at, due, answered, withdrawn in rows:
-        deadline = due if due is not None else at + target
-        if answered is None and (deadline > moment or withdrawn):
+def _response(out: dict, name: str, rows: list) -> None:
+    """Response: items received in the month, answered by their due time (each source says when that
+    is: a request's original response due time, else the street's target after it came in; see
+    ``consult.core.timeliness``). An item unanswered and still inside its time, or withdrawn before
+    any answer (the author's doing), is not counted."""
+    for kind, record_id, cid, answered, in_time, due_passed, withdrawn in rows:
+        if not answered and (not due_passed or withdrawn):
             continue
         figure = out[cid][name]
         figure["den"] += 1
         figure["records"].append([kind, record_id])
-        if answered is not None and answered <= deadline:
-            figure["num"] += 1
+        figure["num"] += bool(in_time)
 
 
-def _due_passed(due: date | datetime, moment: datetime) -> bool:
-    """A due date has passed once its day is over; a due time, once it is reached."""
-    return due <= moment if isinstance(due, datetime) else due < local(moment).date()
-
-
-def _in_time(done_at: datetime | None, due: date | datetime) -> bool:
-    if done_at is None:
-        return False
-    return done_at <= due if isinstance(due, datetime) else local(done_at).date() <= due
-
-
-def _resolution(out: dict, name: str, rows: list, moment) -> None:
+def _resolution(out: dict, name: str, rows: list) -> None:
     """Resolution: items due in the month (an outcome's original due date, a request's original due
-    time), done by then; one not yet due and not done is not counted yet."""
-    for kind, record_id, cid, due, done_at in rows:
-        on_time = _in_time(done_at, due)
-        if not on_time and not _due_passed(due, moment):
+    time), done by then; one not yet due and not done in time is not counted yet."""
+    for kind, record_id, cid, in_time, due_passed in rows:
+        if not in_time and not due_passed:
             continue
         figure = out[cid][name]
         figure["den"] += 1
         figure["records"].append([kind, record_id])
-        figure["num"] += on_time
+        figure["num"] += bool(in_time)
 
 
 def _satisfaction(out: dict, name: str, rows: list) -> None:

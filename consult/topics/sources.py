@@ -13,6 +13,7 @@ from datetime import timedelta
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
+from consult.core import timeliness
 from consult.core.exports import Listing, iso
 from consult.core.registries import evaluation_record, evaluation_source
 from consult.extensions import db
@@ -35,15 +36,14 @@ from consult.topics.policy import state_sql
 
 
 @evaluation_source("topics_response", "topics")
-def submitted_topics(community_ids, start, end, moment):
-    """Topics submitted in the month (a committee's own do not count: it would answer itself)."""
-    return db.session.execute(
+def submitted_topics(community_ids, start, end, moment, target):
+    """Topics submitted in the month, due a decision ``target`` after (a committee's own do not count:
+    it would answer itself)."""
+    rows = db.session.execute(
         sa.select(
-            sa.literal("topic"),
             Topic.id,
             Topic.community_id,
             Topic.submitted_at,
-            sa.null(),
             Topic.decided_at,
             state_sql(moment) == TopicStatus.WITHDRAWN.value,
         ).where(
@@ -53,19 +53,24 @@ def submitted_topics(community_ids, start, end, moment):
             Topic.committee_initiated.is_(False),
         )
     ).all()
+    return [
+        ("topic", topic_id, cid, *timeliness.answered(decided, at + target, moment), withdrawn)
+        for topic_id, cid, at, decided, withdrawn in rows
+    ]
 
 
 @evaluation_source("topics_resolution", "outcomes")
 def outcomes_due(community_ids, start, end, moment):
-    """Outcomes whose original due date falls in the month."""
+    """Outcomes whose original due date falls in the month, done by the end of that day."""
     first_day, last_day = start.date(), (end - timedelta(days=1)).date()
-    return db.session.execute(
-        sa.select(sa.literal("outcome"), Outcome.topic_id, Topic.community_id, Outcome.original_due_date, Outcome.done_at)
+    rows = db.session.execute(
+        sa.select(Outcome.topic_id, Topic.community_id, Outcome.original_due_date, Outcome.done_at)
         .join(Topic, Topic.id == Outcome.topic_id)
         .where(
             Topic.community_id.in_(community_ids), Outcome.original_due_date >= first_day, Outcome.original_due_date <= last_day
         )
     ).all()
+    return [("outcome", topic_id, cid, *timeliness.done_by_date(done, due, moment)) for topic_id, cid, due, done in rows]
 
 
 @evaluation_source("topics_satisfaction", "outcome_ratings")
