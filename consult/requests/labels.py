@@ -1,6 +1,6 @@
 """Labels of request states, channels and holders in the reader's language."""
 
-from flask_babel import lazy_gettext as _l
+from flask_babel import gettext as _, lazy_gettext as _l
 
 STATUS_LABELS = {
     "submitted": _l("submitted"),
@@ -27,3 +27,11 @@ HOLDER_LABELS = {
     "street": _l("the street"),
     "department": _l("a department"),
 }
+
+
+def place_label(building: str | None, unit: str | None) -> str:
+    """Where a request is, as anyone may see it: the building and unit, never the room."""
+    if not building:
+        return _("in the community")
+    place = _("Building %(building)s", building=building)
+    return f"{place} {_('Unit %(unit)s', unit=unit)}" if unit else place

@@ -6,11 +6,21 @@ import sqlalchemy as sa
 from flask import url_for
 from flask_babel import gettext as _, lazy_gettext as _l
 
-from consult.core.registries import STAFF_ACTION, TodoItem, add_labels, community_panel, not_personal, personal, tick, todo
+from consult.core.registries import (
+    STAFF_ACTION,
+    TodoItem,
+    add_labels,
+    community_panel,
+    not_personal,
+    personal,
+    template_global,
+    tick,
+    todo,
+)
 from consult.extensions import db
 from consult.places import queries as places
 from consult.requests import queries, reminders
-from consult.requests.labels import CHANNEL_LABELS, HOLDER_LABELS, STATUS_LABELS
+from consult.requests.labels import CHANNEL_LABELS, HOLDER_LABELS, STATUS_LABELS, place_label
 from consult.requests.models import Request, RequestPhoto
 
 add_labels(
@@ -101,3 +111,7 @@ not_personal(
         "open311_keys.revoked_by_id": STAFF_ACTION,
     }
 )
+
+
+# Where a request is, as the public sees it (the list, the request page, the evaluation's records).
+template_global(place_label)

@@ -25,11 +25,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import sqlalchemy as sa
-from flask_babel import gettext as _
 
 from consult.core.registries import evaluation_record, evaluation_source
 from consult.extensions import db
-from consult.requests.labels import STATUS_LABELS
+from consult.requests.labels import STATUS_LABELS, place_label
 from consult.requests.models import Request, RequestCategory, RequestStatus as S
 
 _ANSWERED = sa.case(
@@ -108,14 +107,6 @@ def request_answers(community_ids, start, end, moment):
     )
 
 
-def _place(building: str | None, unit: str | None) -> str:
-    """The building-level place, as the public list shows it (``requests/_macros.html``)."""
-    if not building:
-        return _("in the community")
-    place = _("Building %(building)s", building=building)
-    return f"{place} {_('Unit %(unit)s', unit=unit)}" if unit else place
-
-
 def _requests(ids) -> Sequence[sa.Row]:
     return (
         db.session.connection()
@@ -138,7 +129,7 @@ def _requests(ids) -> Sequence[sa.Row]:
 
 def _record(r) -> dict:
     return {
-        "title": f"#{r.id} {r.name} · {_place(r.building, r.unit)} · {STATUS_LABELS.get(r.status, r.status)}",
+        "title": f"#{r.id} {r.name} · {place_label(r.building, r.unit)} · {STATUS_LABELS.get(r.status, r.status)}",
         "endpoint": "requests.detail",
         "args": {"request_id": r.id},
     }

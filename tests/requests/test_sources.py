@@ -201,4 +201,4 @@ def test_request_records_name_no_one(db, october, world):
     figures, items = services.figure_records(world.a, "2026-10", "response")
     (row,) = record_details(items)
     assert row["kind"] == "request" and row["endpoint"] == "requests.detail"
-    assert "Building 3" in row["title"] and world.resident.display_name not in row["title"]
+    assert "Building 3 Unit 2" in row["title"] and world.resident.display_name not in row["title"]
