@@ -124,7 +124,12 @@ class DepartmentForm(Form):
     name = StringField(
         _l("Name of the department"),
         filters=[strip],
-        validators=[DataRequired(_l("Please fill this in.")), Length(max=60)],
+        validators=[
+            DataRequired(_l("Please fill this in.")),
+            Length(max=NAME_MAX, message=_l("Use at most %(max)d characters.", max=NAME_MAX)),
+            no_control_chars,
+            single_line,
+        ],
     )
 
 

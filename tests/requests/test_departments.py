@@ -143,3 +143,17 @@ def test_the_department_works_through_its_pages(db, world, login_as):
     db.session.refresh(request)
     assert request.status == S.RESOLVED
     assert "城管科" in login_as(world.street_admin).get(f"/requests/{request.id}").get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    "name, message",
+    [("", "请填写此项"), ("科" * 61, "最多填写 60 个字符"), ("bad\x07name", "看不见的控制字符")],
+)
+def test_a_bad_department_name_gets_a_clear_message_and_writes_nothing(db, world, login_as, name, message):
+    street = login_as(world.street_admin)
+    page = f"/manage/streets/{world.street.slug}/departments/"
+    before = db.session.scalar(sa.select(sa.func.count(Department.id)))
+    response = street.post(page, {"name": name}, token_from=page)
+    assert response.status_code == 400
+    assert message in response.get_data(as_text=True)
+    assert db.session.scalar(sa.select(sa.func.count(Department.id))) == before
