@@ -77,21 +77,21 @@ class ConfirmForm(Form):
     """A bare form: only the CSRF token."""
 
 
-class AppointForm(Form):
+class _AppointeeForm(Form):
+    """The person to appoint, by username (the staff pages' appointment forms add where)."""
+
     username = StringField(
         _l("Username of the person"),
         filters=[strip],
         validators=[DataRequired(_l("Please enter a username.")), Length(max=USERNAME_INPUT_MAX)],
     )
+
+
+class AppointForm(_AppointeeForm):
     community = SelectField(_l("Community"), coerce=str, validate_choice=False)
 
 
-class StreetAdminForm(Form):
-    username = StringField(
-        _l("Username of the person"),
-        filters=[strip],
-        validators=[DataRequired(_l("Please enter a username.")), Length(max=USERNAME_INPUT_MAX)],
-    )
+class StreetAdminForm(_AppointeeForm):
     street = SelectField(_l("Street"), coerce=str, validate_choice=False)
 
 
@@ -133,10 +133,5 @@ class DepartmentForm(Form):
     )
 
 
-class DepartmentMemberForm(Form):
-    username = StringField(
-        _l("Username of the person"),
-        filters=[strip],
-        validators=[DataRequired(_l("Please enter a username.")), Length(max=USERNAME_INPUT_MAX)],
-    )
+class DepartmentMemberForm(_AppointeeForm):
     department = SelectField(_l("Department"), coerce=int, validate_choice=False)
