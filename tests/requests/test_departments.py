@@ -3,6 +3,7 @@ solves it or sends it back, within its own targets; the original due times never
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -157,3 +158,11 @@ def test_a_bad_department_name_gets_a_clear_message_and_writes_nothing(db, world
     assert response.status_code == 400
     assert message in response.get_data(as_text=True)
     assert db.session.scalar(sa.select(sa.func.count(Department.id))) == before
+
+
+def test_the_departments_page_links_nowhere_its_street_admin_is_refused(db, world, login_as):
+    street = login_as(world.street_admin)
+    page = street.get(f"/manage/streets/{world.street.slug}/departments/").get_data(as_text=True)
+    assert world.department.name in page
+    for link in set(re.findall(r'href="(/manage/[^"]+)"', page)):
+        assert street.get(link).status_code == 200, link
