@@ -166,3 +166,21 @@ def test_the_departments_page_links_nowhere_its_street_admin_is_refused(db, worl
     assert world.department.name in page
     for link in set(re.findall(r'href="(/manage/[^"]+)"', page)):
         assert street.get(link).status_code == 200, link
+
+
+def test_appointing_on_the_page_explains_a_wrong_person_or_department(db, world, factory, login_as):
+    other = departments.create_department(world.other_street_admin, world.other_street, "水务科")
+    person = factory.user(username="deptpage")
+    db.session.commit()
+    street = login_as(world.street_admin)
+    page = f"/manage/streets/{world.street.slug}/departments/"
+    url = page + "members"
+    for data, message in [
+        ({"username": "nobody-here", "department": world.department.id}, "没有这个用户名"),
+        ({"username": person.username, "department": other.id}, "没有这个部门"),
+    ]:
+        response = street.post(url, data, token_from=page)
+        assert response.status_code == 404 and message in response.get_data(as_text=True)
+    assert person.id not in departments.members_of(other.id)
+    assert street.post(url, {"username": person.username, "department": world.department.id}, token_from=page).status_code == 302
+    assert person.id in departments.members_of(world.department.id)
