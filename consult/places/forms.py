@@ -77,21 +77,21 @@ class ConfirmForm(Form):
     """A bare form: only the CSRF token."""
 
 
-class AppointForm(Form):
+class _AppointeeForm(Form):
+    """The person to appoint, by username (the staff pages' appointment forms add where)."""
+
     username = StringField(
         _l("Username of the person"),
         filters=[strip],
         validators=[DataRequired(_l("Please enter a username.")), Length(max=USERNAME_INPUT_MAX)],
     )
+
+
+class AppointForm(_AppointeeForm):
     community = SelectField(_l("Community"), coerce=str, validate_choice=False)
 
 
-class StreetAdminForm(Form):
-    username = StringField(
-        _l("Username of the person"),
-        filters=[strip],
-        validators=[DataRequired(_l("Please enter a username.")), Length(max=USERNAME_INPUT_MAX)],
-    )
+class StreetAdminForm(_AppointeeForm):
     street = SelectField(_l("Street"), coerce=str, validate_choice=False)
 
 
@@ -124,14 +124,14 @@ class DepartmentForm(Form):
     name = StringField(
         _l("Name of the department"),
         filters=[strip],
-        validators=[DataRequired(_l("Please fill this in.")), Length(max=60)],
+        validators=[
+            DataRequired(_l("Please fill this in.")),
+            Length(max=NAME_MAX, message=_l("Use at most %(max)d characters.", max=NAME_MAX)),
+            no_control_chars,
+            single_line,
+        ],
     )
 
 
-class DepartmentMemberForm(Form):
-    username = StringField(
-        _l("Username of the person"),
-        filters=[strip],
-        validators=[DataRequired(_l("Please enter a username.")), Length(max=USERNAME_INPUT_MAX)],
-    )
+class DepartmentMemberForm(_AppointeeForm):
     department = SelectField(_l("Department"), coerce=int, validate_choice=False)

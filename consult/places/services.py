@@ -17,7 +17,7 @@ from consult.accounts.models import User
 from consult.core import audit
 from consult.core.clock import now
 from consult.core.database import add_unique
-from consult.core.errors import PermissionDenied, RuleViolation
+from consult.core.errors import RuleViolation
 from consult.core.notifications import N_, notify
 from consult.extensions import db
 from consult.places import queries, signals
@@ -33,14 +33,9 @@ from consult.places.models import (
     Street,
 )
 from consult.places.policy import AppointmentPolicy, ResidencePolicy
-from consult.places.rules import require_committee, require_site_admin
+from consult.places.rules import require_committee, require_site_admin, require_street_admin
 
 log = logging.getLogger(__name__)
-
-
-def _require_street_admin(actor: User, street: Street) -> None:
-    if not queries.can_manage_street(actor, street):
-        raise PermissionDenied(_("Only an administrator of this street may do this."))
 
 
 def _check_slug(slug: str) -> str:
@@ -77,7 +72,7 @@ def create_community(actor: User, street: Street, slug: str, name: str) -> Commu
 
 def appoint_worker(actor: User, user: User, community: Community) -> StaffAppointment:
     """A street admin (of the community's street) appoints a committee worker."""
-    _require_street_admin(actor, community.street)
+    require_street_admin(actor, community.street)
     appointment = StaffAppointment(user_id=user.id, role=StaffRole.WORKER, community_id=community.id, appointed_by_id=actor.id)
     add_unique(appointment, _("%(name)s already works for this community.", name=user.display_name), "username")
     audit.record(

@@ -75,7 +75,7 @@ def upgrade():
 def downgrade():
     # Without departments, what a department holds goes back to its street, and department
     # members' appointments are removed (the older role check has no such role).
-    op.execute("UPDATE requests SET holder = 'street' WHERE holder = 'department'")
+    op.execute("UPDATE requests SET holder = 'street', department_id = NULL WHERE holder = 'department'")
     op.execute("DELETE FROM staff_appointments WHERE role = 'department'")
     with op.batch_alter_table("request_events", schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f("fk_request_events_department_id_departments"), type_="foreignkey")

@@ -3,6 +3,7 @@ solves it or sends it back, within its own targets; the original due times never
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -143,3 +144,43 @@ def test_the_department_works_through_its_pages(db, world, login_as):
     db.session.refresh(request)
     assert request.status == S.RESOLVED
     assert "城管科" in login_as(world.street_admin).get(f"/requests/{request.id}").get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    "name, message",
+    [("", "请填写此项"), ("科" * 61, "最多填写 60 个字符"), ("bad\x07name", "看不见的控制字符")],
+)
+def test_a_bad_department_name_gets_a_clear_message_and_writes_nothing(db, world, login_as, name, message):
+    street = login_as(world.street_admin)
+    page = f"/manage/streets/{world.street.slug}/departments/"
+    before = db.session.scalar(sa.select(sa.func.count(Department.id)))
+    response = street.post(page, {"name": name}, token_from=page)
+    assert response.status_code == 400
+    assert message in response.get_data(as_text=True)
+    assert db.session.scalar(sa.select(sa.func.count(Department.id))) == before
+
+
+def test_the_departments_page_links_nowhere_its_street_admin_is_refused(db, world, login_as):
+    street = login_as(world.street_admin)
+    page = street.get(f"/manage/streets/{world.street.slug}/departments/").get_data(as_text=True)
+    assert world.department.name in page
+    for link in set(re.findall(r'href="(/manage/[^"]+)"', page)):
+        assert street.get(link).status_code == 200, link
+
+
+def test_appointing_on_the_page_explains_a_wrong_person_or_department(db, world, factory, login_as):
+    other = departments.create_department(world.other_street_admin, world.other_street, "水务科")
+    person = factory.user(username="deptpage")
+    db.session.commit()
+    street = login_as(world.street_admin)
+    page = f"/manage/streets/{world.street.slug}/departments/"
+    url = page + "members"
+    for data, message in [
+        ({"username": "nobody-here", "department": world.department.id}, "没有这个用户名"),
+        ({"username": person.username, "department": other.id}, "没有这个部门"),
+    ]:
+        response = street.post(url, data, token_from=page)
+        assert response.status_code == 404 and message in response.get_data(as_text=True)
+    assert person.id not in departments.members_of(other.id)
+    assert street.post(url, {"username": person.username, "department": world.department.id}, token_from=page).status_code == 302
+    assert person.id in departments.members_of(world.department.id)
