@@ -169,7 +169,7 @@ KEY_RE = re.compile(r"<code>([A-Za-z0-9_-]{40,})</code>")
 def test_the_site_admin_issues_a_key_on_the_page_sees_it_once_and_revokes_it(login_as, world):
     client = login_as(world.site_admin)
     page = client.get("/manage/site/open311-keys")
-    assert page.status_code == 200
+    assert page.status_code == 200 and f'<option value="{world.street.slug}">' in page.get_data(as_text=True)
     response = client.post(
         "/manage/site/open311-keys",
         {"holder": "12345 热线 integration", "street": world.street.slug},
