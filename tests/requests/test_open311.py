@@ -214,6 +214,19 @@ def test_every_bad_post_is_refused_in_open311_format_and_writes_nothing(client, 
     assert database_rows(db.session) == before
 
 
+@pytest.mark.parametrize(
+    ("change", "named"),
+    [
+        ({"service_code": "lift"}, "service_code: "),
+        ({"address_string": "长" * 201}, "address_string: "),
+        ({"phone": "1" * 31}, "phone: "),
+    ],
+)
+def test_a_refusal_names_the_field_as_the_standard_calls_it(client, world, key, change, named):
+    _status, body = post(client, good_form(world, key, **change))
+    assert body[0]["description"].startswith(named), body
+
+
 def test_a_session_never_stands_in_for_a_key(login_as, world, key):
     """A logged-in site admin (who issues the keys) posting without a key is refused like anyone."""
     client = login_as(world.site_admin)
