@@ -264,6 +264,19 @@ def test_the_contact_shows_only_to_the_staff_holding_it(client, login_as, world,
         assert not shown(viewer)
 
 
+def test_the_committee_sees_the_contact_to_call_back_a_request_a_department_resolved(client, login_as, world, key):
+    """The call-back is the committee's (to the contact given), whoever held and resolved it."""
+    _status, body = post(client, good_form(world, key))
+    row = db.session.get(Request, int(body[0]["service_request_id"]))
+    services.accept(world.worker, row)
+    services.escalate(world.worker, row, "需要街道协调")
+    services.dispatch(world.street_admin, row, world.department)
+    services.resolve(world.department_member, row, "已修好")
+    db.session.commit()
+    page = login_as(world.worker).get(f"/requests/{row.id}").get_data(as_text=True)
+    assert "13700001111" in page
+
+
 def test_posts_are_rate_limited(client, world, key, app, monkeypatch):
     monkeypatch.setitem(app.config, "OPEN311_POST_LIMIT", "2 per minute")
     assert [post(client, good_form(world, key))[0] for _ in range(2)] == [201, 201]
