@@ -38,7 +38,7 @@ def site_issue_key():
     form = KeyForm()
     issue = lambda: api_keys.issue(current_user, places.street_by_slug(form.street.data or ""), form.holder.data)  # noqa: E731
     if done := submit(form, issue):
-        return _page(issued=done.value[1])
+        return _page(KeyForm(formdata=None), issued=done.value[1])  # an empty form: not one click from a second key
     return _page(form, status=form_status(form))
 
 

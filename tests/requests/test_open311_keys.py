@@ -177,6 +177,7 @@ def test_the_site_admin_issues_a_key_on_the_page_sees_it_once_and_revokes_it(log
     )
     assert response.status_code == 200
     key = KEY_RE.search(response.get_data(as_text=True)).group(1)
+    assert 'value="12345 热线 integration"' not in response.get_data(as_text=True)  # no second key by one more click
     row = api_keys.valid_key(key)
     assert row.holder == "12345 热线 integration" and row.street_id == world.street.id
     again = client.get("/manage/site/open311-keys").get_data(as_text=True)
