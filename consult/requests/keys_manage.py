@@ -13,14 +13,13 @@ from consult.core.forms import form_status, submit
 from consult.extensions import db
 from consult.places import queries as places
 from consult.places.access import site_admin_required
-from consult.places.forms import ConfirmForm
 from consult.requests import api_keys
 from consult.requests.forms import KeyForm
 from consult.requests.manage import bp
 
 
 def _page(form: KeyForm | None = None, issued: str | None = None, status: int = 200):
-    context = dict(keys=api_keys.all_keys(), form=form or KeyForm(), issued=issued, revoke_form=ConfirmForm())
+    context = dict(keys=api_keys.all_keys(), form=form or KeyForm(), issued=issued)
     return render_template("requests/manage/keys.html", **context), status
 
 
