@@ -1,18 +1,18 @@
 """Open311 API keys: a site administrator issues one to a named holder for one street, and revokes it.
 
 The key is ``secrets.token_urlsafe(32)``, shown once at issue; the database keeps only its SHA-256
-(a leaked table lets nobody post). Every issue and revocation is audited.
+(``accounts.sessions.hash_token``, as for session tokens: a leaked table lets nobody post). Every issue and revocation is audited.
 """
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
 from sqlalchemy.orm import joinedload
 
+from consult.accounts.sessions import hash_token as digest
 from consult.core import audit
 from consult.core.clock import now
 from consult.core.errors import NotFound, RuleViolation
@@ -21,10 +21,6 @@ from consult.places.models import Street
 from consult.places.rules import require_site_admin
 from consult.requests import common
 from consult.requests.models import KEY_HOLDER_MAX, Open311Key
-
-
-def digest(key: str) -> str:
-    return hashlib.sha256(key.encode()).hexdigest()
 
 
 def issue(admin, street: Street, holder: str) -> tuple[Open311Key, str]:

@@ -20,6 +20,7 @@ from wtforms.widgets import HiddenInput
 
 from consult.core.forms import Form, no_control_chars, single_line, strip
 from consult.core.scales import satisfaction_choices
+from consult.places import queries as places
 from consult.requests.models import (
     CATEGORY_NAME_MAX,
     DESCRIPTION_MAX,
@@ -182,4 +183,9 @@ class KeyForm(Form):
         filters=[strip],
         validators=[DataRequired(_l("Please fill this in.")), _max(KEY_HOLDER_MAX), no_control_chars, single_line],
     )
-    street = SelectField(_l("Street whose communities it may report to"), coerce=str, validate_choice=False)
+    street = SelectField(
+        _l("Street whose communities it may report to"),
+        coerce=str,
+        choices=lambda: [SelectChoice(s.slug, s.name) for s in places.all_streets()],
+        validate_choice=False,
+    )

@@ -8,22 +8,18 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from wtforms.fields.choices import SelectChoice
 
 from consult.core.forms import form_status, submit
 from consult.extensions import db
 from consult.places import queries as places
 from consult.places.access import site_admin_required
-from consult.places.forms import ConfirmForm
 from consult.requests import api_keys
 from consult.requests.forms import KeyForm
 from consult.requests.manage import bp
 
 
 def _page(form: KeyForm | None = None, issued: str | None = None, status: int = 200):
-    form = form or KeyForm()
-    form.street.choices = [SelectChoice(s.slug, s.name) for s in places.all_streets()]
-    context = dict(keys=api_keys.all_keys(), form=form, issued=issued, revoke_form=ConfirmForm())
+    context = dict(keys=api_keys.all_keys(), form=form or KeyForm(), issued=issued)
     return render_template("requests/manage/keys.html", **context), status
 
 
@@ -39,10 +35,9 @@ def site_keys():
 def site_issue_key():
     """Issue a key: the page shows it this once; only its hash is kept."""
     form = KeyForm()
-    form.street.choices = [SelectChoice(s.slug, s.name) for s in places.all_streets()]
     issue = lambda: api_keys.issue(current_user, places.street_by_slug(form.street.data or ""), form.holder.data)  # noqa: E731
     if done := submit(form, issue):
-        return _page(issued=done.value[1])
+        return _page(KeyForm(formdata=None), issued=done.value[1])  # an empty form: not one click from a second key
     return _page(form, status=form_status(form))
 
 

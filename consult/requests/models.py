@@ -198,7 +198,7 @@ class Request(Model):
     reopened_at: Mapped[datetime | None]
     closed_at: Mapped[datetime | None]
     merged_into_id: Mapped[int | None] = mapped_column(sa.ForeignKey("requests.id"))
-    #: Open311: the key it came with, the caller's contact (shown only to the staff holding it) and
+    #: Open311: the key it came with, the caller's contact (shown only as RequestPolicy.sees_contact says) and
     #: the standard's token (random; tokens/<token>.json finds the request by it)
     api_key_id: Mapped[int | None] = mapped_column(sa.ForeignKey("open311_keys.id"))
     contact_name: Mapped[str | None] = mapped_column(sa.String(CONTACT_MAX))

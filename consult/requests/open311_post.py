@@ -20,11 +20,8 @@ from consult.requests import api_keys, reporting
 from consult.requests.models import Request
 from consult.requests.open311 import Open311Error, _community, bp
 
-#: fields of the standard this site never uses: media_url is refused (photos are not fetched from
-#: URLs), lat/long are not stored (a request's place is its address_string)
-REFUSED = ("media_url",)
-#: the service's field names, as the standard calls them
-OPEN311_NAMES = {"category": "service_code", "place": "address_string"}
+#: the service's field names, as the standard calls them (the others are the standard's already)
+OPEN311_NAMES = {"category": "service_code"}
 
 
 @bp.post("/requests.json")
@@ -56,7 +53,7 @@ def submitted(form: MultiDict) -> Request:
     community = _community(form.get("jurisdiction_id", ""))
     if any(has_control_chars(value) for value in form.values()):
         raise Open311Error(400, _("Please remove invisible control characters."))
-    if any(form.get(name) for name in REFUSED):
+    if form.get("media_url"):  # photos are not fetched from other sites; lat/long are ignored (not stored)
         raise Open311Error(400, _("media_url is not accepted: photos are not fetched from other sites."))
     if not form.get("address_string", "").strip():
         raise Open311Error(400, _("Give address_string (the building and place); coordinates are not used here."))

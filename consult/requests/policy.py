@@ -99,6 +99,11 @@ class RequestPolicy(Policy[Request]):
             return self.is_street(user)
         return False
 
+    def sees_contact(self, user) -> bool:
+        """The caller's contact of an Open311 request: for the staff holding it, and for the committee
+        while the call-back (to that contact) is theirs to make, whoever resolved it."""
+        return self.subject.reporter_id is None and (self.holds(user) or self.can("call_back", user))
+
     # -- checks ------------------------------------------------------------------------------
     def _state(self, *states: str) -> None:
         if self.state not in states:

@@ -83,7 +83,7 @@ class RequestPage:
     acting_department: int | None = None
     #: department id -> name, for "who held it"
     department_names: dict[int, str] = field(default_factory=dict)
-    #: whether the caller's contact of an Open311 request shows: only to the staff holding it
+    #: whether the caller's contact of an Open311 request shows (``RequestPolicy.sees_contact``)
     contact: bool = False
 
     @property
@@ -118,7 +118,7 @@ def request_page(request: Request, viewer) -> RequestPage:
     page = RequestPage(request, community, True, photos_of(request.id), timeline(request.id), steps, workers)
     page.departments = [(d.id, d.name) for d in street_departments] if "dispatch" in steps else []
     page.department_names = {d.id: d.name for d in street_departments}
-    page.contact = request.reporter_id is None and policy.holds(viewer)
+    page.contact = policy.sees_contact(viewer)
     if policy.is_department(viewer) and not policy.is_committee(viewer):
         page.acting_department = request.department_id
     return page

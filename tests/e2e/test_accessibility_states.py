@@ -1,5 +1,5 @@
 """axe-core on pages the route registry cannot reach with a GET: error pages, forms showing
-their errors, and the reset code a worker hands over — in zh and en, at 375 px."""
+their errors, the reset code a worker hands over and the Open311 key an administrator issues — in zh and en, at 375 px."""
 
 from datetime import timedelta
 
@@ -58,6 +58,25 @@ def test_reset_code_page(committed_db, contexts, live_server):
     assert page.locator(".code").count() == 1
     check_axe(page)
     check_no_sideways_scroll(page)
+
+
+def test_open311_key_issued_and_refused(committed_db, contexts, live_server):
+    """The key shown once after issue, and the issue form with its error."""
+    Factory(committed_db.session).world()
+    committed_db.session.commit()
+    page = contexts.new_page()
+    login(page, live_server, "admin")
+    page.goto("/manage/site/open311-keys")
+    page.fill('input[name="holder"]', "12345 热线")
+    with page.expect_navigation():
+        page.locator('form[action$="/open311-keys"] button[type="submit"]').click()
+    assert page.locator(".code code").count() == 1
+    check_axe(page)
+    check_no_sideways_scroll(page)
+    with page.expect_navigation():
+        page.locator('form[action$="/open311-keys"] button[type="submit"]').click()
+    assert page.locator("[aria-invalid=true]").count() == 1
+    check_axe(page)
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])

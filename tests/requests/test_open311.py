@@ -2,17 +2,27 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
 from jsonschema import validate
 
-from consult.api.open311_spec import OPEN311_ERROR, OPEN311_POST_RESPONSE, OPEN311_REQUEST, OPEN311_SERVICE, OPEN311_TOKEN
+from consult.api.open311_spec import (
+    OPEN311_ERROR,
+    OPEN311_POST_FORM,
+    OPEN311_POST_RESPONSE,
+    OPEN311_REQUEST,
+    OPEN311_SERVICE,
+    OPEN311_TOKEN,
+    VISIBLE,
+)
+from consult.core.forms import has_control_chars
 from consult.core.notifications import Notification
 from consult.extensions import db
 from consult.requests import api_keys, queries, reporting, services
-from consult.requests.models import Request
+from consult.requests.models import CONTACT_MAX, DESCRIPTION_MAX, PLACE_MAX, Request
 from tests.test_registry import database_rows
 
 #: GeoReport v2's fields of a service request and of a service (the standard's lists)
@@ -214,6 +224,30 @@ def test_every_bad_post_is_refused_in_open311_format_and_writes_nothing(client, 
     assert database_rows(db.session) == before
 
 
+@pytest.mark.parametrize(
+    ("change", "named"),
+    [
+        ({"service_code": "lift"}, "service_code: "),
+        ({"address_string": "长" * 201}, "address_string: "),
+        ({"phone": "1" * 31}, "phone: "),
+    ],
+)
+def test_a_refusal_names_the_field_as_the_standard_calls_it(client, world, key, change, named):
+    _status, body = post(client, good_form(world, key, **change))
+    assert body[0]["description"].startswith(named), body
+
+
+def test_the_post_forms_schema_states_the_sites_own_rules():
+    """The spec cannot import requests' models nor restate core's check by reference: this keeps the copies equal."""
+    assert all(bool(re.fullmatch(VISIBLE, chr(code))) != has_control_chars(chr(code)) for code in range(0x2100))
+    fields = OPEN311_POST_FORM["properties"]
+    assert [fields[name]["maxLength"] for name in ("description", "address_string", "email")] == [
+        DESCRIPTION_MAX,
+        PLACE_MAX,
+        CONTACT_MAX,
+    ]
+
+
 def test_a_session_never_stands_in_for_a_key(login_as, world, key):
     """A logged-in site admin (who issues the keys) posting without a key is refused like anyone."""
     client = login_as(world.site_admin)
@@ -249,6 +283,19 @@ def test_the_contact_shows_only_to_the_staff_holding_it(client, login_as, world,
     assert shown(world.department_member) and not shown(world.worker)
     for viewer in (None, world.resident, world.other_worker, world.other_street_admin, world.site_admin):
         assert not shown(viewer)
+
+
+def test_the_committee_sees_the_contact_to_call_back_a_request_a_department_resolved(client, login_as, world, key):
+    """The call-back is the committee's (to the contact given), whoever held and resolved it."""
+    _status, body = post(client, good_form(world, key))
+    row = db.session.get(Request, int(body[0]["service_request_id"]))
+    services.accept(world.worker, row)
+    services.escalate(world.worker, row, "需要街道协调")
+    services.dispatch(world.street_admin, row, world.department)
+    services.resolve(world.department_member, row, "已修好")
+    db.session.commit()
+    page = login_as(world.worker).get(f"/requests/{row.id}").get_data(as_text=True)
+    assert "13700001111" in page
 
 
 def test_posts_are_rate_limited(client, world, key, app, monkeypatch):

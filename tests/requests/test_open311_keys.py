@@ -169,7 +169,7 @@ KEY_RE = re.compile(r"<code>([A-Za-z0-9_-]{40,})</code>")
 def test_the_site_admin_issues_a_key_on_the_page_sees_it_once_and_revokes_it(login_as, world):
     client = login_as(world.site_admin)
     page = client.get("/manage/site/open311-keys")
-    assert page.status_code == 200
+    assert page.status_code == 200 and f'<option value="{world.street.slug}">' in page.get_data(as_text=True)
     response = client.post(
         "/manage/site/open311-keys",
         {"holder": "12345 热线 integration", "street": world.street.slug},
@@ -177,6 +177,7 @@ def test_the_site_admin_issues_a_key_on_the_page_sees_it_once_and_revokes_it(log
     )
     assert response.status_code == 200
     key = KEY_RE.search(response.get_data(as_text=True)).group(1)
+    assert 'value="12345 热线 integration"' not in response.get_data(as_text=True)  # no second key by one more click
     row = api_keys.valid_key(key)
     assert row.holder == "12345 热线 integration" and row.street_id == world.street.id
     again = client.get("/manage/site/open311-keys").get_data(as_text=True)
