@@ -102,6 +102,7 @@ def register_blueprints(app: Flask) -> None:
     from consult.places.manage import bp as places_manage_bp
     from consult.places.views import bp as places_bp
     from consult.points.manage import bp as points_manage_bp
+    from consult.points.street_exports import bp as points_street_bp
     from consult.points.views import bp as points_bp
     from consult.requests.manage import bp as requests_manage_bp
     from consult.requests.open311 import bp as open311_bp
@@ -139,6 +140,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(documents_bp)
     app.register_blueprint(points_bp)
     app.register_blueprint(points_manage_bp)
+    app.register_blueprint(points_street_bp)
     app.register_blueprint(evaluation_bp)
     app.register_blueprint(evaluation_manage_bp)
     app.register_blueprint(requests_bp)

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from PIL import Image
 
 from consult.activities import services as activities
+from consult.core.clock import now
 from consult.core.documents import check_code
 from consult.core.notifications import N_, Notification, notify
 from consult.extensions import db
@@ -144,6 +145,9 @@ route("places_manage.record_resident", lambda w: f"/manage/c/{w.a.slug}/resident
 route("places_manage.community_audit", lambda w: f"/manage/c/{w.a.slug}/audit", COMMUNITY_STAFF)
 route("places_manage.street", lambda w: f"/manage/streets/{w.street.slug}/", STREET_ADMIN)
 route("places_manage.street_audit", lambda w: f"/manage/streets/{w.street.slug}/audit", STREET_ADMIN)
+route("core.my_exports", lambda w: "/me/exports", LOGGED_IN)
+route("core.download_export", lambda w: f"/me/exports/{_export(w)}", STREET_ADMIN, html=False, refused_status=404)
+route("points_street.export", lambda w: f"/manage/streets/{w.street.slug}/points/export", STREET_ADMIN)
 route("places_manage.site", lambda w: "/manage/site/", SITE_ADMIN)
 route("places_manage.failed_jobs", lambda w: "/manage/site/jobs", SITE_ADMIN)
 
@@ -156,6 +160,16 @@ def _notification(w):
     return w._notification_id
 
 
+def _export(w):
+    """A street's ledger export asked for by world.street_admin (built when the request commits)."""
+    if not hasattr(w, "_export_id"):
+        from consult.core import export_files  # noqa: PLC0415
+        from consult.points.street_exports import KIND  # noqa: PLC0415
+
+        w._export_id = export_files.ask(w.street_admin, KIND, w.street.slug, {"year": now().year}, locale="zh_CN").id
+    return w._export_id
+
+
 def _pending_residence(w):
     return active_residence(w.pending).id
 
@@ -166,6 +180,7 @@ def _resident_residence(w):
 
 post("core.set_language", lambda w: "/settings/language")
 post("core.set_display", lambda w: "/settings/display")
+post("points_street.export", lambda w: f"/manage/streets/{w.street.slug}/points/export")
 post("places.register", lambda w: f"/auth/register?community={w.a.slug}")
 post("accounts.login", lambda w: "/auth/login")
 post("accounts.logout", lambda w: "/auth/logout")

@@ -34,3 +34,9 @@ class Conflict(DomainError):
     """The action collides with existing data (duplicate, already done)."""
 
     status = 409
+
+
+class Gone(DomainError):
+    """The thing existed and was deleted on purpose (an export after its days)."""
+
+    status = 410

@@ -239,3 +239,25 @@ def evaluation_record(*kinds: str):
         return fn
 
     return decorator
+
+
+@dataclass(frozen=True)
+class ExportKind:
+    """A large export built in the background (consult.core.export_files): a domain says what it
+    is called, who may have it and how its rows are read."""
+
+    #: the file's title in lists and notifications, translated when called
+    title: Callable[[], str]
+    #: (user, scope, params) -> whether this person may have this file now (asked again at download)
+    allowed: Callable[..., bool]
+    #: (scope, params) -> (file name, header, batches of rows): read in batches, in constant memory
+    build: Callable[..., tuple]
+
+
+#: kind -> ExportKind; scope is a string the kind understands (e.g. a street's slug)
+export_kinds: dict[str, ExportKind] = {}
+
+
+def export_kind(name: str, kind: ExportKind) -> None:
+    """Register a background export under ``name``."""
+    export_kinds[name] = kind

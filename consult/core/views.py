@@ -1,12 +1,12 @@
-"""Site-wide pages: health check, language switch, large-text mode."""
+"""Site-wide pages: health check, language switch, large-text mode, a person's background exports."""
 
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, current_app, jsonify, redirect, request, url_for
-from flask_login import current_user
+from flask import Blueprint, Response, current_app, jsonify, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
 
-from consult.core import i18n
+from consult.core import export_files, i18n
 from consult.core.clock import now
 from consult.extensions import db
 
@@ -68,3 +68,26 @@ def set_display():
 @bp.get("/favicon.ico")
 def favicon():
     return redirect(url_for("static", filename="favicon.svg"), code=301)
+
+
+@bp.get("/me/exports")
+@login_required
+def my_exports():
+    """The exports this person asked for: being prepared, ready to download, failed or deleted."""
+    return render_template("exports/mine.html", exports=export_files.mine(current_user.id))
+
+
+@bp.get("/me/exports/<int:export_id>")
+@login_required
+def download_export(export_id: int):
+    """Download a ready export: its owner only, while they may still have it."""
+    filename, content = export_files.download(current_user, export_id)
+    return Response(
+        content,
+        mimetype="text/csv",
+        headers={
+            "Content-Disposition": f'attachment; filename="{filename}"',
+            "Content-Type": "text/csv; charset=utf-8",
+            "Cache-Control": "private, no-store",
+        },
+    )

@@ -103,13 +103,12 @@ def ledger_page(community: Community, viewer) -> LedgerPage:
     )
 
 
-def ledger_export(community: Community, month: str) -> tuple[str, list[str], list[tuple]]:
-    """The file name, header and rows of the community's ledger for ``month`` (YYYY-MM), oldest first."""
-    start, end = month_bounds(month)
-    entries = db.session.scalars(queries.community_entries(community.id, start, end).order_by(None).order_by("created_at", "id"))
-    header = [
+def ledger_header(*before: str) -> list[str]:
+    """The headings of ``ledger_row``'s cells."""
+    return [
         _("Entry"),
         _("Time"),
+        *before,
         _("Resident"),
         _("Points"),
         _("Reason"),
@@ -118,18 +117,28 @@ def ledger_export(community: Community, month: str) -> tuple[str, list[str], lis
         _("Replaces"),
         _("Note"),
     ]
-    rows = [
-        (
-            e.id,
-            local(e.created_at).strftime("%Y-%m-%d %H:%M"),
-            e.user.display_name,
-            e.delta,
-            label(f"points.{e.reason}"),
-            f"{e.source_type}:{e.source_id}" if e.source_type else "",
-            e.reverses_id or "",
-            e.replaces_id or "",
-            e.note or "",
-        )
-        for e in entries
-    ]
+
+
+def ledger_row(e, person: str, *before) -> tuple:
+    """One ledger entry as a CSV row (``before``: cells between its time and the person)."""
+    return (
+        e.id,
+        local(e.created_at).strftime("%Y-%m-%d %H:%M"),
+        *before,
+        person,
+        e.delta,
+        label(f"points.{e.reason}"),
+        f"{e.source_type}:{e.source_id}" if e.source_type else "",
+        e.reverses_id or "",
+        e.replaces_id or "",
+        e.note or "",
+    )
+
+
+def ledger_export(community: Community, month: str) -> tuple[str, list[str], list[tuple]]:
+    """The file name, header and rows of the community's ledger for ``month`` (YYYY-MM), oldest first."""
+    start, end = month_bounds(month)
+    entries = db.session.scalars(queries.community_entries(community.id, start, end).order_by(None).order_by("created_at", "id"))
+    rows = [ledger_row(e, e.user.display_name) for e in entries]
+    header = ledger_header()
     return f"ledger-{community.slug}-{month}.csv", header, rows
