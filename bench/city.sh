@@ -170,6 +170,7 @@ EOF
   "$VENV/bin/python" bench/city_prep.py "$LOG/city-$fraction.json" "$LOG/pages.tsv" "$LOG/$fraction" \
     >"$LOG/prep-$fraction.log" 2>&1 || { tail -n 30 "$LOG/prep-$fraction.log" >&2; exit 1; }
   grep '^SESSIONS ' "$LOG/prep-$fraction.log" | sed 's/^SESSIONS /sessions for /'
+  grep '^EVAL ' "$LOG/prep-$fraction.log" | sed 's/^EVAL /evaluation month: /'
 
   serve wsgi:app "$PORT" "gunicorn-$fraction" /healthz
   serve bench.bare:app "$BARE_PORT" "bare-$fraction" /

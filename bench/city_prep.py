@@ -13,7 +13,8 @@ that wrk will load, so cookies are valid there and the cache is the same) on a d
   in starts one: a ``user_sessions`` row), and ``vote_body``: the form body of one ballot;
 - and prints ``QUERIES <name> <count> <ms>`` for every page of PAGES_TSV (``name <TAB> who
   <TAB> method <TAB> path``): the SQL statements of the second of two GETs (the first warms the
-  cache where a cache is the design), and of one vote POST by a voter taken off the list.
+  cache where a cache is the design), and of one vote POST by a voter taken off the list;
+- and prints ``EVAL …``: the street's last full month of evaluation figures computed (median of 5).
 """
 
 from __future__ import annotations
@@ -113,6 +114,32 @@ def count_queries(app, pages, cookies: dict[str, str], voter: tuple[str, str], b
         print(f"QUERIES {name.replace(' ', '_')} {len(statements)} {took:.0f}", flush=True)
 
 
+def time_evaluation(app, street_slug: str) -> None:
+    """The street's last full month of figures computed (median of 5): the target is under a second."""
+    from consult.core.clock import local_now  # noqa: PLC0415
+    from consult.evaluation import figures, services  # noqa: PLC0415
+    from consult.places.models import Community, Street  # noqa: PLC0415
+
+    with app.app_context():
+        street = db.session.scalar(sa.select(Street).where(Street.slug == street_slug))
+        ids = list(db.session.scalars(sa.select(Community.id).where(Community.street_id == street.id)))
+        today = local_now()
+        month = f"{today.year - (today.month == 1)}-{(today.month - 2) % 12 + 1:02d}"
+        settings = services.settings_for(street.id)
+        timings = []
+        for _ in range(5):
+            started = time.perf_counter()
+            figures.compute(ids, month, settings)
+            timings.append(time.perf_counter() - started)
+            db.session.rollback()
+        timings.sort()
+        print(
+            f"EVAL {street_slug} {month}, {len(ids)} communities: median {timings[2] * 1000:.0f} ms, "
+            f"max {timings[-1] * 1000:.0f} ms ({db.engine.dialect.name})",
+            flush=True,
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("manifest")
@@ -135,6 +162,7 @@ def main() -> None:
     body = vote_body(app, city["vote_topic"])
     (out / "vote_body").write_text(body, encoding="utf-8")
     count_queries(app, pages, cookies, voting[-1], body)
+    time_evaluation(app, city["street"])
 
 
 if __name__ == "__main__":
