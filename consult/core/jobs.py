@@ -134,6 +134,10 @@ def perform(name: str, arguments: dict) -> object:
 
 @event.listens_for(Session, "after_commit")
 def _committed(session) -> None:
+    # SQLAlchemy calls this for a released savepoint too: its jobs still wait for the outer commit
+    # (the outer transaction may yet roll back and take them along).
+    if session.in_nested_transaction():
+        return
     session.info.setdefault(_READY, []).extend(session.info.pop(_PENDING, []))
 
 

@@ -68,6 +68,21 @@ def test_a_job_waits_for_the_commit_and_a_rollback_drops_it(db, calls):
     assert calls == [{"topic_id": 2}]
 
 
+def test_a_job_enqueued_in_a_released_savepoint_waits_for_the_outer_commit(db, calls):
+    db.session.execute(sa.select(1))
+    with db.session.begin_nested():
+        jobs.enqueue("tests.record", topic_id=1)
+    assert calls == []  # the savepoint's release is no commit
+    db.session.rollback()  # the outer transaction rolls back: the job goes with it
+    db.session.execute(sa.select(1))
+    db.session.commit()
+    assert calls == []
+    with db.session.begin_nested():
+        jobs.enqueue("tests.record", topic_id=2)
+    db.session.commit()
+    assert calls == [{"topic_id": 2}]
+
+
 def test_arguments_are_json_ids_never_objects(db, world, calls):
     with pytest.raises(TypeError, match="JSON"):
         jobs.enqueue("tests.record", user=world.resident)
