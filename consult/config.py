@@ -106,6 +106,8 @@ class Config:
     WTF_CSRF_TIME_LIMIT = 8 * 3600
     RATELIMIT_HEADERS_ENABLED = True
     RATELIMIT_KEY_PREFIX = os.environ.get("RATELIMIT_KEY_PREFIX", "consult")
+    #: Redis away: limits are counted in each process's memory (and Redis tried again), never a 500.
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
     #: Log-in attempts allowed per username, then per address (a meeting room shares one).
     LOGIN_LIMIT_USERNAME = "5 per 15 minutes"
     LOGIN_LIMIT_ADDRESS = "60 per 15 minutes"

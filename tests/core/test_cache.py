@@ -3,9 +3,15 @@ what is never cached, and one invalidation test per kind of write that changes a
 
 from __future__ import annotations
 
+import json
+import logging
+import os
 import re
+import subprocess
+import sys
 import uuid
 from datetime import date, timedelta
+from pathlib import Path
 
 import pytest
 import redis
@@ -21,6 +27,7 @@ from consult.topics import ballots, discussion, outcomes, policy, queries as top
 from tests.conftest import REDIS_URL, Client, need
 
 pytestmark = pytest.mark.redis
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
@@ -241,18 +248,9 @@ def test_vote_changed_by_the_committee(page_cache, client, world):
     url = f"/topics/{topic.id}"
     warm(client, url)
     vote = policy.vote_of(topic)
-    votes.change_vote(
-        world.worker,
-        topic,
-        kind="yes_no",
-        options=None,
-        max_choices=1,
-        scope="resident",
-        quorum_percent=None,
-        live_results=False,
-        opens_at=vote.opens_at,
-        closes_at=vote.closes_at + timedelta(days=2),
-    )
+    later = vote.closes_at + timedelta(days=2)
+    settings_now = dict(kind=vote.kind, options=None, max_choices=1, scope=vote.scope, quorum_percent=None, live_results=False)
+    votes.change_vote(world.worker, topic, opens_at=vote.opens_at, closes_at=later, **settings_now)
     fresh(client, url)
 
 
@@ -384,3 +382,78 @@ def test_an_entry_expires_when_the_vote_closes(page_cache, client, world):
     client.get(url)
     ttls = {server.ttl(key) for key in server.scan_iter(f"{page_cache.prefix}page:*")}
     assert any(0 < ttl <= 91 for ttl in ttls), ttls
+
+
+# --- Redis away ----------------------------------------------------------------------------------
+
+DEAD_REDIS = "redis://127.0.0.1:1/0"  # nothing listens there: connections are refused
+
+
+@pytest.fixture
+def dead_cache(app):
+    """A page cache whose Redis refuses connections (asked again at once, to count the warnings)."""
+    store = cache.Store(app, DEAD_REDIS)
+    store.retry_seconds = 0
+    app.extensions["consult_cache"] = store
+    yield store
+    app.extensions.pop("consult_cache", None)
+
+
+def test_redis_refusing_connections_serves_pages_from_the_database(dead_cache, client, world, factory, caplog, monkeypatch, db):
+    monkeypatch.setattr(logging.getLogger("consult.core.cache"), "disabled", False)  # (Alembic's logging config)
+    topic = world.topic("collecting_support")
+    activity = factory.activity(world)
+    caplog.set_level("WARNING", logger="consult.core.cache")
+    for url in public_pages(world, topic, activity) * 2:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert "X-Cache" not in response.headers
+    support.support(world.party, topic)
+    db.session.commit()  # its versions cannot be changed: no error either
+    assert client.get(f"/topics/{topic.id}").status_code == 200
+    warnings = [r for r in caplog.records if r.name == "consult.core.cache"]
+    assert len(warnings) == 1, [r.getMessage() for r in warnings]  # once per CACHE_WARN_SECONDS, not per request
+    assert "unreachable" in warnings[0].getMessage()
+
+
+def test_redis_going_away_mid_run_and_coming_back(page_cache, client, world, db):
+    topic = world.topic("collecting_support")
+    url = f"/topics/{topic.id}"
+    other = f"/c/{world.b.slug}/topics/"
+    warm(client, url)
+    warm(client, other)
+    alive, page_cache.redis = page_cache.redis, redis.Redis.from_url(DEAD_REDIS)
+    page_cache.retry_seconds = 0
+    assert client.get(url).status_code == 200  # from the database
+    support.support(world.party, topic)
+    db.session.commit()  # while Redis is away: the version change is owed
+    page_cache.redis = alive
+    assert client.get(url).headers.get("X-Cache") == "miss"  # not the copy from before the write
+    assert client.get(other).headers.get("X-Cache") == "miss"  # every page: which ones changed is not known
+
+
+LOGIN_WITHOUT_REDIS = """
+import json, sys
+from consult import create_app
+app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": sys.argv[1], "WTF_CSRF_ENABLED": False,
+                  "RATELIMIT_STORAGE_URI": sys.argv[2], "REDIS_URL": sys.argv[2]})
+client = app.test_client()
+statuses = [client.post("/auth/login", data={"username": "ghost", "password": "nope"}).status_code for _ in range(7)]
+statuses.append(client.get("/").status_code)
+print(json.dumps(statuses))
+"""
+
+
+def test_rate_limits_without_redis_count_in_the_process(app):
+    """Log-in limits with their Redis away: counted in memory (still refused after five), never a 500."""
+    out = subprocess.run(
+        [sys.executable, "-c", LOGIN_WITHOUT_REDIS, app.config["SQLALCHEMY_DATABASE_URI"], DEAD_REDIS],
+        cwd=ROOT,
+        env=dict(os.environ, CONSULT_INSTANCE=os.environ.get("CONSULT_INSTANCE", "/tmp")),
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+    )
+    assert json.loads(out.stdout.strip().splitlines()[-1]) == [401] * 5 + [429, 429, 200]
+    assert "unreachable" in out.stderr
