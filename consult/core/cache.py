@@ -156,8 +156,8 @@ class Store:
         except redis.RedisError as error:
             self.failed(error, "reading a page")
             return None
-        tag = b"|".join(versions)
-        if entry is not None and entry.startswith(tag + b"\n"):
+        tag = b"|".join(v if isinstance(v, bytes) else str(v).encode() for v in versions)
+        if isinstance(entry, bytes) and entry.startswith(tag + b"\n"):
             return entry[len(tag) + 1 :], tag.decode()
         return None, tag.decode()
 
@@ -205,9 +205,10 @@ def init_app(app: Flask) -> None:
         app.extensions["consult_cache"] = Store(app, url)
     app.jinja_env.globals["csrf_token"] = _csrf_token
     app.context_processor(lambda: {"csrf_token": _csrf_token})  # Flask-WTF offers it both ways
-    request_key = app.jinja_env.globals.get("request_key")
+    request_key: Callable[[], str] | None = app.jinja_env.globals.get("request_key")  # type: ignore[assignment]
     if request_key is not None:
-        app.jinja_env.globals["request_key"] = lambda: KEY_MARK if rendering() else request_key()
+        fresh_key = request_key
+        app.jinja_env.globals["request_key"] = lambda: KEY_MARK if rendering() else fresh_key()
 
 
 def rendering() -> bool:
@@ -343,7 +344,8 @@ def _bulk_scopes(session, model: type, state: ORMExecuteState) -> set[str]:
     """The scopes of a bulk statement's rows: ``WHERE id = …`` finds the row, ``WHERE fk = …`` (and an
     INSERT's values) make a stand-in row for the model's function; anything else changes ``site``."""
     if state.is_insert:
-        rows = state.parameters if isinstance(state.parameters, list) else [state.parameters or {}]
+        parameters: Any = state.parameters
+        rows: list[Any] = parameters if isinstance(parameters, list) else [parameters or {}]
         # Rows differ by their own ids; what they belong to (``*_id``) is what decides their scopes.
         owners = {tuple(sorted((k, v) for k, v in row.items() if k.endswith("_id"))) for row in rows}
         if not owners or len(owners) > BULK_OWNERS:
@@ -352,7 +354,7 @@ def _bulk_scopes(session, model: type, state: ORMExecuteState) -> set[str]:
         for owner in owners:
             found.update(_stand_in_scopes(model, dict(owner)))
         return found
-    equal = _equalities(state.statement.whereclause)
+    equal = _equalities(getattr(state.statement, "whereclause", None))
     if equal is None:
         return {SITE}
     if "id" in equal:
@@ -362,7 +364,7 @@ def _bulk_scopes(session, model: type, state: ORMExecuteState) -> set[str]:
 
 
 def _stand_in_scopes(model: type, values: dict) -> set[str]:
-    columns = {c.key for c in inspect(model).column_attrs}
+    columns: set[str] = {attribute.key for attribute in inspect(model).column_attrs}  # type: ignore[var-annotated]
     try:
         return set(_scopes_of(model(**{k: v for k, v in values.items() if k in columns}))) or {SITE}
     except Exception:  # a stand-in the model's function cannot read: be safe
