@@ -3,7 +3,7 @@ the person and notifications (places adds residences and appointments)."""
 
 from consult.accounts import services
 from consult.accounts.models import User
-from consult.core import cache
+from consult.core import cache_writes
 from consult.core.registries import STAFF_ACTION, not_personal, personal
 
 personal("account")(services.export_account)
@@ -22,7 +22,7 @@ not_personal(
 )
 
 
-@cache.scopes_for(User)
+@cache_writes.scopes_for(User)
 def _user_changed(user: User) -> list[str]:
     """A person's name shows on every page naming them (topics, comments, committees); it rarely changes."""
-    return [cache.SITE] if cache.changed(user, "display_name", "closed_at", new=False) else []
+    return [cache_writes.SITE] if cache_writes.changed(user, "display_name", "closed_at", new=False) else []

@@ -9,12 +9,11 @@ carries the versions of the scopes it was rendered under: ``site`` always, and t
 names (``community:<slug>``, ``street:<slug>``, ``topic:<id>``, ``activity:<id>``). One MGET reads the
 entry and the current versions together; the entry is served only when they are equal.
 
-**Versions.** A write changes the version of every scope it touches. Domains say which scopes a
-change to one of their rows touches (:func:`scopes_for`, in their ``registrations.py``); every
-flush collects them from the rows it inserts, updates and deletes (and from bulk UPDATE/DELETE/
-INSERT statements on those models), and once the transaction commits the versions are replaced by
-new random values (a rollback drops them). A version missing from Redis (evicted, flushed) is
-created afresh, so an old entry never matches again.
+**Versions.** A write changes the version of every scope it touches: consult.core.cache_writes
+collects them at each flush from the rows the domains registered, and once the transaction
+commits :meth:`Store.bump` replaces them with new random values (a rollback drops them). A
+version missing from Redis (evicted, flushed) is created afresh, so an old entry never matches
+again.
 
 **Time.** Entries live ``CACHE_TTL`` seconds at most (default 600), less when the page reported an
 earlier state change with :func:`valid_until` (a vote opening or closing, a support window ending):
@@ -42,20 +41,14 @@ import uuid
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from functools import wraps
-from typing import Any
 
 import redis
-from flask import Flask, Response, current_app, g, has_app_context, has_request_context, make_response, request, session
+from flask import Flask, Response, current_app, g, has_request_context, make_response, request, session
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
-from sqlalchemy import event, inspect
-from sqlalchemy.orm import ORMExecuteState
-from sqlalchemy.sql import operators
-from sqlalchemy.sql.elements import BinaryExpression, BindParameter, BooleanClauseList
 
 from consult.core import i18n
 from consult.core.clock import now
-from consult.extensions import Session
 
 log = logging.getLogger(__name__)
 
@@ -63,31 +56,6 @@ SITE = "site"
 CSRF_MARK = "__consult_cache_csrf_token__"
 KEY_MARK = "__consult_cache_request_key__"
 _KEY_MARK_RE = re.compile(KEY_MARK.encode())
-_PENDING = "cache_pending"  # session.info: scopes changed in the open transaction
-_READY = "cache_ready"  # session.info: its transaction committed, to bump now
-#: A bulk INSERT whose rows belong to more owners than this changes ``site`` (the city generator).
-BULK_OWNERS = 100
-
-#: model class -> function(row) -> the scopes a change to that row touches
-_scopes: dict[type, Callable[[Any], Iterable[str]]] = {}
-
-
-def scopes_for(model: type):
-    """Register the function giving the scopes a change to a ``model`` row touches (a domain's registrations)."""
-
-    def register(fn: Callable[[Any], Iterable[str]]):
-        _scopes[model] = fn
-        return fn
-
-    return register
-
-
-def changed(row: Any, *attributes: str, new: bool = True) -> bool:
-    """Whether the flush changes one of ``attributes`` of ``row``; a new or deleted row counts as ``new``."""
-    state = inspect(row)
-    if state.transient or state.pending or state.deleted or state.was_deleted:
-        return new
-    return any(state.attrs[name].history.has_changes() for name in attributes)
 
 
 def valid_until(moment: datetime | None) -> None:
@@ -301,108 +269,3 @@ def _fill(body: bytes) -> bytes:
     if KEY_MARK.encode() in body:
         body = _KEY_MARK_RE.sub(lambda _m: uuid.uuid4().hex.encode(), body)
     return body
-
-
-# --- writes change versions once they commit ---------------------------------------------------
-
-
-def _enabled() -> bool:
-    return has_app_context() and store() is not None
-
-
-def _scopes_of(row: Any) -> Iterable[str]:
-    fn = _scopes.get(type(row))
-    return fn(row) if fn is not None else ()
-
-
-@event.listens_for(Session, "after_flush")
-def _flushed(session, flush_context) -> None:
-    if not _enabled():
-        return
-    pending = session.info.setdefault(_PENDING, set())
-    with session.no_autoflush:
-        for row in [*session.new, *session.dirty, *session.deleted]:
-            if type(row) in _scopes and (row in session.new or row in session.deleted or session.is_modified(row)):
-                pending.update(_scopes_of(row))
-
-
-@event.listens_for(Session, "do_orm_execute")
-def _bulk(state: ORMExecuteState) -> None:
-    if not (state.is_update or state.is_delete or state.is_insert) or not _enabled():
-        return
-    mapper = state.bind_arguments.get("mapper")
-    model = mapper.class_ if mapper is not None else None
-    if model not in _scopes:
-        return
-    session = state.session
-    pending = session.info.setdefault(_PENDING, set())
-    with session.no_autoflush:
-        pending.update(_bulk_scopes(session, model, state))
-
-
-def _bulk_scopes(session, model: type, state: ORMExecuteState) -> set[str]:
-    """The scopes of a bulk statement's rows: ``WHERE id = …`` finds the row, ``WHERE fk = …`` (and an
-    INSERT's values) make a stand-in row for the model's function; anything else changes ``site``."""
-    if state.is_insert:
-        parameters: Any = state.parameters
-        rows: list[Any] = parameters if isinstance(parameters, list) else [parameters or {}]
-        # Rows differ by their own ids; what they belong to (``*_id``) is what decides their scopes.
-        owners = {tuple(sorted((k, v) for k, v in row.items() if k.endswith("_id"))) for row in rows}
-        if not owners or len(owners) > BULK_OWNERS:
-            return {SITE}
-        found: set[str] = set()
-        for owner in owners:
-            found.update(_stand_in_scopes(model, dict(owner)))
-        return found
-    equal = _equalities(getattr(state.statement, "whereclause", None))
-    if equal is None:
-        return {SITE}
-    if "id" in equal:
-        row = session.get(model, equal["id"])
-        return set(_scopes_of(row)) if row is not None else set()
-    return _stand_in_scopes(model, equal)
-
-
-def _stand_in_scopes(model: type, values: dict) -> set[str]:
-    columns: set[str] = {attribute.key for attribute in inspect(model).column_attrs}  # type: ignore[var-annotated]
-    try:
-        return set(_scopes_of(model(**{k: v for k, v in values.items() if k in columns}))) or {SITE}
-    except Exception:  # a stand-in the model's function cannot read: be safe
-        return {SITE}
-
-
-def _equalities(clause) -> dict[str, Any] | None:
-    """``{column: value}`` of a WHERE made of ``column = value`` terms joined by AND, else None."""
-    if clause is None:
-        return None
-    is_and = isinstance(clause, BooleanClauseList) and clause.operator is operators.and_
-    found: dict[str, Any] = {}
-    for term in clause.clauses if is_and else [clause]:
-        if not (isinstance(term, BinaryExpression) and term.operator is operators.eq and isinstance(term.right, BindParameter)):
-            return None
-        found[str(getattr(term.left, "key", ""))] = term.right.effective_value
-    return found
-
-
-@event.listens_for(Session, "after_commit")
-def _committed(session) -> None:
-    if session.in_nested_transaction():  # a savepoint released: its changes wait for the real commit
-        return
-    session.info.setdefault(_READY, set()).update(session.info.pop(_PENDING, set()))
-
-
-@event.listens_for(Session, "after_transaction_end")
-def _ended(session, transaction) -> None:
-    if transaction.parent is None:  # the root ended without committing: its changes never happened
-        session.info.pop(_PENDING, None)
-
-
-def _bump_committed(session) -> None:
-    ready = session.info.pop(_READY, set())
-    if ready and _enabled():
-        cache = store()
-        assert cache is not None
-        cache.bump(ready)
-
-
-Session.after_commit_hooks.append(_bump_committed)

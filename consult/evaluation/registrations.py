@@ -2,7 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 
-from consult.core import cache
+from consult.core import cache_writes
 from consult.core.audit import describe_actions
 from consult.core.registries import add_labels, template_global, tick
 from consult.evaluation import services
@@ -62,10 +62,10 @@ def store_last_month() -> int:
 describe_actions({"evaluation.settings": _l("Changed the evaluation settings.")})
 
 
-# --- what a change shows on cached public pages (consult.core.cache) --------------------------
+# --- what a change shows on cached public pages (consult.core.cache_writes) -------------------
 
 # A stored month shows on its community's evaluation page and its street's ranking.
-cache.scopes_for(MonthlyResult)(lambda result: places.cache_scopes(result.community_id))
-cache.scopes_for(StreetRanking)(lambda ranking: places.street_cache_scopes(ranking.street_id))
+cache_writes.scopes_for(MonthlyResult)(lambda result: places.cache_scopes(result.community_id))
+cache_writes.scopes_for(StreetRanking)(lambda ranking: places.street_cache_scopes(ranking.street_id))
 # The weights and thresholds change every figure of the street: rare, so every page.
-cache.scopes_for(EvaluationSettings)(lambda settings: [cache.SITE])
+cache_writes.scopes_for(EvaluationSettings)(lambda settings: [cache_writes.SITE])

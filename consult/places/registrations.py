@@ -7,7 +7,7 @@ from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user
 
 from consult.accounts.hooks import me_section, staff_check
-from consult.core import cache
+from consult.core import cache_writes
 from consult.core.audit import describe_actions
 from consult.core.registries import STAFF_ACTION, TodoItem, add_labels, not_personal, personal, template_global, todo
 from consult.extensions import db
@@ -108,22 +108,22 @@ add_labels(
 )
 
 
-# --- what a change shows on cached public pages (consult.core.cache) --------------------------
+# --- what a change shows on cached public pages (consult.core.cache_writes) -------------------
 
-cache.scopes_for(Street)(lambda street: [cache.SITE])  # names on every page's way in
-cache.scopes_for(Residence)(lambda residence: queries.cache_scopes(residence.community_id))
-cache.scopes_for(Department)(lambda department: queries.street_cache_scopes(department.street_id))
+cache_writes.scopes_for(Street)(lambda street: [cache_writes.SITE])  # names on every page's way in
+cache_writes.scopes_for(Residence)(lambda residence: queries.cache_scopes(residence.community_id))
+cache_writes.scopes_for(Department)(lambda department: queries.street_cache_scopes(department.street_id))
 
 
-@cache.scopes_for(Community)
+@cache_writes.scopes_for(Community)
 def _community_changed(community: Community) -> list[str]:
     """A new or renamed community shows on every page's way in; its member count on its own pages."""
-    if cache.changed(community, "name", "slug", "street_id"):
-        return [cache.SITE]
+    if cache_writes.changed(community, "name", "slug", "street_id"):
+        return [cache_writes.SITE]
     return queries.cache_scopes(community.id)
 
 
-@cache.scopes_for(StaffAppointment)
+@cache_writes.scopes_for(StaffAppointment)
 def _appointment_changed(appointment: StaffAppointment) -> list[str]:
     """The committee is listed on the community's home."""
     if appointment.community_id is not None:

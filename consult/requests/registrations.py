@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from flask import url_for
 from flask_babel import gettext as _, lazy_gettext as _l
 
-from consult.core import cache
+from consult.core import cache_writes
 from consult.core.registries import (
     STAFF_ACTION,
     TodoItem,
@@ -118,16 +118,16 @@ not_personal(
 template_global(place_label)
 
 
-# --- what a change shows on cached public pages (consult.core.cache) --------------------------
+# --- what a change shows on cached public pages (consult.core.cache_writes) -------------------
 # Requests show on their community's home panel and in its evaluation (and the street's ranking).
 
 
 def _request_scopes(request_id: int | None) -> list[str]:
     found = db.session.get(Request, request_id) if request_id is not None else None
-    return places.cache_scopes(found.community_id) if found is not None else [cache.SITE]
+    return places.cache_scopes(found.community_id) if found is not None else [cache_writes.SITE]
 
 
-cache.scopes_for(Request)(lambda row: places.cache_scopes(row.community_id))
-cache.scopes_for(RequestEvent)(lambda event: _request_scopes(event.request_id))
-cache.scopes_for(RequestCategory)(lambda category: places.cache_scopes(category.community_id))
-cache.scopes_for(RequestSettings)(lambda settings: places.street_cache_scopes(settings.street_id))
+cache_writes.scopes_for(Request)(lambda row: places.cache_scopes(row.community_id))
+cache_writes.scopes_for(RequestEvent)(lambda event: _request_scopes(event.request_id))
+cache_writes.scopes_for(RequestCategory)(lambda category: places.cache_scopes(category.community_id))
+cache_writes.scopes_for(RequestSettings)(lambda settings: places.street_cache_scopes(settings.street_id))

@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from flask import url_for
 from flask_babel import gettext as _
 
-from consult.core import cache
+from consult.core import cache_writes
 from consult.core.registries import STAFF_ACTION, TodoItem, community_panel, not_personal, personal, tick, todo
 from consult.extensions import db
 from consult.places import queries as places
@@ -164,14 +164,14 @@ def community_topics(community, user):
     return {"open_ballots": queries.open_ballots(community.id, user), "newest": newest, "community": community}
 
 
-# --- what a change shows on cached public pages (consult.core.cache) --------------------------
+# --- what a change shows on cached public pages (consult.core.cache_writes) -------------------
 
 
 def _topic_scopes(topic_id: int | None) -> list[str]:
     """A topic's page, and its community's and street's pages (lists, counts, panels)."""
     topic = db.session.get(Topic, topic_id) if topic_id is not None else None
     if topic is None:
-        return [cache.SITE]
+        return [cache_writes.SITE]
     return [f"topic:{topic.id}", *places.cache_scopes(topic.community_id)]
 
 
@@ -181,13 +181,13 @@ def _of(model, parent_id: int | None) -> int | None:
     return parent.topic_id if parent is not None else None
 
 
-cache.scopes_for(Topic)(lambda topic: _topic_scopes(topic.id))
+cache_writes.scopes_for(Topic)(lambda topic: _topic_scopes(topic.id))
 for _model in (TopicEvent, Support, Comment, Vote, Outcome):
-    cache.scopes_for(_model)(lambda row: _topic_scopes(row.topic_id))
+    cache_writes.scopes_for(_model)(lambda row: _topic_scopes(row.topic_id))
 for _model in (VoteOption, SealedBallot, Ballot, VoteParticipation):
-    cache.scopes_for(_model)(lambda row: _topic_scopes(_of(Vote, row.vote_id)))
+    cache_writes.scopes_for(_model)(lambda row: _topic_scopes(_of(Vote, row.vote_id)))
 for _model in (OutcomeUpdate, OutcomeRating):
-    cache.scopes_for(_model)(lambda row: _topic_scopes(_of(Outcome, row.outcome_id)))
-cache.scopes_for(CommentFlag)(lambda flag: _topic_scopes(_of(Comment, flag.comment_id)))
-cache.scopes_for(TopicSettings)(lambda settings: places.cache_scopes(settings.community_id))
-cache.scopes_for(Category)(lambda category: places.cache_scopes(category.community_id) if category.community_id else [cache.SITE])
+    cache_writes.scopes_for(_model)(lambda row: _topic_scopes(_of(Outcome, row.outcome_id)))
+cache_writes.scopes_for(CommentFlag)(lambda flag: _topic_scopes(_of(Comment, flag.comment_id)))
+cache_writes.scopes_for(TopicSettings)(lambda settings: places.cache_scopes(settings.community_id))
+cache_writes.scopes_for(Category)(lambda category: places.cache_scopes(category.community_id))  # none: site-wide

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 import redis
+import sqlalchemy as sa
 from flask import make_response
 
 from consult.activities import checkin as checkins, signups
@@ -24,6 +25,7 @@ from consult.evaluation import services as evaluation
 from consult.places import queries as places, services as places_services
 from consult.requests import reporting
 from consult.topics import ballots, discussion, outcomes, policy, queries as topic_queries, review, settings, support, votes
+from consult.topics.models import Comment, Topic
 from tests.conftest import REDIS_URL, Client, need
 
 pytestmark = pytest.mark.redis
@@ -457,3 +459,25 @@ def test_rate_limits_without_redis_count_in_the_process(app):
     )
     assert json.loads(out.stdout.strip().splitlines()[-1]) == [401] * 5 + [429, 429, 200]
     assert "unreachable" in out.stderr
+
+
+def test_bulk_statements_find_their_rows(page_cache, client, world, db):
+    """UPDATE … WHERE id = …, WHERE <owner>_id = … and anything else (every page) make fresh too."""
+    topic = world.topic("collecting_support")
+    url = f"/topics/{topic.id}"
+    other = f"/c/{world.b.slug}/"
+    warm(client, url)
+    warm(client, other)
+    db.session.execute(sa.update(Topic).where(Topic.id == topic.id).values(comment_count=Topic.comment_count + 5))
+    db.session.commit()
+    fresh(client, url)
+    assert client.get(other).headers.get("X-Cache") == "hit"
+    warm(client, url)
+    db.session.execute(sa.update(Comment).where(Comment.topic_id == topic.id).values(flag_count=0))
+    db.session.commit()
+    fresh(client, url)
+    assert client.get(other).headers.get("X-Cache") == "hit"
+    db.session.execute(sa.update(Topic).where(Topic.support_count > 1000).values(comment_count=0))
+    db.session.commit()
+    fresh(client, url)
+    fresh(client, other)
