@@ -33,6 +33,7 @@ changing ``site`` (every entry) on the first successful contact.
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import re
 import secrets
@@ -56,6 +57,8 @@ SITE = "site"
 CSRF_MARK = "__consult_cache_csrf_token__"
 KEY_MARK = "__consult_cache_request_key__"
 _KEY_MARK_RE = re.compile(KEY_MARK.encode())
+#: The headers of a view's answer kept with its body (the security headers are added to every answer).
+KEPT_HEADERS = ("Content-Type", "Content-Disposition")
 
 
 def valid_until(moment: datetime | None) -> None:
@@ -129,11 +132,12 @@ class Store:
             return entry[len(tag) + 1 :], tag.decode()
         return None, tag.decode()
 
-    def save(self, entry_key: str, tag: str, mimetype: str, body: bytes, ttl: int) -> None:
+    def save(self, entry_key: str, tag: str, headers: dict[str, str], body: bytes, ttl: int) -> None:
         if not self.available():
             return
         try:
-            self.redis.set(entry_key, tag.encode() + b"\n" + mimetype.encode() + b"\n" + body, ex=ttl)
+            head = json.dumps(headers, ensure_ascii=True).encode()
+            self.redis.set(entry_key, tag.encode() + b"\n" + head + b"\n" + body, ex=ttl)
         except redis.RedisError as error:
             self.failed(error, "storing a page")
 
@@ -207,8 +211,8 @@ def page(*scopes: str):
                 return view(**kwargs)
             entry, tag = found
             if entry is not None:
-                mimetype, _, body = entry.partition(b"\n")
-                response = current_app.response_class(_fill(body), mimetype=mimetype.decode())
+                head, _, body = entry.partition(b"\n")
+                response = current_app.response_class(_fill(body), headers=json.loads(head))
                 response.headers["X-Cache"] = "hit"
                 return response
             return _render(cache, entry_key, tag, view, kwargs)
@@ -244,7 +248,7 @@ def _render(cache: Store, entry_key: str, tag: str, view, kwargs: dict) -> Respo
         until = g.pop("_cache_until", None)
         if until is not None:
             ttl = max(1, min(ttl, int((until - now()).total_seconds()) + 1))
-        cache.save(entry_key, tag, response.mimetype or "text/html", body, ttl)
+        cache.save(entry_key, tag, {k: response.headers[k] for k in KEPT_HEADERS if k in response.headers}, body, ttl)
         response.headers["X-Cache"] = "miss"
     response.set_data(_fill(body))
     return response

@@ -198,6 +198,16 @@ def test_not_stored_when_the_answer_sets_a_cookie_or_is_not_200(page_cache, app,
     assert response.headers.get("X-Cache") == "hit"
 
 
+def test_a_csv_download_keeps_its_name(page_cache, client, world):
+    url = f"/c/{world.a.slug}/evaluation/?format=csv"
+    first = client.get(url)
+    warm(client, url)
+    again = client.get(url)
+    assert again.headers["Content-Disposition"] == first.headers["Content-Disposition"]
+    assert again.headers["Content-Type"] == "text/csv; charset=utf-8"
+    assert again.get_data() == first.get_data()
+
+
 def test_a_missing_page_is_not_cached(page_cache, client):
     for _ in range(2):
         response = client.get("/c/nowhere/topics/")
