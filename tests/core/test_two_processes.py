@@ -4,6 +4,7 @@ through one shows at once on the other's cached topic page (docs/operations.md).
 
 from __future__ import annotations
 
+import http.cookiejar
 import os
 import re
 import signal
@@ -11,13 +12,16 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
+import urllib.request
 import uuid
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlencode
 
 import pytest
 import redis
-import requests
 import sqlalchemy as sa
 
 from consult.topics import policy
@@ -28,6 +32,41 @@ from tests.factories import PASSWORD, Factory
 pytestmark = [pytest.mark.postgresql, pytest.mark.redis, pytest.mark.slow]
 ROOT = Path(__file__).resolve().parents[2]
 CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+@dataclass
+class Answer:
+    status_code: int
+    headers: dict
+    text: str
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+class Browser:
+    """A browser's cookie jar over urllib (the standard library): answers as they come, redirects not followed."""
+
+    def __init__(self, cookie: str | None = None) -> None:
+        self.cookie = cookie  # sent as is, besides the jar's (the reader's language)
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()), _NoRedirect)
+
+    def get(self, url: str) -> Answer:
+        return self._open(urllib.request.Request(url))
+
+    def post(self, url: str, data: dict) -> Answer:
+        return self._open(urllib.request.Request(url, data=urlencode(data).encode(), method="POST"))
+
+    def _open(self, request: urllib.request.Request) -> Answer:
+        if self.cookie:
+            request.add_header("Cookie", self.cookie)
+        try:
+            with self.opener.open(request, timeout=10) as response:
+                return Answer(response.status, dict(response.headers), response.read().decode())
+        except urllib.error.HTTPError as error:
+            return Answer(error.code, dict(error.headers), error.read().decode())
 
 
 def _free_port() -> int:
@@ -78,16 +117,16 @@ def _wait_for(base: str, process: subprocess.Popen) -> None:
         if process.poll() is not None:
             raise AssertionError(f"gunicorn stopped: {process.stderr.read().decode() if process.stderr else ''}")
         try:
-            if requests.get(f"{base}/healthz", timeout=10).status_code == 200:
+            if Browser().get(f"{base}/healthz").status_code == 200:
                 return
-        except (requests.ConnectionError, requests.Timeout):
+        except (urllib.error.URLError, OSError):
             pass
         time.sleep(0.2)
     raise AssertionError(f"{base} did not answer")
 
 
-def token(session: requests.Session, url: str) -> str:
-    match = CSRF_RE.search(session.get(url, timeout=10).text)
+def token(browser: Browser, url: str) -> str:
+    match = CSRF_RE.search(browser.get(url).text)
     assert match, url
     return match.group(1)
 
@@ -106,42 +145,32 @@ def test_two_processes_share_sessions_limits_and_the_cache(app, committed_db):
     try:
         with two_processes(app.config["SQLALCHEMY_DATABASE_URI"], prefix) as (a, b):
             page = f"/topics/{topic_id}"
-            reader = requests.Session()
-            reader.cookies.set("lang", "en")
-            assert "0 ballots so far" in reader.get(b + page, timeout=10).text
-            warm = reader.get(b + page, timeout=10)
+            reader = Browser(cookie="lang=en")  # anonymous: no session kept
+            assert "0 ballots so far" in reader.get(b + page).text
+            warm = reader.get(b + page)
             assert warm.headers.get("X-Cache") == "hit" and "0 ballots so far" in warm.text
 
             # Log in through A; the same cookies are a logged-in session on B (nothing in process memory).
-            person = requests.Session()
-            answer = person.post(
-                a + "/auth/login",
-                data={"username": voter, "password": PASSWORD, "csrf_token": token(person, a + "/auth/login")},
-                timeout=10,
-                allow_redirects=False,
-            )
+            person = Browser()
+            login = {"username": voter, "password": PASSWORD, "csrf_token": token(person, a + "/auth/login")}
+            answer = person.post(a + "/auth/login", login)
             assert answer.status_code == 302, answer.text[:500]
-            assert 'action="/auth/logout"' in person.get(b + "/", timeout=10).text
+            assert 'action="/auth/logout"' in person.get(b + "/").text
 
             # A ballot cast through A: B's cached page shows it at once.
-            cast = person.post(
-                a + f"/topics/{topic_id}/vote",
-                data={"options": str(option_id), "csrf_token": token(person, a + page)},
-                timeout=10,
-                allow_redirects=False,
-            )
+            cast = person.post(a + f"/topics/{topic_id}/vote", {"options": str(option_id), "csrf_token": token(person, a + page)})
             assert cast.status_code == 302, cast.text[:500]
-            fresh = reader.get(b + page, timeout=10)
+            fresh = reader.get(b + page)
             assert "1 ballot so far" in fresh.text
             assert fresh.headers.get("X-Cache") == "miss"
-            assert reader.get(b + page, timeout=10).headers.get("X-Cache") == "hit"
+            assert reader.get(b + page).headers.get("X-Cache") == "hit"
 
             # Log-in failures through A and B count against one limit (five per username).
             statuses = []
             for base in (a, b, a, b, a, b):
-                stranger = requests.Session()
+                stranger = Browser()
                 data = {"username": "ghost", "password": "wrong", "csrf_token": token(stranger, base + "/auth/login")}
-                statuses.append(stranger.post(base + "/auth/login", data=data, timeout=10).status_code)
+                statuses.append(stranger.post(base + "/auth/login", data).status_code)
             assert statuses == [401] * 5 + [429]
     finally:
         for key in server.scan_iter(f"*{prefix}*"):
