@@ -385,7 +385,7 @@ def test_an_entry_expires_when_the_vote_closes(page_cache, client, world):
     warm(client, url)
     server = redis.Redis.from_url(REDIS_URL)
     ttls = [server.ttl(key) for key in server.scan_iter(f"{page_cache.prefix}page:*")]
-    assert ttls == [page_cache.ttl]  # closes in 7 days: the bound applies
+    assert len(ttls) == 1 and page_cache.ttl - 10 <= ttls[0] <= page_cache.ttl  # closes in 7 days: the bound applies
     votes.close_early(world.worker, topic, "会议已表决")  # (a write: fresh anyway)
     topic = world.topic("vote_scheduled")  # opens tomorrow, but let it open in a minute
     vote = policy.vote_of(topic)
