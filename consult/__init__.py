@@ -160,9 +160,11 @@ def register_errorhandlers(app: Flask) -> None:
 
 
 def register_template_helpers(app: Flask) -> None:
+    from consult.core import cache
     from consult.core.templating import register
 
     register(app)
+    cache.init_app(app)  # after the template globals it wraps (csrf_token, request_key)
 
 
 def register_commands(app: Flask) -> None:

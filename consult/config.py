@@ -75,6 +75,18 @@ class Config:
     JOBS_RETRY_INTERVALS = [10, 60, 300]
     #: Seconds a job may run before the worker stops it (a street's evaluation, a large export).
     JOBS_TIMEOUT = 600
+    #: Public pages for anonymous visitors cached in Redis (consult/core/cache.py, docs/operations.md):
+    #: CACHE_REDIS_URL, else REDIS_URL; entries live CACHE_TTL seconds at most (less up to a page's next
+    #: time-driven change); CACHE_ENABLED=0 turns the cache off with Redis set.
+    CACHE_REDIS_URL = os.environ.get("CACHE_REDIS_URL") or None
+    CACHE_ENABLED = _bool("CACHE_ENABLED", True)
+    CACHE_KEY_PREFIX = os.environ.get("CACHE_KEY_PREFIX", "consult:cache:")
+    CACHE_TTL = int(os.environ.get("CACHE_TTL", "600"))
+    #: Seconds Redis may take to answer before the page is read from the database instead.
+    CACHE_REDIS_TIMEOUT = 0.5
+    #: With Redis away: one warning per CACHE_WARN_SECONDS; asked again after CACHE_RETRY_SECONDS.
+    CACHE_WARN_SECONDS = 60
+    CACHE_RETRY_SECONDS = 5
     #: Where request photos are kept: a folder (default: photos/ in the instance folder) or
     #: s3://bucket/prefix for an S3-compatible store (S3_ENDPOINT_URL, and boto3's AWS_* variables).
     PHOTO_STORE = os.environ.get("PHOTO_STORE", "")
@@ -94,6 +106,8 @@ class Config:
     WTF_CSRF_TIME_LIMIT = 8 * 3600
     RATELIMIT_HEADERS_ENABLED = True
     RATELIMIT_KEY_PREFIX = os.environ.get("RATELIMIT_KEY_PREFIX", "consult")
+    #: Redis away: limits are counted in each process's memory (and Redis tried again), never a 500.
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
     #: Log-in attempts allowed per username, then per address (a meeting room shares one).
     LOGIN_LIMIT_USERNAME = "5 per 15 minutes"
     LOGIN_LIMIT_ADDRESS = "60 per 15 minutes"

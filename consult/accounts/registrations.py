@@ -2,6 +2,8 @@
 the person and notifications (places adds residences and appointments)."""
 
 from consult.accounts import services
+from consult.accounts.models import User
+from consult.core import cache_writes
 from consult.core.registries import STAFF_ACTION, not_personal, personal
 
 personal("account")(services.export_account)
@@ -18,3 +20,9 @@ not_personal(
         "are kept unchanged (what a person did to their own records is in those records)",
     }
 )
+
+
+@cache_writes.scopes_for(User)
+def _user_changed(user: User) -> list[str]:
+    """A person's name shows on every page naming them (topics, comments, committees); it rarely changes."""
+    return [cache_writes.SITE] if cache_writes.changed(user, "display_name", "closed_at", new=False) else []

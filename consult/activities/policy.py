@@ -24,6 +24,7 @@ from consult.activities.models import (
     Wish,
     WishStatus,
 )
+from consult.core import cache
 from consult.core.errors import Conflict, NotFound, PermissionDenied
 from consult.core.policy import Policy, policy_for
 from consult.core.rules import require_not_self
@@ -95,6 +96,8 @@ class ActivityPolicy(Policy[Activity]):
         activity = self.subject
         if activity.cancelled_at is not None:
             return "cancelled"
+        # The page changes by the clock when check-in opens, the activity starts and it ends.
+        cache.valid_until(min((t for t in (*checkin_window(activity), activity.starts_at) if t > self.moment), default=None))
         if self.moment < activity.starts_at:
             return "upcoming"
         return "running" if self.moment < activity.ends_at else "ended"

@@ -14,9 +14,20 @@ from consult.activities import (
     signups,
     wishes,
 )
-from consult.activities.models import Activity, ActivityRating, Attendance, Signup, Wish, WishStatus
+from consult.activities.models import (
+    Activity,
+    ActivityRating,
+    Attendance,
+    PartyRegistration,
+    Signup,
+    Wish,
+    WishEvent,
+    WishStatus,
+)
+from consult.core import cache_writes
 from consult.core.registries import STAFF_ACTION, TodoItem, closing, community_panel, not_personal, personal, tick, todo
 from consult.extensions import db
+from consult.places import queries as places
 from consult.places.signals import residence_ended
 
 residence_ended.connect(party.end_with_residence, weak=False)
@@ -163,3 +174,27 @@ def give_up_on_closing(user) -> None:
     signups.cancel_signups_of_closed_account(user)
     wishes.release_claims_of_closed_account(user)
     wishes.withdraw_wishes_of_closed_account(user)
+
+
+# --- what a change shows on cached public pages (consult.core.cache_writes) -------------------
+
+
+def _activity_scopes(activity_id: int | None) -> list[str]:
+    """An activity's page, and its community's and street's pages (lists, panels, evaluation)."""
+    activity = db.session.get(Activity, activity_id) if activity_id is not None else None
+    if activity is None:
+        return [cache_writes.SITE]
+    return [f"activity:{activity.id}", *places.cache_scopes(activity.community_id)]
+
+
+def _wish_scopes(wish_id: int | None) -> list[str]:
+    wish = db.session.get(Wish, wish_id) if wish_id is not None else None
+    return places.cache_scopes(wish.community_id) if wish is not None else [cache_writes.SITE]
+
+
+cache_writes.scopes_for(Activity)(lambda activity: _activity_scopes(activity.id))
+for _model in (Signup, Attendance, ActivityRating):
+    cache_writes.scopes_for(_model)(lambda row: _activity_scopes(row.activity_id))
+cache_writes.scopes_for(Wish)(lambda wish: places.cache_scopes(wish.community_id))
+cache_writes.scopes_for(WishEvent)(lambda event: _wish_scopes(event.wish_id))
+cache_writes.scopes_for(PartyRegistration)(lambda registration: places.cache_scopes(registration.community_id))

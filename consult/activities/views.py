@@ -20,6 +20,7 @@ from consult.activities import (
 from consult.activities.blueprints import bp
 from consult.activities.forms import CodeForm, rating_form
 from consult.activities.models import Activity
+from consult.core import cache
 from consult.core.clock import now
 from consult.core.forms import form_status, refuse, submit
 from consult.core.pagination import paginate
@@ -46,6 +47,7 @@ def _to_detail(activity_id: int, message: str):
 
 
 @bp.get("/c/<community>/activities/")
+@cache.page("community:{community}")
 def index(community: str):
     """Upcoming and past activities of a community."""
     community = places.community_by_slug(community)
@@ -59,6 +61,7 @@ def index(community: str):
 
 
 @bp.get("/activities/<int:activity_id>")
+@cache.page("activity:{activity_id}")
 def detail(activity_id: int):
     """One activity: when, where, places left, my sign-up and check-in; what I may do asks its policy."""
     activity = _activity_or_404(activity_id)

@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 
 from consult.activities import sources as activities_sources
 from consult.api.spec import spec
+from consult.core import cache
 from consult.core.errors import DomainError, RuleViolation
 from consult.core.exports import Listing, csv_stream
 from consult.evaluation import services as evaluation
@@ -90,6 +91,7 @@ def communities():
 
 
 @bp.get("/communities/<slug>/topics")
+@cache.page("community:{slug}")
 def community_topics(slug: str):
     """A community's public topics with their status and, where shown, their results."""
     community = places.community_by_slug(slug)

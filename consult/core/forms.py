@@ -9,9 +9,10 @@ from typing import Generic, TypeVar
 from flask import g, request
 from flask_babel import gettext, lazy_gettext as _l
 from flask_wtf import FlaskForm
-from flask_wtf.form import _Auto
+from flask_wtf.form import _Auto, _FlaskFormCSRF
 from wtforms.validators import ValidationError
 
+from consult.core import cache
 from consult.core.errors import DomainError, RuleViolation
 from consult.extensions import db
 
@@ -66,11 +67,20 @@ def refuse(form) -> None:
     raise RuleViolation(" ".join(messages) or gettext("Please check what you entered."))
 
 
+class _CSRF(_FlaskFormCSRF):
+    """A page rendered for the page cache carries a marker, filled in with each visitor's token (consult.core.cache)."""
+
+    def generate_csrf_token(self, csrf_token_field):
+        return cache.CSRF_MARK if cache.rendering() else super().generate_csrf_token(csrf_token_field)
+
+
 class Form(FlaskForm):
     """The base of every form: when a refusal re-renders the page a form was sent from
     (``consult.core.handlers``), the form whose fields match what was sent shows it again."""
 
     class Meta(FlaskForm.Meta):
+        csrf_class = _CSRF
+
         def wrap_formdata(self, form, formdata):
             kept = g.get("kept_form")
             if kept is not None and formdata is _Auto:

@@ -2,9 +2,12 @@
 
 from flask_babel import lazy_gettext as _l
 
+from consult.core import cache_writes
 from consult.core.audit import describe_actions
 from consult.core.registries import add_labels, template_global, tick
 from consult.evaluation import services
+from consult.evaluation.models import EvaluationSettings, MonthlyResult, StreetRanking
+from consult.places import queries as places
 
 LABELS = {
     "response": _l("Response rate"),
@@ -57,3 +60,12 @@ def store_last_month() -> int:
 
 # How the audit log tells these actions (consult/core/audit.py).
 describe_actions({"evaluation.settings": _l("Changed the evaluation settings.")})
+
+
+# --- what a change shows on cached public pages (consult.core.cache_writes) -------------------
+
+# A stored month shows on its community's evaluation page and its street's ranking.
+cache_writes.scopes_for(MonthlyResult)(lambda result: places.cache_scopes(result.community_id))
+cache_writes.scopes_for(StreetRanking)(lambda ranking: places.street_cache_scopes(ranking.street_id))
+# The weights and thresholds change every figure of the street: rare, so every page.
+cache_writes.scopes_for(EvaluationSettings)(lambda settings: [cache_writes.SITE])

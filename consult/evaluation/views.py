@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, render_template, request
 from flask_babel import gettext as _
 
+from consult.core import cache
 from consult.core.clock import next_month
 from consult.core.exports import csv_response
 from consult.core.i18n import large_text
@@ -100,6 +101,7 @@ def _ranking_page(street, month: str, result: dict) -> dict:
 
 
 @bp.get("/streets/<street>/ranking")
+@cache.page("street:{street}")
 def ranking(street: str):
     """The street's communities ranked for a month (?month=YYYY-MM; by default the newest stored month),
     with every figure linked to its records."""
@@ -135,6 +137,7 @@ def _community_csv(community, months: list) -> Response:
 
 
 @bp.get("/c/<community>/evaluation/")
+@cache.page("community:{community}")
 def community(community: str):
     """A community's last twelve months: rates and participation, as charts that are also tables."""
     community = places.community_by_slug(community)

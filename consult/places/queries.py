@@ -359,3 +359,17 @@ def was_resident_at(user_id: int, community_id: int, moment) -> bool:
             sa.select(Residence.id).where(Residence.user_id == user_id, _resident_at(community_id, moment)).limit(1)
         )
     )
+
+
+def cache_scopes(community_id: int | None) -> list[str]:
+    """The cached pages a change in a community touches: its own and its street's (consult.core.cache)."""
+    community = db.session.get(Community, community_id) if community_id is not None else None
+    if community is None:
+        return ["site"]
+    return [f"community:{community.slug}", f"street:{community.street.slug}"]
+
+
+def street_cache_scopes(street_id: int | None) -> list[str]:
+    """The cached pages a change in a street touches (its page and ranking)."""
+    street = db.session.get(Street, street_id) if street_id is not None else None
+    return [f"street:{street.slug}"] if street is not None else ["site"]

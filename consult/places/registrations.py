@@ -7,10 +7,12 @@ from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user
 
 from consult.accounts.hooks import me_section, staff_check
+from consult.core import cache_writes
 from consult.core.audit import describe_actions
 from consult.core.registries import STAFF_ACTION, TodoItem, add_labels, not_personal, personal, template_global, todo
 from consult.extensions import db
 from consult.places import closing, personal as exports, queries  # noqa: F401  (closing registers its closing-account step)
+from consult.places.models import Community, Department, Residence, StaffAppointment, Street
 
 personal("residences", covers={"residences.user_id": ""})(exports.export_residences)
 personal("staff_appointments", covers={"staff_appointments.user_id": ""})(exports.export_appointments)
@@ -104,3 +106,26 @@ add_labels(
         "closed_account": _l("account closed"),
     }
 )
+
+
+# --- what a change shows on cached public pages (consult.core.cache_writes) -------------------
+
+cache_writes.scopes_for(Street)(lambda street: [cache_writes.SITE])  # names on every page's way in
+cache_writes.scopes_for(Residence)(lambda residence: queries.cache_scopes(residence.community_id))
+cache_writes.scopes_for(Department)(lambda department: queries.street_cache_scopes(department.street_id))
+
+
+@cache_writes.scopes_for(Community)
+def _community_changed(community: Community) -> list[str]:
+    """A new or renamed community shows on every page's way in; its member count on its own pages."""
+    if cache_writes.changed(community, "name", "slug", "street_id"):
+        return [cache_writes.SITE]
+    return queries.cache_scopes(community.id)
+
+
+@cache_writes.scopes_for(StaffAppointment)
+def _appointment_changed(appointment: StaffAppointment) -> list[str]:
+    """The committee is listed on the community's home."""
+    if appointment.community_id is not None:
+        return queries.cache_scopes(appointment.community_id)
+    return queries.street_cache_scopes(appointment.street_id) if appointment.street_id is not None else []

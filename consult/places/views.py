@@ -12,6 +12,7 @@ from flask_login import current_user, login_required
 
 from consult.accounts import auth, limits
 from consult.accounts.models import User
+from consult.core import cache
 from consult.core.errors import NotFound
 from consult.core.forms import form_status, submit
 from consult.core.registries import community_panels
@@ -26,6 +27,7 @@ bp = Blueprint("places", __name__)
 
 
 @bp.get("/")
+@cache.page()
 def home():
     """Find your street and community; once logged in, yours comes first."""
     q = (request.args.get("q") or "").strip()[:40]
@@ -40,6 +42,7 @@ def home():
 
 
 @bp.get("/streets/<street>/")
+@cache.page("street:{street}")
 def street(street: str):
     """A street and its communities."""
     obj = queries.street_by_slug(street)
@@ -47,6 +50,7 @@ def street(street: str):
 
 
 @bp.get("/c/<community>/")
+@cache.page("community:{community}")
 def community(community: str):
     """A community's home: its street, committee and member count."""
     obj = queries.community_by_slug(community)

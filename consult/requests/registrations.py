@@ -6,6 +6,7 @@ import sqlalchemy as sa
 from flask import url_for
 from flask_babel import gettext as _, lazy_gettext as _l
 
+from consult.core import cache_writes
 from consult.core.registries import (
     STAFF_ACTION,
     TodoItem,
@@ -21,7 +22,7 @@ from consult.extensions import db
 from consult.places import queries as places
 from consult.requests import queries, reminders
 from consult.requests.labels import CHANNEL_LABELS, HOLDER_LABELS, STATUS_LABELS, place_label
-from consult.requests.models import Request, RequestPhoto
+from consult.requests.models import Request, RequestCategory, RequestEvent, RequestPhoto, RequestSettings
 
 add_labels(
     {
@@ -115,3 +116,18 @@ not_personal(
 
 # Where a request is, as the public sees it (the list, the request page, the evaluation's records).
 template_global(place_label)
+
+
+# --- what a change shows on cached public pages (consult.core.cache_writes) -------------------
+# Requests show on their community's home panel and in its evaluation (and the street's ranking).
+
+
+def _request_scopes(request_id: int | None) -> list[str]:
+    found = db.session.get(Request, request_id) if request_id is not None else None
+    return places.cache_scopes(found.community_id) if found is not None else [cache_writes.SITE]
+
+
+cache_writes.scopes_for(Request)(lambda row: places.cache_scopes(row.community_id))
+cache_writes.scopes_for(RequestEvent)(lambda event: _request_scopes(event.request_id))
+cache_writes.scopes_for(RequestCategory)(lambda category: places.cache_scopes(category.community_id))
+cache_writes.scopes_for(RequestSettings)(lambda settings: places.street_cache_scopes(settings.street_id))

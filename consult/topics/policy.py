@@ -17,6 +17,7 @@ from typing import Any
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
+from consult.core import cache
 from consult.core.clock import now
 from consult.core.errors import Conflict, NotFound, PermissionDenied
 from consult.core.policy import Policy, policy_for
@@ -49,6 +50,7 @@ VOTE_STATUSES = (S.VOTE_SCHEDULED.value, S.VOTING.value)
 
 def state_at(topic: Topic, vote: Vote | None, moment: datetime) -> str:
     """The topic's state as of ``moment``, whether or not ``flask tick`` has made it permanent yet."""
+    cache.valid_until(next_change(topic, vote, moment))
     if topic.status == S.COLLECTING_SUPPORT and topic.support_deadline and topic.support_deadline <= moment:
         return S.NOT_ENOUGH_SUPPORT.value
     if topic.status in VOTE_STATUSES and vote is not None:
@@ -57,6 +59,14 @@ def state_at(topic: Topic, vote: Vote | None, moment: datetime) -> str:
         if vote.opens_at <= moment:
             return S.VOTING.value
     return str(topic.status)
+
+
+def next_change(topic: Topic, vote: Vote | None, moment: datetime) -> datetime | None:
+    """When ``state_at`` next gives another answer by the clock alone (a cached page expires then)."""
+    times = [topic.support_deadline] if topic.status == S.COLLECTING_SUPPORT else []
+    if topic.status in VOTE_STATUSES and vote is not None:
+        times += [vote.opens_at, vote.closes_at]
+    return min((t for t in times if t is not None and t > moment), default=None)
 
 
 def state_of(topic: Topic, vote: Vote | None = None) -> str:

@@ -6,21 +6,31 @@ import sqlalchemy as sa
 from flask import url_for
 from flask_babel import gettext as _
 
+from consult.core import cache_writes
 from consult.core.registries import STAFF_ACTION, TodoItem, community_panel, not_personal, personal, tick, todo
 from consult.extensions import db
+from consult.places import queries as places
 from consult.topics import (
     deadlines,
     labels,  # noqa: F401  (registers the status labels)
     queries,
 )
+from consult.topics.ballot_models import Ballot, SealedBallot
 from consult.topics.models import (
+    Category,
     Comment,
     CommentFlag,
     Follow,
+    Outcome,
     OutcomeRating,
+    OutcomeUpdate,
     Support,
     Topic,
+    TopicEvent,
+    TopicSettings,
     TopicStatus,
+    Vote,
+    VoteOption,
     VoteParticipation,
 )
 
@@ -152,3 +162,32 @@ def community_topics(community, user):
     """Open ballots the visitor has not voted on, and the newest topics."""
     newest = list(db.session.scalars(queries.topic_list(community.id).limit(5)))
     return {"open_ballots": queries.open_ballots(community.id, user), "newest": newest, "community": community}
+
+
+# --- what a change shows on cached public pages (consult.core.cache_writes) -------------------
+
+
+def _topic_scopes(topic_id: int | None) -> list[str]:
+    """A topic's page, and its community's and street's pages (lists, counts, panels)."""
+    topic = db.session.get(Topic, topic_id) if topic_id is not None else None
+    if topic is None:
+        return [cache_writes.SITE]
+    return [f"topic:{topic.id}", *places.cache_scopes(topic.community_id)]
+
+
+def _of(model, parent_id: int | None) -> int | None:
+    """The topic id of a vote, comment or outcome (read from the session's rows when it has them)."""
+    parent = db.session.get(model, parent_id) if parent_id is not None else None
+    return parent.topic_id if parent is not None else None
+
+
+cache_writes.scopes_for(Topic)(lambda topic: _topic_scopes(topic.id))
+for _model in (TopicEvent, Support, Comment, Vote, Outcome):
+    cache_writes.scopes_for(_model)(lambda row: _topic_scopes(row.topic_id))
+for _model in (VoteOption, SealedBallot, Ballot, VoteParticipation):
+    cache_writes.scopes_for(_model)(lambda row: _topic_scopes(_of(Vote, row.vote_id)))
+for _model in (OutcomeUpdate, OutcomeRating):
+    cache_writes.scopes_for(_model)(lambda row: _topic_scopes(_of(Outcome, row.outcome_id)))
+cache_writes.scopes_for(CommentFlag)(lambda flag: _topic_scopes(_of(Comment, flag.comment_id)))
+cache_writes.scopes_for(TopicSettings)(lambda settings: places.cache_scopes(settings.community_id))
+cache_writes.scopes_for(Category)(lambda category: places.cache_scopes(category.community_id))  # none: site-wide

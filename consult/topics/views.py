@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
+from consult.core import cache
 from consult.core.forms import form_status, refuse, submit
 from consult.core.pagination import page_number, parse_id
 from consult.core.qr import qr_svg
@@ -56,6 +57,7 @@ def _filters() -> dict:
 
 
 @bp.get("/c/<community>/topics/")
+@cache.page("community:{community}")
 def index(community: str):
     """A community's topics: filter by status and category, search, sort, page."""
     community = places.community_by_slug(community)
@@ -121,6 +123,7 @@ def _rating_form(page: TopicPage) -> RatingForm | None:
 
 
 @bp.get("/topics/<int:topic_id>")
+@cache.page("topic:{topic_id}")
 def detail(topic_id: int):
     """One topic: body, support, ballot and results, outcome and progress, ratings, comments, history."""
     topic = _topic_or_404(topic_id)
