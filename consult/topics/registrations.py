@@ -6,6 +6,7 @@ import sqlalchemy as sa
 from flask import url_for
 from flask_babel import gettext as _
 
+from consult.core import search
 from consult.core.registries import STAFF_ACTION, TodoItem, community_panel, not_personal, personal, tick, todo
 from consult.extensions import db
 from consult.topics import (
@@ -23,6 +24,8 @@ from consult.topics.models import (
     TopicStatus,
     VoteParticipation,
 )
+
+search.watch(Topic, queries.SEARCH)
 
 
 @todo("topics")
