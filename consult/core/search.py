@@ -241,17 +241,26 @@ def search(
     terms = parse(query)
     if not terms:
         return Found(select.where(sa.false()), (id_column.desc(),))
+    # The matches come first, materialised (bm25 and ts_rank need them anyway): left to itself,
+    # SQLite's planner counts a page by probing the FTS5 table once per row of the community.
     if dialect == "postgresql":
         table = sa.table(index.name, sa.column(index.key), sa.column("document", TSVECTOR))
         weights = "".join(w for name, w in index.fields if fields is None or name in fields)
         tsquery = sa.cast(sa.literal(_tsquery(terms, "" if fields is None else weights)), TSQUERY)
-        narrowed = select.join(table, table.c[index.key] == id_column).where(table.c.document.op("@@")(tsquery))
-        return Found(narrowed, (sa.func.ts_rank(table.c.document, tsquery).desc(), id_column.desc()))
-    table = sa.table(index.name, sa.column("rowid"))
-    match = sa.literal_column(index.name).op("MATCH")(sa.literal(_fts5(terms, fields)))
-    weights = [10.0 if weight == "A" else 1.0 for _name, weight in index.fields]
-    narrowed = select.join(table, table.c.rowid == id_column).where(match)
-    return Found(narrowed, (sa.func.bm25(sa.literal_column(index.name), *weights), id_column.desc()))
+        matches = sa.select(table.c[index.key].label("id"), sa.func.ts_rank(table.c.document, tsquery).label("score"))
+        matches = matches.where(table.c.document.op("@@")(tsquery))
+        score_first = sa.desc
+    else:
+        bm25_weights = [10.0 if weight == "A" else 1.0 for _name, weight in index.fields]
+        matches = sa.select(
+            sa.literal_column("rowid").label("id"), sa.func.bm25(sa.literal_column(index.name), *bm25_weights).label("score")
+        )
+        matches = matches.select_from(sa.table(index.name)).where(
+            sa.literal_column(index.name).op("MATCH")(sa.literal(_fts5(terms, fields)))
+        )
+        score_first = sa.asc
+    hit = matches.cte(f"{index.name}_hit").prefix_with("MATERIALIZED")
+    return Found(select.join(hit, hit.c.id == id_column), (score_first(hit.c.score), id_column.desc()))
 
 
 def words(arg: str = "q") -> str | None:
@@ -267,7 +276,6 @@ def dialect_of(session) -> str:
 def apply(select: sa.Select, index: Index, id_column, query: str | None, session, **kwargs) -> Found:
     """``search`` on the session's database."""
     return search(select, index, id_column, query, dialect=dialect_of(session), **kwargs)
-
 
 
 def not_an_index(name, type_, _parent_names) -> bool:
