@@ -131,7 +131,8 @@ def main() -> None:
         print(f"migration 0018 (index {N} topics and {N} requests): {time.perf_counter() - started:.1f} s")
         after = {w: timed(lambda w=w: page_of(queries.topic_list(world.a.id, q=w))) for w in before}
         for word in before:
-            print(f"{db.engine.dialect.name} {word}: LIKE {before[word]:.1f} ms, index {after[word]:.1f} ms (page of 20 + count, median)")
+            name = db.engine.dialect.name
+            print(f"{name} {word}: LIKE {before[word]:.1f} ms, index {after[word]:.1f} ms (page of 20 + count, median)")
         select = queries.topic_list(world.a.id, q="停车").limit(20)
         sql = str(select.compile(db.engine, compile_kwargs={"literal_binds": True}))
         explain = "EXPLAIN (ANALYZE, BUFFERS) " if postgres else "EXPLAIN QUERY PLAN "

@@ -21,6 +21,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import flask
 import sqlalchemy as sa
@@ -126,6 +127,12 @@ def _tsvector(index: Index, values: Sequence[str | None]) -> str:
     return " ".join(parts)
 
 
+def _table(index: Index, postgres: bool) -> sa.TableClause:
+    if postgres:
+        return sa.table(index.name, sa.column(index.key), sa.column("document", TSVECTOR))
+    return sa.table(index.name, sa.column("rowid"), *(sa.column(name) for name in index.field_names))
+
+
 def store(connection, index: Index, rows: Iterable[Sequence]) -> None:
     """Write the index rows of ``rows`` ((id, field value, …) in the index's field order),
     replacing those already there; in the connection's transaction."""
@@ -133,35 +140,34 @@ def store(connection, index: Index, rows: Iterable[Sequence]) -> None:
     if not rows:
         return
     forget(connection, index, [row[0] for row in rows])
-    if connection.dialect.name == "postgresql":
-        connection.execute(
-            sa.text(f"INSERT INTO {index.name} ({index.key}, document) VALUES (:id, CAST(:doc AS tsvector))"),
-            [{"id": row[0], "doc": _tsvector(index, row[1:])} for row in rows],
-        )
+    postgres = connection.dialect.name == "postgresql"
+    table = _table(index, postgres)
+    if postgres:
+        insert = sa.insert(table).values({index.key: sa.bindparam("id"), "document": sa.cast(sa.bindparam("doc"), TSVECTOR)})
+        connection.execute(insert, [{"id": row[0], "doc": _tsvector(index, row[1:])} for row in rows])
     else:
         names = index.field_names
         connection.execute(
-            sa.text(f"INSERT INTO {index.name} (rowid, {', '.join(names)}) VALUES (:id, {', '.join(':' + n for n in names)})"),
-            [{"id": row[0], **{n: tokenised(v) for n, v in zip(names, row[1:], strict=True)}} for row in rows],
+            sa.insert(table),
+            [{"rowid": row[0], **{n: tokenised(v) for n, v in zip(names, row[1:], strict=True)}} for row in rows],
         )
 
 
 def forget(connection, index: Index, ids: Sequence[int]) -> None:
     """Remove the index rows of ``ids``."""
-    key = index.key if connection.dialect.name == "postgresql" else "rowid"
+    postgres = connection.dialect.name == "postgresql"
+    table = _table(index, postgres)
+    key = table.c[index.key] if postgres else table.c.rowid
     for start in range(0, len(ids), 500):
-        chunk = list(ids[start : start + 500])
-        connection.execute(sa.text(f"DELETE FROM {index.name} WHERE {key} IN ({', '.join(map(str, map(int, chunk)))})"))
+        connection.execute(sa.delete(table).where(key.in_(list(ids[start : start + 500]))))
 
 
 def rebuild(connection, index: Index, table: str, *, batch: int = 2000) -> int:
     """Index every row of ``table`` again, ``batch`` rows at a time (migrations, bulk loads); the count."""
-    columns = ", ".join(index.field_names)
+    source = sa.table(table, sa.column("id"), *(sa.column(name) for name in index.field_names))
     last, done = 0, 0
     while True:
-        rows = connection.execute(
-            sa.text(f"SELECT id, {columns} FROM {table} WHERE id > :last ORDER BY id LIMIT :n"), {"last": last, "n": batch}
-        ).all()
+        rows = connection.execute(sa.select(*source.c).where(source.c.id > last).order_by(source.c.id).limit(batch)).all()
         if not rows:
             return done
         store(connection, index, rows)
@@ -190,9 +196,9 @@ def _after_flush(session: Session, _context) -> None:
     if not _WATCHED:
         return
     for model, index in _WATCHED.items():
-        written = [o for o in session.new if isinstance(o, model)]
+        written: list[Any] = [o for o in session.new if isinstance(o, model)]
         written += [o for o in session.dirty if isinstance(o, model) and _changed(o, index)]
-        gone = [o.id for o in session.deleted if isinstance(o, model)]
+        gone = [getattr(o, "id") for o in session.deleted if isinstance(o, model)]  # noqa: B009
         if written or gone:
             connection = session.connection()
             forget(connection, index, gone)

@@ -18,7 +18,8 @@ def _upgrade_down_and_up(url):
         tables = set(sa.inspect(db.engine).get_table_names())
         assert {"users", "streets", "communities", "residences", "staff_appointments", "audit_entries", "notifications"} <= tables
         with db.engine.connect() as conn:
-            diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True, "include_name": not_an_index}), db.metadata)
+            context = MigrationContext.configure(conn, opts={"compare_type": True, "include_name": not_an_index})
+            diff = compare_metadata(context, db.metadata)
         assert diff == [], f"models and migrations differ: {diff}"
         downgrade(revision="base")
         assert set(sa.inspect(db.engine).get_table_names()) <= {"alembic_version"}

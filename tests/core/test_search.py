@@ -49,7 +49,9 @@ def test_a_query_without_a_word_has_no_terms(query):
 
 
 def test_operators_are_words_never_syntax():
-    assert search._fts5(search.parse('NEAR(a b) AND "x" OR y*'), None) == '"near" AND "a" AND "b" AND "and" AND "x" AND "or" AND "y"'
+    assert (
+        search._fts5(search.parse('NEAR(a b) AND "x" OR y*'), None) == '"near" AND "a" AND "b" AND "and" AND "x" AND "or" AND "y"'
+    )
     assert search._tsquery(search.parse("a & b | !c"), "") == "('a') & ('b') & ('c')"
 
 
@@ -103,7 +105,10 @@ def test_a_han_query_is_found_exactly_when_the_text_holds_it(text, query):
 
 
 @settings(max_examples=150, deadline=None)
-@given(text=st.text(alphabet="停车电梯 ab1，", min_size=1, max_size=30), query=st.text(alphabet="停车电梯ab1", min_size=1, max_size=4))
+@given(
+    text=st.text(alphabet="停车电梯 ab1，", min_size=1, max_size=30),
+    query=st.text(alphabet="停车电梯ab1", min_size=1, max_size=4),
+)
 def test_mixed_text_finds_every_query_it_holds_between_separators(text, query):
     """A query holding no separator is found in any text holding it where it starts and ends at a
     word boundary on its Latin side (Latin words match whole)."""

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 
 from consult.core import search
 from consult.core.clock import now
+from consult.extensions import db as database
 from consult.topics import proposals, queries
 from consult.topics.models import Category, Topic, TopicStatus
 from tests.search_rows import WORDS, holding, texts
@@ -41,9 +42,7 @@ def load(db, world, n: int) -> dict[int, tuple[str, str]]:
 
 
 def found(community_id: int, q: str, **filters) -> set[int]:
-    from consult.extensions import db
-
-    return set(db.session.scalars(queries.topic_list(community_id, q=q, **filters).with_only_columns(Topic.id)))
+    return set(database.session.scalars(queries.topic_list(community_id, q=q, **filters).with_only_columns(Topic.id)))
 
 
 def _finds_exactly_the_right_topics(db, world, n):
@@ -77,7 +76,9 @@ def _category(db) -> int:
 
 
 def test_a_proposed_topic_is_found_and_an_edit_moves_it(db, world):
-    topic = proposals.propose(world.resident, world.a, title="加装电梯", body="五号楼老人多。", category_id=_category(db), submit=False)
+    topic = proposals.propose(
+        world.resident, world.a, title="加装电梯", body="五号楼老人多。", category_id=_category(db), submit=False
+    )
     assert _indexed("加装电梯") == {topic.id}
     proposals.edit(world.resident, topic, title="夜间停车", body="车位不够。", category_id=_category(db), place=None)
     assert _indexed("加装电梯") == set()
@@ -85,9 +86,7 @@ def test_a_proposed_topic_is_found_and_an_edit_moves_it(db, world):
 
 
 def _indexed(q: str) -> set[int]:
-    from consult.extensions import db
-
-    return set(db.session.scalars(search.apply(sa.select(Topic.id), queries.SEARCH, Topic.id, q, db.session).select))
+    return set(database.session.scalars(search.apply(sa.select(Topic.id), queries.SEARCH, Topic.id, q, database.session).select))
 
 
 def test_a_change_of_anything_but_the_text_leaves_the_index_alone(db, world, count_queries):
@@ -119,7 +118,28 @@ def test_a_search_comes_best_match_first_unless_a_sort_is_chosen(db, world, cloc
     assert newest == sorted(newest, key=lambda i: (db.session.get(Topic, i).created_at, i), reverse=True)
 
 
-BAD = ["x" * 5000, "!!!", "%", "_", "%_%", "'", '"', '"停车', "停车*", "NEAR(停车 电梯)", "停车 AND 电梯", "a OR b", "NOT", "^", "-停车", "{title}:停车", "电梯:*", "\\", "停\t车", "停车\u3000电梯"]
+BAD = [
+    "x" * 5000,
+    "!!!",
+    "%",
+    "_",
+    "%_%",
+    "'",
+    '"',
+    '"停车',
+    "停车*",
+    "NEAR(停车 电梯)",
+    "停车 AND 电梯",
+    "a OR b",
+    "NOT",
+    "^",
+    "-停车",
+    "{title}:停车",
+    "电梯:*",
+    "\\",
+    "停\t车",
+    "停车\u3000电梯",
+]
 
 
 @pytest.mark.parametrize("q", BAD)
