@@ -12,6 +12,9 @@ domains keep the index in step on every flush (topics: title and body; requests:
 resolution note).
 """
 
+import logging
+import time
+
 from alembic import op
 
 from consult.core import search
@@ -21,6 +24,8 @@ revision = "0018_search_index"
 down_revision = "0017_request_indexes"
 branch_labels = None
 depends_on = None
+
+log = logging.getLogger("alembic.search")
 
 #: (index, the table it indexes): the same as consult/topics/models.py and consult/requests/models.py
 INDEXES = (
@@ -41,7 +46,9 @@ def upgrade():
         else:
             columns = ", ".join(index.field_names)
             op.execute(f"CREATE VIRTUAL TABLE {index.name} USING fts5({columns}, tokenize = 'unicode61 remove_diacritics 0')")
-        search.rebuild(connection, index, table)
+        started = time.perf_counter()
+        count = search.rebuild(connection, index, table)
+        log.info("%s: %d rows indexed in %.1f s", index.name, count, time.perf_counter() - started)
         if connection.dialect.name == "postgresql":
             op.execute(f"ANALYZE {index.name}")
 
