@@ -34,6 +34,9 @@ _RUN = re.compile(f"([{_HAN}]+)|([^\\W_{_HAN}]+)")
 #: what a query may hold: longer ones are cut (the forms allow 40 characters)
 QUERY_MAX = 80
 TERMS_MAX = 8
+#: a longer run of letters and digits is cut, in text and query alike (PostgreSQL refuses a lexeme
+#: of over 2,046 bytes)
+WORD_MAX = 60
 
 
 def _normal(text: str) -> str:
@@ -43,7 +46,7 @@ def _normal(text: str) -> str:
 
 def _runs(text: str) -> list[tuple[bool, str]]:
     """(is Han, run) for each run of Han characters or of other letters and digits."""
-    return [(bool(m.group(1)), m.group(0)) for m in _RUN.finditer(_normal(text))]
+    return [(bool(m.group(1)), m.group(0) if m.group(1) else m.group(0)[:WORD_MAX]) for m in _RUN.finditer(_normal(text))]
 
 
 def _bigrams(run: str) -> list[str]:

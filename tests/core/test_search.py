@@ -55,6 +55,11 @@ def test_operators_are_words_never_syntax():
     assert search._tsquery(search.parse("a & b | !c"), "") == "('a') & ('b') & ('c')"
 
 
+def test_a_long_word_is_cut_in_text_and_query_alike():
+    assert search.tokens("a" * 5000) == ["a" * search.WORD_MAX]
+    assert search.parse("a" * 70) == [search.Term(("a" * search.WORD_MAX,))]
+
+
 def test_a_long_query_is_cut():
     assert len(search.parse("停车" * 500)[0].tokens) == search.QUERY_MAX - 1
 

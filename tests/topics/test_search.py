@@ -89,6 +89,11 @@ def _indexed(q: str) -> set[int]:
     return set(database.session.scalars(search.apply(sa.select(Topic.id), queries.SEARCH, Topic.id, q, database.session).select))
 
 
+def test_a_body_of_one_long_word_is_indexed(db, world):
+    topic = world.factory.topic(world, title="长", body="x" * 9000)
+    assert _indexed("x" * 60) == _indexed("x" * 100) == {topic.id}
+
+
 def test_a_change_of_anything_but_the_text_leaves_the_index_alone(db, world, count_queries):
     topic = world.factory.topic(world, title="加装电梯")
     with count_queries() as counted:
@@ -156,3 +161,17 @@ def test_the_list_page_searches_and_pages_keep_the_words(client, world):
     assert f"/topics/{topic.id}" not in client.get(f"/c/{world.a.slug}/topics/", query_string={"q": "电梯加装"}).get_data(
         as_text=True
     )
+
+
+def test_the_list_page_lists_the_best_match_first_unless_a_sort_is_chosen(client, world, clock):
+    in_title = world.factory.topic(world, title="电梯", body="坏了。")
+    clock.advance(minutes=5)
+    in_body = world.factory.topic(world, title="夜里的事", body="电梯坏了。")
+    links = (f'href="/topics/{in_title.id}"', f'href="/topics/{in_body.id}"')
+
+    def order(query: str) -> bool:
+        page = client.get(f"/c/{world.a.slug}/topics/?{query}").get_data(as_text=True)
+        return page.index(links[0]) < page.index(links[1])
+
+    assert order("q=电梯") and order("q=电梯&sort=")
+    assert not order("q=电梯&sort=newest")
