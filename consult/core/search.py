@@ -136,13 +136,15 @@ def _table(index: Index, postgres: bool) -> sa.TableClause:
     return sa.table(index.name, sa.column("rowid"), *(sa.column(name) for name in index.field_names))
 
 
-def store(connection, index: Index, rows: Iterable[Sequence]) -> None:
+def store(connection, index: Index, rows: Iterable[Sequence], *, replace: bool = True) -> None:
     """Write the index rows of ``rows`` ((id, field value, …) in the index's field order),
-    replacing those already there; in the connection's transaction."""
+    replacing those already there (unless ``replace`` is False: new rows); in the connection's
+    transaction."""
     rows = list(rows)
     if not rows:
         return
-    forget(connection, index, [row[0] for row in rows])
+    if replace:
+        forget(connection, index, [row[0] for row in rows])
     postgres = connection.dialect.name == "postgresql"
     table = _table(index, postgres)
     if postgres:
@@ -199,13 +201,14 @@ def _after_flush(session: Session, _context) -> None:
     if not _WATCHED:
         return
     for model, index in _WATCHED.items():
-        written: list[Any] = [o for o in session.new if isinstance(o, model)]
-        written += [o for o in session.dirty if isinstance(o, model) and _changed(o, index)]
+        added: list[Any] = [o for o in session.new if isinstance(o, model)]
+        changed: list[Any] = [o for o in session.dirty if isinstance(o, model) and _changed(o, index)]
         gone = [getattr(o, "id") for o in session.deleted if isinstance(o, model)]  # noqa: B009
-        if written or gone:
+        if added or changed or gone:
             connection = session.connection()
             forget(connection, index, gone)
-            store(connection, index, [(o.id, *(getattr(o, n) for n in index.field_names)) for o in written])
+            for objects, replace in ((added, False), (changed, True)):
+                store(connection, index, [(o.id, *(getattr(o, n) for n in index.field_names)) for o in objects], replace=replace)
 
 
 # --- querying ---------------------------------------------------------------------------------

@@ -89,6 +89,17 @@ def _indexed(q: str) -> set[int]:
     return set(database.session.scalars(search.apply(sa.select(Topic.id), queries.SEARCH, Topic.id, q, database.session).select))
 
 
+def test_a_deleted_topic_leaves_the_index(db, world):
+    topic = Topic(community_id=world.a.id, author_id=world.resident.id, title="电梯", body="坏了", category_id=_category(db))
+    db.session.add(topic)
+    db.session.flush()
+    assert _indexed("电梯") == {topic.id}
+    db.session.delete(topic)
+    db.session.flush()
+    assert _indexed("电梯") == set()
+    assert not db.session.scalar(sa.text("SELECT count(*) FROM search_topics"))
+
+
 def test_a_body_of_one_long_word_is_indexed(db, world):
     topic = world.factory.topic(world, title="长", body="x" * 9000)
     assert _indexed("x" * 60) == _indexed("x" * 100) == {topic.id}
