@@ -180,6 +180,8 @@ def truncate_all() -> None:
                 conn.exec_driver_sql(f'DROP TRIGGER "{name}"')
             for table in tables:
                 conn.exec_driver_sql(f'DELETE FROM "{table}"')
+            for index in conn.exec_driver_sql("SELECT name FROM sqlite_master WHERE sql LIKE 'CREATE VIRTUAL TABLE%'").scalars():
+                conn.exec_driver_sql(f'DELETE FROM "{index}"')  # the search index (FTS5), not in the models
             for _name, sql in triggers:
                 conn.exec_driver_sql(sql)
     # Reference data the migrations seed comes back.

@@ -12,6 +12,7 @@ from wtforms.fields.choices import SelectChoice
 
 from consult.accounts import services as accounts
 from consult.accounts.models import User
+from consult.core import search
 from consult.core.clock import site_zone
 from consult.core.errors import NotFound, RuleViolation
 from consult.core.forms import form_status, submit
@@ -31,9 +32,11 @@ bp = Blueprint("requests_manage", __name__, url_prefix="/manage")
 @bp.get("/c/<community>/requests/")
 @community_staff_required
 def queue(community):
-    """The community's open requests, the most urgent first, 50 a page; overdue ones flagged."""
-    page = queries.queue_page(community.id)
-    return render_template("requests/manage/queue.html", community=community, page=page)
+    """The community's open requests, the most urgent first, 50 a page; overdue ones flagged;
+    ``?q=`` searches them."""
+    q = search.words()
+    page = queries.queue_page(community.id, q)
+    return render_template("requests/manage/queue.html", community=community, page=page, q=q)
 
 
 @bp.route("/c/<community>/requests/new", methods=["GET", "POST"])

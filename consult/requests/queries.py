@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from flask import abort
 from sqlalchemy.orm import joinedload
 
+from consult.core import search
 from consult.core.clock import now
 from consult.core.pagination import paginate
 from consult.extensions import db
@@ -25,14 +26,31 @@ def request_or_404(request_id: int) -> Request:
     return request
 
 
-def public_list(community_id: int):
-    """A community's requests, newest first, for the public list (no one's name, phone or room)."""
-    return (
+#: the search index of requests (consult/core/search.py; migration 0018 builds it). The
+#: description is not public: the public list searches what was done only.
+SEARCH = search.Index("search_requests", "request_id", (("resolution_note", "A"), ("description", "B")))
+PUBLIC_FIELDS = ("resolution_note",)
+
+
+def searched(select, q: str | None, *, fields: tuple[str, ...] | None = None):
+    """``select`` narrowed to the requests whose text (``fields``, else all) matches ``q``, best match
+    first; ``select`` itself without a ``q``."""
+    if not q:
+        return select
+    found = search.apply(select, SEARCH, Request.id, q, db.session, fields=fields)
+    return found.select.order_by(None).order_by(*found.best_first)
+
+
+def public_list(community_id: int, q: str | None = None):
+    """A community's requests, newest first, for the public list (no one's name, phone or room);
+    ``q`` searches what was done (best match first)."""
+    select = (
         sa.select(Request)
         .options(joinedload(Request.category))
         .where(Request.community_id == community_id)
         .order_by(Request.created_at.desc(), Request.id.desc())
     )
+    return searched(select, q, fields=PUBLIC_FIELDS)
 
 
 def of_reporter(user_id: int):
@@ -193,9 +211,10 @@ def queue(community_id: int, limit: int = 200) -> list[Request]:
     return list(db.session.scalars(open_requests(community_id).limit(limit)))
 
 
-def queue_page(community_id: int):
-    """The worker queue: a page of 50 open requests (``?page=``), the most urgent first."""
-    return paginate(open_requests(community_id), per_page=PER_PAGE)
+def queue_page(community_id: int, q: str | None = None):
+    """The worker queue: a page of 50 open requests (``?page=``), the most urgent first; ``q``
+    searches their description and resolution note (best match first)."""
+    return paginate(searched(open_requests(community_id), q), per_page=PER_PAGE)
 
 
 def _street_open(street_id: int):

@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from flask import url_for
 from flask_babel import gettext as _, lazy_gettext as _l
 
-from consult.core import cache_writes
+from consult.core import cache_writes, search
 from consult.core.registries import (
     STAFF_ACTION,
     TodoItem,
@@ -23,6 +23,8 @@ from consult.places import queries as places
 from consult.requests import queries, reminders
 from consult.requests.labels import CHANNEL_LABELS, HOLDER_LABELS, STATUS_LABELS, place_label
 from consult.requests.models import Request, RequestCategory, RequestEvent, RequestPhoto, RequestSettings
+
+search.watch(Request, queries.SEARCH)
 
 add_labels(
     {

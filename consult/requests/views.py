@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
+from consult.core import search
 from consult.core.forms import form_status, submit
 from consult.core.guard import accepts_files
 from consult.core.pagination import paginate
@@ -21,11 +22,13 @@ bp = Blueprint("requests", __name__)
 
 @bp.get("/c/<community>/requests/")
 def index(community: str):
-    """A community's requests as the public sees them: what, where (building), state and times."""
+    """A community's requests as the public sees them: what, where (building), state and times;
+    ``?q=`` searches what was done."""
     community = places.community_by_slug(community)
-    page = paginate(queries.public_list(community.id), per_page=30)
+    q = search.words()
+    page = paginate(queries.public_list(community.id, q), per_page=30)
     member = current_user.is_authenticated and places.is_confirmed_member(current_user, community)
-    return render_template("requests/index.html", community=community, page=page, member=member)
+    return render_template("requests/index.html", community=community, page=page, member=member, q=q)
 
 
 @bp.route("/c/<community>/requests/new", methods=["GET", "POST"])

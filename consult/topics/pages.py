@@ -134,7 +134,7 @@ class TopicList:
 
 
 def topic_list(
-    community: Community, viewer, *, status: str | None, category_id: int | None, q: str | None, sort: str
+    community: Community, viewer, *, status: str | None, category_id: int | None, q: str | None, sort: str | None
 ) -> TopicList:
     """The list page: one page of topics (the committee may list unlisted ones by status), the
     viewer's own unpublished topics, and what the public sees of the unpublished ones (counts)."""
@@ -155,6 +155,6 @@ def topic_list(
         votes=queries.votes_for([t.id for t in page.items]),
         mine=queries.unpublished_of_author(viewer_id, community.id) if viewer_id else [],
         unpublished=queries.unpublished_counts(community.id),
-        filtered=bool(status or category_id or sort != "newest"),
+        filtered=bool(status or category_id or sort not in (None, "newest")),
         can_propose=committee or places.is_confirmed_member(viewer, community),
     )

@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from flask import url_for
 from flask_babel import gettext as _
 
-from consult.core import cache_writes
+from consult.core import cache_writes, search
 from consult.core.registries import STAFF_ACTION, TodoItem, community_panel, not_personal, personal, tick, todo
 from consult.extensions import db
 from consult.places import queries as places
@@ -33,6 +33,8 @@ from consult.topics.models import (
     VoteOption,
     VoteParticipation,
 )
+
+search.watch(Topic, queries.SEARCH)
 
 
 @todo("topics")

@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
-from consult.core import cache
+from consult.core import cache, search
 from consult.core.forms import form_status, refuse, submit
 from consult.core.pagination import page_number, parse_id
 from consult.core.qr import qr_svg
@@ -42,7 +42,8 @@ def _filter_form(community) -> FilterForm:
     form = FilterForm(request.args)
     form.status.choices = [SelectChoice("", _("All open and decided"))] + status_choices()
     form.category.choices = [SelectChoice("", _("All categories"))] + _category_choices(community)
-    form.sort.choices = [SelectChoice(k, v) for k, v in sort_labels().items()]
+    form.sort.choices = [SelectChoice("", _("Best match when searching, else newest"))]
+    form.sort.choices += [SelectChoice(k, v) for k, v in sort_labels().items()]
     return form
 
 
@@ -51,9 +52,8 @@ def _filters() -> dict:
     status = request.args.get("status") or None
     if status not in {s.value for s in S} or status == S.DRAFT:
         status = None
-    sort = request.args.get("sort") if request.args.get("sort") in queries.SORTS else "newest"
-    q = (request.args.get("q") or "").strip()[:40]
-    return {"status": status, "category_id": parse_id(request.args.get("category")), "q": q or None, "sort": sort}
+    sort = request.args.get("sort") if request.args.get("sort") in queries.SORTS else None
+    return {"status": status, "category_id": parse_id(request.args.get("category")), "q": search.words(), "sort": sort}
 
 
 @bp.get("/c/<community>/topics/")
