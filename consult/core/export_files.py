@@ -74,6 +74,19 @@ class ExportFile(Model):
         return kind.title() if kind else self.kind
 
     @property
+    def downloadable(self) -> bool:
+        """Ready and not yet deleted: its owner may download it (if still allowed)."""
+        return self.status == "ready" and (self.expires_at is None or self.expires_at > now())
+
+    @property
+    def state_text(self) -> str:
+        """Where the export is, for its owner's list (when it is not downloadable)."""
+        return {
+            "queued": _("Being prepared"),
+            "failed": _("Could not be prepared; it is tried again, or ask for it once more."),
+        }.get(self.status, _("Deleted after seven days"))
+
+    @property
     def parameters(self) -> dict:
         return json.loads(self.params or "{}")
 
