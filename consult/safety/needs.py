@@ -103,3 +103,11 @@ def remove_own(user: User) -> bool:
     db.session.flush()
     audit.record(user, "safety.need_removed", need, community_id=home.community_id if home else None, after={"user_id": user.id})
     return True
+
+
+def forget(user: User) -> None:
+    """Delete a person's marks when their account closes (nothing of them is kept)."""
+    need = queries.need_of(user.id)
+    if need is not None:
+        db.session.delete(need)
+        db.session.flush()

@@ -5,8 +5,8 @@ from flask_babel import lazy_gettext as _l
 
 from consult.accounts.hooks import me_section
 from consult.core.audit import describe_actions
-from consult.core.registries import STAFF_ACTION, add_labels, not_personal, personal, template_global
-from consult.safety import pages, queries
+from consult.core.registries import STAFF_ACTION, add_labels, closing, not_personal, personal, template_global
+from consult.safety import needs, pages, queries, staff
 
 
 @personal("help_needs", covers={"help_needs.user_id": ""})
@@ -49,6 +49,13 @@ not_personal(
         "building_volunteers.ended_by_id": STAFF_ACTION,
     }
 )
+
+
+@closing("safety")
+def close_account(user) -> None:
+    """A closed account's marks are deleted and its building volunteer roles end."""
+    needs.forget(user)
+    staff.end_volunteering(user)
 
 
 @me_section("safety")

@@ -125,3 +125,11 @@ def end_volunteer(actor: User, volunteer: BuildingVolunteer) -> None:
         street_id=community.street_id,
         before={"user_id": volunteer.user_id, "building": volunteer.building},
     )
+
+
+def end_volunteering(user: User) -> None:
+    """End a person's building volunteer roles when their account closes."""
+    for volunteer in queries.volunteering_of(user.id):
+        if volunteer.ended_at is None:
+            volunteer.ended_at = now()
+    db.session.flush()
