@@ -490,9 +490,11 @@ def _volunteer(w):
     return w._volunteer
 
 
-route("safety.my_safety", lambda w: (_need(w), _volunteer(w), "/me/safety")[2], LOGGED_IN)
+route("safety.my_safety", lambda w: (_need(w), _volunteer(w), "/me/safety")[2], LOGGED_IN, shown_to="resident")
 route("safety_manage.grids_page", lambda w: (_need(w), _volunteer(w), f"/manage/c/{w.a.slug}/grids/")[2], COMMUNITY_STAFF)
-route("safety_manage.grid_page", lambda w: (_need(w), _volunteer(w), f"/manage/grids/{w.grid.id}/")[2], GRID)
+route(
+    "safety_manage.grid_page", lambda w: (_need(w), _volunteer(w), f"/manage/grids/{w.grid.id}/")[2], GRID, shown_to="grid_worker"
+)
 post("safety.set_need", lambda w: "/me/safety")
 post("safety.remove_need", lambda w: "/me/safety/remove")
 post("safety_manage.create_grid", lambda w: f"/manage/c/{w.a.slug}/grids/")
