@@ -5,13 +5,7 @@ import pytest
 
 from consult.places import queries as places
 from consult.safety import grids, needs, staff
-
-
-def queries_for(client, url, count_queries):
-    client.get(url)  # warm caches (CSRF token in session, etc.)
-    with count_queries() as counter:
-        assert client.get(url).status_code == 200
-    return counter.count
+from tests.places.test_query_counts import queries_for
 
 
 @pytest.mark.parametrize(
