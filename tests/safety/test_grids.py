@@ -95,10 +95,11 @@ def test_the_database_refuses_a_building_in_two_grids(db, world):
 
 
 def refused_by_the_foreign_key(db, row) -> None:
-    """``row`` breaks the (grid, community) foreign key: PostgreSQL refuses it; the SQLite test
-    database runs with foreign keys off after its migrations (the pooled connection keeps the
-    pragma migrations/env.py set), so there the check lists it instead."""
-    if db.engine.dialect.name == "sqlite":
+    """``row`` breaks the (grid, community) foreign key: the database refuses it. A SQLite test
+    connection may come from the pool with foreign keys still off after the migrations
+    (migrations/env.py): then the database's own check must list it."""
+    sqlite = db.engine.dialect.name == "sqlite"
+    if sqlite and not db.session.execute(sa.text("PRAGMA foreign_keys")).scalar():
         db.session.add(row)
         db.session.flush()
         broken = db.session.execute(sa.text("PRAGMA foreign_key_check")).all()
