@@ -10,7 +10,8 @@ from wtforms.fields.choices import SelectChoice
 
 from consult.accounts import services as accounts
 from consult.core.errors import NotFound
-from consult.core.forms import form_status, submit
+from consult.core.forms import form_status, refuse, submit
+from consult.extensions import db
 from consult.places.access import community_staff_required
 from consult.safety import grids, needs, pages, queries, staff
 from consult.safety.forms import BuildingForm, ConfirmForm, GridForm, GridWorkerForm, RecordNeedForm, VolunteerForm
@@ -76,11 +77,13 @@ def create_grid(community):
 @bp.post("/c/<community>/grids/<int:grid_id>/rename")
 @community_staff_required
 def rename_grid(community, grid_id: int):
-    """Rename a grid."""
+    """Rename a grid (a refusal is shown on top of the page, not under "Add a grid")."""
     form, grid = GridForm(), queries.grid_in(community, grid_id)
-    return _send(
-        community, form, lambda: grids.rename_grid(current_user, grid, form.name.data), _("The grid is renamed."), "grid_form"
-    )
+    if not form.validate_on_submit():
+        refuse(form)
+    grids.rename_grid(current_user, grid, form.name.data)
+    db.session.commit()
+    return _back(community, _("The grid is renamed."))
 
 
 @bp.post("/c/<community>/grids/<int:grid_id>/delete")

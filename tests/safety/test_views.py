@@ -104,3 +104,16 @@ def test_a_pending_resident_cannot_mark_themselves(db, world, login_as):
     assert client.get("/me/safety").status_code == 200
     assert client.post("/me/safety", {"no_phone": "y"}, token_from="/me/safety").status_code == 400
     assert rows(db, HelpNeed) == 0
+
+
+def test_a_refused_rename_is_shown_on_top_and_nothing_changes(db, world, login_as):
+    client = login_as(world.worker)
+    page = f"/manage/c/{world.a.slug}/grids/"
+    second = grids.create_grid(world.worker, world.a, "第二网格")
+    refused = client.post(
+        f"{page}{second.id}/rename", {"name": "第一网格"}, token_from=page, headers={"Referer": f"http://localhost{page}"}
+    )
+    assert refused.status_code == 409 and "本社区已有同名网格" in refused.get_data(as_text=True)
+    assert client.post(f"{page}{second.id}/rename", {"name": ""}, token_from=page).status_code == 400
+    db.session.refresh(second)
+    assert second.name == "第二网格"
