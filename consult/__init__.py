@@ -107,6 +107,8 @@ def register_blueprints(app: Flask) -> None:
     from consult.requests.manage import bp as requests_manage_bp
     from consult.requests.open311 import bp as open311_bp
     from consult.requests.views import bp as requests_bp
+    from consult.safety.manage import bp as safety_manage_bp
+    from consult.safety.views import bp as safety_bp
     from consult.topics.manage import bp as topics_manage_bp
     from consult.topics.views import bp as topics_bp
 
@@ -119,6 +121,7 @@ def register_blueprints(app: Flask) -> None:
     import consult.places.registrations  # noqa: F401
     import consult.points.registrations  # noqa: F401
     import consult.requests.registrations  # noqa: F401
+    import consult.safety.registrations  # noqa: F401
     import consult.topics.registrations  # noqa: F401
 
     # isort: split
@@ -146,6 +149,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(requests_bp)
     app.register_blueprint(requests_manage_bp)
     app.register_blueprint(open311_bp)
+    app.register_blueprint(safety_bp)
+    app.register_blueprint(safety_manage_bp)
     app.register_blueprint(api_bp)
     if app.config.get("TESTING_CLOCK"):
         from consult.core.testing import bp as testing_bp

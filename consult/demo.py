@@ -22,6 +22,7 @@ from consult.places.models import Community, Street
 from consult.places.queries import workers_of
 from consult.points import demo as points_demo
 from consult.requests import demo as requests_demo, demo_history as requests_history
+from consult.safety import demo as safety_demo
 from consult.topics import demo as topics_demo
 
 DEMO_PASSWORD = "demo12345"
@@ -57,6 +58,7 @@ def seed() -> bool:
     activities_demo.seed(_demo_world())
     points_demo.seed(_demo_world())
     requests_demo.seed(_demo_world())
+    safety_demo.seed(_demo_world())
     # Two months of stored figures and rankings for the street.
     evaluation.update_settings(
         accounts.user_by_username("street"),
@@ -136,6 +138,7 @@ def _demo_world() -> dict:
         "street_admin": accounts.user_by_username("street"),
         "departments": _demo_departments(),
         "residents": [accounts.user_by_username(f"demo{n:03d}") for n in range(1, 13)],
+        "make_user": _user,
     }
 
 
@@ -176,14 +179,14 @@ def register(app: Flask) -> None:
                 )
             click.secho(
                 "WARNING: seeding demo data in production. The accounts admin, street, worker, resident, party, "
-                "pending, chengguan and fangguan have the public password demo12345: change or close them now.",
+                "pending, chengguan, fangguan and grid have the public password demo12345: change or close them now.",
                 fg="red",
                 err=True,
             )
         if seed():
             db.session.commit()
             click.echo(
-                "demo data created; log in as admin, street, worker, resident, party, pending, chengguan or fangguan "
+                "demo data created; log in as admin, street, worker, resident, party, pending, chengguan, fangguan or grid "
                 "with demo12345"
             )
         else:

@@ -10,6 +10,15 @@ from consult.places.models import Community, Street
 bp = Blueprint("manage", __name__, url_prefix="/manage")
 
 
+def _own_page(roles) -> str | None:
+    """A department member's department queue, or a grid worker's (first) grid: its page links the others."""
+    if roles.department_of:
+        return url_for("requests_manage.department_queue", department_id=min(roles.department_of))
+    if roles.grid_of:
+        return url_for("safety_manage.grid_page", grid_id=min(roles.grid_of))
+    return None
+
+
 @bp.get("/")
 @login_required
 def index():
@@ -20,8 +29,8 @@ def index():
     communities = [db.session.get(Community, cid) for cid in sorted(roles.worker_of)]
     streets = [db.session.get(Street, sid) for sid in sorted(roles.admin_of_streets)]
     places = len(communities) + len(streets) + (1 if roles.site_admin else 0)
-    if places == 0 and roles.department_of:  # a department member: their department's requests
-        return redirect(url_for("requests_manage.department_queue", department_id=min(roles.department_of)))
+    if places == 0 and (own := _own_page(roles)):
+        return redirect(own)
     if places == 1:
         if communities:
             return redirect(url_for("places_manage.todo", community=communities[0].slug))

@@ -15,6 +15,7 @@ from consult.activities.models import PartyRegistration
 from consult.core.clock import now
 from consult.places.models import Community, Department, Residence, ResidenceStatus, StaffAppointment, StaffRole, Street
 from consult.requests import reporting, services as requests
+from consult.safety.models import Grid, GridBuilding
 from consult.topics import services as topics
 from consult.topics.models import Category
 
@@ -43,6 +44,9 @@ class World:
     site_admin: User
     department: Department = None  # type: ignore[assignment]
     department_member: User = None  # type: ignore[assignment]
+    #: a grid of community a holding building 3 (world.resident's); building 5 (world.party's) is in none
+    grid: Grid = None  # type: ignore[assignment]
+    grid_worker: User = None  # type: ignore[assignment]
 
     _topics: dict = None  # type: ignore[assignment]
     factory: Factory = None  # type: ignore[assignment]
@@ -67,6 +71,7 @@ class World:
             "street_admin": self.street_admin,
             "site_admin": self.site_admin,
             "department": self.department_member,
+            "grid_worker": self.grid_worker,
         }
 
 
@@ -148,6 +153,25 @@ class Factory:
         self._add(StaffAppointment(user_id=user.id, role=StaffRole.DEPARTMENT, department_id=department.id))
         return user
 
+    def grid(self, community: Community, name: str = "第一网格", buildings=("3",)) -> Grid:
+        grid = self._add(Grid(community_id=community.id, name=name))
+        for building in buildings:
+            self._add(GridBuilding(community_id=community.id, grid_id=grid.id, building=building))
+        return grid
+
+    def grid_worker(self, grid: Grid, work_phone: str = "010-62345678", **kwargs) -> User:
+        user = self.user(**kwargs)
+        self._add(
+            StaffAppointment(
+                user_id=user.id,
+                role=StaffRole.GRID_WORKER,
+                community_id=grid.community_id,
+                grid_id=grid.id,
+                work_phone=work_phone,
+            )
+        )
+        return user
+
     def site_admin(self, **kwargs) -> User:
         user = self.user(**kwargs)
         self.appoint(user, StaffRole.SITE_ADMIN)
@@ -178,6 +202,8 @@ class Factory:
         )
         world.department = self._add(Department(street_id=street.id, name="城管科"))
         world.department_member = self.department_member(world.department, username="dept", display_name="城管科员")
+        world.grid = self.grid(a)
+        world.grid_worker = self.grid_worker(world.grid, username="gridworker", display_name="网格员王")
         world.factory = self
         self.party_registration(world.party, a)
         return world

@@ -22,6 +22,7 @@ from consult.extensions import db
 from consult.places.queries import active_residence
 from consult.requests import api_keys, reporting, services as requests
 from consult.requests.queries import photos_of
+from consult.safety import needs, staff
 from consult.topics import services as topics
 
 ROLES = (
@@ -35,6 +36,7 @@ ROLES = (
     "street_admin",
     "site_admin",
     "department",
+    "grid_worker",
 )
 
 # Access levels: which roles get the page (others: visitors are sent to log in, the rest 403).
@@ -53,6 +55,8 @@ UNPUBLISHED = "topic_unpublished"
 #: Editing a topic in review: its author; the committee may see it (403); everyone else 404 (visitors log in first).
 UNPUBLISHED_OWNER = "topic_unpublished_owner"
 DEPARTMENT = "department"  # members of world.department (a department of world.street)
+#: world.grid (of world.a): its grid worker and the committee (workers of world.a, admins of its street)
+GRID = "grid"
 
 ALLOWED = {
     MEMBER_OR_COMMITTEE: {"resident", "party", "worker", "street_admin"},
@@ -63,8 +67,9 @@ ALLOWED = {
     PUBLIC: set(ROLES),
     ANONYMOUS: {"visitor"},
     LOGGED_IN: set(ROLES) - {"visitor"},
-    STAFF: {"other_worker", "worker", "other_street_admin", "street_admin", "site_admin", "department"},
+    STAFF: {"other_worker", "worker", "other_street_admin", "street_admin", "site_admin", "department", "grid_worker"},
     DEPARTMENT: {"department"},
+    GRID: {"grid_worker", "worker", "street_admin"},
     COMMUNITY_STAFF: {"worker", "street_admin"},
     STREET_ADMIN: {"street_admin"},
     SITE_ADMIN: {"site_admin"},
@@ -471,6 +476,40 @@ def _open311_request(w):
     return w._open311_request
 
 
+# --- safety: grids, grid workers, building volunteers, people needing help ---------------------
+def _need(w):
+    """world.resident (building 3, in world.grid) marked as needing help, once per world."""
+    if not hasattr(w, "_need"):
+        w._need = needs.set_own(w.resident, {"lives_alone_over_70": True, "other": True}, "独居，行动慢")
+    return w._need
+
+
+def _volunteer(w):
+    if not hasattr(w, "_volunteer"):
+        w._volunteer = staff.name_volunteer(w.worker, w.a, w.party, "3")
+    return w._volunteer
+
+
+route("safety.my_safety", lambda w: (_need(w), _volunteer(w), "/me/safety")[2], LOGGED_IN, shown_to="resident")
+route("safety_manage.grids_page", lambda w: (_need(w), _volunteer(w), f"/manage/c/{w.a.slug}/grids/")[2], COMMUNITY_STAFF)
+route(
+    "safety_manage.grid_page", lambda w: (_need(w), _volunteer(w), f"/manage/grids/{w.grid.id}/")[2], GRID, shown_to="grid_worker"
+)
+post("safety.set_need", lambda w: "/me/safety")
+post("safety.remove_need", lambda w: "/me/safety/remove")
+post("safety_manage.create_grid", lambda w: f"/manage/c/{w.a.slug}/grids/")
+post("safety_manage.rename_grid", lambda w: f"/manage/c/{w.a.slug}/grids/{w.grid.id}/rename")
+post("safety_manage.delete_grid", lambda w: f"/manage/c/{w.a.slug}/grids/{w.grid.id}/delete")
+post("safety_manage.place_building", lambda w: f"/manage/c/{w.a.slug}/grids/buildings")
+post("safety_manage.remove_building", lambda w: f"/manage/c/{w.a.slug}/grids/buildings/1/remove")
+post("safety_manage.appoint_grid_worker", lambda w: f"/manage/c/{w.a.slug}/grids/workers")
+post("safety_manage.end_grid_worker", lambda w: f"/manage/c/{w.a.slug}/grids/workers/1/end")
+post("safety_manage.name_volunteer", lambda w: f"/manage/c/{w.a.slug}/grids/volunteers")
+post("safety_manage.end_volunteer", lambda w: f"/manage/c/{w.a.slug}/grids/volunteers/1/end")
+post("safety_manage.record_need", lambda w: f"/manage/c/{w.a.slug}/grids/needs")
+post("safety_manage.grid_record_need", lambda w: f"/manage/grids/{w.grid.id}/needs")
+
+
 def poster(endpoint: str) -> str:
     """The kind of person who sends a form (for the hostile-input tests): staff for /manage, else a resident."""
     if endpoint.startswith("places_manage.") and any(
@@ -481,6 +520,8 @@ def poster(endpoint: str) -> str:
         return "site_admin"
     if endpoint == "requests_manage.department_step":
         return "department"
+    if endpoint == "safety_manage.grid_record_need":
+        return "grid_worker"
     if endpoint.startswith(("evaluation_manage.",)) or endpoint in {
         "places_manage.appoint_worker",
         "places_manage.end_worker",

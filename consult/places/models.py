@@ -17,6 +17,9 @@ NAME_MAX = 60
 SLUG_MAX = 40
 #: The committee's words on a rejection or an ending.
 REASON_MAX = 200
+#: A grid worker's work phone (entered by the committee, never the person's own).
+WORK_PHONE_MAX = 20
+ACTIVE_GRID_WORKER = "role = 'grid_worker' AND ended_at IS NULL"
 
 
 class Street(Model):
@@ -135,10 +138,12 @@ class StaffRole(enum.StrEnum):
     STREET_ADMIN = "street_admin"
     SITE_ADMIN = "site_admin"
     DEPARTMENT = "department"
+    GRID_WORKER = "grid_worker"
 
 
 class StaffAppointment(Model):
-    """An appointment as committee worker, street admin or site admin; kept apart from residence."""
+    """An appointment as committee worker, street admin, site admin, department member or grid
+    worker (网格员, scoped to a grid of its community: consult/safety); kept apart from residence."""
 
     __tablename__ = "staff_appointments"
 
@@ -148,6 +153,10 @@ class StaffAppointment(Model):
     community_id: Mapped[int | None] = mapped_column(sa.ForeignKey("communities.id"), index=True)
     street_id: Mapped[int | None] = mapped_column(sa.ForeignKey("streets.id"), index=True)
     department_id: Mapped[int | None] = mapped_column(sa.ForeignKey("departments.id"), index=True)
+    #: A grid worker's grid (consult.safety.models.Grid), in the appointment's own community.
+    grid_id: Mapped[int | None] = mapped_column(index=True)
+    #: A grid worker's work contact, shown to the residents of the grid.
+    work_phone: Mapped[str | None] = mapped_column(sa.String(WORK_PHONE_MAX))
     appointed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=now)
     ended_at: Mapped[datetime | None]
@@ -162,8 +171,20 @@ class StaffAppointment(Model):
             "(role = 'worker' AND community_id IS NOT NULL AND street_id IS NULL)"
             " OR (role = 'street_admin' AND street_id IS NOT NULL AND community_id IS NULL)"
             " OR (role = 'site_admin' AND street_id IS NULL AND community_id IS NULL)"
-            " OR (role = 'department' AND department_id IS NOT NULL AND community_id IS NULL AND street_id IS NULL)",
+            " OR (role = 'department' AND department_id IS NOT NULL AND community_id IS NULL AND street_id IS NULL)"
+            " OR (role = 'grid_worker' AND grid_id IS NOT NULL AND community_id IS NOT NULL AND street_id IS NULL)",
             name="role_scope",
+        ),
+        sa.CheckConstraint("(grid_id IS NULL) OR (role = 'grid_worker')", name="grid_scope"),
+        # The grid is one of the appointment's community (the table is consult.safety's).
+        sa.ForeignKeyConstraint(["grid_id", "community_id"], ["grids.id", "grids.community_id"]),
+        sa.Index(
+            "uq_staff_appointments_active_grid_worker",
+            "user_id",
+            "grid_id",
+            unique=True,
+            sqlite_where=sa.text(ACTIVE_GRID_WORKER),
+            postgresql_where=sa.text(ACTIVE_GRID_WORKER),
         ),
         sa.Index(
             "uq_staff_appointments_active_worker",

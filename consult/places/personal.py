@@ -30,6 +30,8 @@ def export_appointments(user: User) -> list[dict]:
             "role": a.role,
             "community_id": a.community_id,
             "street_id": a.street_id,
+            "grid_id": a.grid_id,
+            "work_phone": a.work_phone,
             "created_at": a.created_at.isoformat(),
             "ended_at": a.ended_at.isoformat() if a.ended_at else None,
         }

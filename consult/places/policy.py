@@ -11,7 +11,8 @@ Closing an account ends a pending or confirmed residence too (``services.end_all
 Services call ``ResidencePolicy(residence).require(action, actor)``; templates ask ``residence|can(action)``.
 
 A staff appointment is active until it is ended (``end``): a worker's by an administrator of
-their community's street, a department member's by an administrator of its street, a street or
+their community's street, a department member's by an administrator of its street, a grid worker's
+by the committee of the grid's community (consult/safety), a street or
 site administrator's by a site administrator, never one's own site administration.
 """
 
@@ -73,6 +74,9 @@ class AppointmentPolicy(Policy[StaffAppointment]):
             community = db.session.get_one(Community, self.subject.community_id)
             if not queries.can_manage_street(user, community.street):
                 self.refuse(_("Only an administrator of this street may do this."), PermissionDenied)
+            return
+        if self.subject.role == StaffRole.GRID_WORKER:
+            require_committee(user, db.session.get_one(Community, self.subject.community_id))
             return
         if self.subject.role == StaffRole.DEPARTMENT:
             department = db.session.get_one(Department, self.subject.department_id)

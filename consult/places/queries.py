@@ -31,10 +31,14 @@ class Roles:
     admin_of_streets: frozenset[int] = field(default_factory=frozenset)
     site_admin: bool = False
     department_of: frozenset[int] = field(default_factory=frozenset)
+    #: grid ids (consult.safety) the person is a grid worker of
+    grid_of: frozenset[int] = field(default_factory=frozenset)
+    #: communities of those grids
+    grid_communities: frozenset[int] = field(default_factory=frozenset)
 
     @property
     def is_staff(self) -> bool:
-        return bool(self.worker_of or self.admin_of_streets or self.site_admin or self.department_of)
+        return bool(self.worker_of or self.admin_of_streets or self.site_admin or self.department_of or self.grid_of)
 
 
 def roles_of(user) -> Roles:
@@ -45,7 +49,11 @@ def roles_of(user) -> Roles:
     if user.id not in cache:
         rows = db.session.execute(
             sa.select(
-                StaffAppointment.role, StaffAppointment.community_id, StaffAppointment.street_id, StaffAppointment.department_id
+                StaffAppointment.role,
+                StaffAppointment.community_id,
+                StaffAppointment.street_id,
+                StaffAppointment.department_id,
+                StaffAppointment.grid_id,
             ).where(StaffAppointment.user_id == user.id, StaffAppointment.ended_at.is_(None))
         ).all()
         cache[user.id] = Roles(
@@ -53,6 +61,8 @@ def roles_of(user) -> Roles:
             admin_of_streets=frozenset(r.street_id for r in rows if r.role == StaffRole.STREET_ADMIN),
             site_admin=any(r.role == StaffRole.SITE_ADMIN for r in rows),
             department_of=frozenset(r.department_id for r in rows if r.role == StaffRole.DEPARTMENT),
+            grid_of=frozenset(r.grid_id for r in rows if r.role == StaffRole.GRID_WORKER),
+            grid_communities=frozenset(r.community_id for r in rows if r.role == StaffRole.GRID_WORKER),
         )
     return cache[user.id]
 

@@ -1,0 +1,27 @@
+"""The demo's grids: 和平社区 in two grids, the grid worker `grid` of both, a building volunteer,
+two residents needing help; the resident sees their grid worker's work phone."""
+
+import pytest
+
+from consult import demo
+from consult.accounts import services as accounts
+from consult.places import queries as places
+from consult.safety import queries
+
+#: builds the whole demo (several seconds): left out of `make test-fast`, run by `make test`
+pytestmark = pytest.mark.slow
+
+
+def test_demo_grids(db, login_as):
+    assert demo.seed()
+    community = places.community_by_slug("heping")
+    grid_worker = accounts.authenticate("grid", demo.DEMO_PASSWORD)
+    grids = queries.grids_of(community.id)
+    assert [g.name for g in grids] == ["第一网格", "第二网格"]
+    assert places.roles_of(grid_worker).grid_of == {g.id for g in grids}
+    assert [n.user.username for n, _ in queries.needs_in(community.id)] == ["demo003", "demo010"]
+    assert [v.user.username for v in queries.volunteers_of(community.id)] == ["party"]
+    me = login_as(accounts.user_by_username("resident")).get("/me/").get_data(as_text=True)
+    assert "第一网格" in me and "网格员 王芳" in me and "010-62001234" in me
+    page = login_as(grid_worker).get(f"/manage/grids/{grids[1].id}/").get_data(as_text=True)
+    assert "坐轮椅" in page and "入户当面同意" in page
