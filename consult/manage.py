@@ -22,6 +22,8 @@ def index():
     places = len(communities) + len(streets) + (1 if roles.site_admin else 0)
     if places == 0 and roles.department_of:  # a department member: their department's requests
         return redirect(url_for("requests_manage.department_queue", department_id=min(roles.department_of)))
+    if places == 0 and roles.provider_of:  # a provider's staff: their provider's services
+        return redirect(url_for("offerings_manage.provider_home", provider_id=min(roles.provider_of)))
     if places == 1:
         if communities:
             return redirect(url_for("places_manage.todo", community=communities[0].slug))

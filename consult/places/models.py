@@ -135,10 +135,11 @@ class StaffRole(enum.StrEnum):
     STREET_ADMIN = "street_admin"
     SITE_ADMIN = "site_admin"
     DEPARTMENT = "department"
+    PROVIDER = "provider"  # staff of a service provider (consult/offerings), appointed by its committee
 
 
 class StaffAppointment(Model):
-    """An appointment as committee worker, street admin or site admin; kept apart from residence."""
+    """An appointment as committee worker, street admin, site admin, department or provider staff; kept apart from residence."""
 
     __tablename__ = "staff_appointments"
 
@@ -148,6 +149,8 @@ class StaffAppointment(Model):
     community_id: Mapped[int | None] = mapped_column(sa.ForeignKey("communities.id"), index=True)
     street_id: Mapped[int | None] = mapped_column(sa.ForeignKey("streets.id"), index=True)
     department_id: Mapped[int | None] = mapped_column(sa.ForeignKey("departments.id"), index=True)
+    #: a provider of the service list (table of consult/offerings; places never imports it)
+    provider_id: Mapped[int | None] = mapped_column(sa.ForeignKey("providers.id"), index=True)
     appointed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=now)
     ended_at: Mapped[datetime | None]
@@ -162,7 +165,8 @@ class StaffAppointment(Model):
             "(role = 'worker' AND community_id IS NOT NULL AND street_id IS NULL)"
             " OR (role = 'street_admin' AND street_id IS NOT NULL AND community_id IS NULL)"
             " OR (role = 'site_admin' AND street_id IS NULL AND community_id IS NULL)"
-            " OR (role = 'department' AND department_id IS NOT NULL AND community_id IS NULL AND street_id IS NULL)",
+            " OR (role = 'department' AND department_id IS NOT NULL AND community_id IS NULL AND street_id IS NULL)"
+            " OR (role = 'provider' AND provider_id IS NOT NULL AND community_id IS NOT NULL AND street_id IS NULL)",
             name="role_scope",
         ),
         sa.Index(
@@ -188,6 +192,14 @@ class StaffAppointment(Model):
             unique=True,
             sqlite_where=sa.text("role = 'department' AND ended_at IS NULL"),
             postgresql_where=sa.text("role = 'department' AND ended_at IS NULL"),
+        ),
+        sa.Index(
+            "uq_staff_appointments_active_provider",
+            "user_id",
+            "provider_id",
+            unique=True,
+            sqlite_where=sa.text("role = 'provider' AND ended_at IS NULL"),
+            postgresql_where=sa.text("role = 'provider' AND ended_at IS NULL"),
         ),
         sa.Index(
             "uq_staff_appointments_active_site_admin",

@@ -31,10 +31,12 @@ class Roles:
     admin_of_streets: frozenset[int] = field(default_factory=frozenset)
     site_admin: bool = False
     department_of: frozenset[int] = field(default_factory=frozenset)
+    #: providers of the service list (consult/offerings) whose services the person edits
+    provider_of: frozenset[int] = field(default_factory=frozenset)
 
     @property
     def is_staff(self) -> bool:
-        return bool(self.worker_of or self.admin_of_streets or self.site_admin or self.department_of)
+        return bool(self.worker_of or self.admin_of_streets or self.site_admin or self.department_of or self.provider_of)
 
 
 def roles_of(user) -> Roles:
@@ -45,7 +47,11 @@ def roles_of(user) -> Roles:
     if user.id not in cache:
         rows = db.session.execute(
             sa.select(
-                StaffAppointment.role, StaffAppointment.community_id, StaffAppointment.street_id, StaffAppointment.department_id
+                StaffAppointment.role,
+                StaffAppointment.community_id,
+                StaffAppointment.street_id,
+                StaffAppointment.department_id,
+                StaffAppointment.provider_id,
             ).where(StaffAppointment.user_id == user.id, StaffAppointment.ended_at.is_(None))
         ).all()
         cache[user.id] = Roles(
@@ -53,6 +59,7 @@ def roles_of(user) -> Roles:
             admin_of_streets=frozenset(r.street_id for r in rows if r.role == StaffRole.STREET_ADMIN),
             site_admin=any(r.role == StaffRole.SITE_ADMIN for r in rows),
             department_of=frozenset(r.department_id for r in rows if r.role == StaffRole.DEPARTMENT),
+            provider_of=frozenset(r.provider_id for r in rows if r.role == StaffRole.PROVIDER),
         )
     return cache[user.id]
 
