@@ -20,10 +20,8 @@ def index():
     communities = [db.session.get(Community, cid) for cid in sorted(roles.worker_of)]
     streets = [db.session.get(Street, sid) for sid in sorted(roles.admin_of_streets)]
     places = len(communities) + len(streets) + (1 if roles.site_admin else 0)
-    if places == 0 and roles.department_of:  # a department member: their department's requests
-        return redirect(url_for("requests_manage.department_queue", department_id=min(roles.department_of)))
-    if places == 0 and roles.provider_of:  # a provider's staff: their provider's services
-        return redirect(url_for("offerings_manage.provider_home", provider_id=min(roles.provider_of)))
+    if places == 0:  # a department member or a provider's staff
+        return redirect(_own_pages(roles))
     if places == 1:
         if communities:
             return redirect(url_for("places_manage.todo", community=communities[0].slug))
@@ -31,3 +29,10 @@ def index():
             return redirect(url_for("places_manage.street", street=streets[0].slug))
         return redirect(url_for("places_manage.site"))
     return render_template("manage/index.html", communities=communities, streets=streets, site_admin=roles.site_admin)
+
+
+def _own_pages(roles) -> str:
+    """A department member's requests, or a provider's staff member's services."""
+    if roles.department_of:
+        return url_for("requests_manage.department_queue", department_id=min(roles.department_of))
+    return url_for("offerings_manage.provider_home", provider_id=min(roles.provider_of))

@@ -62,11 +62,11 @@ def check(intervals: Sequence[Interval]) -> list[Interval]:
         if not 0 <= i.weekday <= 6:
             raise HoursError("weekday", weekday=i.weekday)
         if not 0 <= i.opens < DAY or not 0 <= i.closes <= DAY:
-            raise HoursError("time", interval=i.label())
+            raise HoursError("time", interval=i.label(), weekday=i.weekday)
         if i.overnight and not i.closes < i.opens:
-            raise HoursError("overnight_too_long", interval=i.label())
+            raise HoursError("overnight_too_long", interval=i.label(), weekday=i.weekday)
         if not i.overnight and not i.opens < i.closes:
-            raise HoursError("end_before_start", interval=i.label())
+            raise HoursError("end_before_start", interval=i.label(), weekday=i.weekday)
     ordered = sorted(intervals)
     for weekday in range(7):
         if sum(1 for i in ordered if i.weekday == weekday) > MAX_PER_DAY:
@@ -80,7 +80,9 @@ def check(intervals: Sequence[Interval]) -> list[Interval]:
     return ordered
 
 
-_RANGE = re.compile(r"^([0-2]?[0-9])[:：]([0-5][0-9])\s*[-–—~至到]\s*([0-2]?[0-9])[:：]([0-5][0-9])\s*(\+1|（次日）|\(次日\)|次日)?$")
+_RANGE = re.compile(
+    r"^([0-2]?[0-9])[:：]([0-5][0-9])\s*[-–—~至到]\s*(次日)?\s*([0-2]?[0-9])[:：]([0-5][0-9])\s*(\+1|（次日）|\(次日\)|次日)?$"
+)
 
 
 def parse_day(weekday: int, text: str | None) -> list[Interval]:
@@ -94,11 +96,11 @@ def parse_day(weekday: int, text: str | None) -> list[Interval]:
         match = _RANGE.match(part)
         if match is None:
             raise HoursError("unreadable", weekday=weekday, text=part[:40])
-        h1, m1, h2, m2, night = match.groups()
+        h1, m1, next_day, h2, m2, night = match.groups()
         opens, closes = int(h1) * 60 + int(m1), int(h2) * 60 + int(m2)
         if opens >= DAY or closes > DAY:
-            raise HoursError("time", interval=part[:40])
-        out.append(Interval(weekday, opens, closes, bool(night)))
+            raise HoursError("time", interval=part[:40], weekday=weekday)
+        out.append(Interval(weekday, opens, closes, bool(next_day or night)))
     return out
 
 
