@@ -169,7 +169,9 @@ class Factory:
     def provider_staff(self, provider: Provider, **kwargs) -> User:
         user = self.user(**kwargs)
         self._add(
-            StaffAppointment(user_id=user.id, role=StaffRole.PROVIDER, community_id=provider.community_id, provider_id=provider.id)
+            StaffAppointment(
+                user_id=user.id, role=StaffRole.PROVIDER, community_id=provider.community_id, provider_id=provider.id
+            )
         )
         return user
 
@@ -183,7 +185,13 @@ class Factory:
             .where(StaffAppointment.role == StaffRole.WORKER, StaffAppointment.community_id == provider.community_id)
         ) or self.worker(self.session.get(Community, provider.community_id))
         intervals = [i for day in range(7) for i in hours_rules.parse_day(day, hours)]
-        values = offerings.ServiceFields(kind=fields.pop("kind", "welfare"), title=title, place=fields.pop("place", "社区服务中心一楼"), hours=intervals, **fields)
+        values = offerings.ServiceFields(
+            kind=fields.pop("kind", "welfare"),
+            title=title,
+            place=fields.pop("place", "社区服务中心一楼"),
+            hours=intervals,
+            **fields,
+        )
         return offerings.add_service(worker, provider, values)
 
     def site_admin(self, **kwargs) -> User:

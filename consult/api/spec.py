@@ -181,7 +181,10 @@ SCHEMAS = {
             "kind": {"type": "string", "enum": ["government", "convenience", "welfare", "safety"]},
             "provider": {"type": "string"},
             "provider_kind": {"type": "string", "enum": ["committee", "organisation", "unit"]},
-            "community": {"type": "string", "description": "the slug of the service's community (a neighbour's within the circle)"},
+            "community": {
+                "type": "string",
+                "description": "the slug of the service's community (a neighbour's within the circle)",
+            },
             "minutes": {"type": "integer", "minimum": 0, "description": "walking minutes from this community's centre"},
             "place": {"type": "string"},
             "hours": {
@@ -328,8 +331,8 @@ def spec() -> dict:
         "info": {
             "title": "社区议事 open data",
             "version": "1.0.0",
-            "description": "Read-only public data of consultation topics, outcomes, activities, service lists and monthly service figures. "
-            "Nothing personal.",
+            "description": "Read-only public data of consultation topics, outcomes, activities, service lists "
+            "and monthly service figures. Nothing personal.",
         },
         "paths": {
             "/api/v1/communities": _op("Communities", "CommunityList", PAGING_PARAMS),
@@ -341,7 +344,9 @@ def spec() -> dict:
             ),
             "/api/v1/communities/{slug}/activities": _op("A community's activities", "ActivityList", [SLUG, *PAGING_PARAMS]),
             "/api/v1/communities/{slug}/services": _op(
-                "A community's service list with its neighbours' services within 15 minutes' walk", "ServiceList", [SLUG, *PAGING_PARAMS]
+                "A community's service list with its neighbours' services within 15 minutes' walk",
+                "ServiceList",
+                [SLUG, *PAGING_PARAMS],
             ),
             "/api/v1/streets/{slug}/figures": _op(
                 "A street's monthly figures and ranking", "FiguresList", [SLUG, MONTH, *PAGING_PARAMS]

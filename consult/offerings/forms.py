@@ -40,20 +40,35 @@ def _line(n: int) -> list:
 
 
 class ProviderForm(Form):
-    kind = RadioField(_l("Kind"), choices=[SelectChoice(k, v) for k, v in PROVIDER_KINDS.items()], validators=[InputRequired(_l("Choose what kind of provider this is."))])
-    name = StringField(_l("Name"), filters=[strip], validators=[DataRequired(_l("Please fill this in.")), _max(NAME_MAX), no_control_chars, single_line])
+    kind = RadioField(
+        _l("Kind"),
+        choices=[SelectChoice(k, v) for k, v in PROVIDER_KINDS.items()],
+        validators=[InputRequired(_l("Choose what kind of provider this is."))],
+    )
+    name = StringField(
+        _l("Name"),
+        filters=[strip],
+        validators=[DataRequired(_l("Please fill this in.")), _max(NAME_MAX), no_control_chars, single_line],
+    )
     phone = StringField(_l("Work phone (optional)"), filters=[strip], validators=_line(PHONE_MAX))
 
 
 class StaffForm(Form):
-    username = StringField(_l("Username of the person"), filters=[strip], validators=[DataRequired(_l("Please fill this in.")), _max(40), single_line])
+    username = StringField(
+        _l("Username of the person"),
+        filters=[strip],
+        validators=[DataRequired(_l("Please fill this in.")), _max(40), single_line],
+    )
 
 
 class NeighbourForm(Form):
     neighbour = SelectField(_l("Neighbouring community"), validators=[InputRequired(_l("Choose a community."))])
     walk_minutes = IntegerField(
         _l("Walking minutes between the two centres"),
-        validators=[InputRequired(_l("Give the walking minutes.")), NumberRange(1, CIRCLE_MINUTES, _l("From 1 to %(max)d minutes.", max=CIRCLE_MINUTES))],
+        validators=[
+            InputRequired(_l("Give the walking minutes.")),
+            NumberRange(1, CIRCLE_MINUTES, _l("From 1 to %(max)d minutes.", max=CIRCLE_MINUTES)),
+        ],
     )
 
 
@@ -61,17 +76,35 @@ HOURS_HINT = _l("Openings like 08:30-12:00, 14:00-17:30; one that closes after m
 
 
 class ServiceForm(Form):
-    kind = SelectField(_l("Kind of service"), choices=[SelectChoice(k, v) for k, v in SERVICE_KINDS.items()], validators=[InputRequired(_l("Choose the kind of service."))])
-    title = StringField(_l("Title"), filters=[strip], validators=[DataRequired(_l("Please fill this in.")), _max(TITLE_MAX), no_control_chars, single_line])
+    kind = SelectField(
+        _l("Kind of service"),
+        choices=[SelectChoice(k, v) for k, v in SERVICE_KINDS.items()],
+        validators=[InputRequired(_l("Choose the kind of service."))],
+    )
+    title = StringField(
+        _l("Title"),
+        filters=[strip],
+        validators=[DataRequired(_l("Please fill this in.")), _max(TITLE_MAX), no_control_chars, single_line],
+    )
     description = TextAreaField(
-        _l("Description"), description=_l("Markdown: **bold**, lists, links."), filters=[strip], validators=[Optional(), _max(DESCRIPTION_MAX), no_control_chars]
+        _l("Description"),
+        description=_l("Markdown: **bold**, lists, links."),
+        filters=[strip],
+        validators=[Optional(), _max(DESCRIPTION_MAX), no_control_chars],
     )
     bring = TextAreaField(_l("What to bring"), filters=[strip], validators=[Optional(), _max(BRING_MAX), no_control_chars])
-    place = StringField(_l("Place"), filters=[strip], validators=[DataRequired(_l("Please fill this in.")), _max(PLACE_MAX), no_control_chars, single_line])
+    place = StringField(
+        _l("Place"),
+        filters=[strip],
+        validators=[DataRequired(_l("Please fill this in.")), _max(PLACE_MAX), no_control_chars, single_line],
+    )
     walk_minutes = IntegerField(
         _l("Walking minutes from the community centre"),
         default=0,
-        validators=[InputRequired(_l("Give the walking minutes.")), NumberRange(0, WALK_MAX, _l("From 0 to %(max)d minutes.", max=WALK_MAX))],
+        validators=[
+            InputRequired(_l("Give the walking minutes.")),
+            NumberRange(0, WALK_MAX, _l("From 0 to %(max)d minutes.", max=WALK_MAX)),
+        ],
     )
     hours_mon = StringField(WEEKDAYS[0][1], filters=[strip], description=HOURS_HINT, validators=_line(120))
     hours_tue = StringField(WEEKDAYS[1][1], filters=[strip], validators=_line(120))
@@ -81,13 +114,20 @@ class ServiceForm(Form):
     hours_sat = StringField(WEEKDAYS[5][1], filters=[strip], validators=_line(120))
     hours_sun = StringField(WEEKDAYS[6][1], filters=[strip], validators=_line(120))
     closed_days = TextAreaField(
-        _l("Closed days"), description=_l("Dates like 2027-01-01, one per line or separated by commas."), filters=[strip], validators=[Optional(), _max(2000)]
+        _l("Closed days"),
+        description=_l("Dates like 2027-01-01, one per line or separated by commas."),
+        filters=[strip],
+        validators=[Optional(), _max(2000)],
     )
     hours_note = StringField(_l("Note on the hours (optional)"), filters=[strip], validators=_line(NOTE_MAX))
     phone = StringField(_l("Contact: work phone (optional)"), filters=[strip], validators=_line(PHONE_MAX))
     price_kind = RadioField(
         _l("Price"),
-        choices=[SelectChoice("free", _l("Free")), SelectChoice("fixed", _l("A fixed amount")), SelectChoice("ask", _l("Ask for the price"))],
+        choices=[
+            SelectChoice("free", _l("Free")),
+            SelectChoice("fixed", _l("A fixed amount")),
+            SelectChoice("ask", _l("Ask for the price")),
+        ],
         default="free",
         validators=[InputRequired(_l("Choose how the price is given."))],
     )
@@ -99,7 +139,18 @@ class ServiceForm(Form):
 
     def fill(self, service: Service) -> None:
         """Show a service's stored values (a GET of the edit page)."""
-        for name in ("kind", "title", "description", "bring", "place", "walk_minutes", "hours_note", "phone", "price_kind", "takes_appointments"):
+        for name in (
+            "kind",
+            "title",
+            "description",
+            "bring",
+            "place",
+            "walk_minutes",
+            "hours_note",
+            "phone",
+            "price_kind",
+            "takes_appointments",
+        ):
             getattr(self, name).data = getattr(service, name)
         self.price.data = f"{service.price_fen / 100:.2f}" if service.price_fen else ""
         intervals = intervals_of(service)
@@ -140,7 +191,9 @@ def _dates(text: str | None) -> list[date]:
         try:
             days.append(date.fromisoformat(part))
         except ValueError:
-            raise RuleViolation(_("%(text)s is not a date: write it like 2027-01-01.", text=part[:20]), field="closed_days") from None
+            raise RuleViolation(
+                _("%(text)s is not a date: write it like 2027-01-01.", text=part[:20]), field="closed_days"
+            ) from None
     return days
 
 
@@ -150,5 +203,7 @@ def _fen(text: str | None) -> int | None:
     except InvalidOperation:
         amount = Decimal(-1)
     if not amount.is_finite() or amount <= 0 or amount > PRICE_MAX_FEN // 100 or amount != amount.quantize(Decimal("0.01")):
-        raise RuleViolation(_("Give the price in yuan, like 15 or 12.50, at most %(max)d.", max=PRICE_MAX_FEN // 100), field="price")
+        raise RuleViolation(
+            _("Give the price in yuan, like 15 or 12.50, at most %(max)d.", max=PRICE_MAX_FEN // 100), field="price"
+        )
     return int(amount * 100)

@@ -46,7 +46,7 @@ class Interval:
         return self.closes - self.opens + (DAY if self.overnight else 0)
 
     def label(self) -> str:
-        """"08:30–12:00", an overnight one "22:00–02:00+1"."""
+        """ "08:30–12:00", an overnight one "22:00–02:00+1"."""
         return f"{clock_text(self.opens)}–{clock_text(self.closes)}{'+1' if self.overnight else ''}"
 
 
@@ -76,7 +76,9 @@ def check(intervals: Sequence[Interval]) -> list[Interval]:
         for other_start, other_end, second in spans[n + 1 :]:
             # compare on the week's circle: a Sunday night interval runs into Monday morning
             if any(start < other_end + shift and other_start + shift < end for shift in (-WEEK, 0, WEEK)):
-                raise HoursError("overlap", first=first.label(), second=second.label(), weekday=first.weekday, other=second.weekday)
+                raise HoursError(
+                    "overlap", first=first.label(), second=second.label(), weekday=first.weekday, other=second.weekday
+                )
     return ordered
 
 

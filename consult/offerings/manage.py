@@ -63,7 +63,9 @@ def _done(message: str, endpoint: str = "offerings_manage.index", **values):
 def add_provider(community):
     """Add a provider (it waits for confirmation)."""
     form = ProviderForm()
-    if done := submit(form, lambda: providers.create_provider(current_user, community, form.kind.data, form.name.data, form.phone.data)):
+    if done := submit(
+        form, lambda: providers.create_provider(current_user, community, form.kind.data, form.name.data, form.phone.data)
+    ):
         return _done(_("%(name)s is added; confirm it to list its services.", name=done.value.name), community=community.slug)
     return _overview(community, provider_form=form), form_status(form)
 
@@ -125,7 +127,9 @@ def link_neighbour(community):
     """Link a neighbouring community with the walk between the centres (again: change the minutes)."""
     form = NeighbourForm()
     form.neighbour.choices = _neighbour_choices(community)
-    if submit(form, lambda: neighbours.link_neighbour(current_user, community, _neighbour(form.neighbour.data), form.walk_minutes.data)):
+    if submit(
+        form, lambda: neighbours.link_neighbour(current_user, community, _neighbour(form.neighbour.data), form.walk_minutes.data)
+    ):
         return _done(_("The neighbour is in the 15-minute circle."), community=community.slug)
     return _overview(community, neighbour_form=form), form_status(form)
 
@@ -170,7 +174,9 @@ def new_service(community):
     """The committee adds a service for one of its providers (?provider=<id>)."""
     found = queries.provider_or_404(request.args.get("provider", 0, type=int), community.id)
     ProviderPolicy(found).require("add_service", current_user)
-    return _service_form(found, None, url_for("offerings_manage.provider", community=community.slug, provider_id=found.id), community)
+    return _service_form(
+        found, None, url_for("offerings_manage.provider", community=community.slug, provider_id=found.id), community
+    )
 
 
 @bp.route("/c/<community>/services/<int:service_id>/edit", methods=["GET", "POST"])
@@ -211,7 +217,9 @@ def provider_home(provider_id: int):
     """A provider's staff: their provider's services, to add, edit and withdraw."""
     found = _own_provider(provider_id)
     services_of = [(s, service_state(s)) for s in queries.services_of_provider(found.id)]
-    return render_template("offerings/manage/provider_home.html", provider=found, state=provider_state(found), services=services_of, **LABELS)
+    return render_template(
+        "offerings/manage/provider_home.html", provider=found, state=provider_state(found), services=services_of, **LABELS
+    )
 
 
 @bp.route("/providers/<int:provider_id>/services/new", methods=["GET", "POST"])

@@ -102,7 +102,9 @@ class Service(Model):
 
     provider: Mapped[Provider] = relationship(lazy="joined")
     hours: Mapped[list[ServiceHours]] = relationship(
-        order_by="(ServiceHours.weekday, ServiceHours.opens)", cascade="all, delete-orphan", lazy="raise_on_sql"
+        order_by="(ServiceHours.weekday, ServiceHours.opens)",
+        cascade="all, delete-orphan",
+        lazy="raise_on_sql",
     )
     closed_days: Mapped[list[ServiceClosedDay]] = relationship(
         order_by="ServiceClosedDay.day", cascade="all, delete-orphan", lazy="raise_on_sql"
@@ -112,7 +114,8 @@ class Service(Model):
         sa.CheckConstraint("kind IN ('government', 'convenience', 'welfare', 'safety')", name="kind"),
         sa.CheckConstraint("price_kind IN ('free', 'fixed', 'ask')", name="price_kind"),
         sa.CheckConstraint(
-            f"(price_kind = 'fixed') = (price_fen IS NOT NULL) AND (price_fen IS NULL OR price_fen BETWEEN 1 AND {PRICE_MAX_FEN})",
+            "(price_kind = 'fixed') = (price_fen IS NOT NULL)"
+            f" AND (price_fen IS NULL OR price_fen BETWEEN 1 AND {PRICE_MAX_FEN})",
             name="price",
         ),
         sa.CheckConstraint(f"walk_minutes BETWEEN 0 AND {WALK_MAX}", name="walk_minutes"),

@@ -21,7 +21,10 @@ def link_neighbour(actor: User, community: Community, neighbour: Community, walk
         raise RuleViolation(_("A community is not its own neighbour."), field="neighbour")
     if not isinstance(walk_minutes, int) or not 1 <= walk_minutes <= CIRCLE_MINUTES:
         raise RuleViolation(
-            _("Give the walk as a whole number of minutes from 1 to %(max)d: farther communities are outside the circle.", max=CIRCLE_MINUTES),
+            _(
+                "Give the walk as a whole number of minutes from 1 to %(max)d: farther communities are outside the circle.",
+                max=CIRCLE_MINUTES,
+            ),
             field="walk_minutes",
         )
     link = db.session.scalar(
@@ -34,7 +37,12 @@ def link_neighbour(actor: User, community: Community, neighbour: Community, walk
     link.walk_minutes = walk_minutes
     db.session.flush()
     audit.record(
-        actor, "neighbour.link", link, community_id=community.id, before=before, after={"neighbour": neighbour.slug, "walk_minutes": walk_minutes}
+        actor,
+        "neighbour.link",
+        link,
+        community_id=community.id,
+        before=before,
+        after={"neighbour": neighbour.slug, "walk_minutes": walk_minutes},
     )
     return link
 

@@ -24,14 +24,16 @@ from consult.places.models import Community, StaffAppointment
 from consult.places.rules import require_committee
 
 log = logging.getLogger(__name__)
-PHONE_PATTERN = re.compile(r"^[0-9][0-9 ()+\-]{2,%d}$" % (PHONE_MAX - 1))
+PHONE_PATTERN = re.compile(rf"^[0-9][0-9 ()+\-]{{2,{PHONE_MAX - 1}}}$")
 
 
 def check_phone(phone: str | None, field: str = "phone") -> str:
     """A work phone: digits with spaces, hyphens, brackets or a plus ("010-6512 3456"); empty is allowed."""
     phone = (phone or "").strip()
     if phone and not PHONE_PATTERN.fullmatch(phone):
-        raise RuleViolation(_("Give a work phone number: digits, spaces and hyphens, at most %(max)d.", max=PHONE_MAX), field=field)
+        raise RuleViolation(
+            _("Give a work phone number: digits, spaces and hyphens, at most %(max)d.", max=PHONE_MAX), field=field
+        )
     return phone
 
 

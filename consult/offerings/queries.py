@@ -69,16 +69,26 @@ def provider_or_404(provider_id: int, community_id: int | None = None) -> Provid
 
 
 def providers_of(community_id: int) -> list[Provider]:
-    return list(db.session.scalars(sa.select(Provider).where(Provider.community_id == community_id).order_by(Provider.ended_at.is_not(None), Provider.name)))
+    return list(
+        db.session.scalars(
+            sa.select(Provider)
+            .where(Provider.community_id == community_id)
+            .order_by(Provider.ended_at.is_not(None), Provider.name)
+        )
+    )
 
 
 def services_of_provider(provider_id: int) -> list[Service]:
-    return list(db.session.scalars(_with_hours(sa.select(Service).where(Service.provider_id == provider_id).order_by(Service.title))))
+    return list(
+        db.session.scalars(_with_hours(sa.select(Service).where(Service.provider_id == provider_id).order_by(Service.title)))
+    )
 
 
 def services_of_community(community_id: int) -> list[Service]:
     """Every service of the community's providers, in any state (the committee's page)."""
-    return list(db.session.scalars(_with_hours(sa.select(Service).where(Service.community_id == community_id).order_by(Service.title))))
+    return list(
+        db.session.scalars(_with_hours(sa.select(Service).where(Service.community_id == community_id).order_by(Service.title)))
+    )
 
 
 def neighbour_links(community_id: int) -> list[tuple[NeighbourLink, Community]]:

@@ -92,7 +92,9 @@ def _check(values: ServiceFields) -> ServiceFields:
     values.hours_note = _text(values.hours_note, NOTE_MAX, "hours_note")
     values.phone = check_phone(values.phone)
     if not isinstance(values.walk_minutes, int) or not 0 <= values.walk_minutes <= WALK_MAX:
-        raise RuleViolation(_("Give the walking minutes as a whole number from 0 to %(max)d.", max=WALK_MAX), field="walk_minutes")
+        raise RuleViolation(
+            _("Give the walking minutes as a whole number from 0 to %(max)d.", max=WALK_MAX), field="walk_minutes"
+        )
     if values.price_kind not in set(PriceKind):
         raise RuleViolation(_("Choose how the price is given."), field="price_kind")
     if values.price_kind == PriceKind.FIXED:
@@ -130,7 +132,9 @@ def edit_service(actor: User, service: Service, values: ServiceFields) -> Servic
     before = {"title": service.title, "hours": [i.label() for i in intervals_of(service)]}
     _apply(service, values, actor)
     db.session.flush()
-    audit.record(actor, "service.edit", service, community_id=service.community_id, before=before, after=_summary(service, values))
+    audit.record(
+        actor, "service.edit", service, community_id=service.community_id, before=before, after=_summary(service, values)
+    )
     return service
 
 
@@ -149,7 +153,18 @@ def intervals_of(service: Service) -> list[hours_rules.Interval]:
 
 
 def _apply(service: Service, values: ServiceFields, actor: User) -> None:
-    for name in ("kind", "title", "place", "description", "bring", "walk_minutes", "hours_note", "phone", "price_kind", "price_fen"):
+    for name in (
+        "kind",
+        "title",
+        "place",
+        "description",
+        "bring",
+        "walk_minutes",
+        "hours_note",
+        "phone",
+        "price_kind",
+        "price_fen",
+    ):
         setattr(service, name, getattr(values, name))
     service.takes_appointments = bool(values.takes_appointments)
     service.updated_at = now()
@@ -157,7 +172,9 @@ def _apply(service: Service, values: ServiceFields, actor: User) -> None:
     service.hours.clear()
     service.closed_days.clear()
     db.session.flush()  # the old rows go before the new ones (unique closed days)
-    service.hours.extend(ServiceHours(weekday=i.weekday, opens=i.opens, closes=i.closes, overnight=i.overnight) for i in values.hours)
+    service.hours.extend(
+        ServiceHours(weekday=i.weekday, opens=i.opens, closes=i.closes, overnight=i.overnight) for i in values.hours
+    )
     service.closed_days.extend(ServiceClosedDay(day=d) for d in sorted(set(values.closed_days)))
 
 

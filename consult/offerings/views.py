@@ -34,7 +34,9 @@ def detail(service_id: int):
     ServicePolicy(service).require("view", current_user)
     row, week = queries.service_page(service)
     closed = [d.isoformat() for d in queries.upcoming_closed_days(service, queries.local_moment())]
-    return render_template("offerings/detail.html", service=service, row=row, week=week, closed=closed, edit_url=_edit_url(service, row))
+    return render_template(
+        "offerings/detail.html", service=service, row=row, week=week, closed=closed, edit_url=_edit_url(service, row)
+    )
 
 
 def _edit_url(service, row) -> str | None:

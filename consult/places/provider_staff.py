@@ -20,7 +20,9 @@ from consult.places.models import Community, StaffAppointment, StaffRole
 from consult.places.rules import require_committee
 
 
-def appoint_provider_staff(actor: User, user: User, community: Community, provider_id: int, provider_name: str) -> StaffAppointment:
+def appoint_provider_staff(
+    actor: User, user: User, community: Community, provider_id: int, provider_name: str
+) -> StaffAppointment:
     """The committee appoints ``user`` to edit the services of one of its community's providers."""
     require_committee(actor, community)
     appointment = StaffAppointment(

@@ -128,16 +128,22 @@ def upgrade():
         sa.Column("created_by_id", sa.Integer(), nullable=True),
         sa.CheckConstraint("community_id != neighbour_id", name=op.f("ck_community_neighbours_not_itself")),
         sa.CheckConstraint("walk_minutes BETWEEN 1 AND 15", name=op.f("ck_community_neighbours_walk_minutes")),
-        sa.ForeignKeyConstraint(["community_id"], ["communities.id"], name=op.f("fk_community_neighbours_community_id_communities")),
+        sa.ForeignKeyConstraint(
+            ["community_id"], ["communities.id"], name=op.f("fk_community_neighbours_community_id_communities")
+        ),
         sa.ForeignKeyConstraint(["created_by_id"], ["users.id"], name=op.f("fk_community_neighbours_created_by_id_users")),
-        sa.ForeignKeyConstraint(["neighbour_id"], ["communities.id"], name=op.f("fk_community_neighbours_neighbour_id_communities")),
+        sa.ForeignKeyConstraint(
+            ["neighbour_id"], ["communities.id"], name=op.f("fk_community_neighbours_neighbour_id_communities")
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_community_neighbours")),
         sa.UniqueConstraint("community_id", "neighbour_id", name=op.f("uq_community_neighbours_community_id_neighbour_id")),
     )
 
     with op.batch_alter_table("staff_appointments", schema=None) as batch_op:
         batch_op.add_column(sa.Column("provider_id", sa.Integer(), nullable=True))
-        batch_op.create_foreign_key(batch_op.f("fk_staff_appointments_provider_id_providers"), "providers", ["provider_id"], ["id"])
+        batch_op.create_foreign_key(
+            batch_op.f("fk_staff_appointments_provider_id_providers"), "providers", ["provider_id"], ["id"]
+        )
         batch_op.create_index(batch_op.f("ix_staff_appointments_provider_id"), ["provider_id"], unique=False)
         batch_op.drop_constraint(batch_op.f("ck_staff_appointments_role_scope"), type_="check")
         batch_op.create_check_constraint(batch_op.f("ck_staff_appointments_role_scope"), NEW_SCOPE)

@@ -64,7 +64,12 @@ def test_only_the_committee_adds_and_confirms_providers(db, world):
 
 @pytest.mark.parametrize(
     "kind, name, phone, field",
-    [("unit", "", None, "name"), ("unit", "x" * 61, None, "name"), ("shop", "小卖部", None, "kind"), ("unit", "小卖部", "call me", "phone")],
+    [
+        ("unit", "", None, "name"),
+        ("unit", "x" * 61, None, "name"),
+        ("shop", "小卖部", None, "kind"),
+        ("unit", "小卖部", "call me", "phone"),
+    ],
 )
 def test_a_bad_provider_is_refused_on_its_field(db, world, kind, name, phone, field):
     with pytest.raises(RuleViolation) as refused:

@@ -115,7 +115,12 @@ def test_the_committee_adds_confirms_a_provider_and_appoints_its_staff(db, world
     db.session.commit()
     worker = login_as(world.worker)
     base = f"/manage/c/{world.a.slug}/services/"
-    assert worker.post(base + "providers", {"kind": "organisation", "name": "夕阳红志愿队", "phone": ""}, token_from=base).status_code == 302
+    assert (
+        worker.post(
+            base + "providers", {"kind": "organisation", "name": "夕阳红志愿队", "phone": ""}, token_from=base
+        ).status_code
+        == 302
+    )
     provider = db.session.scalar(sa.select(Provider).where(Provider.name == "夕阳红志愿队"))
     assert provider.confirmed_at is None
     page = f"{base}providers/{provider.id}"
