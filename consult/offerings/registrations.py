@@ -3,10 +3,21 @@ community page's panel, and which user columns are the staff's actions (not pers
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
+from flask import url_for
+from flask_babel import gettext as _, lazy_gettext as _l
 
-from consult.core.registries import STAFF_ACTION, add_labels, community_panel, not_personal, template_filter, template_global
-from consult.offerings import labels, policy  # noqa: F401  (policy registers ProviderPolicy and ServicePolicy)
+from consult.core.audit import describe_actions
+from consult.core.registries import (
+    STAFF_ACTION,
+    TodoItem,
+    add_labels,
+    community_panel,
+    not_personal,
+    template_filter,
+    template_global,
+    todo,
+)
+from consult.offerings import labels, policy, queries  # noqa: F401  (policy registers ProviderPolicy and ServicePolicy)
 
 add_labels(
     {
@@ -20,6 +31,17 @@ add_labels(
         "service.withdraw": _l("service withdrawn"),
         "neighbour.link": _l("neighbour linked"),
         "neighbour.unlink": _l("neighbour unlinked"),
+    }
+)
+
+describe_actions(
+    {
+        "provider.create": _l("Added the provider %(name)s."),
+        "staff.appoint_provider": _l("Appointed %(user_id)s to keep a provider's services."),
+        "staff.end_provider": _l("Ended the appointment of %(user_id)s as a provider's staff."),
+        "service.add": _l("Added the service %(title)s."),
+        "service.edit": _l("Changed the service %(title)s."),
+        "neighbour.link": _l("Linked the neighbour %(neighbour)s, %(walk_minutes)s minutes away."),
     }
 )
 
@@ -46,6 +68,17 @@ def price_label(price_kind: str, price_fen: int | None) -> str:
 @template_global
 def weekday_name(weekday: int) -> str:
     return labels.weekday_name(weekday)
+
+
+@todo("providers")
+def providers_to_confirm(community):
+    """Providers waiting for the committee's confirmation (their services are not listed until then)."""
+    link = url_for("offerings_manage.index", community=community.slug)
+    return [
+        TodoItem(kind=_("Provider to confirm"), title=p.name, since=p.created_at, link=link)
+        for p in queries.providers_of(community.id)
+        if policy.provider_state(p) == "pending"
+    ]
 
 
 @community_panel("offerings")

@@ -193,3 +193,16 @@ def test_a_withdrawn_or_hidden_service_is_not_found_for_the_public(db, world, fa
         assert login_as(world.resident).get(f"/services/{service.id}").status_code == 404
         assert login_as(world.worker).get(f"/services/{service.id}").status_code == 200
     assert login_as(None).get("/services/999999").status_code == 404
+
+
+def test_a_provider_waiting_for_confirmation_is_on_the_committees_to_do_page(db, world, factory, login_as):
+    factory.provider(world.a, name="书法兴趣协会", confirmed=False)
+    db.session.commit()
+    page = login_as(world.worker).get(f"/manage/c/{world.a.slug}/").get_data(as_text=True)
+    assert "书法兴趣协会" in page and "待确认的服务提供方" in page
+
+
+def test_the_audit_log_tells_what_was_done_to_the_list(db, world, factory, login_as):
+    add(login_as(world.worker), world)
+    page = login_as(world.worker).get(f"/manage/c/{world.a.slug}/audit").get_data(as_text=True)
+    assert "添加服务：居住证明开具" in page or "添加了服务居住证明开具" in page
