@@ -31,7 +31,7 @@ def _down_and_up(url):
         db.session.remove()
 
         upgrade()
-        assert TABLES <= set(sa.inspect(db.engine).get_table_names())
+        assert set(sa.inspect(db.engine).get_table_names()) >= TABLES
         db.session.remove()
         db.engine.dispose()
 
