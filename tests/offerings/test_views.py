@@ -47,6 +47,7 @@ def test_the_committee_adds_a_service_and_everyone_reads_it(db, world, login_as)
     page = login_as(None).get(f"/services/{service.id}").get_data(as_text=True)
     assert "居住证明开具" in page and "<strong>携带</strong>" in page and "身份证、户口本" in page
     assert "22:00–02:00（次日）" in page and "2027-01-01" in page and "免费" in page
+    assert "全天不开放" in page and "已办结" not in page  # a day without hours, not a request's "closed"
     listing = login_as(None).get(f"/c/{world.a.slug}/services/").get_data(as_text=True)
     assert "居住证明开具" in listing and "政务服务" in listing
 
