@@ -87,7 +87,7 @@ class ServiceForm(Form):
         validators=[DataRequired(_l("Please fill this in.")), _max(TITLE_MAX), no_control_chars, single_line],
     )
     description = TextAreaField(
-        _l("Description"),
+        _l("About the service"),
         description=_l("Markdown: **bold**, lists, links."),
         filters=[strip],
         validators=[Optional(), _max(DESCRIPTION_MAX), no_control_chars],
