@@ -35,8 +35,9 @@ COLUMNS = [
 
 
 def _renderer(community: Community):
-    walk = {link.neighbour_id: link.walk_minutes for link, _c in neighbour_links(community.id)}
-    slugs = {community.id: community.slug} | {c.id: c.slug for _link, c in neighbour_links(community.id)}
+    links = neighbour_links(community.id)
+    walk = {link.neighbour_id: link.walk_minutes for link, _c in links}
+    slugs = {community.id: community.slug} | {c.id: c.slug for _link, c in links}
     moment = local_now().replace(tzinfo=None)
 
     def render(services: Sequence) -> list[dict]:
