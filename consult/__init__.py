@@ -99,6 +99,8 @@ def register_blueprints(app: Flask) -> None:
     from consult.evaluation.manage import bp as evaluation_manage_bp
     from consult.evaluation.views import bp as evaluation_bp
     from consult.manage import bp as manage_bp
+    from consult.offerings.manage import bp as offerings_manage_bp
+    from consult.offerings.views import bp as offerings_bp
     from consult.places.manage import bp as places_manage_bp
     from consult.places.views import bp as places_bp
     from consult.points.manage import bp as points_manage_bp
@@ -118,6 +120,7 @@ def register_blueprints(app: Flask) -> None:
     import consult.accounts.registrations  # noqa: F401
     import consult.activities.registrations  # noqa: F401
     import consult.evaluation.registrations  # noqa: F401
+    import consult.offerings.registrations  # noqa: F401
     import consult.places.registrations  # noqa: F401
     import consult.points.registrations  # noqa: F401
     import consult.requests.registrations  # noqa: F401
@@ -151,6 +154,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(open311_bp)
     app.register_blueprint(safety_bp)
     app.register_blueprint(safety_manage_bp)
+    app.register_blueprint(offerings_bp)
+    app.register_blueprint(offerings_manage_bp)
     app.register_blueprint(api_bp)
     if app.config.get("TESTING_CLOCK"):
         from consult.core.testing import bp as testing_bp

@@ -11,11 +11,14 @@ bp = Blueprint("manage", __name__, url_prefix="/manage")
 
 
 def _own_page(roles) -> str | None:
-    """A department member's department queue, or a grid worker's (first) grid: its page links the others."""
+    """A department member's department queue, a grid worker's (first) grid (its page links the
+    others), or a provider's staff member's services."""
     if roles.department_of:
         return url_for("requests_manage.department_queue", department_id=min(roles.department_of))
     if roles.grid_of:
         return url_for("safety_manage.grid_page", grid_id=min(roles.grid_of))
+    if roles.provider_of:
+        return url_for("offerings_manage.provider_home", provider_id=min(roles.provider_of))
     return None
 
 

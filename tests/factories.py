@@ -13,6 +13,7 @@ from consult.accounts.models import User
 from consult.activities import services as activities
 from consult.activities.models import PartyRegistration
 from consult.core.clock import now
+from consult.offerings.models import Provider
 from consult.places.models import Community, Department, Residence, ResidenceStatus, StaffAppointment, StaffRole, Street
 from consult.requests import reporting, services as requests
 from consult.safety.models import Grid, GridBuilding
@@ -47,6 +48,8 @@ class World:
     #: a grid of community a holding building 3 (world.resident's); building 5 (world.party's) is in none
     grid: Grid = None  # type: ignore[assignment]
     grid_worker: User = None  # type: ignore[assignment]
+    provider: Provider = None  # type: ignore[assignment]
+    provider_staff: User = None  # type: ignore[assignment]
 
     _topics: dict = None  # type: ignore[assignment]
     factory: Factory = None  # type: ignore[assignment]
@@ -72,6 +75,7 @@ class World:
             "site_admin": self.site_admin,
             "department": self.department_member,
             "grid_worker": self.grid_worker,
+            "provider": self.provider_staff,
         }
 
 
@@ -172,6 +176,48 @@ class Factory:
         )
         return user
 
+    def provider(self, community: Community, name: str | None = None, kind: str = "unit", confirmed: bool = True) -> Provider:
+        """A provider of the service list in ``community`` (confirmed unless told)."""
+        moment = now() if confirmed else None
+        admin = self.session.scalar(sa.select(User).order_by(User.id)) if confirmed else None
+        return self._add(
+            Provider(
+                community_id=community.id,
+                kind=kind,
+                name=name or f"服务单位{next(_seq)}",
+                confirmed_at=moment,
+                confirmed_by_id=admin.id if admin else None,
+            )
+        )
+
+    def provider_staff(self, provider: Provider, **kwargs) -> User:
+        user = self.user(**kwargs)
+        self._add(
+            StaffAppointment(
+                user_id=user.id, role=StaffRole.PROVIDER, community_id=provider.community_id, provider_id=provider.id
+            )
+        )
+        return user
+
+    def service(self, provider: Provider, title: str = "老年人助浴", hours: str = "08:00-12:00", **fields):
+        """A service of ``provider``, open ``hours`` every day (through the service, as the committee)."""
+        from consult.offerings import hours as hours_rules, services as offerings  # noqa: PLC0415
+
+        worker = self.session.scalar(
+            sa.select(User)
+            .join(StaffAppointment, StaffAppointment.user_id == User.id)
+            .where(StaffAppointment.role == StaffRole.WORKER, StaffAppointment.community_id == provider.community_id)
+        ) or self.worker(self.session.get(Community, provider.community_id))
+        intervals = [i for day in range(7) for i in hours_rules.parse_day(day, hours)]
+        values = offerings.ServiceFields(
+            kind=fields.pop("kind", "welfare"),
+            title=title,
+            place=fields.pop("place", "社区服务中心一楼"),
+            hours=intervals,
+            **fields,
+        )
+        return offerings.add_service(worker, provider, values)
+
     def site_admin(self, **kwargs) -> User:
         user = self.user(**kwargs)
         self.appoint(user, StaffRole.SITE_ADMIN)
@@ -204,6 +250,8 @@ class Factory:
         world.department_member = self.department_member(world.department, username="dept", display_name="城管科员")
         world.grid = self.grid(a)
         world.grid_worker = self.grid_worker(world.grid, username="gridworker", display_name="网格员王")
+        world.provider = self.provider(a, name="和平社区卫生服务站")
+        world.provider_staff = self.provider_staff(world.provider, username="provider", display_name="服务站李医生")
         world.factory = self
         self.party_registration(world.party, a)
         return world

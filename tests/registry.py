@@ -37,6 +37,7 @@ ROLES = (
     "site_admin",
     "department",
     "grid_worker",
+    "provider",
 )
 
 # Access levels: which roles get the page (others: visitors are sent to log in, the rest 403).
@@ -57,6 +58,7 @@ UNPUBLISHED_OWNER = "topic_unpublished_owner"
 DEPARTMENT = "department"  # members of world.department (a department of world.street)
 #: world.grid (of world.a): its grid worker and the committee (workers of world.a, admins of its street)
 GRID = "grid"
+PROVIDER = "provider"  # staff of world.provider (a confirmed provider of world.a's service list)
 
 ALLOWED = {
     MEMBER_OR_COMMITTEE: {"resident", "party", "worker", "street_admin"},
@@ -67,9 +69,19 @@ ALLOWED = {
     PUBLIC: set(ROLES),
     ANONYMOUS: {"visitor"},
     LOGGED_IN: set(ROLES) - {"visitor"},
-    STAFF: {"other_worker", "worker", "other_street_admin", "street_admin", "site_admin", "department", "grid_worker"},
+    STAFF: {
+        "other_worker",
+        "worker",
+        "other_street_admin",
+        "street_admin",
+        "site_admin",
+        "department",
+        "grid_worker",
+        "provider",
+    },
     DEPARTMENT: {"department"},
     GRID: {"grid_worker", "worker", "street_admin"},
+    PROVIDER: {"provider"},
     COMMUNITY_STAFF: {"worker", "street_admin"},
     STREET_ADMIN: {"street_admin"},
     SITE_ADMIN: {"site_admin"},
@@ -522,6 +534,8 @@ def poster(endpoint: str) -> str:
         return "department"
     if endpoint == "safety_manage.grid_record_need":
         return "grid_worker"
+    if endpoint.startswith("offerings_manage.provider_"):
+        return "provider"
     if endpoint.startswith(("evaluation_manage.",)) or endpoint in {
         "places_manage.appoint_worker",
         "places_manage.end_worker",
@@ -533,3 +547,39 @@ def poster(endpoint: str) -> str:
     if "manage" in endpoint:
         return "worker"
     return "resident"
+
+
+# --- the service list (offerings) ---------------------------------------------------------------
+def _service(w):
+    """A listed service of world.provider (community a), open every morning."""
+    if not hasattr(w, "_service"):
+        w._service = w.factory.service(w.provider, "家庭医生签约", "08:00-12:00, 14:00-17:30", bring="身份证、医保卡")
+    return w._service
+
+
+route("offerings.index", lambda w: (_service(w), f"/c/{w.a.slug}/services/")[1], PUBLIC)
+route("offerings.detail", lambda w: f"/services/{_service(w).id}", PUBLIC)
+route("offerings.print_list", lambda w: (_service(w), f"/c/{w.a.slug}/services/print")[1], PUBLIC)
+route("api.community_services", lambda w: (_service(w), f"/api/v1/communities/{w.a.slug}/services")[1], PUBLIC, html=False)
+route("offerings_manage.index", lambda w: (_service(w), f"/manage/c/{w.a.slug}/services/")[1], COMMUNITY_STAFF)
+route("offerings_manage.provider", lambda w: f"/manage/c/{w.a.slug}/services/providers/{w.provider.id}", COMMUNITY_STAFF)
+route("offerings_manage.new_service", lambda w: f"/manage/c/{w.a.slug}/services/new?provider={w.provider.id}", COMMUNITY_STAFF)
+route("offerings_manage.edit_service", lambda w: f"/manage/c/{w.a.slug}/services/{_service(w).id}/edit", COMMUNITY_STAFF)
+route("offerings_manage.provider_home", lambda w: (_service(w), f"/manage/providers/{w.provider.id}/")[1], PROVIDER)
+route("offerings_manage.provider_new_service", lambda w: f"/manage/providers/{w.provider.id}/services/new", PROVIDER)
+route(
+    "offerings_manage.provider_edit_service",
+    lambda w: f"/manage/providers/{w.provider.id}/services/{_service(w).id}/edit",
+    PROVIDER,
+)
+post("offerings_manage.add_provider", lambda w: f"/manage/c/{w.a.slug}/services/providers")
+post("offerings_manage.provider_step", lambda w: f"/manage/c/{w.a.slug}/services/providers/{w.provider.id}/end")
+post("offerings_manage.appoint_staff", lambda w: f"/manage/c/{w.a.slug}/services/providers/{w.provider.id}/staff")
+post("offerings_manage.end_staff", lambda w: f"/manage/c/{w.a.slug}/services/providers/{w.provider.id}/staff/1/end")
+post("offerings_manage.link_neighbour", lambda w: f"/manage/c/{w.a.slug}/services/neighbours")
+post("offerings_manage.unlink_neighbour", lambda w: f"/manage/c/{w.a.slug}/services/neighbours/1/remove")
+post("offerings_manage.new_service", lambda w: f"/manage/c/{w.a.slug}/services/new?provider={w.provider.id}")
+post("offerings_manage.edit_service", lambda w: f"/manage/c/{w.a.slug}/services/{_service(w).id}/edit")
+post("offerings_manage.withdraw", lambda w: f"/manage/services/{_service(w).id}/withdraw")
+post("offerings_manage.provider_new_service", lambda w: f"/manage/providers/{w.provider.id}/services/new")
+post("offerings_manage.provider_edit_service", lambda w: f"/manage/providers/{w.provider.id}/services/{_service(w).id}/edit")

@@ -153,6 +153,65 @@ SCHEMAS = {
             "points_per_hour": {"type": "integer"},
         },
     },
+    "Service": {
+        "type": "object",
+        "additionalProperties": False,
+        "required": [
+            "id",
+            "title",
+            "kind",
+            "provider",
+            "provider_kind",
+            "community",
+            "minutes",
+            "place",
+            "hours",
+            "closed_days",
+            "hours_note",
+            "open_now",
+            "phone",
+            "price",
+            "price_yuan",
+            "takes_appointments",
+            "url",
+        ],
+        "properties": {
+            "id": {"type": "integer"},
+            "title": {"type": "string"},
+            "kind": {"type": "string", "enum": ["government", "convenience", "welfare", "safety"]},
+            "provider": {"type": "string"},
+            "provider_kind": {"type": "string", "enum": ["committee", "organisation", "unit"]},
+            "community": {
+                "type": "string",
+                "description": "the slug of the service's community (a neighbour's within the circle)",
+            },
+            "minutes": {"type": "integer", "minimum": 0, "description": "walking minutes from this community's centre"},
+            "place": {"type": "string"},
+            "hours": {
+                "type": "array",
+                "description": "the weekly pattern in the site's time zone; weekday 0 is Monday",
+                "items": {
+                    "type": "object",
+                    "additionalProperties": False,
+                    "required": ["weekday", "opens", "closes", "overnight"],
+                    "properties": {
+                        "weekday": {"type": "integer", "minimum": 0, "maximum": 6},
+                        "opens": {"type": "string", "pattern": "^[0-9]{2}:[0-9]{2}$"},
+                        "closes": {"type": "string", "pattern": "^[0-9]{2}:[0-9]{2}$"},
+                        "overnight": {"type": "boolean", "description": "closes the next day"},
+                    },
+                },
+            },
+            "closed_days": {"type": "array", "items": {"type": "string", "format": "date"}},
+            "hours_note": {"type": "string"},
+            "open_now": {"type": "boolean"},
+            "phone": {"type": "string"},
+            "price": {"type": "string", "enum": ["free", "fixed", "ask"]},
+            "price_yuan": {"type": ["string", "null"], "pattern": "^[0-9]+\\.[0-9]{2}$"},
+            "takes_appointments": {"type": "boolean"},
+            "url": {"type": "string"},
+        },
+    },
     "CommunityFigures": {
         "type": "object",
         "additionalProperties": False,
@@ -214,6 +273,7 @@ SCHEMAS = {
     "TopicList": _list("Topic"),
     "OutcomeList": _list("Outcome"),
     "ActivityList": _list("Activity"),
+    "ServiceList": _list("Service"),
     "FiguresList": _list(
         "CommunityFigures",
         {
@@ -271,8 +331,8 @@ def spec() -> dict:
         "info": {
             "title": "社区议事 open data",
             "version": "1.0.0",
-            "description": "Read-only public data of consultation topics, outcomes, activities and monthly service figures. "
-            "Nothing personal.",
+            "description": "Read-only public data of consultation topics, outcomes, activities, service lists "
+            "and monthly service figures. Nothing personal.",
         },
         "paths": {
             "/api/v1/communities": _op("Communities", "CommunityList", PAGING_PARAMS),
@@ -283,6 +343,11 @@ def spec() -> dict:
                 "A community's outcomes and progress", "OutcomeList", [SLUG, *PAGING_PARAMS]
             ),
             "/api/v1/communities/{slug}/activities": _op("A community's activities", "ActivityList", [SLUG, *PAGING_PARAMS]),
+            "/api/v1/communities/{slug}/services": _op(
+                "A community's service list with its neighbours' services within 15 minutes' walk",
+                "ServiceList",
+                [SLUG, *PAGING_PARAMS],
+            ),
             "/api/v1/streets/{slug}/figures": _op(
                 "A street's monthly figures and ranking", "FiguresList", [SLUG, MONTH, *PAGING_PARAMS]
             ),

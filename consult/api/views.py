@@ -18,6 +18,7 @@ from consult.evaluation import services as evaluation
 from consult.evaluation.figures import BESIDE
 from consult.evaluation.models import RATES
 from consult.extensions import csrf, db
+from consult.offerings import sources as offerings_sources
 from consult.places import queries as places, sources as places_sources
 from consult.topics import sources as topics_sources
 
@@ -110,6 +111,13 @@ def community_activities(slug: str):
     """A community's activities: when, where, places and points per hour."""
     community = places.community_by_slug(slug)
     return _listing(activities_sources.activities_listing(community.id, community.slug))
+
+
+@bp.get("/communities/<slug>/services")
+def community_services(slug: str):
+    """A community's service list (社区服务清单) and its neighbours' services within 15 minutes' walk, nearest first."""
+    community = places.community_by_slug(slug)
+    return _listing(offerings_sources.services_listing(community))
 
 
 def _rate(figure: dict | None) -> dict | None:

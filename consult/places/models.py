@@ -139,11 +139,13 @@ class StaffRole(enum.StrEnum):
     SITE_ADMIN = "site_admin"
     DEPARTMENT = "department"
     GRID_WORKER = "grid_worker"
+    PROVIDER = "provider"  # staff of a service provider (consult/offerings), appointed by its committee
 
 
 class StaffAppointment(Model):
-    """An appointment as committee worker, street admin, site admin, department member or grid
-    worker (网格员, scoped to a grid of its community: consult/safety); kept apart from residence."""
+    """An appointment as committee worker, street admin, site admin, department member, grid
+    worker (网格员, scoped to a grid of its community: consult/safety) or provider staff
+    (consult/offerings); kept apart from residence."""
 
     __tablename__ = "staff_appointments"
 
@@ -157,6 +159,8 @@ class StaffAppointment(Model):
     grid_id: Mapped[int | None] = mapped_column(index=True)
     #: A grid worker's work contact, shown to the residents of the grid.
     work_phone: Mapped[str | None] = mapped_column(sa.String(WORK_PHONE_MAX))
+    #: a provider of the service list (table of consult/offerings; places never imports it)
+    provider_id: Mapped[int | None] = mapped_column(sa.ForeignKey("providers.id"), index=True)
     appointed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=now)
     ended_at: Mapped[datetime | None]
@@ -172,7 +176,8 @@ class StaffAppointment(Model):
             " OR (role = 'street_admin' AND street_id IS NOT NULL AND community_id IS NULL)"
             " OR (role = 'site_admin' AND street_id IS NULL AND community_id IS NULL)"
             " OR (role = 'department' AND department_id IS NOT NULL AND community_id IS NULL AND street_id IS NULL)"
-            " OR (role = 'grid_worker' AND grid_id IS NOT NULL AND community_id IS NOT NULL AND street_id IS NULL)",
+            " OR (role = 'grid_worker' AND grid_id IS NOT NULL AND community_id IS NOT NULL AND street_id IS NULL)"
+            " OR (role = 'provider' AND provider_id IS NOT NULL AND community_id IS NOT NULL AND street_id IS NULL)",
             name="role_scope",
         ),
         sa.CheckConstraint("(grid_id IS NULL) OR (role = 'grid_worker')", name="grid_scope"),
@@ -209,6 +214,14 @@ class StaffAppointment(Model):
             unique=True,
             sqlite_where=sa.text("role = 'department' AND ended_at IS NULL"),
             postgresql_where=sa.text("role = 'department' AND ended_at IS NULL"),
+        ),
+        sa.Index(
+            "uq_staff_appointments_active_provider",
+            "user_id",
+            "provider_id",
+            unique=True,
+            sqlite_where=sa.text("role = 'provider' AND ended_at IS NULL"),
+            postgresql_where=sa.text("role = 'provider' AND ended_at IS NULL"),
         ),
         sa.Index(
             "uq_staff_appointments_active_site_admin",

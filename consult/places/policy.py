@@ -83,6 +83,11 @@ class AppointmentPolicy(Policy[StaffAppointment]):
             if department.street_id not in queries.roles_of(user).admin_of_streets:
                 self.refuse(_("Only an administrator of this street may do this."), PermissionDenied)
             return
+        if self.subject.role == StaffRole.PROVIDER:  # a provider's staff: the committee that appointed them
+            community = db.session.get_one(Community, self.subject.community_id)
+            if not queries.can_manage_community(user, community):
+                self.refuse(_("Only the committee of this community may do this."), PermissionDenied)
+            return
         require_site_admin(user)
         if self.subject.role == StaffRole.SITE_ADMIN and self.subject.user_id == getattr(user, "id", None):
             self.refuse(_("You cannot remove your own site administration."), RuleViolation)

@@ -35,10 +35,14 @@ class Roles:
     grid_of: frozenset[int] = field(default_factory=frozenset)
     #: communities of those grids
     grid_communities: frozenset[int] = field(default_factory=frozenset)
+    #: providers of the service list (consult/offerings) whose services the person edits
+    provider_of: frozenset[int] = field(default_factory=frozenset)
 
     @property
     def is_staff(self) -> bool:
-        return bool(self.worker_of or self.admin_of_streets or self.site_admin or self.department_of or self.grid_of)
+        return bool(
+            self.worker_of or self.admin_of_streets or self.site_admin or self.department_of or self.grid_of or self.provider_of
+        )
 
 
 def roles_of(user) -> Roles:
@@ -54,6 +58,7 @@ def roles_of(user) -> Roles:
                 StaffAppointment.street_id,
                 StaffAppointment.department_id,
                 StaffAppointment.grid_id,
+                StaffAppointment.provider_id,
             ).where(StaffAppointment.user_id == user.id, StaffAppointment.ended_at.is_(None))
         ).all()
         cache[user.id] = Roles(
@@ -63,6 +68,7 @@ def roles_of(user) -> Roles:
             department_of=frozenset(r.department_id for r in rows if r.role == StaffRole.DEPARTMENT),
             grid_of=frozenset(r.grid_id for r in rows if r.role == StaffRole.GRID_WORKER),
             grid_communities=frozenset(r.community_id for r in rows if r.role == StaffRole.GRID_WORKER),
+            provider_of=frozenset(r.provider_id for r in rows if r.role == StaffRole.PROVIDER),
         )
     return cache[user.id]
 

@@ -4,6 +4,7 @@ import csv
 import io
 import json
 import re
+from datetime import date
 
 import pytest
 from jsonschema import Draft202012Validator
@@ -28,6 +29,8 @@ def full(world):
     world.topic("voting")
     world.topic("collecting_support")
     world.factory.activity(world)
+    world.factory.service(world.provider, price_kind="fixed", price_fen=1250)
+    world.factory.service(world.provider, title="夜间巡逻", hours="22:00-02:00+1", closed_days=[date(2099, 1, 1)])
     return world
 
 
@@ -41,6 +44,7 @@ def test_openapi_description_is_served_and_valid(client):
         "/api/v1/communities/{slug}/topics",
         "/api/v1/communities/{slug}/outcomes",
         "/api/v1/communities/{slug}/activities",
+        "/api/v1/communities/{slug}/services",
         "/api/v1/streets/{slug}/figures",
         "/open311/v2/services.json",
         "/open311/v2/requests.json",
@@ -56,6 +60,7 @@ def test_openapi_description_is_served_and_valid(client):
         ("/api/v1/communities/{a}/topics", "TopicList"),
         ("/api/v1/communities/{a}/outcomes", "OutcomeList"),
         ("/api/v1/communities/{a}/activities", "ActivityList"),
+        ("/api/v1/communities/{a}/services", "ServiceList"),
         ("/api/v1/streets/{street}/figures", "FiguresList"),
     ],
 )

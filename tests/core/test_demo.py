@@ -23,7 +23,7 @@ def test_demo_is_idempotent_and_has_every_account(app, committed_db):
     second = runner.invoke(args=["demo"])
     assert second.exit_code == 0 and "nothing changed" in second.output
     assert committed_db.session.scalar(sa.select(sa.func.count()).select_from(User)) == count
-    for name in ["admin", "street", "worker", "resident", "party", "pending", "chengguan", "fangguan", "grid"]:
+    for name in ["admin", "street", "worker", "resident", "party", "pending", "chengguan", "fangguan", "grid", "provider"]:
         assert services.authenticate(name, "demo12345") is not None, name
     assert queries.is_site_admin(services.user_by_username("admin"))
     assert queries.active_residence(services.user_by_username("pending")).status == "pending"
