@@ -22,14 +22,14 @@ from tests.search_rows import holding, texts
 N = 2_500
 
 
-def _existing_rows(world) -> tuple[dict, dict]:
+def _existing_rows(community_id: int, resident_id: int) -> tuple[dict, dict]:
     """Topics and requests written before the index existed (bulk, as a seeding script would)."""
     category = db.session.scalar(sa.select(Category.id).where(Category.key == "parking"))
     rows = texts(N)
     db.session.execute(
         sa.insert(Topic.__table__),
         [
-            {"community_id": world.a.id, "author_id": world.resident.id, "title": t[:80], "body": b, "category_id": category}
+            {"community_id": community_id, "author_id": resident_id, "title": t[:80], "body": b, "category_id": category}
             | {"status": "collecting_support"}
             for t, b in rows
         ],
@@ -38,7 +38,7 @@ def _existing_rows(world) -> tuple[dict, dict]:
     db.session.execute(
         sa.insert(Request.__table__),
         [
-            {"community_id": world.a.id, "category_id": ensure_categories(world.a.id)[0].id, "reporter_id": world.resident.id}
+            {"community_id": community_id, "category_id": ensure_categories(community_id)[0].id, "reporter_id": resident_id}
             | {"description": b[:1000], "held_since": now(), "response_due_at": due, "original_response_due_at": due}
             | {"resolution_due_at": due, "original_resolution_due_at": due}
             for _t, b in rows[:100]
@@ -59,11 +59,14 @@ def _found(community_id: int) -> tuple[set, set]:
 def _up_down_up(url):
     app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": url})
     with app.app_context(), app.test_request_context("/"):
-        upgrade(revision="0017_request_indexes")
+        # The world is made by today's models (on today's schema), the rows under it before 0018.
+        upgrade()
         world = Factory(db.session).world()
         db.session.commit()
-        topics, requests = _existing_rows(world)
-        community_id = world.a.id
+        community_id, resident_id = world.a.id, world.resident.id
+        db.session.remove()
+        downgrade(revision="0017_request_indexes")
+        topics, requests = _existing_rows(community_id, resident_id)
         db.session.remove()
 
         upgrade()
