@@ -8,7 +8,7 @@ from typing import Any
 
 from babel.dates import get_timezone_location
 from flask import Flask, current_app, g, request, url_for
-from flask_babel import format_datetime, get_locale, gettext as _, ngettext
+from flask_babel import format_datetime, get_locale
 from flask_login import current_user
 from markupsafe import Markup, escape
 
@@ -18,6 +18,7 @@ from consult.core import (
     policy,  # noqa: F401  (registers the |can filter)
 )
 from consult.core.clock import local_now, now
+from consult.core.i18n import gettext as _, ngettext
 from consult.core.markdown import render as markdown
 from consult.core.notifications import unread_count
 from consult.core.registries import header_values, labels, template_filters, template_globals
@@ -103,6 +104,7 @@ def listed(items) -> str:
 
 
 def register(app: Flask) -> None:
+    i18n.install(app)
     app.jinja_env.filters.update(dt=dt, date=date, when=when, day=day, age=age, person=person, duration=duration)
 
     app.jinja_env.filters["markdown"] = markdown
