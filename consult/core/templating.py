@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from babel.dates import get_timezone_location
@@ -17,18 +17,26 @@ from consult.core import (
     i18n,
     policy,  # noqa: F401  (registers the |can filter)
 )
-from consult.core.clock import local_now, now
+from consult.core.clock import local, local_now, now
 from consult.core.i18n import gettext as _, ngettext
 from consult.core.markdown import render as markdown
 from consult.core.notifications import unread_count
 from consult.core.registries import header_values, labels, template_filters, template_globals
 
 
+#: The all-digit patterns the pages use, the same in every locale: written with strftime, which
+#: costs a tenth of Babel's pattern formatting (40 dates on the topic list). Others go to Babel.
+_DIGITS = {"yyyy-MM-dd HH:mm": "%Y-%m-%d %H:%M", "yyyy-MM-dd": "%Y-%m-%d", "HH:mm": "%H:%M"}
+
+
 def dt(moment: datetime | None, fmt: str = "yyyy-MM-dd HH:mm") -> str:
     """A moment in the site's time zone."""
     if moment is None:
         return ""
-    return format_datetime(moment, fmt)
+    pattern = _DIGITS.get(fmt)
+    if pattern is None:
+        return format_datetime(moment, fmt)
+    return local(moment if moment.tzinfo else moment.replace(tzinfo=UTC)).strftime(pattern)
 
 
 def date(moment: datetime | None) -> str:

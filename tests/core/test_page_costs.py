@@ -1,10 +1,12 @@
 """What a page costs: translations looked up once a request and still in the reader's language,
 and the hot pages' SQL statements, few and the same whatever the data's size."""
 
-from flask import g
-from flask_babel import Domain, force_locale, lazy_gettext, refresh
+from datetime import UTC, datetime, timedelta, timezone
 
-from consult.core import i18n
+from flask import g
+from flask_babel import Domain, force_locale, format_datetime, lazy_gettext, refresh
+
+from consult.core import i18n, templating
 
 
 def test_pages_in_english_and_chinese_one_after_the_other(client, world):
@@ -43,3 +45,19 @@ def test_the_catalogue_is_looked_up_once_a_request(app, monkeypatch):
             str(lazy_gettext("Topics"))
         app.jinja_env.from_string("{% for i in range(20) %}{{ _('Topics') }}{% endfor %}").render()
     assert len(calls) == 1
+
+
+def test_dates_written_without_babel_read_as_babel_writes_them(app):
+    """|dt's strftime shortcut for the all-digit patterns gives Babel's text in both languages."""
+    moments = [
+        datetime(2026, 1, 1, 23, 30, tzinfo=UTC),  # the next day in Beijing
+        datetime(2026, 6, 30, 16, 5),  # naive: stored UTC
+        datetime(2026, 3, 1, 1, 2, tzinfo=timezone(timedelta(hours=-5))),
+    ]
+    for lang in ("en", "zh_CN"):
+        with app.test_request_context(headers={"Cookie": f"lang={lang}"}):
+            g.__dict__.clear()
+            for moment in moments:
+                for fmt in ("yyyy-MM-dd HH:mm", "yyyy-MM-dd", "HH:mm"):
+                    assert templating.dt(moment, fmt) == format_datetime(moment, fmt)
+            assert templating.dt(moments[0]) == "2026-01-02 07:30"
