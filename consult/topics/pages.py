@@ -70,9 +70,7 @@ class TopicPage:
 
 
 def _base(topic: Topic, viewer) -> TopicPage:
-    community = db.session.get_one(Community, topic.community_id)
-    vote = policy.vote_of(topic)
-    outcome = queries.outcome_of(topic.id)
+    community, vote, outcome = queries.community_vote_outcome(topic)
     return TopicPage(
         topic=topic,
         community=community,
@@ -90,7 +88,7 @@ def topic_page(topic: Topic, viewer, *, comments_page: int = 1, cookies: Mapping
     page = _base(topic, viewer)
     vote, outcome = page.vote, page.outcome
     page.options = queries.options_of(vote.id) if vote else []
-    page.results = ballots.results(topic, vote) if vote else None
+    page.results = ballots.results(topic, vote, options=page.options) if vote else None
     page.supported = queries.has_supported(viewer, topic)
     page.following = queries.is_following(viewer, topic)
     page.voted = queries.has_voted(viewer, topic, vote)

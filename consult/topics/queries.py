@@ -10,6 +10,7 @@ from consult.core.pagination import paginate
 from consult.core.scales import SATISFACTION_LEVELS
 from consult.extensions import db
 from consult.places import queries as places
+from consult.places.models import Community
 from consult.topics import policy
 from consult.topics.models import (
     LISTED_STATUSES,
@@ -184,6 +185,18 @@ def comments_page(topic_id: int, page: int):
         ):
             replies[reply.parent_id or 0].append(reply)
     return pager, replies
+
+
+def community_vote_outcome(topic: Topic) -> tuple[Community, Vote | None, Outcome | None]:
+    """A topic's community (with its street), vote and outcome, in one statement."""
+    row = db.session.execute(
+        sa.select(Community, Vote, Outcome)
+        .select_from(Community)
+        .outerjoin(Vote, Vote.topic_id == topic.id)
+        .outerjoin(Outcome, Outcome.topic_id == topic.id)
+        .where(Community.id == topic.community_id)
+    ).one()
+    return row[0], row[1], row[2]
 
 
 def outcome_of(topic_id: int) -> Outcome | None:
