@@ -2,7 +2,7 @@
 
 import sqlalchemy as sa
 from flask import request
-from flask_sqlalchemy.pagination import SelectPagination
+from flask_sqlalchemy.pagination import Pagination, SelectPagination
 from sqlalchemy import orm
 
 from consult.core.guard import MAX_INT
@@ -31,6 +31,21 @@ def paginate(select, *, per_page: int, arg: str = "page", page: int | None = Non
     return CountedPagination(
         select=select, session=db.session(), page=page or page_number(arg), per_page=per_page, max_per_page=None, error_out=False
     )
+
+
+class LoadedPage(Pagination):
+    """A page whose items and total the caller read itself (several things in one statement)."""
+
+    def __init__(self, items: list, page: int, per_page: int, total: int) -> None:
+        self._loaded = items
+        super().__init__(page=page, per_page=per_page, max_per_page=None, error_out=False, count=False)
+        self.total = total
+
+    def _query_items(self) -> list:
+        return self._loaded
+
+    def _query_count(self) -> int:
+        return self.total or 0
 
 
 class CountedPagination(SelectPagination):

@@ -70,7 +70,7 @@ class TopicPage:
 
 
 def _base(topic: Topic, viewer) -> TopicPage:
-    community, vote, outcome = queries.community_vote_outcome(topic)
+    community, vote, outcome, options = queries.topic_frame(topic)
     return TopicPage(
         topic=topic,
         community=community,
@@ -79,6 +79,7 @@ def _base(topic: Topic, viewer) -> TopicPage:
         committee=places.can_manage_community(viewer, community),
         member=places.is_confirmed_member(viewer, community),
         outcome=outcome,
+        options=options,
         progress=queries.progress_of(outcome.id) if outcome else [],
     )
 
@@ -87,11 +88,8 @@ def topic_page(topic: Topic, viewer, *, comments_page: int = 1, cookies: Mapping
     """The public page of a topic: support, ballot and results, outcome and ratings, comments, history."""
     page = _base(topic, viewer)
     vote, outcome = page.vote, page.outcome
-    page.options = queries.options_of(vote.id) if vote else []
     page.results = ballots.results(topic, vote, options=page.options) if vote else None
-    page.supported = queries.has_supported(viewer, topic)
-    page.following = queries.is_following(viewer, topic)
-    page.voted = queries.has_voted(viewer, topic, vote)
+    page.supported, page.following, page.voted = queries.viewer_marks(viewer, topic, vote)
     if vote is not None:  # what this device remembers of the person's ballot (docs/ballot-secrecy.md)
         page.my_choice = ballots.read_receipt(viewer, vote, (cookies or {}).get(ballots.receipt_cookie(vote)))
     if outcome is not None:
@@ -106,7 +104,7 @@ def topic_page(topic: Topic, viewer, *, comments_page: int = 1, cookies: Mapping
 def print_page(topic: Topic, viewer) -> TopicPage:
     """The printable notice: the topic, its vote and results, its outcome and progress."""
     page = _base(topic, viewer)
-    page.results = ballots.results(topic, page.vote) if page.vote else None
+    page.results = ballots.results(topic, page.vote, options=page.options) if page.vote else None
     return page
 
 

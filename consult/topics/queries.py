@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
 from consult.core.clock import now
-from consult.core.pagination import paginate
+from consult.core.pagination import LoadedPage, paginate
 from consult.core.scales import SATISFACTION_LEVELS
 from consult.extensions import db
 from consult.places import queries as places
@@ -165,38 +165,63 @@ def history(topic_id: int) -> list[TopicEvent]:
 
 
 def comments_page(topic_id: int, page: int):
-    """Top-level comments, 50 a page, with their replies loaded in one more query."""
-    pager = paginate(
-        sa.select(Comment)
-        .where(Comment.topic_id == topic_id, Comment.parent_id.is_(None))
+    """Top-level comments, 50 a page, with their replies and the number of top-level comments in
+    all, in one statement: the page's ids (an index range of the topic's top-level comments), the
+    replies to them, then those rows by primary key."""
+    top = sa.and_(Comment.topic_id == topic_id, Comment.parent_id.is_(None))
+    number = max(page, 1)
+    ids = (
+        sa.select(Comment.id).where(top).order_by(Comment.created_at, Comment.id).limit(COMMENTS_PER_PAGE)
+    ).offset((number - 1) * COMMENTS_PER_PAGE).cte("page_ids")
+    wanted = sa.union_all(sa.select(ids.c.id), sa.select(Comment.id).where(Comment.parent_id.in_(sa.select(ids.c.id))))
+    total = sa.select(sa.func.count()).where(top).scalar_subquery().label("total")
+    rows = db.session.execute(
+        sa.select(Comment, total)
+        .where(Comment.id.in_(wanted))
         .options(joinedload(Comment.author))
-        .order_by(Comment.created_at, Comment.id),
-        page=page,
-        per_page=COMMENTS_PER_PAGE,
-    )
-    ids = [c.id for c in pager.items]
-    replies: dict[int, list[Comment]] = {i: [] for i in ids}
-    if ids:
-        for reply in db.session.scalars(
-            sa.select(Comment)
-            .where(Comment.parent_id.in_(ids))
-            .options(joinedload(Comment.author))
-            .order_by(Comment.created_at, Comment.id)
-        ):
-            replies[reply.parent_id or 0].append(reply)
-    return pager, replies
+        .order_by(Comment.created_at, Comment.id)
+    ).all()
+    found = [row[0] for row in rows]
+    # No row on page 1: no comment at all. Past the last page: the count on its own.
+    count = rows[0][1] if rows else 0 if number == 1 else db.session.scalar(sa.select(sa.func.count()).where(top)) or 0
+    items = [c for c in found if c.parent_id is None]
+    replies: dict[int, list[Comment]] = {c.id: [] for c in items}
+    for reply in found:
+        if reply.parent_id is not None:
+            replies[reply.parent_id].append(reply)
+    return LoadedPage(items, number, COMMENTS_PER_PAGE, count), replies
 
 
-def community_vote_outcome(topic: Topic) -> tuple[Community, Vote | None, Outcome | None]:
-    """A topic's community (with its street), vote and outcome, in one statement."""
-    row = db.session.execute(
-        sa.select(Community, Vote, Outcome)
+def topic_frame(topic: Topic) -> tuple[Community, Vote | None, Outcome | None, list[VoteOption]]:
+    """A topic's community (with its street), vote, outcome and vote options, in one statement
+    (a row per option)."""
+    rows = db.session.execute(
+        sa.select(Community, Vote, Outcome, VoteOption)
         .select_from(Community)
         .outerjoin(Vote, Vote.topic_id == topic.id)
         .outerjoin(Outcome, Outcome.topic_id == topic.id)
+        .outerjoin(VoteOption, VoteOption.vote_id == Vote.id)
         .where(Community.id == topic.community_id)
+        .order_by(VoteOption.position)
+    ).all()
+    return rows[0][0], rows[0][1], rows[0][2], [row[3] for row in rows if row[3] is not None]
+
+
+def viewer_marks(user, topic: Topic, vote: Vote | None) -> tuple[bool, bool, bool]:
+    """Whether the person supports, follows and has voted on (they or their household) a topic:
+    one statement, a second only for a household vote the person did not cast themselves."""
+    if not getattr(user, "is_authenticated", False):
+        return False, False, False
+    supported, following, voted = db.session.execute(
+        sa.select(
+            sa.exists().where(Support.topic_id == topic.id, Support.user_id == user.id),
+            sa.exists().where(Follow.topic_id == topic.id, Follow.user_id == user.id),
+            sa.exists().where(VoteParticipation.vote_id == (vote.id if vote else None), VoteParticipation.user_id == user.id),
+        )
     ).one()
-    return row[0], row[1], row[2]
+    if vote is not None and not voted and vote.scope == "household":
+        voted = has_voted(user, topic, vote)
+    return bool(supported), bool(following), bool(voted)
 
 
 def outcome_of(topic_id: int) -> Outcome | None:
