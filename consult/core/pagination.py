@@ -19,17 +19,27 @@ def page_number(arg: str = "page") -> int:
     return min(max(int(value), 1), MAX_PAGE)
 
 
-def paginate(select, *, per_page: int, arg: str = "page", page: int | None = None, total: int | None = None):
+def paginate(
+    select, *, per_page: int, arg: str = "page", page: int | None = None, total: int | None = None, extend=None
+):
     """``db.paginate`` with a checked page number (a huge one would overflow SQLite's OFFSET).
 
     ``total``: the number of rows in all when the caller counted them already (several lists
-    counted in one statement); otherwise one ``count`` statement more."""
+    counted in one statement); otherwise the count comes along in the page's statement.
+    ``extend``: a function adding columns (a joined row, page-wide figures) to the page's
+    statement, not to its count; the whole rows are in ``.rows``."""
     if total is not None:
         found = db.paginate(select, page=page or page_number(arg), per_page=per_page, error_out=False, count=False)
         found.total = total
         return found
     return CountedPagination(
-        select=select, session=db.session(), page=page or page_number(arg), per_page=per_page, max_per_page=None, error_out=False
+        select=select,
+        session=db.session(),
+        extend=extend,
+        page=page or page_number(arg),
+        per_page=per_page,
+        max_per_page=None,
+        error_out=False,
     )
 
 
@@ -55,16 +65,21 @@ class CountedPagination(SelectPagination):
     it: then the count is a statement of its own, as before."""
 
     _total: int | None = None
+    rows: list = []
 
     def _count_statement(self):
         select = self._query_args["select"]
         return sa.select(sa.func.count()).select_from(select.options(orm.lazyload("*")).order_by(None).subquery())
 
     def _query_items(self) -> list:
-        select = self._query_args["select"].add_columns(self._count_statement().scalar_subquery().label("_total"))
+        select = self._query_args["select"]
+        if self._query_args.get("extend") is not None:
+            select = self._query_args["extend"](select)
+        select = select.add_columns(self._count_statement().scalar_subquery().label("_total"))
         rows = self._query_args["session"].execute(select.limit(self.per_page).offset(self._query_offset)).unique().all()
         if rows:
             self._total = rows[0][-1]
+        self.rows = rows
         return [row[0] for row in rows]
 
     def _query_count(self) -> int:

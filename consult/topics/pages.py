@@ -145,12 +145,18 @@ def topic_list(
         include_unlisted=committee and status is not None,
         author_id=viewer_id,
     )
-    page = paginate(select, per_page=queries.PER_PAGE)
+    # The page's votes and the community's unpublished counts come in the page's statement.
+    page = paginate(select, per_page=queries.PER_PAGE, extend=lambda stmt: queries.with_votes_and_unpublished(stmt, community.id))
+    if page.rows:
+        votes = {row[0].id: row[1] for row in page.rows if row[1] is not None}
+        unpublished = {S.PENDING_REVIEW.value: page.rows[0][2], S.REJECTED.value: page.rows[0][3]}
+    else:
+        votes, unpublished = {}, queries.unpublished_counts(community.id)
     return TopicList(
         page=page,
-        votes=queries.votes_for([t.id for t in page.items]),
+        votes=votes,
         mine=queries.unpublished_of_author(viewer_id, community.id) if viewer_id else [],
-        unpublished=queries.unpublished_counts(community.id),
+        unpublished=unpublished,
         filtered=bool(status or category_id or sort != "newest"),
         can_propose=committee or places.is_confirmed_member(viewer, community),
     )

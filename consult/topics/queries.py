@@ -88,6 +88,17 @@ def unpublished_counts(community_id: int) -> dict[str, int]:
     return counts
 
 
+def with_votes_and_unpublished(stmt, community_id: int):
+    """A select of topics with each one's vote (or None) and the community's numbers of topics
+    waiting for review and not approved (the list page's line about them), as columns 1-3."""
+    count = sa.select(sa.func.count()).select_from(Topic)
+    return stmt.outerjoin(Vote, Vote.topic_id == Topic.id).add_columns(
+        Vote,
+        count.where(Topic.community_id == community_id, Topic.status == S.PENDING_REVIEW).correlate(None).scalar_subquery(),
+        count.where(Topic.community_id == community_id, Topic.status == S.REJECTED).correlate(None).scalar_subquery(),
+    )
+
+
 def public_titles(topic_ids: list[int]) -> dict[int, str]:
     """Titles of those of ``topic_ids`` that are public (for pages listing records of other domains)."""
     if not topic_ids:
@@ -174,7 +185,7 @@ def comments_page(topic_id: int, page: int):
         sa.select(Comment.id).where(top).order_by(Comment.created_at, Comment.id).limit(COMMENTS_PER_PAGE)
     ).offset((number - 1) * COMMENTS_PER_PAGE).cte("page_ids")
     wanted = sa.union_all(sa.select(ids.c.id), sa.select(Comment.id).where(Comment.parent_id.in_(sa.select(ids.c.id))))
-    total = sa.select(sa.func.count()).where(top).scalar_subquery().label("total")
+    total = sa.select(sa.func.count()).where(top).correlate(None).scalar_subquery().label("total")
     rows = db.session.execute(
         sa.select(Comment, total)
         .where(Comment.id.in_(wanted))
