@@ -144,7 +144,16 @@ def main() -> None:
             pstats.Stats(profile).sort_stats("tottime").print_stats(25)
             return
         ms, cpu, count, size = measure(app, client, url, args.runs, args.sql)
-        rows.append({"page": name, "url": url, "ms": round(ms, 2), "cpu_ms": round(cpu, 2), "statements": count, "kb": round(size / 1024, 1)})
+        rows.append(
+            {
+                "page": name,
+                "url": url,
+                "ms": round(ms, 2),
+                "cpu_ms": round(cpu, 2),
+                "statements": count,
+                "kb": round(size / 1024, 1),
+            }
+        )
         print(f"{name:20} {ms:7.2f} ms {cpu:7.2f} CPU ms  {count:3d} SQL  {size / 1024:6.1f} KB  {url}", flush=True)
     if args.json:
         Path(args.json).write_text(json.dumps(rows, ensure_ascii=False, indent=1))

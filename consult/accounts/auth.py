@@ -77,7 +77,9 @@ def _enter(user: User, row: UserSession, token: str, *, fresh: bool) -> None:
 
 
 def _load_from_session(user_id: str) -> User | None:
-    found = sessions.check(user_id, session.get(SESSION_KEY), also=lambda uid: notifications.unread_count_query(uid).scalar_subquery())
+    found = sessions.check(
+        user_id, session.get(SESSION_KEY), also=lambda uid: notifications.unread_count_query(uid).scalar_subquery()
+    )
     if found is None:
         session.pop("_user_id", None)
         session.pop(SESSION_KEY, None)

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 from sqlalchemy.orm import joinedload
 
+from consult.accounts.models import User
 from consult.activities.models import (
     Activity,
     ActivityRating,
@@ -41,6 +42,14 @@ def _signed_in(user) -> bool:
 
 def community_of(community_id: int) -> Community:
     return db.session.get_one(Community, community_id)
+
+
+def community_and_organiser(activity: Activity):
+    """An activity's community (with its street) and organiser, in one statement."""
+    row = db.session.execute(
+        sa.select(Community, User).join(User, User.id == activity.organiser_id).where(Community.id == activity.community_id)
+    ).one()
+    return row[0], row[1]
 
 
 # --- 报到 ------------------------------------------------------------------------------------
@@ -108,6 +117,24 @@ def attendance_of(user, activity: Activity) -> Attendance | None:
 
 def attendance_by(user_id: int, activity_id: int) -> Attendance | None:
     return db.session.scalar(sa.select(Attendance).where(Attendance.activity_id == activity_id, Attendance.user_id == user_id))
+
+
+def viewer_records(user, activity: Activity) -> tuple[Signup | None, Attendance | None, ActivityRating | None]:
+    """The person's active sign-up, attendance and rating at an activity, in one statement."""
+    if not _signed_in(user):
+        return None, None, None
+    viewer = sa.select(sa.literal(user.id).label("user_id")).subquery("viewer")
+    row = db.session.execute(
+        sa.select(Signup, Attendance, ActivityRating)
+        .select_from(viewer)
+        .outerjoin(
+            Signup,
+            sa.and_(Signup.activity_id == activity.id, Signup.user_id == viewer.c.user_id, Signup.status.in_(ACTIVE_SIGNUPS)),
+        )
+        .outerjoin(Attendance, sa.and_(Attendance.activity_id == activity.id, Attendance.user_id == viewer.c.user_id))
+        .outerjoin(ActivityRating, sa.and_(ActivityRating.activity_id == activity.id, ActivityRating.user_id == viewer.c.user_id))
+    ).first()
+    return (row[0], row[1], row[2]) if row else (None, None, None)
 
 
 def activity_rating_of(user, activity: Activity) -> ActivityRating | None:

@@ -9,7 +9,6 @@ from flask import abort, current_app, flash, jsonify, redirect, render_template,
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from consult.accounts.models import User
 from consult.activities import (
     checkin as checkins,
     queries,
@@ -62,18 +61,20 @@ def index(community: str):
 def detail(activity_id: int):
     """One activity: when, where, places left, my sign-up and check-in; what I may do asks its policy."""
     activity = _activity_or_404(activity_id)
+    signup, attendance, my_rating = queries.viewer_records(current_user, activity)
+    community, organiser = queries.community_and_organiser(activity)
     return render_template(
         "activities/detail.html",
         activity=activity,
-        community=queries.community_of(activity.community_id),
-        signup=queries.active_signup(current_user, activity),
-        attendance=queries.attendance_of(current_user, activity),
+        community=community,
+        signup=signup,
+        attendance=attendance,
         window=checkins.checkin_window(activity),
         now=now(),
-        my_rating=queries.activity_rating_of(current_user, activity),
+        my_rating=my_rating,
         rating_form=rating_form(),
         ratings=queries.rating_summary(activity.id),
-        organiser=db.session.get(User, activity.organiser_id),
+        organiser=organiser,
     )
 
 

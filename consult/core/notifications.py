@@ -74,7 +74,9 @@ def unread_count(user_id: int) -> int:
 def unread_count_query(user_id):
     """``unread_count`` as a select: ``user_id`` may be a column (the session check reads it along)."""
     target = sa.func.coalesce(Notification.link, sa.literal("#") + sa.cast(Notification.id, sa.String))
-    return sa.select(sa.func.count(sa.distinct(target))).where(Notification.recipient_id == user_id, Notification.read_at.is_(None))
+    return sa.select(sa.func.count(sa.distinct(target))).where(
+        Notification.recipient_id == user_id, Notification.read_at.is_(None)
+    )
 
 
 def for_user(user_id: int):

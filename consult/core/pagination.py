@@ -19,9 +19,7 @@ def page_number(arg: str = "page") -> int:
     return min(max(int(value), 1), MAX_PAGE)
 
 
-def paginate(
-    select, *, per_page: int, arg: str = "page", page: int | None = None, total: int | None = None, extend=None
-):
+def paginate(select, *, per_page: int, arg: str = "page", page: int | None = None, total: int | None = None, extend=None):
     """``db.paginate`` with a checked page number (a huge one would overflow SQLite's OFFSET).
 
     ``total``: the number of rows in all when the caller counted them already (several lists

@@ -23,7 +23,6 @@ from consult.core.markdown import render as markdown
 from consult.core.notifications import unread_count
 from consult.core.registries import header_values, labels, template_filters, template_globals
 
-
 #: The all-digit patterns the pages use, the same in every locale: written with strftime, which
 #: costs a tenth of Babel's pattern formatting (40 dates on the topic list). Others go to Babel.
 _DIGITS = {"yyyy-MM-dd HH:mm": "%Y-%m-%d %H:%M", "yyyy-MM-dd": "%Y-%m-%d", "HH:mm": "%H:%M"}

@@ -22,7 +22,6 @@ from consult.places.models import (
     Street,
 )
 
-
 _ACTIVE_RESIDENCE = Residence.status.in_([ResidenceStatus.PENDING, ResidenceStatus.CONFIRMED])
 
 

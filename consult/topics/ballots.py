@@ -168,7 +168,9 @@ def results(
     elif counts is None:
         counts = _counts([vote.id]).get(vote.id, {})
     if options is None:
-        options = list(db.session.scalars(sa.select(VoteOption).where(VoteOption.vote_id == vote.id).order_by(VoteOption.position)))
+        options = list(
+            db.session.scalars(sa.select(VoteOption).where(VoteOption.vote_id == vote.id).order_by(VoteOption.position))
+        )
     ballots = vote.ballot_count
     eligible = (
         vote.eligible_count if vote.eligible_count is not None else places.eligible_count(topic.community_id, now(), vote.scope)
@@ -192,9 +194,7 @@ def results_of_many(pairs: list[tuple[Topic, Vote]]) -> dict[int, dict | None]:
         stmt = sa.select(VoteOption).where(VoteOption.vote_id.in_(vote_ids)).order_by(VoteOption.vote_id, VoteOption.position)
         for option in db.session.scalars(stmt):
             options[option.vote_id].append(option)
-    return {
-        topic.id: results(topic, vote, counts=counts.get(vote.id, {}), options=options[vote.id]) for topic, vote in pairs
-    }
+    return {topic.id: results(topic, vote, counts=counts.get(vote.id, {}), options=options[vote.id]) for topic, vote in pairs}
 
 
 def _counts(vote_ids: list[int]) -> dict[int, dict[int, int]]:

@@ -13,7 +13,6 @@ from typing import Any
 
 from consult.core.clock import now
 from consult.core.pagination import paginate
-from consult.extensions import db
 from consult.places import queries as places
 from consult.places.models import Community
 from consult.topics import ballots, policy, queries

@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
 from consult.core.clock import now
-from consult.core.pagination import LoadedPage, paginate
+from consult.core.pagination import LoadedPage
 from consult.core.scales import SATISFACTION_LEVELS
 from consult.extensions import db
 from consult.places import queries as places
@@ -182,8 +182,10 @@ def comments_page(topic_id: int, page: int):
     top = sa.and_(Comment.topic_id == topic_id, Comment.parent_id.is_(None))
     number = max(page, 1)
     ids = (
-        sa.select(Comment.id).where(top).order_by(Comment.created_at, Comment.id).limit(COMMENTS_PER_PAGE)
-    ).offset((number - 1) * COMMENTS_PER_PAGE).cte("page_ids")
+        (sa.select(Comment.id).where(top).order_by(Comment.created_at, Comment.id).limit(COMMENTS_PER_PAGE))
+        .offset((number - 1) * COMMENTS_PER_PAGE)
+        .cte("page_ids")
+    )
     wanted = sa.union_all(sa.select(ids.c.id), sa.select(Comment.id).where(Comment.parent_id.in_(sa.select(ids.c.id))))
     total = sa.select(sa.func.count()).where(top).correlate(None).scalar_subquery().label("total")
     rows = db.session.execute(
