@@ -87,9 +87,11 @@ def measure(app, client, url: str, runs: int, show: bool = False) -> tuple[float
     """(median ms, median CPU ms of this process, statements, bytes) of GET url. The CPU time
     moves less than the wall time when other work shares the machine (SQLite runs in-process)."""
     statements: list[str] = []
+    captured: list[tuple[str, object]] = []
 
     def before(conn, cursor, statement, parameters, context, executemany):
         statements.append(statement)
+        captured.append((statement, parameters))
 
     for _ in range(3):
         response = client.get(url)
@@ -102,6 +104,8 @@ def measure(app, client, url: str, runs: int, show: bool = False) -> tuple[float
     sa.event.remove(engine, "before_cursor_execute", before)
     for statement in statements if show else []:
         print("   ", " ".join(statement.split())[: (None if "--full" in sys.argv else 300)])
+    if "--explain" in sys.argv:
+        explain(engine, captured)
     times, cpu = [], []
     for _ in range(runs):
         started, started_cpu = time.perf_counter(), time.process_time()
@@ -109,6 +113,21 @@ def measure(app, client, url: str, runs: int, show: bool = False) -> tuple[float
         times.append((time.perf_counter() - started) * 1000)
         cpu.append((time.process_time() - started_cpu) * 1000)
     return statistics.median(times), statistics.median(cpu), len(statements), size
+
+
+def explain(engine, captured) -> None:
+    """EXPLAIN ANALYZE (PostgreSQL) of each SELECT of the request, as sent: its first words, the
+    time, and every scan node (a Seq Scan of a big table is what to look for)."""
+    with engine.connect() as connection:
+        for statement, parameters in captured:
+            if not statement.lstrip().upper().startswith(("SELECT", "WITH")):
+                continue
+            plan = [row[0] for row in connection.exec_driver_sql("EXPLAIN (ANALYZE, COSTS OFF) " + statement, parameters)]
+            print("    --", " ".join(statement.split())[:110])
+            for line in plan:
+                if "--plans" in sys.argv or "Scan" in line or "Execution Time" in line or line is plan[0]:
+                    print("      ", line.strip()[:150])
+        connection.rollback()
 
 
 def main() -> None:
@@ -119,6 +138,8 @@ def main() -> None:
     parser.add_argument("--json", help="write the figures here")
     parser.add_argument("--sql", action="store_true", help="print each page's statements (the first 300 characters)")
     parser.add_argument("--full", action="store_true", help="with --sql: whole statements")
+    parser.add_argument("--explain", action="store_true", help="EXPLAIN ANALYZE each statement (PostgreSQL)")
+    parser.add_argument("--plans", action="store_true", help="with --explain: whole plans")
     args = parser.parse_args()
     app = create_app()
     clients = {}

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import aliased, joinedload
 
 from consult.core.clock import now
 from consult.core.pagination import LoadedPage
@@ -177,8 +177,8 @@ def history(topic_id: int) -> list[TopicEvent]:
 
 def comments_page(topic_id: int, page: int):
     """Top-level comments, 50 a page, with their replies and the number of top-level comments in
-    all, in one statement: the page's ids (an index range of the topic's top-level comments), the
-    replies to them, then those rows by primary key."""
+    all, in one statement: the page (an index range of the topic's top-level comments) and the
+    replies to it (by parent), each arm read through an index, never the whole table."""
     top = sa.and_(Comment.topic_id == topic_id, Comment.parent_id.is_(None))
     number = max(page, 1)
     ids = (
@@ -186,13 +186,14 @@ def comments_page(topic_id: int, page: int):
         .offset((number - 1) * COMMENTS_PER_PAGE)
         .cte("page_ids")
     )
-    wanted = sa.union_all(sa.select(ids.c.id), sa.select(Comment.id).where(Comment.parent_id.in_(sa.select(ids.c.id))))
+    both = sa.union_all(
+        sa.select(Comment).join(ids, ids.c.id == Comment.id),
+        sa.select(Comment).where(Comment.parent_id.in_(sa.select(ids.c.id))),
+    ).subquery("shown")
+    shown = aliased(Comment, both)
     total = sa.select(sa.func.count()).where(top).correlate(None).scalar_subquery().label("total")
     rows = db.session.execute(
-        sa.select(Comment, total)
-        .where(Comment.id.in_(wanted))
-        .options(joinedload(Comment.author))
-        .order_by(Comment.created_at, Comment.id)
+        sa.select(shown, total).options(joinedload(shown.author)).order_by(shown.created_at, shown.id)
     ).all()
     found = [row[0] for row in rows]
     # No row on page 1: no comment at all. Past the last page: the count on its own.
