@@ -90,6 +90,8 @@ def measure(app, client, url: str, runs: int, show: bool = False) -> tuple[float
     captured: list[tuple[str, object]] = []
 
     def before(conn, cursor, statement, parameters, context, executemany):
+        if statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "ROLLBACK TO", "BEGIN", "PRAGMA")):
+            return  # counted as tests/conftest.py's count_queries counts
         statements.append(statement)
         captured.append((statement, parameters))
 

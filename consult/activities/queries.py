@@ -307,19 +307,23 @@ def minutes_to_confirm(community_id: int):
 
 
 def rating_summary(activity_id: int) -> dict:
-    """An activity's ratings by level, with the comments: level, date and text — never the rater."""
+    """An activity's ratings by level, with the comments: level, date and text — never the rater.
+
+    One statement: the counts by level (rows without a date) and the 50 newest comments."""
     where = ActivityRating.activity_id == activity_id
-    counts: dict[str, int] = {
-        level: n
-        for level, n in db.session.execute(
-            sa.select(ActivityRating.level, sa.func.count()).where(where).group_by(ActivityRating.level)
-        )
-    }
-    comments = db.session.execute(
-        sa.select(ActivityRating.level, ActivityRating.comment, ActivityRating.created_at)
+    newest = (
+        sa.select(ActivityRating.level, sa.null().label("n"), ActivityRating.comment, ActivityRating.created_at)
         .where(where, ActivityRating.comment.is_not(None))
         .order_by(ActivityRating.created_at.desc())
         .limit(50)
-    ).all()
+        .subquery()
+    )
+    both = sa.union_all(  # the comments first: their column types (the stored times) type the union's
+        sa.select(newest.c.level, newest.c.n, newest.c.comment, newest.c.created_at),
+        sa.select(ActivityRating.level, sa.func.count(), sa.null(), sa.null()).where(where).group_by(ActivityRating.level),
+    ).subquery()
+    rows = db.session.execute(sa.select(both).order_by(both.c[3].desc())).all()
+    counts: dict[str, int] = {row[0]: row[1] for row in rows if row[3] is None}
+    comments = [(row[0], row[2], row[3]) for row in rows if row[3] is not None]
     levels = [(level, counts.get(level, 0)) for level in SATISFACTION_LEVELS]
     return {"total": sum(counts.values()), "levels": levels, "comments": comments}

@@ -77,6 +77,8 @@ class CountedPagination(SelectPagination):
         rows = self._query_args["session"].execute(select.limit(self.per_page).offset(self._query_offset)).unique().all()
         if rows:
             self._total = rows[0][-1]
+        elif self.page == 1:
+            self._total = 0  # nothing on the first page: nothing at all
         self.rows = rows
         return [row[0] for row in rows]
 

@@ -69,7 +69,8 @@ class TopicPage:
 
 
 def _base(topic: Topic, viewer) -> TopicPage:
-    community, vote, outcome, options = queries.topic_frame(topic)
+    frame = queries.topic_frame(topic, viewer)
+    community, vote, outcome = frame.community, frame.vote, frame.outcome
     return TopicPage(
         topic=topic,
         community=community,
@@ -78,7 +79,10 @@ def _base(topic: Topic, viewer) -> TopicPage:
         committee=places.can_manage_community(viewer, community),
         member=places.is_confirmed_member(viewer, community),
         outcome=outcome,
-        options=options,
+        options=frame.options,
+        supported=frame.supported,
+        following=frame.following,
+        voted=frame.voted,
         progress=queries.progress_of(outcome.id) if outcome else [],
     )
 
@@ -88,7 +92,6 @@ def topic_page(topic: Topic, viewer, *, comments_page: int = 1, cookies: Mapping
     page = _base(topic, viewer)
     vote, outcome = page.vote, page.outcome
     page.results = ballots.results(topic, vote, options=page.options) if vote else None
-    page.supported, page.following, page.voted = queries.viewer_marks(viewer, topic, vote)
     if vote is not None:  # what this device remembers of the person's ballot (docs/ballot-secrecy.md)
         page.my_choice = ballots.read_receipt(viewer, vote, (cookies or {}).get(ballots.receipt_cookie(vote)))
     if outcome is not None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased, joinedload
 
@@ -206,11 +208,22 @@ def comments_page(topic_id: int, page: int):
     return LoadedPage(items, number, COMMENTS_PER_PAGE, count), replies
 
 
-def topic_frame(topic: Topic) -> tuple[Community, Vote | None, Outcome | None, list[VoteOption]]:
-    """A topic's community (with its street), vote, outcome and vote options, in one statement
-    (a row per option)."""
+def topic_frame(topic: Topic, user=None):
+    """A topic's community (with its street), vote, outcome and vote options, and whether the
+    person supports, follows and has voted on it (they or their household): one statement (a row
+    per option), a second only for a household vote the person did not cast themselves."""
+    signed_in = getattr(user, "is_authenticated", False)
+    marks = (
+        [
+            sa.exists().where(Support.topic_id == topic.id, Support.user_id == user.id),
+            sa.exists().where(Follow.topic_id == topic.id, Follow.user_id == user.id),
+            sa.exists().where(VoteParticipation.vote_id == Vote.id, VoteParticipation.user_id == user.id),
+        ]
+        if signed_in
+        else [sa.false(), sa.false(), sa.false()]
+    )
     rows = db.session.execute(
-        sa.select(Community, Vote, Outcome, VoteOption)
+        sa.select(Community, Vote, Outcome, VoteOption, *marks)
         .select_from(Community)
         .outerjoin(Vote, Vote.topic_id == topic.id)
         .outerjoin(Outcome, Outcome.topic_id == topic.id)
@@ -218,24 +231,25 @@ def topic_frame(topic: Topic) -> tuple[Community, Vote | None, Outcome | None, l
         .where(Community.id == topic.community_id)
         .order_by(VoteOption.position)
     ).all()
-    return rows[0][0], rows[0][1], rows[0][2], [row[3] for row in rows if row[3] is not None]
-
-
-def viewer_marks(user, topic: Topic, vote: Vote | None) -> tuple[bool, bool, bool]:
-    """Whether the person supports, follows and has voted on (they or their household) a topic:
-    one statement, a second only for a household vote the person did not cast themselves."""
-    if not getattr(user, "is_authenticated", False):
-        return False, False, False
-    supported, following, voted = db.session.execute(
-        sa.select(
-            sa.exists().where(Support.topic_id == topic.id, Support.user_id == user.id),
-            sa.exists().where(Follow.topic_id == topic.id, Follow.user_id == user.id),
-            sa.exists().where(VoteParticipation.vote_id == (vote.id if vote else None), VoteParticipation.user_id == user.id),
-        )
-    ).one()
-    if vote is not None and not voted and vote.scope == "household":
+    community, vote, outcome = rows[0][0], rows[0][1], rows[0][2]
+    supported, following, voted = (bool(v) for v in rows[0][4:7])
+    if signed_in and vote is not None and not voted and vote.scope == "household":
         voted = has_voted(user, topic, vote)
-    return bool(supported), bool(following), bool(voted)
+    options = [row[3] for row in rows if row[3] is not None]
+    return Frame(community, vote, outcome, options, supported, following, voted)
+
+
+@dataclass(frozen=True)
+class Frame:
+    """What ``topic_frame`` reads."""
+
+    community: Community
+    vote: Vote | None
+    outcome: Outcome | None
+    options: list[VoteOption]
+    supported: bool = False
+    following: bool = False
+    voted: bool = False
 
 
 def outcome_of(topic_id: int) -> Outcome | None:
