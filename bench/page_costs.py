@@ -5,7 +5,10 @@ No server and no network: the app's test client against a database seeded with
 (activities, points, evaluation), plus 5,000 ledger entries for the demo account ``party``
 (see bench/README.md). It tells where a request's time goes before a load test does:
 
-    DATABASE_URL=sqlite:////tmp/pages.db .venv/bin/python bench/page_costs.py
+    DATABASE_URL=sqlite:////tmp/pages.db .venv/bin/flask db upgrade
+    DATABASE_URL=sqlite:////tmp/pages.db .venv/bin/python bench/seed_topics.py
+    DATABASE_URL=sqlite:////tmp/pages.db .venv/bin/flask demo
+    DATABASE_URL=sqlite:////tmp/pages.db .venv/bin/python bench/page_costs.py --ledger 5000
     DATABASE_URL=... .venv/bin/python bench/page_costs.py --profile "topic list"   # cProfile, top 25
 
 Times are the median of ``--runs`` requests after three warm-up requests; on a shared machine
@@ -71,6 +74,29 @@ def pages(app) -> list[tuple[str, str, str]]:
         ("me/points 5k", "/me/points", "party"),
         ("me/points 5k p50", "/me/points?page=50", "party"),
     ]
+
+
+def seed_ledger(app, entries: int) -> None:
+    """Give the demo account ``party`` at least ``entries`` ledger entries (bonuses through the
+    ledger's own ``post``, which keeps the stored balance), an hour apart, the newest now."""
+    from datetime import timedelta
+
+    from consult.accounts.models import User
+    from consult.core import clock
+    from consult.places import queries as places
+    from consult.points import ledger
+    from consult.points.models import LedgerEntry
+
+    with app.app_context():
+        party = db.session.scalar(sa.select(User).where(User.username == "party"))
+        have = db.session.scalar(sa.select(sa.func.count()).select_from(LedgerEntry).where(LedgerEntry.user_id == party.id))
+        community_id = places.active_residence(party).community_id
+        start = clock.now()
+        for n in range(entries - have):
+            clock.set_now(start - timedelta(hours=entries - have - n))
+            ledger.post(party.id, community_id, 1, ledger.Reason.BONUS, note="bench")
+        clock.set_now(None)
+        db.session.commit()
 
 
 def log_in(client, username: str) -> None:
@@ -142,8 +168,11 @@ def main() -> None:
     parser.add_argument("--full", action="store_true", help="with --sql: whole statements")
     parser.add_argument("--explain", action="store_true", help="EXPLAIN ANALYZE each statement (PostgreSQL)")
     parser.add_argument("--plans", action="store_true", help="with --explain: whole plans")
+    parser.add_argument("--ledger", type=int, default=0, help="first give `party` this many ledger entries (5000)")
     args = parser.parse_args()
     app = create_app()
+    if args.ledger:
+        seed_ledger(app, args.ledger)
     clients = {}
     rows = []
     for name, url, who in pages(app):

@@ -95,7 +95,7 @@ def install(app: Flask) -> None:
     babel = get_babel(app).instance
     if not isinstance(babel.__dict__.get("domain_instance"), RequestDomain):
         babel.__dict__["domain_instance"] = RequestDomain(domain=get_babel(app).default_domain)
-    app.jinja_env.install_gettext_callables(
+    app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]  # added by jinja2.ext.i18n
         gettext=lambda string: translations().ugettext(string),
         ngettext=lambda singular, plural, num: translations().ungettext(singular, plural, num),
         pgettext=lambda context, string: translations().upgettext(context, string),
