@@ -44,6 +44,22 @@ def community_of(community_id: int) -> Community:
     return db.session.get_one(Community, community_id)
 
 
+def detail_reads(activity: Activity, viewer) -> dict:
+    """What the activity page reads, in three statements: its community and organiser, the
+    viewer's sign-up, attendance and rating, and the ratings' counts and comments."""
+    signup, attendance, my_rating = viewer_records(viewer, activity)
+    community, organiser = community_and_organiser(activity)
+    return dict(
+        activity=activity,
+        community=community,
+        organiser=organiser,
+        signup=signup,
+        attendance=attendance,
+        my_rating=my_rating,
+        ratings=rating_summary(activity.id),
+    )
+
+
 def community_and_organiser(activity: Activity):
     """An activity's community (with its street) and organiser, in one statement."""
     row = db.session.execute(

@@ -61,20 +61,12 @@ def index(community: str):
 def detail(activity_id: int):
     """One activity: when, where, places left, my sign-up and check-in; what I may do asks its policy."""
     activity = _activity_or_404(activity_id)
-    signup, attendance, my_rating = queries.viewer_records(current_user, activity)
-    community, organiser = queries.community_and_organiser(activity)
     return render_template(
         "activities/detail.html",
-        activity=activity,
-        community=community,
-        signup=signup,
-        attendance=attendance,
+        **queries.detail_reads(activity, current_user),
         window=checkins.checkin_window(activity),
         now=now(),
-        my_rating=my_rating,
         rating_form=rating_form(),
-        ratings=queries.rating_summary(activity.id),
-        organiser=organiser,
     )
 
 
