@@ -328,7 +328,8 @@ def rating_summary(activity_id: int) -> dict:
     One statement: the counts by level (rows without a date) and the 50 newest comments."""
     where = ActivityRating.activity_id == activity_id
     newest = (
-        sa.select(ActivityRating.level, sa.null().label("n"), ActivityRating.comment, ActivityRating.created_at)
+        sa.select(ActivityRating.level, sa.cast(sa.null(), sa.Integer).label("n"))
+        .add_columns(ActivityRating.comment, ActivityRating.created_at)
         .where(where, ActivityRating.comment.is_not(None))
         .order_by(ActivityRating.created_at.desc())
         .limit(50)
@@ -336,7 +337,14 @@ def rating_summary(activity_id: int) -> dict:
     )
     both = sa.union_all(  # the comments first: their column types (the stored times) type the union's
         sa.select(newest.c.level, newest.c.n, newest.c.comment, newest.c.created_at),
-        sa.select(ActivityRating.level, sa.func.count(), sa.null(), sa.null()).where(where).group_by(ActivityRating.level),
+        sa.select(
+            ActivityRating.level,
+            sa.cast(sa.func.count(), sa.Integer),
+            sa.cast(sa.null(), ActivityRating.comment.type),
+            sa.cast(sa.null(), ActivityRating.created_at.type),
+        )
+        .where(where)
+        .group_by(ActivityRating.level),
     ).subquery()
     rows = db.session.execute(sa.select(both).order_by(both.c[3].desc())).all()
     counts: dict[str, int] = {row[0]: row[1] for row in rows if row[3] is None}

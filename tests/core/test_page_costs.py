@@ -145,3 +145,25 @@ def test_statements_per_page_are_few_and_flat(name, url_of, budget, who, world, 
     large = count()
     assert large == small, f"{name}: {small} statements with 1 of everything, {large} with 30"
     assert small <= budget, f"{name}: {small} statements, budget {budget}"
+
+
+def test_an_activitys_rating_counts_and_comments_come_in_one_statement(world, db, clock, count_queries):
+    """Counts by level and the newest comments (with their times) from the one union statement."""
+    from consult.activities import checkin, queries as activity_queries, services as activities
+
+    activity = world.factory.activity(world, starts_in=timedelta(minutes=10))
+    people = [world.party, world.resident] + [world.factory.resident(world.a) for _ in range(2)]
+    for person in people:
+        activities.sign_up(person, activity)
+        activities.check_in(person, activity, activities.checkin_code(activity))
+    clock.advance(hours=3)
+    checkin.rate_activity(people[0], activity, "satisfied", "楼道干净了")
+    clock.advance(minutes=5)
+    checkin.rate_activity(people[1], activity, "satisfied", "很好")
+    checkin.rate_activity(people[2], activity, "unsatisfied")
+    with count_queries() as counter:
+        summary = activity_queries.rating_summary(activity.id)
+    assert counter.count == 1
+    assert summary["total"] == 3 and dict(summary["levels"])["satisfied"] == 2 and dict(summary["levels"])["unsatisfied"] == 1
+    assert [(level, text) for level, text, _ in summary["comments"]] == [("satisfied", "很好"), ("satisfied", "楼道干净了")]
+    assert all(isinstance(moment, datetime) and moment.tzinfo for _, _, moment in summary["comments"])
