@@ -4,10 +4,15 @@ and the hot pages' SQL statements, few and the same whatever the data's size."""
 import os
 from datetime import UTC, datetime, timedelta, timezone
 
+import pytest
 from flask import g
 from flask_babel import Domain, force_locale, format_datetime, lazy_gettext, refresh
 
+from consult.activities import checkin, queries as activity_queries, services as activities
 from consult.core import i18n, templating
+from consult.core.notifications import notify
+from consult.points import ledger
+from consult.topics import discussion
 
 
 def test_pages_in_english_and_chinese_one_after_the_other(client, world):
@@ -65,12 +70,6 @@ def test_dates_written_without_babel_read_as_babel_writes_them(app):
 
 
 # --- SQL statements per page ---------------------------------------------------------------------
-
-import pytest  # noqa: E402
-
-from consult.core.notifications import notify  # noqa: E402
-from consult.points import ledger  # noqa: E402
-from consult.topics import discussion  # noqa: E402
 
 #: The hot pages of issue 14: (name, URL, budget of statements). The session check counts as one.
 #: Over the budget of 6, measured and left for now (see docs/operations.md): the ranking and the
@@ -149,8 +148,6 @@ def test_statements_per_page_are_few_and_flat(name, url_of, budget, who, world, 
 
 def test_an_activitys_rating_counts_and_comments_come_in_one_statement(world, db, clock, count_queries):
     """Counts by level and the newest comments (with their times) from the one union statement."""
-    from consult.activities import checkin, queries as activity_queries, services as activities
-
     activity = world.factory.activity(world, starts_in=timedelta(minutes=10))
     people = [world.party, world.resident] + [world.factory.resident(world.a) for _ in range(2)]
     for person in people:
