@@ -367,6 +367,11 @@ def _resident_at(community_id: int, moment):
 
 def eligible_count(community_id: int, moment, scope: str = "resident") -> int:
     """How many residents (or households) of a community were confirmed at ``moment``."""
+    return db.session.scalar(eligible_count_query(community_id, moment, scope)) or 0
+
+
+def eligible_count_query(community_id: int, moment, scope: str = "resident"):
+    """``eligible_count`` as a select (a page may read it beside its other rows)."""
     if scope == "household":
         key = sa.case(
             (
@@ -378,7 +383,7 @@ def eligible_count(community_id: int, moment, scope: str = "resident") -> int:
         counted = sa.func.count(sa.distinct(key))
     else:
         counted = sa.func.count(sa.distinct(Residence.user_id))
-    return db.session.scalar(sa.select(counted).where(_resident_at(community_id, moment))) or 0
+    return sa.select(counted).where(_resident_at(community_id, moment))
 
 
 def was_resident_at(user_id: int, community_id: int, moment) -> bool:

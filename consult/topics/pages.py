@@ -46,6 +46,7 @@ class TopicPage:
     may_rate: bool = False
     comments: Any = None
     replies: dict = field(default_factory=dict)
+    electorate: int | None = None
 
     @property
     def collecting(self) -> bool:
@@ -83,6 +84,7 @@ def _base(topic: Topic, viewer) -> TopicPage:
         supported=frame.supported,
         following=frame.following,
         voted=frame.voted,
+        electorate=frame.electorate,
         progress=queries.progress_of(outcome.id) if outcome else [],
     )
 
@@ -91,7 +93,8 @@ def topic_page(topic: Topic, viewer, *, comments_page: int = 1, cookies: Mapping
     """The public page of a topic: support, ballot and results, outcome and ratings, comments, history."""
     page = _base(topic, viewer)
     vote, outcome = page.vote, page.outcome
-    page.results = ballots.results(topic, vote, options=page.options) if vote else None
+    known = {(topic.community_id, vote.scope): page.electorate} if vote and page.electorate is not None else None
+    page.results = ballots.results(topic, vote, options=page.options, eligible=known) if vote else None
     if vote is not None:  # what this device remembers of the person's ballot (docs/ballot-secrecy.md)
         page.my_choice = ballots.read_receipt(viewer, vote, (cookies or {}).get(ballots.receipt_cookie(vote)))
     if outcome is not None:

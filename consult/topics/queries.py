@@ -222,8 +222,20 @@ def topic_frame(topic: Topic, user=None):
         if signed_in
         else [sa.false(), sa.false(), sa.false()]
     )
+    # An open vote with live results and no frozen electorate shows its turnout against the
+    # community's residents (or households) now: read here, only when so (CASE evaluates lazily).
+    moment = now()
+    live = sa.and_(Vote.live_results.is_(True), Vote.eligible_count.is_(None), Vote.closed_at.is_(None))
+    electorate = sa.case(
+        (
+            sa.and_(live, Vote.scope == "household"),
+            places.eligible_count_query(topic.community_id, moment, "household").scalar_subquery(),
+        ),
+        (live, places.eligible_count_query(topic.community_id, moment, "resident").scalar_subquery()),
+        else_=None,
+    )
     rows = db.session.execute(
-        sa.select(Community, Vote, Outcome, VoteOption, *marks)
+        sa.select(Community, Vote, Outcome, VoteOption, *marks, electorate)
         .select_from(Community)
         .outerjoin(Vote, Vote.topic_id == topic.id)
         .outerjoin(Outcome, Outcome.topic_id == topic.id)
@@ -236,7 +248,7 @@ def topic_frame(topic: Topic, user=None):
     if signed_in and vote is not None and not voted and vote.scope == "household":
         voted = has_voted(user, topic, vote)
     options = [row[3] for row in rows if row[3] is not None]
-    return Frame(community, vote, outcome, options, supported, following, voted)
+    return Frame(community, vote, outcome, options, supported, following, voted, rows[0][7])
 
 
 @dataclass(frozen=True)
@@ -250,6 +262,7 @@ class Frame:
     supported: bool = False
     following: bool = False
     voted: bool = False
+    electorate: int | None = None  #: of an open vote with live results (else None)
 
 
 def outcome_of(topic_id: int) -> Outcome | None:

@@ -86,6 +86,7 @@ PAGES = [
     ("topic filter", lambda w: f"/c/{w.a.slug}/topics/?status=voting", 6),
     ("open ballot with comments", lambda w: f"/topics/{w.topic('voting').id}", 6),
     ("its second comment page", lambda w: f"/topics/{w.topic('voting').id}?page=2", 6),
+    ("open ballot with live results", lambda w: f"/topics/{w.live_ballot.id}", 6),
     ("activity list", lambda w: f"/c/{w.a.slug}/activities/", 6),
     ("activity", lambda w: f"/activities/{w.busy_activity.id}", 6),
     ("community evaluation", lambda w: f"/c/{w.a.slug}/evaluation/", 40),
@@ -125,6 +126,7 @@ def test_statements_per_page_are_few_and_flat(name, url_of, budget, who, world, 
     if name == "my points" and who == "visitor":
         pytest.skip("signed-in page")
     world.busy_activity = world.factory.activity(world)
+    world.live_ballot = world.factory.topic(world, "voting", live_results=True)
     if "page 2" in name or "second" in name:
         _second_pages(world)
     viewer = client if who == "visitor" else login_as(world.resident)
