@@ -824,7 +824,7 @@ def main() -> None:
         db.session.commit()
         # Statistics and visibility map as autovacuum would have left them on a live site.
         with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-            connection.exec_driver_sql("VACUUM ANALYZE")
+            connection.exec_driver_sql("ANALYZE" if db.engine.dialect.name == "sqlite" else "VACUUM ANALYZE")
 
         count = lambda model: db.session.scalar(sa.select(sa.func.count()).select_from(model))  # noqa: E731
         big = db.session.get(Topic, seeder.big_id)

@@ -14,7 +14,7 @@ from flask_login import current_user, login_user, logout_user
 
 from consult.accounts import services, sessions
 from consult.accounts.models import User, UserSession
-from consult.core import i18n
+from consult.core import i18n, notifications
 from consult.extensions import db, login_manager
 
 SESSION_KEY = "_sid"
@@ -77,16 +77,18 @@ def _enter(user: User, row: UserSession, token: str, *, fresh: bool) -> None:
 
 
 def _load_from_session(user_id: str) -> User | None:
-    found = sessions.check(user_id, session.get(SESSION_KEY))
+    found = sessions.check(
+        user_id, session.get(SESSION_KEY), also=lambda uid: notifications.unread_count_query(uid).scalar_subquery()
+    )
     if found is None:
         session.pop("_user_id", None)
         session.pop(SESSION_KEY, None)
         return None
-    user, row, touched = found
-    if touched:
+    if found.touched:
         db.session.commit()
-    g.user_session = row
-    return user
+    g.user_session = found.row
+    g._unread = found.also  # the header's count, read with the session (consult.core.templating)
+    return found.user
 
 
 def _load_from_remember_cookie(req) -> User | None:

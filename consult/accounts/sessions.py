@@ -14,7 +14,7 @@ import hmac
 import re
 import secrets
 from datetime import timedelta
-from typing import Any, cast
+from typing import Any, NamedTuple, cast
 
 import sqlalchemy as sa
 from flask import current_app
@@ -115,15 +115,32 @@ def _usable(row: UserSession | None, moment) -> User | None:
     return user
 
 
-def check(user_id: str, token: str | None) -> tuple[User, UserSession, bool] | None:
+class Checked(NamedTuple):
+    """An open session: its person and row, whether its last-seen time moved, and ``also``."""
+
+    user: User
+    row: UserSession
+    touched: bool
+    also: Any = None
+
+
+def check(user_id: str, token: str | None, *, also=None) -> Checked | None:
     """The person and open session behind a session cookie, or None if it was ended or expired.
 
     Every few minutes the row's last-seen time (and, without "keep me logged in", its idle
     expiry) moves on: the third value says so, and the caller commits.
+
+    ``also``: a function of the person's id column giving a scalar subquery, read in the same
+    statement (the header's unread count: the session check stays one statement a request).
     """
     if not token or not (user_id.isascii() and user_id.isdigit()):
         return None
-    row = db.session.scalar(sa.select(UserSession).where(UserSession.token_hash == hash_token(token)))
+    # The person comes in the same statement (then from the identity map).
+    columns = [UserSession, User] + ([also(UserSession.user_id).label("also")] if also is not None else [])
+    found = db.session.execute(
+        sa.select(*columns).join(User, User.id == UserSession.user_id).where(UserSession.token_hash == hash_token(token))
+    ).first()
+    row = found[0] if found else None
     moment = now()
     user = _usable(row, moment)
     if row is None or user is None or user.id != int(user_id):
@@ -134,7 +151,7 @@ def check(user_id: str, token: str | None) -> tuple[User, UserSession, bool] | N
         if not row.remembered:
             row.expires_at = moment + _idle()
         db.session.flush()
-    return user, row, touched
+    return Checked(user, row, touched, found[2] if also is not None else None)
 
 
 def resume(cookie: str | None) -> tuple[User, UserSession, str, str] | None:

@@ -91,6 +91,17 @@ class ActivityPolicy(Policy[Activity]):
 
     actions = ("sign_up", "check_in", "rate", "run", "change")
 
+    # Context: ``signup=`` and ``attendance=`` of the person asking, when the page read them already.
+    def _signup(self, user):
+        if "signup" in self.context:
+            return self.context["signup"]
+        return queries.active_signup(user, self.subject)
+
+    def _attendance(self, user):
+        if "attendance" in self.context:
+            return self.context["attendance"]
+        return queries.attendance_of(user, self.subject)
+
     @property
     def state(self) -> str:
         activity = self.subject
@@ -118,7 +129,7 @@ class ActivityPolicy(Policy[Activity]):
         self._not_called_off()
         if self.state != "upcoming":
             self.refuse(_("Sign-up has closed: the activity has started."))
-        if queries.active_signup(user, self.subject) is not None:
+        if self._signup(user) is not None:
             self.refuse(_("You have already signed up for this activity."), Conflict)
 
     def check_check_in(self, user) -> None:
@@ -129,15 +140,15 @@ class ActivityPolicy(Policy[Activity]):
             self.refuse(
                 _("Check-in is open from %(opens)s to %(closes)s.", opens=local_text(opens), closes=local_text(closes)),
             )
-        signup = queries.active_signup(user, self.subject)
+        signup = self._signup(user)
         if signup is None or not signup.has_place:
             self.refuse(_("Only people signed up for this activity can check in."), PermissionDenied)
-        if queries.attendance_of(user, self.subject) is not None:
+        if self._attendance(user) is not None:
             self.refuse(_("You have already checked in."), Conflict)
 
     def check_rate(self, user) -> None:
         """People who were there, from the end until seven days later."""
-        if queries.attendance_of(user, self.subject) is None:
+        if self._attendance(user) is None:
             self.refuse(_("Only people who took part can rate this activity."), PermissionDenied)
         if self.moment < self.subject.ends_at:
             self.refuse(_("You can rate the activity once it has ended."))

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 from sqlalchemy.orm import joinedload
 
+from consult.accounts.models import User
 from consult.activities.models import (
     Activity,
     ActivityRating,
@@ -41,6 +42,30 @@ def _signed_in(user) -> bool:
 
 def community_of(community_id: int) -> Community:
     return db.session.get_one(Community, community_id)
+
+
+def detail_reads(activity: Activity, viewer) -> dict:
+    """What the activity page reads, in three statements: its community and organiser, the
+    viewer's sign-up, attendance and rating, and the ratings' counts and comments."""
+    signup, attendance, my_rating = viewer_records(viewer, activity)
+    community, organiser = community_and_organiser(activity)
+    return dict(
+        activity=activity,
+        community=community,
+        organiser=organiser,
+        signup=signup,
+        attendance=attendance,
+        my_rating=my_rating,
+        ratings=rating_summary(activity.id),
+    )
+
+
+def community_and_organiser(activity: Activity):
+    """An activity's community (with its street) and organiser, in one statement."""
+    row = db.session.execute(
+        sa.select(Community, User).join(User, User.id == activity.organiser_id).where(Community.id == activity.community_id)
+    ).one()
+    return row[0], row[1]
 
 
 # --- 报到 ------------------------------------------------------------------------------------
@@ -108,6 +133,24 @@ def attendance_of(user, activity: Activity) -> Attendance | None:
 
 def attendance_by(user_id: int, activity_id: int) -> Attendance | None:
     return db.session.scalar(sa.select(Attendance).where(Attendance.activity_id == activity_id, Attendance.user_id == user_id))
+
+
+def viewer_records(user, activity: Activity) -> tuple[Signup | None, Attendance | None, ActivityRating | None]:
+    """The person's active sign-up, attendance and rating at an activity, in one statement."""
+    if not _signed_in(user):
+        return None, None, None
+    viewer = sa.select(sa.literal(user.id).label("user_id")).subquery("viewer")
+    row = db.session.execute(
+        sa.select(Signup, Attendance, ActivityRating)
+        .select_from(viewer)
+        .outerjoin(
+            Signup,
+            sa.and_(Signup.activity_id == activity.id, Signup.user_id == viewer.c.user_id, Signup.status.in_(ACTIVE_SIGNUPS)),
+        )
+        .outerjoin(Attendance, sa.and_(Attendance.activity_id == activity.id, Attendance.user_id == viewer.c.user_id))
+        .outerjoin(ActivityRating, sa.and_(ActivityRating.activity_id == activity.id, ActivityRating.user_id == viewer.c.user_id))
+    ).first()
+    return (row[0], row[1], row[2]) if row else (None, None, None)
 
 
 def activity_rating_of(user, activity: Activity) -> ActivityRating | None:
@@ -280,19 +323,31 @@ def minutes_to_confirm(community_id: int):
 
 
 def rating_summary(activity_id: int) -> dict:
-    """An activity's ratings by level, with the comments: level, date and text — never the rater."""
+    """An activity's ratings by level, with the comments: level, date and text — never the rater.
+
+    One statement: the counts by level (rows without a date) and the 50 newest comments."""
     where = ActivityRating.activity_id == activity_id
-    counts: dict[str, int] = {
-        level: n
-        for level, n in db.session.execute(
-            sa.select(ActivityRating.level, sa.func.count()).where(where).group_by(ActivityRating.level)
-        )
-    }
-    comments = db.session.execute(
-        sa.select(ActivityRating.level, ActivityRating.comment, ActivityRating.created_at)
+    newest = (
+        sa.select(ActivityRating.level, sa.cast(sa.null(), sa.Integer).label("n"))
+        .add_columns(ActivityRating.comment, ActivityRating.created_at)
         .where(where, ActivityRating.comment.is_not(None))
         .order_by(ActivityRating.created_at.desc())
         .limit(50)
-    ).all()
+        .subquery()
+    )
+    both = sa.union_all(  # the comments first: their column types (the stored times) type the union's
+        sa.select(newest.c.level, newest.c.n, newest.c.comment, newest.c.created_at),
+        sa.select(
+            ActivityRating.level,
+            sa.cast(sa.func.count(), sa.Integer),
+            sa.cast(sa.null(), ActivityRating.comment.type),
+            sa.cast(sa.null(), ActivityRating.created_at.type),
+        )
+        .where(where)
+        .group_by(ActivityRating.level),
+    ).subquery()
+    rows = db.session.execute(sa.select(both).order_by(both.c[3].desc())).all()
+    counts: dict[str, int] = {row[0]: row[1] for row in rows if row[3] is None}
+    comments = [(row[0], row[2], row[3]) for row in rows if row[3] is not None]
     levels = [(level, counts.get(level, 0)) for level in SATISFACTION_LEVELS]
     return {"total": sum(counts.values()), "levels": levels, "comments": comments}

@@ -9,7 +9,6 @@ from flask import abort, current_app, flash, jsonify, redirect, render_template,
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from consult.accounts.models import User
 from consult.activities import (
     checkin as checkins,
     queries,
@@ -67,16 +66,10 @@ def detail(activity_id: int):
     activity = _activity_or_404(activity_id)
     return render_template(
         "activities/detail.html",
-        activity=activity,
-        community=queries.community_of(activity.community_id),
-        signup=queries.active_signup(current_user, activity),
-        attendance=queries.attendance_of(current_user, activity),
+        **queries.detail_reads(activity, current_user),
         window=checkins.checkin_window(activity),
         now=now(),
-        my_rating=queries.activity_rating_of(current_user, activity),
         rating_form=rating_form(),
-        ratings=queries.rating_summary(activity.id),
-        organiser=db.session.get(User, activity.organiser_id),
     )
 
 

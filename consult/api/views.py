@@ -14,6 +14,7 @@ from consult.api.spec import spec
 from consult.core import cache
 from consult.core.errors import DomainError, RuleViolation
 from consult.core.exports import Listing, csv_stream
+from consult.core.pagination import paginate
 from consult.evaluation import services as evaluation
 from consult.evaluation.figures import BESIDE
 from consult.evaluation.models import RATES
@@ -74,7 +75,7 @@ def _listing(listing: Listing):
     if _format() == "csv":
         return _csv(listing)
     page, per_page = _paging()
-    pager = db.paginate(listing.stmt, page=page, per_page=per_page, error_out=False)
+    pager = paginate(listing.stmt, page=page, per_page=per_page)  # the count in the page's statement
     items = listing.render(pager.items)
     return jsonify(items=items, page=page, per_page=per_page, total=pager.total, pages=pager.pages)
 

@@ -68,9 +68,14 @@ GROUP_WINDOW = timedelta(hours=24)
 def unread_count(user_id: int) -> int:
     """How many things the person has not looked at: unread notifications, those with the same
     link counted once (opening the link reads them all)."""
+    return db.session.scalar(unread_count_query(user_id))  # type: ignore[return-value]  # a count is never NULL
+
+
+def unread_count_query(user_id):
+    """``unread_count`` as a select: ``user_id`` may be a column (the session check reads it along)."""
     target = sa.func.coalesce(Notification.link, sa.literal("#") + sa.cast(Notification.id, sa.String))
-    return db.session.scalar(  # type: ignore[return-value]  # a count is never NULL
-        sa.select(sa.func.count(sa.distinct(target))).where(Notification.recipient_id == user_id, Notification.read_at.is_(None))
+    return sa.select(sa.func.count(sa.distinct(target))).where(
+        Notification.recipient_id == user_id, Notification.read_at.is_(None)
     )
 
 

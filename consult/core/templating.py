@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from babel.dates import get_timezone_location
 from flask import Flask, current_app, g, request, url_for
-from flask_babel import format_datetime, get_locale, gettext as _, ngettext
+from flask_babel import format_datetime, get_locale
 from flask_login import current_user
 from markupsafe import Markup, escape
 
@@ -17,17 +17,25 @@ from consult.core import (
     i18n,
     policy,  # noqa: F401  (registers the |can filter)
 )
-from consult.core.clock import local_now, now
+from consult.core.clock import local, local_now, now
+from consult.core.i18n import gettext as _, ngettext
 from consult.core.markdown import render as markdown
 from consult.core.notifications import unread_count
 from consult.core.registries import header_values, labels, template_filters, template_globals
+
+#: The all-digit patterns the pages use, the same in every locale: written with strftime, which
+#: costs a tenth of Babel's pattern formatting (40 dates on the topic list). Others go to Babel.
+_DIGITS = {"yyyy-MM-dd HH:mm": "%Y-%m-%d %H:%M", "yyyy-MM-dd": "%Y-%m-%d", "HH:mm": "%H:%M"}
 
 
 def dt(moment: datetime | None, fmt: str = "yyyy-MM-dd HH:mm") -> str:
     """A moment in the site's time zone."""
     if moment is None:
         return ""
-    return format_datetime(moment, fmt)
+    pattern = _DIGITS.get(fmt)
+    if pattern is None:
+        return format_datetime(moment, fmt)
+    return local(moment if moment.tzinfo else moment.replace(tzinfo=UTC)).strftime(pattern)
 
 
 def date(moment: datetime | None) -> str:
@@ -103,6 +111,7 @@ def listed(items) -> str:
 
 
 def register(app: Flask) -> None:
+    i18n.install(app)
     app.jinja_env.filters.update(dt=dt, date=date, when=when, day=day, age=age, person=person, duration=duration)
 
     app.jinja_env.filters["markdown"] = markdown

@@ -22,6 +22,8 @@ from consult.places.models import (
     Street,
 )
 
+_ACTIVE_RESIDENCE = Residence.status.in_([ResidenceStatus.PENDING, ResidenceStatus.CONFIRMED])
+
 
 @dataclass(frozen=True)
 class Roles:
@@ -50,6 +52,8 @@ def roles_of(user) -> Roles:
     if user is None or not getattr(user, "is_authenticated", False):
         return Roles()
     cache = g.setdefault("_roles", {}) if has_request_context() else {}
+    if user.id not in cache and has_request_context() and user.id not in g.setdefault("_residence", {}):
+        _load_viewer(user)
     if user.id not in cache:
         rows = db.session.execute(
             sa.select(
@@ -61,16 +65,44 @@ def roles_of(user) -> Roles:
                 StaffAppointment.provider_id,
             ).where(StaffAppointment.user_id == user.id, StaffAppointment.ended_at.is_(None))
         ).all()
-        cache[user.id] = Roles(
-            worker_of=frozenset(r.community_id for r in rows if r.role == StaffRole.WORKER),
-            admin_of_streets=frozenset(r.street_id for r in rows if r.role == StaffRole.STREET_ADMIN),
-            site_admin=any(r.role == StaffRole.SITE_ADMIN for r in rows),
-            department_of=frozenset(r.department_id for r in rows if r.role == StaffRole.DEPARTMENT),
-            grid_of=frozenset(r.grid_id for r in rows if r.role == StaffRole.GRID_WORKER),
-            grid_communities=frozenset(r.community_id for r in rows if r.role == StaffRole.GRID_WORKER),
-            provider_of=frozenset(r.provider_id for r in rows if r.role == StaffRole.PROVIDER),
-        )
+        cache[user.id] = _roles(rows)
     return cache[user.id]
+
+
+def _roles(rows) -> Roles:
+    return Roles(
+        worker_of=frozenset(r.community_id for r in rows if r.role == StaffRole.WORKER),
+        admin_of_streets=frozenset(r.street_id for r in rows if r.role == StaffRole.STREET_ADMIN),
+        site_admin=any(r.role == StaffRole.SITE_ADMIN for r in rows),
+        department_of=frozenset(r.department_id for r in rows if r.role == StaffRole.DEPARTMENT),
+        grid_of=frozenset(r.grid_id for r in rows if r.role == StaffRole.GRID_WORKER),
+        grid_communities=frozenset(r.community_id for r in rows if r.role == StaffRole.GRID_WORKER),
+        provider_of=frozenset(r.provider_id for r in rows if r.role == StaffRole.PROVIDER),
+    )
+
+
+def _load_viewer(user) -> None:
+    """The person's appointments and active residence in one statement, into both per-request
+    caches: nearly every signed-in page asks for both (the header's menu, the page's rules)."""
+    viewer = sa.select(sa.literal(user.id).label("user_id")).subquery("viewer")
+    rows = db.session.execute(
+        sa.select(
+            Residence,
+            StaffAppointment.role,
+            StaffAppointment.community_id,
+            StaffAppointment.street_id,
+            StaffAppointment.department_id,
+            StaffAppointment.grid_id,
+            StaffAppointment.provider_id,
+        )
+        .select_from(viewer)
+        .outerjoin(Residence, sa.and_(Residence.user_id == viewer.c.user_id, _ACTIVE_RESIDENCE))
+        .outerjoin(StaffAppointment, sa.and_(StaffAppointment.user_id == viewer.c.user_id, StaffAppointment.ended_at.is_(None)))
+        .options(sa.orm.joinedload(Residence.community))
+    ).all()
+    g.setdefault("_residence", {})[user.id] = next((row[0] for row in rows if row[0] is not None), None)
+    appointments = {(row.role, row.community_id, row.street_id, row.department_id): row for row in rows if row.role is not None}
+    g.setdefault("_roles", {})[user.id] = _roles(list(appointments.values()))
 
 
 def forget_roles() -> None:
@@ -121,13 +153,12 @@ def active_residence(user) -> Residence | None:
     if user is None or not getattr(user, "is_authenticated", False):
         return None
     cache = g.setdefault("_residence", {}) if has_request_context() else {}
+    if user.id not in cache and has_request_context() and user.id not in g.setdefault("_roles", {}):
+        _load_viewer(user)
     if user.id not in cache:
         cache[user.id] = db.session.scalar(
             sa.select(Residence)
-            .where(
-                Residence.user_id == user.id,
-                Residence.status.in_([ResidenceStatus.PENDING, ResidenceStatus.CONFIRMED]),
-            )
+            .where(Residence.user_id == user.id, _ACTIVE_RESIDENCE)
             .options(sa.orm.joinedload(Residence.community))
         )
     return cache[user.id]
@@ -354,6 +385,11 @@ def _resident_at(community_id: int, moment):
 
 def eligible_count(community_id: int, moment, scope: str = "resident") -> int:
     """How many residents (or households) of a community were confirmed at ``moment``."""
+    return db.session.scalar(eligible_count_query(community_id, moment, scope)) or 0
+
+
+def eligible_count_query(community_id: int, moment, scope: str = "resident"):
+    """``eligible_count`` as a select (a page may read it beside its other rows)."""
     if scope == "household":
         key = sa.case(
             (
@@ -365,7 +401,7 @@ def eligible_count(community_id: int, moment, scope: str = "resident") -> int:
         counted = sa.func.count(sa.distinct(key))
     else:
         counted = sa.func.count(sa.distinct(Residence.user_id))
-    return db.session.scalar(sa.select(counted).where(_resident_at(community_id, moment))) or 0
+    return sa.select(counted).where(_resident_at(community_id, moment))
 
 
 def was_resident_at(user_id: int, community_id: int, moment) -> bool:

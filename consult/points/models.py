@@ -115,6 +115,8 @@ class LedgerEntry(Model):
             postgresql_where=sa.text("request_key IS NOT NULL"),
         ),
         sa.Index("ix_ledger_entries_user_community_created", "user_id", "community_id", "created_at"),
+        # A person's entries newest first (/me/points), any community: a page is an index range.
+        sa.Index("ix_ledger_entries_user_created", "user_id", "created_at", "id"),
         sa.Index("ix_ledger_entries_community_created", "community_id", "created_at"),
     )
 

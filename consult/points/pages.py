@@ -43,14 +43,16 @@ class MyPoints:
 def my_points(user) -> MyPoints:
     """My balances, entries, monthly totals, the rewards of my community with what I may redeem, my redemptions."""
     residence = places.active_residence(user)
+    balances = queries.balances_of(user.id)
     offers = []
     if residence is not None and places.is_confirmed_member(user, residence.community):
-        balance = queries.balance_in(user.id, residence.community_id)
+        # The balance here is among the person's balances, read once.
+        balance = next((b.balance for b, _ in balances if b.community_id == residence.community_id), 0)
         for reward in queries.rewards(residence.community_id, active_only=True):
             refusal = RewardPolicy(reward, balance=balance).refusal("redeem", user)
             offers.append(Offer(reward, short(refusal) if refusal else None))
     return MyPoints(
-        balances=queries.balances_of(user.id),
+        balances=balances,
         page=paginate(queries.entries_of(user.id), per_page=30),
         months=queries.monthly_totals(user.id),
         offers=offers,

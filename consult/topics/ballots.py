@@ -148,31 +148,92 @@ def read_receipt(user, vote: Vote, value: str | None) -> list[VoteOption]:
     ]
 
 
-def results(topic: Topic, vote: Vote, *, viewer_is_committee: bool = False) -> dict | None:
-    """Counts and percentages per option, turnout and quorum — when the results may be shown."""
+def results(
+    topic: Topic,
+    vote: Vote,
+    *,
+    viewer_is_committee: bool = False,
+    counts: dict[int, int] | None = None,
+    options: list[VoteOption] | None = None,
+    eligible: dict | None = None,
+) -> dict | None:
+    """Counts and percentages per option, turnout and quorum — when the results may be shown.
+
+    ``counts``, ``options`` and ``eligible`` (by community and scope): what ``results_of_many``
+    read for a whole list at once."""
     status = deadlines.effective_status(topic, vote)
     closed = status in (S.CLOSED, S.OUTCOME_PUBLISHED)
     if not closed and not (vote.live_results and status == S.VOTING):
         return None
     if vote.closed_at is None:  # still sealed (voting, or closed by the clock before tick wrote the ballots)
         counts = sealing.tally(vote)
-    else:
-        counted = db.session.execute(
-            sa.select(BallotChoice.option_id, sa.func.count())
-            .join(VoteOption, VoteOption.id == BallotChoice.option_id)
-            .where(VoteOption.vote_id == vote.id)
-            .group_by(BallotChoice.option_id)
+    elif counts is None:
+        counts = _counts([vote.id]).get(vote.id, {})
+    if options is None:
+        options = list(
+            db.session.scalars(sa.select(VoteOption).where(VoteOption.vote_id == vote.id).order_by(VoteOption.position))
         )
-        counts = {option_id: n for option_id, n in counted}
-    options = list(db.session.scalars(sa.select(VoteOption).where(VoteOption.vote_id == vote.id).order_by(VoteOption.position)))
     ballots = vote.ballot_count
-    eligible = (
-        vote.eligible_count if vote.eligible_count is not None else places.eligible_count(topic.community_id, now(), vote.scope)
-    )
-    turnout = ballots / eligible if eligible else 0.0
+    if vote.eligible_count is not None:
+        electorate = vote.eligible_count
+    elif eligible is not None and (topic.community_id, vote.scope) in eligible:
+        electorate = eligible[topic.community_id, vote.scope]
+    else:
+        electorate = places.eligible_count(topic.community_id, now(), vote.scope)
+        if eligible is not None:
+            eligible[topic.community_id, vote.scope] = electorate
+    turnout = ballots / electorate if electorate else 0.0
     rows = [
         {"option": o, "count": counts.get(o.id, 0), "percent": (100.0 * counts.get(o.id, 0) / ballots) if ballots else 0.0}
         for o in options
     ]
     quorum_met = None if vote.quorum_percent is None else turnout * 100 >= vote.quorum_percent
-    return {"rows": rows, "ballots": ballots, "eligible": eligible, "turnout": turnout, "quorum_met": quorum_met, "final": closed}
+    return {
+        "rows": rows,
+        "ballots": ballots,
+        "eligible": electorate,
+        "turnout": turnout,
+        "quorum_met": quorum_met,
+        "final": closed,
+    }
+
+
+def results_of_many(pairs: list[tuple[Topic, Vote]]) -> dict[int, dict | None]:
+    """``results`` of a list's topics by topic id: the options of all of them with their counts in
+    one statement, not two a topic, and the electorate of open votes once per community and
+    scope (a list is one community's: one statement per scope at most)."""
+    vote_ids = [vote.id for _, vote in pairs]
+    counts: dict[int, dict[int, int]] = {}
+    options: dict[int, list[VoteOption]] = {vote_id: [] for vote_id in vote_ids}
+    if vote_ids:  # each option with its written-out ballots (none yet while a vote is sealed)
+        stmt = (
+            sa.select(VoteOption, sa.func.count(BallotChoice.option_id))
+            .outerjoin(BallotChoice, BallotChoice.option_id == VoteOption.id)
+            .where(VoteOption.vote_id.in_(vote_ids))
+            .group_by(VoteOption.id)
+            .order_by(VoteOption.vote_id, VoteOption.position)
+        )
+        for option, n in db.session.execute(stmt):
+            options[option.vote_id].append(option)
+            if n:
+                counts.setdefault(option.vote_id, {})[option.id] = n
+    electorates: dict = {}
+    return {
+        topic.id: results(topic, vote, counts=counts.get(vote.id, {}), options=options[vote.id], eligible=electorates)
+        for topic, vote in pairs
+    }
+
+
+def _counts(vote_ids: list[int]) -> dict[int, dict[int, int]]:
+    """Ballots per option of closed votes (their ballots written out): {vote id: {option id: n}}."""
+    found: dict[int, dict[int, int]] = {}
+    if vote_ids:
+        counted = db.session.execute(
+            sa.select(VoteOption.vote_id, BallotChoice.option_id, sa.func.count())
+            .join(VoteOption, VoteOption.id == BallotChoice.option_id)
+            .where(VoteOption.vote_id.in_(vote_ids))
+            .group_by(VoteOption.vote_id, BallotChoice.option_id)
+        )
+        for vote_id, option_id, n in counted:
+            found.setdefault(vote_id, {})[option_id] = n
+    return found

@@ -265,6 +265,15 @@ class Comment(Model):
 
     __table_args__ = (
         sa.Index("ix_topic_comments_topic_parent_created", "topic_id", "parent_id", "created_at"),
+        # A topic's top-level comments in page order (created_at, id): a page is an index range.
+        sa.Index(
+            "ix_topic_comments_top_level",
+            "topic_id",
+            "created_at",
+            "id",
+            postgresql_where=sa.text("parent_id IS NULL"),
+            sqlite_where=sa.text("parent_id IS NULL"),
+        ),
         sa.Index("ix_topic_comments_parent", "parent_id"),
         sa.CheckConstraint("(hidden_at IS NULL) OR (hidden_reason IS NOT NULL)", name="hidden_reason"),
     )

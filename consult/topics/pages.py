@@ -13,7 +13,6 @@ from typing import Any
 
 from consult.core.clock import now
 from consult.core.pagination import paginate
-from consult.extensions import db
 from consult.places import queries as places
 from consult.places.models import Community
 from consult.topics import ballots, policy, queries
@@ -47,6 +46,7 @@ class TopicPage:
     may_rate: bool = False
     comments: Any = None
     replies: dict = field(default_factory=dict)
+    electorate: int | None = None
 
     @property
     def collecting(self) -> bool:
@@ -70,9 +70,8 @@ class TopicPage:
 
 
 def _base(topic: Topic, viewer) -> TopicPage:
-    community = db.session.get_one(Community, topic.community_id)
-    vote = policy.vote_of(topic)
-    outcome = queries.outcome_of(topic.id)
+    frame = queries.topic_frame(topic, viewer)
+    community, vote, outcome = frame.community, frame.vote, frame.outcome
     return TopicPage(
         topic=topic,
         community=community,
@@ -81,6 +80,11 @@ def _base(topic: Topic, viewer) -> TopicPage:
         committee=places.can_manage_community(viewer, community),
         member=places.is_confirmed_member(viewer, community),
         outcome=outcome,
+        options=frame.options,
+        supported=frame.supported,
+        following=frame.following,
+        voted=frame.voted,
+        electorate=frame.electorate,
         progress=queries.progress_of(outcome.id) if outcome else [],
     )
 
@@ -89,11 +93,8 @@ def topic_page(topic: Topic, viewer, *, comments_page: int = 1, cookies: Mapping
     """The public page of a topic: support, ballot and results, outcome and ratings, comments, history."""
     page = _base(topic, viewer)
     vote, outcome = page.vote, page.outcome
-    page.options = queries.options_of(vote.id) if vote else []
-    page.results = ballots.results(topic, vote) if vote else None
-    page.supported = queries.has_supported(viewer, topic)
-    page.following = queries.is_following(viewer, topic)
-    page.voted = queries.has_voted(viewer, topic, vote)
+    known = {(topic.community_id, vote.scope): page.electorate} if vote and page.electorate is not None else None
+    page.results = ballots.results(topic, vote, options=page.options, eligible=known) if vote else None
     if vote is not None:  # what this device remembers of the person's ballot (docs/ballot-secrecy.md)
         page.my_choice = ballots.read_receipt(viewer, vote, (cookies or {}).get(ballots.receipt_cookie(vote)))
     if outcome is not None:
@@ -108,7 +109,7 @@ def topic_page(topic: Topic, viewer, *, comments_page: int = 1, cookies: Mapping
 def print_page(topic: Topic, viewer) -> TopicPage:
     """The printable notice: the topic, its vote and results, its outcome and progress."""
     page = _base(topic, viewer)
-    page.results = ballots.results(topic, page.vote) if page.vote else None
+    page.results = ballots.results(topic, page.vote, options=page.options) if page.vote else None
     return page
 
 
@@ -149,12 +150,18 @@ def topic_list(
         include_unlisted=committee and status is not None,
         author_id=viewer_id,
     )
-    page = paginate(select, per_page=queries.PER_PAGE)
+    # The page's votes and the community's unpublished counts come in the page's statement.
+    page = paginate(select, per_page=queries.PER_PAGE, extend=lambda stmt: queries.with_votes_and_unpublished(stmt, community.id))
+    if page.rows:
+        votes = {row[0].id: row[1] for row in page.rows if row[1] is not None}
+        unpublished = {S.PENDING_REVIEW.value: page.rows[0][2], S.REJECTED.value: page.rows[0][3]}
+    else:
+        votes, unpublished = {}, queries.unpublished_counts(community.id)
     return TopicList(
         page=page,
-        votes=queries.votes_for([t.id for t in page.items]),
+        votes=votes,
         mine=queries.unpublished_of_author(viewer_id, community.id) if viewer_id else [],
-        unpublished=queries.unpublished_counts(community.id),
+        unpublished=unpublished,
         filtered=bool(status or category_id or sort not in (None, "newest")),
         can_propose=committee or places.is_confirmed_member(viewer, community),
     )

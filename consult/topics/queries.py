@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import sqlalchemy as sa
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import aliased, joinedload
 
 from consult.core import search
 from consult.core.clock import now
-from consult.core.pagination import paginate
+from consult.core.pagination import LoadedPage
 from consult.core.scales import SATISFACTION_LEVELS
 from consult.extensions import db
 from consult.places import queries as places
+from consult.places.models import Community
 from consult.topics import policy
 from consult.topics.models import (
     LISTED_STATUSES,
@@ -90,6 +93,17 @@ def unpublished_counts(community_id: int) -> dict[str, int]:
     return counts
 
 
+def with_votes_and_unpublished(stmt, community_id: int):
+    """A select of topics with each one's vote (or None) and the community's numbers of topics
+    waiting for review and not approved (the list page's line about them), as columns 1-3."""
+    count = sa.select(sa.func.count()).select_from(Topic)
+    return stmt.outerjoin(Vote, Vote.topic_id == Topic.id).add_columns(
+        Vote,
+        count.where(Topic.community_id == community_id, Topic.status == S.PENDING_REVIEW).correlate(None).scalar_subquery(),
+        count.where(Topic.community_id == community_id, Topic.status == S.REJECTED).correlate(None).scalar_subquery(),
+    )
+
+
 def public_titles(topic_ids: list[int]) -> dict[int, str]:
     """Titles of those of ``topic_ids`` that are public (for pages listing records of other domains)."""
     if not topic_ids:
@@ -167,26 +181,91 @@ def history(topic_id: int) -> list[TopicEvent]:
 
 
 def comments_page(topic_id: int, page: int):
-    """Top-level comments, 50 a page, with their replies loaded in one more query."""
-    pager = paginate(
-        sa.select(Comment)
-        .where(Comment.topic_id == topic_id, Comment.parent_id.is_(None))
-        .options(joinedload(Comment.author))
-        .order_by(Comment.created_at, Comment.id),
-        page=page,
-        per_page=COMMENTS_PER_PAGE,
+    """Top-level comments, 50 a page, with their replies and the number of top-level comments in
+    all, in one statement: the page (an index range of the topic's top-level comments) and the
+    replies to it (by parent), each arm read through an index, never the whole table."""
+    top = sa.and_(Comment.topic_id == topic_id, Comment.parent_id.is_(None))
+    number = max(page, 1)
+    ids = (
+        (sa.select(Comment.id).where(top).order_by(Comment.created_at, Comment.id).limit(COMMENTS_PER_PAGE))
+        .offset((number - 1) * COMMENTS_PER_PAGE)
+        .cte("page_ids")
     )
-    ids = [c.id for c in pager.items]
-    replies: dict[int, list[Comment]] = {i: [] for i in ids}
-    if ids:
-        for reply in db.session.scalars(
-            sa.select(Comment)
-            .where(Comment.parent_id.in_(ids))
-            .options(joinedload(Comment.author))
-            .order_by(Comment.created_at, Comment.id)
-        ):
-            replies[reply.parent_id or 0].append(reply)
-    return pager, replies
+    both = sa.union_all(
+        sa.select(Comment).join(ids, ids.c.id == Comment.id),
+        sa.select(Comment).where(Comment.parent_id.in_(sa.select(ids.c.id))),
+    ).subquery("shown")
+    shown = aliased(Comment, both)
+    total = sa.select(sa.func.count()).where(top).correlate(None).scalar_subquery().label("total")
+    rows = db.session.execute(
+        sa.select(shown, total).options(joinedload(shown.author)).order_by(shown.created_at, shown.id)
+    ).all()
+    found = [row[0] for row in rows]
+    # No row on page 1: no comment at all. Past the last page: the count on its own.
+    count = rows[0][1] if rows else 0 if number == 1 else db.session.scalar(sa.select(sa.func.count()).where(top)) or 0
+    items = [c for c in found if c.parent_id is None]
+    replies: dict[int, list[Comment]] = {c.id: [] for c in items}
+    for reply in found:
+        if reply.parent_id is not None:
+            replies[reply.parent_id].append(reply)
+    return LoadedPage(items, number, COMMENTS_PER_PAGE, count), replies
+
+
+def topic_frame(topic: Topic, user=None):
+    """A topic's community (with its street), vote, outcome and vote options, and whether the
+    person supports, follows and has voted on it (they or their household): one statement (a row
+    per option), a second only for a household vote the person did not cast themselves."""
+    signed_in = getattr(user, "is_authenticated", False)
+    marks = (
+        [
+            sa.exists().where(Support.topic_id == topic.id, Support.user_id == user.id),
+            sa.exists().where(Follow.topic_id == topic.id, Follow.user_id == user.id),
+            sa.exists().where(VoteParticipation.vote_id == Vote.id, VoteParticipation.user_id == user.id),
+        ]
+        if signed_in
+        else [sa.false(), sa.false(), sa.false()]
+    )
+    # An open vote with live results and no frozen electorate shows its turnout against the
+    # community's residents (or households) now: read here, only when so (CASE evaluates lazily).
+    moment = now()
+    live = sa.and_(Vote.live_results.is_(True), Vote.eligible_count.is_(None), Vote.closed_at.is_(None))
+    electorate = sa.case(
+        (
+            sa.and_(live, Vote.scope == "household"),
+            places.eligible_count_query(topic.community_id, moment, "household").scalar_subquery(),
+        ),
+        (live, places.eligible_count_query(topic.community_id, moment, "resident").scalar_subquery()),
+        else_=None,
+    )
+    rows = db.session.execute(
+        sa.select(Community, Vote, Outcome, VoteOption, *marks, electorate)
+        .select_from(Community)
+        .outerjoin(Vote, Vote.topic_id == topic.id)
+        .outerjoin(Outcome, Outcome.topic_id == topic.id)
+        .outerjoin(VoteOption, VoteOption.vote_id == Vote.id)
+        .where(Community.id == topic.community_id)
+        .order_by(VoteOption.position)
+    ).all()
+    community, vote, outcome = rows[0][0], rows[0][1], rows[0][2]
+    supported, following, voted = (bool(v) for v in rows[0][4:7])
+    if signed_in and vote is not None and not voted and vote.scope == "household":
+        voted = has_voted(user, topic, vote)
+    options = [row[3] for row in rows if row[3] is not None]
+    return Frame(community, vote, outcome, options, supported, following, voted, rows[0][7])
+
+
+@dataclass(frozen=True)
+class Frame:
+    """What ``topic_frame`` reads."""
+
+    community: Community
+    vote: Vote | None
+    outcome: Outcome | None
+    options: list[VoteOption]
+    supported: bool = False
+    following: bool = False
+    voted: bool = False
+    electorate: int | None = None  #: of an open vote with live results (else None)
 
 
 def outcome_of(topic_id: int) -> Outcome | None:

@@ -5,7 +5,15 @@ ballots, discussion, outcomes). Topic pages import those modules directly."""
 from __future__ import annotations
 
 from consult.core.errors import NotFound
-from consult.topics.ballots import RECEIPT_DAYS, cast_ballot, read_receipt, receipt_cookie, results, seal_receipt
+from consult.topics.ballots import (
+    RECEIPT_DAYS,
+    cast_ballot,
+    read_receipt,
+    receipt_cookie,
+    results,
+    results_of_many,
+    seal_receipt,
+)
 from consult.topics.deadlines import effective_status, settle, settle_due, write_ballots
 from consult.topics.discussion import EDIT_MINUTES, comment, dismiss_flags, edit_comment, flag_comment, hide_comment
 from consult.topics.lifecycle import can_see, require_visible, topic_in
@@ -61,6 +69,7 @@ __all__ = [
     "reject",
     "require_visible",
     "results",
+    "results_of_many",
     "schedule_vote",
     "seal_receipt",
     "send_to_vote",

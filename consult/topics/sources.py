@@ -171,7 +171,7 @@ def outcome_rating_records(ids) -> dict[int, dict]:
 # --- the open-data API ---------------------------------------------------------------------------
 
 
-def _topic(topic: Topic, votes: dict) -> dict:
+def _topic(topic: Topic, votes: dict, results: dict) -> dict:
     vote = votes.get(topic.id)
     out = {
         "id": topic.id,
@@ -186,7 +186,7 @@ def _topic(topic: Topic, votes: dict) -> dict:
         "results": None,
     }
     if vote is not None:
-        result = services.results(topic, vote)
+        result = results.get(topic.id)
         if result is not None:
             out["results"] = {
                 "final": result["final"],
@@ -204,7 +204,8 @@ def topics_listing(community_id: int, slug: str) -> Listing:
 
     def render(batch: Sequence[Topic]) -> list[dict]:
         votes = queries.votes_for([t.id for t in batch])
-        return [_topic(t, votes) for t in batch]
+        results = services.results_of_many([(t, votes[t.id]) for t in batch if t.id in votes])
+        return [_topic(t, votes, results) for t in batch]
 
     return Listing(
         sa.select(Topic).where(Topic.community_id == community_id, Topic.status.in_(LISTED_STATUSES)).order_by(Topic.id),

@@ -1,7 +1,7 @@
 """export files: large exports built by a background job, kept in the database for their owner
 
 Revision ID: 0020_export_files
-Revises: 0018_search_index
+Revises: 0019_page_indexes
 Create Date: 2026-12-01 05:20:00
 
 A street's points ledger for a year runs to a hundred thousand rows in a city: it is written by a
@@ -14,7 +14,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "0020_export_files"
-down_revision = "0018_search_index"
+down_revision = "0019_page_indexes"
 branch_labels = None
 depends_on = None
 
