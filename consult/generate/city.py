@@ -160,8 +160,9 @@ class Place:
 
 
 class City:
-    def __init__(self, writer: Writer, fraction: float, seed: int):
+    def __init__(self, writer: Writer, fraction: float, seed: int, progress=None):
         self.w = writer
+        self.progress = progress  # called with (communities done, communities, rows written) now and then
         self.fraction = fraction
         self.seed = seed
         self.rng = random.Random(seed)
@@ -1044,6 +1045,8 @@ class City:
             self.ledger(place, earnings)
             self.rng = random.Random(f"{self.seed}:{index}:requests")
             self.requests(place)
+            if self.progress and (index + 1) % 10 == 0:
+                self.progress(index + 1, len(self.places), sum(self.w.counts.values()))
         self.w.flush()
         self.w.reset_sequences()
         first = self.places[0]

@@ -106,7 +106,7 @@ def table_counts() -> dict[str, int]:
     }
 
 
-def generate_city(fraction: object, seed: int = 20261201) -> dict:
+def generate_city(fraction: object, seed: int = 20261201, progress=None) -> dict:
     """Generate, check and commit the city; returns the manifest. Raises GenerateError (nothing written)."""
     fraction = check_fraction(fraction)
     started = time.monotonic()
@@ -115,22 +115,28 @@ def generate_city(fraction: object, seed: int = 20261201) -> dict:
     connection = db.session.connection()
     try:
         with ledger_trigger_set_aside(connection):
-            city = City(Writer(connection), fraction, seed)
+            city = City(Writer(connection), fraction, seed, progress)
             city.build()
+        phases = {"build": elapsed(started)}
         wrong = problems()
+        phases["check"] = elapsed(started) - phases["build"]
         if wrong:
             raise GenerateError(f"the generated city is inconsistent, nothing written: {wrong}")
     except BaseException:
         db.session.rollback()
         raise
     db.session.commit()
+    mark = time.monotonic()
     enqueue_evaluation([street_id for street_id, _slug in city.streets])
+    phases["evaluation"] = elapsed(mark)
+    mark = time.monotonic()
     if connection.dialect.name == "postgresql":
         with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as auto:
             auto.exec_driver_sql("VACUUM ANALYZE")
     else:
         db.session.execute(sa.text("ANALYZE"))
         db.session.commit()
+    phases["analyze"] = elapsed(mark)
     hits = {
         word: db.session.scalar(sa.select(sa.func.count()).select_from(Topic).where(Topic.title.contains(word)))
         for word in SEARCH_WORDS
@@ -139,6 +145,7 @@ def generate_city(fraction: object, seed: int = 20261201) -> dict:
         "fraction": fraction,
         "seed": seed,
         "seconds": elapsed(started),
+        "phases": phases,
         "counts": table_counts(),
         **city.manifest,
         "password": PASSWORD,
@@ -165,8 +172,14 @@ def register(app: Flask) -> None:
                 f"refusing to generate a city in production: its accounts all have the public password {PASSWORD}. "
                 "Use a development or benchmark database, or pass --force-in-production."
             )
+        started = time.monotonic()
+
+        def progress(done: int, total: int, rows: int) -> None:
+            seconds = time.monotonic() - started
+            click.echo(f"{done}/{total} communities, {rows:,} rows, {seconds:.0f} s ({rows / seconds:,.0f} rows/s)", err=True)
+
         try:
-            manifest = generate_city(fraction, seed)
+            manifest = generate_city(fraction, seed, progress)
         except GenerateError as error:
             raise click.ClickException(str(error)) from None
         text = json.dumps(manifest, ensure_ascii=False)

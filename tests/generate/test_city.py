@@ -9,6 +9,7 @@ import pytest
 import sqlalchemy as sa
 from werkzeug.security import check_password_hash
 
+from consult.accounts import services
 from consult.core.clock import now
 from consult.extensions import db
 from consult.generate import city as generator
@@ -174,3 +175,33 @@ def test_a_database_that_is_not_empty_is_refused_and_left_as_it_was(app, city):
         result = app.test_cli_runner().invoke(args=["generate", "city", "--fraction", "0.01"])
         assert result.exit_code != 0 and "not empty" in result.output
         assert table_counts() == before
+
+
+def test_the_benchmarks_pages_answer_on_the_generated_city(app, city, client, login_as):
+    community, busy, vote = city["community"], city["busy_topic"], city["vote_topic"]
+    pages = [
+        f"/streets/{city['street']}/",
+        f"/c/{community}/",
+        f"/c/{community}/topics/",
+        f"/c/{community}/topics/?page=5",
+        f"/c/{community}/topics/?q={city['search']}",
+        f"/topics/{busy}",
+        f"/topics/{busy}?page=10",
+        f"/topics/{vote}",
+        f"/c/{community}/activities/",
+        f"/activities/{city['activity']}",
+    ]
+    for url in pages:
+        assert client.get(url).status_code == 200, url
+    login_as(services.user_by_username(city["member"]))
+    page = client.get("/me/points")
+    assert page.status_code == 200
+    login_as(services.user_by_username(city["voters"][0]))
+    assert client.get(f"/topics/{vote}").status_code == 200
+
+
+def test_the_site_writes_after_the_generated_rows(app, city, db):
+    """The id sequences continue after the ids the generator gave (PostgreSQL's serials)."""
+    user = services.create_user("after-the-city", "新居民", password="a-long-password")
+    db.session.flush()
+    assert user.id == db.session.scalar(sa.text("SELECT max(id) FROM users"))
