@@ -10,7 +10,7 @@ an upcoming activity with sign-ups and a party member with 5,000 ledger entries.
 Rows are written as the services would have left them, numbered here (no RETURNING) and written
 in bulk (bulk.py): every counter equals its rows, every topic's history ends in its status,
 nothing is due for `flask tick`, every ledger entry's ``balance_after`` follows the entries before
-it and the balances equal the ledger. ``check`` refuses to commit otherwise. The ledger's insert
+it and the balances equal the ledger; ``cli.problems`` finds any difference, and nothing is committed then. The ledger's insert
 trigger (which checks ``balance_after`` against the balance row, one entry at a time) is set aside
 for the load, inside the transaction, and put back before the commit; the checks verify the same
 rule for every entry at once.

@@ -47,7 +47,8 @@ def scalar(sql: str, **params):
 def test_the_shape_scales_with_the_fraction():
     assert generator.shape(0.01) == (2, [2])
     assert generator.shape(0.1) == (20, [20])
-    assert generator.shape(0.5) == (100, [10] * 10) or generator.shape(0.5)[0] == 100
+    assert generator.shape(0.5) == (100, [20] * 5)
+    assert generator.shape(0.15) == (30, [15, 15])
     assert generator.shape(1) == (200, [20] * 10)
     full = generator.targets(1)
     assert full["residents"] == 200_000 and full["topics"] == 50_000 and full["ballots"] == 2_000_000
