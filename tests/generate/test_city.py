@@ -4,12 +4,14 @@ fraction's targets, what the services keep in step, the manifest's fixed objects
 from __future__ import annotations
 
 import json
+import uuid
 
 import pytest
 import sqlalchemy as sa
 from werkzeug.security import check_password_hash
 
 from consult.accounts import services
+from consult.core import jobs
 from consult.core.clock import now
 from consult.extensions import db
 from consult.generate import city as generator
@@ -17,7 +19,7 @@ from consult.generate.cli import CHECKS, LEDGER_TRIGGER, SEARCH_WORDS, problems,
 from consult.topics.models import Topic
 from consult.topics.policy import state_sql
 from consult.topics.queries import COMMENTS_PER_PAGE
-from tests.conftest import truncate_all
+from tests.conftest import REDIS_URL, need, truncate_all
 
 #: builds a city of about 100,000 rows (seconds): left out of `make test-fast`, run by `make test` and CI
 pytestmark = pytest.mark.slow
@@ -206,3 +208,34 @@ def test_the_site_writes_after_the_generated_rows(app, city, db):
     user = services.create_user("after-the-city", "新居民", password="a-long-password")
     db.session.flush()
     assert user.id == db.session.scalar(sa.text("SELECT max(id) FROM users"))
+
+
+@pytest.mark.redis
+def test_on_a_queue_the_worker_stores_the_evaluation_months(app, city, monkeypatch):
+    """The post-processing is a job: with REDIS_URL it waits on the queue until a worker runs it."""
+    need(bool(REDIS_URL), "TEST_REDIS_URL is not set")
+    import redis  # noqa: PLC0415  (only with TEST_REDIS_URL)
+    from rq import Queue  # noqa: PLC0415
+
+    name = f"consult-test-{uuid.uuid4().hex[:8]}"
+    monkeypatch.setitem(app.config, "REDIS_URL", REDIS_URL)
+    monkeypatch.setitem(app.config, "JOBS_QUEUE", name)
+    rankings = "SELECT count(*) FROM evaluation_rankings WHERE street_id = :s"
+    try:
+        with app.app_context():
+            street = scalar("SELECT id FROM streets WHERE slug = :slug", slug=city["street"])
+            stored = scalar(rankings, s=street)
+            assert stored >= 10
+            db.session.execute(
+                sa.text("DELETE FROM evaluation_results WHERE community_id IN (SELECT id FROM communities WHERE street_id = :s)"),
+                {"s": street},
+            )
+            db.session.execute(sa.text("DELETE FROM evaluation_rankings WHERE street_id = :s"), {"s": street})
+            db.session.commit()
+            generator.enqueue_evaluation([street])
+            assert scalar(rankings, s=street) == 0  # queued, not run: no worker yet
+            jobs.work(app, burst=True)
+            db.session.rollback()
+            assert scalar(rankings, s=street) == stored
+    finally:
+        Queue(name, connection=redis.Redis.from_url(REDIS_URL)).delete(delete_jobs=True)
