@@ -19,7 +19,8 @@ from consult.core.clock import now
 from consult.evaluation import services as evaluation
 from consult.extensions import db
 from consult.generate.bulk import Writer
-from consult.generate.city import FIXED, PASSWORD, City, GenerateError, check_fraction, elapsed, enqueue_evaluation
+from consult.generate.city import City, enqueue_evaluation
+from consult.generate.common import FIXED, PASSWORD, GenerateError, check_fraction, elapsed
 from consult.places.models import Street
 from consult.points.queries import verify_balances
 from consult.topics.models import Topic

@@ -14,7 +14,8 @@ from consult.accounts import services
 from consult.core import jobs
 from consult.core.clock import now
 from consult.extensions import db
-from consult.generate import city as generator
+from consult.generate import common as generator
+from consult.generate.city import enqueue_evaluation
 from consult.generate.cli import CHECKS, LEDGER_TRIGGER, SEARCH_WORDS, problems, table_counts
 from consult.topics.models import Topic
 from consult.topics.policy import state_sql
@@ -232,7 +233,7 @@ def test_on_a_queue_the_worker_stores_the_evaluation_months(app, city, monkeypat
             )
             db.session.execute(sa.text("DELETE FROM evaluation_rankings WHERE street_id = :s"), {"s": street})
             db.session.commit()
-            generator.enqueue_evaluation([street])
+            enqueue_evaluation([street])
             assert scalar(rankings, s=street) == 0  # queued, not run: no worker yet
             jobs.work(app, burst=True)
             db.session.rollback()

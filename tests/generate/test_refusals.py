@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from consult.generate.city import GenerateError, check_fraction
 from consult.generate.cli import table_counts
+from consult.generate.common import GenerateError, check_fraction
 
 
 @pytest.mark.parametrize("value", ["0", "-0.5", "1.01", "2", "abc", "", "nan", "inf"])
