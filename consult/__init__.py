@@ -181,6 +181,7 @@ def register_commands(app: Flask) -> None:
     from consult.core.cli import register as core_cli
     from consult.demo import register as demo_cli
     from consult.evaluation.cli import register as evaluation_cli
+    from consult.generate.cli import register as generate_cli
     from consult.places.cli import register as places_cli
     from consult.points.cli import register as points_cli
 
@@ -189,3 +190,4 @@ def register_commands(app: Flask) -> None:
     demo_cli(app)
     points_cli(app)
     evaluation_cli(app)
+    generate_cli(app)

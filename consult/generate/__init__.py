@@ -1,0 +1,1 @@
+"""`flask generate city`: a realistic generated city for benchmarks and demonstrations (city.py)."""
