@@ -143,7 +143,7 @@ pages = [
     ("street", "visitor", "GET", f"/streets/{s}/"),
     ("community home", "visitor", "GET", f"/c/{c}/"),
     ("topic list", "visitor", "GET", f"/c/{c}/topics/"),
-    ("topic list p.50", "visitor", "GET", f"/c/{c}/topics/?page=50"),
+    ("topic list p.10", "visitor", "GET", f"/c/{c}/topics/?page=10"),
     ("topic search", "visitor", "GET", f"/c/{c}/topics/?q={q}"),
     ("topic filter", "visitor", "GET", f"/c/{c}/topics/?status=closed"),
     ("topic 1500 comments", "visitor", "GET", f"/topics/{d['busy_topic']}"),

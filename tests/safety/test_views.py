@@ -117,3 +117,13 @@ def test_a_refused_rename_is_shown_on_top_and_nothing_changes(db, world, login_a
     assert client.post(f"{page}{second.id}/rename", {"name": ""}, token_from=page).status_code == 400
     db.session.refresh(second)
     assert second.name == "第二网格"
+
+
+def test_a_grid_worker_of_two_grids_of_one_community_sees_both(db, world, login_as):
+    """Both appointments count (the session's one statement reads them; none is taken for the other)."""
+    other = grids.create_grid(world.worker, world.a, "第二网格")
+    staff.appoint_grid_worker(world.worker, world.grid_worker, other, "010-62345679")
+    db.session.commit()
+    client = login_as(world.grid_worker)
+    assert client.get(f"/manage/grids/{world.grid.id}/").status_code == 200
+    assert client.get(f"/manage/grids/{other.id}/").status_code == 200
