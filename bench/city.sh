@@ -125,7 +125,7 @@ for fraction in $FRACTIONS; do
   [ "$CACHE" = 1 ] && redis-cli -h 127.0.0.1 -n "$REDIS_DB" flushdb >/dev/null
   "$VENV/bin/flask" db upgrade >"$LOG/migrate-$fraction.log" 2>&1 || { cat "$LOG/migrate-$fraction.log" >&2; exit 1; }
   started=$(date +%s)
-  "$VENV/bin/flask" generate city --fraction "$fraction" --seed "$SEED" --out "$LOG/city-$fraction.json" \
+  "$VENV/bin/flask" generate city --fraction "$fraction" --seed "$SEED" --out "$LOG/city-$fraction.json" --force-in-production \
     >"$LOG/generate-$fraction.log" 2>&1 || { tail -n 30 "$LOG/generate-$fraction.log" >&2; exit 1; }
   echo "generated in $(( $(date +%s) - started )) s: $("$VENV/bin/python" -c '
 import json, sys
