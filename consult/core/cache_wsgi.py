@@ -54,7 +54,7 @@ class PageCacheHits:
     def hit(self, environ) -> tuple[list[tuple[str, str]], bytes] | None:
         """The headers and body of a current entry for this request, or None: Flask answers."""
         cache = store(self.app)
-        if cache is None or not cache.available() or cache.owes_site_bump:
+        if cache is None:
             return None
         app = self.app
         request = app.request_class(environ)

@@ -216,6 +216,16 @@ def test_redis_away_goes_to_flask(page_cache, client, world, dispatched):  # noq
     assert response.status_code == 200 and dispatched == [url] and "X-Cache" not in response.headers
 
 
+def test_a_version_change_owed_goes_to_flask(page_cache, client, world, dispatched):  # noqa: F811
+    """A process that could not tell Redis about a write does not serve what it may have changed."""
+    url = f"/c/{world.a.slug}/"
+    warm(client, url)
+    page_cache.owes_site_bump = True
+    dispatched.clear()
+    response = client.get(url)
+    assert dispatched == [url] and response.headers.get("X-Cache") == "miss"  # every page dropped, then stored
+
+
 # --- the preference switches without a CSRF token ----------------------------------------------------
 
 
