@@ -40,10 +40,13 @@ class PageCacheHits:
         self.wsgi_app = wsgi_app
         #: cookies that may log a visitor in (the remember cookies): their presence hands the request to Flask
         self.login_cookies = tuple(login_cookies)
+        #: static files are never cached pages: no round trip to Redis for them
+        self.static_prefix = f"{app.static_url_path}/" if app.static_url_path else None
 
     def __call__(self, environ, start_response):
         method = environ.get("REQUEST_METHOD")
-        if method == "GET" or method == "HEAD":
+        static = self.static_prefix is not None and environ.get("PATH_INFO", "").startswith(self.static_prefix)
+        if (method == "GET" or method == "HEAD") and not static:
             answer = self.hit(environ)
             if answer is not None:
                 headers, body = answer

@@ -129,6 +129,15 @@ def test_an_anonymous_session_cookie_still_gets_hits(page_cache, client, world, 
 # --- visitors the layer hands to Flask ---------------------------------------------------------------
 
 
+def test_static_files_do_not_ask_redis(page_cache, client, monkeypatch):  # noqa: F811
+    asked: list[str] = []
+    monkeypatch.setattr(page_cache, "current", lambda key: asked.append(key))
+    assert client.get("/static/css/site.css").status_code == 200
+    assert asked == []
+    client.get("/")
+    assert len(asked) == 1
+
+
 def test_a_logged_in_person_never_gets_a_cached_page(page_cache, client, login_as, world, dispatched):  # noqa: F811
     url = f"/c/{world.a.slug}/topics/"
     warm(client, url)
