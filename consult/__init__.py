@@ -41,6 +41,7 @@ def create_app(config: Config | dict | str | None = None) -> Flask:
         app.config.update(config)
     else:
         app.config.from_object(config if isinstance(config, Config) else load_config(config))
+    install_page_cache_hits(app)
     if app.config.get("PROXY_FIX_X_FOR") or app.config.get("PROXY_FIX_X_PROTO"):
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXY_FIX_X_FOR"], x_proto=app.config["PROXY_FIX_X_PROTO"])
     logging.getLogger("consult").setLevel(app.config.get("LOG_LEVEL", "INFO"))
@@ -51,6 +52,14 @@ def create_app(config: Config | dict | str | None = None) -> Flask:
     register_template_helpers(app)
     register_commands(app)
     return app
+
+
+def install_page_cache_hits(app: Flask) -> None:
+    """Cached public pages answered before Flask (consult/core/cache_wsgi.py), inside ProxyFix."""
+    from consult.accounts.auth import REMEMBER_COOKIE
+    from consult.core import cache_wsgi
+
+    cache_wsgi.install(app, login_cookies=(REMEMBER_COOKIE, app.config.get("REMEMBER_COOKIE_NAME", "remember_token")))
 
 
 def register_guard(app: Flask) -> None:

@@ -6,8 +6,11 @@ answers an anonymous GET from Redis when it can; without Redis the decorator cal
 **Keys.** An entry is stored under a hash of the site address, the path with its query string,
 the locale and the large-text choice (the cookies an anonymous page reads, consult.core.i18n). It
 carries the versions of the scopes it was rendered under: ``site`` always, and the ones the view
-names (``community:<slug>``, ``street:<slug>``, ``topic:<id>``, ``activity:<id>``). One MGET reads the
-entry and the current versions together; the entry is served only when they are equal.
+names (``community:<slug>``, ``street:<slug>``, ``topic:<id>``, ``activity:<id>``), and the names of
+those version keys. One round trip reads the entry and the current versions together (an MGET in
+the decorator, which knows the scopes from the view's arguments; a small Lua script in the WSGI
+layer, consult.core.cache_wsgi, which answers hits before Flask and reads the names from the entry);
+the entry is served only when they are equal. The key is computed by :func:`entry_key` for both.
 
 **Versions.** A write changes the version of every scope it touches: consult.core.cache_writes
 collects them at each flush from the rows the domains registered, and once the transaction
@@ -44,7 +47,7 @@ from datetime import datetime
 from functools import wraps
 
 import redis
-from flask import Flask, Response, current_app, g, has_request_context, make_response, request, session
+from flask import Flask, Request, Response, current_app, g, has_request_context, make_response, request, session
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
@@ -59,6 +62,27 @@ KEY_MARK = "__consult_cache_request_key__"
 _KEY_MARK_RE = re.compile(KEY_MARK.encode())
 #: The headers of a view's answer kept with its body (the security headers are added to every answer).
 KEPT_HEADERS = ("Content-Type", "Content-Disposition")
+
+#: The entry of KEYS[1] if every version it was rendered under is still current, else nil. An entry
+#: is ``tag \n version keys \n headers \n body`` (see Store.save); the version keys are read from
+#: the entry (on one Redis server, not a cluster).
+CURRENT_ENTRY = """
+local entry = redis.call('GET', KEYS[1])
+if not entry then return false end
+local a = string.find(entry, '\\n', 1, true)
+if not a then return false end
+local b = string.find(entry, '\\n', a + 1, true)
+if not b then return false end
+local names = {}
+for name in string.gmatch(string.sub(entry, a + 1, b - 1), '%S+') do names[#names + 1] = name end
+if #names == 0 then return false end
+local versions = redis.call('MGET', unpack(names))
+for i = 1, #versions do
+  if not versions[i] then return false end
+end
+if table.concat(versions, '|') ~= string.sub(entry, 1, a - 1) then return false end
+return string.sub(entry, b + 1)
+"""
 
 
 def valid_until(moment: datetime | None) -> None:
@@ -87,6 +111,7 @@ class Store:
         self.away_until = 0.0
         self.warned_at = float("-inf")
         self.owes_site_bump = False
+        self.current_entry = self.redis.register_script(CURRENT_ENTRY)
 
     def version_key(self, scope: str) -> str:
         return f"{self.prefix}v:{scope}"
@@ -129,15 +154,30 @@ class Store:
             return None
         tag = b"|".join(v if isinstance(v, bytes) else str(v).encode() for v in versions)
         if isinstance(entry, bytes) and entry.startswith(tag + b"\n"):
-            return entry[len(tag) + 1 :], tag.decode()
+            names, _, rest = entry[len(tag) + 1 :].partition(b"\n")
+            if names == " ".join(keys).encode():  # (an entry of another layout is a miss)
+                return rest, tag.decode()
         return None, tag.decode()
 
-    def save(self, entry_key: str, tag: str, headers: dict[str, str], body: bytes, ttl: int) -> None:
+    def current(self, entry_key: str) -> bytes | None:
+        """``headers \n body`` of the entry if it is current, in one round trip (the scopes are read
+        from the entry) — None when it is not, when Redis is away, or when a version change is owed."""
+        if not self.available() or self.owes_site_bump:
+            return None
+        try:
+            found = self.current_entry(keys=[entry_key], client=self.redis)
+        except redis.RedisError as error:
+            self.failed(error, "reading a page")
+            return None
+        return found if isinstance(found, bytes) else None
+
+    def save(self, entry_key: str, scopes: list[str], tag: str, headers: dict[str, str], body: bytes, ttl: int) -> None:
         if not self.available():
             return
         try:
             head = json.dumps(headers, ensure_ascii=True).encode()
-            self.redis.set(entry_key, tag.encode() + b"\n" + head + b"\n" + body, ex=ttl)
+            names = " ".join(self.version_key(scope) for scope in scopes).encode()
+            self.redis.set(entry_key, tag.encode() + b"\n" + names + b"\n" + head + b"\n" + body, ex=ttl)
         except redis.RedisError as error:
             self.failed(error, "storing a page")
 
@@ -205,8 +245,9 @@ def page(*scopes: str):
             cache = store()
             if cache is None or not _anonymous_request():
                 return view(**kwargs)
-            entry_key = _entry_key(cache)
-            found = cache.lookup(entry_key, [SITE, *(s.format(**kwargs) for s in scopes)])
+            key = entry_key(cache.prefix, request, current_app.config)
+            names = [SITE, *(s.format(**kwargs) for s in scopes)]
+            found = cache.lookup(key, names)
             if found is None:  # Redis away
                 return view(**kwargs)
             entry, tag = found
@@ -215,7 +256,7 @@ def page(*scopes: str):
                 response = current_app.response_class(_fill(body), headers=json.loads(head))
                 response.headers["X-Cache"] = "hit"
                 return response
-            return _render(cache, entry_key, tag, view, kwargs)
+            return _render(cache, key, names, tag, view, kwargs)
 
         return cached
 
@@ -226,14 +267,25 @@ def _anonymous_request() -> bool:
     return request.method in ("GET", "HEAD") and not current_user.is_authenticated and "_flashes" not in session
 
 
-def _entry_key(cache: Store) -> str:
+def entry_key(prefix: str, req: Request, config) -> str:
+    """The key of an anonymous visitor's page: site address, path and query string, locale, large text.
+
+    The one function for the decorator and the WSGI layer (``req`` is Flask's request there, a
+    request object over the WSGI environ here): the two can never disagree.
+    """
+    cookies = req.cookies
     material = "\n".join(
-        (request.host_url, request.full_path, str(i18n.select_locale()), "large" if i18n.large_text() else "normal")
+        (
+            req.host_url,
+            req.full_path,
+            i18n.cookie_locale(cookies, config),
+            "large" if i18n.cookie_large_text(cookies) else "normal",
+        )
     )
-    return f"{cache.prefix}page:{hashlib.blake2b(material.encode(), digest_size=16).hexdigest()}"
+    return f"{prefix}page:{hashlib.blake2b(material.encode(), digest_size=16).hexdigest()}"
 
 
-def _render(cache: Store, entry_key: str, tag: str, view, kwargs: dict) -> Response:
+def _render(cache: Store, key: str, scopes: list[str], tag: str, view, kwargs: dict) -> Response:
     before = dict(session)  # (Flask-Login may have marked the session changed already: compare)
     g._cache_render = True
     try:
@@ -248,7 +300,7 @@ def _render(cache: Store, entry_key: str, tag: str, view, kwargs: dict) -> Respo
         until = g.pop("_cache_until", None)
         if until is not None:
             ttl = max(1, min(ttl, int((until - now()).total_seconds()) + 1))
-        cache.save(entry_key, tag, {k: response.headers[k] for k in KEPT_HEADERS if k in response.headers}, body, ttl)
+        cache.save(key, scopes, tag, {k: response.headers[k] for k in KEPT_HEADERS if k in response.headers}, body, ttl)
         response.headers["X-Cache"] = "miss"
     response.set_data(_fill(body))
     return response
@@ -270,6 +322,11 @@ def _fill(body: bytes) -> bytes:
     """Put this visitor's CSRF token and fresh one-time keys where the markers are."""
     if CSRF_MARK.encode() in body:
         body = body.replace(CSRF_MARK.encode(), generate_csrf().encode())
+    return fill_keys(body)
+
+
+def fill_keys(body: bytes) -> bytes:
+    """Fresh one-time form keys where the markers are (they need no session)."""
     if KEY_MARK.encode() in body:
         body = _KEY_MARK_RE.sub(lambda _m: uuid.uuid4().hex.encode(), body)
     return body

@@ -18,10 +18,15 @@ def select_locale() -> str:
         return g.locale_override
     if current_user and current_user.is_authenticated and current_user.language:
         return current_user.language
-    lang = request.cookies.get(LANG_COOKIE)
-    if lang is not None and lang in current_app.config["LANGUAGES"]:
+    return cookie_locale(request.cookies, current_app.config)
+
+
+def cookie_locale(cookies, config) -> str:
+    """The locale of a visitor who is not logged in: the ``lang`` cookie, else the default."""
+    lang = cookies.get(LANG_COOKIE)
+    if lang is not None and lang in config["LANGUAGES"]:
         return lang
-    return current_app.config["BABEL_DEFAULT_LOCALE"]
+    return config["BABEL_DEFAULT_LOCALE"]
 
 
 def select_timezone() -> str:
@@ -32,7 +37,12 @@ def large_text() -> bool:
     """Whether the large-text, high-contrast mode is on for this request."""
     if current_user and current_user.is_authenticated:
         return bool(current_user.large_text)
-    return request.cookies.get(DISPLAY_COOKIE) == "large"
+    return cookie_large_text(request.cookies)
+
+
+def cookie_large_text(cookies) -> bool:
+    """The large-text choice of a visitor who is not logged in: the ``display`` cookie."""
+    return cookies.get(DISPLAY_COOKIE) == "large"
 
 
 def html_lang() -> str:

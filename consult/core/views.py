@@ -8,7 +8,7 @@ from flask_login import current_user, login_required
 
 from consult.core import export_files, i18n
 from consult.core.clock import now
-from consult.extensions import db
+from consult.extensions import csrf, db
 
 bp = Blueprint("core", __name__)
 YEAR = 365 * 24 * 3600
@@ -39,9 +39,18 @@ def healthz():
     return jsonify(status="ok" if status == 200 else "error", database=database, time=now().isoformat()), status
 
 
+def _protect_account() -> None:
+    """The switches take an anonymous post without a CSRF token (it only sets a cookie on that browser,
+    docs/security.md); a logged-in person's choice is written to the account: checked as any form."""
+    if current_user.is_authenticated and current_app.config.get("WTF_CSRF_ENABLED", True):
+        csrf.protect()
+
+
 @bp.post("/settings/language")
+@csrf.exempt
 def set_language():
     """Switch between 中文 and English; remembered in a cookie and on the account."""
+    _protect_account()
     lang = request.form.get("lang")
     if lang not in current_app.config["LANGUAGES"]:
         lang = current_app.config["BABEL_DEFAULT_LOCALE"]
@@ -54,8 +63,10 @@ def set_language():
 
 
 @bp.post("/settings/display")
+@csrf.exempt
 def set_display():
     """Turn the large-text, high-contrast mode on or off; remembered."""
+    _protect_account()
     large = request.form.get("large") == "1"
     if current_user.is_authenticated:
         current_user.large_text = large
