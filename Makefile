@@ -36,8 +36,11 @@ extract: $(VENV)/.installed
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k N_ -k lazy_gettext -o messages.pot --no-location --sort-output $(EXTRACT_DIRS) .
 	$(BIN)/pybabel update -i messages.pot -d consult/translations --no-fuzzy-matching --no-wrap
 
+# The browser tests in one process (one Chromium), then everything else in two (each process has its
+# own PostgreSQL database and Redis keys), so the whole suite stays within CI's time.
 test: lint
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -m browser $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -m "not browser" -n 2 $(PYTEST_ARGS)
 
 # The quick loop while coding (about 60 s for 2,800 tests on two quiet cores; 95 s when they are busy): the suite on SQLite in two processes,
 # without the browser tests and the few marked slow (building the whole demo), whatever the
