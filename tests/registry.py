@@ -1,7 +1,7 @@
 """The route registry: every route of the app with a sample URL and who may open it.
 
 Every GET route in ``app.url_map`` must be here (tests/test_registry.py fails otherwise). It
-drives the view test of every page, the permission matrix for nine kinds of person, the
+drives the view test of every page, the permission matrix for every kind of person (ROLES), the
 CSRF check of every POST, and the axe-core check of every page in Chromium. Later domains
 register their routes with ``route(...)`` in this file.
 """
