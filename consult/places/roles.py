@@ -11,6 +11,16 @@ from flask import g, has_request_context
 from consult.extensions import db
 from consult.places.models import Community, Residence, ResidenceStatus, StaffAppointment, StaffRole, Street
 
+#: What a person's roles are read from: one list for both reads below (a scope column missing from
+#: one of them once made a grid worker of two grids keep one).
+APPOINTMENT_COLUMNS = (
+    StaffAppointment.role,
+    StaffAppointment.community_id,
+    StaffAppointment.street_id,
+    StaffAppointment.department_id,
+    StaffAppointment.grid_id,
+    StaffAppointment.provider_id,
+)
 ACTIVE_RESIDENCE = Residence.status.in_([ResidenceStatus.PENDING, ResidenceStatus.CONFIRMED])
 
 
@@ -45,14 +55,7 @@ def roles_of(user) -> Roles:
         load_viewer(user)
     if user.id not in cache:
         rows = db.session.execute(
-            sa.select(
-                StaffAppointment.role,
-                StaffAppointment.community_id,
-                StaffAppointment.street_id,
-                StaffAppointment.department_id,
-                StaffAppointment.grid_id,
-                StaffAppointment.provider_id,
-            ).where(StaffAppointment.user_id == user.id, StaffAppointment.ended_at.is_(None))
+            sa.select(*APPOINTMENT_COLUMNS).where(StaffAppointment.user_id == user.id, StaffAppointment.ended_at.is_(None))
         ).all()
         cache[user.id] = _roles(rows)
     return cache[user.id]
@@ -77,12 +80,7 @@ def load_viewer(user) -> None:
     rows = db.session.execute(
         sa.select(
             Residence,
-            StaffAppointment.role,
-            StaffAppointment.community_id,
-            StaffAppointment.street_id,
-            StaffAppointment.department_id,
-            StaffAppointment.grid_id,
-            StaffAppointment.provider_id,
+            *APPOINTMENT_COLUMNS,
         )
         .select_from(viewer)
         .outerjoin(Residence, sa.and_(Residence.user_id == viewer.c.user_id, ACTIVE_RESIDENCE))
@@ -90,11 +88,8 @@ def load_viewer(user) -> None:
         .options(sa.orm.joinedload(Residence.community))
     ).all()
     g.setdefault("_residence", {})[user.id] = next((row[0] for row in rows if row[0] is not None), None)
-    appointments = {
-        (row.role, row.community_id, row.street_id, row.department_id, row.grid_id, row.provider_id): row
-        for row in rows
-        if row.role is not None
-    }
+    # One row per appointment and residence pair: keep each appointment once, by all its columns.
+    appointments = {tuple(getattr(row, c.key) for c in APPOINTMENT_COLUMNS): row for row in rows if row.role is not None}
     g.setdefault("_roles", {})[user.id] = _roles(list(appointments.values()))
 
 
