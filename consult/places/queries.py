@@ -70,6 +70,13 @@ def active_residence(user) -> Residence | None:
     return cache[user.id]
 
 
+def remember_residence(user, residence: Residence | None) -> None:
+    """The person's active residence as the caller read it in a statement of its own (a vote's
+    lock reads it with the topic): the request's cache, so ``active_residence`` asks no more."""
+    if has_request_context():
+        g.setdefault("_residence", {})[user.id] = residence
+
+
 def forget_residence() -> None:
     if has_request_context():
         g.pop("_residence", None)

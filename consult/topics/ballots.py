@@ -9,15 +9,19 @@ import logging
 import sqlalchemy as sa
 from cryptography.exceptions import InvalidTag
 from flask_babel import gettext as _
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from consult.core import audit
 from consult.core.clock import now
-from consult.core.database import add_unique
-from consult.core.errors import Conflict, RuleViolation
+from consult.core.errors import Conflict, NotFound, RuleViolation
 from consult.extensions import db
 from consult.places import queries as places
+from consult.places.models import Community, Residence
+from consult.places.roles import ACTIVE_RESIDENCE
 from consult.places.rules import require_committee
-from consult.topics import deadlines, lifecycle, policy, sealing, secrecy
+from consult.topics import deadlines, policy, sealing, secrecy
+from consult.topics.ballot_models import _random_id
 from consult.topics.models import (
     BallotChoice,
     SealedBallot,
@@ -32,16 +36,14 @@ log = logging.getLogger(__name__)
 S = TopicStatus
 
 
-def _voter_key(vote: Vote, user) -> str:
+def _voter_key(vote: Vote, user, residence) -> str:
     """The voter's place in the vote: themselves, or their household (the policy checked their residence)."""
-    residence = places.active_residence(user)
     if vote.scope == "household" and residence is not None:
         return places.household_key(residence)
     return f"u:{user.id}"
 
 
-def _check_choice(vote: Vote, option_ids: list) -> list[int]:
-    valid = {o.id for o in db.session.scalars(sa.select(VoteOption).where(VoteOption.vote_id == vote.id))}
+def _check_choice(vote: Vote, valid: set[int], option_ids: list) -> list[int]:
     try:
         chosen = sorted({int(i) for i in option_ids})
     except (TypeError, ValueError):
@@ -55,67 +57,105 @@ def _check_choice(vote: Vote, option_ids: list) -> list[int]:
     return chosen
 
 
-def cast_ballot(voter, topic: Topic, option_ids: list, *, recorded_by=None) -> list[int]:
-    """Cast (or change, until closing) a ballot; one per voter or household, secret. Returns the options chosen.
+def _insert_unless_there(model, **values) -> bool:
+    """INSERT … ON CONFLICT DO NOTHING RETURNING id: whether the row was new (one statement, no savepoint)."""
+    insert = sqlite_insert if db.session.get_bind().dialect.name == "sqlite" else pg_insert
+    return db.session.execute(insert(model).values(**values).on_conflict_do_nothing().returning(model.id)).first() is not None
+
+
+def _lock(topic_id: int, voter) -> tuple[Topic, Vote | None, Community, Residence | None, set[int]]:
+    """The topic and its vote under their row locks, with the vote's option ids, the community and
+    the voter's active residence, in one statement (the residence goes into the request's cache).
+
+    Both rows are locked, not only the topic's: PostgreSQL re-reads the locked rows once a lock
+    it waited for is granted, but not the other rows of the join, so the vote's counters would be
+    those before the ballot just committed. A topic without a vote: locked alone (voting refused)."""
+    rows = db.session.execute(
+        sa.select(Topic, Vote, Community, Residence, VoteOption.id)
+        .join(Vote, Vote.topic_id == Topic.id)
+        .join(Community, Community.id == Topic.community_id)
+        .outerjoin(VoteOption, VoteOption.vote_id == Vote.id)
+        .outerjoin(Residence, sa.and_(Residence.user_id == voter.id, ACTIVE_RESIDENCE))
+        .where(Topic.id == topic_id)
+        .with_for_update(of=[Topic, Vote])
+        .execution_options(populate_existing=True)
+    ).all()
+    if not rows:
+        found = db.session.execute(
+            sa.select(Topic, Community)
+            .join(Community, Community.id == Topic.community_id)
+            .where(Topic.id == topic_id)
+            .with_for_update(of=Topic)
+            .execution_options(populate_existing=True)
+        ).first()
+        if found is None:
+            raise NotFound(_("No such topic."))
+        return found[0], None, found[1], places.active_residence(voter), set()
+    topic, vote, community, residence, _option = rows[0]
+    places.remember_residence(voter, residence)
+    return topic, vote, community, residence, {row[4] for row in rows if row[4] is not None}
+
+
+def cast(voter, topic_id: int, option_ids: list, *, recorded_by=None) -> tuple[Vote, list[int]]:
+    """Cast (or change, until closing) a ballot; one per voter or household, secret. Returns the
+    vote and the options chosen.
 
     With ``recorded_by`` a worker records the ballot a resident gave on paper at a meeting.
+    Six statements for a first ballot in a request (with the session check): the lock reads
+    everything the rules need; the sealed ballot and the participation are inserted unless there
+    (the topic's lock makes that exact); the vote's counters and sealed tally, and the topic's
+    count, are one UPDATE each. No savepoint: nothing here can fail on a constraint.
     """
-    community = lifecycle.community_of(topic)
+    topic, vote, community, residence, valid = _lock(topic_id, voter)
     if recorded_by is not None:
         require_committee(recorded_by, community)
-    topic = lifecycle.lock(topic)
-    deadlines.settle(topic)
-    rules = policy.TopicPolicy(topic, community=community)
+    deadlines.settle(topic, vote)
+    rules = policy.TopicPolicy(topic, community=community, vote=vote)
+    rules.require("see", voter)
     rules.require("vote", voter)
-    vote = rules.vote
     assert vote is not None  # voting is open
-    chosen = _check_choice(vote, option_ids)
-    voter_key = _voter_key(vote, voter)
-    token = sealing.token(vote, voter_key)
+    chosen = _check_choice(vote, valid, option_ids)
+    token = sealing.token(vote, _voter_key(vote, voter, residence))
+    slot = sealing.slot(token)
     # Nothing written here says what was chosen without SECRET_KEY: this transaction also writes
     # who took part (docs/ballot-secrecy.md). The vote row is locked through the topic's lock.
-    vote = db.session.scalars(sa.select(Vote).where(Vote.id == vote.id).execution_options(populate_existing=True)).one()
     counts = sealing.tally(vote)
-    pending = db.session.scalar(
-        sa.select(SealedBallot).where(SealedBallot.vote_id == vote.id, SealedBallot.slot == sealing.slot(token))
-    )
-    if pending is None:
-        add_unique(
-            SealedBallot(vote_id=vote.id, slot=sealing.slot(token), sealed=sealing.seal_ballot(vote, token, chosen)),
-            _("Your ballot was already cast."),
-        )
+    sealed = sealing.seal_ballot(vote, token, chosen)
+    if _insert_unless_there(SealedBallot, id=_random_id(), vote_id=vote.id, slot=slot, sealed=sealed):
         vote.ballot_count += 1
-        db.session.execute(sa.update(Topic).where(Topic.id == topic.id).values(ballot_count=Topic.ballot_count + 1))
+        topic.ballot_count += 1
     elif recorded_by is not None:
         # A worker never changes (or learns by changing) a ballot already cast.
         raise Conflict(_("This resident (or their household) has already voted."))
     else:
+        pending = db.session.scalars(
+            sa.select(SealedBallot).where(SealedBallot.vote_id == vote.id, SealedBallot.slot == slot)
+        ).one()
         for option_id in sealing.unseal_ballot(vote, pending.sealed)["o"]:
             counts[option_id] = counts.get(option_id, 0) - 1
-        pending.sealed = sealing.seal_ballot(vote, token, chosen)
+        pending.sealed = sealed
     for option_id in chosen:
         counts[option_id] = counts.get(option_id, 0) + 1
     vote.sealed_tally = sealing.seal_tally(vote, counts)
-    participation = db.session.scalar(
-        sa.select(VoteParticipation).where(VoteParticipation.vote_id == vote.id, VoteParticipation.user_id == voter.id)
+    _insert_unless_there(
+        VoteParticipation,
+        vote_id=vote.id,
+        user_id=voter.id,
+        household=_voter_key(vote, voter, residence) if vote.scope == "household" else None,
+        paper=recorded_by is not None,
+        recorded_by_id=recorded_by.id if recorded_by else None,
+        created_at=now(),
     )
-    if participation is None:
-        add_unique(
-            VoteParticipation(
-                vote_id=vote.id,
-                user_id=voter.id,
-                household=voter_key if vote.scope == "household" else None,
-                paper=recorded_by is not None,
-                recorded_by_id=recorded_by.id if recorded_by else None,
-            ),
-            _("Your ballot was already cast."),
-        )
     db.session.flush()
     if recorded_by is not None:
         # Audited as recorded, never with the choice (docs/design.md, "Secrecy").
         audit.record(recorded_by, "ballot.paper", topic, community_id=community.id, after={"voter_id": voter.id})
-    db.session.expire(topic)
-    return chosen
+    return vote, chosen
+
+
+def cast_ballot(voter, topic: Topic, option_ids: list, *, recorded_by=None) -> list[int]:
+    """``cast`` for a topic object: the options chosen."""
+    return cast(voter, topic.id, option_ids, recorded_by=recorded_by)[1]
 
 
 RECEIPT_DAYS = 30

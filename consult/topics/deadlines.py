@@ -31,9 +31,13 @@ def effective_status(topic: Topic, vote: Vote | None = None, moment: datetime | 
     return policy.state_at(topic, vote, moment or now())
 
 
-def settle(topic: Topic) -> Topic:
-    """Make the time-driven changes due by now permanent (the caller holds the topic's lock)."""
-    vote = policy.vote_of(topic) if topic.status in policy.VOTE_STATUSES else None
+def settle(topic: Topic, vote: Vote | None = None) -> Topic:
+    """Make the time-driven changes due by now permanent (the caller holds the topic's lock;
+    ``vote``: the topic's vote, when the caller read it with the lock)."""
+    if topic.status not in policy.VOTE_STATUSES:
+        vote = None
+    elif vote is None:
+        vote = policy.vote_of(topic)
     state = policy.state_at(topic, vote, now())
     if state == S.NOT_ENOUGH_SUPPORT and topic.status == S.COLLECTING_SUPPORT:
         lifecycle.transition(topic, S.NOT_ENOUGH_SUPPORT, None)

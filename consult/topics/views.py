@@ -19,7 +19,7 @@ from consult.places.models import Community
 from consult.topics import ballots, discussion, outcomes, pages, policy, proposals, queries, settings, support
 from consult.topics.forms import CommentForm, FilterForm, RatingForm, TopicForm
 from consult.topics.labels import category_name, rating_levels, sort_labels, status_choices
-from consult.topics.models import Comment, Topic, TopicStatus
+from consult.topics.models import Comment, Topic, TopicStatus, Vote
 from consult.topics.pages import TopicPage
 
 bp = Blueprint("topics", __name__)
@@ -177,31 +177,29 @@ def follow(topic_id: int):
     return _act(topic_id, lambda t: support.follow(current_user, t), _("You will be told about changes and new comments."))
 
 
-def _remember_choice(response, topic: Topic, chosen: list[int]) -> None:
+def _receipt(vote: Vote, chosen: list[int]) -> dict:
     """The receipt cookie: the choice sealed to this person, on this device only (docs/ballot-secrecy.md)."""
-    ballot = policy.vote_of(topic)
-    assert ballot is not None  # a ballot was just cast
-    response.set_cookie(
-        ballots.receipt_cookie(ballot),
-        ballots.seal_receipt(current_user, ballot, chosen),
-        expires=ballot.closes_at + timedelta(days=ballots.RECEIPT_DAYS),
-        path=f"/topics/{topic.id}",
-        httponly=True,
-        samesite="Lax",
-        secure=current_app.config.get("SESSION_COOKIE_SECURE", False),
-    )
+    return {
+        "key": ballots.receipt_cookie(vote),
+        "value": ballots.seal_receipt(current_user, vote, chosen),
+        "expires": vote.closes_at + timedelta(days=ballots.RECEIPT_DAYS),
+        "path": f"/topics/{vote.topic_id}",
+        "httponly": True,
+        "samesite": "Lax",
+        "secure": current_app.config.get("SESSION_COOKIE_SECURE", False),
+    }
 
 
 @bp.post("/topics/<int:topic_id>/vote")
 @login_required
 def vote(topic_id: int):
     """Cast or change a ballot; the choice is remembered on this device only, sealed to this person."""
-    topic = _topic_or_404(topic_id)
-    chosen = ballots.cast_ballot(current_user, topic, request.form.getlist("options"))
+    ballot, chosen = ballots.cast(current_user, topic_id, request.form.getlist("options"))
+    receipt = _receipt(ballot, chosen)  # before the commit expires what it reads
     db.session.commit()
     flash(_("Your ballot is recorded. You can change it until voting closes."), "success")
     response = redirect(url_for("topics.detail", topic_id=topic_id, _anchor="vote-h"))
-    _remember_choice(response, topic, chosen)
+    response.set_cookie(**receipt)
     return response
 
 

@@ -5,6 +5,7 @@ import os
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
+import sqlalchemy as sa
 from flask import g
 from flask_babel import Domain, force_locale, format_datetime, lazy_gettext, refresh
 
@@ -13,6 +14,7 @@ from consult.core import i18n, templating
 from consult.core.notifications import notify
 from consult.points import ledger
 from consult.topics import discussion
+from consult.topics.models import Vote, VoteOption
 
 
 def test_pages_in_english_and_chinese_one_after_the_other(client, world):
@@ -167,3 +169,35 @@ def test_an_activitys_rating_counts_and_comments_come_in_one_statement(world, db
     assert summary["total"] == 3 and dict(summary["levels"])["satisfied"] == 2 and dict(summary["levels"])["unsatisfied"] == 1
     assert [(level, text) for level, text, _ in summary["comments"]] == [("satisfied", "很好"), ("satisfied", "楼道干净了")]
     assert all(isinstance(moment, datetime) and moment.tzinfo for _, _, moment in summary["comments"])
+
+
+#: A vote POST by a voter who has not voted yet: the session check, the topic locked with all the
+#: rules read (vote, options, community, the voter's residence), the sealed ballot and the
+#: participation inserted unless there, the vote's counters and sealed tally, the topic's count (19 before).
+VOTE_POST_BUDGET = 6
+
+
+@pytest.mark.parametrize("live", [False, True], ids=["results-at-closing", "live-results"])
+def test_a_vote_post_costs_the_same_few_statements_whatever_the_ballots(live, world, login_as, count_queries, db):
+    """A new voter's ballot with 1 and with 30 ballots already cast: no more statements, within the budget."""
+    topic = world.factory.topic(world, "voting", live_results=live)
+    vote = db.session.scalar(sa.select(Vote).where(Vote.topic_id == topic.id))
+    option = db.session.scalar(sa.select(VoteOption.id).where(VoteOption.vote_id == vote.id).order_by(VoteOption.id))
+    url = f"/topics/{topic.id}/vote"
+
+    def cast(person) -> int:
+        client = login_as(person)
+        token = client.csrf_token("/")
+        with count_queries() as counter:
+            assert client.post(url, {"options": option, "csrf_token": token}).status_code == 302
+        if os.environ.get("SHOW_STATEMENTS"):
+            print("\nSTATEMENTS vote POST", *(" ".join(s.split())[:160] for s in counter.statements), sep="\n  ")
+        return counter.count
+
+    cast(world.factory.resident(world.a))
+    small = cast(world.factory.resident(world.a))
+    for _ in range(28):
+        cast(world.factory.resident(world.a))
+    large = cast(world.factory.resident(world.a))
+    assert large == small, f"vote POST: {small} statements after 1 ballot, {large} after 30"
+    assert small <= VOTE_POST_BUDGET, f"vote POST: {small} statements, budget {VOTE_POST_BUDGET}"
