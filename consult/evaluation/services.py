@@ -15,6 +15,7 @@ from datetime import timedelta
 from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
+from flask import g, has_request_context
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
@@ -125,8 +126,20 @@ def street_month(street: Street, month: str) -> dict:
     return {"month": month, "weights": weights, "rows": ranked, "final": final, "rules": rules}
 
 
+def _known_rankings() -> dict:
+    """Stored rankings read in this request (outside a request: none kept)."""
+    return g.setdefault("evaluation_rankings", {}) if has_request_context() else {}
+
+
 def _stored_ranking(street_id: int, month: str) -> StreetRanking | None:
-    return db.session.scalar(sa.select(StreetRanking).where(StreetRanking.street_id == street_id, StreetRanking.month == month))
+    """The stored ranking, read once a request (a stored ranking never changes; none found is not kept)."""
+    known = _known_rankings()
+    if (street_id, month) not in known:
+        found = db.session.scalar(sa.select(StreetRanking).where(StreetRanking.street_id == street_id, StreetRanking.month == month))
+        if found is None:
+            return None
+        known[street_id, month] = found
+    return known[street_id, month]
 
 
 def _store_on_view(street: Street, month: str) -> StreetRanking | None:
@@ -154,8 +167,14 @@ def commit_if_stored() -> None:
 
 
 def latest_stored_month(street: Street) -> str | None:
-    """The newest month stored for the street, if any."""
-    return db.session.scalar(sa.select(sa.func.max(StreetRanking.month)).where(StreetRanking.street_id == street.id))
+    """The newest month stored for the street, if any (its ranking kept for the page's next read)."""
+    newest = db.session.scalar(
+        sa.select(StreetRanking).where(StreetRanking.street_id == street.id).order_by(StreetRanking.month.desc()).limit(1)
+    )
+    if newest is None:
+        return None
+    _known_rankings()[street.id, newest.month] = newest
+    return newest.month
 
 
 def default_month(street: Street) -> str:

@@ -61,10 +61,12 @@ def topic_list(
     stmt = sa.select(Topic).where(Topic.community_id == community_id).options(joinedload(Topic.category))
     if status:
         stmt = stmt.where(policy.in_state(status, now()))
+        if not include_unlisted:
+            stmt = stmt.where(public_clause() if author_id is None else sa.or_(public_clause(), Topic.author_id == author_id))
     elif not include_unlisted:
+        # Every listed status is public (a withdrawn topic is not listed): the status alone decides,
+        # so the page's count reads the (community, status, created) index only, no table rows.
         stmt = stmt.where(Topic.status.in_(LISTED_STATUSES))
-    if not include_unlisted:
-        stmt = stmt.where(public_clause() if author_id is None else sa.or_(public_clause(), Topic.author_id == author_id))
     if category_id:
         stmt = stmt.where(Topic.category_id == category_id)
     if q:

@@ -255,7 +255,7 @@ def test_every_generated_topic_and_request_is_in_the_search_index(app, city):
 CITY_PAGES = [
     ("home", "visitor", lambda c: "/", 6),
     ("street", "visitor", lambda c: f"/streets/{c['street']}/", 6),
-    ("ranking", "visitor", lambda c: f"/streets/{c['street']}/ranking", 24),
+    ("ranking", "visitor", lambda c: f"/streets/{c['street']}/ranking", 6),
     ("community home", "visitor", lambda c: f"/c/{c['community']}/", 8),
     ("topic list", "visitor", lambda c: f"/c/{c['community']}/topics/", 6),
     ("topic list, page 10", "visitor", lambda c: f"/c/{c['community']}/topics/?page=10", 6),
