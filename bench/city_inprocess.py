@@ -129,7 +129,7 @@ def explain(app, statements) -> None:
                 cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + statement, parameters)
                 plan = [row[0] for row in cursor.fetchall()]
                 print("    " + " ".join(statement.split())[:100])
-                for line in plan[:6] + plan[-1:]:
+                for line in plan[:2] + [line for line in plan[2:-1] if "Scan" in line or "InitPlan" in line] + plan[-1:]:
                     print("      " + line[:150])
             connection.rollback()
         finally:

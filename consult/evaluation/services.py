@@ -135,7 +135,8 @@ def _stored_ranking(street_id: int, month: str) -> StreetRanking | None:
     """The stored ranking, read once a request (a stored ranking never changes; none found is not kept)."""
     known = _known_rankings()
     if (street_id, month) not in known:
-        found = db.session.scalar(sa.select(StreetRanking).where(StreetRanking.street_id == street_id, StreetRanking.month == month))
+        stored = sa.select(StreetRanking).where(StreetRanking.street_id == street_id, StreetRanking.month == month)
+        found = db.session.scalar(stored)
         if found is None:
             return None
         known[street_id, month] = found
