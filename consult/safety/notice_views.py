@@ -9,11 +9,11 @@ from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
 from consult.core.clock import site_zone
-from consult.core.exports import csv_response, iso
+from consult.core.exports import csv_response
 from consult.core.forms import form_status, submit
 from consult.places import queries as places
 from consult.places.access import community_staff_required, street_admin_required
-from consult.safety import followup, notice_queries as nq, notices, queries
+from consult.safety import followup, notice_export, notice_queries as nq, notices, queries
 from consult.safety.notice_forms import LEVEL_LABELS, OUTCOME_LABELS, CommunityNoticeForm, StreetNoticeForm, VisitForm
 from consult.safety.notice_policy import NoticePolicy, scope_of
 
@@ -147,63 +147,12 @@ def export(notice_id: int):
     """The notice and its follow-up, one line per recipient the viewer sees (totals per place for the street)."""
     notice = nq.notice_by_id(notice_id)
     NoticePolicy(notice).require("export", current_user)
-    scope = scope_of(notice, current_user)
-    head = [notice.id, notice.level, notice.title, iso(notice.published_at), iso(notice.ends_at)]
-    header = ["notice", "level", "title", "published_at", "ends_at"]
-    if not scope.sees_people:
-        rows = [
-            [*head, r.community, r.grid or "", r.building or "", r.recipients, r.acknowledged]
-            for r in nq.place_rows(notice, scope)
-        ]
-        return csv_response(
-            f"notice-{notice.id}.csv", [*header, "community", "grid", "building", "recipients", "acknowledged"], rows
-        )
-    rows = [
-        [
-            *head,
-            p.recipient.building or "",
-            p.recipient.unit or "",
-            p.recipient.room or "",
-            p.user.display_name,
-            "yes" if p.need else "",
-            iso(p.ack.at) if p.ack else "",
-            p.ack.via if p.ack else "",
-            p.visit.outcome if p.visit else "",
-            iso(p.visit.at) if p.visit else "",
-            (p.visit.note or "") if p.visit else "",
-        ]
-        for p in nq.people(notice, scope)
-    ]
-    columns = [
-        "building",
-        "unit",
-        "room",
-        "name",
-        "needs_help",
-        "acknowledged_at",
-        "acknowledged_via",
-        "last_visit",
-        "visited_at",
-        "visit_note",
-    ]
-    return csv_response(f"notice-{notice.id}.csv", [*header, *columns], rows)
+    return csv_response(f"notice-{notice.id}.csv", *notice_export.follow_up(notice, scope_of(notice, current_user)))
 
 
 @bp.get("/c/<community>/notices/export.csv")
 @community_staff_required
 def community_export(community):
     """The community's notices with their counts (CSV)."""
-    rows = [
-        [
-            x.notice.id,
-            x.notice.level,
-            x.notice.title,
-            iso(x.notice.published_at),
-            iso(x.notice.ends_at),
-            x.recipients,
-            x.acknowledged,
-        ]
-        for x in nq.notices_of_community(community, limit=10_000)
-    ]
-    header = ["notice", "level", "title", "published_at", "ends_at", "recipients", "acknowledged"]
-    return csv_response(f"notices-{community.slug}.csv", header, rows)
+    listed = nq.notices_of_community(community, limit=10_000)
+    return csv_response(f"notices-{community.slug}.csv", *notice_export.listing(listed))
