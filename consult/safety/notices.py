@@ -163,8 +163,10 @@ def _resolve(notice: Notice, targets: Iterable[NoticeTarget]) -> int:
         .where(Residence.status == ResidenceStatus.CONFIRMED, User.active.is_(True), sa.or_(*conditions))
     )
     columns = ["notice_id", "user_id", "community_id", "grid_id", "building", "unit", "room"]
-    result = db.session.execute(sa.insert(NoticeRecipient).from_select(columns, select))
-    return result.rowcount or 0
+    db.session.execute(sa.insert(NoticeRecipient).from_select(columns, select))
+    # Counted, not read from rowcount: psycopg answers -1 for an INSERT … SELECT.
+    counted = sa.select(sa.func.count()).select_from(NoticeRecipient).where(NoticeRecipient.notice_id == notice.id)
+    return db.session.scalar(counted) or 0
 
 
 def _call_responders(notice: Notice) -> int:
@@ -178,8 +180,9 @@ def _call_responders(notice: Notice) -> int:
         .where(ResponderGrid.grid_id.in_(reached))
         .distinct()
     )
-    result = db.session.execute(sa.insert(NoticeResponder).from_select(["notice_id", "user_id"], select))
-    return result.rowcount or 0
+    db.session.execute(sa.insert(NoticeResponder).from_select(["notice_id", "user_id"], select))
+    counted = sa.select(sa.func.count()).select_from(NoticeResponder).where(NoticeResponder.notice_id == notice.id)
+    return db.session.scalar(counted) or 0
 
 
 @job(FANOUT_JOB)

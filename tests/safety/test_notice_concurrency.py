@@ -23,6 +23,7 @@ def _notice(committed_db, residents: int):
     people = [factory.resident(world.a, building=str(1 + i % 8), room=str(100 + i)) for i in range(residents)]
     draft = notices.Draft(level="yellow", title="暴雨黄色预警", what_to_do="请远离地下室。", ends_at=now() + timedelta(hours=6))
     notice = notices.publish(world.worker, world.a, draft)
+    assert notice.recipients == residents + 2  # counted on PostgreSQL too (its rowcount of an INSERT … SELECT is -1)
     committed_db.session.commit()
     return world, notice.id, [p.id for p in people]
 
