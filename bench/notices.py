@@ -69,7 +69,14 @@ def _build() -> tuple:
     communities = [places.create_community(admin, street, f"bench-{i}", f"基准社区{i}") for i in range(COMMUNITIES)]
     moment = now() - timedelta(days=30)
     users = [
-        {"username": f"r{c}_{i}", "display_name": f"居民{c}-{i}", "language": "zh_CN", "large_text": False, "active": True, "created_at": moment}
+        {
+            "username": f"r{c}_{i}",
+            "display_name": f"居民{c}-{i}",
+            "language": "zh_CN",
+            "large_text": False,
+            "active": True,
+            "created_at": moment,
+        }
         for c in range(COMMUNITIES)
         for i in range(PER_COMMUNITY)
     ]
@@ -117,7 +124,8 @@ def main() -> None:
         assert db.session.scalar(sa.select(sa.func.count()).select_from(User)) == 0, "the database must be empty"
         started = time.perf_counter()
         street, street_admin, community_ids = _build()
-        print(f"built {COMMUNITIES * PER_COMMUNITY} residents in {COMMUNITIES} communities in {time.perf_counter() - started:.1f} s")
+        took = time.perf_counter() - started
+        print(f"built {COMMUNITIES * PER_COMMUNITY} residents in {COMMUNITIES} communities in {took:.1f} s")
         queued = bool(app.config.get("REDIS_URL"))
         publish, fan_out = [], []
         for run in range(3):
@@ -140,7 +148,8 @@ def main() -> None:
             print(f"run {run}: {notice.recipients} recipients, {sent} notified, publish {publish[-1]:.2f} s")
         backend = sa.engine.make_url(url).get_backend_name()
         if queued:
-            print(f"{backend}, Redis queue: publish (request) {statistics.median(publish):.2f} s, fan-out (job) {statistics.median(fan_out):.2f} s")
+            request, job = statistics.median(publish), statistics.median(fan_out)
+            print(f"{backend}, Redis queue: publish (request) {request:.2f} s, fan-out (job) {job:.2f} s")
         else:
             print(f"{backend}, inline: publish with fan-out (request) {statistics.median(publish):.2f} s")
 

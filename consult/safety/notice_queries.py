@@ -37,16 +37,34 @@ def notice_by_id(notice_id: int) -> Notice:
     return notice
 
 
-def banner_for(user_id: int, limit: int = 3) -> list[Notice]:
-    """The person's running notices not yet acknowledged, most urgent first: one small statement."""
+def _pending(user_id):
+    """The condition on (Notice, NoticeRecipient): sent to the person, running, not acknowledged."""
     acked = sa.select(NoticeAcknowledgement.id).where(
         NoticeAcknowledgement.notice_id == Notice.id, NoticeAcknowledgement.user_id == user_id
     )
+    return sa.and_(NoticeRecipient.user_id == user_id, Notice.ends_at > now(), ~acked.exists())
+
+
+def has_pending_query(user_id):
+    """Whether the person has a banner to see, as a scalar subquery of their id (column or value):
+    read with the session check, so a page without a banner costs no statement for it."""
+    return (
+        sa.select(Notice.id)
+        .join(NoticeRecipient, NoticeRecipient.notice_id == Notice.id)
+        .where(_pending(user_id))
+        .limit(1)
+        .correlate_except(Notice, NoticeRecipient, NoticeAcknowledgement)
+        .scalar_subquery()
+    )
+
+
+def banner_for(user_id: int, limit: int = 3) -> list[Notice]:
+    """The person's running notices not yet acknowledged, most urgent first: one small statement."""
     return list(
         db.session.scalars(
             sa.select(Notice)
             .join(NoticeRecipient, NoticeRecipient.notice_id == Notice.id)
-            .where(NoticeRecipient.user_id == user_id, Notice.ends_at > now(), ~acked.exists())
+            .where(_pending(user_id))
             .order_by(_SEVERITY.desc(), Notice.published_at.desc())
             .limit(limit)
         )

@@ -1,20 +1,40 @@
 """What urgent notices and first responders add to the shared registries: the banner of every page,
 their part of "download my data", labels and audit sentences, closing an account."""
 
+from flask import g
 from flask_babel import lazy_gettext as _l
 
 from consult.core.audit import describe_actions
 from consult.core.exports import iso
-from consult.core.registries import STAFF_ACTION, add_labels, closing, header_value, not_personal, personal, template_global
+from consult.core.registries import (
+    STAFF_ACTION,
+    add_labels,
+    closing,
+    header_value,
+    not_personal,
+    personal,
+    session_read,
+    template_global,
+)
 from consult.extensions import db
 from consult.safety import notice_queries, notices, responders  # noqa: F401  (notices: registers the fan-out job)
 from consult.safety.notice_forms import LEVEL_LABELS, SKILL_LABELS
 from consult.safety.notice_models import NoticeAcknowledgement, NoticeRecipient, NoticeResponder, NoticeVisit
 
 
+@session_read("urgent_pending")
+def urgent_pending(user_id):
+    """Whether the person has a banner to see, read with the session check (no statement of its own)."""
+    return notice_queries.has_pending_query(user_id)
+
+
 @header_value("urgent_notices")
 def urgent_notices(user) -> list:
-    """The running notices the person has not acknowledged: the banner on top of every page (one small query)."""
+    """The running notices the person has not acknowledged: the banner on top of every page. One
+    small statement, and only when the session check found something to show."""
+    reads = g.get("session_reads")
+    if reads is not None and "urgent_pending" in reads and reads["urgent_pending"] is None:
+        return []
     return notice_queries.banner_for(user.id)
 
 
