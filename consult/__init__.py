@@ -119,6 +119,8 @@ def register_blueprints(app: Flask) -> None:
     from consult.requests.open311 import bp as open311_bp
     from consult.requests.views import bp as requests_bp
     from consult.safety.manage import bp as safety_manage_bp
+    from consult.safety.notice_me import bp as safety_notice_bp
+    from consult.safety.notice_views import bp as safety_notices_bp
     from consult.safety.views import bp as safety_bp
     from consult.topics.manage import bp as topics_manage_bp
     from consult.topics.views import bp as topics_bp
@@ -133,6 +135,7 @@ def register_blueprints(app: Flask) -> None:
     import consult.places.registrations  # noqa: F401
     import consult.points.registrations  # noqa: F401
     import consult.requests.registrations  # noqa: F401
+    import consult.safety.notice_registrations  # noqa: F401
     import consult.safety.registrations  # noqa: F401
     import consult.topics.registrations  # noqa: F401
 
@@ -163,6 +166,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(open311_bp)
     app.register_blueprint(safety_bp)
     app.register_blueprint(safety_manage_bp)
+    app.register_blueprint(safety_notice_bp)
+    app.register_blueprint(safety_notices_bp)
     app.register_blueprint(offerings_bp)
     app.register_blueprint(offerings_manage_bp)
     app.register_blueprint(api_bp)

@@ -22,7 +22,7 @@ from consult.extensions import db
 from consult.places.queries import active_residence
 from consult.requests import api_keys, reporting, services as requests
 from consult.requests.queries import photos_of
-from consult.safety import needs, staff
+from consult.safety import needs, notices, responders, staff
 from consult.topics import services as topics
 
 ROLES = (
@@ -59,6 +59,8 @@ DEPARTMENT = "department"  # members of world.department (a department of world.
 #: world.grid (of world.a): its grid worker and the committee (workers of world.a, admins of its street)
 GRID = "grid"
 PROVIDER = "provider"  # staff of world.provider (a confirmed provider of world.a's service list)
+#: an urgent notice of world.a: its recipients (confirmed residents of world.a) and those who follow it up
+NOTICE = "notice"
 
 ALLOWED = {
     MEMBER_OR_COMMITTEE: {"resident", "party", "worker", "street_admin"},
@@ -82,6 +84,7 @@ ALLOWED = {
     DEPARTMENT: {"department"},
     GRID: {"grid_worker", "worker", "street_admin"},
     PROVIDER: {"provider"},
+    NOTICE: {"resident", "party", "grid_worker", "worker", "street_admin"},
     COMMUNITY_STAFF: {"worker", "street_admin"},
     STREET_ADMIN: {"street_admin"},
     SITE_ADMIN: {"site_admin"},
@@ -532,8 +535,10 @@ def poster(endpoint: str) -> str:
         return "site_admin"
     if endpoint == "requests_manage.department_step":
         return "department"
-    if endpoint == "safety_manage.grid_record_need":
+    if endpoint in ("safety_manage.grid_record_need", "safety_notices.record_visit"):
         return "grid_worker"
+    if endpoint == "safety_notices.publish_for_street":
+        return "street_admin"
     if endpoint.startswith("offerings_manage.provider_"):
         return "provider"
     if endpoint.startswith(("evaluation_manage.",)) or endpoint in {
@@ -583,3 +588,44 @@ post("offerings_manage.edit_service", lambda w: f"/manage/c/{w.a.slug}/services/
 post("offerings_manage.withdraw", lambda w: f"/manage/services/{_service(w).id}/withdraw")
 post("offerings_manage.provider_new_service", lambda w: f"/manage/providers/{w.provider.id}/services/new")
 post("offerings_manage.provider_edit_service", lambda w: f"/manage/providers/{w.provider.id}/services/{_service(w).id}/edit")
+
+
+# --- safety: urgent notices and first responders -----------------------------------------------
+def _notice(w):
+    """An orange warning for all of world.a (world.resident, in world.grid, and world.party), a
+    first responder called, one visit recorded."""
+    if not hasattr(w, "_notice"):
+        from datetime import timedelta  # noqa: PLC0415
+
+        from consult.safety import followup  # noqa: PLC0415
+
+        _need(w)
+        helper = w.factory.resident(w.a, username="helper", display_name="响应人赵", building="3", room="402")
+        responders.opt_in(helper, {"first_aid": True}, None, [w.grid.id])
+        draft = notices.Draft(
+            level="orange", title="暴雨橙色预警", what_to_do="请远离地下室。", ends_at=now() + timedelta(hours=6)
+        )
+        w._notice = notices.publish(w.worker, w.a, draft)
+        followup.record_visit(w.grid_worker, w._notice, w.resident.id, "not_home", "敲门无人")
+    return w._notice
+
+
+route("safety_notices.community_notices", lambda w: (_notice(w), f"/manage/c/{w.a.slug}/notices/")[1], COMMUNITY_STAFF)
+route("safety_notices.street_notices", lambda w: (_notice(w), f"/manage/streets/{w.street.slug}/notices/")[1], STREET_ADMIN)
+route("safety_notices.board", lambda w: f"/manage/notices/{_notice(w).id}/", GRID, shown_to="worker")
+route("safety_notices.print_list", lambda w: f"/manage/notices/{_notice(w).id}/print", GRID, shown_to="grid_worker")
+route("safety_notices.export", lambda w: f"/manage/notices/{_notice(w).id}/export.csv", GRID, html=False)
+route(
+    "safety_notices.community_export",
+    lambda w: (_notice(w), f"/manage/c/{w.a.slug}/notices/export.csv")[1],
+    COMMUNITY_STAFF,
+    html=False,
+)
+route("safety_notice.notice", lambda w: f"/notices/{_notice(w).id}", NOTICE, refused_status=404, shown_to="resident")
+post("safety_notices.publish", lambda w: f"/manage/c/{w.a.slug}/notices/")
+post("safety_notices.publish_for_street", lambda w: f"/manage/streets/{w.street.slug}/notices/")
+post("safety_notices.record_visit", lambda w: f"/manage/notices/{_notice(w).id}/visits")
+post("safety_notice.acknowledge", lambda w: f"/notices/{_notice(w).id}/ack")
+post("safety_notice.answer", lambda w: f"/notices/{_notice(w).id}/answer")
+post("safety_notice.opt_in", lambda w: "/me/safety/responder")
+post("safety_notice.opt_out", lambda w: "/me/safety/responder/remove")

@@ -88,6 +88,7 @@ def _load_from_session(user_id: str) -> User | None:
         db.session.commit()
     g.user_session = found.row
     g._unread = found.also  # the header's count, read with the session (consult.core.templating)
+    g.session_reads = found.reads  # the domains' values read with it (consult.core.registries.session_reads)
     return found.user
 
 

@@ -24,6 +24,7 @@ from consult.accounts.models import User, UserSession
 from consult.core import audit
 from consult.core.clock import now
 from consult.core.errors import NotFound
+from consult.core.registries import session_reads
 from consult.extensions import db
 
 
@@ -122,6 +123,8 @@ class Checked(NamedTuple):
     row: UserSession
     touched: bool
     also: Any = None
+    #: the values of ``consult.core.registries.session_reads``, by name
+    reads: dict | None = None
 
 
 def check(user_id: str, token: str | None, *, also=None) -> Checked | None:
@@ -137,6 +140,7 @@ def check(user_id: str, token: str | None, *, also=None) -> Checked | None:
         return None
     # The person comes in the same statement (then from the identity map).
     columns = [UserSession, User] + ([also(UserSession.user_id).label("also")] if also is not None else [])
+    columns += [read(UserSession.user_id).label(f"read_{name}") for name, read in session_reads.items()]
     found = db.session.execute(
         sa.select(*columns).join(User, User.id == UserSession.user_id).where(UserSession.token_hash == hash_token(token))
     ).first()
@@ -151,7 +155,9 @@ def check(user_id: str, token: str | None, *, also=None) -> Checked | None:
         if not row.remembered:
             row.expires_at = moment + _idle()
         db.session.flush()
-    return Checked(user, row, touched, found[2] if also is not None else None)
+    first_read = 3 if also is not None else 2
+    reads = {name: found[first_read + i] for i, name in enumerate(session_reads)}
+    return Checked(user, row, touched, found[2] if also is not None else None, reads)
 
 
 def resume(cookie: str | None) -> tuple[User, UserSession, str, str] | None:

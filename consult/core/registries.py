@@ -128,6 +128,21 @@ def add_labels(mapping: dict[str, object]) -> None:
     labels.update(mapping)
 
 
+#: name -> function(user id column) -> scalar subquery, read in the session check's own statement;
+#: the values land in ``g.session_reads`` (the urgent-notice banner asks whether it has anything)
+session_reads: dict[str, Callable] = {}
+
+
+def session_read(name: str):
+    """Register a value read along with every request's session check (no statement of its own)."""
+
+    def decorator(fn):
+        session_reads[name] = fn
+        return fn
+
+    return decorator
+
+
 #: name -> callable available in every template (domains add their label helpers)
 template_globals: dict[str, Callable] = {}
 #: name -> function(community, user) -> dict | None: a panel on the community's home page,

@@ -4,7 +4,7 @@ themselves, one recorded by the grid worker with consent)."""
 
 from __future__ import annotations
 
-from consult.safety import grids, needs, staff
+from consult.safety import grids, needs, notice_demo, staff
 
 #: (grid name, buildings)
 GRIDS = [("第一网格", ("1", "2", "3")), ("第二网格", ("4", "5", "6"))]
@@ -30,3 +30,4 @@ def seed(world: dict) -> None:
     needs.record_for(
         grid_worker, neighbours[9], {"limited_mobility": True, "no_phone": True}, "坐轮椅，没有手机", "本人", "入户当面同意"
     )
+    notice_demo.seed(world, grid_worker)

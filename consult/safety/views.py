@@ -8,17 +8,20 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from consult.core.forms import form_status, submit
-from consult.safety import needs, pages
+from consult.safety import needs, pages, responders
 from consult.safety.forms import ConfirmForm, NeedForm
+from consult.safety.notice_forms import ResponderForm
+from consult.safety.notice_me import responder_form
 
 bp = Blueprint("safety", __name__)
 
 
-def _page(form: NeedForm | None = None, status: int = 200):
+def _page(form: NeedForm | None = None, status: int = 200, responder: ResponderForm | None = None):
     page = pages.my_safety(current_user)
     if form is None:
         form = NeedForm(obj=page.need)
-    return render_template("safety/me.html", page=page, form=form, remove_form=ConfirmForm()), status
+    responding = {"responder_form": responder_form(responder), "responder": responders.responder_of(current_user.id)}
+    return render_template("safety/me.html", page=page, form=form, remove_form=ConfirmForm(), **responding), status
 
 
 @bp.get("/me/safety")

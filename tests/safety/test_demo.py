@@ -6,7 +6,7 @@ import pytest
 from consult import demo
 from consult.accounts import services as accounts
 from consult.places import queries as places
-from consult.safety import queries
+from consult.safety import notice_queries, queries
 
 #: builds the whole demo (several seconds): left out of `make test-fast`, run by `make test`
 pytestmark = pytest.mark.slow
@@ -25,3 +25,15 @@ def test_demo_grids(db, login_as):
     assert "第一网格" in me and "网格员 王芳" in me and "010-62001234" in me
     page = login_as(grid_worker).get(f"/manage/grids/{grids[1].id}/").get_data(as_text=True)
     assert "坐轮椅" in page and "入户当面同意" in page
+
+
+def test_demo_notice(db, login_as):
+    """The yellow rainstorm warning: 7 of 14 know (two through visits); the demo resident sees the banner."""
+    assert demo.seed()
+    community = places.community_by_slug("heping")
+    [listed] = notice_queries.notices_of_community(community)
+    assert (listed.notice.level, listed.acknowledged, listed.recipients) == ("yellow", 7, 14)
+    home = login_as(accounts.user_by_username("resident")).get("/").get_data(as_text=True)
+    assert "暴雨黄色预警" in home and "已知晓" in home
+    board = login_as(accounts.user_by_username("worker")).get(f"/manage/notices/{listed.notice.id}/").get_data(as_text=True)
+    assert "50 %" in board and "需要帮忙把轮椅搬到二楼邻居家" in board and "党员 张志强" in board
