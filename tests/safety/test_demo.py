@@ -6,7 +6,7 @@ import pytest
 from consult import demo
 from consult.accounts import services as accounts
 from consult.places import queries as places
-from consult.safety import queries
+from consult.safety import hazard_queries, queries
 
 #: builds the whole demo (several seconds): left out of `make test-fast`, run by `make test`
 pytestmark = pytest.mark.slow
@@ -25,3 +25,13 @@ def test_demo_grids(db, login_as):
     assert "第一网格" in me and "网格员 王芳" in me and "010-62001234" in me
     page = login_as(grid_worker).get(f"/manage/grids/{grids[1].id}/").get_data(as_text=True)
     assert "坐轮椅" in page and "入户当面同意" in page
+
+
+def test_demo_hazards_points_and_drill(db, login_as):
+    assert demo.seed()
+    community = places.community_by_slug("heping")
+    assert {h.status for h in hazard_queries.ledger(community.id)} == {"open", "fixing", "fixed", "checked"}
+    assert [p.name for p, _held in hazard_queries.points_of(community.id)] == ["社区应急服务站", "防汛物资点"]
+    public = login_as(None).get("/c/heping/safety/").get_data(as_text=True)
+    assert "沙袋" in public and "010-62002222" in public
+    assert "汛期应急疏散演练" in login_as(None).get("/c/heping/activities/").get_data(as_text=True)
