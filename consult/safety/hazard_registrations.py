@@ -108,7 +108,7 @@ describe_actions(
         "hazard.fix": _l("Marked a hazard fixed."),
         "hazard.check": _l("Checked that a hazard is gone."),
         "hazard.reopen": _l("Found a hazard not fixed and sent it back."),
-        "inspection.record": _l("Recorded an inspection."),
+        "inspection.record": _l("Inspected the grid %(grid)s: %(failed)s items failed."),
         "emergency_point.add": _l("Listed the emergency point %(name)s."),
         "emergency_point.remove": _l("Removed the emergency point %(name)s."),
     }

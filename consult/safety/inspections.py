@@ -44,11 +44,10 @@ def inspect(
     db.session.add_all(InspectionItem(inspection_id=inspection.id, item=item, passed=bool(results[item])) for item in ITEM_KIND)
     db.session.flush()
     community = db.session.get_one(Community, grid.community_id)
-    failed = sorted(item for item, passed in results.items() if not passed)
-    audit.record(
-        actor, "inspection.record", inspection, community_id=community.id, street_id=community.street_id, after={"failed": failed}
-    )
-    log.info("inspection %s of grid %s by user %s: %d failed", inspection.id, grid.id, actor.id, len(failed))
+    failed = sum(1 for passed in results.values() if not passed)
+    after = {"grid": grid.name, "failed": failed}
+    audit.record(actor, "inspection.record", inspection, community_id=community.id, street_id=community.street_id, after=after)
+    log.info("inspection %s of grid %s by user %s: %d failed", inspection.id, grid.id, actor.id, failed)
     return inspection
 
 
