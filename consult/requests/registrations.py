@@ -145,6 +145,7 @@ def linked_request(request_id: int) -> dict | None:
     return {
         "community_id": request.community_id,
         "title": f"#{request.id} {request.description[:40]}",
+        "description": request.description,
         "building": request.building,
         "place": request.place,
         "endpoint": "requests.detail",

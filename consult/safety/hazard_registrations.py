@@ -2,30 +2,34 @@
 hazards on the committee's to-do page, a panel on the community's home page, the street page's
 overdue list, labels, audit sentences, and the columns "download my data" leaves out."""
 
+from datetime import datetime, time, timedelta
+
 from flask import url_for
 from flask_babel import gettext as _, lazy_gettext as _l
+from flask_login import current_user
 
 from consult.core.audit import describe_actions
-from consult.core.clock import local_now
+from consult.core.clock import site_zone
 from consult.core.registries import STAFF_ACTION, TodoItem, add_labels, community_panel, not_personal, template_global, todo
 from consult.core.templating import listed
 from consult.safety import hazard_queries as queries
 from consult.safety.hazard_labels import EQUIPMENT_LABELS, ITEM_LABELS, KIND_LABELS, SEVERITY_LABELS, STATUS_LABELS, STEP_LABELS
 from consult.safety.hazard_models import HazardStatus
+from consult.safety.hazard_policy import committee
 from consult.safety.policy import is_grid_worker
 
 
 @todo("hazards")
 def overdue_hazards(community):
-    """Hazards past their due date and not fixed yet: overdue from the day after their due date."""
-    today = local_now().date()
+    """Hazards past their due date and not fixed yet: waiting since the end of their due date (overdue at once)."""
+    zone = site_zone()
     return [
         TodoItem(
             kind=_("Overdue hazard"),
             title=f"#{h.id} {KIND_LABELS[h.kind]} · {h.owner_name}",
-            since=local_now() - (today - h.due_on),
+            since=datetime.combine(h.due_on + timedelta(days=1), time(0), tzinfo=zone),
             link=url_for("hazards.detail", hazard_id=h.id),
-            target=(today - h.due_on) / 2,
+            target=timedelta(0),
         )
         for h in queries.overdue(community.id)
     ]
@@ -35,6 +39,15 @@ def overdue_hazards(community):
 def community_safety(community, user):
     """The link to the community's safety page (emergency points, hazard counts)."""
     return {}
+
+
+@template_global
+def hazard_from_request(community_id: int, request_id: int) -> str | None:
+    """On a request's page: the link that turns it into a hazard, for the committee only."""
+    if not committee(current_user, community_id):
+        return None
+    community = queries.community(community_id)
+    return url_for("hazards.ledger", community=community.slug, request_id=request_id, _anchor="new-hazard-h")
 
 
 @template_global

@@ -3,7 +3,7 @@ for the committee and the grid's workers), its photo, and the community's public
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -49,11 +49,22 @@ def _ledger(community, form=None, status: int = 200):
     ), status
 
 
+def _from_request(community) -> HazardForm | None:
+    """The form filled from ``?request_id=`` (a request of this community), else None."""
+    number = request.args.get("request_id", type=int)
+    lookup = linked_records.get("request")
+    record = lookup(number) if lookup and number and 0 < number < 2**31 else None
+    if record is None or record["community_id"] != community.id:
+        return None
+    return HazardForm(request_id=number, description=record["description"], building=record["building"], place=record["place"])
+
+
 @bp.get("/manage/c/<community>/hazards/")
 @community_staff_required
 def ledger(community):
-    """The community's hazard ledger, the unresolved first, and the form to add one."""
-    return _ledger(community)
+    """The community's hazard ledger, the unresolved first, and the form to add one (filled from a
+    resident's request when the request's page sent the worker here)."""
+    return _ledger(community, _from_request(community))
 
 
 @bp.post("/manage/c/<community>/hazards/")
@@ -82,7 +93,7 @@ def export(community):
 
 def _detail(hazard, plan_form=None, status: int = 200):
     lookup = linked_records.get("request")
-    request = lookup(hazard.request_id) if lookup and hazard.request_id else None
+    linked = lookup(hazard.request_id) if lookup and hazard.request_id else None
     if plan_form is None:
         plan_form = PlanForm(obj=hazard)
     return render_template(
@@ -90,7 +101,7 @@ def _detail(hazard, plan_form=None, status: int = 200):
         hazard=hazard,
         community=queries.community(hazard.community_id),
         grids=queries.grid_names(hazard.community_id),
-        request_link=request,
+        request_link=linked,
         steps=[action for action in TRANSITIONS if HazardPolicy(hazard).can(action, current_user)],
         plan_form=plan_form,
         confirm=ConfirmForm(),

@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from consult.core.audit import AuditEntry
 from consult.core.clock import local_now
 from consult.core.errors import RuleViolation
+from consult.requests import reporting
 from consult.safety import grids, hazards, inspections
 from consult.safety.hazard_models import ITEM_KIND, EmergencyPoint, Hazard, Inspection
 from tests.requests.test_photos import gps_exif, picture
@@ -178,3 +179,17 @@ def test_an_inspection_hazard_for_a_building_outside_the_grid_is_refused(db, wor
     with pytest.raises(RuleViolation) as refused:
         inspections.open_hazard(world.grid_worker, inspection, "drains_clear", data)
     assert refused.value.field == "building" and rows(db, Hazard) == 0
+
+
+def test_a_request_page_leads_the_committee_to_a_filled_hazard_form(db, world, login_as):
+    request = reporting.report(world.resident, world.a, category="repairs", description="楼道堆满纸箱，堵住出口", building="3")
+    worker = login_as(world.worker)
+    page = worker.get(f"/requests/{request.id}").get_data(as_text=True)
+    link = f"/manage/c/{world.a.slug}/hazards/?request_id={request.id}#new-hazard-h"
+    assert link in page
+    form = worker.get(link.split("#")[0]).get_data(as_text=True)
+    assert "楼道堆满纸箱，堵住出口" in form and f'value="{request.id}"' in form
+    assert worker.post(f"/manage/c/{world.a.slug}/hazards/", sent(request_id=str(request.id)), token_from=link).status_code == 302
+    assert db.session.scalar(sa.select(Hazard.request_id)) == request.id
+    assert worker.get(f"/manage/c/{world.a.slug}/hazards/?request_id=999999999999").status_code == 200  # ignored
+    assert "隐患台账" not in login_as(world.resident).get(f"/requests/{request.id}").get_data(as_text=True)
