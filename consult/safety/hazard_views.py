@@ -149,7 +149,7 @@ def plan(hazard_id: int):
     if submit(form, change):
         flash(_("The plan is saved."), "success")
         return redirect(url_for("hazards.detail", hazard_id=hazard.id))
-    return _detail(hazard, form, form_status(form))
+    return _detail(queries.hazard_by_id(hazard_id), form, form_status(form))
 
 
 @bp.get("/manage/hazards/<int:hazard_id>/photo")
