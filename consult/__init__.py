@@ -118,9 +118,11 @@ def register_blueprints(app: Flask) -> None:
     from consult.requests.manage import bp as requests_manage_bp
     from consult.requests.open311 import bp as open311_bp
     from consult.requests.views import bp as requests_bp
+    from consult.safety.hazard_views import bp as hazards_bp
     from consult.safety.manage import bp as safety_manage_bp
     from consult.safety.notice_me import bp as safety_notice_bp
     from consult.safety.notice_views import bp as safety_notices_bp
+    from consult.safety.round_views import bp as safety_rounds_bp
     from consult.safety.views import bp as safety_bp
     from consult.topics.manage import bp as topics_manage_bp
     from consult.topics.views import bp as topics_bp
@@ -168,6 +170,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(safety_manage_bp)
     app.register_blueprint(safety_notice_bp)
     app.register_blueprint(safety_notices_bp)
+    app.register_blueprint(hazards_bp)
+    app.register_blueprint(safety_rounds_bp)
     app.register_blueprint(offerings_bp)
     app.register_blueprint(offerings_manage_bp)
     app.register_blueprint(api_bp)

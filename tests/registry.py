@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 
 from PIL import Image
 
@@ -22,7 +23,8 @@ from consult.extensions import db
 from consult.places.queries import active_residence
 from consult.requests import api_keys, reporting, services as requests
 from consult.requests.queries import photos_of
-from consult.safety import needs, notices, responders, staff
+from consult.safety import hazards, inspections, needs, notices, responders, staff, stations
+from consult.safety.hazard_models import ITEM_KIND
 from consult.topics import services as topics
 
 ROLES = (
@@ -525,6 +527,70 @@ post("safety_manage.record_need", lambda w: f"/manage/c/{w.a.slug}/grids/needs")
 post("safety_manage.grid_record_need", lambda w: f"/manage/grids/{w.grid.id}/needs")
 
 
+# --- safety: the hazard ledger, inspections, emergency points ------------------------------------
+def _inspection(w):
+    """An inspection of world.grid by its grid worker, every item failed."""
+    if not hasattr(w, "_inspection"):
+        w._inspection = inspections.inspect(w.grid_worker, w.grid, dict.fromkeys(ITEM_KIND, False), "3")
+    return w._inspection
+
+
+def _hazard(w):
+    """A hazard of world.grid (building 3) with a photo, opened from a failed item of the inspection."""
+    if not hasattr(w, "_hazard"):
+        buffer = io.BytesIO()
+        Image.new("RGB", (40, 30), "orange").save(buffer, format="JPEG")
+        data = hazards.HazardInput(
+            kind="",
+            severity="high",
+            place="2单元楼道",
+            description="电动车在楼道充电",
+            owner_name="物业服务中心",
+            due_on=now().date() + timedelta(days=7),
+            photo=buffer.getvalue(),
+        )
+        w._hazard = inspections.open_hazard(w.grid_worker, _inspection(w), "no_ebike_in_stairwell", data)
+    return w._hazard
+
+
+def _point(w):
+    if not hasattr(w, "_point"):
+        w._point = stations.add_point(
+            w.worker,
+            w.a,
+            name="社区应急服务站",
+            place="居委会一楼",
+            opening="24小时",
+            open_at_night=True,
+            keeper_name="李师傅",
+            keeper_phone="010-62001111",
+            counts={"aed": 1, "stretcher": 2},
+        )
+    return w._point
+
+
+route("hazards.ledger", lambda w: (_hazard(w), f"/manage/c/{w.a.slug}/hazards/")[1], COMMUNITY_STAFF)
+route("hazards.export", lambda w: (_hazard(w), f"/manage/c/{w.a.slug}/hazards/ledger.csv")[1], COMMUNITY_STAFF, html=False)
+route("hazards.detail", lambda w: f"/manage/hazards/{_hazard(w).id}/", GRID, shown_to="grid_worker")
+route("hazards.photo", lambda w: f"/manage/hazards/{_hazard(w).id}/photo", GRID, html=False)
+route("hazards.public", lambda w: (_hazard(w), _point(w), f"/c/{w.a.slug}/safety/")[2], PUBLIC)
+route(
+    "safety_rounds.grid_inspections",
+    lambda w: (_inspection(w), f"/manage/grids/{w.grid.id}/inspections/")[1],
+    GRID,
+    shown_to="grid_worker",
+)
+route("safety_rounds.inspection", lambda w: f"/manage/inspections/{_inspection(w).id}/", GRID, shown_to="grid_worker")
+route("safety_rounds.points", lambda w: (_point(w), f"/manage/c/{w.a.slug}/emergency-points/")[1], COMMUNITY_STAFF)
+post("hazards.record", lambda w: f"/manage/c/{w.a.slug}/hazards/")
+post("hazards.step", lambda w: f"/manage/hazards/{_hazard(w).id}/steps/start")
+post("hazards.plan", lambda w: f"/manage/hazards/{_hazard(w).id}/plan")
+post("safety_rounds.inspect", lambda w: f"/manage/grids/{w.grid.id}/inspections/")
+post("safety_rounds.open_hazard", lambda w: f"/manage/inspections/{_inspection(w).id}/items/drains_clear/hazard")
+post("safety_rounds.add_point", lambda w: f"/manage/c/{w.a.slug}/emergency-points/")
+post("safety_rounds.remove_point", lambda w: f"/manage/c/{w.a.slug}/emergency-points/{_point(w).id}/remove")
+
+
 def poster(endpoint: str) -> str:
     """The kind of person who sends a form (for the hostile-input tests): staff for /manage, else a resident."""
     if endpoint.startswith("places_manage.") and any(
@@ -539,6 +605,10 @@ def poster(endpoint: str) -> str:
         return "grid_worker"
     if endpoint == "safety_notices.publish_for_street":
         return "street_admin"
+    if endpoint in {"safety_manage.grid_record_need", "safety_rounds.inspect", "safety_rounds.open_hazard"}:
+        return "grid_worker"
+    if endpoint.startswith("hazards."):
+        return "worker"
     if endpoint.startswith("offerings_manage.provider_"):
         return "provider"
     if endpoint.startswith(("evaluation_manage.",)) or endpoint in {

@@ -77,6 +77,18 @@ def seed(world: dict) -> None:
             capacity=30,
             points_per_hour=5,
         )
+        planning.create_activity(  # a drill (演练) earns points like any activity (docs/safety.md)
+            worker,
+            community,
+            title="汛期应急疏散演练",
+            description="演练暴雨预警时的楼栋疏散和沙袋封堵地下车库入口。",
+            kind="drill",
+            starts_at=daytime(4, 9),
+            ends_at=daytime(4, 11),
+            place="社区广场",
+            capacity=40,
+            points_per_hour=10,
+        )
         full = planning.create_activity(
             worker,
             community,

@@ -55,6 +55,7 @@ class ActivityForm(Form):
             SelectChoice("volunteer", _l("Volunteer service")),
             SelectChoice("party", _l("Party-member service")),
             SelectChoice("meeting", _l("Consultation meeting")),
+            SelectChoice("drill", _l("Emergency drill")),
         ],
         default="volunteer",
     )

@@ -10,6 +10,7 @@ LABELS = {
     "volunteer": _l("Volunteer service"),
     "party": _l("Party-member service"),
     "meeting": _l("Consultation meeting"),
+    "drill": _l("Emergency drill"),
     "waitlisted": _l("on the waitlist"),
     "cancelled": _l("cancelled"),
     "open": _l("waiting for a party member"),

@@ -77,6 +77,8 @@ class ActivityKind(enum.StrEnum):
     VOLUNTEER = "volunteer"
     PARTY = "party"
     MEETING = "meeting"
+    #: An emergency drill (演练): earns points like any activity (docs/safety.md).
+    DRILL = "drill"
 
 
 class Activity(Model):

@@ -6,7 +6,7 @@ is not a string. Rather than each view defending itself, the request is checked 
 
 - a NUL anywhere in the path gives 404, in a query-string or form name or value 400;
 - a file part gives 400, except in the fields a view names with ``@accepts_files("photos")``
-  (a request's photos: consult/requests/photos.py checks and re-encodes them);
+  (a request's photos: consult/core/photos.py checks and re-encodes them);
 - the ``int`` URL converter only matches ids a database column can hold (else 404);
 - ``request.args.get(name, type=int)`` treats an out-of-range number like any other bad value
   (it returns the default), and so does :func:`consult.core.pagination.parse_id`.

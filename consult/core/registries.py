@@ -276,3 +276,19 @@ export_kinds: dict[str, ExportKind] = {}
 def export_kind(name: str, kind: ExportKind) -> None:
     """Register a background export under ``name``."""
     export_kinds[name] = kind
+
+
+#: kind -> function(record_id) -> {"community_id", "title", "building", "place", "endpoint", "args"} or
+#: None: one record of a domain that another domain links to without importing it (safety turns a
+#: resident request into a hazard and links both)
+linked_records: dict[str, Callable[[int], dict | None]] = {}
+
+
+def linked_record(kind: str):
+    """Register how a record of ``kind`` is found by id for a link from another domain."""
+
+    def decorator(fn):
+        linked_records[kind] = fn
+        return fn
+
+    return decorator

@@ -12,6 +12,7 @@ from consult.core.registries import (
     TodoItem,
     add_labels,
     community_panel,
+    linked_record,
     not_personal,
     personal,
     template_global,
@@ -133,3 +134,20 @@ cache_writes.scopes_for(Request)(lambda row: places.cache_scopes(row.community_i
 cache_writes.scopes_for(RequestEvent)(lambda event: _request_scopes(event.request_id))
 cache_writes.scopes_for(RequestCategory)(lambda category: places.cache_scopes(category.community_id))
 cache_writes.scopes_for(RequestSettings)(lambda settings: places.street_cache_scopes(settings.street_id))
+
+
+@linked_record("request")
+def linked_request(request_id: int) -> dict | None:
+    """A request by its number, for a hazard turned from it (safety): its community, what and where."""
+    request = db.session.get(Request, request_id)
+    if request is None:
+        return None
+    return {
+        "community_id": request.community_id,
+        "title": f"#{request.id} {request.description[:40]}",
+        "description": request.description,
+        "building": request.building,
+        "place": request.place,
+        "endpoint": "requests.detail",
+        "args": {"request_id": request.id},
+    }

@@ -121,3 +121,4 @@ describe_actions(
         "safety.need_removed": _l("%(user_id)s removed their marks of needing help in an emergency."),
     }
 )
+import consult.safety.hazard_registrations  # noqa: E402,F401  (the hazard ledger's part)

@@ -6,7 +6,7 @@ import pytest
 from consult import demo
 from consult.accounts import services as accounts
 from consult.places import queries as places
-from consult.safety import notice_queries, queries
+from consult.safety import hazard_queries, notice_queries, queries
 
 #: builds the whole demo (several seconds): left out of `make test-fast`, run by `make test`
 pytestmark = pytest.mark.slow
@@ -37,3 +37,11 @@ def test_demo_notice(db, login_as):
     assert "暴雨黄色预警" in home and "已知晓" in home
     board = login_as(accounts.user_by_username("worker")).get(f"/manage/notices/{listed.notice.id}/").get_data(as_text=True)
     assert "50 %" in board and "需要帮忙把轮椅搬到二楼邻居家" in board and "党员 张志强" in board
+def test_demo_hazards_points_and_drill(db, login_as):
+    assert demo.seed()
+    community = places.community_by_slug("heping")
+    assert {h.status for h in hazard_queries.ledger(community.id)} == {"open", "fixing", "fixed", "checked"}
+    assert [p.name for p, _held in hazard_queries.points_of(community.id)] == ["社区应急服务站", "防汛物资点"]
+    public = login_as(None).get("/c/heping/safety/").get_data(as_text=True)
+    assert "沙袋" in public and "010-62002222" in public
+    assert "汛期应急疏散演练" in login_as(None).get("/c/heping/activities/").get_data(as_text=True)
