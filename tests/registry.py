@@ -59,6 +59,8 @@ DEPARTMENT = "department"  # members of world.department (a department of world.
 #: world.grid (of world.a): its grid worker and the committee (workers of world.a, admins of its street)
 GRID = "grid"
 PROVIDER = "provider"  # staff of world.provider (a confirmed provider of world.a's service list)
+#: a service of world.provider: its provider's staff and the committee of world.a
+KEEPER = "service_keeper"
 
 ALLOWED = {
     MEMBER_OR_COMMITTEE: {"resident", "party", "worker", "street_admin"},
@@ -82,6 +84,7 @@ ALLOWED = {
     DEPARTMENT: {"department"},
     GRID: {"grid_worker", "worker", "street_admin"},
     PROVIDER: {"provider"},
+    KEEPER: {"provider", "worker", "street_admin"},
     COMMUNITY_STAFF: {"worker", "street_admin"},
     STREET_ADMIN: {"street_admin"},
     SITE_ADMIN: {"site_admin"},
@@ -583,3 +586,37 @@ post("offerings_manage.edit_service", lambda w: f"/manage/c/{w.a.slug}/services/
 post("offerings_manage.withdraw", lambda w: f"/manage/services/{_service(w).id}/withdraw")
 post("offerings_manage.provider_new_service", lambda w: f"/manage/providers/{w.provider.id}/services/new")
 post("offerings_manage.provider_edit_service", lambda w: f"/manage/providers/{w.provider.id}/services/{_service(w).id}/edit")
+
+
+# --- appointments (offerings) -------------------------------------------------------------------
+def _slot(w):
+    """A slot of a service of world.provider taking appointments, tomorrow 09:00–10:00, world.resident booked."""
+    if not hasattr(w, "_slot"):
+        from datetime import datetime, time, timedelta  # noqa: PLC0415
+
+        from consult.core.clock import local_now, site_zone  # noqa: PLC0415
+        from consult.offerings import booking, slots  # noqa: PLC0415
+
+        service = w.factory.service(w.provider, "上门理发", "08:00-12:00", takes_appointments=True)
+        day = local_now().date() + timedelta(days=1)
+        starts = datetime.combine(day, time(9), tzinfo=site_zone())
+        w._slot = slots.add_slot(w.worker, service, starts, starts + timedelta(hours=1), 3)
+        w._appointment = booking.book(w._slot, w.resident, w.resident)
+    return w._slot
+
+
+def _board_url(w):
+    from consult.core.clock import local  # noqa: PLC0415
+
+    slot = _slot(w)
+    return f"/manage/services/{slot.service_id}/slots?day={local(slot.starts_at).date().isoformat()}"
+
+
+route("appointments.mine", lambda w: (_slot(w), "/me/appointments")[1], LOGGED_IN)
+route("appointments_manage.board", _board_url, KEEPER)
+post("appointments.book", lambda w: f"/slots/{_slot(w).id}/book")
+post("appointments.cancel", lambda w: (_slot(w), f"/appointments/{w._appointment.id}/cancel")[1])
+post("appointments.rate", lambda w: (_slot(w), f"/appointments/{w._appointment.id}/rate")[1])
+post("appointments_manage.add_slot", lambda w: f"/manage/services/{_slot(w).service_id}/slots")
+post("appointments_manage.book_for", lambda w: f"/manage/services/{_slot(w).service_id}/book")
+post("appointments_manage.mark", lambda w: (_slot(w), f"/manage/appointments/{w._appointment.id}/attended")[1])

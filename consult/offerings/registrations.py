@@ -18,6 +18,7 @@ from consult.core.registries import (
     todo,
 )
 from consult.offerings import labels, policy, queries  # noqa: F401  (policy registers ProviderPolicy and ServicePolicy)
+from consult.offerings import appointment_registrations  # noqa: F401  (appointments: tick, personal data, evaluation)
 
 add_labels(
     {
