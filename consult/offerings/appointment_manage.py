@@ -41,7 +41,9 @@ def _board(service, day: date, slot_form=None, book_form=None):
     slot_form = slot_form or SlotForm(formdata=None, day=day)
     book_form = book_form or BookForForm(formdata=None)
     book_form.slot.choices = [
-        (slot.id, local(slot.starts_at).strftime("%H:%M")) for slot, _b in found.slots if SlotPolicy(slot).can("book_for", current_user)
+        (slot.id, local(slot.starts_at).strftime("%H:%M"))
+        for slot, _b in found.slots
+        if SlotPolicy(slot).can("book_for", current_user)
     ]
     return render_template(
         "offerings/manage/board.html",
@@ -82,7 +84,11 @@ def add_slot(service_id: int):
     if done := submit(
         form,
         lambda: slots.add_slot(
-            current_user, service, _moment(form.day.data, form.starts.data), _moment(form.day.data, form.ends.data), form.capacity.data
+            current_user,
+            service,
+            _moment(form.day.data, form.starts.data),
+            _moment(form.day.data, form.ends.data),
+            form.capacity.data,
         ),
     ):
         flash(_("The slot is added."), "success")

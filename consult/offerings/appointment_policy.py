@@ -1,18 +1,19 @@
 """Who may do what with slots and appointments (docs/offerings.md, "Appointments", has the same table).
 
-| subject     | action   | when                                                  | who                                              |
-|-------------|----------|-------------------------------------------------------|--------------------------------------------------|
-| service     | keep     | listed or hidden, takes appointments                  | the committee; the provider's staff              |
-| slot        | book     | service listed, before the cut-off, a place free      | a confirmed resident of the service's community  |
-| slot        | book_for | service listed, before the cut-off                    | the committee (for a confirmed resident)         |
-| appointment | view     | any                                                   | the resident; the committee; the provider's staff |
-| appointment | cancel   | booked, before the cut-off                            | the resident; the committee                      |
-| appointment | mark     | booked, the slot has ended                            | the committee; the provider's staff              |
-| appointment | rate     | attended, not rated, within RATING_DAYS of the end    | the resident                                     |
+| subject     | action   | when                                             | who                                        |
+|-------------|----------|--------------------------------------------------|--------------------------------------------|
+| service     | keep     | listed or hidden, takes appointments             | the committee; the provider's staff        |
+| slot        | book     | listed, before the cut-off, a place free         | a confirmed resident of the community      |
+| slot        | book_for | listed, before the cut-off, a place free         | the committee (for a confirmed resident)   |
+| appointment | view     | any                                              | the resident; the committee; the staff     |
+| appointment | cancel   | booked, before the cut-off                       | the resident; the committee                |
+| appointment | mark     | booked, the slot has ended                       | the committee; the provider's staff        |
+| appointment | rate     | attended, not rated, within RATING_DAYS of it    | the resident                               |
 
-"The committee" is a worker of the service's community or an admin of its street; "the provider's
-staff" are the people appointed to the service's provider. The cut-off is ``CUTOFF`` before the
-slot starts. A full slot (409), a second booking of the same slot (409), the cut-off passed (400).
+"The committee" is a worker of the service's community or an admin of its street; "the staff" and
+"the provider's staff" are the people appointed to the service's provider. The cut-off is ``CUTOFF``
+before the slot starts. A full slot (409), a second booking of the same slot (409), the cut-off
+passed (400).
 """
 
 from __future__ import annotations

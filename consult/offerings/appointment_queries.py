@@ -99,7 +99,9 @@ def board(service: Service, day: date) -> Board:
     start, end = day_bounds(day)
     slots = list(
         db.session.scalars(
-            sa.select(Slot).where(Slot.service_id == service.id, Slot.starts_at >= start, Slot.starts_at < end).order_by(Slot.starts_at)
+            sa.select(Slot)
+            .where(Slot.service_id == service.id, Slot.starts_at >= start, Slot.starts_at < end)
+            .order_by(Slot.starts_at)
         )
     )
     result = Board(service, day)
@@ -152,8 +154,6 @@ def satisfaction_of_provider(provider_id: int) -> Satisfaction:
     ).all()
     levels = dict.fromkeys(SATISFACTION_LEVELS, 0) | {level: count for level, count in rows}
     return Satisfaction(levels)
-
-
 
 
 def not_found():

@@ -48,9 +48,7 @@ def check_times(service: Service, starts_at: datetime, ends_at: datetime, capaci
     if ends_at - starts_at > timedelta(minutes=SLOT_MINUTES_MAX):
         raise RuleViolation(_("A slot lasts at most a day."), field="ends_at")
     if not isinstance(capacity, int) or not 1 <= capacity <= SLOT_CAPACITY_MAX:
-        raise RuleViolation(
-            _("Give the places as a whole number from 1 to %(max)d.", max=SLOT_CAPACITY_MAX), field="capacity"
-        )
+        raise RuleViolation(_("Give the places as a whole number from 1 to %(max)d.", max=SLOT_CAPACITY_MAX), field="capacity")
     start, end = local(starts_at).replace(tzinfo=None), local(ends_at).replace(tzinfo=None)
     opening = hours_rules.open_interval(*_hours(service), start)
     if opening is None or end > opening[1]:

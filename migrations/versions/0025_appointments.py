@@ -71,9 +71,7 @@ def upgrade():
             "rating IN ('satisfied', 'basically', 'unsatisfied')))",
             name=op.f("ck_appointments_rating"),
         ),
-        sa.CheckConstraint(
-            "status IN ('booked', 'cancelled', 'attended', 'no_show')", name=op.f("ck_appointments_status")
-        ),
+        sa.CheckConstraint("status IN ('booked', 'cancelled', 'attended', 'no_show')", name=op.f("ck_appointments_status")),
         sa.ForeignKeyConstraint(["booked_by_id"], ["users.id"], name=op.f("fk_appointments_booked_by_id_users")),
         sa.ForeignKeyConstraint(["cancelled_by_id"], ["users.id"], name=op.f("fk_appointments_cancelled_by_id_users")),
         sa.ForeignKeyConstraint(["marked_by_id"], ["users.id"], name=op.f("fk_appointments_marked_by_id_users")),

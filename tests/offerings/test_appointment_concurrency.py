@@ -62,8 +62,6 @@ def test_the_database_refuses_overlapping_slots(app, committed_db):
     slot = make_slot(world)
     committed_db.session.commit()
     with pytest.raises(sa.exc.IntegrityError):
-        committed_db.session.add(
-            Slot(service_id=slot.service_id, starts_at=at(1, 9, 30), ends_at=at(1, 10, 30), capacity=1)
-        )
+        committed_db.session.add(Slot(service_id=slot.service_id, starts_at=at(1, 9, 30), ends_at=at(1, 10, 30), capacity=1))
         committed_db.session.commit()
     committed_db.session.rollback()

@@ -3,8 +3,6 @@ reminders; every refusal with its status, nothing written."""
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import pytest
 import sqlalchemy as sa
 
