@@ -612,7 +612,7 @@ def _board_url(w):
     return f"/manage/services/{slot.service_id}/slots?day={local(slot.starts_at).date().isoformat()}"
 
 
-route("appointments.mine", lambda w: (_slot(w), "/me/appointments")[1], LOGGED_IN)
+route("appointments.mine", lambda w: (_slot(w), "/me/appointments")[1], LOGGED_IN, shown_to="resident")
 route("appointments_manage.board", _board_url, KEEPER)
 post("appointments.book", lambda w: f"/slots/{_slot(w).id}/book")
 post("appointments.cancel", lambda w: (_slot(w), f"/appointments/{w._appointment.id}/cancel")[1])
