@@ -619,4 +619,5 @@ post("appointments.cancel", lambda w: (_slot(w), f"/appointments/{w._appointment
 post("appointments.rate", lambda w: (_slot(w), f"/appointments/{w._appointment.id}/rate")[1])
 post("appointments_manage.add_slot", lambda w: f"/manage/services/{_slot(w).service_id}/slots")
 post("appointments_manage.book_for", lambda w: f"/manage/services/{_slot(w).service_id}/book")
+post("appointments_manage.cancel", lambda w: (_slot(w), f"/manage/appointments/{w._appointment.id}/cancel")[1])
 post("appointments_manage.mark", lambda w: (_slot(w), f"/manage/appointments/{w._appointment.id}/attended")[1])

@@ -124,6 +124,20 @@ def _resident(username: str):
     return user
 
 
+@bp.post("/appointments/<int:appointment_id>/cancel")
+@login_required
+def cancel(appointment_id: int):
+    """The committee cancels a booking for a resident who asked (before the cut-off); the resident is told."""
+    appointment = queries.appointment_or_404(appointment_id)
+    _kept(appointment.service_id)
+    booking.cancel(current_user, appointment)
+    db.session.commit()
+    flash(_("Your appointment is cancelled."), "success")
+    return redirect(
+        url_for(".board", service_id=appointment.service_id, day=local(appointment.slot.starts_at).date().isoformat())
+    )
+
+
 @bp.post("/appointments/<int:appointment_id>/<any(attended, no_show):outcome>")
 @login_required
 def mark(appointment_id: int, outcome: str):
