@@ -108,6 +108,8 @@ def register_blueprints(app: Flask) -> None:
     from consult.evaluation.manage import bp as evaluation_manage_bp
     from consult.evaluation.views import bp as evaluation_bp
     from consult.manage import bp as manage_bp
+    from consult.offerings.appointment_manage import bp as appointments_manage_bp
+    from consult.offerings.appointment_views import bp as appointments_bp
     from consult.offerings.manage import bp as offerings_manage_bp
     from consult.offerings.views import bp as offerings_bp
     from consult.places.manage import bp as places_manage_bp
@@ -174,6 +176,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(safety_rounds_bp)
     app.register_blueprint(offerings_bp)
     app.register_blueprint(offerings_manage_bp)
+    app.register_blueprint(appointments_bp)
+    app.register_blueprint(appointments_manage_bp)
     app.register_blueprint(api_bp)
     if app.config.get("TESTING_CLOCK"):
         from consult.core.testing import bp as testing_bp

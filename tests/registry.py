@@ -63,6 +63,8 @@ GRID = "grid"
 PROVIDER = "provider"  # staff of world.provider (a confirmed provider of world.a's service list)
 #: an urgent notice of world.a: its recipients (confirmed residents of world.a) and those who follow it up
 NOTICE = "notice"
+#: a service of world.provider: its provider's staff and the committee of world.a
+KEEPER = "service_keeper"
 
 ALLOWED = {
     MEMBER_OR_COMMITTEE: {"resident", "party", "worker", "street_admin"},
@@ -87,6 +89,7 @@ ALLOWED = {
     GRID: {"grid_worker", "worker", "street_admin"},
     PROVIDER: {"provider"},
     NOTICE: {"resident", "party", "grid_worker", "worker", "street_admin"},
+    KEEPER: {"provider", "worker", "street_admin"},
     COMMUNITY_STAFF: {"worker", "street_admin"},
     STREET_ADMIN: {"street_admin"},
     SITE_ADMIN: {"site_admin"},
@@ -699,3 +702,36 @@ post("safety_notice.acknowledge", lambda w: f"/notices/{_notice(w).id}/ack")
 post("safety_notice.answer", lambda w: f"/notices/{_notice(w).id}/answer")
 post("safety_notice.opt_in", lambda w: "/me/safety/responder")
 post("safety_notice.opt_out", lambda w: "/me/safety/responder/remove")
+# --- appointments (offerings) -------------------------------------------------------------------
+def _slot(w):
+    """A slot of a service of world.provider taking appointments, tomorrow 09:00–10:00, world.resident booked."""
+    if not hasattr(w, "_slot"):
+        from datetime import datetime, time, timedelta  # noqa: PLC0415
+
+        from consult.core.clock import local_now, site_zone  # noqa: PLC0415
+        from consult.offerings import booking, slots  # noqa: PLC0415
+
+        service = w.factory.service(w.provider, "上门理发", "08:00-12:00", takes_appointments=True)
+        day = local_now().date() + timedelta(days=1)
+        starts = datetime.combine(day, time(9), tzinfo=site_zone())
+        w._slot = slots.add_slot(w.worker, service, starts, starts + timedelta(hours=1), 3)
+        w._appointment = booking.book(w._slot, w.resident, w.resident)
+    return w._slot
+
+
+def _board_url(w):
+    from consult.core.clock import local  # noqa: PLC0415
+
+    slot = _slot(w)
+    return f"/manage/services/{slot.service_id}/slots?day={local(slot.starts_at).date().isoformat()}"
+
+
+route("appointments.mine", lambda w: (_slot(w), "/me/appointments")[1], LOGGED_IN, shown_to="resident")
+route("appointments_manage.board", _board_url, KEEPER)
+post("appointments.book", lambda w: f"/slots/{_slot(w).id}/book")
+post("appointments.cancel", lambda w: (_slot(w), f"/appointments/{w._appointment.id}/cancel")[1])
+post("appointments.rate", lambda w: (_slot(w), f"/appointments/{w._appointment.id}/rate")[1])
+post("appointments_manage.add_slot", lambda w: f"/manage/services/{_slot(w).service_id}/slots")
+post("appointments_manage.book_for", lambda w: f"/manage/services/{_slot(w).service_id}/book")
+post("appointments_manage.cancel", lambda w: (_slot(w), f"/manage/appointments/{w._appointment.id}/cancel")[1])
+post("appointments_manage.mark", lambda w: (_slot(w), f"/manage/appointments/{w._appointment.id}/attended")[1])

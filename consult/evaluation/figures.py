@@ -40,6 +40,7 @@ RECORD_ORDER = (
     "request",
     "request_due",
     "request_answer",
+    "appointment_rating",
     "topic",
     "wish",
     "outcome",

@@ -11,7 +11,7 @@ from datetime import date
 from consult.accounts.models import User
 from consult.core import clock
 from consult.extensions import db
-from consult.offerings import hours as hours_rules, neighbours, providers, services
+from consult.offerings import appointment_demo, hours as hours_rules, neighbours, providers, services
 from consult.offerings.services import ServiceFields
 from consult.places import queries as places
 
@@ -62,8 +62,8 @@ def seed(world: dict, make_user: Callable) -> None:
         kind="safety", title="平安志愿巡逻", place="各楼栋", description="夜间巡逻，发现问题可随时联系。",
         hours=_week("19:00-07:00+1"), phone="139 0000 0003",
     ))  # fmt: skip
-    add(staff, clinic, ServiceFields(
-        kind="welfare", title="家庭医生签约", place="卫生服务站二楼", walk_minutes=4,
+    doctor = add(staff, clinic, ServiceFields(
+        kind="welfare", title="家庭医生签约", place="卫生服务站二楼", walk_minutes=4, takes_appointments=True,
         bring="身份证、医保卡", hours=_week("08:00-12:00, 13:30-17:00", range(6)), phone="010-6512 0120",
     ))  # fmt: skip
     add(worker, school, ServiceFields(
@@ -71,6 +71,7 @@ def seed(world: dict, make_user: Callable) -> None:
         hours=_week("15:30-18:00", WEEKDAYS_ONLY),
     ))  # fmt: skip
     _neighbour(world, worker)
+    appointment_demo.seed(world, doctor, staff)
 
 
 def _neighbour(world: dict, worker) -> None:

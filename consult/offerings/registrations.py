@@ -17,7 +17,12 @@ from consult.core.registries import (
     template_global,
     todo,
 )
-from consult.offerings import labels, policy, queries  # noqa: F401  (policy registers ProviderPolicy and ServicePolicy)
+from consult.offerings import (  # noqa: F401  (policy registers ProviderPolicy and ServicePolicy)
+    appointment_registrations,  # noqa: F401  (appointments: tick, personal data, evaluation)
+    labels,
+    policy,
+    queries,
+)
 
 add_labels(
     {

@@ -8,6 +8,7 @@ from flask_login import current_user
 
 from consult.core.qr import qr_svg
 from consult.offerings import queries
+from consult.offerings.appointment_reads import appointment_reads
 from consult.offerings.labels import SERVICE_KINDS
 from consult.offerings.policy import ServicePolicy
 from consult.places import queries as places
@@ -35,8 +36,9 @@ def detail(service_id: int):
     row, week = queries.service_page(service)
     closed = [d.isoformat() for d in queries.upcoming_closed_days(service, queries.local_moment())]
     return render_template(
-        "offerings/detail.html", service=service, row=row, week=week, closed=closed, edit_url=_edit_url(service, row)
-    )
+        "offerings/detail.html", service=service, row=row, week=week, closed=closed, edit_url=_edit_url(service, row),
+        **appointment_reads(service, current_user),
+    )  # fmt: skip
 
 
 def _edit_url(service, row) -> str | None:

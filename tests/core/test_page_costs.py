@@ -80,7 +80,7 @@ def test_dates_written_without_babel_read_as_babel_writes_them(app):
 PAGES = [
     ("home", lambda w: "/", 6),
     ("street", lambda w: f"/streets/{w.street.slug}/", 6),
-    ("ranking", lambda w: f"/streets/{w.street.slug}/ranking", 24),
+    ("ranking", lambda w: f"/streets/{w.street.slug}/ranking", 25),  # +1: appointment ratings (issue 16)
     ("community home", lambda w: f"/c/{w.a.slug}/", 8),
     ("topic list", lambda w: f"/c/{w.a.slug}/topics/", 6),
     ("topic list, page 2", lambda w: f"/c/{w.a.slug}/topics/?page=2", 6),
