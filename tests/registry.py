@@ -19,6 +19,7 @@ from consult.core.clock import now
 from consult.core.documents import check_code
 from consult.core.notifications import N_, Notification, notify
 from consult.extensions import db
+from consult.kiosk import services as kiosks
 from consult.places.queries import active_residence
 from consult.requests import api_keys, reporting, services as requests
 from consult.requests.queries import photos_of
@@ -59,6 +60,9 @@ DEPARTMENT = "department"  # members of world.department (a department of world.
 #: world.grid (of world.a): its grid worker and the committee (workers of world.a, admins of its street)
 GRID = "grid"
 PROVIDER = "provider"  # staff of world.provider (a confirmed provider of world.a's service list)
+#: kiosk pages (consult/kiosk): only a registered terminal opens them; every person elsewhere gets 403
+#: (tests/kiosk/ open them as a kiosk; tests/e2e/test_kiosk_journey.py checks them with axe-core)
+KIOSK = "kiosk"
 
 ALLOWED = {
     MEMBER_OR_COMMITTEE: {"resident", "party", "worker", "street_admin"},
@@ -85,6 +89,7 @@ ALLOWED = {
     COMMUNITY_STAFF: {"worker", "street_admin"},
     STREET_ADMIN: {"street_admin"},
     SITE_ADMIN: {"site_admin"},
+    KIOSK: set(),
 }
 
 
@@ -101,6 +106,8 @@ class Route:
     shown_to: str | None = None
 
     def expected(self, role: str) -> int:
+        if self.access == KIOSK:
+            return 403
         if role in ALLOWED[self.access]:
             return self.ok_status
         if self.access == UNPUBLISHED:
@@ -583,3 +590,24 @@ post("offerings_manage.edit_service", lambda w: f"/manage/c/{w.a.slug}/services/
 post("offerings_manage.withdraw", lambda w: f"/manage/services/{_service(w).id}/withdraw")
 post("offerings_manage.provider_new_service", lambda w: f"/manage/providers/{w.provider.id}/services/new")
 post("offerings_manage.provider_edit_service", lambda w: f"/manage/providers/{w.provider.id}/services/{_service(w).id}/edit")
+
+
+# --- kiosk mode (一体机) ---------------------------------------------------------------------------
+def _kiosk(w):
+    """A registered kiosk of community a."""
+    if not hasattr(w, "_kiosk"):
+        w._kiosk = kiosks.register_kiosk(w.worker, w.a, "服务大厅")[0]
+    return w._kiosk
+
+
+route("kiosk.home", lambda w: "/kiosk/", KIOSK, html=False)
+route("kiosk.login", lambda w: "/kiosk/login", KIOSK, html=False)
+route("kiosk.report", lambda w: "/kiosk/report", KIOSK, html=False)
+route("kiosk_manage.index", lambda w: (_kiosk(w), f"/manage/c/{w.a.slug}/kiosks/")[1], COMMUNITY_STAFF)
+post("kiosk.login", lambda w: "/kiosk/login")
+post("kiosk.logout", lambda w: "/kiosk/logout")
+post("kiosk.report", lambda w: "/kiosk/report")
+post("kiosk_manage.register", lambda w: f"/manage/c/{w.a.slug}/kiosks/")
+post("kiosk_manage.revoke", lambda w: f"/manage/c/{w.a.slug}/kiosks/{_kiosk(w).id}/revoke")
+post("kiosk_manage.set_pin", lambda w: f"/manage/c/{w.a.slug}/kiosks/pins")
+post("kiosk_manage.unlock", lambda w: f"/manage/c/{w.a.slug}/kiosks/pins/{w.resident.id}/unlock")

@@ -18,7 +18,7 @@ from consult.requests.forms import ReportForm
 #: a PIN field: digits on a phone's or kiosk's keypad, never remembered by the browser
 PIN_INPUT = {
     "inputmode": "numeric",
-    "pattern": "[0-9]{%d}" % PIN_LENGTH,
+    "pattern": f"[0-9]{{{PIN_LENGTH}}}",
     "maxlength": PIN_LENGTH,
     "autocomplete": "off",
     "autocorrect": "off",
@@ -36,7 +36,12 @@ class RegisterKioskForm(Form):
         _l("Name of this terminal"),
         description=_l("For example: service hall, by the door."),
         filters=[strip],
-        validators=[DataRequired(_l("Give the kiosk a name, such as where it stands.")), _max(NAME_MAX), no_control_chars, single_line],
+        validators=[
+            DataRequired(_l("Give the kiosk a name, such as where it stands.")),
+            _max(NAME_MAX),
+            no_control_chars,
+            single_line,
+        ],
     )
 
 

@@ -117,7 +117,9 @@ def log_in_with_pin(kiosk: Kiosk, username: str, pin: str):
         raise PinLocked(
             _("That PIN is not right. The PIN is now locked; a worker at the service desk can unlock it."), field="pin"
         )
-    raise WrongPin(ngettext("That PIN is not right. %(num)d try left.", "That PIN is not right. %(num)d tries left.", left), field="pin")
+    raise WrongPin(
+        ngettext("That PIN is not right. %(num)d try left.", "That PIN is not right. %(num)d tries left.", left), field="pin"
+    )
 
 
 def _count_wrong(row: KioskPin) -> int:

@@ -1,12 +1,12 @@
 """Who may do what with kiosks and kiosk PINs (docs/kiosk.md has the same table).
 
-| subject   | action   | when                                        | who                                           |
-|-----------|----------|---------------------------------------------|-----------------------------------------------|
-| community | register | always                                      | the committee (its workers, its street's admins) |
-| kiosk     | revoke   | active                                      | the committee of the kiosk's community        |
-| kiosk PIN | set      | the holder is a confirmed resident there, not staff | the committee, never for themselves    |
-| kiosk PIN | unlock   | locked, the holder as for ``set``           | the committee, never for themselves           |
-| kiosk PIN | log_in   | not locked; the holder a confirmed resident of the kiosk's community, not staff | the holder, at a registered kiosk |
+| subject   | action   | when                                                   | who                                       |
+|-----------|----------|--------------------------------------------------------|-------------------------------------------|
+| community | register | always                                                 | the committee (its workers, street admins)|
+| kiosk     | revoke   | active                                                 | the committee of the kiosk's community    |
+| kiosk PIN | set      | the holder is a confirmed resident there, not staff    | the committee, never for themselves       |
+| kiosk PIN | unlock   | locked; the holder as for ``set``                      | the committee, never for themselves       |
+| kiosk PIN | log_in   | not locked; the holder as for ``set``, of the kiosk's community | the holder, at a registered kiosk |
 
 Residents, party members, other communities' workers, departments, grid workers, providers and
 visitors may do none of the committee's actions. A staff account never gets a kiosk PIN: a
@@ -89,6 +89,6 @@ class PinPolicy(Policy[KioskPin]):
             self.refuse(_("This account cannot log in at this community's kiosk."), PermissionDenied)
         if self.state == "locked":
             self.refuse(
-                _("This kiosk PIN is locked after %(n)d wrong tries. A worker at the service desk can unlock it.", n=5),
+                _("This kiosk PIN is locked after %(n)d wrong tries. A worker at the service desk can unlock it.", n=PIN_TRIES),
                 PinLocked,
             )

@@ -115,9 +115,7 @@ def report(kiosk, community):
         return redirect(url_for("kiosk.login", next=url_for("kiosk.report")))
     form = KioskReportForm()
     form.category.choices = [SelectChoice(key, name) for key, name in category_choices(community.id)]
-    if done := submit(
-        form, lambda: reporting.report(current_user, community, channel=Channel.KIOSK, **_fields(form))
-    ):
+    if done := submit(form, lambda: reporting.report(current_user, community, channel=Channel.KIOSK, **_fields(form))):
         flash(_("Your request #%(id)d is sent. You will be told when the committee takes it up.", id=done.value.id), "success")
         return redirect(url_for("kiosk.home"))
     return render_template("kiosk/report.html", form=form, community=community), form_status(form)

@@ -11,6 +11,7 @@ from consult.kiosk import pins, services
 from consult.kiosk.models import Kiosk, KioskPin
 from consult.kiosk.pins import WrongPin
 from consult.kiosk.policy import PinLocked
+from consult.kiosk.registrations import my_kiosk_pin, remove_kiosk_pin
 from tests.test_registry import database_rows
 
 PIN = "246810"
@@ -56,7 +57,7 @@ def test_revoking_is_audited_once_and_by_the_committee_only(db, world):
 def test_trivial_pins_are_refused(db, world, pin):
     db.session.commit()
     before = database_rows(db.session)
-    with pytest.raises(RuleViolation, match="too easy"):
+    with pytest.raises(RuleViolation, match="太容易被猜到"):
         pins.set_pin(world.worker, world.a, world.resident, pin)
     db.session.rollback()
     assert database_rows(db.session) == before
@@ -64,7 +65,7 @@ def test_trivial_pins_are_refused(db, world, pin):
 
 @pytest.mark.parametrize("pin", ["", "12345", "1357913", "13a579", "１３５７９１", "13579 1", "-13579"])
 def test_a_pin_is_exactly_six_ascii_digits(db, world, pin):
-    with pytest.raises(RuleViolation, match="exactly 6 digits"):
+    with pytest.raises(RuleViolation, match="正好是 6 位数字"):
         pins.set_pin(world.worker, world.a, world.resident, pin)
     assert db.session.scalar(sa.select(sa.func.count()).select_from(KioskPin)) == 0
 
@@ -105,7 +106,7 @@ def test_pin_log_in_counts_wrong_tries_locks_at_five_and_a_worker_unlocks(db, wo
     pins.set_pin(world.worker, world.a, world.resident, PIN)
     assert pins.log_in_with_pin(kiosk, "Resident", PIN) is world.resident
     for left in (4, 3, 2, 1):
-        with pytest.raises(WrongPin, match=f"{left} tr"):
+        with pytest.raises(WrongPin, match=f"还可以再试 {left} 次"):
             pins.log_in_with_pin(kiosk, "resident", "135790")
     with pytest.raises(PinLocked) as locked:
         pins.log_in_with_pin(kiosk, "resident", "135790")
@@ -156,8 +157,6 @@ def test_a_pin_opens_only_the_kiosks_of_the_holders_community(db, world, factory
 
 
 def test_closing_an_account_removes_its_pin(db, world):
-    from consult.kiosk.registrations import my_kiosk_pin, remove_kiosk_pin
-
     pins.set_pin(world.worker, world.a, world.resident, PIN)
     assert my_kiosk_pin(world.resident)[0]["locked"] is False
     remove_kiosk_pin(world.resident)

@@ -4,6 +4,8 @@ nothing written."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import sqlalchemy as sa
 
 from consult.accounts.models import UserSession
@@ -141,7 +143,9 @@ def test_the_server_logs_a_kiosk_session_out_after_the_idle_time(db, world, clie
     assert client.get("/me/points").status_code == 200
     clock.advance(seconds=61)
     back = client.get("/me/points")
-    assert back.status_code == 302 and "/kiosk/login" in client.get(back.headers["Location"]).headers.get("Location", "/kiosk/login")
+    assert back.status_code == 302 and "/kiosk/login" in client.get(back.headers["Location"]).headers.get(
+        "Location", "/kiosk/login"
+    )
     page = client.get("/kiosk/").get_data(as_text=True)
     assert "居民李" not in page
 
@@ -203,3 +207,9 @@ def test_the_committee_revokes_a_kiosk_on_its_page(db, world, login_as):
     assert worker.post(url, token_from=manage_url(world)).status_code == 302
     assert db.session.get(Kiosk, kiosk.id).revoked
     assert worker.post(f"/manage/c/{world.b.slug}/kiosks/{kiosk.id}/revoke", token_from=manage_url(world)).status_code == 403
+
+
+def test_kiosk_mode_has_no_hover_effects():
+    static = Path(__file__).resolve().parents[2] / "static" / "css"
+    for name in ("site.css", "kiosk.css"):
+        assert ":hover" not in (static / name).read_text(), name
