@@ -57,5 +57,6 @@
       utterance.rate = 0.9;
       synth.speak(utterance);
     });
+    window.addEventListener("pagehide", function () { window.speechSynthesis.cancel(); });
   }
 })();
