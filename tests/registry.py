@@ -122,7 +122,8 @@ class Route:
         """A role that may open the page (for the browser checks)."""
         if self.shown_to is not None:
             return self.shown_to
-        return next(role for role in ROLES if role in ALLOWED[self.access])
+        # (a kiosk page opens for nobody but a registered terminal: a visitor sees its refusal)
+        return next((role for role in ROLES if role in ALLOWED[self.access]), "visitor")
 
 
 GET_ROUTES: dict[str, Route] = {}

@@ -105,3 +105,32 @@ def test_kiosk_journey(contexts, live_server, committed_db, app):
     press(page, "header a.kiosk-home-link")
     check_axe(page, "kiosk home, en")
     check_targets(page)
+
+
+def test_kiosk_without_javascript(contexts, live_server, committed_db, app):
+    """No JavaScript: the PIN is typed in the numeric field (the pad, countdown and read aloud stay
+    hidden), and the server alone logs the person out after the idle time."""
+    world = Factory(committed_db.session).world()
+    pins.set_pin(world.worker, world.a, world.resident, PIN)
+    committed_db.session.commit()
+    page = contexts.new_page(viewport=KIOSK, java_script_enabled=False)
+    login(page, live_server, "worker")
+    page.goto(f"/manage/c/{world.a.slug}/kiosks/")
+    page.fill('input[name="name"]', "服务大厅二号机")
+    press(page, 'form[action$="/kiosks/"] button[type="submit"]')
+    press(page, "header a.kiosk-login-link")
+    assert not page.locator(".kiosk-pad").is_visible() and not page.locator(".kiosk-read-aloud").is_visible()
+    assert page.get_attribute('input[name="pin"]', "inputmode") == "numeric"
+    page.fill('input[name="username"]', "resident")
+    page.fill('input[name="pin"]', PIN)
+    press(page, ".kiosk-login button.kiosk-submit")
+    assert "居民李" in page.locator("header").inner_text() and not page.locator(".kiosk-countdown").is_visible()
+    app.config["KIOSK_IDLE_SECONDS"] = 1
+    try:
+        page.reload()
+        page.wait_for_timeout(2_500)
+        page.goto("/me/points")
+    finally:
+        app.config.pop("KIOSK_IDLE_SECONDS")
+    assert urlsplit(page.url).path == "/kiosk/login" and "居民李" not in page.content()
+    assert "1 秒无操作，已自动退出" in page.content()

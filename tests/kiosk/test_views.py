@@ -13,6 +13,7 @@ from consult.kiosk import pins, services
 from consult.kiosk.mode import KIOSK_COOKIE
 from consult.kiosk.models import Kiosk, KioskPin
 from consult.requests.models import Request
+from tests import hostile
 from tests.test_registry import database_rows
 
 PIN = "246810"
@@ -213,3 +214,18 @@ def test_kiosk_mode_has_no_hover_effects():
     static = Path(__file__).resolve().parents[2] / "static" / "css"
     for name in ("site.css", "kiosk.css"):
         assert ":hover" not in (static / name).read_text(), name
+
+
+def test_kiosk_pages_refuse_hostile_query_values_as_a_kiosk(db, world, client):
+    """The property test of every page (tests/core/test_properties.py), here with the kiosk cookie."""
+    kiosk_client(client, world)
+    for logged_in in (False, True):
+        if logged_in:
+            pin_login(client)
+        for url in ("/kiosk/", "/kiosk/login", "/kiosk/report"):
+            for value in hostile.NUL_VALUES[:2]:
+                path, query = hostile.with_query(url, {name: value for name in hostile.QUERY_NAMES})
+                assert client.get(path, query_string=query).status_code == 400, (url, value)
+            for value in hostile.BIG_NUMBERS + hostile.ODD_TEXT:
+                path, query = hostile.with_query(url, {name: value for name in hostile.QUERY_NAMES})
+                assert client.get(path, query_string=query).status_code < 500, (url, value)
