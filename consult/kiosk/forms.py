@@ -45,35 +45,33 @@ class RegisterKioskForm(Form):
     )
 
 
-class SetPinForm(Form):
-    username = StringField(
-        _l("The resident's username"),
+def _username(label, message) -> StringField:
+    return StringField(
+        label,
         filters=[strip],
-        validators=[DataRequired(_l("Give the resident's username.")), _max(USERNAME_INPUT_MAX), no_control_chars, single_line],
+        validators=[DataRequired(message), _max(USERNAME_INPUT_MAX), no_control_chars, single_line],
         render_kw=USERNAME_INPUT,
     )
-    pin = PasswordField(
+
+
+def _pin(label, message, description=None) -> PasswordField:
+    return PasswordField(
+        label, description=description, filters=[strip], validators=[InputRequired(message)], render_kw=PIN_INPUT
+    )
+
+
+class SetPinForm(Form):
+    username = _username(_l("The resident's username"), _l("Give the resident's username."))
+    pin = _pin(
         _l("New kiosk PIN (6 digits)"),
-        description=_l("The resident chooses it and types it in. Not 000000, 123456 or the like."),
-        filters=[strip],
-        validators=[InputRequired(_l("Give the PIN."))],
-        render_kw=PIN_INPUT,
+        _l("Give the PIN."),
+        _l("The resident chooses it and types it in. Not 000000, 123456 or the like."),
     )
 
 
 class KioskLoginForm(Form):
-    username = StringField(
-        _l("Your username"),
-        filters=[strip],
-        validators=[DataRequired(_l("Give your username.")), _max(USERNAME_INPUT_MAX), no_control_chars, single_line],
-        render_kw=USERNAME_INPUT,
-    )
-    pin = PasswordField(
-        _l("Your 6-digit kiosk PIN"),
-        filters=[strip],
-        validators=[InputRequired(_l("Give your PIN."))],
-        render_kw=PIN_INPUT,
-    )
+    username = _username(_l("Your username"), _l("Give your username."))
+    pin = _pin(_l("Your 6-digit kiosk PIN"), _l("Give your PIN."))
 
 
 class KioskReportForm(ReportForm):
