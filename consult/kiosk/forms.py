@@ -45,9 +45,10 @@ class RegisterKioskForm(Form):
     )
 
 
-def _username(label, message) -> StringField:
+def _username(label, message, **kwargs) -> StringField:
     return StringField(
         label,
+        **kwargs,
         filters=[strip],
         validators=[DataRequired(message), _max(USERNAME_INPUT_MAX), no_control_chars, single_line],
         render_kw=USERNAME_INPUT,
@@ -72,6 +73,25 @@ class SetPinForm(Form):
 class KioskLoginForm(Form):
     username = _username(_l("Your username"), _l("Give your username."))
     pin = _pin(_l("Your 6-digit kiosk PIN"), _l("Give your PIN."))
+
+
+class CardForm(Form):
+    """The committee prints a sign-in card for a resident."""
+
+    #: its own id: the PIN form on the same page has a username field too
+    username = _username(_l("The resident's username"), _l("Give the resident's username."), id="card-username")
+
+
+class KioskCardForm(Form):
+    """At the kiosk: the card's code, typed by the kiosk's QR scanner (or by hand)."""
+
+    code = StringField(
+        _l("Code on your sign-in card"),
+        description=_l("Hold the card's QR code to the scanner, or type the code printed under it."),
+        filters=[strip],
+        validators=[DataRequired(_l("Scan your card or type its code.")), _max(40), no_control_chars, single_line],
+        render_kw=USERNAME_INPUT,
+    )
 
 
 class KioskReportForm(ReportForm):

@@ -10,15 +10,16 @@ from flask_login import current_user
 from consult.accounts import auth, services as accounts
 from consult.core.errors import NotFound
 from consult.core.forms import form_status, submit
+from consult.core.qr import qr_svg
 from consult.extensions import db
-from consult.kiosk import pins, queries, services
-from consult.kiosk.forms import RegisterKioskForm, SetPinForm
+from consult.kiosk import cards, pins, queries, services
+from consult.kiosk.forms import CardForm, RegisterKioskForm, SetPinForm
 from consult.places.access import community_staff_required
 
 bp = Blueprint("kiosk_manage", __name__, url_prefix="/manage")
 
 
-def _page(community, register_form=None, pin_form=None):
+def _page(community, register_form=None, pin_form=None, card_form=None):
     return render_template(
         "kiosk/manage/index.html",
         community=community,
@@ -26,6 +27,7 @@ def _page(community, register_form=None, pin_form=None):
         locked=queries.locked_pins(community.id),
         register_form=register_form or RegisterKioskForm(),
         pin_form=pin_form or SetPinForm(),
+        card_form=card_form or CardForm(),
     )
 
 
@@ -79,6 +81,22 @@ def _holder(username: str):
     if user is None or not user.active:
         raise NotFound(_("No one has that username."), field="username")
     return user
+
+
+@bp.post("/c/<community>/kiosks/cards")
+@community_staff_required
+def print_card(community):
+    """Print a sign-in card for a resident: the page with its QR code is shown once and never kept."""
+    form = CardForm()
+    if done := submit(form, lambda: cards.issue_card(current_user, community, _holder(form.username.data))):
+        card, code = done.value
+        shown = cards.shown(code)
+        html = render_template(
+            "kiosk/manage/card.html", community=community, card=card, holder=_holder(form.username.data),
+            code=shown, qr=qr_svg(shown, _("Sign-in card")),
+        )  # fmt: skip
+        return html, 200, {"Cache-Control": "no-store"}
+    return _page(community, card_form=form), form_status(form)
 
 
 @bp.post("/c/<community>/kiosks/pins/<int:user_id>/unlock")

@@ -71,3 +71,28 @@ class KioskPin(Model):
     @property
     def tries_left(self) -> int:
         return max(0, PIN_TRIES - self.failed_count)
+
+
+#: a sign-in card's code: characters from accounts' unambiguous alphabet
+CARD_CODE_LENGTH = 12
+
+
+class KioskCard(Model):
+    """A printed sign-in card: a QR code carrying a one-time code that logs its holder in at a kiosk.
+
+    Only the code's SHA-256 is kept. A card works once, until it expires, and a new card replaces
+    the holder's unused ones."""
+
+    __tablename__ = "kiosk_cards"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    community_id: Mapped[int] = mapped_column(sa.ForeignKey("communities.id"))
+    code_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    issued_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=now)
+    expires_at: Mapped[datetime]
+    #: when it logged its holder in, or was replaced by a newer card
+    used_at: Mapped[datetime | None]
+
+    __table_args__ = (sa.CheckConstraint("expires_at > created_at", name="expires_after_issue"),)

@@ -6,6 +6,7 @@
 | kiosk     | revoke   | active                                                 | the committee of the kiosk's community    |
 | kiosk PIN | set      | the holder is a confirmed resident there, not staff    | the committee, never for themselves       |
 | kiosk PIN | unlock   | locked; the holder as for ``set``                      | the committee, never for themselves       |
+| kiosk PIN | issue_card | (a sign-in card) the holder as for ``set``           | the committee, never for themselves       |
 | kiosk PIN | log_in   | not locked; the holder as for ``set``, of the kiosk's community | the holder, at a registered kiosk |
 
 Residents, party members, other communities' workers, departments, grid workers, providers and
@@ -61,7 +62,7 @@ class KioskPolicy(Policy[Kiosk]):
 class PinPolicy(Policy[KioskPin]):
     """A PIN (a transient one before it is first set) with ``community`` and ``holder`` in the context."""
 
-    actions = ("set", "unlock", "log_in")
+    actions = ("set", "unlock", "issue_card", "log_in")
 
     @property
     def state(self) -> str:
@@ -77,6 +78,9 @@ class PinPolicy(Policy[KioskPin]):
             self.refuse(_("Kiosk PINs are for confirmed residents of this community who are not staff."), PermissionDenied)
 
     def check_set(self, user) -> None:
+        self._require_committee(user)
+
+    def check_issue_card(self, user) -> None:
         self._require_committee(user)
 
     def check_unlock(self, user) -> None:

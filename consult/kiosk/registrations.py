@@ -8,7 +8,7 @@ from flask_babel import gettext as _, lazy_gettext as _l
 
 from consult.core.audit import describe_actions
 from consult.core.registries import STAFF_ACTION, TodoItem, add_labels, closing, not_personal, personal, template_global, todo
-from consult.kiosk import mode, pins, policy, queries  # noqa: F401  (policy registers KioskPolicy and PinPolicy)
+from consult.kiosk import cards, mode, pins, policy, queries  # noqa: F401  (policy registers KioskPolicy and PinPolicy)
 
 add_labels(
     {
@@ -17,6 +17,7 @@ add_labels(
         "kiosk_pin.set": _l("kiosk PIN set"),
         "kiosk_pin.reset": _l("kiosk PIN reset"),
         "kiosk_pin.unlock": _l("kiosk PIN unlocked"),
+        "kiosk_card.issue": _l("kiosk sign-in card printed"),
     }
 )
 
@@ -27,10 +28,18 @@ describe_actions(
         "kiosk_pin.set": _l("Set the kiosk PIN of %(user_id)s."),
         "kiosk_pin.reset": _l("Reset the kiosk PIN of %(user_id)s."),
         "kiosk_pin.unlock": _l("Unlocked the kiosk PIN of %(user_id)s."),
+        "kiosk_card.issue": _l("Printed a kiosk sign-in card for %(user_id)s."),
     }
 )
 
-not_personal({"kiosks.created_by_id": STAFF_ACTION, "kiosks.revoked_by_id": STAFF_ACTION, "kiosk_pins.set_by_id": STAFF_ACTION})
+not_personal(
+    {
+        "kiosks.created_by_id": STAFF_ACTION,
+        "kiosks.revoked_by_id": STAFF_ACTION,
+        "kiosk_pins.set_by_id": STAFF_ACTION,
+        "kiosk_cards.issued_by_id": STAFF_ACTION,
+    }
+)
 
 
 @personal("kiosk_pin", covers={"kiosk_pins.user_id": ""})
@@ -42,10 +51,17 @@ def my_kiosk_pin(user) -> list[dict]:
     return [{"set_at": row.set_at.isoformat(), "wrong_tries": row.failed_count, "locked": row.locked}]
 
 
+@personal("kiosk_cards", covers={"kiosk_cards.user_id": ""})
+def my_kiosk_cards(user) -> list[dict]:
+    """The sign-in cards printed for me: when, until when, when used (never the code)."""
+    return cards.export_cards(user)
+
+
 @closing("kiosk_pin")
 def remove_kiosk_pin(user) -> None:
-    """A closed account logs in nowhere: its kiosk PIN goes."""
+    """A closed account logs in nowhere: its kiosk PIN goes and its unused cards stop working."""
     pins.remove_pin(user)
+    cards.retire_cards(user)
 
 
 @todo("kiosk_pins")

@@ -7,7 +7,7 @@ pages open only on a registered terminal: elsewhere, or with a revoked kiosk's c
 from __future__ import annotations
 
 from datetime import timedelta
-from functools import wraps
+from functools import partial, wraps
 
 from flask import Blueprint, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
@@ -21,8 +21,8 @@ from consult.core.errors import DomainError
 from consult.core.forms import form_error, form_status, submit
 from consult.core.views import safe_next
 from consult.extensions import db
-from consult.kiosk import mode, pins
-from consult.kiosk.forms import KioskLoginForm, KioskReportForm
+from consult.kiosk import cards, mode, pins
+from consult.kiosk.forms import KioskCardForm, KioskLoginForm, KioskReportForm
 from consult.places.models import Community
 from consult.requests import reporting
 from consult.requests.models import Channel
@@ -55,13 +55,18 @@ def home(kiosk, community):
     return render_template("kiosk/home.html", kiosk=kiosk, community=community)
 
 
-def _pin_rules(kiosk, username: str) -> tuple[limits.Rule, ...]:
-    """Guesses are limited per username and per terminal (counted before the PIN is checked)."""
-    username = (username or "").strip().lower()[:USERNAME_INPUT_MAX]
+def _attempt_rules(kiosk, username: str | None) -> tuple[limits.Rule, ...]:
+    """Guesses are limited per terminal, and PINs per username too (counted before the check)."""
     config = current_app.config
+    terminal = limits.Rule(
+        config.get("KIOSK_PIN_LIMIT_KIOSK", "30 per 15 minutes"), f"kiosk-terminal:{kiosk.id}", "kiosk-terminal"
+    )
+    if username is None:
+        return (terminal,)
+    username = username.strip().lower()[:USERNAME_INPUT_MAX]
     return (
         limits.Rule(config.get("KIOSK_PIN_LIMIT_USERNAME", "10 per 15 minutes"), f"kiosk-user:{username}", "kiosk-user"),
-        limits.Rule(config.get("KIOSK_PIN_LIMIT_KIOSK", "30 per 15 minutes"), f"kiosk-terminal:{kiosk.id}", "kiosk-terminal"),
+        terminal,
     )
 
 
@@ -72,26 +77,59 @@ def login(kiosk, community):
 
     Longer: the attempt limit is counted before the PIN is checked, and a wrong PIN's count is
     committed before the refusal is shown."""
-    next_url = safe_next(request.values.get("next"), url_for("kiosk.home"))
     if current_user.is_authenticated:
-        return redirect(next_url)
+        return redirect(_next())
     form = KioskLoginForm()
     if form.validate_on_submit():
-        taken = limits.attempt(*_pin_rules(kiosk, form.username.data))
-        try:
-            user = pins.log_in_with_pin(kiosk, form.username.data, form.pin.data)
-        except DomainError as error:
-            db.session.commit()  # a wrong PIN's count and lock stay (nothing else was written)
-            form_error(form, error)
+        check = partial(pins.log_in_with_pin, kiosk, form.username.data, form.pin.data)
+        return _log_in(kiosk, community, form, check, username=form.username.data)
+    return _login_page(community, form), form_status(form)
+
+
+@bp.post("/card")
+@kiosk_required
+def card(kiosk, community):
+    """Log in with a printed sign-in card (its QR code's one-time code)."""
+    if current_user.is_authenticated:
+        return redirect(_next())
+    form = KioskCardForm()
+    if form.validate_on_submit():
+        return _log_in(kiosk, community, form, partial(cards.log_in_with_card, kiosk, form.code.data))
+    return _login_page(community, card_form=form), form_status(form)
+
+
+def _next() -> str:
+    return safe_next(request.values.get("next"), url_for("kiosk.home"))
+
+
+def _login_page(community, form=None, card_form=None):
+    return render_template(
+        "kiosk/login.html",
+        form=form or KioskLoginForm(formdata=None),
+        card_form=card_form or KioskCardForm(formdata=None),
+        next=_next(),
+        community=community,
+    )
+
+
+def _log_in(kiosk, community, form, check, username: str | None = None):
+    """Count the attempt, check the PIN or card, log in through accounts.auth; a refusal's count stays."""
+    taken = limits.attempt(*_attempt_rules(kiosk, username))
+    try:
+        user = check()
+    except DomainError as error:
+        db.session.commit()  # a wrong PIN's count and lock stay (nothing else was written)
+        form_error(form, error)
+        if "pin" in form:
             form.pin.data = ""
-            return render_template("kiosk/login.html", form=form, next=next_url, community=community), error.status
-        limits.give_back(taken)
-        row = auth.log_in(user)
-        session[mode.SESSION_KEY] = kiosk.id
-        sessions.expire_at(row, _idle_end())
-        db.session.commit()
-        return redirect(next_url)
-    return render_template("kiosk/login.html", form=form, next=next_url, community=community), form_status(form)
+        pages = {"form": form} if isinstance(form, KioskLoginForm) else {"card_form": form}
+        return _login_page(community, **pages), error.status
+    limits.give_back(taken)
+    row = auth.log_in(user)
+    session[mode.SESSION_KEY] = kiosk.id
+    sessions.expire_at(row, _idle_end())
+    db.session.commit()
+    return redirect(_next())
 
 
 def _idle_end():

@@ -1,11 +1,11 @@
-"""kiosks: registered self-service terminals (一体机) and residents' kiosk PINs
+"""kiosks: registered self-service terminals (一体机), residents' kiosk PINs and sign-in cards
 
 Revision ID: 0026_kiosks
 Revises: 0022_offerings
 Create Date: 2026-12-01 08:30:00
 
 The downgrade drops both tables: registered terminals stop being kiosks (their cookies open
-nothing) and residents' PINs are gone (a worker sets them again); the audit log keeps who
+nothing) and residents' PINs and sign-in cards are gone (a worker sets or prints them again); the audit log keeps who
 registered, revoked and set what.
 """
 
@@ -57,9 +57,29 @@ def upgrade():
         sa.PrimaryKeyConstraint("id", name=op.f("pk_kiosk_pins")),
         sa.UniqueConstraint("user_id", name=op.f("uq_kiosk_pins_user_id")),
     )
+    op.create_table(
+        "kiosk_cards",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.Column("community_id", sa.Integer(), nullable=False),
+        sa.Column("code_hash", sa.String(length=64), nullable=False),
+        sa.Column("issued_by_id", sa.Integer(), nullable=False),
+        sa.Column("created_at", TZ, nullable=False),
+        sa.Column("expires_at", TZ, nullable=False),
+        sa.Column("used_at", TZ, nullable=True),
+        sa.CheckConstraint("expires_at > created_at", name=op.f("ck_kiosk_cards_expires_after_issue")),
+        sa.ForeignKeyConstraint(["community_id"], ["communities.id"], name=op.f("fk_kiosk_cards_community_id_communities")),
+        sa.ForeignKeyConstraint(["issued_by_id"], ["users.id"], name=op.f("fk_kiosk_cards_issued_by_id_users")),
+        sa.ForeignKeyConstraint(["user_id"], ["users.id"], name=op.f("fk_kiosk_cards_user_id_users")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_kiosk_cards")),
+        sa.UniqueConstraint("code_hash", name=op.f("uq_kiosk_cards_code_hash")),
+    )
+    op.create_index(op.f("ix_kiosk_cards_user_id"), "kiosk_cards", ["user_id"], unique=False)
 
 
 def downgrade():
+    op.drop_index(op.f("ix_kiosk_cards_user_id"), table_name="kiosk_cards")
+    op.drop_table("kiosk_cards")
     op.drop_table("kiosk_pins")
     op.drop_index(op.f("ix_kiosks_community_id"), table_name="kiosks")
     op.drop_table("kiosks")

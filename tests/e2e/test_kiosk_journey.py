@@ -43,6 +43,10 @@ def test_kiosk_journey(contexts, live_server, committed_db, app):
     login(page, live_server, "worker")
     page.goto(f"/manage/c/{world.a.slug}/kiosks/")
     check_axe(page)
+    page.fill("#card-username", "party")
+    press(page, 'form[action$="/kiosks/cards"] button[type="submit"]')
+    check_axe(page, "a printed sign-in card")
+    page.goto(f"/manage/c/{world.a.slug}/kiosks/")
     page.fill('input[name="name"]', "服务大厅一号机")
     press(page, 'form[action$="/kiosks/"] button[type="submit"]')
     assert page.url.endswith("/kiosk/") and "这台终端现在是" in page.content()
@@ -116,6 +120,10 @@ def test_kiosk_without_javascript(contexts, live_server, committed_db, app):
     page = contexts.new_page(viewport=KIOSK, java_script_enabled=False)
     login(page, live_server, "worker")
     page.goto(f"/manage/c/{world.a.slug}/kiosks/")
+    page.fill("#card-username", "resident")  # a sign-in card for later
+    press(page, 'form[action$="/kiosks/cards"] button[type="submit"]')
+    code = page.locator(".qr figcaption strong").inner_text()
+    page.goto(f"/manage/c/{world.a.slug}/kiosks/")
     page.fill('input[name="name"]', "服务大厅二号机")
     press(page, 'form[action$="/kiosks/"] button[type="submit"]')
     press(page, "header a.kiosk-login-link")
@@ -134,3 +142,8 @@ def test_kiosk_without_javascript(contexts, live_server, committed_db, app):
         app.config.pop("KIOSK_IDLE_SECONDS")
     assert urlsplit(page.url).path == "/kiosk/login" and "居民李" not in page.content()
     assert "1 秒无操作，已自动退出" in page.content()
+
+    # The next person logs in with a printed sign-in card (its code, as a scanner types it).
+    page.fill('input[name="code"]', code)
+    press(page, 'form[action="/kiosk/card"] button[type="submit"]')
+    assert "居民李" in page.locator("header").inner_text()

@@ -7,11 +7,11 @@ from flask_migrate import downgrade, upgrade
 
 from consult import create_app
 from consult.extensions import db
-from consult.kiosk import pins, services
+from consult.kiosk import cards, pins, services
 from tests.conftest import PG_URL, need, temporary_postgres_database
 from tests.factories import Factory
 
-TABLES = {"kiosks", "kiosk_pins"}
+TABLES = {"kiosks", "kiosk_pins", "kiosk_cards"}
 
 
 def _down_and_up(url):
@@ -21,6 +21,7 @@ def _down_and_up(url):
         world = Factory(db.session).world()
         services.register_kiosk(world.worker, world.a, "大厅")
         pins.set_pin(world.worker, world.a, world.resident, "246810")
+        cards.issue_card(world.worker, world.a, world.resident)
         db.session.commit()
         for bad in (
             "UPDATE kiosk_pins SET failed_count = 6",
@@ -28,6 +29,9 @@ def _down_and_up(url):
             "UPDATE kiosk_pins SET locked_at = set_at",  # locked only when the tries are used up
             "UPDATE kiosks SET revoked_at = created_at",  # revoked by someone
             "UPDATE kiosks SET token_hash = 'short'",
+            "UPDATE kiosk_cards SET expires_at = created_at",
+            "INSERT INTO kiosk_cards (user_id, community_id, code_hash, issued_by_id, created_at, expires_at)"
+            " SELECT user_id, community_id, code_hash, issued_by_id, created_at, expires_at FROM kiosk_cards",
             "INSERT INTO kiosk_pins (user_id, pin_hash, set_at, set_by_id, failed_count)"
             " SELECT user_id, pin_hash, set_at, set_by_id, 0 FROM kiosk_pins",  # one PIN a person
         ):

@@ -1,5 +1,6 @@
 """Permission rows of kiosk mode: for each kind of person (tests/registry.py ROLES), who may register
-and revoke community a's kiosks, set and unlock world.resident's PIN, and log in at its kiosk."""
+and revoke community a's kiosks, set and unlock world.resident's PIN, print their sign-in card, and
+log in at its kiosk."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ ROWS = {
     "revoke": COMMITTEE,
     "set_pin": COMMITTEE,
     "unlock": COMMITTEE,
+    "issue_card": COMMITTEE,
     # log in at community a's kiosk with one's own PIN: confirmed residents of a who are not staff
     "log_in": {"resident", "party"},
 }
@@ -31,9 +33,9 @@ def _may(action: str, world, user) -> bool:
             services.register_kiosk(user, world.a, "大厅")
         elif action == "revoke":
             KioskPolicy(services.register_kiosk(world.worker, world.a, "大厅")[0]).require("revoke", user)
-        elif action in ("set_pin", "unlock"):
+        elif action in ("set_pin", "unlock", "issue_card"):
             pin = KioskPin(user_id=world.resident.id, failed_count=5, locked_at=world.a.created_at)
-            PinPolicy(pin, community=world.a, holder=world.resident).require("set" if action == "set_pin" else "unlock", user)
+            PinPolicy(pin, community=world.a, holder=world.resident).require(action.removesuffix("_pin"), user)
         else:
             PinPolicy(KioskPin(user_id=user.id, failed_count=0), community=world.a, holder=user).require("log_in", user)
     except DomainError:
