@@ -40,7 +40,7 @@ PASSWORD_PAGES = {"accounts.login", "accounts.reset", "places.register"}
 
 
 def idle_seconds() -> int:
-    return int(current_app.config.get("KIOSK_IDLE_SECONDS", 60))
+    return int(current_app.config["KIOSK_IDLE_SECONDS"])
 
 
 def current_kiosk() -> Kiosk | None:
@@ -57,7 +57,7 @@ def enter():
     if token:
         kiosk = services.kiosk_of_token(token)
         if kiosk is None or kiosk.revoked:
-            g.kiosk_refused = kiosk or True
+            g.kiosk_refused = "revoked" if kiosk is not None else "unknown"
         else:
             g.kiosk = kiosk
         g.no_page_cache = True

@@ -40,8 +40,7 @@ def kiosk_required(view):
     def wrapped(**kwargs):
         kiosk = mode.current_kiosk()
         if kiosk is None:
-            revoked = g.get("kiosk_refused") is not None
-            return render_template("kiosk/refused.html", revoked=revoked), 403
+            return render_template("kiosk/refused.html", revoked=g.get("kiosk_refused") == "revoked"), 403
         return view(kiosk, db.session.get_one(Community, kiosk.community_id), **kwargs)
 
     return wrapped
@@ -58,14 +57,12 @@ def home(kiosk, community):
 def _attempt_rules(kiosk, username: str | None) -> tuple[limits.Rule, ...]:
     """Guesses are limited per terminal, and PINs per username too (counted before the check)."""
     config = current_app.config
-    terminal = limits.Rule(
-        config.get("KIOSK_PIN_LIMIT_KIOSK", "30 per 15 minutes"), f"kiosk-terminal:{kiosk.id}", "kiosk-terminal"
-    )
+    terminal = limits.Rule(config["KIOSK_PIN_LIMIT_KIOSK"], f"kiosk-terminal:{kiosk.id}", "kiosk-terminal")
     if username is None:
         return (terminal,)
     username = username.strip().lower()[:USERNAME_INPUT_MAX]
     return (
-        limits.Rule(config.get("KIOSK_PIN_LIMIT_USERNAME", "10 per 15 minutes"), f"kiosk-user:{username}", "kiosk-user"),
+        limits.Rule(config["KIOSK_PIN_LIMIT_USERNAME"], f"kiosk-user:{username}", "kiosk-user"),
         terminal,
     )
 

@@ -124,15 +124,12 @@ def test_a_pin_that_is_not_six_digits_writes_nothing(db, world, client):
     assert database_rows(db.session) == before
 
 
-def test_guessing_is_rate_limited_per_terminal(db, world, client, app):
+def test_guessing_is_rate_limited_per_terminal(db, world, client, app, monkeypatch):
     kiosk_client(client, world)
-    app.config["KIOSK_PIN_LIMIT_KIOSK"] = "3 per 15 minutes"
-    try:
-        for name in ("a1", "a2", "a3"):
-            assert pin_login(client, username=name).status_code == 401
-        assert pin_login(client, username="a4").status_code == 429
-    finally:
-        app.config.pop("KIOSK_PIN_LIMIT_KIOSK")
+    monkeypatch.setitem(app.config, "KIOSK_PIN_LIMIT_KIOSK", "3 per 15 minutes")
+    for name in ("a1", "a2", "a3"):
+        assert pin_login(client, username=name).status_code == 401
+    assert pin_login(client, username="a4").status_code == 429
 
 
 def test_the_server_logs_a_kiosk_session_out_after_the_idle_time(db, world, client, clock):
@@ -229,3 +226,10 @@ def test_kiosk_pages_refuse_hostile_query_values_as_a_kiosk(db, world, client):
             for value in hostile.BIG_NUMBERS + hostile.ODD_TEXT:
                 path, query = hostile.with_query(url, {name: value for name in hostile.QUERY_NAMES})
                 assert client.get(path, query_string=query).status_code < 500, (url, value)
+
+
+def test_an_unknown_kiosk_token_is_refused_and_cleared(db, world, client):
+    client.raw.set_cookie(KIOSK_COOKIE, "made-up-token")
+    page = client.get("/kiosk/")
+    assert page.status_code == 403 and "不是登记的一体机" in page.get_data(as_text=True)
+    assert client.raw.get_cookie(KIOSK_COOKIE) is None
