@@ -233,3 +233,12 @@ def test_an_unknown_kiosk_token_is_refused_and_cleared(db, world, client):
     page = client.get("/kiosk/")
     assert page.status_code == 403 and "不是登记的一体机" in page.get_data(as_text=True)
     assert client.raw.get_cookie(KIOSK_COOKIE) is None
+
+
+def test_the_audit_log_tells_what_was_done_and_never_the_pin(db, world, login_as):
+    kiosk, _token = services.register_kiosk(world.worker, world.a, "服务大厅一号机")
+    services.revoke_kiosk(world.worker, kiosk)
+    pins.set_pin(world.worker, world.a, world.resident, PIN)
+    page = login_as(world.worker).get(f"/manage/c/{world.a.slug}/audit").get_data(as_text=True)
+    assert "登记了一体机服务大厅一号机" in page and "撤销了一体机服务大厅一号机" in page
+    assert "设置了居民李的一体机密码" in page and PIN not in page
