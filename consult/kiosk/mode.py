@@ -87,7 +87,7 @@ def _keep_or_end_session() -> None:
 
 
 def forget_person() -> None:
-    """Log out (committed) and forget everything of the person who used the kiosk: the session, the language and text-size choices."""
+    """Log out (committed) and forget everything of the person who used the kiosk (session, language, text size)."""
     if current_user.is_authenticated:
         auth.log_out()
         db.session.commit()
