@@ -58,8 +58,11 @@ def install_page_cache_hits(app: Flask) -> None:
     """Cached public pages answered before Flask (consult/core/cache_wsgi.py), inside ProxyFix."""
     from consult.accounts.auth import REMEMBER_COOKIE
     from consult.core import cache_wsgi
+    from consult.kiosk.mode import KIOSK_COOKIE
 
-    cache_wsgi.install(app, login_cookies=(REMEMBER_COOKIE, app.config.get("REMEMBER_COOKIE_NAME", "remember_token")))
+    # A kiosk's pages are never cached pages (consult/kiosk/mode.py): its cookie hands the request to Flask.
+    names = (REMEMBER_COOKIE, app.config.get("REMEMBER_COOKIE_NAME", "remember_token"), KIOSK_COOKIE)
+    cache_wsgi.install(app, login_cookies=names)
 
 
 def register_guard(app: Flask) -> None:
@@ -107,6 +110,8 @@ def register_blueprints(app: Flask) -> None:
     from consult.core.views import bp as core_bp
     from consult.evaluation.manage import bp as evaluation_manage_bp
     from consult.evaluation.views import bp as evaluation_bp
+    from consult.kiosk.manage import bp as kiosk_manage_bp
+    from consult.kiosk.views import bp as kiosk_bp
     from consult.manage import bp as manage_bp
     from consult.offerings.appointment_manage import bp as appointments_manage_bp
     from consult.offerings.appointment_views import bp as appointments_bp
@@ -135,6 +140,7 @@ def register_blueprints(app: Flask) -> None:
     import consult.accounts.registrations  # noqa: F401
     import consult.activities.registrations  # noqa: F401
     import consult.evaluation.registrations  # noqa: F401
+    import consult.kiosk.registrations  # noqa: F401
     import consult.offerings.registrations  # noqa: F401
     import consult.places.registrations  # noqa: F401
     import consult.points.registrations  # noqa: F401
@@ -178,6 +184,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(offerings_manage_bp)
     app.register_blueprint(appointments_bp)
     app.register_blueprint(appointments_manage_bp)
+    app.register_blueprint(kiosk_bp)
+    app.register_blueprint(kiosk_manage_bp)
     app.register_blueprint(api_bp)
     if app.config.get("TESTING_CLOCK"):
         from consult.core.testing import bp as testing_bp

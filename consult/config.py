@@ -118,6 +118,11 @@ class Config:
     SESSION_IDLE_HOURS = 12
     #: "Keep me logged in" lasts this many days from the log-in.
     REMEMBER_DAYS = 30
+    #: Kiosk mode (docs/kiosk.md): seconds without a request before a kiosk logs its person out, and
+    #: PIN (or card) tries allowed per username and per terminal.
+    KIOSK_IDLE_SECONDS = int(os.environ.get("KIOSK_IDLE_SECONDS", "60"))
+    KIOSK_PIN_LIMIT_USERNAME = "10 per 15 minutes"
+    KIOSK_PIN_LIMIT_KIOSK = "30 per 15 minutes"
     TESTING_CLOCK = False
     SECRET_KEY: str | None = None
     #: True only in ProductionConfig: `flask demo` refuses to run there unless forced.

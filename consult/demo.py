@@ -17,6 +17,7 @@ from consult.activities import demo as activities_demo
 from consult.core import clock
 from consult.evaluation import services as evaluation
 from consult.extensions import db
+from consult.kiosk import demo as kiosk_demo
 from consult.offerings import demo as offerings_demo
 from consult.places import departments, services as places
 from consult.places.models import Community, Street
@@ -61,6 +62,7 @@ def seed() -> bool:
     requests_demo.seed(_demo_world())
     safety_demo.seed(_demo_world())
     offerings_demo.seed(_demo_world(), _user)
+    kiosk_demo.seed(_demo_world())
     # Two months of stored figures and rankings for the street.
     evaluation.update_settings(
         accounts.user_by_username("street"),

@@ -20,6 +20,7 @@ from consult.core.clock import now
 from consult.core.documents import check_code
 from consult.core.notifications import N_, Notification, notify
 from consult.extensions import db
+from consult.kiosk import services as kiosks
 from consult.places.queries import active_residence
 from consult.requests import api_keys, reporting, services as requests
 from consult.requests.queries import photos_of
@@ -65,6 +66,9 @@ PROVIDER = "provider"  # staff of world.provider (a confirmed provider of world.
 NOTICE = "notice"
 #: a service of world.provider: its provider's staff and the committee of world.a
 KEEPER = "service_keeper"
+#: kiosk pages (consult/kiosk): only a registered terminal opens them; every person elsewhere gets 403
+#: (tests/kiosk/ open them as a kiosk; tests/e2e/test_kiosk_journey.py checks them with axe-core)
+KIOSK = "kiosk"
 
 ALLOWED = {
     MEMBER_OR_COMMITTEE: {"resident", "party", "worker", "street_admin"},
@@ -93,6 +97,7 @@ ALLOWED = {
     COMMUNITY_STAFF: {"worker", "street_admin"},
     STREET_ADMIN: {"street_admin"},
     SITE_ADMIN: {"site_admin"},
+    KIOSK: set(),
 }
 
 
@@ -109,6 +114,8 @@ class Route:
     shown_to: str | None = None
 
     def expected(self, role: str) -> int:
+        if self.access == KIOSK:
+            return 403
         if role in ALLOWED[self.access]:
             return self.ok_status
         if self.access == UNPUBLISHED:
@@ -123,7 +130,8 @@ class Route:
         """A role that may open the page (for the browser checks)."""
         if self.shown_to is not None:
             return self.shown_to
-        return next(role for role in ROLES if role in ALLOWED[self.access])
+        # (a kiosk page opens for nobody but a registered terminal: a visitor sees its refusal)
+        return next((role for role in ROLES if role in ALLOWED[self.access]), "visitor")
 
 
 GET_ROUTES: dict[str, Route] = {}
@@ -735,3 +743,24 @@ post("appointments_manage.add_slot", lambda w: f"/manage/services/{_slot(w).serv
 post("appointments_manage.book_for", lambda w: f"/manage/services/{_slot(w).service_id}/book")
 post("appointments_manage.cancel", lambda w: (_slot(w), f"/manage/appointments/{w._appointment.id}/cancel")[1])
 post("appointments_manage.mark", lambda w: (_slot(w), f"/manage/appointments/{w._appointment.id}/attended")[1])
+# --- kiosk mode (一体机) ---------------------------------------------------------------------------
+def _kiosk(w):
+    """A registered kiosk of community a."""
+    if not hasattr(w, "_kiosk"):
+        w._kiosk = kiosks.register_kiosk(w.worker, w.a, "服务大厅")[0]
+    return w._kiosk
+
+
+route("kiosk.home", lambda w: "/kiosk/", KIOSK, html=False)
+route("kiosk.login", lambda w: "/kiosk/login", KIOSK, html=False)
+route("kiosk.report", lambda w: "/kiosk/report", KIOSK, html=False)
+route("kiosk_manage.index", lambda w: (_kiosk(w), f"/manage/c/{w.a.slug}/kiosks/")[1], COMMUNITY_STAFF)
+post("kiosk.login", lambda w: "/kiosk/login")
+post("kiosk.logout", lambda w: "/kiosk/logout")
+post("kiosk.card", lambda w: "/kiosk/card")
+post("kiosk.report", lambda w: "/kiosk/report")
+post("kiosk_manage.register", lambda w: f"/manage/c/{w.a.slug}/kiosks/")
+post("kiosk_manage.revoke", lambda w: f"/manage/c/{w.a.slug}/kiosks/{_kiosk(w).id}/revoke")
+post("kiosk_manage.set_pin", lambda w: f"/manage/c/{w.a.slug}/kiosks/pins")
+post("kiosk_manage.print_card", lambda w: f"/manage/c/{w.a.slug}/kiosks/cards")
+post("kiosk_manage.unlock", lambda w: f"/manage/c/{w.a.slug}/kiosks/pins/{w.resident.id}/unlock")

@@ -236,3 +236,10 @@ def end_all_by_staff(actor: User, user: User, community_id: int | None = None) -
         after={"user_id": user.id, "sessions": count},
     )
     return count
+
+
+def expire_at(row: UserSession, moment) -> None:
+    """Let a session end at ``moment`` unless used again (a kiosk's short idle limit: consult/kiosk). Flushed."""
+    row.expires_at = moment
+    row.last_seen_at = now()
+    db.session.flush()

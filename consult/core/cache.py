@@ -264,7 +264,13 @@ def page(*scopes: str):
 
 
 def _anonymous_request() -> bool:
-    return request.method in ("GET", "HEAD") and not current_user.is_authenticated and "_flashes" not in session
+    # ``g.no_page_cache``: a domain's request that must not share pages (a kiosk: consult/kiosk/mode.py)
+    return (
+        request.method in ("GET", "HEAD")
+        and not current_user.is_authenticated
+        and "_flashes" not in session
+        and not g.get("no_page_cache")
+    )
 
 
 def entry_key(prefix: str, req: Request, config) -> str:
