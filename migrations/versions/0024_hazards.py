@@ -1,7 +1,7 @@
 """hazards: the hazard ledger, inspections and their items, emergency points; drills as an activity kind
 
 Revision ID: 0024_hazards
-Revises: 0022_offerings
+Revises: 0023_notices
 Create Date: 2026-12-01 08:20:14
 
 A hazard's due date is never before the day it was found (ck_hazards_due_after_found), and whoever
@@ -14,7 +14,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "0024_hazards"
-down_revision = "0022_offerings"
+down_revision = "0023_notices"
 branch_labels = None
 depends_on = None
 

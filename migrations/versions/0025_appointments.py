@@ -1,7 +1,7 @@
 """appointments: a service's time slots with capacity, residents' bookings, attendance and ratings
 
 Revision ID: 0025_appointments
-Revises: 0022_offerings
+Revises: 0024_hazards
 Create Date: 2026-12-01 08:30:00
 
 On PostgreSQL an exclusion constraint (btree_gist) refuses two overlapping slots of one service;
@@ -13,7 +13,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "0025_appointments"
-down_revision = "0022_offerings"
+down_revision = "0024_hazards"
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """kiosks: registered self-service terminals (一体机), residents' kiosk PINs and sign-in cards
 
 Revision ID: 0026_kiosks
-Revises: 0022_offerings
+Revises: 0025_appointments
 Create Date: 2026-12-01 08:30:00
 
 The downgrade drops both tables: registered terminals stop being kiosks (their cookies open
@@ -14,7 +14,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "0026_kiosks"
-down_revision = "0022_offerings"
+down_revision = "0025_appointments"
 branch_labels = None
 depends_on = None
 

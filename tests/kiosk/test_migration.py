@@ -41,7 +41,7 @@ def _down_and_up(url):
             db.session.rollback()
         db.session.remove()
 
-        downgrade(revision="0022_offerings")
+        downgrade(revision="0025_appointments")
         assert not TABLES & set(sa.inspect(db.engine).get_table_names())
         db.session.remove()
 

@@ -32,7 +32,7 @@ def _down_and_up(url):
         db.session.commit()
         db.session.remove()
 
-        downgrade(revision="0022_offerings")
+        downgrade(revision="0023_notices")
         assert not TABLES & set(sa.inspect(db.engine).get_table_names())
         assert db.session.scalar(sa.text("SELECT kind FROM activities WHERE title = '消防演练'")) == "volunteer"
         db.session.remove()
