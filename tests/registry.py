@@ -710,6 +710,8 @@ post("safety_notice.acknowledge", lambda w: f"/notices/{_notice(w).id}/ack")
 post("safety_notice.answer", lambda w: f"/notices/{_notice(w).id}/answer")
 post("safety_notice.opt_in", lambda w: "/me/safety/responder")
 post("safety_notice.opt_out", lambda w: "/me/safety/responder/remove")
+
+
 # --- appointments (offerings) -------------------------------------------------------------------
 def _slot(w):
     """A slot of a service of world.provider taking appointments, tomorrow 09:00–10:00, world.resident booked."""
@@ -743,6 +745,8 @@ post("appointments_manage.add_slot", lambda w: f"/manage/services/{_slot(w).serv
 post("appointments_manage.book_for", lambda w: f"/manage/services/{_slot(w).service_id}/book")
 post("appointments_manage.cancel", lambda w: (_slot(w), f"/manage/appointments/{w._appointment.id}/cancel")[1])
 post("appointments_manage.mark", lambda w: (_slot(w), f"/manage/appointments/{w._appointment.id}/attended")[1])
+
+
 # --- kiosk mode (一体机) ---------------------------------------------------------------------------
 def _kiosk(w):
     """A registered kiosk of community a."""

@@ -37,6 +37,8 @@ def test_demo_notice(db, login_as):
     assert "暴雨黄色预警" in home and "已知晓" in home
     board = login_as(accounts.user_by_username("worker")).get(f"/manage/notices/{listed.notice.id}/").get_data(as_text=True)
     assert "50 %" in board and "需要帮忙把轮椅搬到二楼邻居家" in board and "党员 张志强" in board
+
+
 def test_demo_hazards_points_and_drill(db, login_as):
     assert demo.seed()
     community = places.community_by_slug("heping")
