@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
-from flask import current_app
+from flask import Response, abort, current_app
 from flask_babel import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
@@ -166,3 +166,16 @@ def store() -> PhotoStore:
         bucket, _slash, prefix = setting.removeprefix("s3://").partition("/")
         return S3Store(bucket, prefix, current_app.config.get("S3_ENDPOINT_URL"))
     return FolderStore(Path(setting) if setting else instance_dir() / "photos")
+
+
+def response(key: str, mime: str) -> Response:
+    """A stored photo as a private response, for a view that has already checked who may see it
+    (404 when the file is gone)."""
+    try:
+        data = store().get(key)
+    except PhotoMissing:
+        abort(404)
+    served = Response(data, mimetype=mime)
+    served.headers["Cache-Control"] = "private, max-age=3600"
+    served.headers["Content-Disposition"] = "inline"
+    return served

@@ -5,13 +5,12 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
-from consult.core import audit
+from consult.core import audit, photos as photo_files
 from consult.core.clock import now
 from consult.core.errors import NotFound, RuleViolation
 from consult.core.notifications import notify
 from consult.extensions import db
 from consult.places.models import Community
-from consult.requests import photos as photo_files
 from consult.requests.models import Request, RequestEvent, RequestPhoto
 
 LINK = "/requests/{id}"

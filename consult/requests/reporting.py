@@ -8,13 +8,14 @@ from dataclasses import dataclass
 
 from flask_babel import gettext as _
 
+from consult.core import photos as photo_files
 from consult.core.clock import now, site_zone
 from consult.core.errors import PermissionDenied, RuleViolation
 from consult.core.notifications import N_
 from consult.extensions import db
 from consult.places.models import Community
 from consult.places.rules import require_committee, require_member
-from consult.requests import common, photos as photo_files
+from consult.requests import common
 from consult.requests.clocks import resolution_due, response_due
 from consult.requests.models import CONTACT_MAX, DESCRIPTION_MAX, PHOTOS_MAX, PLACE_MAX, Channel, Open311Key, Request
 from consult.requests.targets import ensure_categories, resolution_for, targets_for

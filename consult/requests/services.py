@@ -12,13 +12,14 @@ from datetime import datetime
 
 from flask_babel import gettext as _
 
+from consult.core import photos as photo_files
 from consult.core.clock import now, site_zone
 from consult.core.errors import RuleViolation
 from consult.core.notifications import N_, notify
 from consult.core.scales import is_satisfaction
 from consult.places import departments, queries as places
 from consult.places.models import Department
-from consult.requests import common, photos as photo_files, queries
+from consult.requests import common, queries
 from consult.requests.clocks import response_due
 from consult.requests.models import NOTE_MAX, PHOTOS_MAX, REASON_MAX, Holder, Request, RequestStatus as S
 from consult.requests.policy import RequestPolicy

@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
-from consult.core import search
+from consult.core import photos as photo_files, search
 from consult.core.forms import form_status, submit
 from consult.core.guard import accepts_files
 from consult.core.pagination import paginate
 from consult.core.policy import policy_of
 from consult.places import queries as places
-from consult.requests import photos as photo_files, queries, reporting, services
+from consult.requests import queries, reporting, services
 from consult.requests.forms import AnswerForm, ReportForm
 from consult.requests.targets import category_choices
 
@@ -79,14 +79,7 @@ def photo(request_id: int, key: str):
     stored = queries.photo(request.id, key)
     if stored is None or not policy_of(request).can("view", current_user):
         abort(404)
-    try:
-        data = photo_files.store().get(stored.key)
-    except photo_files.PhotoMissing:
-        abort(404)
-    response = Response(data, mimetype=stored.mime)
-    response.headers["Cache-Control"] = "private, max-age=3600"
-    response.headers["Content-Disposition"] = "inline"
-    return response
+    return photo_files.response(stored.key, stored.mime)
 
 
 @bp.get("/me/requests")

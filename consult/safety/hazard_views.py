@@ -3,7 +3,7 @@ for the committee and the grid's workers), its photo, and the community's public
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -159,14 +159,7 @@ def photo(hazard_id: int):
     hazard = _viewable(hazard_id)
     if not hazard.photo_key:
         abort(404)
-    try:
-        data = photos.store().get(hazard.photo_key)
-    except photos.PhotoMissing:
-        abort(404)
-    response = Response(data, mimetype=hazard.photo_mime)
-    response.headers["Cache-Control"] = "private, max-age=3600"
-    response.headers["Content-Disposition"] = "inline"
-    return response
+    return photos.response(hazard.photo_key, hazard.photo_mime)
 
 
 @bp.get("/c/<community>/safety/")

@@ -9,8 +9,8 @@ import pytest
 from moto import mock_aws
 from PIL import Image
 
+from consult.core import photos
 from consult.core.errors import RuleViolation
-from consult.requests import photos
 
 
 def picture(kind: str = "JPEG", size=(64, 48), exif: Image.Exif | None = None, mode: str = "RGB") -> bytes:
