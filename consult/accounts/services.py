@@ -23,7 +23,7 @@ from consult.core import audit
 from consult.core.clock import now
 from consult.core.database import add_unique
 from consult.core.documents import documents_about
-from consult.core.errors import Conflict, RuleViolation
+from consult.core.errors import Conflict, NotFound, RuleViolation
 from consult.core.notifications import N_, for_user, notify
 from consult.core.registries import closing_account, personal_data as exporters
 from consult.extensions import db
@@ -51,6 +51,15 @@ def _check_new_password(password: str) -> None:
 
 def user_by_username(username: str) -> User | None:
     return db.session.scalar(sa.select(User).where(User.username == (username or "").strip().lower()))
+
+
+def active_user_named(username: str | None, field: str = "username") -> User:
+    """The active account of a username a worker typed; an unknown or closed one is refused (404,
+    the message under ``field``)."""
+    user = user_by_username(username or "")
+    if user is None or not user.active:
+        raise NotFound(_("No one has that username."), field=field)
+    return user
 
 
 def create_user(

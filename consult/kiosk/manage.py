@@ -8,7 +8,6 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from consult.accounts import auth, services as accounts
-from consult.core.errors import NotFound
 from consult.core.forms import form_status, submit
 from consult.core.qr import qr_svg
 from consult.extensions import db
@@ -69,18 +68,11 @@ def revoke(community, kiosk_id: int):
 def set_pin(community):
     """Set or reset a resident's kiosk PIN (the resident types it in at the desk)."""
     form = SetPinForm()
-    if submit(form, lambda: pins.set_pin(current_user, community, _holder(form.username.data), form.pin.data)):
+    if submit(form, lambda: pins.set_pin(current_user, community, accounts.active_user_named(form.username.data), form.pin.data)):
         flash(_("The kiosk PIN of %(username)s is set.", username=form.username.data.lower()), "success")
         return redirect(url_for("kiosk_manage.index", community=community.slug))
     form.pin.data = ""
     return _page(community, pin_form=form), form_status(form)
-
-
-def _holder(username: str):
-    user = accounts.user_by_username(username)
-    if user is None or not user.active:
-        raise NotFound(_("No one has that username."), field="username")
-    return user
 
 
 @bp.post("/c/<community>/kiosks/cards")
@@ -88,11 +80,11 @@ def _holder(username: str):
 def print_card(community):
     """Print a sign-in card for a resident: the page with its QR code is shown once and never kept."""
     form = CardForm()
-    if done := submit(form, lambda: cards.issue_card(current_user, community, _holder(form.username.data))):
+    if done := submit(form, lambda: cards.issue_card(current_user, community, accounts.active_user_named(form.username.data))):
         card, code = done.value
         shown = cards.shown(code)
         html = render_template(
-            "kiosk/manage/card.html", community=community, card=card, holder=_holder(form.username.data),
+            "kiosk/manage/card.html", community=community, card=card, holder=accounts.active_user_named(form.username.data),
             code=shown, qr=qr_svg(shown, _("Sign-in card")),
         )  # fmt: skip
         return html, 200, {"Cache-Control": "no-store"}

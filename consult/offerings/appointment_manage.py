@@ -96,6 +96,16 @@ def add_slot(service_id: int):
     return _board(service, form.day.data or _day(), slot_form=form), form_status(form)
 
 
+def _slot_of(service, slot_id):
+    """The slot chosen on the board, of this service (another service's slot is 404); None if none was chosen."""
+    if not slot_id:
+        return None
+    slot = queries.slot_or_404(slot_id)
+    if slot.service_id != service.id:
+        raise NotFound(_("No such slot."))
+    return slot
+
+
 @bp.post("/services/<int:service_id>/book")
 @login_required
 def book_for(service_id: int):
@@ -103,25 +113,16 @@ def book_for(service_id: int):
     service = _kept(service_id)
     form = BookForForm()
     form.slot.choices = []
-    slot = None
-    if form.slot.data:
-        slot = queries.slot_or_404(form.slot.data)
-        if slot.service_id != service.id:
-            raise NotFound(_("No such slot."))
-    if slot is not None and submit(form, lambda: booking.book(slot, _resident(form.username.data), current_user)):
+    slot = _slot_of(service, form.slot.data)
+    if slot is not None and submit(
+        form, lambda: booking.book(slot, accounts.active_user_named(form.username.data), current_user)
+    ):
         flash(_("Booked for the resident; they are told in their notifications."), "success")
         return redirect(url_for(".board", service_id=service.id, day=local(slot.starts_at).date().isoformat()))
     if slot is None:
         form.slot.errors = [_("Choose a slot.")]
     day = local(slot.starts_at).date() if slot is not None else _day()
     return _board(service, day, book_form=form), 400 if slot is None else form_status(form)
-
-
-def _resident(username: str):
-    user = accounts.user_by_username(username)
-    if user is None or not user.active:
-        raise NotFound(_("No one has that username."), field="username")
-    return user
 
 
 @bp.post("/appointments/<int:appointment_id>/cancel")

@@ -99,16 +99,9 @@ def appoint_staff(community, provider_id: int):
     """Appoint a person (by username) to keep this provider's services."""
     found = queries.provider_or_404(provider_id, community.id)
     form = StaffForm()
-    if submit(form, lambda: providers.appoint_staff(current_user, found, _active_user(form.username.data))):
+    if submit(form, lambda: providers.appoint_staff(current_user, found, accounts.active_user_named(form.username.data))):
         return _done(_("Appointed."), "offerings_manage.provider", community=community.slug, provider_id=found.id)
     return provider(community.slug, provider_id=provider_id, form=form), form_status(form)
-
-
-def _active_user(username: str):
-    user = accounts.user_by_username(username)
-    if user is None or not user.active:
-        raise NotFound(_("No one has that username."), field="username")
-    return user
 
 
 @bp.post("/c/<community>/services/providers/<int:provider_id>/staff/<int:appointment_id>/end")

@@ -10,12 +10,13 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
+from consult.accounts import services as accounts
 from consult.core.errors import NotFound
 from consult.core.forms import form_status, submit
 from consult.places import departments, queries, services
 from consult.places.access import street_admin_required
 from consult.places.forms import ConfirmForm, DepartmentForm, DepartmentMemberForm
-from consult.places.manage import _active_user, bp
+from consult.places.manage import bp
 from consult.places.models import StaffRole
 
 
@@ -58,7 +59,7 @@ def appoint_department_member(street):
 
 
 def _appoint(street, form: DepartmentMemberForm):
-    user = _active_user(form.username.data)
+    user = accounts.active_user_named(form.username.data)
     department = departments.department_by_id(form.department.data or 0)
     if department.street_id != street.id:
         raise NotFound(_("No such department."), field="department")

@@ -185,15 +185,8 @@ def appoint_worker(street):
     return _street_page(street, form, form_status(form))
 
 
-def _active_user(username: str) -> User:
-    user = accounts.user_by_username(username)
-    if user is None or not user.active:
-        raise NotFound(_("No one has that username."), field="username")
-    return user
-
-
 def _appoint_worker(street, form: AppointForm):
-    user = _active_user(form.username.data)
+    user = accounts.active_user_named(form.username.data)
     community = queries.community_by_slug(form.community.data)
     if community.street_id != street.id:
         raise NotFound(_("That community is not in this street."), field="community")
@@ -202,7 +195,7 @@ def _appoint_worker(street, form: AppointForm):
 
 
 def _appoint_street_admin(form: StreetAdminForm):
-    user = _active_user(form.username.data)
+    user = accounts.active_user_named(form.username.data)
     street = queries.street_by_slug(form.street.data or "")
     services.appoint_street_admin(current_user, user, street)
     return user, street

@@ -10,7 +10,6 @@ from flask_login import current_user, login_required
 from consult.accounts import services as accounts
 from consult.core import photos
 from consult.core.clock import local_now
-from consult.core.errors import NotFound
 from consult.core.exports import csv_response
 from consult.core.forms import form_status, submit
 from consult.core.guard import accepts_files
@@ -31,10 +30,7 @@ def owner(username: str | None):
     """The owner's account when a username is given (an unknown one is refused, 404)."""
     if not username:
         return None
-    user = accounts.user_by_username(username)
-    if user is None or not user.active:
-        raise NotFound(_("No one has that username."), field="owner_username")
-    return user
+    return accounts.active_user_named(username, field="owner_username")
 
 
 def _ledger(community, form=None, status: int = 200):

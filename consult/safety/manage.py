@@ -9,7 +9,6 @@ from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
 from consult.accounts import services as accounts
-from consult.core.errors import NotFound
 from consult.core.forms import form_status, refuse, submit
 from consult.extensions import db
 from consult.places.access import community_staff_required
@@ -18,13 +17,6 @@ from consult.safety.forms import BuildingForm, ConfirmForm, GridForm, GridWorker
 from consult.safety.policy import GridPolicy
 
 bp = Blueprint("safety_manage", __name__, url_prefix="/manage")
-
-
-def _person(username: str | None):
-    user = accounts.user_by_username(username or "")
-    if user is None or not user.active:
-        raise NotFound(_("No one has that username."), field="username")
-    return user
 
 
 def _forms(community, **sent) -> dict:
@@ -126,7 +118,7 @@ def appoint_grid_worker(community):
 
     def appoint():
         grid = queries.grid_in(community, form.grid.data)
-        return staff.appoint_grid_worker(current_user, _person(form.username.data), grid, form.work_phone.data)
+        return staff.appoint_grid_worker(current_user, accounts.active_user_named(form.username.data), grid, form.work_phone.data)
 
     return _send(community, form, appoint, _("The grid worker is appointed."), "worker_form")
 
@@ -148,7 +140,7 @@ def name_volunteer(community):
     form = VolunteerForm()
 
     def name():
-        return staff.name_volunteer(current_user, community, _person(form.username.data), form.building.data)
+        return staff.name_volunteer(current_user, community, accounts.active_user_named(form.username.data), form.building.data)
 
     return _send(community, form, name, _("The building volunteer is named."), "volunteer_form")
 
@@ -168,7 +160,7 @@ def end_volunteer(community, volunteer_id: int):
 
 
 def _record(form: RecordNeedForm):
-    person = _person(form.username.data)
+    person = accounts.active_user_named(form.username.data)
     return needs.record_for(current_user, person, form.marks(), form.note.data, form.consent_by.data, form.consent_how.data)
 
 
