@@ -205,3 +205,16 @@ def check_axe(page, label: str = "") -> None:
 def check_no_sideways_scroll(page, width: int = PHONE["width"]) -> None:
     scroll_width = page.evaluate("document.documentElement.scrollWidth")
     assert scroll_width <= width, f"{page.url} scrolls sideways at {width}px (scrollWidth {scroll_width})"
+
+
+def visit(page, url: str) -> None:
+    """Open a page of a journey and check it: axe-core, and no sideways scroll on the phone."""
+    page.goto(url)
+    check_axe(page)
+    check_no_sideways_scroll(page)
+
+
+def press(page, selector: str) -> None:
+    """Press the first element matching ``selector`` and wait for the page it leads to."""
+    with page.expect_navigation():
+        page.locator(selector).first.click()

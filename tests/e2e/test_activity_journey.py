@@ -8,21 +8,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from consult.core import clock
-from tests.e2e.conftest import check_axe, check_no_sideways_scroll, login, logout
+from tests.e2e.conftest import check_axe, login, logout, press, visit
 from tests.factories import Factory
 
 pytestmark = pytest.mark.browser
-
-
-def visit(page, url):
-    page.goto(url)
-    check_axe(page)
-    check_no_sideways_scroll(page)
-
-
-def press(page, selector):
-    with page.expect_navigation():
-        page.locator(selector).first.click()
 
 
 def test_activity_signup_checkin_minutes_record_verify(committed_db, contexts, live_server):

@@ -7,22 +7,11 @@ from datetime import timedelta
 import pytest
 
 from consult.core import clock
-from tests.e2e.conftest import check_axe, check_no_sideways_scroll, login, logout, switch_language
+from tests.e2e.conftest import check_axe, check_no_sideways_scroll, login, logout, press, switch_language, visit
 from tests.factories import Factory
 from tests.offerings.appointment_helpers import at, slot as make_slot
 
 pytestmark = pytest.mark.browser
-
-
-def visit(page, url):
-    page.goto(url)
-    check_axe(page)
-    check_no_sideways_scroll(page)
-
-
-def press(page, selector):
-    with page.expect_navigation():
-        page.locator(selector).first.click()
 
 
 def test_book_cancel_attend_and_rate_on_a_phone(committed_db, contexts, live_server):

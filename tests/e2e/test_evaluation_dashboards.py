@@ -3,16 +3,10 @@ records, and opens a community's twelve months. axe-core on every page."""
 
 import pytest
 
-from tests.e2e.conftest import check_axe, check_no_sideways_scroll, login
+from tests.e2e.conftest import check_axe, login, visit
 from tests.factories import Factory
 
 pytestmark = pytest.mark.browser
-
-
-def visit(page, url):
-    page.goto(url)
-    check_axe(page)
-    check_no_sideways_scroll(page)
 
 
 def charts_drawn(page) -> list[int]:

@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from consult.kiosk import pins
-from tests.e2e.conftest import check_axe, login
+from tests.e2e.conftest import check_axe, login, press
 from tests.factories import Factory
 
 pytestmark = pytest.mark.browser
@@ -26,11 +26,6 @@ def check_targets(page) -> None:
             .map(([html, r]) => html + ' ' + Math.round(r.width) + 'x' + Math.round(r.height))"""
     )
     assert not small, f"targets under 64 px on {page.url}: {small}"
-
-
-def press(page, selector):
-    with page.expect_navigation():
-        page.locator(selector).first.click()
 
 
 def test_kiosk_journey(contexts, live_server, committed_db, app):

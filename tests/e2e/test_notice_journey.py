@@ -10,16 +10,10 @@ import sqlalchemy as sa
 
 from consult.core.clock import local_now
 from consult.safety.notice_models import Notice, NoticeAcknowledgement
-from tests.e2e.conftest import check_axe, check_no_sideways_scroll, login, logout, switch_language
+from tests.e2e.conftest import check_axe, check_no_sideways_scroll, login, logout, switch_language, visit
 from tests.factories import Factory
 
 pytestmark = pytest.mark.browser
-
-
-def visit(page, url):
-    page.goto(url)
-    check_axe(page)
-    check_no_sideways_scroll(page)
 
 
 def press(page, selector):

@@ -10,21 +10,10 @@ from consult.activities import services as activities
 from consult.core import clock
 from consult.points import ledger, queries, rewards
 from consult.points.models import Balance, Redemption
-from tests.e2e.conftest import check_axe, check_no_sideways_scroll, login, logout
+from tests.e2e.conftest import check_axe, check_no_sideways_scroll, login, logout, press, visit
 from tests.factories import Factory
 
 pytestmark = pytest.mark.browser
-
-
-def visit(page, url):
-    page.goto(url)
-    check_axe(page)
-    check_no_sideways_scroll(page)
-
-
-def press(page, selector):
-    with page.expect_navigation():
-        page.locator(selector).first.click()
 
 
 def test_minutes_to_points_to_reward_to_certificate(committed_db, contexts, live_server):

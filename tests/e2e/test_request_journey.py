@@ -8,21 +8,10 @@ import sqlalchemy as sa
 from PIL import Image
 
 from consult.requests.models import Request
-from tests.e2e.conftest import check_axe, check_no_sideways_scroll, login, logout
+from tests.e2e.conftest import check_axe, check_no_sideways_scroll, login, logout, press, visit
 from tests.factories import Factory
 
 pytestmark = pytest.mark.browser
-
-
-def visit(page, url):
-    page.goto(url)
-    check_axe(page)
-    check_no_sideways_scroll(page)
-
-
-def press(page, selector):
-    with page.expect_navigation():
-        page.locator(selector).first.click()
 
 
 def step(page, request_id: int, action: str, **fields):

@@ -8,21 +8,10 @@ import pytest
 
 from consult.core import clock
 from consult.topics import services
-from tests.e2e.conftest import check_axe, check_no_sideways_scroll, login, logout
+from tests.e2e.conftest import check_axe, check_no_sideways_scroll, login, logout, press, visit
 from tests.factories import Factory
 
 pytestmark = pytest.mark.browser
-
-
-def visit(page, url):
-    page.goto(url)
-    check_axe(page)
-    check_no_sideways_scroll(page)
-
-
-def press(page, selector):
-    with page.expect_navigation():
-        page.locator(selector).first.click()
 
 
 def test_topic_from_proposal_to_rating(committed_db, contexts, live_server):
